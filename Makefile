@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0
+# edgeward build. `make` builds BPF objects, skeletons and build/edgeward;
+# `make test` builds and runs everything (as root for bpf/e2e). V=1 is verbose.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+.SECONDEXPANSION:
+
+B        := build
+CC       := gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+say       = $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
+
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+TRIPLE   := $(shell $(CC) -dumpmachine)
+
+# ---- kernel side -----------------------------------------------------------
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Wextra -Werror \
+	-Wno-unused-parameter -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibpf \
+	-idirafter /usr/include/$(TRIPLE) -MMD -MP
+
+$(B)/%.bpf.o: bpf/%.bpf.c | $(B)
+	$(call say,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(call say,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# ---- agent -----------------------------------------------------------------
+# Every userspace/*.c but main.c goes into a static library that the binary,
+# the unit tests and the fuzzers link, so a stage is compiled once per flavour.
+PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp
+LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
+WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP
+CFLAGS    ?= -O2 -g
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+CLI_SRCS  := $(wildcard userspace/cli/*.c)
+
+# $(call objs,flavour,sources)
+objs = $(patsubst userspace/%.c,$(B)/$(1)/%.o,$(2))
+
+$(B)/rel/%.o: userspace/%.c | $(BPF_SKELS)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+$(B)/san/%.o: userspace/%.c | $(BPF_SKELS)
+	$(call say,CC-SAN,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -DEW_TESTING -c $< -o $@
+$(B)/fz/%.o: userspace/%.c | $(BPF_SKELS)
+	$(call say,CC-FZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(CPPFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(WARN) -DEW_TESTING -c $< -o $@
+
+$(B)/%/libew.a: $$(call objs,$$*,$(LIB_SRCS))
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/edgeward: $(call objs,rel,userspace/main.c $(CLI_SRCS)) $(B)/rel/libew.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests -----------------------------------------------------------------
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS  := $(patsubst tests/bpf/%.c,$(B)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
+TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
+
+# Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
+$(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
+	$(call say,TEST,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ -lcmocka $(LIBS)
+$(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
+	$(call say,TEST,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ -lcmocka $(LIBS)
+# Each fuzz target builds twice: a libFuzzer binary, and a replay driver that
+# `make test` runs over the committed corpus.
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
+	$(call say,FUZZ,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(TEST_CPP) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -o $@ $^ $(LIBS)
+$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/san/libew.a
+	$(call say,REPLAY,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ $(LIBS)
+
+# ---- targets people expect ------------------------------------------------
+.PHONY: all deps test test-unit test-bpf test-e2e test-oracle fuzz bench demo \
+	install clean format verifier-stats build-tests
+
+all: $(BPF_OBJS) $(BPF_SKELS) $(B)/edgeward
+
+build-tests: all $(UNIT_TESTS) $(BPF_TESTS) $(REPLAYS) $(FUZZERS)
+
+# Installs the Debian packages in packages.txt that are missing.
+deps:
+	$(Q)tests/deps.sh packages.txt
+
+# The full suite. Installs what it needs first, so a fresh machine needs nothing.
+test: deps
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)tests/run.sh all
+
+test-unit test-bpf test-e2e test-oracle: build-tests
+	$(Q)tests/run.sh $(patsubst test-%,%,$@)
+
+fuzz: build-tests
+	$(Q)tests/run.sh fuzz-long
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bench/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/e2e/demo.sh
+
+verifier-stats: $(BPF_OBJS)
+	$(Q)for o in $^; do $(BPFTOOL) prog loadall $$o /sys/fs/bpf/ew_vstat -d 2>&1 \
+		| grep -E 'processed [0-9]+ insns' ; rm -rf /sys/fs/bpf/ew_vstat; done
+
+PREFIX ?= /usr/local
+install: all
+	install -D -m 0755 $(B)/edgeward $(DESTDIR)$(PREFIX)/sbin/edgeward
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)
+
+$(B):
+	$(Q)mkdir -p $@
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

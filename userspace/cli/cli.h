@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Subcommands of the edgeward binary: one file each in userspace/cli/.
+ * Each takes argc/argv starting at its own name and returns the process exit
+ * status. main.c lists them; add a line there when a command works. */
+#ifndef EW_CLI_H
+#define EW_CLI_H
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+#endif

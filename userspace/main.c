@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* edgeward: the agent and CLI. Wiring only: pick the subcommand and run it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "log.h"
+
+static const struct cli_cmd commands[] = {
+	/* { "name", cmd_name, "one-line summary" }, one line per working command */
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: edgeward [-v|-q] COMMAND [ARGS...]\n\ncommands:\n");
+	for (const struct cli_cmd *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'edgeward COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v"))
+			log_set_level(EW_LOG_DEBUG);
+		else if (!strcmp(argv[i], "-q"))
+			log_set_level(EW_LOG_WARN);
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			ew_err("unknown option '%s'", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (const struct cli_cmd *c = commands; c->name; c++)
+		if (!strcmp(argv[i], c->name))
+			return c->run(argc - i, argv + i);
+	ew_err("unknown command '%s'", argv[i]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The contract between byte-stream sources (packet reassembler, ring-buffer
+ * mirror, transparent proxy) and protocol parsers: ordered bytes per flow
+ * direction, plus gaps and closes. Everything after a source is written once
+ * against this interface. */
+#ifndef EW_STREAM_H
+#define EW_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ew_abi.h"
+
+enum stream_dir {
+	STREAM_C2S = 0,	/* client to server: requests */
+	STREAM_S2C = 1,	/* server to client: responses */
+};
+
+/* flow_info.flags */
+#define FLOW_MIDSTREAM	0x01	/* no handshake seen: roles guessed, objects partial */
+#define FLOW_IPV6	0x02
+
+/* One flow as the source saw it. Addresses are IPv6 or IPv4-mapped IPv6
+ * (::ffff:a.b.c.d), ports host order. Owned by the source; valid from
+ * flow_open until flow_close returns. */
+struct flow_info {
+	uint64_t id;		/* unique per source run, starting at 1 */
+	struct ew_flow_key key;	/* canonical key, as the kernel maps use */
+	uint8_t client_addr[16];
+	uint8_t server_addr[16];
+	uint16_t client_port;
+	uint16_t server_port;
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t flags;		/* FLOW_* */
+	uint16_t vlan;		/* outer VLAN id, 0 if none */
+	uint64_t first_ts_ns;	/* wall clock, ns since the epoch */
+};
+
+/* flow_close reasons */
+enum stream_close {
+	STREAM_CLOSE_FIN,	/* both directions ended in order */
+	STREAM_CLOSE_RST,
+	STREAM_CLOSE_TIMEOUT,	/* idle or hard timeout */
+	STREAM_CLOSE_EVICT,	/* memory pressure */
+	STREAM_CLOSE_EOF,	/* end of input */
+};
+
+/* A consumer of byte streams (usually the protocol dispatcher).
+ * flow_open returns the consumer's per-flow state, passed back to the
+ * other calls (NULL means: not interested, send nothing more for this flow).
+ * data hands over bytes in stream order; the pointer is valid only during
+ * the call. gap says `len` bytes of this direction are lost and will never
+ * come (`len` may be 0 when unknown). end says this direction has ended
+ * (FIN, or the close). flow_close is the last call; the consumer frees its
+ * state there. */
+struct stream_ops {
+	void *(*flow_open)(void *ctx, const struct flow_info *fi);
+	void (*data)(void *flow, enum stream_dir dir, const uint8_t *p, size_t len,
+		     uint64_t ts_ns);
+	void (*gap)(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts_ns);
+	void (*end)(void *flow, enum stream_dir dir, uint64_t ts_ns);
+	void (*flow_close)(void *flow, enum stream_close why, uint64_t ts_ns);
+};
+
+#endif
