@@ -107,13 +107,13 @@ deps:
 # The full suite. Installs what it needs first, so a fresh machine needs nothing.
 test: deps
 	$(Q)$(MAKE) --no-print-directory build-tests
-	$(Q)tests/run.sh all
+	$(Q)B=$(B) tests/run.sh all
 
 test-unit test-bpf test-e2e test-oracle: build-tests
-	$(Q)tests/run.sh $(patsubst test-%,%,$@)
+	$(Q)B=$(B) tests/run.sh $(patsubst test-%,%,$@)
 
 fuzz: build-tests
-	$(Q)tests/run.sh fuzz-long
+	$(Q)B=$(B) tests/run.sh fuzz-long
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

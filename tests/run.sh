@@ -6,7 +6,7 @@
 # A program exiting 77 is skipped (e.g. needs root); its log says why.
 set -u
 cd "$(dirname "$0")/.."
-B=build
+B=${B:-build}
 LOGS=$B/test-logs
 mkdir -p "$LOGS"
 pass=0 fail=0 skip=0
