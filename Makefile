@@ -107,7 +107,7 @@ deps:
 
 # The full suite. Installs what it needs first, so a fresh machine needs nothing.
 test: deps
-	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)$(MAKE) --no-print-directory -j$$(nproc) build-tests
 	$(Q)B=$(B) tests/run.sh all
 
 test-unit test-bpf test-e2e test-oracle: build-tests
