@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* HTTP/1.x object parser: consumes a flow's byte streams (struct stream_ops,
+ * C2S requests, S2C responses) and emits every message body as an object
+ * (struct object_ops), de-chunked and content-decoded the way a browser would.
+ *
+ *   reassembler --stream_ops--> http --object_ops--> hashers, stitcher, log
+ */
+#ifndef EW_HTTP_H
+#define EW_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "object.h"
+#include "stream.h"
+
+/* http_conf.emit: which objects reach the consumer */
+#define HTTP_EMIT_RESPONSES	0x01	/* response bodies (and byteranges parts) */
+#define HTTP_EMIT_REQUESTS	0x02	/* request bodies (and form-data parts) */
+#define HTTP_EMIT_ALL		(HTTP_EMIT_RESPONSES | HTTP_EMIT_REQUESTS)
+
+struct http_conf {
+	size_t max_header;	/* bytes per header block (start line + fields);
+				 * over it: ANOM_HDR_TOO_BIG and the direction is
+				 * abandoned. Default 65536. */
+	uint64_t max_decoded;	/* decoded bytes per object before OBJ_BOMB.
+				 * Default 1 GiB. 0 = unlimited. */
+	uint32_t max_ratio;	/* decoded/wire ratio before OBJ_BOMB, checked
+				 * once decoded exceeds 1 MiB. Default 1000.
+				 * 0 = unlimited. */
+	unsigned max_layers;	/* stacked content codings decoded; more is a
+				 * decode error. Default 8. */
+	unsigned emit;		/* HTTP_EMIT_*. Default HTTP_EMIT_ALL. */
+};
+
+/* Counters of one context, summed over all its flows. */
+struct http_stats {
+	uint64_t flows;		/* flows opened */
+	uint64_t requests;	/* request heads parsed */
+	uint64_t responses;	/* response heads parsed (interim 1xx included) */
+	uint64_t objects;	/* objects begun */
+	uint64_t anomalies;	/* messages with at least one ANOM_* */
+	uint64_t bombs;		/* objects stopped by a decompression limit */
+	uint64_t gave_up;	/* directions abandoned (gap in a header, garbage,
+				 * oversized header) */
+	uint64_t upgrades;	/* flows that left HTTP (CONNECT 2xx, 101) */
+};
+
+struct http_ctx;
+
+/* Fills *c with the defaults documented in struct http_conf. */
+void http_conf_default(struct http_conf *c);
+
+/* Creates a parser context. conf may be NULL (defaults); it is copied.
+ * Objects go to ops with ops_ctx as the begin() ctx argument. ops must stay
+ * valid for the context's lifetime. Returns NULL and sets errno on failure.
+ * The caller owns the context and frees it with http_ctx_free after every
+ * flow opened through it has been closed. */
+struct http_ctx *http_ctx_new(const struct http_conf *conf,
+			      const struct object_ops *ops, void *ops_ctx);
+void http_ctx_free(struct http_ctx *ctx);
+
+/* Copies the counters of ctx into *st. */
+void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st);
+
+/* The stream consumer. Pass the struct http_ctx * as the ctx argument of
+ * flow_open. Flows that are not TCP are refused (flow_open returns NULL).
+ * Objects still open at flow_close end with OBJ_TRUNCATED unless their body
+ * was close-delimited and the close was orderly (FIN/EOF). */
+const struct stream_ops *http_stream_ops(void);
+
+#endif
