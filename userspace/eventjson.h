@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* JSON Lines writer for the event log (docs/log-schema.md): the last stage
+ * of the pipeline. A record is built in memory and written with one fwrite,
+ * so a line is never interleaved or half-written by this process. */
+#ifndef EW_EVENTJSON_H
+#define EW_EVENTJSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EJ_DEPTH_MAX	8	/* nesting of objects and arrays */
+#define EJ_LINE_MAX	(1u << 20)	/* longer records are cut: see ej_end */
+
+/* One writer. Fields are private; the buffer is owned by the writer. */
+struct ej_writer {
+	FILE *out;
+	char *buf;
+	size_t len, cap;
+	int depth;
+	bool first[EJ_DEPTH_MAX + 1];	/* no member written yet at this depth */
+	bool oversize;			/* record went past EJ_LINE_MAX */
+	uint64_t lines;			/* records written */
+};
+
+/* Binds the writer to out (not owned; the caller closes it). */
+void ej_init(struct ej_writer *w, FILE *out);
+/* Frees the buffer; does not close out. */
+void ej_free(struct ej_writer *w);
+
+/* Starts a record ("{"). */
+void ej_begin(struct ej_writer *w);
+/* Ends the record ("}\n") and writes it. Returns 0, -EMSGSIZE if the record
+ * grew past EJ_LINE_MAX (it is then not written), -ENOMEM, or -EIO. */
+int ej_end(struct ej_writer *w);
+
+/* Members of the current object; key is a C string. A NULL string value
+ * writes null. Bytes that are not valid UTF-8 are written as the six
+ * characters \u00XX with XX the byte (so the line stays valid JSON and the
+ * byte is recoverable); control characters are escaped. */
+void ej_str(struct ej_writer *w, const char *key, const char *val);
+void ej_strn(struct ej_writer *w, const char *key, const void *val, size_t n);
+void ej_u64(struct ej_writer *w, const char *key, uint64_t v);
+void ej_i64(struct ej_writer *w, const char *key, int64_t v);
+void ej_bool(struct ej_writer *w, const char *key, bool v);
+void ej_null(struct ej_writer *w, const char *key);
+/* Lower-case hex of n bytes as a string. */
+void ej_hex(struct ej_writer *w, const char *key, const uint8_t *d, size_t n);
+/* Nested object/array; key NULL inside arrays. */
+void ej_obj(struct ej_writer *w, const char *key);
+void ej_obj_end(struct ej_writer *w);
+void ej_arr(struct ej_writer *w, const char *key);
+void ej_arr_end(struct ej_writer *w);
+
+/* Appends the JSON string literal for val[0..n) to the writer's buffer. */
+void ej_escape(struct ej_writer *w, const void *val, size_t n);
+
+#endif

@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/* objsink: consumes objects from the protocol parsers, hashes the decoded
+ * and the wire body, stitches range pieces, matches complete objects
+ * against the exact hash lists and writes the JSON Lines events. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "objsink.h"
+
+#define EXPIRE_EVERY_NS 1000000000ull	/* range expiry runs at most once a second */
+
+struct objsink {
+	struct objsink_conf conf;
+	unsigned mask;			/* hashes computed: logged | matched */
+	char *source;
+	struct range_store *ranges;
+	struct objsink_stats st;
+	uint64_t next_id;
+	uint64_t next_expire;
+};
+
+/* What the events say about the flow; copied at begin. */
+struct fcopy {
+	uint64_t id;
+	uint8_t client[16], server[16];
+	uint16_t cport, sport, vlan;
+	uint8_t flags;
+};
+
+enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG,
+       S_LASTMOD, S_MAX };
+
+struct sobj {
+	struct objsink *s;
+	enum obj_kind kind;
+	uint32_t seq;
+	int status;
+	int64_t declared, rfirst, rlast, rtotal;
+	uint64_t ts;
+	struct fcopy flow;
+	char *str[S_MAX];
+	bool sep_wire;			/* content-coded: wire hashed apart */
+	struct hash_ctx body, wire;
+	struct range_piece *piece;
+	int stitch_err;			/* errno of a refused piece */
+};
+
+/* Context of one event, shared by an object line and its match lines. */
+struct evctx {
+	uint64_t id;
+	const char *kind, *host, *uri;
+	const struct fcopy *flow;	/* NULL for assembled objects */
+	uint64_t ts;
+};
+
+static const char *const flag_names[] = {
+	"complete", "partial", "truncated", "decode_error", "anomaly", "gap", "bomb",
+};
+
+static const char *const anom_names[] = {
+	"dup_cl", "conflict_cl", "cl_and_te", "obs_fold", "bare_lf", "hdr_too_big",
+	"bad_chunk", "bad_te", "bad_ce", "tcp_overlap", "bad_range",
+};
+
+static const char *const kind_names[] = {
+	[OBJ_RESPONSE_BODY] = "response",
+	[OBJ_REQUEST_BODY] = "request",
+	[OBJ_FORM_PART] = "form_part",
+	[OBJ_BYTERANGE_PART] = "byterange_part",
+};
+
+const char *objsink_flag_name(unsigned bit)
+{
+	for (unsigned i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
+		if (bit == 1u << i)
+			return flag_names[i];
+	return NULL;
+}
+
+const char *objsink_anom_name(unsigned bit)
+{
+	for (unsigned i = 0; i < sizeof(anom_names) / sizeof(*anom_names); i++)
+		if (bit == 1u << i)
+			return anom_names[i];
+	return NULL;
+}
+
+struct objsink *objsink_new(const struct objsink_conf *conf)
+{
+	struct objsink *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->conf = *conf;
+	s->mask = conf->log_mask | (conf->matcher ? conf->matcher->need : 0);
+	s->ranges = range_store_new(conf->range);
+	if (!s->ranges) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+void objsink_free(struct objsink *s)
+{
+	if (!s)
+		return;
+	range_store_free(s->ranges);
+	free(s->source);
+	free(s);
+}
+
+int objsink_set_source(struct objsink *s, const char *source)
+{
+	char *c = strdup(source);
+
+	if (!c)
+		return -ENOMEM;
+	free(s->source);
+	s->source = c;
+	return 0;
+}
+
+const struct objsink_stats *objsink_stats(const struct objsink *s)
+{
+	return &s->st;
+}
+
+const struct range_stats *objsink_range_stats(const struct objsink *s)
+{
+	return range_stats(s->ranges);
+}
+
+/* ---- event writing ------------------------------------------------------ */
+
+static void put_ts(struct ej_writer *w, const char *key, uint64_t ns)
+{
+	char b[40];
+	struct tm tm;
+	time_t t = (time_t)(ns / 1000000000ull);
+
+	if (!ns || !gmtime_r(&t, &tm)) {
+		ej_null(w, key);
+		return;
+	}
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(b + 19, sizeof(b) - 19, ".%06uZ",
+		 (unsigned)(ns % 1000000000ull / 1000));
+	ej_str(w, key, b);
+}
+
+static void put_addr(struct ej_writer *w, const char *key, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	char b[INET6_ADDRSTRLEN];
+
+	if (!memcmp(a, mapped, 12))
+		inet_ntop(AF_INET, a + 12, b, sizeof(b));
+	else
+		inet_ntop(AF_INET6, a, b, sizeof(b));
+	ej_str(w, key, b);
+}
+
+static void put_flow(struct ej_writer *w, const struct fcopy *f)
+{
+	if (!f) {
+		ej_null(w, "flow");
+		return;
+	}
+	ej_obj(w, "flow");
+	ej_u64(w, "id", f->id);
+	put_addr(w, "client", f->client);
+	ej_u64(w, "client_port", f->cport);
+	put_addr(w, "server", f->server);
+	ej_u64(w, "server_port", f->sport);
+	ej_u64(w, "vlan", f->vlan);
+	ej_bool(w, "midstream", f->flags & FLOW_MIDSTREAM);
+	ej_obj_end(w);
+}
+
+/* Writes "md5": ..., one member per logged type; null unless valid. */
+static void put_hashes(struct ej_writer *w, unsigned mask,
+		       const struct hash_result *r, bool valid)
+{
+	for (int t = 0; t < HASH_T_MAX; t++) {
+		if (!(mask & (1u << t)))
+			continue;
+		if (valid)
+			ej_hex(w, hash_name(t), r->d[t], hash_len(t));
+		else
+			ej_null(w, hash_name(t));
+	}
+}
+
+/* Writes the names of the set bits as an array, then extra if not NULL. */
+static void put_bits(struct ej_writer *w, const char *key, unsigned bits,
+		     const char *(*name)(unsigned), const char *extra)
+{
+	ej_arr(w, key);
+	for (unsigned b = 1; b; b <<= 1)
+		if ((bits & b) && name(b))
+			ej_str(w, NULL, name(b));
+	if (extra)
+		ej_str(w, NULL, extra);
+	ej_arr_end(w);
+}
+
+static void line_begin(struct objsink *s, const char *event,
+		       const struct evctx *c)
+{
+	struct ej_writer *w = s->conf.out;
+
+	ej_begin(w);
+	ej_str(w, "event", event);
+	ej_u64(w, event[0] == 'o' ? "id" : "object", c->id);
+	ej_str(w, "source", s->source ? s->source : "");
+	put_ts(w, "ts", c->ts);
+	ej_str(w, "kind", c->kind);
+	ej_str(w, "host", c->host);
+	ej_str(w, "uri", c->uri);
+	put_flow(w, c->flow);
+}
+
+static void line_end(struct objsink *s)
+{
+	if (ej_end(s->conf.out))
+		s->st.write_errors++;
+}
+
+/* Looks one digest set up in the lists and writes a match line per hit.
+ * Returns the number of hits. */
+static unsigned match(struct objsink *s, const struct evctx *c,
+		      const struct hash_result *r, const char *body)
+{
+	const struct objsink_matcher *m = s->conf.matcher;
+	struct objsink_hit hits[OBJSINK_HITS_MAX];
+	struct ej_writer *w = s->conf.out;
+	unsigned total = 0;
+
+	if (!m)
+		return 0;
+	for (int t = 0; t < HASH_T_MAX; t++) {
+		int n;
+
+		if (!(m->need & r->mask & (1u << t)))
+			continue;
+		n = m->lookup(m->ctx, t, r->d[t], hits, OBJSINK_HITS_MAX);
+		for (int i = 0; i < n; i++) {
+			line_begin(s, "match", c);
+			ej_str(w, "list", hits[i].list);
+			ej_str(w, "category", hits[i].category);
+			ej_str(w, "hash_type", hash_name(t));
+			ej_hex(w, "hash", r->d[t], hash_len(t));
+			ej_str(w, "body", body);
+			line_end(s);
+			total++;
+		}
+	}
+	s->st.matches += total;
+	return total;
+}
+
+/* ---- range stitching ---------------------------------------------------- */
+
+/* Writes the event of a stitched resource (complete or, at expiry, not),
+ * hashing and matching it when complete. */
+static void emit_whole(void *ctx, const struct range_whole *wh)
+{
+	struct objsink *s = ctx;
+	struct ej_writer *w = s->conf.out;
+	struct hash_result r = { 0 };
+	struct hash_ctx h;
+	struct evctx c = { .id = ++s->next_id, .kind = "assembled",
+			   .host = wh->host, .uri = wh->uri,
+			   .ts = wh->first_ts_ns };
+	bool ok = wh->complete;
+
+	if (ok && hash_init(&h, s->mask) == 0) {
+		hash_update(&h, wh->data, wh->total);
+		ok = hash_final(&h, &r) == 0;
+		hash_free(&h);
+	} else {
+		ok = false;
+	}
+	line_begin(s, "object", &c);
+	put_ts(w, "ts_end", wh->last_ts_ns);
+	ej_str(w, "validator", wh->validator);
+	ej_u64(w, "size", wh->total);
+	ej_u64(w, "covered", wh->covered);
+	ej_u64(w, "pieces", wh->pieces);
+	ej_arr(w, "flags");
+	ej_str(w, NULL, wh->complete ? "complete" : "truncated");
+	if (!wh->complete)
+		ej_str(w, NULL, "gap");
+	ej_str(w, NULL, "assembled");
+	if (wh->conflict)
+		ej_str(w, NULL, "conflict");
+	ej_arr_end(w);
+	put_hashes(w, s->conf.log_mask, &r, ok);
+	line_end(s);
+	s->st.objects++;
+	if (!ok) {
+		s->st.incomplete++;
+		return;
+	}
+	s->st.assembled++;
+	s->st.hashed++;
+	if (match(s, &c, &r, "assembled"))
+		s->st.matched++;
+}
+
+static void piece_begin(struct sobj *o)
+{
+	struct range_key k = {
+		.host = o->str[S_HOST], .uri = o->str[S_URI],
+		.etag = o->str[S_ETAG], .last_modified = o->str[S_LASTMOD],
+		.total = (uint64_t)o->rtotal,
+	};
+
+	o->s->st.pieces++;
+	if (o->rtotal <= 0) {
+		o->stitch_err = EINVAL;
+		return;
+	}
+	o->piece = range_piece_begin(o->s->ranges, &k, (uint64_t)o->rfirst,
+				     (uint64_t)o->rlast, o->ts);
+	if (!o->piece)
+		o->stitch_err = errno;
+}
+
+/* Ends the object's piece; returns "assembled", "pending", "discarded" or
+ * why it was refused. When this piece completed its resource, *wh is
+ * filled: the caller emits it and releases it. */
+static const char *piece_end(struct sobj *o, bool ok, uint64_t ts,
+			     struct range_whole *wh, bool *overrun)
+{
+	uint64_t over = 0;
+	int done;
+
+	if (!o->piece)
+		return o->stitch_err == EFBIG ? "too_big" :
+		       o->stitch_err == ENOBUFS ? "no_room" :
+		       o->stitch_err == ENOMEM ? "no_memory" : "bad_range";
+	done = range_piece_end(o->s->ranges, o->piece, ok, ts, wh, &over);
+	o->piece = NULL;
+	*overrun = over > 0;
+	if (done == 1)
+		return "assembled";
+	return ok ? "pending" : "discarded";
+}
+
+/* ---- object_ops --------------------------------------------------------- */
+
+static void sobj_free(struct sobj *o)
+{
+	for (int i = 0; i < S_MAX; i++)
+		free(o->str[i]);
+	hash_free(&o->body);
+	hash_free(&o->wire);
+	free(o);
+}
+
+static int copy_meta(struct sobj *o, const struct obj_meta *m)
+{
+	const char *src[S_MAX] = {
+		m->method, m->host, m->uri, m->content_type, m->content_encoding,
+		m->transfer_encoding, m->filename, m->etag, m->last_modified,
+	};
+	const struct flow_info *f = m->flow;
+
+	for (int i = 0; i < S_MAX; i++)
+		if (!(o->str[i] = strdup(src[i] ? src[i] : "")))
+			return -ENOMEM;
+	o->kind = m->kind;
+	o->seq = m->seq;
+	o->status = m->status;
+	o->declared = m->declared_len;
+	o->rfirst = m->range_first;
+	o->rlast = m->range_last;
+	o->rtotal = m->range_total;
+	o->ts = m->ts_ns;
+	if (f) {
+		o->flow.id = f->id;
+		memcpy(o->flow.client, f->client_addr, 16);
+		memcpy(o->flow.server, f->server_addr, 16);
+		o->flow.cport = f->client_port;
+		o->flow.sport = f->server_port;
+		o->flow.vlan = f->vlan;
+		o->flow.flags = f->flags;
+	}
+	return 0;
+}
+
+static void *obj_begin(void *ctx, const struct obj_meta *m)
+{
+	struct objsink *s = ctx;
+	struct sobj *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->s = s;
+	if (copy_meta(o, m) || hash_init(&o->body, s->mask))
+		goto fail;
+	/* identity coding: wire and decoded bodies are the same bytes */
+	o->sep_wire = o->str[S_CENC][0] && strcasecmp(o->str[S_CENC], "identity");
+	if (o->sep_wire && hash_init(&o->wire, s->mask))
+		goto fail;
+	if (o->rfirst >= 0)
+		piece_begin(o);
+	return o;
+fail:
+	sobj_free(o);
+	return NULL;
+}
+
+static void obj_wire(void *obj, const uint8_t *p, size_t len)
+{
+	struct sobj *o = obj;
+
+	if (o->sep_wire)
+		hash_update(&o->wire, p, len);
+	if (o->piece)
+		range_piece_write(o->piece, p, len);
+}
+
+static void obj_data(void *obj, const uint8_t *p, size_t len)
+{
+	struct sobj *o = obj;
+
+	hash_update(&o->body, p, len);
+}
+
+static void put_meta(struct ej_writer *w, const struct sobj *o)
+{
+	ej_u64(w, "seq", o->seq);
+	ej_str(w, "method", o->str[S_METHOD]);
+	if (o->status)
+		ej_i64(w, "status", o->status);
+	else
+		ej_null(w, "status");
+	ej_str(w, "content_type", o->str[S_CTYPE]);
+	ej_str(w, "content_encoding", o->str[S_CENC]);
+	ej_str(w, "transfer_encoding", o->str[S_TENC]);
+	ej_str(w, "filename", o->str[S_FILE]);
+	ej_str(w, "etag", o->str[S_ETAG]);
+	ej_str(w, "last_modified", o->str[S_LASTMOD]);
+	if (o->declared >= 0)
+		ej_i64(w, "declared_length", o->declared);
+	else
+		ej_null(w, "declared_length");
+	if (o->rfirst < 0) {
+		ej_null(w, "range");
+		return;
+	}
+	ej_obj(w, "range");
+	ej_i64(w, "first", o->rfirst);
+	ej_i64(w, "last", o->rlast);
+	if (o->rtotal >= 0)
+		ej_i64(w, "total", o->rtotal);
+	else
+		ej_null(w, "total");
+	ej_obj_end(w);
+}
+
+/* The object line. */
+static void put_object(struct objsink *s, const struct sobj *o,
+		       const struct evctx *c, const struct obj_end *e,
+		       const struct hash_result *rb, const struct hash_result *rw,
+		       bool body_ok, bool wire_ok, const char *stitch, bool overrun)
+{
+	struct ej_writer *w = s->conf.out;
+
+	line_begin(s, "object", c);
+	put_ts(w, "ts_end", e->ts_ns);
+	put_meta(w, o);
+	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
+	ej_u64(w, "size", e->decoded_len);
+	ej_u64(w, "wire_size", e->wire_len);
+	put_bits(w, "flags", e->flags, objsink_flag_name,
+		 overrun ? "range_overrun" : NULL);
+	put_bits(w, "anomalies", e->anomalies, objsink_anom_name, NULL);
+	put_hashes(w, s->conf.log_mask, rb, body_ok);
+	if (o->sep_wire) {
+		ej_obj(w, "wire");
+		put_hashes(w, s->conf.log_mask, rw, wire_ok);
+		ej_obj_end(w);
+	} else {
+		ej_null(w, "wire");
+	}
+	ej_str(w, "stitch", stitch);
+	ej_str(w, "error", e->error && e->error[0] ? e->error : NULL);
+	line_end(s);
+}
+
+static void count(struct objsink *s, const struct obj_end *e, bool body_ok)
+{
+	s->st.objects++;
+	s->st.bytes += e->decoded_len;
+	s->st.wire_bytes += e->wire_len;
+	if (body_ok)
+		s->st.hashed++;
+	else
+		s->st.truncated++;
+}
+
+static void obj_end(void *obj, const struct obj_end *e)
+{
+	struct sobj *o = obj;
+	struct objsink *s = o->s;
+	struct hash_result rb, rw;
+	struct range_whole wh = { 0 };
+	struct evctx c = { .id = ++s->next_id, .kind = kind_names[o->kind],
+			   .host = o->str[S_HOST], .uri = o->str[S_URI],
+			   .flow = &o->flow, .ts = o->ts };
+	bool wire_ok = !(e->flags & (OBJ_TRUNCATED | OBJ_GAP));
+	bool body_ok = wire_ok && (e->flags & OBJ_COMPLETE) && !(e->flags & OBJ_BOMB);
+	bool overrun = false;
+	const char *stitch = NULL;
+	unsigned hits = 0;
+
+	if (hash_final(&o->body, &rb))
+		body_ok = false;
+	if (!o->sep_wire)
+		rw = rb;
+	else if (hash_final(&o->wire, &rw))
+		wire_ok = false;
+	if (o->rfirst >= 0)
+		stitch = piece_end(o, wire_ok, e->ts_ns, &wh, &overrun);
+	put_object(s, o, &c, e, &rb, &rw, body_ok, wire_ok, stitch, overrun);
+	count(s, e, body_ok);
+	/* a piece is not the object: only its stitched whole is matched */
+	if (o->rfirst < 0) {
+		if (body_ok)
+			hits += match(s, &c, &rb, "decoded");
+		if (o->sep_wire && wire_ok)
+			hits += match(s, &c, &rw, "wire");
+		s->st.matched += hits > 0;
+	}
+	if (wh.res) {
+		emit_whole(s, &wh);
+		range_release(s->ranges, &wh);
+	}
+	if (e->ts_ns >= s->next_expire) {
+		range_expire(s->ranges, e->ts_ns, emit_whole, s);
+		s->next_expire = e->ts_ns + EXPIRE_EVERY_NS;
+	}
+	sobj_free(o);
+}
+
+void objsink_flush(struct objsink *s)
+{
+	range_expire(s->ranges, UINT64_MAX, emit_whole, s);
+}
+
+const struct object_ops *objsink_object_ops(void)
+{
+	static const struct object_ops ops = {
+		.begin = obj_begin,
+		.wire = obj_wire,
+		.data = obj_data,
+		.end = obj_end,
+	};
+
+	return &ops;
+}
