@@ -124,9 +124,21 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/e2e/demo.sh
 
+# Loads each object (root) and prints the verifier's "processed N insns" per
+# program. bpftool pins the by-name maps under /sys/fs/bpf itself (it has no
+# pin_root_path option), so they are removed again unless they existed before.
 verifier-stats: $(BPF_OBJS)
-	$(Q)for o in $^; do $(BPFTOOL) prog loadall $$o /sys/fs/bpf/ew_vstat -d 2>&1 \
-		| grep -E 'processed [0-9]+ insns' ; rm -rf /sys/fs/bpf/ew_vstat; done
+	$(Q)d=/sys/fs/bpf/ew_vstat.$$$$; pre=$$(ls -d /sys/fs/bpf/ew_*_v1 2>/dev/null); \
+	for o in $^; do \
+		$(BPFTOOL) -d prog loadall $$o $$d 2>&1 | awk -v o=$$o ' \
+			/BEGIN PROG LOAD LOG/ { split($$0, a, "'\''"); p = a[2] } \
+			/processed [0-9]+ insns/ { printf "%s %s: %s\n", o, p, $$0; n++ } \
+			END { if (!n) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
+		rc=$$?; rm -rf $$d 2>/dev/null; \
+		for m in /sys/fs/bpf/ew_*_v1; do \
+			case " $$pre " in *" $$m "*) ;; *) rm -f $$m ;; esac; done; \
+		[ $$rc -eq 0 ] || exit 1; \
+	done
 
 PREFIX ?= /usr/local
 install: all

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/* TC ingress, after XDP: tags new flows to the server ports in ew_ports_v1
+ * for inspection and mirrors the packets of tagged flows, both directions,
+ * into the ew_mirror_v1 ring buffer for the agent. Never drops: XDP does. */
+#include <linux/pkt_cls.h>
+
+#include "lib/counters.h"
+#include "lib/flow.h"
+#include "lib/maps.h"
+#include "lib/mirror.h"
+#include "lib/parse.h"
+
+/* Bytes of headers made linear before parsing, set before load through
+ * skel->rodata. Enough for two tags, IPv6 with extensions and TCP options;
+ * headers past it are read as truncated (not tagged, not mirrored). */
+const volatile __u32 ew_tc_pull_len = 256;
+
+/* Makes the first min(len, ew_tc_pull_len) bytes direct-readable. */
+static __always_inline void linearize(struct __sk_buff *skb)
+{
+	__u32 want = skb->len < ew_tc_pull_len ? skb->len : ew_tc_pull_len;
+
+	if (skb->data_end - skb->data < want)
+		bpf_skb_pull_data(skb, want);
+}
+
+/* Global (not inlined) on purpose, as ew_xdp_parse(): verified once. */
+__noinline int ew_tc_parse(struct __sk_buff *skb, struct ew_pkt *p)
+{
+	if (!p)
+		return EW_C_ERR_ETH;
+	__builtin_memset(p, 0, sizeof(*p));
+	return ew_parse((void *)(long)skb->data, (void *)(long)skb->data_end, p);
+}
+
+/* Fail-open for inspection: with no agent beating (heartbeat 0, or older
+ * than stale_after_ns) nobody reads the ring, so stop tagging and
+ * mirroring. XDP keeps enforcing verdicts and blocklists regardless. */
+static __always_inline int agent_alive(const struct ew_config *cfg, __u64 now)
+{
+	if (!cfg || !cfg->heartbeat_ns)
+		return 0;
+	return now <= cfg->heartbeat_ns ||
+	       now - cfg->heartbeat_ns <= cfg->stale_after_ns;
+}
+
+/* Inserts an INSPECT verdict for k when the destination (proto, port) of
+ * p is tagged in ew_ports_v1; returns the stored verdict or NULL. */
+static __always_inline struct ew_verdict *
+tag(const struct ew_pkt *p, const struct ew_flow_key *k,
+    const struct ew_config *cfg, __u64 now, __u32 len)
+{
+	struct ew_port_key pk = { .port = p->dport, .proto = p->proto };
+	struct ew_verdict v = { .action = EW_ACT_INSPECT };
+	struct ew_port_tag *t;
+
+	t = bpf_map_lookup_elem(&ew_ports_v1, &pk);
+	if (!t)
+		return NULL;
+	v.rule_id = t->rule_id;
+	v.mirror_budget = t->mirror_budget;
+	if (cfg->flow_ttl_s)
+		v.expires_ns = now + (__u64)cfg->flow_ttl_s * 1000000000ull;
+	if (bpf_map_update_elem(&ew_flows_v1, k, &v, BPF_ANY) < 0)
+		return NULL;
+	ew_count(EW_C_TC_TAGGED, len);
+	return bpf_map_lookup_elem(&ew_flows_v1, k);
+}
+
+/* Spends one unit of the mirror budget on a payload packet; false when the
+ * budget is used up. The decrement races with other CPUs: at worst a
+ * packet more is mirrored. */
+static __always_inline int spend(struct ew_verdict *v, const struct ew_pkt *p)
+{
+	if (v->mirror_budget == 0)
+		return 0;
+	if (v->mirror_budget != EW_MIRROR_ALL && p->ip_end > p->payload_off)
+		v->mirror_budget--;
+	return 1;
+}
+
+SEC("tc")
+int ew_tc_ingress(struct __sk_buff *skb)
+{
+	struct ew_flow_key k;
+	struct ew_pkt p;
+	struct ew_config *cfg;
+	struct ew_verdict *v;
+	__u32 zero = 0;
+	__u64 now;
+	__u8 dir;
+
+	ew_count(EW_C_TC_RX, skb->len);
+	cfg = bpf_map_lookup_elem(&ew_config_v1, &zero);
+	now = bpf_ktime_get_ns();
+	if (!agent_alive(cfg, now) || !cfg) {
+		ew_count(EW_C_TC_STALE, skb->len);
+		return TC_ACT_OK;
+	}
+	linearize(skb);
+	if (ew_tc_parse(skb, &p))
+		return TC_ACT_OK;
+	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	dir = ew_flow_key_make(&p, &k);
+	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
+	if (!v || !ew_verdict_live(v, now))
+		v = tag(&p, &k, cfg, now, skb->len);
+	if (v && v->action == EW_ACT_INSPECT && spend(v, &p))
+		ew_mirror(skb, &p, &k, dir, cfg->mirror_cap);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";
