@@ -1,0 +1,13 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs every benchmark; each prints its baseline and the ratio.
+# Add one line per benchmark.
+set -u
+cd "$(dirname "$0")/.."
+export B=${B:-build}
+rc=0
+bench() { echo "== $*"; "$@" || rc=1; }
+
+bench bench/pcap_throughput.sh "${EW_BENCH_MB:-200}" "${EW_BENCH_RUNS:-3}"
+
+exit $rc
