@@ -8,6 +8,11 @@
 
 static const struct cli_cmd commands[] = {
 	/* { "name", cmd_name, "one-line summary" }, one line per working command */
+	{ "run", cmd_run, "attach to interfaces, keep the heartbeat, mirror to pcapng" },
+	{ "block", cmd_block, "block prefixes (or list them) in the pinned blocklist" },
+	{ "unblock", cmd_unblock, "remove prefixes from the pinned blocklist" },
+	{ "status", cmd_status, "show attachments, counters, rule hits, heartbeat" },
+	{ "detach", cmd_detach, "remove edgeward's programs and pinned maps" },
 	{ NULL, NULL, NULL },
 };
 

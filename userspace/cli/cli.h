@@ -11,4 +11,10 @@ struct cli_cmd {
 	const char *summary;
 };
 
+int cmd_run(int argc, char **argv);
+int cmd_block(int argc, char **argv);
+int cmd_unblock(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+
 #endif

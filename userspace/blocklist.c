@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Blocked prefixes in the pinned LPM tries: single changes for the CLI, bulk
+ * loads of list files (a million prefixes in about a second). Fed by prefix.c;
+ * read by the XDP program. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "blocklist.h"
+
+#define ENOTSUPP_KERNEL 524	/* the kernel's internal ENOTSUPP */
+#define BATCH_CHUNK 65536u	/* elements per BPF_MAP_UPDATE_BATCH call */
+
+/* The LPM key of p: {prefixlen, addr} with addr in network order. */
+static void lpm_key(const struct ew_prefix *p, void *key)
+{
+	struct ew_lpm6_key *k = key;	/* same head as ew_lpm4_key */
+
+	k->prefixlen = p->len;
+	memcpy(k->addr, p->addr, p->family == 6 ? 16 : 4);
+}
+
+static int trie_fd(const struct blocklist *bl, const struct ew_prefix *p)
+{
+	return p->family == 6 ? bl->fd6 : bl->fd4;
+}
+
+int blocklist_add(const struct blocklist *bl, const struct ew_prefix *p,
+		  const struct ew_block_rule *rule)
+{
+	struct ew_lpm6_key key = {};
+
+	lpm_key(p, &key);
+	return bpf_map_update_elem(trie_fd(bl, p), &key, rule, BPF_ANY) ? -errno : 0;
+}
+
+int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
+{
+	struct ew_lpm6_key key = {};
+
+	lpm_key(p, &key);
+	return bpf_map_delete_elem(trie_fd(bl, p), &key) ? -errno : 0;
+}
+
+static int walk(int fd, int family,
+		int (*cb)(const struct ew_prefix *, const struct ew_block_rule *,
+			  void *),
+		void *ctx, size_t *count)
+{
+	struct ew_lpm6_key key, next;
+	struct ew_block_rule rule;
+	struct ew_prefix p;
+	void *prev = NULL;
+	int err;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (count) {
+			(*count)++;
+			continue;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &rule))
+			continue;	/* deleted under us */
+		memset(&p, 0, sizeof(p));
+		p.family = (unsigned char)family;
+		p.len = (unsigned char)key.prefixlen;
+		memcpy(p.addr, key.addr, family == 6 ? 16 : 4);
+		err = cb(&p, &rule, ctx);
+		if (err)
+			return err;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int blocklist_foreach(const struct blocklist *bl,
+		      int (*cb)(const struct ew_prefix *p,
+				const struct ew_block_rule *rule, void *ctx),
+		      void *ctx)
+{
+	int err = walk(bl->fd4, 4, cb, ctx, NULL);
+
+	return err ? err : walk(bl->fd6, 6, cb, ctx, NULL);
+}
+
+int blocklist_count(const struct blocklist *bl, size_t *n4, size_t *n6)
+{
+	int err;
+
+	*n4 = 0;
+	*n6 = 0;
+	err = walk(bl->fd4, 4, NULL, NULL, n4);
+	return err ? err : walk(bl->fd6, 6, NULL, NULL, n6);
+}
+
+/* Grows one (keys, values) pair of arrays to hold one more element. */
+static int grow(void **keys, size_t ksize, struct ew_block_rule **vals,
+		size_t n, size_t *cap)
+{
+	size_t ncap = *cap ? *cap * 2 : 4096;
+	void *k;
+
+	if (n < *cap)
+		return 0;
+	k = realloc(*keys, ncap * ksize);
+	if (!k)
+		return -ENOMEM;
+	*keys = k;
+	k = realloc(*vals, ncap * sizeof(**vals));
+	if (!k)
+		return -ENOMEM;
+	*vals = k;
+	*cap = ncap;
+	return 0;
+}
+
+static int batch_push(struct blocklist_batch *b, const struct ew_prefix *p,
+		      const struct ew_block_rule *rule)
+{
+	int err;
+
+	if (p->family == 4) {
+		err = grow((void **)&b->k4, sizeof(*b->k4), &b->v4, b->n4, &b->cap4);
+		if (err)
+			return err;
+		memset(&b->k4[b->n4], 0, sizeof(*b->k4));
+		lpm_key(p, &b->k4[b->n4]);
+		b->v4[b->n4++] = *rule;
+		return 0;
+	}
+	err = grow((void **)&b->k6, sizeof(*b->k6), &b->v6, b->n6, &b->cap6);
+	if (err)
+		return err;
+	lpm_key(p, &b->k6[b->n6]);
+	b->v6[b->n6++] = *rule;
+	return 0;
+}
+
+void blocklist_batch_free(struct blocklist_batch *b)
+{
+	free(b->k4);
+	free(b->v4);
+	free(b->k6);
+	free(b->v6);
+	memset(b, 0, sizeof(*b));
+}
+
+static void note(struct blocklist_errors *errs, const struct prefix_error *e)
+{
+	if (errs->n < errs->max)
+		errs->errs[errs->n] = *e;
+	errs->n++;
+}
+
+/* One line: blanks, a prefix, blanks, an optional comment. Returns 1 with
+ * *p filled, 0 for a line without a prefix, -EINVAL with e filled. */
+static int parse_line(const char *line, size_t len, struct ew_prefix *p,
+		      struct prefix_error *e)
+{
+	size_t i = 0, start, end;
+
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (i == len || line[i] == '#')
+		return 0;
+	start = i;
+	while (i < len && !isspace((unsigned char)line[i]) && line[i] != '#')
+		i++;
+	end = i;
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (i < len && line[i] != '#') {
+		e->col = (unsigned int)i + 1;
+		snprintf(e->msg, sizeof(e->msg),
+			 "unexpected '%.*s' after the prefix (one prefix per line)",
+			 (int)(len - i > 32 ? 32 : len - i), line + i);
+		return -EINVAL;
+	}
+	if (prefix_parse(line + start, end - start, (unsigned int)start + 1, p, e))
+		return -EINVAL;
+	return 1;
+}
+
+int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
+		    struct blocklist_batch *b, struct blocklist_errors *errs)
+{
+	struct prefix_error e = { .file = name };
+	struct ew_prefix p;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+	int rc, err = 0;
+
+	errs->n = 0;
+	while (!err && (len = getline(&line, &size, f)) >= 0) {
+		e.line++;
+		rc = parse_line(line, (size_t)len, &p, &e);
+		if (rc < 0)
+			note(errs, &e);
+		else if (rc > 0)
+			err = batch_push(b, &p, rule);
+	}
+	if (!err && ferror(f))
+		err = -EIO;
+	free(line);
+	return err ? err : errs->n ? -EINVAL : 0;
+}
+
+/* One BPF_MAP_UPDATE_BATCH pass over n elements; -ENOTSUPP_KERNEL (or
+ * -EOPNOTSUPP) when the kernel has no batch updates for this map type. */
+static int update_batch(int fd, const void *keys, size_t ksize,
+			const struct ew_block_rule *vals, size_t n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t done = 0;
+	__u32 cnt;
+
+	while (done < n) {
+		cnt = n - done > BATCH_CHUNK ? BATCH_CHUNK : (__u32)(n - done);
+		if (bpf_map_update_batch(fd, (const char *)keys + done * ksize,
+					 vals + done, &cnt, &opts))
+			return -errno;
+		done += cnt;
+	}
+	return 0;
+}
+
+static int update_each(int fd, const void *keys, size_t ksize,
+		       const struct ew_block_rule *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
+					&vals[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int load_one(int fd, const void *keys, size_t ksize,
+		    const struct ew_block_rule *vals, size_t n, int *batched)
+{
+	int err;
+
+	if (n == 0)
+		return 0;
+	if (*batched) {
+		err = update_batch(fd, keys, ksize, vals, n);
+		if (err != -ENOTSUPP_KERNEL && err != -EOPNOTSUPP)
+			return err;
+		*batched = 0;
+	}
+	return update_each(fd, keys, ksize, vals, n);
+}
+
+int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b,
+		   int *batched)
+{
+	int err;
+
+	*batched = 1;
+	err = load_one(bl->fd4, b->k4, sizeof(*b->k4), b->v4, b->n4, batched);
+	if (!err)
+		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6,
+			       batched);
+	return err;
+}

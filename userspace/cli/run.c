@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `edgeward run`: load (or reuse) the pinned maps and programs, attach them
+ * to the interfaces, keep the heartbeat fresh and write the mirror ring
+ * buffer to pcapng until SIGINT/SIGTERM or --duration. Programs and maps
+ * stay attached and pinned afterwards: enforcement outlives the agent. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "cli/cli.h"
+#include "loader.h"
+#include "log.h"
+#include "mirror.h"
+#include "pcapng.h"
+#include "ports.h"
+
+#define RUN_IFACE_MAX 16
+#define RUN_PCAP_IF_MAX 64
+#define STALE_AFTER_DEFAULT 5	/* s without heartbeat: stop tagging */
+#define FLOW_TTL_DEFAULT 120	/* s an inspect tag lives */
+
+struct run_opts {
+	const char *ifaces[RUN_IFACE_MAX];
+	int n_if;
+	enum attach_xdp_mode mode;
+	const char *pcap_out;
+	const char *ports;
+	unsigned long stale_after;
+	unsigned long mirror_cap;
+	unsigned long duration;	/* 0: until a signal */
+};
+
+/* What this run attached anew, so a failure can take exactly that back. */
+struct run_undo {
+	bool xdp[RUN_IFACE_MAX];
+	bool tc[RUN_IFACE_MAX];
+};
+
+struct run_pcap {
+	struct pcapng *w;
+	FILE *f;
+	__u32 ifindex[RUN_PCAP_IF_MAX];	/* pcapng interface id -> ifindex */
+	int n_if;
+	__u64 written;
+};
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: edgeward run --iface IF [--iface IF2 ...] [--xdp-mode native|generic|auto]\n"
+		"                    [--pcap-out FILE] [--ports SPEC] [--stale-after SEC]\n"
+		"                    [--mirror-cap N] [--duration SEC]\n"
+		"  --ports SPEC     ports tagged for mirroring (default %s)\n"
+		"  --stale-after    heartbeat age that stops tagging (default %d s)\n"
+		"  --mirror-cap     bytes copied per mirrored packet (default and max %u)\n",
+		PORTS_DEFAULT, STALE_AFTER_DEFAULT, EW_MIRROR_CAP);
+}
+
+static int parse_num(const char *opt, const char *s, unsigned long lo,
+		     unsigned long hi, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || *v < lo || *v > hi) {
+		ew_err("invalid %s '%s' (expected %lu-%lu)", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_mode(const char *s, enum attach_xdp_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = ATTACH_XDP_AUTO;
+	else if (!strcmp(s, "native"))
+		*mode = ATTACH_XDP_NATIVE;
+	else if (!strcmp(s, "generic"))
+		*mode = ATTACH_XDP_GENERIC;
+	else {
+		ew_err("invalid --xdp-mode '%s' (expected native, generic or auto)", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int run_opt(int c, struct run_opts *o)
+{
+	switch (c) {
+	case 'i':
+		if (o->n_if == RUN_IFACE_MAX) {
+			ew_err("too many --iface (at most %d)", RUN_IFACE_MAX);
+			return -EINVAL;
+		}
+		o->ifaces[o->n_if++] = optarg;
+		return 0;
+	case 'm':
+		return parse_mode(optarg, &o->mode);
+	case 'w':
+		o->pcap_out = optarg;
+		return 0;
+	case 'p':
+		o->ports = optarg;
+		return 0;
+	case 's':
+		return parse_num("--stale-after", optarg, 1, 3600, &o->stale_after);
+	case 'c':
+		return parse_num("--mirror-cap", optarg, 64, EW_MIRROR_CAP, &o->mirror_cap);
+	case 'd':
+		return parse_num("--duration", optarg, 1, 1ul << 31, &o->duration);
+	case 'h':
+		return 1;
+	}
+	return -EINVAL;
+}
+
+static int run_parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "pcap-out", required_argument, NULL, 'w' },
+		{ "ports", required_argument, NULL, 'p' },
+		{ "stale-after", required_argument, NULL, 's' },
+		{ "mirror-cap", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err;
+
+	o->ports = PORTS_DEFAULT;
+	o->stale_after = STALE_AFTER_DEFAULT;
+	o->mirror_cap = EW_MIRROR_CAP;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "i:m:w:p:s:c:d:h", opts, NULL)) != -1) {
+		err = run_opt(c, o);
+		if (err)
+			return err;
+	}
+	if (optind < argc) {
+		ew_err("run: unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->n_if) {
+		ew_err("run: give at least one --iface");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
+}
+
+/* The heartbeat shares bpf_ktime_get_ns's clock (CLOCK_MONOTONIC). A zero
+ * heartbeat reads as stale at once: used on a clean stop. */
+static int beat(int cfg_fd, struct ew_config *cfg, __u64 now)
+{
+	__u32 key = 0;
+
+	cfg->heartbeat_ns = now;
+	if (bpf_map_update_elem(cfg_fd, &key, cfg, BPF_ANY)) {
+		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG,
+		       strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int store_ports(const char *spec)
+{
+	struct ports_entry e[EW_PORT_MAX];
+	char msg[160];
+	int n, fd, err;
+
+	n = ports_parse(spec, e, EW_PORT_MAX, msg, sizeof(msg));
+	if (n < 0) {
+		ew_err("invalid --ports '%s': %s", spec, msg);
+		return n;
+	}
+	fd = loader_map_open(EW_MAP_PORTS);
+	if (fd < 0)
+		return fd;
+	err = ports_store(fd, e, (size_t)n);
+	if (err)
+		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS,
+		       strerror(-err));
+	close(fd);
+	return err;
+}
+
+static void undo(const struct run_opts *o, const struct run_undo *u)
+{
+	for (int i = 0; i < o->n_if; i++) {
+		if (u->tc[i])
+			attach_tc_remove(o->ifaces[i]);
+		if (u->xdp[i])
+			attach_xdp_remove(o->ifaces[i]);
+	}
+}
+
+static int attach_all(const struct loader *l, const struct run_opts *o)
+{
+	struct run_undo u = {};
+	int err = 0;
+
+	for (int i = 0; i < o->n_if && !err; i++) {
+		err = attach_xdp(loader_xdp_fd(l), o->ifaces[i], o->mode, &u.xdp[i]);
+		if (!err)
+			err = attach_tc(loader_tc_fd(l), o->ifaces[i], &u.tc[i]);
+		if (!err)
+			ew_info("attached to %s (XDP %s, TC ingress %s)", o->ifaces[i],
+				u.xdp[i] ? "new" : "updated", u.tc[i] ? "new" : "replaced");
+	}
+	if (err) {
+		undo(o, &u);
+		ew_err("nothing attached by this run is left attached");
+	}
+	return err;
+}
+
+static int pcap_iface(struct run_pcap *p, __u32 ifindex, __u32 snaplen)
+{
+	char name[IF_NAMESIZE];
+	int id;
+
+	for (id = 0; id < p->n_if; id++)
+		if (p->ifindex[id] == ifindex)
+			return id;
+	if (p->n_if == RUN_PCAP_IF_MAX)
+		return -ENOSPC;
+	if (!if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "if%u", ifindex);
+	id = pcapng_add_interface(p->w, name, snaplen);
+	if (id >= 0)
+		p->ifindex[p->n_if++] = ifindex;
+	return id;
+}
+
+static int on_packet(const struct mirror_pkt *pkt, void *ctx)
+{
+	struct run_pcap *p = ctx;
+	int id;
+
+	if (!p->w)
+		return 0;
+	id = pcap_iface(p, pkt->ifindex, EW_MIRROR_CAP);
+	if (id < 0 || pcapng_write_packet(p->w, (__u32)id, pkt->ts_ns, pkt->data,
+					  pkt->cap_len, pkt->orig_len))
+		return 0;	/* errors surface at pcapng_close */
+	p->written++;
+	return 0;
+}
+
+static int pcap_open(struct run_pcap *p, const struct run_opts *o)
+{
+	if (!o->pcap_out)
+		return 0;
+	p->f = fopen(o->pcap_out, "wb");
+	p->w = p->f ? pcapng_open(p->f) : NULL;
+	if (!p->w) {
+		ew_err("couldn't create pcapng file '%s': %s", o->pcap_out,
+		       strerror(errno));
+		if (p->f)
+			fclose(p->f);
+		return -errno;
+	}
+	for (int i = 0; i < o->n_if; i++)
+		pcap_iface(p, if_nametoindex(o->ifaces[i]), (__u32)o->mirror_cap);
+	return 0;
+}
+
+static int pcap_close(struct run_pcap *p, const char *path)
+{
+	int err;
+
+	if (!p->w)
+		return 0;
+	err = pcapng_close(p->w);
+	if (fclose(p->f) && !err)
+		err = -errno;
+	if (err)
+		ew_err("couldn't write pcapng file '%s': %s", path, strerror(-err));
+	else
+		ew_info("wrote %llu mirrored packets to %s",
+			(unsigned long long)p->written, path);
+	return err;
+}
+
+static int signals_fd(sigset_t *old)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (fd < 0) {
+		ew_err("couldn't create a signalfd: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, old, NULL);
+	}
+	return fd;
+}
+
+/* Beats every second and drains the ring buffer until a signal arrives or
+ * the deadline (0: none) passes. */
+static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg,
+		int sig_fd, __u64 deadline)
+{
+	struct pollfd fds[2] = { { .fd = sig_fd, .events = POLLIN },
+				 { .fd = mirror_fd(m), .events = POLLIN } };
+	__u64 now = mono_ns(), next_beat = now;
+	int err = 0;
+
+	while (!err && (!deadline || now < deadline)) {
+		if (now >= next_beat) {
+			err = beat(cfg_fd, cfg, now);
+			next_beat = now + 1000000000ull;
+		}
+		if (poll(fds, 2, (int)((next_beat - now) / 1000000 + 1)) < 0 &&
+		    errno != EINTR)
+			err = -errno;
+		if (fds[0].revents & POLLIN) {
+			ew_info("stopping on signal");
+			break;
+		}
+		if (!err && mirror_poll(m, 0) < 0)
+			ew_warn("ring buffer poll failed: %s", strerror(errno));
+		now = mono_ns();
+	}
+	mirror_poll(m, 0);
+	return err;
+}
+
+/* Attached and beating: consume the mirror into the pcap until told to stop. */
+static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
+{
+	struct run_pcap pcap = {};
+	struct mirror *m = NULL;
+	sigset_t old;
+	int rb_fd, sig_fd, err;
+
+	sig_fd = signals_fd(&old);
+	if (sig_fd < 0)
+		return -errno;
+	rb_fd = loader_map_open(EW_MAP_MIRROR);
+	err = rb_fd < 0 ? rb_fd : pcap_open(&pcap, o);
+	if (!err) {
+		m = mirror_new(rb_fd, on_packet, &pcap);
+		err = m ? 0 : -errno;
+	}
+	if (!err)
+		err = loop(m, cfg_fd, cfg, sig_fd, o->duration ?
+			   mono_ns() + o->duration * 1000000000ull : 0);
+	else
+		ew_err("couldn't consume the mirror ring buffer '%s': %s",
+		       EW_MAP_MIRROR, strerror(-err));
+	mirror_free(m);
+	if (pcap_close(&pcap, o->pcap_out) && !err)
+		err = -EIO;
+	if (rb_fd >= 0)
+		close(rb_fd);
+	close(sig_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+static int start(const struct run_opts *o, int *cfg_fd, struct ew_config *cfg)
+{
+	*cfg = (struct ew_config){
+		.stale_after_ns = o->stale_after * 1000000000ull,
+		.mirror_cap = (__u32)o->mirror_cap,
+		.flow_ttl_s = FLOW_TTL_DEFAULT,
+	};
+	*cfg_fd = loader_map_open(EW_MAP_CONFIG);
+	if (*cfg_fd < 0) {
+		ew_err("couldn't open pinned map '%s': %s", EW_MAP_CONFIG,
+		       strerror(-*cfg_fd));
+		return *cfg_fd;
+	}
+	/* Beat before attaching so the TC program tags from the first packet. */
+	return beat(*cfg_fd, cfg, mono_ns()) ?: store_ports(o->ports);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = {};
+	struct ew_config cfg;
+	struct loader *l;
+	int err, cfg_fd = -1;
+
+	err = run_parse(argc, argv, &o);
+	if (err) {
+		run_usage(err > 0 ? stdout : stderr);
+		return err > 0 ? 0 : 2;
+	}
+	l = loader_load();
+	if (!l)
+		return 1;
+	err = start(&o, &cfg_fd, &cfg);
+	if (!err)
+		err = attach_all(l, &o);
+	loader_free(l);
+	if (!err)
+		err = serve(&o, cfg_fd, &cfg);
+	if (cfg_fd >= 0) {
+		beat(cfg_fd, &cfg, 0);	/* nobody reads the mirror now */
+		close(cfg_fd);
+	}
+	return err ? 1 : 0;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `edgeward status`: what is attached where, the per-CPU counters summed,
+ * per-rule hits, blocklist sizes and the agent heartbeat's age, read from
+ * the pinned maps (no agent needed). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "blocklist.h"
+#include "cli/cli.h"
+#include "loader.h"
+#include "log.h"
+
+static const char *const counter_names[EW_C_MAX] = {
+	[EW_C_RX] = "xdp_rx",
+	[EW_C_PASS] = "xdp_pass",
+	[EW_C_DROP_PREFIX] = "xdp_drop_prefix",
+	[EW_C_DROP_FLOW] = "xdp_drop_flow",
+	[EW_C_NOT_IP] = "xdp_not_ip",
+	[EW_C_FRAGMENT] = "xdp_fragment",
+	[EW_C_ERR_ETH] = "err_eth",
+	[EW_C_ERR_VLAN] = "err_vlan",
+	[EW_C_ERR_IPV4] = "err_ipv4",
+	[EW_C_ERR_IPV6] = "err_ipv6",
+	[EW_C_ERR_IPV6_EXT] = "err_ipv6_ext",
+	[EW_C_ERR_TCP] = "err_tcp",
+	[EW_C_ERR_UDP] = "err_udp",
+	[EW_C_ERR_ICMP] = "err_icmp",
+	[EW_C_TC_RX] = "tc_rx",
+	[EW_C_TC_TAGGED] = "tc_tagged",
+	[EW_C_TC_MIRRORED] = "tc_mirrored",
+	[EW_C_TC_RB_FULL] = "tc_ringbuf_full",
+	[EW_C_TC_STALE] = "tc_stale",
+};
+
+_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == EW_C_MAX,
+	       "a counter has no name");
+
+static int show_iface(const char *ifname, void *ctx)
+{
+	char xdp[96], tc[96];
+	int *shown = ctx;
+
+	(*shown)++;
+	attach_describe(ifname, xdp, tc, sizeof(xdp));
+	printf("  %-16s xdp %-28s tc %s\n", ifname, xdp, tc);
+	return 0;
+}
+
+/* Sums slot key of a per-CPU ew_counter array over every possible CPU. */
+static int sum_counter(int fd, __u32 key, struct ew_counter *per_cpu, int ncpu,
+		       struct ew_counter *sum)
+{
+	if (bpf_map_lookup_elem(fd, &key, per_cpu))
+		return -errno;
+	memset(sum, 0, sizeof(*sum));
+	for (int c = 0; c < ncpu; c++) {
+		sum->packets += per_cpu[c].packets;
+		sum->bytes += per_cpu[c].bytes;
+	}
+	return 0;
+}
+
+static int show_counters(struct ew_counter *buf, int ncpu)
+{
+	int fd = loader_map_open(EW_MAP_COUNTERS), err = 0;
+	struct ew_counter s;
+
+	if (fd < 0)
+		return fd;
+	printf("counters:%28s %16s\n", "packets", "bytes");
+	for (__u32 i = 0; i < EW_C_MAX && !err; i++) {
+		err = sum_counter(fd, i, buf, ncpu, &s);
+		if (!err)
+			printf("  %-24s %12llu %16llu\n", counter_names[i],
+			       (unsigned long long)s.packets,
+			       (unsigned long long)s.bytes);
+	}
+	close(fd);
+	return err;
+}
+
+static int show_rule_hits(struct ew_counter *buf, int ncpu)
+{
+	int fd = loader_map_open(EW_MAP_RULEHITS), err = 0, shown = 0;
+	struct ew_counter s;
+
+	if (fd < 0)
+		return fd;
+	printf("rule hits:\n");
+	for (__u32 i = 0; i < EW_RULE_MAX && !err; i++) {
+		err = sum_counter(fd, i, buf, ncpu, &s);
+		if (err || !s.packets)
+			continue;
+		printf("  rule %-19u %12llu %16llu\n", i,
+		       (unsigned long long)s.packets, (unsigned long long)s.bytes);
+		shown++;
+	}
+	if (!err && !shown)
+		printf("  (none)\n");
+	close(fd);
+	return err;
+}
+
+static int show_blocklist(void)
+{
+	struct blocklist bl;
+	size_t n4, n6;
+	int err;
+
+	bl.fd4 = loader_map_open(EW_MAP_BLOCK4);
+	bl.fd6 = loader_map_open(EW_MAP_BLOCK6);
+	err = bl.fd4 < 0 ? bl.fd4 : bl.fd6 < 0 ? bl.fd6 : 0;
+	if (!err)
+		err = blocklist_count(&bl, &n4, &n6);
+	if (!err)
+		printf("blocklist: %zu IPv4 prefixes, %zu IPv6 prefixes\n", n4, n6);
+	if (bl.fd4 >= 0)
+		close(bl.fd4);
+	if (bl.fd6 >= 0)
+		close(bl.fd6);
+	return err;
+}
+
+static int show_agent(void)
+{
+	int fd = loader_map_open(EW_MAP_CONFIG);
+	struct ew_config cfg;
+	struct timespec now;
+	__u32 key = 0;
+	__u64 now_ns;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, &cfg)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = (__u64)now.tv_sec * 1000000000ull + (__u64)now.tv_nsec;
+	if (!cfg.heartbeat_ns)
+		printf("agent: not running (no heartbeat)");
+	else
+		printf("agent: heartbeat %.1fs ago (%s)",
+		       (double)(now_ns - cfg.heartbeat_ns) / 1e9,
+		       now_ns - cfg.heartbeat_ns > cfg.stale_after_ns ?
+		       "stale: tagging and mirroring stopped" : "alive");
+	printf(", stale after %.1fs, mirror cap %u bytes, flow ttl %us\n",
+	       (double)cfg.stale_after_ns / 1e9, cfg.mirror_cap, cfg.flow_ttl_s);
+	return 0;
+}
+
+static int show_maps(void)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
+	struct ew_counter *buf;
+
+	if (ncpu < 0)
+		return ncpu;
+	buf = calloc((size_t)ncpu, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	err = show_agent();
+	if (!err)
+		err = show_blocklist();
+	if (!err)
+		err = show_counters(buf, ncpu);
+	if (!err)
+		err = show_rule_hits(buf, ncpu);
+	free(buf);
+	return err;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	int err, shown = 0;
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
+			ew_err("status: unexpected argument '%s'", argv[1]);
+			return 2;
+		}
+		printf("usage: edgeward status\nShows attached programs, the agent heartbeat,\nblocklist sizes, counters and rule hits.\n");
+		return 0;
+	}
+	loader_log_init();
+	printf("attached:\n");
+	if (attach_foreach_iface(show_iface, &shown) < 0)
+		printf("  (unreadable)\n");
+	else if (!shown)
+		printf("  (none)\n");
+	err = show_maps();
+	if (err) {
+		ew_err("couldn't read the pinned maps under %s: %s%s", EW_PIN_DIR,
+		       strerror(-err), err == -ENOENT ?
+		       " (not loaded: start 'edgeward run' or 'edgeward block')" : "");
+		return 1;
+	}
+	return 0;
+}
