@@ -60,6 +60,14 @@ struct stream_ops {
 	void (*gap)(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts_ns);
 	void (*end)(void *flow, enum stream_dir dir, uint64_t ts_ns);
 	void (*flow_close)(void *flow, enum stream_close why, uint64_t ts_ns);
+	/* Optional (NULL: not wanted): the source saw a transport anomaly in
+	 * this direction at the current stream position (STREAM_ANOM_*). */
+	void (*anomaly)(void *flow, enum stream_dir dir, unsigned what,
+			uint64_t ts_ns);
 };
+
+/* stream_ops.anomaly `what` bits */
+#define STREAM_ANOM_OVERLAP	0x1	/* overlapping segments with different
+					 * bytes; the first copy was kept */
 
 #endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flow: hash table of the reassembler's flows, with idle lists per class
+ * and a creation list. Chained buckets, power-of-two sized for the cap. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+struct flow_list {
+	struct flow *head, *tail;
+};
+
+struct flow_table {
+	struct flow **buckets;
+	size_t mask;
+	size_t count;
+	struct flow_list idle[FLOW_CL_MAX];
+	struct flow_list age;
+};
+
+/* FNV-1a over the 40 key bytes. */
+static size_t hash(const struct ew_flow_key *k)
+{
+	const uint8_t *b = (const uint8_t *)k;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < sizeof(*k); i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+struct flow_table *flow_table_new(size_t max)
+{
+	struct flow_table *t = calloc(1, sizeof(*t));
+	size_t n = 16;
+
+	if (!t)
+		return NULL;
+	while (n < max && n < ((size_t)1 << 30))
+		n <<= 1;
+	t->buckets = calloc(n, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->mask = n - 1;
+	return t;
+}
+
+#define LIST_UNLINK(l, f, m) do {					\
+	if ((f)->m.prev) (f)->m.prev->m.next = (f)->m.next;		\
+	else (l)->head = (f)->m.next;					\
+	if ((f)->m.next) (f)->m.next->m.prev = (f)->m.prev;		\
+	else (l)->tail = (f)->m.prev;					\
+	(f)->m.prev = (f)->m.next = NULL;				\
+} while (0)
+
+#define LIST_APPEND(l, f, m) do {					\
+	(f)->m.prev = (l)->tail;					\
+	(f)->m.next = NULL;						\
+	if ((l)->tail) (l)->tail->m.next = (f);				\
+	else (l)->head = (f);						\
+	(l)->tail = (f);						\
+} while (0)
+
+struct flow *flow_table_get(struct flow_table *t, const struct ew_flow_key *key)
+{
+	struct flow *f = t->buckets[hash(key) & t->mask];
+
+	while (f && memcmp(&f->info.key, key, sizeof(*key)))
+		f = f->hnext;
+	return f;
+}
+
+struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
+			    enum flow_class cls, uint64_t now)
+{
+	struct flow *f = calloc(1, sizeof(*f));
+	size_t b = hash(key) & t->mask;
+
+	if (!f)
+		return NULL;
+	f->info.key = *key;
+	f->cls = cls;
+	f->last_ns = now;
+	f->hnext = t->buckets[b];
+	t->buckets[b] = f;
+	LIST_APPEND(&t->idle[cls], f, idle);
+	LIST_APPEND(&t->age, f, age);
+	t->count++;
+	return f;
+}
+
+void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls,
+		      uint64_t now)
+{
+	LIST_UNLINK(&t->idle[f->cls], f, idle);
+	f->cls = cls;
+	if (now > f->last_ns)	/* capture time may step back; never un-age */
+		f->last_ns = now;
+	LIST_APPEND(&t->idle[cls], f, idle);
+}
+
+void flow_table_del(struct flow_table *t, struct flow *f)
+{
+	struct flow **pp = &t->buckets[hash(&f->info.key) & t->mask];
+
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	LIST_UNLINK(&t->idle[f->cls], f, idle);
+	LIST_UNLINK(&t->age, f, age);
+	seglist_clear(&f->dir[0].ooo);
+	seglist_clear(&f->dir[1].ooo);
+	t->count--;
+	free(f);
+}
+
+struct flow *flow_table_idlest(struct flow_table *t, enum flow_class cls)
+{
+	return t->idle[cls].head;
+}
+
+struct flow *flow_table_oldest(struct flow_table *t)
+{
+	return t->age.head;
+}
+
+struct flow *flow_table_younger(struct flow *f)
+{
+	return f->age.next;
+}
+
+size_t flow_table_count(const struct flow_table *t)
+{
+	return t->count;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+	if (!t)
+		return;
+	while (t->age.head)
+		flow_table_del(t, t->age.head);
+	free(t->buckets);
+	free(t);
+}

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/* reasm: decoded packets -> ordered byte streams per flow direction
+ * (stream_ops). Second stage after packet/defrag. TCP per direction:
+ * handshake roles, out-of-order holding with first-wins overlaps, PAWS,
+ * gaps when a hole is given up on; UDP datagrams passed through. Policies
+ * and limits are described in docs/reassembly.md. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "flow.h"
+#include "reasm.h"
+
+struct reasm {
+	struct reasm_conf conf;
+	const struct stream_ops *ops;
+	void *ctx;
+	struct flow_table *t;
+	uint64_t next_id;
+	struct reasm_stats st;
+};
+
+static const char *const drop_names[REASM_DROP_MAX] = {
+	[REASM_DROP_NOT_L4] = "not TCP or UDP",
+	[REASM_DROP_NO_FLOW] = "no flow to add it to",
+	[REASM_DROP_CLOSED] = "flow already closed",
+	[REASM_DROP_PAWS] = "old TCP timestamp (PAWS)",
+	[REASM_DROP_WINDOW] = "too far ahead of the stream",
+	[REASM_DROP_RST_WINDOW] = "RST out of window",
+	[REASM_DROP_OLD] = "retransmission of delivered bytes",
+	[REASM_DROP_HANDSHAKE] = "not acceptable before the SYN-ACK",
+};
+
+const char *reasm_drop_str(enum reasm_drop d)
+{
+	return (unsigned)d < REASM_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+void reasm_conf_default(struct reasm_conf *c)
+{
+	c->tcp_idle_ns = 300ull * 1000000000ull;
+	c->udp_idle_ns = 60ull * 1000000000ull;
+	c->hard_ns = 3600ull * 1000000000ull;
+	c->closed_ns = 30ull * 1000000000ull;
+	c->max_flows = 65536;
+	c->flow_buf_max = 4u << 20;
+	c->total_buf_max = 256u << 20;
+	c->max_ahead = 16u << 20;
+}
+
+struct reasm *reasm_new(const struct reasm_conf *conf,
+			const struct stream_ops *ops, void *ctx)
+{
+	struct reasm *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	if (conf)
+		r->conf = *conf;
+	else
+		reasm_conf_default(&r->conf);
+	if (!r->conf.max_flows)
+		r->conf.max_flows = 1;
+	r->ops = ops;
+	r->ctx = ctx;
+	r->next_id = 1;
+	r->t = flow_table_new(r->conf.max_flows);
+	if (!r->t) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ---- delivery to the consumer ------------------------------------------ */
+
+static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p,
+		    size_t len, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+
+	fd->next_off += len;
+	fd->next_seq += (uint32_t)len;
+	r->st.bytes += len;
+	if (f->user && len)
+		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
+}
+
+static void gap(struct reasm *r, struct flow *f, int d, uint64_t upto, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+	uint64_t len = upto - fd->next_off;
+
+	if (upto <= fd->next_off)
+		return;
+	fd->next_off = upto;
+	fd->next_seq += (uint32_t)len;
+	r->st.gaps++;
+	r->st.gap_bytes += len;
+	if (f->user)
+		r->ops->gap(f->user, (enum stream_dir)d, len, ts);
+}
+
+static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
+{
+	if (f->dir[d].ended)
+		return;
+	f->dir[d].ended = 1;
+	if (f->user)
+		r->ops->end(f->user, (enum stream_dir)d, ts);
+}
+
+/* Delivers held segments that now touch next_off; ends the direction when
+ * the FIN is reached. */
+static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+	struct seg *s;
+
+	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off) {
+		size_t before = fd->ooo.mem, skip;
+
+		s = seglist_pop(&fd->ooo);
+		r->st.buffered -= before - fd->ooo.mem;
+		skip = (size_t)(fd->next_off - s->off);
+		if (skip < s->len)
+			deliver(r, f, d, s->data + skip, s->len - skip, ts);
+		free(s);
+	}
+	if (fd->fin && fd->next_off >= fd->fin_off)
+		end_dir(r, f, d, ts);
+}
+
+/* Gives up every hole of direction d: delivers all held bytes and ends it. */
+static void flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+
+	drain(r, f, d, ts);
+	while (fd->ooo.head) {
+		gap(r, f, d, fd->ooo.head->off, ts);
+		drain(r, f, d, ts);
+	}
+	if (fd->fin)
+		gap(r, f, d, fd->fin_off, ts);
+	end_dir(r, f, d, ts);
+}
+
+/* Closes f: flushes both directions, tells the consumer. A FIN/RST close
+ * keeps a tombstone (class CLOSED) so stray late packets open nothing. */
+static void close_flow(struct reasm *r, struct flow *f, enum stream_close why,
+		       uint64_t ts)
+{
+	if (f->cls != FLOW_CL_CLOSED) {
+		flush_dir(r, f, STREAM_C2S, ts);
+		flush_dir(r, f, STREAM_S2C, ts);
+		if (f->user)
+			r->ops->flow_close(f->user, why, ts);
+		f->user = NULL;
+		r->st.flows_active--;
+	}
+	if (why == STREAM_CLOSE_FIN || why == STREAM_CLOSE_RST)
+		flow_table_touch(r->t, f, FLOW_CL_CLOSED, ts);
+	else
+		flow_table_del(r->t, f);
+}
+
+/* ---- timeouts and caps --------------------------------------------------- */
+
+static uint64_t idle_limit(const struct reasm *r, enum flow_class c)
+{
+	return c == FLOW_CL_TCP ? r->conf.tcp_idle_ns :
+	       c == FLOW_CL_UDP ? r->conf.udp_idle_ns : r->conf.closed_ns;
+}
+
+void reasm_expire(struct reasm *r, uint64_t now_ns)
+{
+	struct flow *f;
+
+	for (int c = 0; c < FLOW_CL_MAX; c++) {
+		while ((f = flow_table_idlest(r->t, (enum flow_class)c)) &&
+		       now_ns > f->last_ns && now_ns - f->last_ns > idle_limit(r, c)) {
+			r->st.timeouts += c != FLOW_CL_CLOSED;
+			close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
+		}
+	}
+	while ((f = flow_table_oldest(r->t)) && now_ns > f->info.first_ts_ns &&
+	       now_ns - f->info.first_ts_ns > r->conf.hard_ns) {
+		r->st.timeouts += f->cls != FLOW_CL_CLOSED;
+		close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
+	}
+}
+
+/* Evicts one flow other than keep: a tombstone if any, else the idlest. */
+static int evict_one(struct reasm *r, const struct flow *keep, int need_buf,
+		     uint64_t ts)
+{
+	static const enum flow_class order[] = { FLOW_CL_CLOSED, FLOW_CL_UDP, FLOW_CL_TCP };
+
+	for (size_t i = need_buf ? 2 : 0; i < 3; i++) {
+		struct flow *f = flow_table_idlest(r->t, order[i]);
+
+		while (f && (f == keep || (need_buf && !f->dir[0].ooo.n &&
+					   !f->dir[1].ooo.n)))
+			f = f->idle.next;
+		if (!f)
+			continue;
+		r->st.evictions += f->cls != FLOW_CL_CLOSED;
+		close_flow(r, f, STREAM_CLOSE_EVICT, ts);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Enforces the per-direction and global caps on held bytes after an insert
+ * into f's direction d: the flow's own holes are given up first. */
+static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+
+	while (fd->ooo.mem > r->conf.flow_buf_max && fd->ooo.head) {
+		gap(r, f, d, fd->ooo.head->off, ts);
+		drain(r, f, d, ts);
+	}
+	while (r->st.buffered > r->conf.total_buf_max) {
+		if (evict_one(r, f, 1, ts)) {
+			while (fd->ooo.head) {
+				gap(r, f, d, fd->ooo.head->off, ts);
+				drain(r, f, d, ts);
+			}
+			break;
+		}
+	}
+}
+
+/* ---- flows ---------------------------------------------------------------- */
+
+/* Decides who is the client: the SYN's sender, the SYN-ACK's receiver, or,
+ * without a handshake, the side with the higher port (servers listen on the
+ * lower one; equal ports: the receiver is the server). */
+static int sender_is_client(const struct pkt *p, int *midstream)
+{
+	*midstream = 0;
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & PKT_SYN))
+		return !(p->tcp_flags & PKT_ACK);
+	if (p->proto == IPPROTO_TCP)
+		*midstream = 1;
+	if (p->proto == IPPROTO_UDP && (p->sport < 1024) == (p->dport < 1024))
+		return 1;	/* UDP: the first sender asked */
+	return p->sport >= p->dport;
+}
+
+static struct flow *open_flow(struct reasm *r, const struct pkt *p)
+{
+	enum flow_class cls = p->proto == IPPROTO_TCP ? FLOW_CL_TCP : FLOW_CL_UDP;
+	struct flow_info *fi;
+	struct flow *f;
+	int mid, cli;
+
+	while (flow_table_count(r->t) >= r->conf.max_flows)
+		if (evict_one(r, NULL, 0, p->ts_ns))
+			break;
+	f = flow_table_add(r->t, &p->key, cls, p->ts_ns);
+	if (!f)
+		return NULL;
+	cli = sender_is_client(p, &mid);
+	fi = &f->info;
+	fi->id = r->next_id++;
+	memcpy(fi->client_addr, cli ? p->src : p->dst, 16);
+	memcpy(fi->server_addr, cli ? p->dst : p->src, 16);
+	fi->client_port = cli ? p->sport : p->dport;
+	fi->server_port = cli ? p->dport : p->sport;
+	fi->proto = p->proto;
+	fi->flags = (mid ? FLOW_MIDSTREAM : 0) | (p->family == 6 ? FLOW_IPV6 : 0);
+	fi->vlan = p->vlan;
+	fi->first_ts_ns = p->ts_ns;
+	r->st.flows++;
+	r->st.flows_active++;
+	r->st.midstream += mid;
+	f->user = r->ops->flow_open(r->ctx, fi);
+	return f;
+}
+
+/* Direction of p within f. */
+static int dir_of(const struct flow *f, const struct pkt *p)
+{
+	return memcmp(p->src, f->info.client_addr, 16) || p->sport != f->info.client_port ?
+	       STREAM_S2C : STREAM_C2S;
+}
+
+/* Stream offset of sequence number seq in direction fd (init must be set);
+ * negative before the start of the stream. */
+static int64_t off_of(const struct flow_dir *fd, uint32_t seq)
+{
+	return (int64_t)fd->next_off + (int32_t)(seq - fd->next_seq);
+}
+
+static void dir_init(struct flow_dir *fd, uint32_t seq)
+{
+	fd->init = 1;
+	fd->next_seq = seq;
+	fd->next_off = 0;
+}
+
+/* ---- TCP ------------------------------------------------------------------ */
+
+/* PAWS (RFC 7323): a segment whose timestamp is older than the last one
+ * accepted in this direction is dropped by the receiver, so by us too.
+ * RSTs are exempt, as in Linux. Returns 1 to drop. */
+static int paws_drop(struct flow_dir *fd, const struct pkt *p)
+{
+	if (!(p->flags & PKT_F_TS) || (p->tcp_flags & PKT_RST))
+		return 0;
+	if (fd->ts_ok && (int32_t)(p->tsval - fd->ts_recent) < 0)
+		return 1;
+	/* Like Linux, only a segment at or before the next expected byte moves
+	 * ts_recent: a forged far-ahead segment can't poison it. */
+	if (!fd->init || off_of(fd, p->seq) <= (int64_t)fd->next_off) {
+		fd->ts_recent = p->tsval;
+		fd->ts_ok = 1;
+	}
+	return 0;
+}
+
+/* The peer ACKed bytes of direction d we never saw while later bytes are
+ * held: the hole is lost for good. */
+static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack,
+		    uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+	int64_t a;
+
+	if (!fd->init || !fd->ooo.head)
+		return;
+	a = off_of(fd, ack);
+	if (fd->fin && a > (int64_t)fd->fin_off)
+		a = (int64_t)fd->fin_off;	/* the FIN takes a sequence number */
+	if (a <= (int64_t)fd->next_off || a - (int64_t)fd->next_off > r->conf.max_ahead)
+		return;
+	if ((uint64_t)a > fd->ooo.head->off)
+		a = (int64_t)fd->ooo.head->off;
+	gap(r, f, d, (uint64_t)a, ts);
+	drain(r, f, d, ts);
+}
+
+/* Holds or delivers payload p[0..len) at stream offset off (> next_off or
+ * with held bytes). Returns 0, or -ENOMEM. */
+static int hold(struct reasm *r, struct flow *f, int d, int64_t off,
+		const uint8_t *p, size_t len, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+	struct seglist_ins res;
+	size_t before = fd->ooo.mem;
+
+	if (seglist_insert(&fd->ooo, (uint64_t)off, p, len, &res))
+		return -ENOMEM;
+	r->st.buffered += fd->ooo.mem - before;
+	if (r->st.buffered > r->st.buffered_peak)
+		r->st.buffered_peak = r->st.buffered;
+	if (res.overlap)
+		r->st.overlaps++;
+	if (res.conflict) {
+		r->st.conflicts++;
+		if (f->user && r->ops->anomaly)
+			r->ops->anomaly(f->user, (enum stream_dir)d,
+					STREAM_ANOM_OVERLAP, ts);
+	}
+	drain(r, f, d, ts);
+	enforce_caps(r, f, d, ts);
+	return 0;
+}
+
+/* Payload of direction d starting at sequence number seq. */
+static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
+		    const uint8_t *p, size_t len, uint64_t ts)
+{
+	struct flow_dir *fd = &f->dir[d];
+	int64_t off = off_of(fd, seq), next = (int64_t)fd->next_off;
+
+	if (off + (int64_t)len <= next) {
+		r->st.drops[REASM_DROP_OLD]++;
+		return 0;
+	}
+	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {
+		if (off >= (int64_t)fd->fin_off) {	/* data after the FIN */
+			r->st.drops[REASM_DROP_WINDOW]++;
+			return 0;
+		}
+		len = (size_t)((int64_t)fd->fin_off - off);
+	}
+	if (off - next > (int64_t)r->conf.max_ahead) {
+		r->st.drops[REASM_DROP_WINDOW]++;
+		return 0;
+	}
+	if (off < next) {	/* partly delivered already: first copy wins */
+		r->st.overlaps++;
+		p += next - off;
+		len -= (size_t)(next - off);
+		off = next;
+	}
+	if (off == next && !fd->ooo.head) {
+		deliver(r, f, d, p, len, ts);	/* in order: no copy */
+		return 0;
+	}
+	return hold(r, f, d, off, p, len, ts);
+}
+
+/* RST: accepted in window (or with nothing to check against), closes. */
+static int tcp_rst(struct reasm *r, struct flow *f, int d, const struct pkt *p)
+{
+	struct flow_dir *fd = &f->dir[d];
+	int64_t off;
+
+	if (fd->init) {
+		off = off_of(fd, p->seq);
+		if (off < (int64_t)fd->next_off ||
+		    off - (int64_t)fd->next_off > (int64_t)r->conf.max_ahead) {
+			r->st.drops[REASM_DROP_RST_WINDOW]++;
+			return 0;
+		}
+	}
+	close_flow(r, f, STREAM_CLOSE_RST, p->ts_ns);
+	return 0;
+}
+
+/* SYN: sets up the sender's direction (and the receiver's, for a SYN-ACK).
+ * Returns 1 when the segment must be ignored (a SYN with another ISN). */
+static int tcp_syn(struct reasm *r, struct flow *f, int d, const struct pkt *p)
+{
+	struct flow_dir *fd = &f->dir[d], *od = &f->dir[!d];
+
+	if (fd->init) {
+		if (off_of(fd, p->seq + 1) == 0)
+			return 0;	/* a retransmitted SYN */
+		r->st.drops[REASM_DROP_WINDOW]++;
+		return 1;
+	}
+	dir_init(fd, p->seq + 1);
+	if (p->flags & PKT_F_TS) {
+		fd->syn_ts_ok = 1;
+		fd->syn_tsval = p->tsval;
+	}
+	if ((p->tcp_flags & PKT_ACK) && !od->init)
+		dir_init(od, p->ack);
+	return 0;
+}
+
+/* Client in SYN-SENT (its SYN seen, no SYN-ACK yet): like Linux, accept from
+ * the server only a SYN or RST that ACKs the SYN and echoes a timestamp no
+ * older than the SYN's; the client's own RSTs there change nothing. Returns
+ * a drop reason, or -1 to go on. */
+static int syn_sent_check(const struct flow *f, int d, const struct pkt *p)
+{
+	const struct flow_dir *cd = &f->dir[STREAM_C2S];
+
+	if ((f->info.flags & FLOW_MIDSTREAM) || !cd->init || f->dir[STREAM_S2C].init)
+		return -1;
+	if (d == STREAM_C2S)
+		return (p->tcp_flags & PKT_RST) ? REASM_DROP_HANDSHAKE : -1;
+	if (!(p->tcp_flags & (PKT_SYN | PKT_RST)) ||
+	    ((p->tcp_flags & PKT_ACK) && (off_of(cd, p->ack) < 0 ||
+					 off_of(cd, p->ack) > (int64_t)cd->next_off)))
+		return REASM_DROP_HANDSHAKE;
+	if ((p->flags & PKT_F_TS) && p->tsecr && cd->syn_ts_ok &&
+	    (int32_t)(p->tsecr - cd->syn_tsval) < 0)
+		return REASM_DROP_PAWS;
+	return -1;
+}
+
+static int tcp_segment(struct reasm *r, struct flow *f, const struct pkt *p)
+{
+	int d = dir_of(f, p), err = 0;
+	struct flow_dir *fd = &f->dir[d];
+	uint32_t seq = p->seq;
+	int why = syn_sent_check(f, d, p);
+
+	if (why >= 0) {
+		r->st.drops[why]++;
+		return 0;
+	}
+	if (p->tcp_flags & PKT_RST)
+		return tcp_rst(r, f, d, p);
+	if (paws_drop(fd, p)) {
+		r->st.drops[REASM_DROP_PAWS]++;
+		return 0;
+	}
+	if (p->tcp_flags & PKT_SYN) {
+		if (tcp_syn(r, f, d, p))
+			return 0;
+		seq++;	/* data in a SYN (TCP Fast Open) follows the ISN */
+	}
+	if (!fd->init && (p->len || (p->tcp_flags & PKT_FIN)))
+		dir_init(fd, seq);	/* picked up mid-stream */
+	if (p->tcp_flags & PKT_ACK)
+		ack_gap(r, f, !d, p->ack, p->ts_ns);
+	if (p->len && fd->init)
+		err = tcp_data(r, f, d, seq, p->payload, p->len, p->ts_ns);
+	if ((p->tcp_flags & PKT_FIN) && fd->init && !fd->fin &&
+	    off_of(fd, seq) + (int64_t)p->len >= (int64_t)fd->next_off &&
+	    off_of(fd, seq) - (int64_t)fd->next_off <= (int64_t)r->conf.max_ahead) {
+		fd->fin = 1;
+		fd->fin_off = (uint64_t)(off_of(fd, seq) + (int64_t)p->len);
+		drain(r, f, d, p->ts_ns);
+	}
+	if (f->dir[0].ended && f->dir[1].ended)
+		close_flow(r, f, STREAM_CLOSE_FIN, p->ts_ns);
+	return err;
+}
+
+/* ---- entry points ----------------------------------------------------------- */
+
+int reasm_push(struct reasm *r, const struct pkt *p)
+{
+	struct flow *f;
+
+	r->st.packets++;
+	if (!(p->flags & PKT_F_L4) || (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)) {
+		r->st.drops[REASM_DROP_NOT_L4]++;
+		return 0;
+	}
+	reasm_expire(r, p->ts_ns);
+	f = flow_table_get(r->t, &p->key);
+	if (f && f->cls == FLOW_CL_CLOSED) {
+		if ((p->tcp_flags & (PKT_SYN | PKT_ACK | PKT_RST)) != PKT_SYN) {
+			r->st.drops[REASM_DROP_CLOSED]++;
+			return 0;
+		}
+		flow_table_del(r->t, f);	/* a new connection on the same tuple */
+		f = NULL;
+	}
+	if (!f) {
+		if (p->proto == IPPROTO_TCP &&
+		    ((p->tcp_flags & PKT_RST) || (!p->len && !(p->tcp_flags & PKT_SYN)))) {
+			r->st.drops[REASM_DROP_NO_FLOW]++;
+			return 0;
+		}
+		f = open_flow(r, p);
+		if (!f)
+			return -ENOMEM;
+	}
+	flow_table_touch(r->t, f, f->cls, p->ts_ns);
+	if (p->proto == IPPROTO_TCP)
+		return tcp_segment(r, f, p);
+	r->st.bytes += p->len;
+	if (f->user && p->len)
+		r->ops->data(f->user, (enum stream_dir)dir_of(f, p), p->payload,
+			     p->len, p->ts_ns);
+	return 0;
+}
+
+void reasm_flush(struct reasm *r)
+{
+	struct flow *f;
+
+	while ((f = flow_table_oldest(r->t)))
+		close_flow(r, f, STREAM_CLOSE_EOF, f->last_ns);
+}
+
+void reasm_stats(const struct reasm *r, struct reasm_stats *st)
+{
+	*st = r->st;
+}
+
+void reasm_free(struct reasm *r)
+{
+	if (!r)
+		return;
+	reasm_flush(r);
+	flow_table_free(r->t);
+	free(r);
+}
