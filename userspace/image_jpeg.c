@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 
 #include "image_dec.h"
 
@@ -22,6 +23,7 @@ struct jpeg_ctx {
 	struct image_dec *d;
 	int code;			/* -errno to return after the longjmp */
 	unsigned warns;
+	int started;			/* jpeg_start_decompress has returned */
 };
 
 static void on_error(j_common_ptr cinfo)
@@ -41,6 +43,12 @@ static void on_message(j_common_ptr cinfo, int level)
 {
 	struct jpeg_ctx *c = (struct jpeg_ctx *)cinfo->err;
 
+	/* Running out of data before the first row is an error. */
+	if (level < 0 && !c->started && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+		image_fail(c->d, -EBADMSG, "truncated before the image data");
+		c->code = -EBADMSG;
+		longjmp(c->jb, 1);
+	}
 	if (level < 0 && ++c->warns > JPEG_MAX_WARNS) {
 		image_fail(c->d, -EBADMSG, "more than %d corrupt-data warnings", JPEG_MAX_WARNS);
 		c->code = -EBADMSG;
@@ -156,6 +164,7 @@ int image_decode_jpeg(struct image_dec *d, const uint8_t *buf, size_t len)
 	if (ret)
 		goto out;
 	jpeg_start_decompress(&di);
+	c.started = 1;
 	ret = read_rows(&c, &di, cmyk);
 	if (!ret)
 		jpeg_finish_decompress(&di);

@@ -161,11 +161,19 @@ static void dct16(const float a[DIM * DIM], float b[NCOEF * NCOEF])
 		}
 }
 
-static int cmp_float(const void *x, const void *y)
+/* Insertion sort: 256 values, and unlike glibc's qsort it makes no system
+ * call (qsort asks sysinfo for memory size), which the worker's seccomp
+ * filter would refuse. */
+static void sort_floats(float *v, int n)
 {
-	float a = *(const float *)x, b = *(const float *)y;
+	for (int i = 1; i < n; i++) {
+		float x = v[i];
+		int j = i;
 
-	return (a > b) - (a < b);
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* Sets bit k = 16i+j iff B[i][j] is above the lower median (the 128th
@@ -175,7 +183,7 @@ static void threshold(const float b[NCOEF * NCOEF], struct pdq_hash *h)
 	float sorted[NCOEF * NCOEF], m;
 
 	memcpy(sorted, b, sizeof(sorted));
-	qsort(sorted, NCOEF * NCOEF, sizeof(float), cmp_float);
+	sort_floats(sorted, NCOEF * NCOEF);
 	m = sorted[NCOEF * NCOEF / 2 - 1];
 	memset(h, 0, sizeof(*h));
 	for (int k = 0; k < NCOEF * NCOEF; k++)
