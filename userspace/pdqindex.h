@@ -83,10 +83,10 @@ void pdqindex_builder_free(struct pdqindex_builder *b);
 struct pdqindex *pdqindex_build(struct pdqindex_builder *b);
 
 /* Finds every entry within `threshold` bits of q (distance <= threshold),
- * exactly as a linear scan would. Writes up to max results to out, ordered
- * by entry number, and returns the total number of matches (which may
- * exceed max: call again with a bigger array to get them all). Thresholds
- * up to 31 use the multi-index; larger ones fall back to a scan. */
+ * exactly as a linear scan would, and returns how many there are. When
+ * that is at most max, all of them are in out, ordered by entry number;
+ * otherwise out holds max of them (call again with a bigger array).
+ * Thresholds up to 31 use the multi-index; larger ones scan. */
 size_t pdqindex_query(const struct pdqindex *ix, const struct pdq_hash *q,
 		      unsigned threshold, struct pdq_match *out, size_t max);
 
