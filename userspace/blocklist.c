@@ -197,6 +197,8 @@ int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 	errs->n = 0;
 	while (!err && (len = getline(&line, &size, f)) >= 0) {
 		e.line++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
 		rc = parse_line(line, (size_t)len, &p, &e);
 		if (rc < 0)
 			note(errs, &e);
