@@ -13,6 +13,7 @@ static const struct cli_cmd commands[] = {
 	{ "unblock", cmd_unblock, "remove prefixes from the pinned blocklist" },
 	{ "status", cmd_status, "show attachments, counters, rule hits, heartbeat" },
 	{ "detach", cmd_detach, "remove edgeward's programs and pinned maps" },
+	{ "hash", cmd_hash, "md5, sha1, sha256 and PDQ of local files (for building lists)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -16,5 +16,6 @@ int cmd_block(int argc, char **argv);
 int cmd_unblock(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
 
 #endif
