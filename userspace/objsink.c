@@ -41,6 +41,7 @@ struct sobj {
 	int64_t declared, rfirst, rlast, rtotal;
 	uint64_t ts;
 	struct fcopy flow;
+	bool has_flow;
 	char *str[S_MAX];
 	bool sep_wire;			/* content-coded: wire hashed apart */
 	struct hash_ctx body, wire;
@@ -384,6 +385,7 @@ static int copy_meta(struct sobj *o, const struct obj_meta *m)
 	o->rtotal = m->range_total;
 	o->ts = m->ts_ns;
 	if (f) {
+		o->has_flow = true;
 		o->flow.id = f->id;
 		memcpy(o->flow.client, f->client_addr, 16);
 		memcpy(o->flow.server, f->server_addr, 16);
@@ -515,7 +517,7 @@ static void obj_end(void *obj, const struct obj_end *e)
 	struct range_whole wh = { 0 };
 	struct evctx c = { .id = ++s->next_id, .kind = kind_names[o->kind],
 			   .host = o->str[S_HOST], .uri = o->str[S_URI],
-			   .flow = &o->flow, .ts = o->ts };
+			   .flow = o->has_flow ? &o->flow : NULL, .ts = o->ts };
 	bool wire_ok = !(e->flags & (OBJ_TRUNCATED | OBJ_GAP));
 	bool body_ok = wire_ok && (e->flags & OBJ_COMPLETE) && !(e->flags & OBJ_BOMB);
 	bool overrun = false;

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Shared helpers of the oracle tests: find the test data and the binary,
+run `edgeward pcap`, parse its JSON Lines. Stdlib only."""
+import json
+import os
+import subprocess
+import sys
+
+SKIP = 77
+
+
+def repo_root():
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        return subprocess.run(["git", "-C", here, "rev-parse", "--show-toplevel"],
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return os.path.dirname(os.path.dirname(here))
+
+
+def testdata():
+    """The shared test data directory, or exit 77 (skipped) saying why."""
+    d = os.environ.get("EW_TESTDATA") or os.path.join(repo_root(), "..", "shared",
+                                                      "testdata")
+    d = os.path.normpath(d)
+    if not os.path.isfile(os.path.join(d, "pcaps", "expected.json")):
+        print(f"skipped: no test data at {d} (set EW_TESTDATA)")
+        sys.exit(SKIP)
+    return d
+
+
+def edgeward():
+    b = os.environ.get("B", "build")
+    path = os.path.join(repo_root(), b, "edgeward")
+    if not os.access(path, os.X_OK):
+        print(f"FAIL: {path} not built (make B={b})")
+        sys.exit(1)
+    return path
+
+
+def run_pcap(files, *args):
+    """Runs edgeward pcap; returns (exit status, events, stderr)."""
+    p = subprocess.run([edgeward(), "pcap", *files, *args], capture_output=True,
+                       text=True, errors="replace", timeout=600)
+    events = []
+    for n, line in enumerate(p.stdout.splitlines(), 1):
+        try:
+            events.append(json.loads(line))
+        except ValueError as e:
+            print(f"FAIL: output line {n} is not JSON ({e}): {line[:200]}")
+            sys.exit(1)
+    return p.returncode, events, p.stderr
