@@ -1,0 +1,305 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared topology for edgeward's end-to-end tests and demo (tests/e2e/), sourced
+# by each script. Three network namespaces joined by two veth pairs; edgeward
+# runs in the edge namespace with XDP and TC attached to the ingress of both of
+# its veths, so traffic in either direction crosses both programs once.
+#
+#  ┌────────────────────┐     ┌──────────────────────────────────┐     ┌────────────────────┐
+#  │ $EW_NC (client)    │     │ $EW_NE (edge, forwarding on)     │     │ $EW_NS (server)    │
+#  │                    │     │ [XDP+TC in]          [XDP+TC in] │     │                    │
+#  │ veth0 ─────────────┼─────┼─ ewc                      ews ──┼─────┼─ veth0             │
+#  │ 10.10.1.1/24       │     │ 10.10.1.254/24   10.10.2.254/24  │     │ 10.10.2.1/24       │
+#  │ fd00:1::1/64       │     │ fd00:1::fe/64    fd00:2::fe/64   │     │ 10.10.2.2/24       │
+#  │ via .254 / ::fe    │     │                                  │     │ fd00:2::1/64       │
+#  └────────────────────┘     └──────────────────────────────────┘     │ fd00:2::2/64       │
+#                                                                      └────────────────────┘
+# The server holds two addresses per family so a test can block one and watch
+# the other keep working. Namespace names end in $$: unique per run.
+#
+# Pins under /sys/fs/bpf are global, not per namespace, so these scripts use
+# and clean /sys/fs/bpf/edgeward and must not run concurrently (tests/run.sh
+# runs them one after another).
+#
+# A script sources this file, calls ew_require_root and ew_topology_up; the
+# EXIT trap (ew_cleanup) kills what the script started, detaches, removes pins
+# and namespaces, even on failure, and then checks nothing is left behind.
+
+set -e
+set -o pipefail
+
+EW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+EW_BIN=${EW_BIN:-$EW_ROOT/${B:-build}/edgeward}
+EW_PY=$(command -v /usr/bin/python3 || command -v python3)
+EW_PIN=/sys/fs/bpf/edgeward
+EW_NC=ew-cli-$$
+EW_NE=ew-edge-$$
+EW_NS=ew-srv-$$
+EW_TMP=$(mktemp -d /tmp/ew-e2e.XXXXXX)
+EW_AGENT_PID=
+EW_PIDS=()
+EW_FAILED=0
+
+# Narration: tests say what they check; failures say what they saw.
+ew_say() { printf '%s\n' "== $*"; }
+ew_fail() { printf 'FAIL: %s\n' "$*" >&2; EW_FAILED=1; exit 1; }
+ew_ok() { printf '  ok: %s\n' "$*"; }
+
+# Commands run in a namespace through nsenter --net, not `ip netns exec`: the
+# latter also remounts /sys, which hides the host's bpffs at /sys/fs/bpf, so
+# pins made inside would land on a private bpffs that dies with the command.
+# nsenter execs the command (same pid), so background pids are the command's.
+ew_in() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+cli() { ew_in "$EW_NC" "$@"; }		# run in the client namespace
+edge() { ew_in "$EW_NE" "$@"; }		# ... the edge namespace
+srv() { ew_in "$EW_NS" "$@"; }		# ... the server namespace
+ew() { edge "$EW_BIN" "$@"; }		# edgeward, inside the edge namespace
+
+ew_require_root()
+{
+	if [ "$(id -u)" != 0 ]; then
+		echo "skipped: needs root (network namespaces, BPF)"
+		exit 77
+	fi
+	if [ ! -x "$EW_BIN" ]; then
+		echo "FAIL: $EW_BIN not built (run make)" >&2
+		exit 1
+	fi
+	if [ -e "$EW_PIN" ]; then
+		echo "FAIL: $EW_PIN exists: another edgeward (or a test) is using the pins" >&2
+		exit 1
+	fi
+}
+
+# ew_bg NS CMD...: start CMD in namespace NS in the background and remember
+# its pid for cleanup.
+ew_bg()
+{
+	local ns=$1
+
+	shift
+	nsenter --net="/run/netns/$ns" "$@" &
+	EW_PIDS+=($!)
+}
+
+# ew_http_server [PORT]: python's http.server on [::]:PORT (v4 and v6) in the
+# server namespace, serving $EW_TMP/www; returns once it answers.
+ew_http_server()
+{
+	local port=${1:-80} i
+
+	mkdir -p "$EW_TMP/www"
+	echo "edgeward e2e" >"$EW_TMP/www/index.txt"
+	ew_bg "$EW_NS" "$EW_PY" -m http.server --bind :: --directory "$EW_TMP/www" \
+		"$port" >"$EW_TMP/http.log" 2>&1
+	for i in $(seq 50); do
+		srv curl -s -o /dev/null "http://127.0.0.1:$port/index.txt" && return 0
+		sleep 0.1
+	done
+	ew_fail "http server on port $port did not start"
+}
+
+# ew_tcp_ok ADDR [PORT]: an HTTP GET from the client succeeds within 2 s.
+ew_tcp_ok()
+{
+	local url="http://$1:${2:-80}/index.txt"
+
+	[[ $1 == *:* ]] && url="http://[$1]:${2:-80}/index.txt"
+	cli curl -s -m 2 -o /dev/null "$url"
+}
+
+# ew_tcp_blocked ADDR [PORT]: the connection attempt fails within 0.5 s, that
+# is after exactly one SYN (the first retransmission would come after 1 s).
+ew_tcp_blocked()
+{
+	local url="http://$1:${2:-80}/index.txt"
+
+	[[ $1 == *:* ]] && url="http://[$1]:${2:-80}/index.txt"
+	! cli curl -s --connect-timeout 0.5 -o /dev/null "$url"
+}
+
+# ew_ping_ok ADDR [COUNT]: every echo request is answered.
+ew_ping_ok() { cli ping -q -c "${2:-3}" -i 0.2 -w 5 "$1" >/dev/null; }
+
+# ew_ping_lost ADDR [COUNT]: COUNT echo requests sent, none answered.
+ew_ping_lost()
+{
+	local out
+
+	out=$(cli ping -q -n -c "${2:-3}" -i 0.2 -W 1 "$1" 2>&1) && return 1
+	grep -q "${2:-3} packets transmitted, 0 received" <<<"$out"
+}
+
+ew_mount_bpffs()
+{
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}
+
+ew_topology_up()
+{
+	trap ew_cleanup EXIT
+	trap 'exit 130' INT TERM
+	ew_mount_bpffs
+	ip netns add "$EW_NC"
+	ip netns add "$EW_NE"
+	ip netns add "$EW_NS"
+	for n in "$EW_NC" "$EW_NE" "$EW_NS"; do
+		# No DAD (addresses usable at once) and no router solicitations:
+		# set before the veths exist, so they inherit it.
+		ew_in "$n" sysctl -qw net.ipv6.conf.default.accept_dad=0 \
+			net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.router_solicitations=0
+		ip -n "$n" link set lo up
+	done
+	edge sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$EW_NE" link add ewc type veth peer name veth0 netns "$EW_NC"
+	ip -n "$EW_NE" link add ews type veth peer name veth0 netns "$EW_NS"
+	ip -n "$EW_NC" addr add 10.10.1.1/24 dev veth0
+	ip -n "$EW_NC" addr add fd00:1::1/64 dev veth0 nodad
+	ip -n "$EW_NE" addr add 10.10.1.254/24 dev ewc
+	ip -n "$EW_NE" addr add fd00:1::fe/64 dev ewc nodad
+	ip -n "$EW_NE" addr add 10.10.2.254/24 dev ews
+	ip -n "$EW_NE" addr add fd00:2::fe/64 dev ews nodad
+	ip -n "$EW_NS" addr add 10.10.2.1/24 dev veth0
+	ip -n "$EW_NS" addr add 10.10.2.2/24 dev veth0
+	ip -n "$EW_NS" addr add fd00:2::1/64 dev veth0 nodad
+	ip -n "$EW_NS" addr add fd00:2::2/64 dev veth0 nodad
+	ip -n "$EW_NC" link set veth0 up
+	ip -n "$EW_NE" link set ewc up
+	ip -n "$EW_NE" link set ews up
+	ip -n "$EW_NS" link set veth0 up
+	ip -n "$EW_NC" route add default via 10.10.1.254
+	ip -n "$EW_NC" -6 route add default via fd00:1::fe
+	ip -n "$EW_NS" route add default via 10.10.2.254
+	ip -n "$EW_NS" -6 route add default via fd00:2::fe
+	# Warm the neighbour caches so later packet counts are exact.
+	for n in 10.10.2.1 10.10.2.2 fd00:2::1 fd00:2::2; do
+		cli ping -q -c 1 -w 5 "$n" >/dev/null ||
+			ew_fail "topology: client cannot reach $n"
+	done
+}
+
+# ew_agent_start [ARGS...]: run `edgeward run --iface ewc --iface ews ARGS` in
+# the edge namespace, in the background, and wait until both programs are
+# attached and the pins exist. Its output goes to $EW_TMP/agent.log.
+ew_agent_start()
+{
+	local i hb0
+
+	hb0=$(ew_heartbeat)
+	nsenter --net="/run/netns/$EW_NE" "$EW_BIN" run --iface ewc --iface ews "$@" \
+		>>"$EW_TMP/agent.log" 2>&1 &
+	EW_AGENT_PID=$!
+	for i in $(seq 100); do
+		if ! kill -0 "$EW_AGENT_PID" 2>/dev/null; then
+			cat "$EW_TMP/agent.log" >&2
+			ew_fail "edgeward run exited early"
+		fi
+		# Attached, and this agent has beaten at least once.
+		if [ -e "$EW_PIN/ew_counters_v1" ] && ew_attached ewc && ew_attached ews &&
+			[ "$(ew_heartbeat)" != "$hb0" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	cat "$EW_TMP/agent.log" >&2
+	ew_fail "edgeward run did not attach within 10 s"
+}
+
+# ew_agent_kill [SIGNAL]: stop the agent and reap it.
+ew_agent_kill()
+{
+	[ -n "$EW_AGENT_PID" ] || return 0
+	kill -"${1:-TERM}" "$EW_AGENT_PID" 2>/dev/null || true
+	wait "$EW_AGENT_PID" 2>/dev/null || true
+	EW_AGENT_PID=
+}
+
+# ew_attached IF: true when an XDP program and a clsact qdisc with a BPF filter
+# sit on IF in the edge namespace.
+ew_attached()
+{
+	ip -n "$EW_NE" -d link show dev "$1" | grep -q 'prog/xdp' &&
+		tc -n "$EW_NE" filter show dev "$1" ingress | grep -q bpf
+}
+
+# ew_counter NAME [packets|bytes]: one counter summed over CPUs, read from the
+# pinned per-CPU array (NAME is the ew_counter_num name without EW_C_).
+ew_counter()
+{
+	"$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" counter "$1" "${2:-packets}"
+}
+
+# ew_heartbeat: the agent's last heartbeat in ns (0 before the first one).
+ew_heartbeat()
+{
+	"$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" heartbeat
+}
+
+# ew_block_rule ADDR: rule id of the blocked prefix covering ADDR, or "none".
+ew_block_rule()
+{
+	"$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" blockrule "$1"
+}
+
+# ew_rule_hits RULE_ID [packets|bytes]: counted for a blocklist rule id.
+ew_rule_hits()
+{
+	"$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" rulehits "$1" "${2:-packets}"
+}
+
+# ew_status_packets FILE NAME: the packets column of counter NAME (or of
+# "rule ID" when NAME is a number) in saved `edgeward status` output.
+ew_status_packets()
+{
+	if [[ $2 =~ ^[0-9]+$ ]]; then
+		awk -v id="$2" '$1 == "rule" && $2 == id { print $3 }' "$1"
+	else
+		awk -v n="$2" '$1 == n { print $2 }' "$1"
+	fi
+}
+
+# ew_expect_eq WHAT GOT WANT
+ew_expect_eq()
+{
+	[ "$2" = "$3" ] || ew_fail "$1: got '$2', want '$3'"
+	ew_ok "$1 = $3"
+}
+
+ew_cleanup()
+{
+	local rc=$? p n left=
+
+	set +e
+	trap - INT TERM
+	ew_agent_kill TERM
+	for p in "${EW_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if ip netns list | grep -q "^$EW_NE"; then
+		[ -x "$EW_BIN" ] && ew detach >/dev/null 2>&1
+		for n in ewc ews; do
+			ip -n "$EW_NE" link set dev "$n" xdpgeneric off 2>/dev/null
+			ip -n "$EW_NE" link set dev "$n" xdpdrv off 2>/dev/null
+			tc -n "$EW_NE" qdisc del dev "$n" clsact 2>/dev/null
+		done
+	fi
+	rm -rf "$EW_PIN"
+	for n in "$EW_NC" "$EW_NE" "$EW_NS"; do
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$EW_TMP"
+	# Nothing may be left behind: a leak here fails the test.
+	ip netns list | grep -q -- "-$$" && left="$left namespaces"
+	[ -e "$EW_PIN" ] && left="$left $EW_PIN"
+	for p in "${EW_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && left="$left pid:$p"
+	done
+	if [ -n "$left" ]; then
+		echo "FAIL: left behind:$left" >&2
+		[ "$rc" = 0 ] && rc=1
+	fi
+	[ "$rc" = 0 ] && [ "$EW_FAILED" = 0 ] && echo "PASS: ${0##*/}"
+	exit "$rc"
+}
