@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Attaching the loaded programs (loader.c) to interfaces and removing them.
- * XDP uses a bpf_link pinned in EW_LINK_DIR, so enforcement outlives the
+ * XDP uses a bpf_link pinned in links/, so enforcement outlives the
  * agent and a restart swaps the program in place with bpf_link_update. */
 #include <dirent.h>
 #include <errno.h>
@@ -16,13 +16,14 @@
 
 #include "attach.h"
 #include "ew_abi.h"
+#include "loader.h"
 #include "log.h"
 
 #define ENOTSUPP_KERNEL 524	/* the kernel's internal ENOTSUPP */
 
 static void rec_path(char *buf, size_t size, const char *kind, const char *ifname)
 {
-	snprintf(buf, size, "%s/%s_%s", EW_LINK_DIR, kind, ifname);
+	snprintf(buf, size, "%s/links/%s_%s", loader_pin_dir(), kind, ifname);
 }
 
 static int iface_index(const char *ifname, const char *what)
@@ -39,7 +40,10 @@ static int iface_index(const char *ifname, const char *what)
 
 static int pin_fd(int fd, const char *path)
 {
-	if (mkdir(EW_LINK_DIR, 0700) && errno != EEXIST)
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%s/links", loader_pin_dir());
+	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
 	unlink(path);
 	return bpf_obj_pin(fd, path) ? -errno : 0;
@@ -97,6 +101,9 @@ int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode,
 		return ifindex;
 	rec_path(path, sizeof(path), "xdp", ifname);
 	err = xdp_update(prog_fd, path);
+	if (!err && mode != ATTACH_XDP_AUTO)
+		ew_info("XDP on '%s' updated in place, in the mode it had (to change it, 'edgeward detach --iface %s' first)",
+			ifname, ifname);
 	if (err != -ENOENT)
 		goto out;
 	fd = xdp_new(prog_fd, ifindex, mode);
@@ -259,10 +266,12 @@ static const char *rec_iface(const char *name)
 static int collect(char (*names)[IF_NAMESIZE], int max)
 {
 	struct dirent *de;
+	char dir[256];
 	int n = 0, i;
 	DIR *d;
 
-	d = opendir(EW_LINK_DIR);
+	snprintf(dir, sizeof(dir), "%s/links", loader_pin_dir());
+	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d)) && n < max) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Hooking loaded programs to interfaces, and unhooking them: XDP through a
  * pinned bpf_link, TC through a clsact ingress filter. What is attached is
- * recorded as pins under EW_PIN_DIR/links, so `edgeward detach` and status
+ * recorded as pins under the pin directory's links/, so `edgeward detach` and status
  * work without the agent:
  *
  *   links/xdp_IF     the XDP link (unpinning + detaching it removes XDP)
@@ -13,7 +13,6 @@
 
 #include <stdbool.h>
 
-#define EW_LINK_DIR	EW_PIN_DIR "/links"
 #define EW_TC_HANDLE	0x4557
 #define EW_TC_PRIO	0x4557
 
@@ -39,7 +38,7 @@ int attach_tc(int prog_fd, const char *ifname, bool *created);
 int attach_xdp_remove(const char *ifname);
 int attach_tc_remove(const char *ifname);
 
-/* Calls cb once for each interface with a record under EW_LINK_DIR, in
+/* Calls cb once for each interface with a record under links/, in
  * directory order. Stops at and returns the first nonzero cb return. */
 int attach_foreach_iface(int (*cb)(const char *ifname, void *ctx), void *ctx);
 

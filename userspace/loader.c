@@ -60,6 +60,13 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return n;
 }
 
+const char *loader_pin_dir(void)
+{
+	const char *dir = getenv("EDGEWARD_PIN_DIR");
+
+	return dir && *dir ? dir : EW_PIN_DIR;
+}
+
 int loader_bpffs_mount(void)
 {
 	struct statfs fs;
@@ -72,8 +79,8 @@ int loader_bpffs_mount(void)
 		}
 		ew_info("mounted bpffs on %s", BPFFS_ROOT);
 	}
-	if (mkdir(EW_PIN_DIR, 0700) && errno != EEXIST) {
-		ew_err("couldn't create '%s': %s", EW_PIN_DIR, strerror(errno));
+	if (mkdir(loader_pin_dir(), 0700) && errno != EEXIST) {
+		ew_err("couldn't create '%s': %s", loader_pin_dir(), strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -84,7 +91,7 @@ int loader_map_open(const char *name)
 	char path[256];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", EW_PIN_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), name);
 	fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
@@ -137,7 +144,7 @@ static void drop_old_versions(void)
 	DIR *d;
 	int pos;
 
-	d = opendir(EW_PIN_DIR);
+	d = opendir(loader_pin_dir());
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
@@ -148,7 +155,7 @@ static void drop_old_versions(void)
 		    sscanf(tail, "_v%u%n", &v, &pos) != 1 || tail[pos] ||
 		    v == EW_MAP_VERSION)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", EW_PIN_DIR, de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), de->d_name);
 		ew_warn("discarding pinned map '%s' of ABI version %u (this edgeward uses v%u)",
 			path, v, EW_MAP_VERSION);
 		unlink(path);
@@ -174,10 +181,10 @@ void loader_log_init(void)
 	libbpf_set_print(libbpf_print);
 }
 
-/* Opens both skeletons with maps pinned by name under EW_PIN_DIR. */
+/* Opens both skeletons with maps pinned by name in the pin directory. */
 static int open_skels(struct loader *l)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = EW_PIN_DIR);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = loader_pin_dir());
 
 	loader_log_init();
 	l->xdp = ew_xdp__open_opts(&opts);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Loading the kernel side: bpffs, the pinned maps under EW_PIN_DIR and the
+/* Loading the kernel side: bpffs, the pinned maps under loader_pin_dir() and the
  * two programs (XDP ingress, TC ingress). The only stage that includes the
  * libbpf skeletons; attach.c hooks the loaded programs to interfaces. */
 #ifndef EW_LOADER_H
@@ -12,11 +12,15 @@ struct loader;
  * before any other libbpf use; loader_load does. */
 void loader_log_init(void);
 
+/* The pin directory: $EDGEWARD_PIN_DIR if set (so tests can run side by
+ * side; it must lie in bpffs), else EW_PIN_DIR. */
+const char *loader_pin_dir(void);
+
 /* Mounts bpffs on /sys/fs/bpf if something else (or nothing) is mounted
- * there, and creates EW_PIN_DIR. Returns 0 or -errno. */
+ * there, and creates loader_pin_dir(). Returns 0 or -errno. */
 int loader_bpffs_mount(void);
 
-/* Makes sure every map edgeward uses is pinned under EW_PIN_DIR, creating
+/* Makes sure every map edgeward uses is pinned under loader_pin_dir(), creating
  * missing ones (without loading programs) and discarding pins of another
  * layout or ABI version with a log line. Returns 0 or -errno. */
 int loader_maps_pin(void);

@@ -117,7 +117,7 @@ static int open_tries(struct blocklist *bl, int create)
 	if (bl->fd6 < 0) {
 		err = bl->fd6;
 		ew_err("couldn't open the pinned blocklist under %s: %s%s",
-		       EW_PIN_DIR, strerror(-err), err == -ENOENT ?
+		       loader_pin_dir(), strerror(-err), err == -ENOENT ?
 		       " (nothing blocked yet)" : "");
 		if (bl->fd4 >= 0)
 			close(bl->fd4);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `edgeward detach`: removes every XDP and TC program edgeward attached and,
- * without --iface, unpins everything under EW_PIN_DIR. Idempotent. */
+ * without --iface, unpins everything in the pin directory. Idempotent. */
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -39,9 +39,9 @@ static int unpin_one(const char *path, const struct stat *st, int type,
 
 static int unpin_all(void)
 {
-	if (access(EW_PIN_DIR, F_OK))
+	if (access(loader_pin_dir(), F_OK))
 		return 0;
-	return nftw(EW_PIN_DIR, unpin_one, 8, FTW_DEPTH | FTW_PHYS) ? 1 : 0;
+	return nftw(loader_pin_dir(), unpin_one, 8, FTW_DEPTH | FTW_PHYS) ? 1 : 0;
 }
 
 static void detach_usage(FILE *out)

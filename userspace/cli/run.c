@@ -158,6 +158,13 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		ew_err("run: give at least one --iface");
 		return -EINVAL;
 	}
+	for (int i = 0; i < o->n_if; i++) {
+		if (!if_nametoindex(o->ifaces[i])) {
+			ew_err("couldn't attach to '%s': %s", o->ifaces[i],
+			       strerror(errno));
+			return -ENODEV;
+		}
+	}
 	return 0;
 }
 
@@ -340,7 +347,11 @@ static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg,
 		    errno != EINTR)
 			err = -errno;
 		if (fds[0].revents & POLLIN) {
-			ew_info("stopping on signal");
+			struct signalfd_siginfo si;
+
+			/* Consumed here, so unblocking later does not kill us. */
+			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+				ew_info("stopping on %s", strsignal((int)si.ssi_signo));
 			break;
 		}
 		if (!err && mirror_poll(m, 0) < 0)
@@ -409,6 +420,8 @@ int cmd_run(int argc, char **argv)
 	int err, cfg_fd = -1;
 
 	err = run_parse(argc, argv, &o);
+	if (err == -ENODEV)
+		return 1;
 	if (err) {
 		run_usage(err > 0 ? stdout : stderr);
 		return err > 0 ? 0 : 2;

@@ -199,7 +199,7 @@ int cmd_status(int argc, char **argv)
 		printf("  (none)\n");
 	err = show_maps();
 	if (err) {
-		ew_err("couldn't read the pinned maps under %s: %s%s", EW_PIN_DIR,
+		ew_err("couldn't read the pinned maps under %s: %s%s", loader_pin_dir(),
 		       strerror(-err), err == -ENOENT ?
 		       " (not loaded: start 'edgeward run' or 'edgeward block')" : "");
 		return 1;
