@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: GPL-2.0
+/* HTTP/1.x message framing: the stream consumer between the reassembler and
+ * the object consumers. Finds heads, matches responses to requests, and
+ * frames bodies (Content-Length, chunked, close-delimited) into objects
+ * (httpobj.c), reading ambiguous messages the way browsers do.
+ *
+ *   stream_ops data(C2S) --> requests  --> request bodies, form parts
+ *   stream_ops data(S2C) --> responses --> response bodies, byterange parts
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "httpint.h"
+
+#define HTTP_PENDING	32	/* requests awaiting their response */
+#define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
+#define RESYNC_LINE	8192
+
+enum hstate {
+	H_HEAD,		/* collecting a header block */
+	H_CL,		/* Content-Length body */
+	H_CHUNK_SIZE,	/* chunk-size line */
+	H_CHUNK_LF,	/* size line ended by CR: an LF may follow */
+	H_CHUNK_DATA,
+	H_TRAILER,	/* after the last chunk */
+	H_CLOSE,	/* body ends with the connection */
+	H_RESYNC,	/* lost: looking for the next start line */
+	H_DEAD,		/* nothing more to parse in this direction */
+};
+
+struct http_dir {
+	enum hstate st;
+	uint8_t *buf;		/* head, or the current line */
+	size_t n, cap;
+	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
+	struct http_head head;
+	struct http_obj obj;
+	uint64_t remain;
+	int discard;		/* the object ended early: skip the body */
+	int probing;		/* first chunk-size line: keep bytes in probe */
+	uint8_t probe[LINE_MAX_LEN + 64];
+	size_t nprobe;
+	int messages;		/* heads parsed so far */
+	uint32_t seq;
+	uint64_t ts;
+};
+
+struct http_flow {
+	struct http_ctx *ctx;
+	const struct flow_info *fi;
+	struct http_dir d[2];
+	struct http_req q[HTTP_PENDING];	/* ring of pending requests */
+	unsigned qhead, qlen;
+	struct http_req cur;			/* request of the current response */
+};
+
+static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+		 size_t len);
+
+void http_conf_default(struct http_conf *c)
+{
+	c->max_header = 65536;
+	c->max_decoded = 1ull << 30;
+	c->max_ratio = 1000;
+	c->max_layers = 8;
+	c->emit = HTTP_EMIT_ALL;
+}
+
+struct http_ctx *http_ctx_new(const struct http_conf *conf,
+			      const struct object_ops *ops, void *ops_ctx)
+{
+	struct http_ctx *ctx;
+
+	if (!ops) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return NULL;
+	if (conf)
+		ctx->conf = *conf;
+	else
+		http_conf_default(&ctx->conf);
+	if (ctx->conf.max_header < 256)
+		ctx->conf.max_header = 256;
+	ctx->ops = ops;
+	ctx->ops_ctx = ops_ctx;
+	return ctx;
+}
+
+void http_ctx_free(struct http_ctx *ctx)
+{
+	free(ctx);
+}
+
+void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st)
+{
+	*st = ctx->st;
+}
+
+static void req_free(struct http_req *r)
+{
+	free(r->method);
+	free(r->host);
+	free(r->uri);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Host of a request: the Host field, else an absolute URI's authority. */
+static char *req_host(const struct http_head *h)
+{
+	const char *u = h->uri, *s;
+
+	if (h->host[0])
+		return strdup(h->host);
+	s = strstr(u, "://");
+	if (!s)
+		return strdup("");
+	s += 3;
+	return strndup(s, strcspn(s, "/?#"));
+}
+
+static void req_push(struct http_flow *f, const struct http_head *h)
+{
+	struct http_req *r;
+
+	if (f->qlen == HTTP_PENDING) {	/* oldest answer lost: forget it */
+		req_free(&f->q[f->qhead]);
+		f->qhead = (f->qhead + 1) % HTTP_PENDING;
+		f->qlen--;
+	}
+	r = &f->q[(f->qhead + f->qlen++) % HTTP_PENDING];
+	r->method = strdup(h->method);
+	r->uri = strdup(h->uri);
+	r->host = req_host(h);
+}
+
+static void req_pop(struct http_flow *f)
+{
+	req_free(&f->cur);
+	if (!f->qlen)
+		return;
+	f->cur = f->q[f->qhead];
+	memset(&f->q[f->qhead], 0, sizeof(f->q[0]));
+	f->qhead = (f->qhead + 1) % HTTP_PENDING;
+	f->qlen--;
+}
+
+static int buf_add(struct http_dir *d, uint8_t c, size_t limit)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 512;
+		uint8_t *b;
+
+		if (cap > limit)
+			cap = limit;
+		if (d->n >= cap)
+			return -ENOSPC;
+		b = realloc(d->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		d->buf = b;
+		d->cap = cap;
+	}
+	d->buf[d->n++] = c;
+	return 0;
+}
+
+/* Begins the body object lazily: at the first body byte or gap. */
+static void obj_ensure(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
+
+	if (d->obj.open || d->discard)
+		return;
+	if (!(f->ctx->conf.emit & want) ||
+	    httpobj_begin(f->ctx, &d->obj, f->fi,
+			  dir == STREAM_C2S ? OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY,
+			  &d->head, dir == STREAM_C2S ? NULL : &f->cur,
+			  d->seq, d->ts))
+		d->discard = 1;
+}
+
+static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+		 size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+
+	if (!len)
+		return;
+	obj_ensure(f, dir);
+	if (!d->discard)
+		httpobj_wire(&d->obj, p, len);
+}
+
+static void obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
+		       unsigned flags)
+{
+	struct http_dir *d = &f->d[dir];
+
+	if (flags & OBJ_GAP)
+		obj_ensure(f, dir);
+	httpobj_end(&d->obj, complete, flags, d->ts);
+	d->discard = 1;
+}
+
+static void msg_done(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+
+	obj_finish(f, dir, 1, 0);
+	d->st = H_HEAD;
+	d->n = 0;
+	d->eoh = 0;
+	d->discard = 0;
+	d->probing = 0;
+}
+
+static void tunnel(struct http_flow *f)
+{
+	f->ctx->st.upgrades++;
+	f->d[STREAM_C2S].st = H_DEAD;
+	f->d[STREAM_S2C].st = H_DEAD;
+}
+
+/* Body framing of a message whose head is parsed (RFC 9112 6.3, with the
+ * browsers' tolerance). Returns the state the body starts in, or H_HEAD
+ * if there is no body. */
+static enum hstate framing(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_head *h = &f->d[dir].head;
+	enum decode_coding c[DECODE_MAX_LAYERS];
+	int chunked, unknown, many;
+	unsigned n;
+
+	n = decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
+				 &chunked, &unknown, &many);
+	if (h->transfer_encoding[0] && h->content_length >= 0)
+		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
+	if (chunked == 2 || unknown || many)
+		h->anomalies |= ANOM_BAD_TE;
+	if (chunked) {
+		f->d[dir].probing = 1;
+		f->d[dir].nprobe = 0;
+		return H_CHUNK_SIZE;
+	}
+	if (n && dir == STREAM_S2C)
+		return H_CLOSE;	/* TE without chunked: read until close */
+	if (h->content_length > 0) {
+		f->d[dir].remain = h->content_length;
+		return H_CL;
+	}
+	if (h->content_length == 0 || dir == STREAM_C2S)
+		return H_HEAD;
+	return H_CLOSE;
+}
+
+static void response_head(struct http_flow *f, struct http_dir *d)
+{
+	struct http_head *h = &d->head;
+	const char *m;
+
+	f->ctx->st.responses++;
+	if (h->status >= 100 && h->status < 200 && h->status != 101) {
+		d->st = H_HEAD;	/* interim: the real response follows */
+		return;
+	}
+	req_pop(f);
+	m = f->cur.method ? f->cur.method : "";
+	d->seq = d->messages - 1;
+	if (h->status == 101 || (!strcasecmp(m, "CONNECT") && h->status / 100 == 2)) {
+		tunnel(f);
+		return;
+	}
+	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304 ||
+	    (h->status >= 100 && h->status < 200))
+		d->st = H_HEAD;
+	else
+		d->st = framing(f, STREAM_S2C);
+}
+
+/* A complete head is in d->buf. */
+static void head_done(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+
+	d->messages++;
+	if (httphdr_parse(d->buf, d->n, dir == STREAM_S2C, &d->head)) {
+		d->st = H_RESYNC;
+		d->n = 0;
+		return;
+	}
+	if (d->head.anomalies)
+		f->ctx->st.anomalies++;
+	d->n = 0;
+	d->eoh = 0;
+	d->discard = 0;
+	if (dir == STREAM_S2C) {
+		response_head(f, d);
+	} else {
+		f->ctx->st.requests++;
+		req_push(f, &d->head);
+		d->seq = d->messages - 1;
+		d->st = framing(f, STREAM_C2S);
+	}
+}
+
+/* HTTP/0.9: a first response without a status line is all body. */
+static void http09(struct http_flow *f, struct http_dir *d)
+{
+	memset(&d->head, 0, sizeof(d->head));
+	d->head.response = 1;
+	d->head.http09 = 1;
+	d->head.status = 200;
+	d->head.content_length = -1;
+	d->messages++;
+	req_pop(f);
+	d->st = H_CLOSE;
+	body(f, STREAM_S2C, d->buf, d->n);
+	d->n = 0;
+}
+
+/* Head bytes, one at a time up to the end of the head. Returns bytes used. */
+static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
+			 const uint8_t *p, size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+	size_t i = 0;
+
+	while (i < len && d->st == H_HEAD) {
+		uint8_t c = p[i++];
+
+		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
+			continue;	/* blank lines between messages */
+		if (buf_add(d, c, f->ctx->conf.max_header)) {
+			f->ctx->st.gave_up++;
+			d->head.anomalies |= ANOM_HDR_TOO_BIG;
+			d->st = H_DEAD;
+			break;
+		}
+		if (dir == STREAM_S2C && d->n <= 5 &&
+		    !httphdr_is_status(d->buf, d->n)) {
+			if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM))
+				http09(f, d);
+			else
+				d->st = H_RESYNC;
+			break;
+		}
+		if (c == '\n')
+			d->eoh = d->eoh ? 3 : 1;
+		else if (c == '\r' && d->eoh == 1)
+			d->eoh = 2;
+		else
+			d->eoh = 0;
+		if (d->eoh == 3)
+			head_done(f, dir);
+	}
+	return i;
+}
+
+/* The first chunk-size line was not one: the sender did not chunk after
+ * all (Firefox ignores Transfer-Encoding in places where Chromium does
+ * not). Re-read the bytes as a Content-Length or close-delimited body. */
+static void chunk_fallback(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	uint8_t tmp[sizeof(d->probe)];
+	size_t n = d->nprobe;
+
+	memcpy(tmp, d->probe, n);
+	d->probing = 0;
+	d->nprobe = 0;
+	d->n = 0;
+	d->head.anomalies |= ANOM_BAD_CHUNK;
+	d->head.transfer_encoding[0] = '\0';
+	if (d->head.content_length > 0) {
+		d->remain = d->head.content_length;
+		d->st = H_CL;
+	} else if (d->head.content_length == 0 || dir == STREAM_C2S) {
+		msg_done(f, dir);
+	} else {
+		d->st = H_CLOSE;
+	}
+	feed(f, dir, tmp, n);
+}
+
+static void bad_chunk(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+
+	if (d->probing) {
+		chunk_fallback(f, dir);
+		return;
+	}
+	d->obj.anomalies |= ANOM_BAD_CHUNK;
+	obj_finish(f, dir, 0, OBJ_TRUNCATED | OBJ_DECODE_ERR);
+	d->st = H_RESYNC;
+	d->n = 0;
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A complete chunk-size line is in d->buf: leading hex digits are the
+ * size; extensions and junk after them are ignored, as browsers do. */
+static void chunk_line(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	uint64_t size = 0;
+	size_t i = 0, k;
+
+	while (i < d->n && (d->buf[i] == ' ' || d->buf[i] == '\t'))
+		i++;
+	for (k = i; k < d->n && hexval(d->buf[k]) >= 0; k++) {
+		if (size >> 56) {
+			bad_chunk(f, dir);
+			return;
+		}
+		size = size * 16 + hexval(d->buf[k]);
+	}
+	if (k == i) {
+		bad_chunk(f, dir);
+		return;
+	}
+	d->probing = 0;
+	d->n = 0;
+	d->remain = size;
+	if (!size) {
+		obj_finish(f, dir, 1, 0);
+		d->st = H_TRAILER;
+	}
+}
+
+/* Chunk framing bytes (size lines, trailers), one at a time. */
+static size_t chunk_bytes(struct http_flow *f, enum stream_dir dir,
+			  const uint8_t *p, size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = p[i];
+		enum hstate st = d->st;
+
+		if (st != H_CHUNK_SIZE && st != H_CHUNK_LF && st != H_TRAILER)
+			break;
+		i++;
+		if (d->probing && d->nprobe < sizeof(d->probe))
+			d->probe[d->nprobe++] = c;
+		if (st == H_CHUNK_LF) {
+			d->st = d->remain ? H_CHUNK_DATA : H_TRAILER;
+			if (c == '\n')
+				continue;
+			i--;
+			if (d->probing)
+				d->nprobe--;
+			continue;
+		}
+		if (st == H_CHUNK_SIZE && !d->n && (c == '\r' || c == '\n' ||
+						    c == ' ' || c == '\t'))
+			continue;	/* CRLF after data, stray blank lines */
+		if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE)) {
+			if (st == H_TRAILER) {
+				while (d->n && (d->buf[d->n - 1] == '\r' ||
+						d->buf[d->n - 1] == ' '))
+					d->n--;
+				if (!d->n) {
+					msg_done(f, dir);
+					break;
+				}
+				d->n = 0;
+				continue;
+			}
+			chunk_line(f, dir);
+			if (d->st == H_CHUNK_SIZE)
+				d->st = c == '\r' ? H_CHUNK_LF :
+					d->remain ? H_CHUNK_DATA : H_TRAILER;
+			else if (d->st == H_TRAILER && c == '\r')
+				d->st = H_CHUNK_LF;
+			if (d->st != H_CHUNK_LF && d->st != H_CHUNK_DATA &&
+			    d->st != H_TRAILER)
+				break;
+			continue;
+		}
+		if (buf_add(d, c, LINE_MAX_LEN)) {
+			if (st == H_TRAILER) {
+				d->n = 0;
+				continue;
+			}
+			bad_chunk(f, dir);
+			break;
+		}
+	}
+	return i;
+}
+
+/* Does the line in d->buf start a message? Responses: "HTTP/"; requests:
+ * "TOKEN SP target SP HTTP/". */
+static int start_line(const struct http_dir *d, enum stream_dir dir)
+{
+	const uint8_t *b = d->buf, *sp;
+	size_t i = 0;
+
+	if (dir == STREAM_S2C)
+		return d->n >= 5 && httphdr_is_status(b, 5);
+	while (i < d->n && b[i] >= 'A' && b[i] <= 'Z')
+		i++;
+	if (!i || i == d->n || b[i] != ' ')
+		return 0;
+	sp = memmem(b + i + 1, d->n - i - 1, " HTTP/1.", 8);
+	return sp != NULL;
+}
+
+/* Lost in the stream (gap, garbage): skip lines until a start line. */
+static size_t resync_bytes(struct http_flow *f, enum stream_dir dir,
+			   const uint8_t *p, size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+	size_t i = 0;
+
+	while (i < len && d->st == H_RESYNC) {
+		uint8_t c = p[i++];
+
+		if (c != '\n') {
+			if (buf_add(d, c, RESYNC_LINE))
+				d->n = 0;
+			continue;
+		}
+		if (start_line(d, dir)) {
+			d->st = H_HEAD;
+			buf_add(d, c, RESYNC_LINE);
+			d->eoh = 1;
+			continue;
+		}
+		d->n = 0;
+	}
+	return i;
+}
+
+static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
+			 const uint8_t *p, size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+	size_t k = len;
+
+	if (d->st != H_CLOSE && k > d->remain)
+		k = d->remain;
+	body(f, dir, p, k);
+	if (d->st == H_CLOSE)
+		return k;
+	d->remain -= k;
+	if (d->remain)
+		return k;
+	if (d->st == H_CL)
+		msg_done(f, dir);
+	else
+		d->st = H_CHUNK_SIZE;
+	return k;
+}
+
+static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+		 size_t len)
+{
+	struct http_dir *d = &f->d[dir];
+
+	while (len) {
+		size_t k = len;
+
+		switch (d->st) {
+		case H_HEAD:
+			k = head_bytes(f, dir, p, len);
+			break;
+		case H_CL:
+		case H_CHUNK_DATA:
+		case H_CLOSE:
+			k = body_bytes(f, dir, p, len);
+			break;
+		case H_CHUNK_SIZE:
+		case H_CHUNK_LF:
+		case H_TRAILER:
+			k = chunk_bytes(f, dir, p, len);
+			break;
+		case H_RESYNC:
+			k = resync_bytes(f, dir, p, len);
+			break;
+		case H_DEAD:
+			break;
+		}
+		p += k;
+		len -= k;
+	}
+}
+
+static void *flow_open(void *ctx, const struct flow_info *fi)
+{
+	struct http_ctx *c = ctx;
+	struct http_flow *f;
+
+	if (fi->proto != 6)	/* IPPROTO_TCP */
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ctx = c;
+	f->fi = fi;
+	if (fi->flags & FLOW_MIDSTREAM) {
+		f->d[0].st = H_RESYNC;
+		f->d[1].st = H_RESYNC;
+	}
+	c->st.flows++;
+	return f;
+}
+
+static void on_data(void *flow, enum stream_dir dir, const uint8_t *p,
+		    size_t len, uint64_t ts)
+{
+	struct http_flow *f = flow;
+
+	f->d[dir].ts = ts;
+	feed(f, dir, p, len);
+}
+
+/* Policy: a gap inside a body ends its object with OBJ_GAP|OBJ_TRUNCATED
+ * (never complete); when the gap's length keeps the framing known
+ * (Content-Length, inside a chunk) the rest of the body is skipped and
+ * parsing goes on, otherwise the direction resynchronises at the next
+ * start line. A gap in a head also resynchronises. */
+static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
+{
+	struct http_flow *f = flow;
+	struct http_dir *d = &f->d[dir];
+
+	d->ts = ts;
+	switch (d->st) {
+	case H_CL:
+	case H_CHUNK_DATA:
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		if (len && len < d->remain) {
+			d->remain -= len;
+			return;
+		}
+		if (len && len == d->remain) {
+			d->remain = 0;
+			if (d->st == H_CL)
+				msg_done(f, dir);
+			else
+				d->st = H_CHUNK_SIZE;
+			return;
+		}
+		break;
+	case H_CLOSE:
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		return;
+	case H_CHUNK_SIZE:
+	case H_CHUNK_LF:
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		break;
+	case H_DEAD:
+		return;
+	default:
+		break;
+	}
+	d->st = H_RESYNC;
+	d->n = 0;
+	d->probing = 0;
+}
+
+/* The direction ended (FIN or close). orderly: FIN or end of input. */
+static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
+{
+	struct http_dir *d = &f->d[dir];
+
+	switch (d->st) {
+	case H_CLOSE:
+		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		break;
+	case H_HEAD:
+		if (dir == STREAM_S2C && d->n && !d->messages &&
+		    !httphdr_is_status(d->buf, d->n) &&
+		    !(f->fi->flags & FLOW_MIDSTREAM))
+			http09(f, d);	/* a tiny HTTP/0.9 response */
+		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		break;
+	case H_TRAILER:
+		break;	/* body complete, trailers cut: fine */
+	default:
+		obj_finish(f, dir, 0, OBJ_TRUNCATED);
+		break;
+	}
+	d->st = H_DEAD;
+}
+
+static void on_end(void *flow, enum stream_dir dir, uint64_t ts)
+{
+	struct http_flow *f = flow;
+
+	f->d[dir].ts = ts;
+	dir_end(f, dir, 1);
+}
+
+static void on_close(void *flow, enum stream_close why, uint64_t ts)
+{
+	struct http_flow *f = flow;
+	int orderly = why == STREAM_CLOSE_FIN || why == STREAM_CLOSE_EOF;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct http_dir *d = &f->d[dir];
+
+		d->ts = ts;
+		if (d->st != H_DEAD)
+			dir_end(f, dir, orderly);
+		httpobj_end(&d->obj, 0, OBJ_TRUNCATED, ts);
+		free(d->buf);
+	}
+	for (unsigned i = 0; i < HTTP_PENDING; i++)
+		req_free(&f->q[i]);
+	req_free(&f->cur);
+	free(f);
+}
+
+static const struct stream_ops http_ops = {
+	.flow_open = flow_open,
+	.data = on_data,
+	.gap = on_gap,
+	.end = on_end,
+	.flow_close = on_close,
+};
+
+const struct stream_ops *http_stream_ops(void)
+{
+	return &http_ops;
+}
