@@ -72,6 +72,7 @@ static int64_t digits(const char *s, size_t n, size_t *end)
 	int64_t v = 0;
 	size_t i = 0;
 
+	*end = 0;
 	while (i < n && s[i] >= '0' && s[i] <= '9') {
 		if (v > (INT64_MAX - 9) / 10)
 			return -1;
@@ -88,7 +89,7 @@ static int64_t digits(const char *s, size_t n, size_t *end)
 static void content_length(struct http_head *h, const char *v, size_t n,
 			   int *seen)
 {
-	size_t e, e2, i;
+	size_t e = 0, e2, i;
 	int64_t a = digits(v, n, &e), b;
 
 	for (i = e; i < n && (is_ws(v[i]) || v[i] == ','); i++)
@@ -183,7 +184,7 @@ static void version(struct http_head *h, const char *s, size_t n)
 
 static void status_line(struct http_head *h, const char *s, size_t n)
 {
-	size_t i = 0, e;
+	size_t i = 0, e = 0;
 	int64_t code;
 
 	version(h, s, n);
