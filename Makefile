@@ -140,6 +140,12 @@ verifier-stats: $(BPF_OBJS)
 		[ $$rc -eq 0 ] || exit 1; \
 	done
 
+# Per-packet cost of the XDP program (BPF_PROG_TEST_RUN); bench/run.sh runs it.
+$(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
+		$(shell pkg-config --libs libbpf)
+
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 $(B)/edgeward $(DESTDIR)$(PREFIX)/sbin/edgeward

@@ -9,5 +9,6 @@ rc=0
 bench() { echo "== $*"; "$@" || rc=1; }
 
 bench bench/pcap_throughput.sh "${EW_BENCH_MB:-200}" "${EW_BENCH_RUNS:-3}"
+bench make -s --no-print-directory B="$B" "$B/bench/xdp_cost" && bench "$B/bench/xdp_cost" "${EW_BENCH_RUNS:-5}"
 
 exit $rc

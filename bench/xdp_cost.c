@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-packet cost of ew_xdp_ingress (bpf/ew_xdp.bpf.c) with
+ * BPF_PROG_TEST_RUN repeat: pass, flow-verdict hit, LPM hit with 1,000,000
+ * prefixes loaded. Baseline: a bare `return XDP_PASS` program run the same
+ * way, so the ratio excludes the test-run loop's own cost per packet.
+ * Usage: xdp_cost [RUNS] [REPEAT] [PREFIXES] (root; defaults 5 1000000 1000000). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_ether.h>
+
+#include "ew_xdp.skel.h"
+#include "bpf/pktbuild.h"
+
+#define RUNS_MAX 31
+
+struct bench_conf {
+	int runs;
+	__u32 repeat;
+	__u32 prefixes;
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median over c->runs of the mean ns per run of fd on pkt; 0 on error.
+ * *action receives the program's verdict. */
+static __u32 measure(int fd, const struct pb *pkt, const struct bench_conf *c,
+		     __u32 *action)
+{
+	__u32 ns[RUNS_MAX];
+
+	for (int i = 0; i < c->runs; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt->buf,
+			    .data_size_in = pkt->len, .repeat = c->repeat);
+
+		if (bpf_prog_test_run_opts(fd, &o)) {
+			fprintf(stderr, "xdp_cost: test run failed: %s\n", strerror(errno));
+			return 0;
+		}
+		ns[i] = o.duration;
+		*action = o.retval;
+	}
+	qsort(ns, c->runs, sizeof(ns[0]), cmp_u32);
+	return ns[c->runs / 2];
+}
+
+static int bare_prog(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "ew_bench_bare", "GPL", insns, 2, NULL);
+}
+
+static void tcp4(struct pb *b, const char *src, const char *dst)
+{
+	memset(b, 0, sizeof(*b));
+	pb_eth(b, ETH_P_IP);
+	pb_ipv4(b, IPPROTO_TCP, src, dst, 0, 0);
+	pb_tcp(b, 40000, 80, 1, 0, 0x10, 0);
+	pb_payload(b, 10);
+	pb_finish(b);
+}
+
+/* n prefixes, half /24 and half /32, spread over the space by an odd
+ * multiplier (a bijection, so all distinct); in batches. */
+static int load_prefixes(int fd, __u32 n)
+{
+	enum { BATCH = 8192 };
+	static struct ew_lpm4_key keys[BATCH];
+	static struct ew_block_rule vals[BATCH];
+	__u32 i = 0, cnt, addr;
+
+	while (i < n) {
+		for (cnt = 0; cnt < BATCH && i < n; cnt++, i++) {
+			if (i % 2) {
+				keys[cnt].prefixlen = 32;
+				addr = htonl(i * 0x9E3779B1u);
+			} else {
+				keys[cnt].prefixlen = 24;
+				addr = htonl(((i * 0x9E3779B1u) & 0xffffff) << 8);
+			}
+			memcpy(keys[cnt].addr, &addr, 4);
+			vals[cnt] = (struct ew_block_rule){ .rule_id = i % EW_RULE_MAX };
+		}
+		for (__u32 j = 0; j < cnt; j++)
+			if (bpf_map_update_elem(fd, &keys[j], &vals[j], BPF_ANY))
+				return -errno;
+	}
+	return 0;
+}
+
+/* An address no loaded prefix holds, for the pass-with-1M case. */
+static void miss_addr(int fd, char *out, size_t n)
+{
+	struct ew_lpm4_key k = { .prefixlen = 32 };
+	struct ew_block_rule r;
+
+	for (__u32 a = 0x0b000001;; a += 0x10101) {
+		__u32 be = htonl(a);
+
+		memcpy(k.addr, &be, 4);
+		if (bpf_map_lookup_elem(fd, &k, &r)) {
+			inet_ntop(AF_INET, k.addr, out, n);
+			return;
+		}
+	}
+}
+
+static void report(const char *name, __u32 ns, __u32 base, __u32 action)
+{
+	printf("  %-34s %6u ns/pkt  %5.2fx bare  (%s)\n", name, ns,
+	       base ? (double)ns / base : 0.0,
+	       action == XDP_DROP ? "XDP_DROP" : action == XDP_PASS ? "XDP_PASS" : "?");
+}
+
+static struct ew_xdp *open_skel(void)
+{
+	struct ew_xdp *s = ew_xdp__open();
+	struct bpf_map *m;
+
+	if (!s)
+		return NULL;
+	bpf_object__for_each_map(m, s->obj)
+		bpf_map__set_pin_path(m, NULL);	/* never the real pins */
+	if (ew_xdp__load(s)) {
+		ew_xdp__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
+{
+	struct ew_flow_key k = { .proto = IPPROTO_TCP, .family = 4 };
+	struct ew_verdict v = { .action = EW_ACT_BLOCK, .rule_id = 1 };
+	int fd = bpf_program__fd(s->progs.ew_xdp_ingress);
+	__u32 base, ns, act, hit_addr = htonl(777777u * 0x9E3779B1u);
+	char miss[INET_ADDRSTRLEN], hit[INET_ADDRSTRLEN];
+	struct pb p;
+
+	tcp4(&p, "192.0.2.1", "198.51.100.2");
+	base = measure(bare, &p, c, &act);
+	report("bare XDP_PASS program (baseline)", base, base, act);
+	ns = measure(fd, &p, c, &act);
+	report("pass, empty maps", ns, base, act);
+	k.lo_addr[10] = k.lo_addr[11] = k.hi_addr[10] = k.hi_addr[11] = 0xff;
+	inet_pton(AF_INET, "192.0.2.1", &k.lo_addr[12]);
+	inet_pton(AF_INET, "198.51.100.2", &k.hi_addr[12]);
+	k.lo_port = htons(40000);
+	k.hi_port = htons(80);
+	if (bpf_map_update_elem(bpf_map__fd(s->maps.ew_flows_v1), &k, &v, BPF_ANY))
+		return -errno;
+	ns = measure(fd, &p, c, &act);
+	report("flow-verdict hit (drop)", ns, base, act);
+	if (load_prefixes(bpf_map__fd(s->maps.ew_block4_v1), c->prefixes))
+		return -errno;
+	miss_addr(bpf_map__fd(s->maps.ew_block4_v1), miss, sizeof(miss));
+	tcp4(&p, miss, "198.51.100.3");
+	ns = measure(fd, &p, c, &act);
+	report("pass, 1M prefixes loaded (miss)", ns, base, act);
+	inet_ntop(AF_INET, &hit_addr, hit, sizeof(hit));
+	tcp4(&p, hit, "198.51.100.3");
+	ns = measure(fd, &p, c, &act);
+	report("LPM hit, 1M prefixes (drop)", ns, base, act);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_conf c = { 5, 1000000, 1000000 };
+	struct ew_xdp *s = NULL;
+	int bare = -1, rc = 1;
+
+	if (argc > 1)
+		c.runs = atoi(argv[1]);
+	if (argc > 2)
+		c.repeat = (__u32)strtoul(argv[2], NULL, 10);
+	if (argc > 3)
+		c.prefixes = (__u32)strtoul(argv[3], NULL, 10);
+	if (c.runs < 1 || c.runs > RUNS_MAX || !c.repeat) {
+		fprintf(stderr, "usage: xdp_cost [RUNS 1..%d] [REPEAT] [PREFIXES]\n", RUNS_MAX);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "xdp_cost: skipped: BPF_PROG_TEST_RUN needs root\n");
+		return 0;
+	}
+	s = open_skel();
+	bare = bare_prog();
+	if (!s || bare < 0) {
+		fprintf(stderr, "xdp_cost: couldn't load the programs: %s\n", strerror(errno));
+		goto out;
+	}
+	printf("xdp_cost: median of %d runs x %u packets, %u prefixes (half /24, half /32)\n",
+	       c.runs, c.repeat, c.prefixes);
+	rc = run_cases(s, bare, &c) ? 1 : 0;
+out:
+	if (bare >= 0)
+		close(bare);
+	ew_xdp__destroy(s);
+	return rc;
+}
