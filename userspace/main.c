@@ -14,6 +14,7 @@ static const struct cli_cmd commands[] = {
 	{ "status", cmd_status, "show attachments, counters, rule hits, heartbeat" },
 	{ "detach", cmd_detach, "remove edgeward's programs and pinned maps" },
 	{ "hash", cmd_hash, "md5, sha1, sha256 and PDQ of local files (for building lists)" },
+	{ "pcap", cmd_pcap, "extract, hash and match HTTP objects in capture files" },
 	{ NULL, NULL, NULL },
 };
 

@@ -17,5 +17,6 @@ int cmd_unblock(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_pcap(int argc, char **argv);
 
 #endif
