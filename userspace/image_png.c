@@ -70,7 +70,8 @@ static int read_png(struct png_src *s, png_structp png, png_infop info)
 	unsigned ch;
 
 	png_set_read_fn(png, s, on_read);
-	png_set_user_limits(png, d->lim.max_width, d->lim.max_height);
+	/* Our limits are checked by image_start, with our message; libpng's
+	 * own (1,000,000 a side) stay as a first fence. */
 	png_set_chunk_malloc_max(png, PNG_MAX_CHUNK);
 	png_read_info(png, info);
 	passes = png_set_interlace_handling(png);
