@@ -96,8 +96,10 @@ void listfile_diag_add(struct listfile_diag *d, const char *name, unsigned line,
 	if (d->nmsgs >= LISTFILE_MAX_MSGS)
 		return;
 	m = &d->msgs[d->nmsgs++];
-	if (line)
+	if (line && col)
 		n = snprintf(m->text, sizeof(m->text), "%s:%u:%u: ", name, line, col);
+	else if (line)
+		n = snprintf(m->text, sizeof(m->text), "%s:%u: ", name, line);
 	else
 		n = snprintf(m->text, sizeof(m->text), "%s: ", name);
 	if (n < 0 || (size_t)n >= sizeof(m->text))

@@ -91,8 +91,8 @@ int listfile_parse(const char *name, const char *buf, size_t len,
 		   const struct listfile_opts *o, listfile_cb cb, void *ctx,
 		   struct listfile_diag *d);
 
-/* Adds a message to d in compiler format: "name:line:col: text" (line 0
- * leaves out line and column). For loaders that find problems after parsing
+/* Adds a message to d in compiler format: "name:line:col: text" (col 0
+ * leaves out the column, line 0 both). For loaders that find problems after parsing
  * (hashxml, hashset). */
 void listfile_diag_add(struct listfile_diag *d, const char *name, unsigned line,
 		       unsigned col, const char *fmt, ...)
