@@ -146,8 +146,10 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 	struct ew_flow_key k = { .proto = IPPROTO_TCP, .family = 4 };
 	struct ew_verdict v = { .action = EW_ACT_BLOCK, .rule_id = 1 };
 	int fd = bpf_program__fd(s->progs.ew_xdp_ingress);
-	__u32 base, ns, act, hit_addr = htonl(777777u * 0x9E3779B1u);
-	char miss[INET_ADDRSTRLEN], hit[INET_ADDRSTRLEN];
+	/* an odd index: one of the /32s, the deepest kind of match */
+	__u32 hit_addr = htonl((c->prefixes / 2 | 1) * 0x9E3779B1u);
+	char miss[INET_ADDRSTRLEN], hit[INET_ADDRSTRLEN], name[64];
+	__u32 base, ns, act;
 	struct pb p;
 
 	tcp4(&p, "192.0.2.1", "198.51.100.2");
@@ -169,11 +171,13 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 	miss_addr(bpf_map__fd(s->maps.ew_block4_v1), miss, sizeof(miss));
 	tcp4(&p, miss, "198.51.100.3");
 	ns = measure(fd, &p, c, &act);
-	report("pass, 1M prefixes loaded (miss)", ns, base, act);
+	snprintf(name, sizeof(name), "pass, %u prefixes (miss)", c->prefixes);
+	report(name, ns, base, act);
 	inet_ntop(AF_INET, &hit_addr, hit, sizeof(hit));
 	tcp4(&p, hit, "198.51.100.3");
 	ns = measure(fd, &p, c, &act);
-	report("LPM hit, 1M prefixes (drop)", ns, base, act);
+	snprintf(name, sizeof(name), "LPM hit, %u prefixes (drop)", c->prefixes);
+	report(name, ns, base, act);
 	return 0;
 }
 
@@ -189,7 +193,7 @@ int main(int argc, char **argv)
 		c.repeat = (__u32)strtoul(argv[2], NULL, 10);
 	if (argc > 3)
 		c.prefixes = (__u32)strtoul(argv[3], NULL, 10);
-	if (c.runs < 1 || c.runs > RUNS_MAX || !c.repeat) {
+	if (c.runs < 1 || c.runs > RUNS_MAX || !c.repeat || c.prefixes < 2) {
 		fprintf(stderr, "usage: xdp_cost [RUNS 1..%d] [REPEAT] [PREFIXES]\n", RUNS_MAX);
 		return 2;
 	}

@@ -60,8 +60,10 @@ static __always_inline int flow_blocked(const struct ew_pkt *p, __u64 len)
 
 	ew_flow_key_make(p, &k);
 	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
-	if (!v || v->action != EW_ACT_BLOCK ||
-	    !ew_verdict_live(v, bpf_ktime_get_ns()))
+	if (!v || v->action != EW_ACT_BLOCK)
+		return 0;
+	/* Read the clock only for verdicts that can expire. */
+	if (v->expires_ns && !ew_verdict_live(v, bpf_ktime_get_ns()))
 		return 0;
 	ew_count_rule(v->rule_id, len);
 	return 1;
