@@ -219,8 +219,10 @@ ew_agent_kill()
 # sit on IF in the edge namespace.
 ew_attached()
 {
-	ip -n "$EW_NE" -d link show dev "$1" | grep -q 'prog/xdp' &&
-		tc -n "$EW_NE" filter show dev "$1" ingress | grep -q bpf
+	# grep reads captured output: with pipefail, `cmd | grep -q` fails
+	# whenever grep exits before cmd has written everything.
+	grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$1")" &&
+		grep -q bpf <<<"$(tc -n "$EW_NE" filter show dev "$1" ingress)"
 }
 
 # ew_counter NAME [packets|bytes]: one counter summed over CPUs, read from the
@@ -277,7 +279,7 @@ ew_cleanup()
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	if ip netns list | grep -q "^$EW_NE"; then
+	if [ -e "/run/netns/$EW_NE" ]; then
 		[ -x "$EW_BIN" ] && ew detach >/dev/null 2>&1
 		for n in ewc ews; do
 			ip -n "$EW_NE" link set dev "$n" xdpgeneric off 2>/dev/null
@@ -291,7 +293,7 @@ ew_cleanup()
 	done
 	rm -rf "$EW_TMP"
 	# Nothing may be left behind: a leak here fails the test.
-	ip netns list | grep -q -- "-$$" && left="$left namespaces"
+	grep -q -- "-$$" <<<"$(ip netns list)" && left="$left namespaces"
 	[ -e "$EW_PIN" ] && left="$left $EW_PIN"
 	for p in "${EW_PIDS[@]}"; do
 		kill -0 "$p" 2>/dev/null && left="$left pid:$p"
