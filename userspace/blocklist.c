@@ -261,7 +261,6 @@ int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b,
 {
 	int err;
 
-	*batched = 1;
 	err = load_one(bl->fd4, b->k4, sizeof(*b->k4), b->v4, b->n4, batched);
 	if (!err)
 		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6,

@@ -63,9 +63,9 @@ int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 
 void blocklist_batch_free(struct blocklist_batch *b);
 
-/* Writes the batch to the maps: BPF_MAP_UPDATE_BATCH where the kernel
- * supports it for LPM tries, one update per element otherwise; *batched
- * says which. Returns 0 or -errno. */
+/* Writes the batch to the maps: BPF_MAP_UPDATE_BATCH if *batched is set on
+ * entry and the kernel supports it for LPM tries, one update per element
+ * otherwise; on return *batched says which was used. Returns 0 or -errno. */
 int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b,
 		   int *batched);
 

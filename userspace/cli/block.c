@@ -216,7 +216,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 {
 	struct blocklist_batch b = {};
 	struct blocklist bl;
-	int err, batched;
+	int err, batched = !getenv("EDGEWARD_NO_BATCH");	/* for bench/ */
 	double t0;
 
 	err = read_list(file, rule, &b);
