@@ -4,6 +4,7 @@
  * generated skeletons. First stage of the agent; attach.c comes next. */
 #include <dirent.h>
 #include <errno.h>
+#include <mntent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,11 +68,31 @@ const char *loader_pin_dir(void)
 	return dir && *dir ? dir : EW_PIN_DIR;
 }
 
+/* 1 if /sys looks remounted by `ip netns exec` (it names the sysfs mount
+ * after the namespace), which hides the host's bpffs. */
+static int sys_remounted(void)
+{
+	FILE *f = setmntent("/proc/self/mounts", "r");
+	struct mntent *m;
+	int remounted = 0;
+
+	if (!f)
+		return 0;
+	while ((m = getmntent(f)))
+		if (!strcmp(m->mnt_dir, "/sys") && !strcmp(m->mnt_type, "sysfs"))
+			remounted = strcmp(m->mnt_fsname, "sysfs") != 0;
+	endmntent(f);
+	return remounted;
+}
+
 int loader_bpffs_mount(void)
 {
 	struct statfs fs;
 
 	if (statfs(BPFFS_ROOT, &fs) || fs.f_type != BPF_FS_MAGIC) {
+		if (sys_remounted())
+			ew_warn("no bpffs on %s in this mount namespace: pins made now vanish when edgeward exits and programs detach with them (under 'ip netns exec'? use 'nsenter --net=/run/netns/NS' instead)",
+				BPFFS_ROOT);
 		if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
 			ew_err("couldn't mount bpffs on '%s': %s", BPFFS_ROOT,
 			       strerror(errno));
