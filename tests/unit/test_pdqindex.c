@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pdqindex: the multi-index must return exactly what a linear scan returns,
+ * on random data, on adversarial data at the threshold, and on the
+ * ThreatExchange-derived Hamming oracle in ../shared/testdata/pdq/hamming. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pdqindex.h"
+#include "pdqlist.h"
+
+#define BRIDGE "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
+#define BRIDGE_SHARPEN "d8f8f0cee0f4a84f0e370222038f67f0b36e2ed596231e1d33e6b39c4e9c9b22"
+
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void random_hash(struct pdq_hash *h, uint64_t *s)
+{
+	for (int i = 0; i < 32; i += 8) {
+		uint64_t v = rng(s);
+
+		memcpy(h->b + i, &v, 8);
+	}
+}
+
+static void flip(struct pdq_hash *h, unsigned bit)
+{
+	h->b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+}
+
+/* Flips k distinct random bits. */
+static void flip_random(struct pdq_hash *h, unsigned k, uint64_t *s)
+{
+	uint8_t used[256] = { 0 };
+
+	while (k) {
+		unsigned b = (unsigned)(rng(s) % 256);
+
+		if (!used[b]) {
+			used[b] = 1;
+			flip(h, b);
+			k--;
+		}
+	}
+}
+
+/* Index and scan agree on q at threshold t, entry by entry. Returns the
+ * number of matches. */
+static size_t agree(const struct pdqindex *ix, const struct pdq_hash *q, unsigned t)
+{
+	size_t n = pdqindex_count(ix) + 1;
+	struct pdq_match *a = calloc(n, sizeof(*a)), *b = calloc(n, sizeof(*b));
+	size_t na = pdqindex_query(ix, q, t, a, n), nb = pdqindex_query_scan(ix, q, t, b, n);
+
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_int_equal(a[i].entry, b[i].entry);
+		assert_int_equal(a[i].distance, b[i].distance);
+		assert_int_equal(a[i].distance,
+				 pdq_hash_distance(pdqindex_hash(ix, a[i].entry), q));
+		assert_true(a[i].distance <= t);
+		assert_int_equal(a[i].list, b[i].list);
+		assert_int_equal(a[i].quality, b[i].quality);
+		assert_string_equal(a[i].label, b[i].label);
+	}
+	free(a);
+	free(b);
+	return na;
+}
+
+static void hex_and_bit_order(void **state)
+{
+	struct pdq_hash h = { 0 }, g;
+	char hex[PDQ_HEX_LEN + 1];
+
+	(void)state;
+	assert_int_equal(pdq_hash_from_hex(BRIDGE, 64, &h), 0);
+	pdq_hash_to_hex(&h, hex);
+	assert_string_equal(hex, BRIDGE);
+	/* last hex digit '2' = bits 3..0 = 0010: bit 1 set, bit 0 clear */
+	assert_int_equal(pdq_hash_get_bit(&h, 0), 0);
+	assert_int_equal(pdq_hash_get_bit(&h, 1), 1);
+	/* first hex digit 'd' = bits 255..252 = 1101 */
+	assert_int_equal(pdq_hash_get_bit(&h, 255), 1);
+	assert_int_equal(pdq_hash_get_bit(&h, 253), 0);
+	memset(&g, 0, sizeof(g));
+	pdq_hash_set_bit(&g, 0);
+	pdq_hash_set_bit(&g, 255);
+	pdq_hash_to_hex(&g, hex);
+	assert_string_equal(hex, "8000000000000000000000000000000000000000000000000000000000000001");
+	assert_int_equal(pdq_hash_from_hex("D8F8", 4, &g), -EINVAL);
+	assert_int_equal(pdq_hash_from_hex("g8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22",
+					   64, &g), -EINVAL);
+	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &g), 0);
+	assert_int_equal(pdq_hash_distance(&h, &g), 6);	/* MANIFEST: sharpen-a-little */
+}
+
+static struct pdqindex *random_index(size_t n, uint64_t *s, struct pdq_hash *keep)
+{
+	struct pdqindex_builder *b = pdqindex_builder_new();
+	struct pdq_hash h;
+	char label[16];
+
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		random_hash(&h, s);
+		if (i < 64)
+			keep[i] = h;
+		snprintf(label, sizeof(label), "e%zu", i);
+		assert_int_equal(pdqindex_builder_add(b, &h, (uint16_t)(i % 3),
+						      (uint8_t)(i % 101), label), 0);
+	}
+	return pdqindex_build(b);
+}
+
+static void random_equals_scan(void **state)
+{
+	static const unsigned ts[] = { 0, 5, 15, 16, 24, 31, 32, 45 };
+	struct pdq_hash keep[64], q;
+	uint64_t s = 0x9e3779b97f4a7c15ull;
+	struct pdqindex *ix;
+	size_t found = 0;
+
+	(void)state;
+	ix = random_index(20000, &s, keep);
+	assert_non_null(ix);
+	for (unsigned k = 0; k < 64; k++) {
+		/* near a member: 0..47 bits away */
+		q = keep[k];
+		flip_random(&q, (k * 3) % 48, &s);
+		for (size_t t = 0; t < sizeof(ts) / sizeof(ts[0]); t++)
+			found += agree(ix, &q, ts[t]);
+		random_hash(&q, &s);
+		assert_int_equal(agree(ix, &q, 31), 0);
+	}
+	assert_true(found > 64);	/* the near queries did hit */
+	pdqindex_free(ix);
+}
+
+/* Flips `per[c]` distinct random bits inside each 16-bit chunk c. */
+static void flip_chunks(struct pdq_hash *h, const unsigned per[16], uint64_t *s)
+{
+	for (unsigned c = 0; c < 16; c++) {
+		unsigned used = 0, k = per[c];
+
+		while (k) {
+			unsigned b = (unsigned)(rng(s) % 16);
+
+			if (!(used & (1u << b))) {
+				used |= 1u << b;
+				flip(h, 16 * c + b);
+				k--;
+			}
+		}
+	}
+}
+
+/* Adds m entries shaped by pattern (chunk flip counts, rotated by a random
+ * amount so every chunk takes every role). Returns their distance. */
+static unsigned add_shaped(struct pdqindex_builder *b, const struct pdq_hash *q,
+			   const unsigned pattern[16], unsigned m, uint16_t list, uint64_t *s)
+{
+	unsigned per[16], d = 0;
+
+	for (unsigned c = 0; c < 16; c++)
+		d += pattern[c];
+	for (unsigned i = 0; i < m; i++) {
+		struct pdq_hash h = *q;
+		unsigned rot = (unsigned)(rng(s) % 16);
+
+		for (unsigned c = 0; c < 16; c++)
+			per[(c + rot) % 16] = pattern[c];
+		flip_chunks(&h, per, s);
+		assert_int_equal(pdq_hash_distance(&h, q), d);
+		assert_int_equal(pdqindex_builder_add(b, &h, list, PDQ_QUALITY_NONE, NULL), 0);
+	}
+	return d;
+}
+
+static void adversarial_threshold(void **state)
+{
+	/* 31 with a single chunk within one bit: the pigeonhole's edge */
+	static const unsigned d31a[16] = { 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2 };
+	/* 31 with one equal chunk and one chunk of 3 */
+	static const unsigned d31b[16] = { 0, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2 };
+	/* 32 with no chunk within one bit: invisible to the index, must not match */
+	static const unsigned d32a[16] = { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2 };
+	/* 32 found as a candidate (a chunk at 1) and rejected */
+	static const unsigned d32b[16] = { 1, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2 };
+	/* 15 (a chunk is equal) and 16 (none is) for the exact-chunk path */
+	static const unsigned d15[16] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const unsigned d16[16] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	uint64_t s = 77;
+	struct pdqindex_builder *b = pdqindex_builder_new();
+	struct pdqindex *ix;
+	struct pdq_hash q, r;
+
+	(void)state;
+	random_hash(&q, &s);
+	assert_int_equal(add_shaped(b, &q, d31a, 400, 1, &s), 31);
+	assert_int_equal(add_shaped(b, &q, d31b, 400, 2, &s), 31);
+	assert_int_equal(add_shaped(b, &q, d32a, 400, 3, &s), 32);
+	assert_int_equal(add_shaped(b, &q, d32b, 400, 4, &s), 32);
+	assert_int_equal(add_shaped(b, &q, d15, 100, 5, &s), 15);
+	assert_int_equal(add_shaped(b, &q, d16, 100, 6, &s), 16);
+	for (int i = 0; i < 5; i++)	/* exact duplicates of the query */
+		assert_int_equal(pdqindex_builder_add(b, &q, 7, 90, "dup"), 0);
+	for (int i = 0; i < 5000; i++) {	/* unrelated filler */
+		random_hash(&r, &s);
+		assert_int_equal(pdqindex_builder_add(b, &r, 8, 0, NULL), 0);
+	}
+	ix = pdqindex_build(b);
+	assert_non_null(ix);
+	assert_int_equal(agree(ix, &q, 31), 400 + 400 + 100 + 100 + 5);
+	assert_int_equal(agree(ix, &q, 32), 400 * 4 + 100 + 100 + 5);
+	assert_int_equal(agree(ix, &q, 30), 100 + 100 + 5);
+	assert_int_equal(agree(ix, &q, 16), 100 + 100 + 5);
+	assert_int_equal(agree(ix, &q, 15), 100 + 5);
+	assert_int_equal(agree(ix, &q, 0), 5);
+	pdqindex_free(ix);
+}
+
+static void empty_index_and_truncation(void **state)
+{
+	struct pdqindex_builder *b = pdqindex_builder_new();
+	struct pdqindex *ix = pdqindex_build(b);
+	struct pdq_match m[2];
+	struct pdq_hash q = { 0 };
+
+	(void)state;
+	assert_non_null(ix);
+	assert_int_equal(pdqindex_query(ix, &q, 31, m, 2), 0);
+	pdqindex_free(ix);
+	b = pdqindex_builder_new();
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(pdqindex_builder_add(b, &q, 0, 1, "z"), 0);
+	ix = pdqindex_build(b);
+	/* five matches, room for two: the count is still five */
+	assert_int_equal(pdqindex_query(ix, &q, 31, m, 2), 5);
+	assert_string_equal(m[0].label, "z");
+	assert_int_equal(m[0].quality, 1);
+	pdqindex_free(ix);
+}
+
+/* ../shared/testdata, or $EW_TESTDATA. Tests run from the repository root. */
+static const char *testdata(void)
+{
+	const char *e = getenv("EW_TESTDATA");
+
+	return e && *e ? e : "../shared/testdata";
+}
+
+static int read_hashes(const char *path, struct pdq_hash *out, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[128];
+	size_t n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && n < max) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		assert_int_equal(pdq_hash_from_hex(line, strlen(line), &out[n]), 0);
+		n++;
+	}
+	fclose(f);
+	return (int)n;
+}
+
+static int by_label(const void *a, const void *b)
+{
+	int x = atoi(((const struct pdq_match *)a)->label);
+	int y = atoi(((const struct pdq_match *)b)->label);
+
+	return (x > y) - (x < y);
+}
+
+/* needles x haystack at distance <= 31 must give expected_matches_d31.tsv,
+ * line for line (it is sorted by needle, then haystack index). */
+static void hamming_oracle(void **state)
+{
+	static struct pdq_hash needles[100], hay[1000];
+	char path[512], line[512], want[512], hn[PDQ_HEX_LEN + 1], hh[PDQ_HEX_LEN + 1];
+	struct pdq_match m[1000];
+	struct pdqindex_builder *b;
+	struct pdqindex *ix;
+	int nn, nh, pairs = 0;
+	FILE *tsv;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/pdq/hamming/needles.txt", testdata());
+	nn = read_hashes(path, needles, 100);
+	snprintf(path, sizeof(path), "%s/pdq/hamming/haystack.txt", testdata());
+	nh = read_hashes(path, hay, 1000);
+	snprintf(path, sizeof(path), "%s/pdq/hamming/expected_matches_d31.tsv", testdata());
+	tsv = fopen(path, "r");
+	if (nn < 0 || nh < 0 || !tsv) {
+		if (tsv)
+			fclose(tsv);
+		print_message("testdata not found under %s (set EW_TESTDATA)\n", testdata());
+		skip();
+	}
+	assert_int_equal(nn, 67);
+	assert_int_equal(nh, 900);
+	b = pdqindex_builder_new();
+	for (int i = 0; i < nh; i++) {
+		snprintf(line, sizeof(line), "%d", i);
+		assert_int_equal(pdqindex_builder_add(b, &hay[i], 0, PDQ_QUALITY_NONE, line), 0);
+	}
+	ix = pdqindex_build(b);
+	assert_non_null(ix);
+	assert_non_null(fgets(line, sizeof(line), tsv));	/* header */
+	for (int i = 0; i < nn; i++) {
+		size_t n = pdqindex_query(ix, &needles[i], 31, m, 1000);
+
+		assert_true(n <= 1000);
+		qsort(m, n, sizeof(*m), by_label);
+		for (size_t k = 0; k < n; k++, pairs++) {
+			int h = atoi(m[k].label);
+
+			pdq_hash_to_hex(&needles[i], hn);
+			pdq_hash_to_hex(&hay[h], hh);
+			snprintf(want, sizeof(want), "%d\t%s\t%d\t%s\t%u\n", i, hn, h, hh,
+				 m[k].distance);
+			assert_non_null(fgets(line, sizeof(line), tsv));
+			assert_string_equal(line, want);
+		}
+	}
+	assert_null(fgets(line, sizeof(line), tsv));	/* nothing missed */
+	assert_int_equal(pairs, 111);
+	fclose(tsv);
+	pdqindex_free(ix);
+}
+
+static void pdq_registry(void **state)
+{
+	struct listfile_opts o = { .kind = LIST_PDQ };
+	struct pdqdb *db = pdqdb_new();
+	struct listfile_diag d;
+	struct pdqdb_hit hits[4];
+	struct pdq_hash q;
+	char path[512];
+
+	(void)state;
+	assert_int_equal(pdqdb_load(db, "sample", "policies/lists/sample-pdq.csv", "test", 31,
+				    &o, &d), 0);
+	assert_int_equal(pdqdb_entries(db), 4);
+	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &q), 0);
+	assert_int_equal(pdqdb_query(db, &q, hits, 4), 1);
+	assert_string_equal(hits[0].list, "sample");
+	assert_string_equal(hits[0].category, "test");
+	assert_string_equal(hits[0].label, "bridge-mods__aaa-orig.jpg");
+	assert_int_equal(hits[0].distance, 6);
+	assert_int_equal(hits[0].quality, 100);
+	assert_int_equal(hits[0].threshold, 31);
+	/* a stricter list threshold: distance 6 is out */
+	assert_int_equal(pdqdb_load(db, "sample", "policies/lists/sample-pdq.csv", "test", 5,
+				    &o, &d), 0);
+	assert_int_equal(pdqdb_query(db, &q, hits, 4), 0);
+	/* ThreatExchange-style "hash,label" text with a comment line */
+	snprintf(path, sizeof(path), "%s/pdq/blocklist_pdq.txt", testdata());
+	if (pdqdb_load(db, "te", path, "blocklist", 31, &o, &d) == 0) {
+		assert_int_equal(pdqdb_query(db, &q, hits, 4), 1);
+		assert_string_equal(hits[0].label, "bridge (aaa-orig.jpg)");
+		assert_int_equal(hits[0].quality, -1);
+	}
+	assert_int_equal(pdqdb_remove(db, "sample"), 0);
+	assert_int_equal(pdqdb_remove(db, "sample"), -ENOENT);
+	pdqdb_free(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hex_and_bit_order),
+		cmocka_unit_test(random_equals_scan),
+		cmocka_unit_test(adversarial_threshold),
+		cmocka_unit_test(empty_index_and_truncation),
+		cmocka_unit_test(hamming_oracle),
+		cmocka_unit_test(pdq_registry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
