@@ -88,7 +88,7 @@ $(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
 # `make test` runs over the committed corpus.
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
 	$(call say,FUZZ,$@)
-	$(Q)mkdir -p $(@D) && $(CLANG) $(TEST_CPP) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -o $@ $^ $(LIBS)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(TEST_CPP) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS)
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/san/libew.a
 	$(call say,REPLAY,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ $(LIBS)
