@@ -448,7 +448,8 @@ static int run(struct xp *p)
 		int type = xmlTextReaderNodeType(p->r);
 
 		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			listfile_diag_add(p->d, p->name, node_line(p), 0,
+			/* (libxml2 keeps no line for the DTD node) */
+			listfile_diag_add(p->d, p->name, 0, 0,
 					  "DOCTYPE not allowed in hash-sharing XML");
 			p->fatal = 1;
 		} else if (type == XML_READER_TYPE_ELEMENT) {
