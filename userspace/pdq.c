@@ -188,7 +188,7 @@ static void threshold(const float b[NCOEF * NCOEF], struct pdq_hash *h)
 	memset(h, 0, sizeof(*h));
 	for (int k = 0; k < NCOEF * NCOEF; k++)
 		if (b[k] > m)
-			h->b[PDQ_HASH_BYTES - 1 - k / 8] |= 1u << (k % 8);
+			pdq_hash_set_bit(h, (unsigned)k);
 }
 
 /* Pixels to the 16x16 DCT block and the quality. Returns 1 for an image too
@@ -312,52 +312,4 @@ const char *pdq_dihedral_name(enum pdq_dihedral d)
 	};
 
 	return (unsigned)d < PDQ_DIH_MAX ? names[d] : "?";
-}
-
-void pdq_hex(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < PDQ_HASH_BYTES; i++) {
-		out[2 * i] = digits[h->b[i] >> 4];
-		out[2 * i + 1] = digits[h->b[i] & 15];
-	}
-	out[PDQ_HEX_LEN] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int pdq_unhex(const char *s, struct pdq_hash *h)
-{
-	for (int i = 0; i < PDQ_HASH_BYTES; i++) {
-		int hi = nibble(s[2 * i]), lo = hi < 0 ? -1 : nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		h->b[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return s[PDQ_HEX_LEN] == '\0' ? 0 : -EINVAL;
-}
-
-unsigned pdq_distance(const struct pdq_hash *a, const struct pdq_hash *b)
-{
-	unsigned d = 0;
-
-	for (int i = 0; i < PDQ_HASH_BYTES; i += 8) {
-		uint64_t x, y;
-
-		memcpy(&x, a->b + i, 8);
-		memcpy(&y, b->b + i, 8);
-		d += (unsigned)__builtin_popcountll(x ^ y);
-	}
-	return d;
 }

@@ -9,21 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PDQ_HASH_BYTES	32
-#define PDQ_HEX_LEN	64	/* hex digits, without the NUL */
+#include "pdqindex.h"	/* struct pdq_hash, its hex form and distance */
+
 #define PDQ_PRESCALE	512	/* the reference squashes larger images to 512x512 */
 #define PDQ_MIN_DIM	5	/* smaller images hash to all zeros, quality 0 */
-
-/* A 256-bit PDQ hash, stored as the reference prints it: b[0] holds the
- * first two hex digits. Hash bit k (k = 16*row + col of the 16x16 DCT
- * block) is bit k%8 of b[31 - k/8].
- *
- *   hex:  "d8f8 ... 9b22"  =  b[0] b[1] ... b[31]
- *   bits:  255 ........ 0     (bit 0 = DCT coefficient (1,1), not DC)
- */
-struct pdq_hash {
-	uint8_t b[PDQ_HASH_BYTES];
-};
 
 /* The eight dihedral variants, in the order the reference prints them. */
 enum pdq_dihedral {
@@ -63,14 +52,5 @@ int pdq_hash_dihedral(const struct pdq_pixels *px, struct pdq_hash out[PDQ_DIH_M
 /* "orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1",
  * "flipminus1" (the names used by the reference test data). */
 const char *pdq_dihedral_name(enum pdq_dihedral d);
-
-/* 64 lower-case hex digits and a NUL into out. */
-void pdq_hex(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1]);
-
-/* Parses exactly 64 hex digits (either case). Returns 0 or -EINVAL. */
-int pdq_unhex(const char *s, struct pdq_hash *h);
-
-/* Hamming distance, 0..256. */
-unsigned pdq_distance(const struct pdq_hash *a, const struct pdq_hash *b);
 
 #endif

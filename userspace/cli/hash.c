@@ -115,11 +115,11 @@ static int print_pdq(struct imgsandbox *sb, const char *path, const struct hfile
 		ew_err("couldn't decode image '%s': %s", path, r.reason);
 		return 1;
 	}
-	pdq_hex(&r.hash[PDQ_ORIG], hex);
+	pdq_hash_to_hex(&r.hash[PDQ_ORIG], hex);
 	printf("  %-10s %s  quality %d  (%s %ux%u)\n", "pdq", hex, r.quality,
 	       image_format_name(r.format), r.width, r.height);
 	for (int v = PDQ_ORIG + 1; dihedral && v < PDQ_DIH_MAX; v++) {
-		pdq_hex(&r.hash[v], hex);
+		pdq_hash_to_hex(&r.hash[v], hex);
 		printf("  %-10s %s\n", pdq_dihedral_name(v), hex);
 	}
 	return 0;
