@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/* BPF_PROG_TEST_RUN tests of the lookups in ew_xdp_ingress
+ * (bpf/ew_xdp.bpf.c): overlapping blocked prefixes, direction flags,
+ * fragments, and flow verdicts found from both directions. */
+#include "bpf/xdp_harness.h"
+
+/* EW_IPV6_EXT_MAX (6) destination-options headers, then one more. */
+static void f_ext6_too_long(struct pb *b)
+{
+	memset(b, 0, sizeof(*b));
+	pb_eth(b, ETH_P_IPV6);
+	pb_ipv6(b, IPPROTO_DSTOPTS, V6A, V6B);
+	for (int i = 0; i < 6; i++)
+		pb_ext6(b, IPPROTO_DSTOPTS, 8);
+	pb_ext6(b, IPPROTO_UDP, 8);
+	pb_udp(b, 1, 2);
+	pb_finish(b);
+}
+
+/* ---- blocked prefixes --------------------------------------------------- */
+
+static void block4(const char *addr, __u32 plen, __u32 id, __u32 flags)
+{
+	struct ew_lpm4_key k = { .prefixlen = plen };
+	struct ew_block_rule r = { .rule_id = id, .flags = flags };
+
+	assert_int_equal(inet_pton(AF_INET, addr, k.addr), 1);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block4_v1),
+					     &k, &r, BPF_ANY), 0);
+}
+
+static void block6(const char *addr, __u32 plen, __u32 id, __u32 flags)
+{
+	struct ew_lpm6_key k = { .prefixlen = plen };
+	struct ew_block_rule r = { .rule_id = id, .flags = flags };
+
+	assert_int_equal(inet_pton(AF_INET6, addr, k.addr), 1);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
+					     &k, &r, BPF_ANY), 0);
+}
+
+static void tcp4_between(struct pb *b, const char *src, const char *dst)
+{
+	memset(b, 0, sizeof(*b));
+	pb_eth(b, ETH_P_IP);
+	pb_ipv4(b, IPPROTO_TCP, src, dst, 0, 0);
+	pb_tcp(b, 40000, 80, 1, 0, TCP_SYN, 0);
+	pb_finish(b);
+}
+
+static void udp6_between(struct pb *b, const char *src, const char *dst)
+{
+	memset(b, 0, sizeof(*b));
+	pb_eth(b, ETH_P_IPV6);
+	pb_ipv6(b, IPPROTO_UDP, src, dst);
+	pb_udp(b, 5353, 53);
+	pb_finish(b);
+}
+
+/* Drops b and asserts that exactly rule id (of ids[]) counted the hit. */
+static void expect_rule_drop(struct pb *b, __u32 id, const __u32 *ids, int n,
+			     const char *what)
+{
+	__u64 before[8];
+
+	for (int i = 0; i < n; i++)
+		before[i] = rule_hits(fx.skel, ids[i]);
+	CHECK(fx.skel, b, XDP_DROP, what, EW_C_DROP_PREFIX);
+	for (int i = 0; i < n; i++)
+		if (rule_hits(fx.skel, ids[i]) - before[i] != (ids[i] == id))
+			fail_msg("%s: rule %u hits moved wrongly (want rule %u)",
+				 what, ids[i], id);
+}
+
+static void lpm4_overlaps(void **state)
+{
+	const __u32 ids[] = { 8, 24, 32 };
+	struct pb b;
+
+	(void)state;
+	block4("10.0.0.0", 8, 8, 0);
+	block4("10.1.2.0", 24, 24, 0);
+	block4("10.1.2.3", 32, 32, 0);
+	tcp4_between(&b, "10.1.2.3", V4B);
+	expect_rule_drop(&b, 32, ids, 3, "src in /32");
+	tcp4_between(&b, "10.1.2.4", V4B);
+	expect_rule_drop(&b, 24, ids, 3, "src in /24");
+	tcp4_between(&b, "10.200.0.1", V4B);
+	expect_rule_drop(&b, 8, ids, 3, "src in /8");
+	tcp4_between(&b, V4B, "10.1.2.3");
+	expect_rule_drop(&b, 32, ids, 3, "dst in /32");
+	tcp4_between(&b, "11.0.0.1", "9.255.255.255");
+	CHECK(fx.skel, &b, XDP_PASS, "outside /8", EW_C_PASS);
+}
+
+static void lpm6_overlaps(void **state)
+{
+	const __u32 ids[] = { 16, 48, 128 };
+	struct pb b;
+
+	(void)state;
+	block6("2001::", 16, 16, 0);
+	block6("2001:db8:1::", 48, 48, 0);
+	block6("2001:db8:1::5", 128, 128, 0);
+	udp6_between(&b, "2001:db8:1::5", "fd00::1");
+	expect_rule_drop(&b, 128, ids, 3, "src in /128");
+	udp6_between(&b, "2001:db8:1::6", "fd00::1");
+	expect_rule_drop(&b, 48, ids, 3, "src in /48");
+	udp6_between(&b, "fd00::1", "2001:ffff::1");
+	expect_rule_drop(&b, 16, ids, 3, "dst in /16");
+	udp6_between(&b, "2002::1", "fd00::1");
+	CHECK(fx.skel, &b, XDP_PASS, "outside /16", EW_C_PASS);
+}
+
+static void lpm_direction_flags(void **state)
+{
+	struct pb b;
+
+	(void)state;
+	block4("203.0.113.0", 24, 7, EW_MATCH_SRC);
+	block4("100.64.0.0", 10, 9, EW_MATCH_DST);
+	block6("fd99::", 16, 11, EW_MATCH_SRC);
+	tcp4_between(&b, "203.0.113.9", V4B);
+	CHECK(fx.skel, &b, XDP_DROP, "src rule, as src", EW_C_DROP_PREFIX);
+	tcp4_between(&b, V4B, "203.0.113.9");
+	CHECK(fx.skel, &b, XDP_PASS, "src rule, as dst", EW_C_PASS);
+	tcp4_between(&b, V4B, "100.64.1.1");
+	CHECK(fx.skel, &b, XDP_DROP, "dst rule, as dst", EW_C_DROP_PREFIX);
+	tcp4_between(&b, "100.64.1.1", V4B);
+	CHECK(fx.skel, &b, XDP_PASS, "dst rule, as src", EW_C_PASS);
+	udp6_between(&b, "fd00::1", "fd99::1");
+	CHECK(fx.skel, &b, XDP_PASS, "v6 src rule, as dst", EW_C_PASS);
+	/* rule ids past EW_RULE_MAX drop but are not counted per rule */
+	block4("192.0.2.128", 25, EW_RULE_MAX + 5, 0);
+	tcp4_between(&b, "192.0.2.200", V4B);
+	CHECK(fx.skel, &b, XDP_DROP, "rule id >= EW_RULE_MAX", EW_C_DROP_PREFIX);
+}
+
+/* A non-first fragment carries no ports: address rules apply, flow
+ * verdicts do not. L4 errors still honour address rules. */
+static void fragments_and_errors_vs_rules(void **state)
+{
+	struct pb b;
+
+	(void)state;
+	block4("172.16.0.0", 12, 12, 0);
+	memset(&b, 0, sizeof(b));
+	pb_eth(&b, ETH_P_IP);
+	pb_ipv4(&b, IPPROTO_UDP, "172.16.5.5", V4B, 0, 100);
+	pb_payload(&b, 40);
+	pb_finish(&b);
+	CHECK(fx.skel, &b, XDP_DROP, "blocked non-first fragment",
+	      EW_C_FRAGMENT, EW_C_DROP_PREFIX);
+	tcp4_between(&b, "172.16.5.5", V4B);
+	check(fx.skel, b.buf, b.len - 1, XDP_DROP,
+	      (const int[]){ EW_C_RX, EW_C_ERR_TCP, EW_C_DROP_PREFIX }, 3,
+	      "cut tcp from blocked src");
+	block6(V6A, 128, 60, 0);
+	f_ext6_too_long(&b);
+	CHECK(fx.skel, &b, XDP_DROP, "long ext chain from blocked src",
+	      EW_C_ERR_IPV6_EXT, EW_C_DROP_PREFIX);
+	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
+					     &(struct ew_lpm6_key){ 128, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }),
+			 0);
+}
+
+/* ---- flow verdicts ------------------------------------------------------ */
+
+/* The canonical key, written out by hand: lo pair first. */
+static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport,
+		   const char *hi, __u16 hport, __u8 proto)
+{
+	memset(k, 0, sizeof(*k));
+	k->lo_addr[10] = k->lo_addr[11] = 0xff;
+	k->hi_addr[10] = k->hi_addr[11] = 0xff;
+	inet_pton(AF_INET, lo, &k->lo_addr[12]);
+	inet_pton(AF_INET, hi, &k->hi_addr[12]);
+	k->lo_port = htons(lport);
+	k->hi_port = htons(hport);
+	k->proto = proto;
+	k->family = 4;
+}
+
+static void set_verdict(const struct ew_flow_key *k, __u8 action, __u64 expires,
+			__u32 rule)
+{
+	struct ew_verdict v = { .expires_ns = expires, .rule_id = rule,
+				.action = action };
+
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_flows_v1),
+					     k, &v, BPF_ANY), 0);
+}
+
+static void tcp4_flow(struct pb *b, const char *src, __u16 sport,
+		      const char *dst, __u16 dport)
+{
+	memset(b, 0, sizeof(*b));
+	pb_eth(b, ETH_P_IP);
+	pb_ipv4(b, IPPROTO_TCP, src, dst, 0, 0);
+	pb_tcp(b, sport, dport, 5, 6, TCP_ACK, 0);
+	pb_payload(b, 20);
+	pb_finish(b);
+}
+
+static void flow_verdict_both_directions(void **state)
+{
+	struct ew_flow_key k;
+	struct pb b;
+	__u64 hits;
+
+	(void)state;
+	key_v4(&k, "192.0.2.10", 40000, "192.0.2.20", 80, IPPROTO_TCP);
+	set_verdict(&k, EW_ACT_BLOCK, 0, 500);
+	hits = rule_hits(fx.skel, 500);
+	tcp4_flow(&b, "192.0.2.10", 40000, "192.0.2.20", 80);
+	CHECK(fx.skel, &b, XDP_DROP, "client to server", EW_C_DROP_FLOW);
+	tcp4_flow(&b, "192.0.2.20", 80, "192.0.2.10", 40000);
+	CHECK(fx.skel, &b, XDP_DROP, "server to client", EW_C_DROP_FLOW);
+	assert_int_equal(rule_hits(fx.skel, 500) - hits, 2);
+	tcp4_flow(&b, "192.0.2.10", 40001, "192.0.2.20", 80);
+	CHECK(fx.skel, &b, XDP_PASS, "other port", EW_C_PASS);
+	/* same address both ends: the lower port comes first */
+	key_v4(&k, "192.0.2.30", 80, "192.0.2.30", 40000, IPPROTO_TCP);
+	set_verdict(&k, EW_ACT_BLOCK, now_ns() + 60000000000ull, 501);
+	tcp4_flow(&b, "192.0.2.30", 40000, "192.0.2.30", 80);
+	CHECK(fx.skel, &b, XDP_DROP, "same address, live expiry", EW_C_DROP_FLOW);
+}
+
+static void flow_verdict_expired_or_not_block(void **state)
+{
+	struct ew_flow_key k;
+	struct pb b;
+
+	(void)state;
+	key_v4(&k, "192.0.2.40", 1000, "192.0.2.50", 443, IPPROTO_TCP);
+	set_verdict(&k, EW_ACT_BLOCK, now_ns() - 1, 502);
+	tcp4_flow(&b, "192.0.2.50", 443, "192.0.2.40", 1000);
+	CHECK(fx.skel, &b, XDP_PASS, "expired block", EW_C_PASS);
+	set_verdict(&k, EW_ACT_ALLOW, 0, 502);
+	CHECK(fx.skel, &b, XDP_PASS, "allow verdict", EW_C_PASS);
+	set_verdict(&k, EW_ACT_INSPECT, 0, 502);
+	CHECK(fx.skel, &b, XDP_PASS, "inspect verdict", EW_C_PASS);
+}
+
+static void flow_verdict_v6(void **state)
+{
+	struct ew_flow_key k = { .proto = IPPROTO_UDP, .family = 6 };
+	struct pb b;
+
+	(void)state;
+	inet_pton(AF_INET6, "fd00::10", k.lo_addr);
+	inet_pton(AF_INET6, "fd00::20", k.hi_addr);
+	k.lo_port = htons(53);
+	k.hi_port = htons(5353);
+	set_verdict(&k, EW_ACT_BLOCK, 0, 503);
+	udp6_between(&b, "fd00::20", "fd00::10");
+	CHECK(fx.skel, &b, XDP_DROP, "v6 reverse", EW_C_DROP_FLOW);
+	/* a non-first fragment of that flow: no ports, no flow verdict */
+	memset(&b, 0, sizeof(b));
+	pb_eth(&b, ETH_P_IPV6);
+	pb_ipv6(&b, IPPROTO_FRAGMENT, "fd00::20", "fd00::10");
+	pb_frag6(&b, IPPROTO_UDP, 8, 0);
+	pb_payload(&b, 16);
+	pb_finish(&b);
+	CHECK(fx.skel, &b, XDP_PASS, "v6 non-first fragment", EW_C_PASS,
+	      EW_C_FRAGMENT);
+}
+
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lpm4_overlaps),
+		cmocka_unit_test(lpm6_overlaps),
+		cmocka_unit_test(lpm_direction_flags),
+		cmocka_unit_test(fragments_and_errors_vs_rules),
+		cmocka_unit_test(flow_verdict_both_directions),
+		cmocka_unit_test(flow_verdict_expired_or_not_block),
+		cmocka_unit_test(flow_verdict_v6),
+	};
+
+	return xdp_harness_main("test_xdp_rules", tests, sizeof(tests) / sizeof(tests[0]));
+}
