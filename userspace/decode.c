@@ -400,6 +400,14 @@ static int sep(unsigned char c)
 	return c == ',' || c <= 0x20 || c >= 0x7f || c == ';';
 }
 
+static int has_chunked(const unsigned char *t, size_t n)
+{
+	for (size_t i = 0; i + 7 <= n; i++)
+		if (!strncasecmp((const char *)t + i, "chunked", 7))
+			return 1;
+	return 0;
+}
+
 unsigned decode_parse_codings(const char *value, enum decode_coding *out,
 			      unsigned max, int *chunked, int *unknown,
 			      int *too_many)
@@ -420,7 +428,9 @@ unsigned decode_parse_codings(const char *value, enum decode_coding *out,
 			break;
 		if (*chunked)
 			*chunked = 2;	/* something follows chunked */
-		if (p - t == 7 && !strncasecmp((const char *)t, "chunked", 7)) {
+		if (has_chunked(t, p - t)) {
+			if (p - t != 7)
+				*unknown = 1;	/* "xchunked": some browsers */
 			*chunked = 1;
 			continue;
 		}

@@ -17,6 +17,7 @@
 #define HTTP_PENDING	32	/* requests awaiting their response */
 #define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
 #define RESYNC_LINE	8192
+#define PRELUDE_MAX	1024	/* junk before a first status line */
 
 enum hstate {
 	H_HEAD,		/* collecting a header block */
@@ -27,6 +28,7 @@ enum hstate {
 	H_TRAILER,	/* after the last chunk */
 	H_CLOSE,	/* body ends with the connection */
 	H_RESYNC,	/* lost: looking for the next start line */
+	H_PRELUDE,	/* first response: junk before the status line? */
 	H_DEAD,		/* nothing more to parse in this direction */
 };
 
@@ -43,6 +45,10 @@ struct http_dir {
 	uint8_t probe[LINE_MAX_LEN + 64];
 	size_t nprobe;
 	int messages;		/* heads parsed so far */
+	int bodiless;		/* last response was read without a body */
+	int skip_blank;		/* head ended at a blank-ish line: a real
+				 * blank line right after it is still head */
+	size_t line_start;	/* H_PRELUDE: where the current line starts */
 	uint32_t seq;
 	uint64_t ts;
 };
@@ -235,9 +241,8 @@ static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 	struct http_head *h = &f->d[dir].head;
 	enum decode_coding c[DECODE_MAX_LAYERS];
 	int chunked, unknown, many;
-	unsigned n;
 
-	n = decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
+	decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
 				 &chunked, &unknown, &many);
 	if (h->transfer_encoding[0] && h->content_length >= 0)
 		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
@@ -248,8 +253,8 @@ static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 		f->d[dir].nprobe = 0;
 		return H_CHUNK_SIZE;
 	}
-	if (n && dir == STREAM_S2C)
-		return H_CLOSE;	/* TE without chunked: read until close */
+	/* TE without chunked: RFC 9112 reads until close, browsers use
+	 * Content-Length; both agree when the server closes after it. */
 	if (h->content_length > 0) {
 		f->d[dir].remain = h->content_length;
 		return H_CL;
@@ -265,7 +270,8 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 	const char *m;
 
 	f->ctx->st.responses++;
-	if (h->status >= 100 && h->status < 200 && h->status != 101) {
+	d->bodiless = 1;
+	if (h->status >= 100 && h->status < 200 && (h->status != 101 || !h->upgrade)) {
 		d->st = H_HEAD;	/* interim: the real response follows */
 		return;
 	}
@@ -276,11 +282,11 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 		tunnel(f);
 		return;
 	}
-	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304 ||
-	    (h->status >= 100 && h->status < 200))
+	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304)
 		d->st = H_HEAD;
 	else
 		d->st = framing(f, STREAM_S2C);
+	d->bodiless = d->st == H_HEAD;
 }
 
 /* A complete head is in d->buf. */
@@ -324,6 +330,90 @@ static void http09(struct http_flow *f, struct http_dir *d)
 	d->n = 0;
 }
 
+/* The previous response was read without a body (1xx, 204, 304, HEAD)
+ * but what follows is no status line: browsers that ignore those rules
+ * read it as that response's body, and so does this parser (flagged). */
+static void late_body(struct http_flow *f, struct http_dir *d)
+{
+	uint8_t tmp[8];
+	size_t n = d->n;
+
+	memcpy(tmp, d->buf, n);
+	d->n = 0;
+	d->bodiless = 0;
+	d->head.anomalies |= ANOM_BAD_TE;
+	d->st = framing(f, STREAM_S2C);
+	if (d->st == H_HEAD)
+		d->st = H_CLOSE;
+	feed(f, STREAM_S2C, tmp, n);
+}
+
+/* A response head does not start with "HTTP/". */
+static void not_status(struct http_flow *f, struct http_dir *d)
+{
+	if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM)) {
+		d->st = H_PRELUDE;
+		d->line_start = 0;
+	} else if (d->bodiless) {
+		late_body(f, d);
+	} else {
+		d->st = H_RESYNC;
+	}
+}
+
+/* Before the first response: Firefox skips junk lines before a status
+ * line; if none comes within PRELUDE_MAX bytes it is HTTP/0.9. */
+static size_t prelude_bytes(struct http_flow *f, const uint8_t *p, size_t len)
+{
+	struct http_dir *d = &f->d[STREAM_S2C];
+	size_t i = 0;
+
+	while (i < len && d->st == H_PRELUDE) {
+		uint8_t c = p[i++];
+
+		buf_add(d, c, PRELUDE_MAX);
+		if (d->n - d->line_start == 5 &&
+		    httphdr_is_status(d->buf + d->line_start, 5)) {
+			memmove(d->buf, d->buf + d->line_start, 5);
+			d->n = 5;
+			d->eoh = 0;
+			d->st = H_HEAD;
+			d->head.anomalies |= ANOM_BARE_LF;
+		} else if (c == '\n' || c == '\r') {
+			d->line_start = d->n;
+		}
+		if (d->st == H_PRELUDE && d->n >= PRELUDE_MAX)
+			http09(f, d);
+	}
+	return i;
+}
+
+/* End-of-head matcher, one byte at a time. A head ends at an empty line
+ * ("\n\n", "\n\r\n", as Chromium finds it); after a bare-LF line, a
+ * line of only CR, SP and HT also ends it (as Firefox, which trims lines,
+ * reads servers that end lines with LF alone). Returns 1 at the end. */
+static int eoh_step(struct http_dir *d, uint8_t c)
+{
+	enum { IN_LINE, AFTER_CRLF, AFTER_CRLF_CR, AFTER_LF, AFTER_LF_WS };
+	unsigned s = d->eoh;
+
+	if (c == '\n') {
+		d->skip_blank = s == AFTER_LF_WS;
+		if (s != IN_LINE)
+			return 1;
+		s = d->n >= 2 && d->buf[d->n - 2] == '\r' ? AFTER_CRLF : AFTER_LF;
+	} else if (c == '\r') {
+		s = s == AFTER_CRLF ? AFTER_CRLF_CR :
+		    s >= AFTER_LF ? AFTER_LF_WS : IN_LINE;
+	} else if (c == ' ' || c == '\t') {
+		s = s >= AFTER_LF ? AFTER_LF_WS : IN_LINE;
+	} else {
+		s = IN_LINE;
+	}
+	d->eoh = s;
+	return 0;
+}
+
 /* Head bytes, one at a time up to the end of the head. Returns bytes used. */
 static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 			 const uint8_t *p, size_t len)
@@ -344,19 +434,10 @@ static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 		}
 		if (dir == STREAM_S2C && d->n <= 5 &&
 		    !httphdr_is_status(d->buf, d->n)) {
-			if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM))
-				http09(f, d);
-			else
-				d->st = H_RESYNC;
+			not_status(f, d);
 			break;
 		}
-		if (c == '\n')
-			d->eoh = d->eoh ? 3 : 1;
-		else if (c == '\r' && d->eoh == 1)
-			d->eoh = 2;
-		else
-			d->eoh = 0;
-		if (d->eoh == 3)
+		if (eoh_step(d, c))
 			head_done(f, dir);
 	}
 	return i;
@@ -466,8 +547,13 @@ static size_t chunk_bytes(struct http_flow *f, enum stream_dir dir,
 			continue;
 		}
 		if (st == H_CHUNK_SIZE && !d->n && (c == '\r' || c == '\n' ||
-						    c == ' ' || c == '\t'))
+						    c == ' ' || c == '\t' ||
+						    c == '\v' || c == '\f'))
 			continue;	/* CRLF after data, stray blank lines */
+		if (st == H_CHUNK_SIZE && !d->n && hexval(c) < 0) {
+			bad_chunk(f, dir);	/* not a chunk-size line */
+			break;
+		}
 		if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE)) {
 			if (st == H_TRAILER) {
 				while (d->n && (d->buf[d->n - 1] == '\r' ||
@@ -575,6 +661,19 @@ static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 	while (len) {
 		size_t k = len;
 
+		if (d->skip_blank && d->st != H_HEAD) {
+			if (d->skip_blank == 1 && *p == '\r') {
+				d->skip_blank = 2;
+				p++, len--;
+				continue;
+			}
+			d->skip_blank = 0;
+			if (*p == '\n') {
+				p++, len--;
+				continue;
+			}
+		}
+		k = len;
 		switch (d->st) {
 		case H_HEAD:
 			k = head_bytes(f, dir, p, len);
@@ -591,6 +690,9 @@ static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 			break;
 		case H_RESYNC:
 			k = resync_bytes(f, dir, p, len);
+			break;
+		case H_PRELUDE:
+			k = prelude_bytes(f, p, len);
 			break;
 		case H_DEAD:
 			break;
@@ -679,6 +781,12 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 {
 	struct http_dir *d = &f->d[dir];
 
+	if (d->st == H_PRELUDE)
+		http09(f, d);
+	if (d->probing && (d->st == H_CHUNK_SIZE || d->st == H_CHUNK_LF))
+		chunk_fallback(f, dir);
+	if (d->st == H_CHUNK_SIZE && d->n)
+		chunk_line(f, dir);	/* "0" and then the close */
 	switch (d->st) {
 	case H_CLOSE:
 		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);

@@ -82,19 +82,23 @@ static int64_t digits(const char *s, size_t n, size_t *end)
 	return i ? v : -1;
 }
 
-/* Content-Length: leading digits are the value (junk after them is
- * ignored, as Firefox's parser does); a second number after a separator is
- * a list: equal values are a duplicate, different ones make the field
- * unusable. The first usable field wins over later ones. */
+/* Content-Length: leading digits are the value (junk glued to them is
+ * ignored, as Firefox's parser does); a second number after whitespace or a
+ * comma makes it a list: equal values are a duplicate, different ones make
+ * the field unusable (Chromium then reads until close). The first usable
+ * field wins over later ones (a browser that accepts conflicting fields
+ * takes the first). */
 static void content_length(struct http_head *h, const char *v, size_t n,
 			   int *seen)
 {
 	size_t e = 0, e2, i;
 	int64_t a = digits(v, n, &e), b;
 
-	for (i = e; i < n && (is_ws(v[i]) || v[i] == ','); i++)
+	for (i = e; i < n && !is_ws(v[i]) && v[i] != ','; i++)
+		;	/* junk glued to the number: "68;", "68.9" */
+	for (; i < n && (is_ws(v[i]) || v[i] == ',' || v[i] == '('); i++)
 		;
-	b = a >= 0 && i > e && i < n ? digits(v + i, n - i, &e2) : -1;
+	b = a >= 0 && i < n ? digits(v + i, n - i, &e2) : -1;
 	if (b >= 0 && b != a) {
 		h->anomalies |= ANOM_CONFLICT_CL;
 		a = -1;
@@ -220,6 +224,36 @@ static void request_line(struct http_head *h, const char *s, size_t n)
 		version(h, s + m, n - m);
 }
 
+/* Does a continuation line look like a field of its own ("  Name: v")?
+ * Browsers without obs-fold support read it so; read it both ways. */
+static int fold_field(const uint8_t *p, size_t n)
+{
+	size_t i = 0, s;
+
+	while (i < n && (is_ws(p[i]) || !p[i]))
+		i++;
+	s = i;
+	while (i < n && p[i] > 0x20 && p[i] < 0x7f && p[i] != ':')
+		i++;
+	return i > s && i < n && p[i] == ':';
+}
+
+static void field_copy(struct http_head *h, const uint8_t *p, size_t n,
+		       int *cl_seen)
+{
+	char *line = malloc(n + 1);
+	size_t k = 0;
+
+	if (!line)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			line[k++] = p[i];
+	line[k] = '\0';
+	field(h, line, k, cl_seen);
+	free(line);
+}
+
 /* Splits the block into start line and unfolded fields. */
 static void fields(struct http_head *h, const uint8_t *p, size_t len,
 		   size_t i, char *line)
@@ -234,6 +268,8 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 			i++;
 		if (i > s && (is_ws(p[s]) || !p[s]) && n) {
 			h->anomalies |= ANOM_OBS_FOLD;
+			if (fold_field(p + s, i - s))
+				field_copy(h, p + s, i - s, &cl_seen);
 			line[n++] = ' ';
 		} else if (i > s) {
 			if (n)
