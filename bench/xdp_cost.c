@@ -33,14 +33,13 @@ static int cmp_u32(const void *a, const void *b)
 
 /* Median over c->runs of the mean ns per run of fd on pkt; 0 on error.
  * *action receives the program's verdict. */
-static __u32 measure(int fd, const struct pb *pkt, const struct bench_conf *c,
-		     __u32 *action)
+static __u32 measure(int fd, const struct pb *pkt, const struct bench_conf *c, __u32 *action)
 {
 	__u32 ns[RUNS_MAX];
 
 	for (int i = 0; i < c->runs; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt->buf,
-			    .data_size_in = pkt->len, .repeat = c->repeat);
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt->buf, .data_size_in = pkt->len,
+			    .repeat = c->repeat);
 
 		if (bpf_prog_test_run_opts(fd, &o)) {
 			fprintf(stderr, "xdp_cost: test run failed: %s\n", strerror(errno));
@@ -56,8 +55,8 @@ static __u32 measure(int fd, const struct pb *pkt, const struct bench_conf *c,
 static int bare_prog(void)
 {
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
 
 	return bpf_prog_load(BPF_PROG_TYPE_XDP, "ew_bench_bare", "GPL", insns, 2, NULL);
@@ -92,7 +91,7 @@ static int load_prefixes(int fd, __u32 n)
 				addr = htonl(((i * 0x9E3779B1u) & 0xffffff) << 8);
 			}
 			memcpy(keys[cnt].addr, &addr, 4);
-			vals[cnt] = (struct ew_block_rule){ .rule_id = i % EW_RULE_MAX };
+			vals[cnt] = (struct ew_block_rule){.rule_id = i % EW_RULE_MAX};
 		}
 		for (__u32 j = 0; j < cnt; j++)
 			if (bpf_map_update_elem(fd, &keys[j], &vals[j], BPF_ANY))
@@ -104,7 +103,7 @@ static int load_prefixes(int fd, __u32 n)
 /* An address no loaded prefix holds, for the pass-with-1M case. */
 static void miss_addr(int fd, char *out, size_t n)
 {
-	struct ew_lpm4_key k = { .prefixlen = 32 };
+	struct ew_lpm4_key k = {.prefixlen = 32};
 	struct ew_block_rule r;
 
 	for (__u32 a = 0x0b000001;; a += 0x10101) {
@@ -120,9 +119,10 @@ static void miss_addr(int fd, char *out, size_t n)
 
 static void report(const char *name, __u32 ns, __u32 base, __u32 action)
 {
-	printf("  %-34s %6u ns/pkt  %5.2fx bare  (%s)\n", name, ns,
-	       base ? (double)ns / base : 0.0,
-	       action == XDP_DROP ? "XDP_DROP" : action == XDP_PASS ? "XDP_PASS" : "?");
+	printf("  %-34s %6u ns/pkt  %5.2fx bare  (%s)\n", name, ns, base ? (double)ns / base : 0.0,
+	       action == XDP_DROP   ? "XDP_DROP"
+	       : action == XDP_PASS ? "XDP_PASS"
+				    : "?");
 }
 
 static struct ew_xdp *open_skel(void)
@@ -133,7 +133,7 @@ static struct ew_xdp *open_skel(void)
 	if (!s)
 		return NULL;
 	bpf_object__for_each_map(m, s->obj)
-		bpf_map__set_pin_path(m, NULL);	/* never the real pins */
+		bpf_map__set_pin_path(m, NULL); /* never the real pins */
 	if (ew_xdp__load(s)) {
 		ew_xdp__destroy(s);
 		return NULL;
@@ -143,8 +143,8 @@ static struct ew_xdp *open_skel(void)
 
 static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 {
-	struct ew_flow_key k = { .proto = IPPROTO_TCP, .family = 4 };
-	struct ew_verdict v = { .action = EW_ACT_BLOCK, .rule_id = 1 };
+	struct ew_flow_key k = {.proto = IPPROTO_TCP, .family = 4};
+	struct ew_verdict v = {.action = EW_ACT_BLOCK, .rule_id = 1};
 	int fd = bpf_program__fd(s->progs.ew_xdp_ingress);
 	/* an odd index: one of the /32s, the deepest kind of match */
 	__u32 hit_addr = htonl((c->prefixes / 2 | 1) * 0x9E3779B1u);
@@ -183,7 +183,7 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 
 int main(int argc, char **argv)
 {
-	struct bench_conf c = { 5, 1000000, 1000000 };
+	struct bench_conf c = {5, 1000000, 1000000};
 	struct ew_xdp *s = NULL;
 	int bare = -1, rc = 1;
 

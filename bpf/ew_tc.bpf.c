@@ -40,18 +40,16 @@ static __always_inline int agent_alive(const struct ew_config *cfg, __u64 now)
 {
 	if (!cfg || !cfg->heartbeat_ns)
 		return 0;
-	return now <= cfg->heartbeat_ns ||
-	       now - cfg->heartbeat_ns <= cfg->stale_after_ns;
+	return now <= cfg->heartbeat_ns || now - cfg->heartbeat_ns <= cfg->stale_after_ns;
 }
 
 /* Inserts an INSPECT verdict for k when the destination (proto, port) of
  * p is tagged in ew_ports_v1; returns the stored verdict or NULL. */
-static __always_inline struct ew_verdict *
-tag(const struct ew_pkt *p, const struct ew_flow_key *k,
-    const struct ew_config *cfg, __u64 now, __u32 len)
+static __always_inline struct ew_verdict *tag(const struct ew_pkt *p, const struct ew_flow_key *k,
+					      const struct ew_config *cfg, __u64 now, __u32 len)
 {
-	struct ew_port_key pk = { .port = p->dport, .proto = p->proto };
-	struct ew_verdict v = { .action = EW_ACT_INSPECT };
+	struct ew_port_key pk = {.port = p->dport, .proto = p->proto};
+	struct ew_verdict v = {.action = EW_ACT_INSPECT};
 	struct ew_port_tag *t;
 
 	t = bpf_map_lookup_elem(&ew_ports_v1, &pk);

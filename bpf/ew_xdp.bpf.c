@@ -17,18 +17,18 @@ const volatile __u32 ew_malformed_verdict = XDP_PASS;
 
 /* The rule of the longest prefix holding addr (IPv4-mapped when v4), if it
  * applies in direction dir (EW_MATCH_SRC or EW_MATCH_DST). */
-static __always_inline struct ew_block_rule *
-lpm_match(const struct ew_pkt *p, const __u8 *addr, __u32 dir)
+static __always_inline struct ew_block_rule *lpm_match(const struct ew_pkt *p, const __u8 *addr,
+						       __u32 dir)
 {
 	struct ew_block_rule *r;
 
 	if (p->family == 4) {
-		struct ew_lpm4_key k4 = { .prefixlen = 32 };
+		struct ew_lpm4_key k4 = {.prefixlen = 32};
 
 		__builtin_memcpy(k4.addr, &addr[12], 4);
 		r = bpf_map_lookup_elem(&ew_block4_v1, &k4);
 	} else {
-		struct ew_lpm6_key k6 = { .prefixlen = 128 };
+		struct ew_lpm6_key k6 = {.prefixlen = 128};
 
 		__builtin_memcpy(k6.addr, addr, 16);
 		r = bpf_map_lookup_elem(&ew_block6_v1, &k6);

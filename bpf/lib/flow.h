@@ -8,8 +8,7 @@
 
 /* Compares the (address, port) pairs bytewise, ports in network order;
  * returns < 0, 0 or > 0 like memcmp. */
-static __always_inline int ew_ap_cmp(const __u8 *a, __be16 ap, const __u8 *b,
-				     __be16 bp)
+static __always_inline int ew_ap_cmp(const __u8 *a, __be16 ap, const __u8 *b, __be16 bp)
 {
 	int i;
 
@@ -21,8 +20,7 @@ static __always_inline int ew_ap_cmp(const __u8 *a, __be16 ap, const __u8 *b,
 
 /* Fills *k from *p: the lower (address, port) pair first. Returns the
  * packet's direction: EW_DIR_LO_TO_HI when its sender is k->lo_*. */
-static __always_inline __u8 ew_flow_key_make(const struct ew_pkt *p,
-					     struct ew_flow_key *k)
+static __always_inline __u8 ew_flow_key_make(const struct ew_pkt *p, struct ew_flow_key *k)
 {
 	int src_lo = ew_ap_cmp(p->src, p->sport, p->dst, p->dport) <= 0;
 

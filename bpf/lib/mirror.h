@@ -18,10 +18,9 @@ static __always_inline __u32 ew_mirror_len(__u32 len, __u32 cap)
 	return len < cap ? len : cap;
 }
 
-static __always_inline void ew_mirror_fill(struct ew_mirror_rec *r,
-					   struct __sk_buff *skb,
-					   const struct ew_pkt *p,
-					   const struct ew_flow_key *k, __u8 dir)
+static __always_inline void ew_mirror_fill(struct ew_mirror_rec *r, struct __sk_buff *skb,
+					   const struct ew_pkt *p, const struct ew_flow_key *k,
+					   __u8 dir)
 {
 	r->key = *k;
 	r->ts_ns = bpf_ktime_get_ns();
@@ -38,10 +37,8 @@ static __always_inline void ew_mirror_fill(struct ew_mirror_rec *r,
 /* Writes one record for skb (parsed into *p, flow key *k, direction dir)
  * with up to cap frame bytes. Returns 0, or -1 when the ring is full
  * (counted in EW_C_TC_RB_FULL) or the copy failed. */
-static __always_inline int ew_mirror(struct __sk_buff *skb,
-				     const struct ew_pkt *p,
-				     const struct ew_flow_key *k, __u8 dir,
-				     __u32 cap)
+static __always_inline int ew_mirror(struct __sk_buff *skb, const struct ew_pkt *p,
+				     const struct ew_flow_key *k, __u8 dir, __u32 cap)
 {
 	struct ew_mirror_rec *r;
 	__u32 len;
@@ -56,8 +53,7 @@ static __always_inline int ew_mirror(struct __sk_buff *skb,
 	/* Non-linear skbs: copy through the helper, not packet pointers. The
 	 * bound check is repeated in the form the verifier tracks. */
 	barrier_var(len);
-	if (len < 1 || len > EW_MIRROR_CAP ||
-	    bpf_skb_load_bytes(skb, 0, r->data, len) < 0) {
+	if (len < 1 || len > EW_MIRROR_CAP || bpf_skb_load_bytes(skb, 0, r->data, len) < 0) {
 		bpf_ringbuf_discard(r, 0);
 		return -1;
 	}

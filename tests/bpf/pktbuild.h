@@ -11,22 +11,22 @@
 
 #include "ew_abi.h"
 
-#define PB_MAX 2048
+#define PB_MAX	2048
 #define PB_HDRS 16
-#define PB_NONE (-1)		/* pb_hdr.err: payload, not a header */
+#define PB_NONE (-1) /* pb_hdr.err: payload, not a header */
 
 struct pb_hdr {
 	size_t off;
 	size_t len;
-	int err;		/* enum ew_counter_num for a cut inside it */
+	int err; /* enum ew_counter_num for a cut inside it */
 };
 
 /* Zero it (struct pb b = { 0 }) before the first pb_* call. */
 struct pb {
 	uint8_t buf[PB_MAX];
 	size_t len;
-	size_t l3;		/* IP header offset, valid when ipver != 0 */
-	size_t l4;		/* UDP header offset, valid when udp */
+	size_t l3; /* IP header offset, valid when ipver != 0 */
+	size_t l4; /* UDP header offset, valid when udp */
 	int ipver;
 	int udp;
 	struct pb_hdr hdr[PB_HDRS];
@@ -41,7 +41,7 @@ static inline uint8_t *pb_put(struct pb *b, size_t n, int err)
 
 	memset(p, 0, n);
 	if (b->nhdr < PB_HDRS)
-		b->hdr[b->nhdr++] = (struct pb_hdr){ b->len, n, err };
+		b->hdr[b->nhdr++] = (struct pb_hdr){b->len, n, err};
 	b->len += n;
 	return p;
 }
@@ -80,8 +80,8 @@ static inline void pb_vlan(struct pb *b, uint16_t vid, uint16_t type)
 
 /* IPv4 with optlen bytes of options (NOPs, a multiple of 4) and the
  * flags/fragment-offset field frag (host order, e.g. 0x2000 = MF). */
-static inline void pb_ipv4(struct pb *b, uint8_t proto, const char *src,
-			   const char *dst, size_t optlen, uint16_t frag)
+static inline void pb_ipv4(struct pb *b, uint8_t proto, const char *src, const char *dst,
+			   size_t optlen, uint16_t frag)
 {
 	uint8_t *p;
 
@@ -98,8 +98,7 @@ static inline void pb_ipv4(struct pb *b, uint8_t proto, const char *src,
 	memset(p + 20, 1, optlen);
 }
 
-static inline void pb_ipv6(struct pb *b, uint8_t nexthdr, const char *src,
-			   const char *dst)
+static inline void pb_ipv6(struct pb *b, uint8_t nexthdr, const char *src, const char *dst)
 {
 	uint8_t *p;
 
@@ -124,8 +123,7 @@ static inline void pb_ext6(struct pb *b, uint8_t nexthdr, size_t len)
 }
 
 /* An IPv6 fragment header: offset in bytes (a multiple of 8), more = M. */
-static inline void pb_frag6(struct pb *b, uint8_t nexthdr, uint16_t offset,
-			    int more)
+static inline void pb_frag6(struct pb *b, uint8_t nexthdr, uint16_t offset, int more)
 {
 	uint8_t *p = pb_put(b, 8, EW_C_ERR_IPV6_EXT);
 
@@ -135,9 +133,8 @@ static inline void pb_frag6(struct pb *b, uint8_t nexthdr, uint16_t offset,
 }
 
 /* TCP with optlen bytes of options (NOPs, a multiple of 4). */
-static inline void pb_tcp(struct pb *b, uint16_t sport, uint16_t dport,
-			  uint32_t seq, uint32_t ack, uint8_t flags,
-			  size_t optlen)
+static inline void pb_tcp(struct pb *b, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			  uint8_t flags, size_t optlen)
 {
 	uint8_t *p = pb_put(b, 20 + optlen, EW_C_ERR_TCP);
 

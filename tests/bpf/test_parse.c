@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <linux/if_ether.h>
 
-#include "bpf/pktbuild.h"	/* glibc's netinet/in.h before linux/in.h */
+#include "bpf/pktbuild.h" /* glibc's netinet/in.h before linux/in.h */
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-variable"
@@ -44,17 +44,16 @@ static void cut_everywhere(const struct pb *b, int full)
 		int want = pb_cut_error(b, len, full);
 
 		if (why != want)
-			fail_msg("cut at %zu of %zu: reason %d, want %d", len,
-				 b->len, why, want);
+			fail_msg("cut at %zu of %zu: reason %d, want %d", len, b->len, why, want);
 	}
 }
 
 static void tcp4_fields(void **state)
 {
-	struct pb b = { 0 };
+	struct pb b = {0};
 	struct ew_pkt p;
-	const __u8 src[16] = { [10] = 0xff, 0xff, 192, 0, 2, 1 };
-	const __u8 dst[16] = { [10] = 0xff, 0xff, 198, 51, 100, 2 };
+	const __u8 src[16] = {[10] = 0xff, 0xff, 192, 0, 2, 1};
+	const __u8 dst[16] = {[10] = 0xff, 0xff, 198, 51, 100, 2};
 
 	(void)state;
 	pb_eth(&b, ETH_P_8021AD);
@@ -84,7 +83,7 @@ static void tcp4_fields(void **state)
 
 static void udp6_chain_fields(void **state)
 {
-	struct pb b = { 0 };
+	struct pb b = {0};
 	struct ew_pkt p;
 	__u8 src[16], dst[16];
 
@@ -115,7 +114,7 @@ static void udp6_chain_fields(void **state)
 
 static void fragments_and_others(void **state)
 {
-	struct pb b = { 0 };
+	struct pb b = {0};
 	struct ew_pkt p;
 
 	(void)state;
@@ -177,8 +176,7 @@ static void random_tails(void **state)
 		for (size_t len = 14; len <= b.len; len += 7) {
 			int why = parse_cut(&b, len, &p);
 
-			assert_true(why == 0 || why == EW_C_FRAGMENT ||
-				    ew_parse_is_error(why));
+			assert_true(why == 0 || why == EW_C_FRAGMENT || ew_parse_is_error(why));
 		}
 	}
 }

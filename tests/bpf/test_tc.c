@@ -19,13 +19,13 @@
 #include "ew_tc.skel.h"
 #include "bpf/pktbuild.h"
 
-#define TCP_SYN 0x02
-#define TCP_PSH 0x08
-#define TCP_ACK 0x10
-#define NSEC 1000000000ull
-#define REC_SIZE (sizeof(struct ew_mirror_rec) + EW_MIRROR_CAP)
-#define RING_BYTES 4096		/* two records fit: the full ring is testable */
-#define RECS_MAX 8
+#define TCP_SYN	   0x02
+#define TCP_PSH	   0x08
+#define TCP_ACK	   0x10
+#define NSEC	   1000000000ull
+#define REC_SIZE   (sizeof(struct ew_mirror_rec) + EW_MIRROR_CAP)
+#define RING_BYTES 4096 /* two records fit: the full ring is testable */
+#define RECS_MAX   8
 
 struct fixture {
 	struct ew_tc *skel;
@@ -66,23 +66,25 @@ static __u64 now_ns(void)
 
 static void set_config(__u64 heartbeat, __u32 cap)
 {
-	struct ew_config c = { .heartbeat_ns = heartbeat,
-			       .stale_after_ns = 10 * NSEC,
-			       .mirror_cap = cap, .flow_ttl_s = 60 };
+	struct ew_config c = {.heartbeat_ns = heartbeat,
+			      .stale_after_ns = 10 * NSEC,
+			      .mirror_cap = cap,
+			      .flow_ttl_s = 60};
 	__u32 zero = 0;
 
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_config_v1),
-					     &zero, &c, BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_config_v1), &zero, &c, BPF_ANY),
+		0);
 }
 
 /* The agent's defaults: 80/tcp, 53/udp, 53/tcp all; 443/tcp 4 packets. */
 static void set_port(__u16 port, __u8 proto, __u32 rule, __u16 budget)
 {
-	struct ew_port_key k = { .port = htons(port), .proto = proto };
-	struct ew_port_tag t = { .rule_id = rule, .mirror_budget = budget };
+	struct ew_port_key k = {.port = htons(port), .proto = proto};
+	struct ew_port_tag t = {.rule_id = rule, .mirror_budget = budget};
 
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_ports_v1),
-					     &k, &t, BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_ports_v1), &k, &t, BPF_ANY), 0);
 }
 
 static __u64 counter(__u32 c)
@@ -90,8 +92,7 @@ static __u64 counter(__u32 c)
 	struct ew_counter v[fx.ncpu];
 	__u64 sum = 0;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_counters_v1),
-					     &c, v), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_counters_v1), &c, v), 0);
 	for (int i = 0; i < fx.ncpu; i++)
 		sum += v[i].packets;
 	return sum;
@@ -112,15 +113,14 @@ static void counts(struct tc_counts *t)
 
 /* Runs b through the program and asserts TC_ACT_OK and how the TC counters
  * moved: tagged, mirrored, ring full, stale. */
-static void run(const struct pb *b, int tagged, int mirrored, int full,
-		int stale)
+static void run(const struct pb *b, int tagged, int mirrored, int full, int stale)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = b->buf,
-		    .data_size_in = b->len, .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = b->buf, .data_size_in = b->len, .repeat = 1);
 	struct tc_counts x, y;
 
 	counts(&x);
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(fx.skel->progs.ew_tc_ingress), &o), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(fx.skel->progs.ew_tc_ingress), &o),
+			 0);
 	counts(&y);
 	assert_int_equal(o.retval, TC_ACT_OK);
 	assert_int_equal(y.rx - x.rx, 1);
@@ -135,8 +135,8 @@ static int get_verdict(const struct ew_flow_key *k, struct ew_verdict *v)
 	return bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_flows_v1), k, v);
 }
 
-static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport,
-		   const char *hi, __u16 hport, __u8 proto)
+static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport, const char *hi, __u16 hport,
+		   __u8 proto)
 {
 	memset(k, 0, sizeof(*k));
 	k->lo_addr[10] = k->lo_addr[11] = 0xff;
@@ -149,8 +149,8 @@ static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport,
 	k->family = 4;
 }
 
-static void tcp4(struct pb *b, const char *src, __u16 sport, const char *dst,
-		 __u16 dport, __u32 seq, __u32 ack, __u8 flags, size_t payload)
+static void tcp4(struct pb *b, const char *src, __u16 sport, const char *dst, __u16 dport,
+		 __u32 seq, __u32 ack, __u8 flags, size_t payload)
 {
 	memset(b, 0, sizeof(*b));
 	pb_eth(b, ETH_P_IP);
@@ -162,10 +162,9 @@ static void tcp4(struct pb *b, const char *src, __u16 sport, const char *dst,
 }
 
 /* Asserts every field of record r against frame b (expected key, dir). */
-static void expect_record(const __u8 *raw, const struct pb *b,
-			  const struct ew_flow_key *k, __u8 dir, __u32 seq,
-			  __u32 ack, __u8 flags, __u16 l4, __u16 pay, __u16 cap,
-			  __u64 t0, __u64 t1)
+static void expect_record(const __u8 *raw, const struct pb *b, const struct ew_flow_key *k,
+			  __u8 dir, __u32 seq, __u32 ack, __u8 flags, __u16 l4, __u16 pay,
+			  __u16 cap, __u64 t0, __u64 t1)
 {
 	const struct ew_mirror_rec *r = (const void *)raw;
 
@@ -174,7 +173,7 @@ static void expect_record(const __u8 *raw, const struct pb *b,
 	assert_int_equal(r->seq, seq);
 	assert_int_equal(r->ack, ack);
 	assert_int_equal(r->orig_len, b->len);
-	assert_int_equal(r->ifindex, 1);	/* test runs use loopback */
+	assert_int_equal(r->ifindex, 1); /* test runs use loopback */
 	assert_int_equal(r->cap_len, cap);
 	assert_int_equal(r->l4_off, l4);
 	assert_int_equal(r->payload_off, pay);
@@ -229,34 +228,33 @@ static void fresh_tag_and_reverse(void **state)
 	run(&b, 1, 1, 0, 0);
 	t1 = now_ns();
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 0x01020304, 0,
-		      TCP_SYN, 34, 54, 54, t0, t1);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 0x01020304, 0, TCP_SYN, 34, 54, 54, t0,
+		      t1);
 	assert_int_equal(get_verdict(&k, &v), 0);
 	assert_int_equal(v.action, EW_ACT_INSPECT);
 	assert_int_equal(v.rule_id, 80);
 	assert_int_equal(v.mirror_budget, EW_MIRROR_ALL);
 	assert_true(v.expires_ns >= t0 + 60 * NSEC && v.expires_ns <= t1 + 60 * NSEC);
 
-	tcp4(&b, "10.0.0.2", 80, "10.0.0.1", 42000, 0xa0b0c0d0, 0x01020305,
-	     TCP_SYN | TCP_ACK, 100);
+	tcp4(&b, "10.0.0.2", 80, "10.0.0.1", 42000, 0xa0b0c0d0, 0x01020305, TCP_SYN | TCP_ACK, 100);
 	t0 = now_ns();
 	run(&b, 0, 1, 0, 0);
 	t1 = now_ns();
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_HI_TO_LO, 0xa0b0c0d0,
-		      0x01020305, TCP_SYN | TCP_ACK, 34, 54, 154, t0, t1);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_HI_TO_LO, 0xa0b0c0d0, 0x01020305, TCP_SYN | TCP_ACK,
+		      34, 54, 154, t0, t1);
 
 	tcp4(&b, "10.0.0.1", 42001, "10.0.0.2", 8080, 1, 0, TCP_SYN, 0);
 	run(&b, 0, 0, 0, 0);
 	tcp4(&b, "10.0.0.2", 80, "10.0.0.1", 42002, 1, 0, TCP_ACK, 10);
-	run(&b, 0, 0, 0, 0);	/* from port 80, untagged flow: not ours */
+	run(&b, 0, 0, 0, 0); /* from port 80, untagged flow: not ours */
 	assert_int_equal(drain(), 0);
 }
 
 static void udp_dns_and_vlan(void **state)
 {
 	struct ew_flow_key k;
-	struct pb b = { 0 };
+	struct pb b = {0};
 	__u64 t0, t1;
 
 	(void)state;
@@ -271,14 +269,13 @@ static void udp_dns_and_vlan(void **state)
 	run(&b, 1, 1, 0, 0);
 	t1 = now_ns();
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 0, 0, 0, 42, 50,
-		      b.len, t0, t1);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 0, 0, 0, 42, 50, b.len, t0, t1);
 }
 
 static void v6_tag_key(void **state)
 {
-	struct ew_flow_key k = { .proto = IPPROTO_TCP, .family = 6 };
-	struct pb b = { 0 };
+	struct ew_flow_key k = {.proto = IPPROTO_TCP, .family = 6};
+	struct pb b = {0};
 	__u64 t0, t1;
 
 	(void)state;
@@ -295,8 +292,7 @@ static void v6_tag_key(void **state)
 	run(&b, 1, 1, 0, 0);
 	t1 = now_ns();
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_HI_TO_LO, 9, 0, TCP_SYN, 70,
-		      98, 98, t0, t1);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_HI_TO_LO, 9, 0, TCP_SYN, 70, 98, 98, t0, t1);
 }
 
 /* 443/tcp: the SYN and pure ACKs ride free, payload packets spend the
@@ -323,11 +319,9 @@ static void budget_443(void **state)
 	drain();
 	for (int i = 0; i < 4; i++) {
 		if (i % 2)
-			tcp4(&b, "10.0.0.2", 443, "10.0.0.1", 44000, 9, 2,
-			     TCP_ACK | TCP_PSH, 50);
+			tcp4(&b, "10.0.0.2", 443, "10.0.0.1", 44000, 9, 2, TCP_ACK | TCP_PSH, 50);
 		else
-			tcp4(&b, "10.0.0.1", 44000, "10.0.0.2", 443, 2, 9,
-			     TCP_ACK | TCP_PSH, 50);
+			tcp4(&b, "10.0.0.1", 44000, "10.0.0.2", 443, 2, 9, TCP_ACK | TCP_PSH, 50);
 		run(&b, 0, 1, 0, 0);
 		assert_int_equal(drain(), 1);
 		assert_int_equal(get_verdict(&k, &v), 0);
@@ -366,20 +360,19 @@ static void mirror_cap(void **state)
 	tcp4(&b, "10.0.0.1", 46000, "10.0.0.2", 80, 5, 6, TCP_ACK, 1700);
 	run(&b, 1, 1, 0, 0);
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 5, 6, TCP_ACK, 34,
-		      54, EW_MIRROR_CAP, 0, ~0ull);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 5, 6, TCP_ACK, 34, 54, EW_MIRROR_CAP, 0,
+		      ~0ull);
 	set_config(now_ns(), 64);
 	run(&b, 0, 1, 0, 0);
 	assert_int_equal(drain(), 1);
-	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 5, 6, TCP_ACK, 34,
-		      54, 64, 0, ~0ull);
+	expect_record(fx.rec[0], &b, &k, EW_DIR_LO_TO_HI, 5, 6, TCP_ACK, 34, 54, 64, 0, ~0ull);
 }
 
 /* An expired tag is replaced by a fresh one; an allow verdict bypasses. */
 static void expired_and_allow(void **state)
 {
-	struct ew_verdict v = { .expires_ns = 1, .rule_id = 9,
-				.mirror_budget = 0, .action = EW_ACT_INSPECT };
+	struct ew_verdict v = {
+		.expires_ns = 1, .rule_id = 9, .mirror_budget = 0, .action = EW_ACT_INSPECT};
 	int fd = bpf_map__fd(fx.skel->maps.ew_flows_v1);
 	struct ew_flow_key k;
 	struct pb b;
@@ -422,13 +415,13 @@ int main(void)
 	if (!fx.skel)
 		goto out;
 	/* Never touch the real pins under /sys/fs/bpf/edgeward. */
-	bpf_object__for_each_map(m, fx.skel->obj)
+	bpf_object__for_each_map(m, fx.skel->obj) {
 		bpf_map__set_pin_path(m, NULL);
+	}
 	if (bpf_map__set_max_entries(fx.skel->maps.ew_mirror_v1, RING_BYTES) ||
 	    ew_tc__load(fx.skel))
 		goto out;
-	fx.rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.ew_mirror_v1),
-				 on_record, NULL, NULL);
+	fx.rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.ew_mirror_v1), on_record, NULL, NULL);
 	if (!fx.rb)
 		goto out;
 	set_port(80, IPPROTO_TCP, 80, EW_MIRROR_ALL);
@@ -438,8 +431,7 @@ int main(void)
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 out:
 	if (rc == 1 && !fx.rb)
-		fprintf(stderr, "test_tc: couldn't load build/ew_tc.bpf.o: %s\n",
-			strerror(errno));
+		fprintf(stderr, "test_tc: couldn't load build/ew_tc.bpf.o: %s\n", strerror(errno));
 	ring_buffer__free(fx.rb);
 	ew_tc__destroy(fx.skel);
 	return rc;

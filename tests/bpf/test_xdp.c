@@ -168,31 +168,31 @@ static void f_tcp_doff4(struct pb *b)
 struct pcase {
 	const char *name;
 	void (*build)(struct pb *b);
-	int stop;	/* counter the full frame moves besides RX and PASS */
-	int cut;	/* well-formed: also run it cut at every length */
+	int stop; /* counter the full frame moves besides RX and PASS */
+	int cut;  /* well-formed: also run it cut at every length */
 };
 
 static const struct pcase cases[] = {
-	{ "tcp4", f_tcp4, 0, 1 },
-	{ "tcp4 ip+tcp options", f_tcp4_opts, 0, 1 },
-	{ "udp4", f_udp4, 0, 1 },
-	{ "icmp4", f_icmp4, 0, 1 },
-	{ "gre4 (no L4 parser)", f_gre4, 0, 1 },
-	{ "ipv4 first fragment", f_frag4_first, 0, 1 },
-	{ "ipv4 non-first fragment", f_frag4_next, EW_C_FRAGMENT, 1 },
-	{ "802.1Q tcp4", f_vlan_tcp4, 0, 1 },
-	{ "802.1ad+802.1Q udp6", f_qinq_udp6, 0, 1 },
-	{ "tcp6 options", f_tcp6, 0, 1 },
-	{ "icmp6", f_icmp6, 0, 1 },
-	{ "ipv6 hop+dst+rt+frag chain", f_ext6_chain, 0, 1 },
-	{ "ipv6 non-first fragment", f_frag6_next, EW_C_FRAGMENT, 1 },
-	{ "arp", f_arp, EW_C_NOT_IP, 1 },
-	{ "three vlan tags", f_three_tags, EW_C_ERR_VLAN, 0 },
-	{ "ipv6 ext chain too long", f_ext6_too_long, EW_C_ERR_IPV6_EXT, 0 },
-	{ "ipv4 ihl 4", f_ipv4_ihl4, EW_C_ERR_IPV4, 0 },
-	{ "ipv4 version 6", f_ipv4_ver6, EW_C_ERR_IPV4, 0 },
-	{ "ipv6 version 4", f_ipv6_ver4, EW_C_ERR_IPV6, 0 },
-	{ "tcp data offset 4", f_tcp_doff4, EW_C_ERR_TCP, 0 },
+	{"tcp4", f_tcp4, 0, 1},
+	{"tcp4 ip+tcp options", f_tcp4_opts, 0, 1},
+	{"udp4", f_udp4, 0, 1},
+	{"icmp4", f_icmp4, 0, 1},
+	{"gre4 (no L4 parser)", f_gre4, 0, 1},
+	{"ipv4 first fragment", f_frag4_first, 0, 1},
+	{"ipv4 non-first fragment", f_frag4_next, EW_C_FRAGMENT, 1},
+	{"802.1Q tcp4", f_vlan_tcp4, 0, 1},
+	{"802.1ad+802.1Q udp6", f_qinq_udp6, 0, 1},
+	{"tcp6 options", f_tcp6, 0, 1},
+	{"icmp6", f_icmp6, 0, 1},
+	{"ipv6 hop+dst+rt+frag chain", f_ext6_chain, 0, 1},
+	{"ipv6 non-first fragment", f_frag6_next, EW_C_FRAGMENT, 1},
+	{"arp", f_arp, EW_C_NOT_IP, 1},
+	{"three vlan tags", f_three_tags, EW_C_ERR_VLAN, 0},
+	{"ipv6 ext chain too long", f_ext6_too_long, EW_C_ERR_IPV6_EXT, 0},
+	{"ipv4 ihl 4", f_ipv4_ihl4, EW_C_ERR_IPV4, 0},
+	{"ipv4 version 6", f_ipv4_ver6, EW_C_ERR_IPV4, 0},
+	{"ipv6 version 4", f_ipv6_ver4, EW_C_ERR_IPV6, 0},
+	{"tcp data offset 4", f_tcp_doff4, EW_C_ERR_TCP, 0},
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -214,8 +214,7 @@ static void parser_paths(void **state)
 	for (size_t i = 0; i < NCASES; i++) {
 		build(&b, cases[i].build);
 		if (cases[i].stop)
-			CHECK(fx.skel, &b, XDP_PASS, cases[i].name, EW_C_PASS,
-			      cases[i].stop);
+			CHECK(fx.skel, &b, XDP_PASS, cases[i].name, EW_C_PASS, cases[i].stop);
 		else
 			CHECK(fx.skel, &b, XDP_PASS, cases[i].name, EW_C_PASS);
 	}
@@ -237,10 +236,9 @@ static void truncation_every_offset(void **state)
 			assert_int_equal(xdp_run(fx.skel, b.buf, len), -EINVAL);
 		for (size_t len = ETH_LEN; len < b.len; len++) {
 			int why = pb_cut_error(&b, len, cases[i].stop);
-			const int w[] = { EW_C_RX, EW_C_PASS, why };
+			const int w[] = {EW_C_RX, EW_C_PASS, why};
 
-			check(fx.skel, b.buf, len, XDP_PASS, w, why ? 3 : 2,
-			      cases[i].name);
+			check(fx.skel, b.buf, len, XDP_PASS, w, why ? 3 : 2, cases[i].name);
 			runs++;
 		}
 	}
@@ -260,15 +258,13 @@ static void malformed_verdict_drop(void **state)
 	build(&b, f_tcp_doff4);
 	CHECK(s, &b, XDP_DROP, "doff 4, drop knob", EW_C_ERR_TCP);
 	build(&b, f_tcp4);
-	check(s, b.buf, 30, XDP_DROP, (const int[]){ EW_C_RX, EW_C_ERR_IPV4 },
-	      2, "cut ipv4, drop knob");
+	check(s, b.buf, 30, XDP_DROP, (const int[]){EW_C_RX, EW_C_ERR_IPV4}, 2,
+	      "cut ipv4, drop knob");
 	CHECK(s, &b, XDP_PASS, "tcp4, drop knob", EW_C_PASS);
 	build(&b, f_frag4_next);
-	CHECK(s, &b, XDP_PASS, "fragment is not malformed", EW_C_PASS,
-	      EW_C_FRAGMENT);
+	CHECK(s, &b, XDP_PASS, "fragment is not malformed", EW_C_PASS, EW_C_FRAGMENT);
 	ew_xdp__destroy(s);
 }
-
 
 int main(void)
 {

@@ -21,22 +21,22 @@ static void f_ext6_too_long(struct pb *b)
 
 static void block4(const char *addr, __u32 plen, __u32 id, __u32 flags)
 {
-	struct ew_lpm4_key k = { .prefixlen = plen };
-	struct ew_block_rule r = { .rule_id = id, .flags = flags };
+	struct ew_lpm4_key k = {.prefixlen = plen};
+	struct ew_block_rule r = {.rule_id = id, .flags = flags};
 
 	assert_int_equal(inet_pton(AF_INET, addr, k.addr), 1);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block4_v1),
-					     &k, &r, BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block4_v1), &k, &r, BPF_ANY), 0);
 }
 
 static void block6(const char *addr, __u32 plen, __u32 id, __u32 flags)
 {
-	struct ew_lpm6_key k = { .prefixlen = plen };
-	struct ew_block_rule r = { .rule_id = id, .flags = flags };
+	struct ew_lpm6_key k = {.prefixlen = plen};
+	struct ew_block_rule r = {.rule_id = id, .flags = flags};
 
 	assert_int_equal(inet_pton(AF_INET6, addr, k.addr), 1);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
-					     &k, &r, BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1), &k, &r, BPF_ANY), 0);
 }
 
 static void tcp4_between(struct pb *b, const char *src, const char *dst)
@@ -58,8 +58,7 @@ static void udp6_between(struct pb *b, const char *src, const char *dst)
 }
 
 /* Drops b and asserts that exactly rule id (of ids[]) counted the hit. */
-static void expect_rule_drop(struct pb *b, __u32 id, const __u32 *ids, int n,
-			     const char *what)
+static void expect_rule_drop(struct pb *b, __u32 id, const __u32 *ids, int n, const char *what)
 {
 	__u64 before[8];
 
@@ -68,13 +67,12 @@ static void expect_rule_drop(struct pb *b, __u32 id, const __u32 *ids, int n,
 	CHECK(fx.skel, b, XDP_DROP, what, EW_C_DROP_PREFIX);
 	for (int i = 0; i < n; i++)
 		if (rule_hits(fx.skel, ids[i]) - before[i] != (ids[i] == id))
-			fail_msg("%s: rule %u hits moved wrongly (want rule %u)",
-				 what, ids[i], id);
+			fail_msg("%s: rule %u hits moved wrongly (want rule %u)", what, ids[i], id);
 }
 
 static void lpm4_overlaps(void **state)
 {
-	const __u32 ids[] = { 8, 24, 32 };
+	const __u32 ids[] = {8, 24, 32};
 	struct pb b;
 
 	(void)state;
@@ -95,7 +93,7 @@ static void lpm4_overlaps(void **state)
 
 static void lpm6_overlaps(void **state)
 {
-	const __u32 ids[] = { 16, 48, 128 };
+	const __u32 ids[] = {16, 48, 128};
 	struct pb b;
 
 	(void)state;
@@ -149,26 +147,26 @@ static void fragments_and_errors_vs_rules(void **state)
 	pb_ipv4(&b, IPPROTO_UDP, "172.16.5.5", V4B, 0, 100);
 	pb_payload(&b, 40);
 	pb_finish(&b);
-	CHECK(fx.skel, &b, XDP_DROP, "blocked non-first fragment",
-	      EW_C_FRAGMENT, EW_C_DROP_PREFIX);
+	CHECK(fx.skel, &b, XDP_DROP, "blocked non-first fragment", EW_C_FRAGMENT, EW_C_DROP_PREFIX);
 	tcp4_between(&b, "172.16.5.5", V4B);
 	check(fx.skel, b.buf, b.len - 1, XDP_DROP,
-	      (const int[]){ EW_C_RX, EW_C_ERR_TCP, EW_C_DROP_PREFIX }, 3,
+	      (const int[]){EW_C_RX, EW_C_ERR_TCP, EW_C_DROP_PREFIX}, 3,
 	      "cut tcp from blocked src");
 	block6(V6A, 128, 60, 0);
 	f_ext6_too_long(&b);
-	CHECK(fx.skel, &b, XDP_DROP, "long ext chain from blocked src",
-	      EW_C_ERR_IPV6_EXT, EW_C_DROP_PREFIX);
-	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
-					     &(struct ew_lpm6_key){ 128, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }),
-			 0);
+	CHECK(fx.skel, &b, XDP_DROP, "long ext chain from blocked src", EW_C_ERR_IPV6_EXT,
+	      EW_C_DROP_PREFIX);
+	assert_int_equal(
+		bpf_map_delete_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
+				    &(struct ew_lpm6_key){128, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}}),
+		0);
 }
 
 /* ---- flow verdicts ------------------------------------------------------ */
 
 /* The canonical key, written out by hand: lo pair first. */
-static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport,
-		   const char *hi, __u16 hport, __u8 proto)
+static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport, const char *hi, __u16 hport,
+		   __u8 proto)
 {
 	memset(k, 0, sizeof(*k));
 	k->lo_addr[10] = k->lo_addr[11] = 0xff;
@@ -181,18 +179,15 @@ static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport,
 	k->family = 4;
 }
 
-static void set_verdict(const struct ew_flow_key *k, __u8 action, __u64 expires,
-			__u32 rule)
+static void set_verdict(const struct ew_flow_key *k, __u8 action, __u64 expires, __u32 rule)
 {
-	struct ew_verdict v = { .expires_ns = expires, .rule_id = rule,
-				.action = action };
+	struct ew_verdict v = {.expires_ns = expires, .rule_id = rule, .action = action};
 
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_flows_v1),
-					     k, &v, BPF_ANY), 0);
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_flows_v1), k, &v, BPF_ANY), 0);
 }
 
-static void tcp4_flow(struct pb *b, const char *src, __u16 sport,
-		      const char *dst, __u16 dport)
+static void tcp4_flow(struct pb *b, const char *src, __u16 sport, const char *dst, __u16 dport)
 {
 	memset(b, 0, sizeof(*b));
 	pb_eth(b, ETH_P_IP);
@@ -244,7 +239,7 @@ static void flow_verdict_expired_or_not_block(void **state)
 
 static void flow_verdict_v6(void **state)
 {
-	struct ew_flow_key k = { .proto = IPPROTO_UDP, .family = 6 };
+	struct ew_flow_key k = {.proto = IPPROTO_UDP, .family = 6};
 	struct pb b;
 
 	(void)state;
@@ -262,10 +257,8 @@ static void flow_verdict_v6(void **state)
 	pb_frag6(&b, IPPROTO_UDP, 8, 0);
 	pb_payload(&b, 16);
 	pb_finish(&b);
-	CHECK(fx.skel, &b, XDP_PASS, "v6 non-first fragment", EW_C_PASS,
-	      EW_C_FRAGMENT);
+	CHECK(fx.skel, &b, XDP_PASS, "v6 non-first fragment", EW_C_PASS, EW_C_FRAGMENT);
 }
-
 
 int main(void)
 {

@@ -50,8 +50,9 @@ static inline struct ew_xdp *load(__u32 malformed_verdict)
 	if (!s)
 		return NULL;
 	/* Never touch the real pins under /sys/fs/bpf/edgeward. */
-	bpf_object__for_each_map(m, s->obj)
+	bpf_object__for_each_map(m, s->obj) {
 		bpf_map__set_pin_path(m, NULL);
+	}
 	s->rodata->ew_malformed_verdict = malformed_verdict;
 	if (ew_xdp__load(s)) {
 		ew_xdp__destroy(s);
@@ -94,8 +95,7 @@ static inline __u64 rule_hits(struct ew_xdp *s, __u32 id)
  * -errno when the kernel refuses the run. */
 static inline int xdp_run(struct ew_xdp *s, const __u8 *pkt, size_t len)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len,
-		    .repeat = 1);
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = len, .repeat = 1);
 
 	if (bpf_prog_test_run_opts(bpf_program__fd(s->progs.ew_xdp_ingress), &o))
 		return -errno;
@@ -104,8 +104,8 @@ static inline int xdp_run(struct ew_xdp *s, const __u8 *pkt, size_t len)
 
 /* Asserts that between a and b exactly the counters in want[] (a list,
  * repeats allowed) moved, by one packet of len bytes per mention. */
-static inline void expect_counts(const struct snap *a, const struct snap *b,
-			  const int *want, int n, size_t len, const char *what)
+static inline void expect_counts(const struct snap *a, const struct snap *b, const int *want, int n,
+				 size_t len, const char *what)
 {
 	for (int c = 0; c < EW_C_MAX; c++) {
 		__u64 k = 0;
@@ -113,16 +113,15 @@ static inline void expect_counts(const struct snap *a, const struct snap *b,
 		for (int i = 0; i < n; i++)
 			k += want[i] == c;
 		if (b->pk[c] - a->pk[c] != k || b->by[c] - a->by[c] != k * len)
-			fail_msg("%s (len %zu): counter %d moved %llu pkts %llu bytes, want %llu pkts",
+			fail_msg("%s (len %zu): counter %d: %llu pkts %llu bytes, want %llu",
 				 what, len, c, (unsigned long long)(b->pk[c] - a->pk[c]),
-				 (unsigned long long)(b->by[c] - a->by[c]),
-				 (unsigned long long)k);
+				 (unsigned long long)(b->by[c] - a->by[c]), (unsigned long long)k);
 	}
 }
 
 /* Runs a frame and asserts the action and the counters it must move. */
-static inline void check(struct ew_xdp *s, const __u8 *pkt, size_t len, int action,
-		  const int *want, int n, const char *what)
+static inline void check(struct ew_xdp *s, const __u8 *pkt, size_t len, int action, const int *want,
+			 int n, const char *what)
 {
 	struct snap a, b;
 	int act;
@@ -135,11 +134,10 @@ static inline void check(struct ew_xdp *s, const __u8 *pkt, size_t len, int acti
 	expect_counts(&a, &b, want, n, len, what);
 }
 
-#define CHECK(s, b, action, what, ...)                                        \
-	do {                                                                  \
-		const int w_[] = { EW_C_RX, __VA_ARGS__ };                    \
-		check(s, (b)->buf, (b)->len, action, w_,                     \
-		      (int)(sizeof(w_) / sizeof(w_[0])), what);               \
+#define CHECK(s, b, action, what, ...)                                                             \
+	do {                                                                                       \
+		const int w_[] = {EW_C_RX, __VA_ARGS__};                                           \
+		check(s, (b)->buf, (b)->len, action, w_, (int)(sizeof(w_) / sizeof(w_[0])), what); \
 	} while (0)
 
 static inline __u64 now_ns(void)
@@ -157,8 +155,7 @@ static inline __u64 now_ns(void)
 
 /* Runs tests (n of them) against a freshly loaded skeleton in fx.skel;
  * exits 77 without root. Returns cmocka's result. */
-static inline int xdp_harness_main(const char *name,
-				   const struct CMUnitTest *tests, size_t n)
+static inline int xdp_harness_main(const char *name, const struct CMUnitTest *tests, size_t n)
 {
 	int rc;
 
@@ -169,8 +166,8 @@ static inline int xdp_harness_main(const char *name,
 	fx.ncpu = libbpf_num_possible_cpus();
 	fx.skel = load(XDP_PASS);
 	if (fx.ncpu <= 0 || !fx.skel) {
-		fprintf(stderr, "%s: couldn't load build/ew_xdp.bpf.o: %s\n",
-			name, strerror(errno));
+		fprintf(stderr, "%s: couldn't load build/ew_xdp.bpf.o: %s\n", name,
+			strerror(errno));
 		return 1;
 	}
 	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
