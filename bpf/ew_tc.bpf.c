@@ -35,7 +35,8 @@ __noinline int ew_tc_parse(struct __sk_buff *skb, struct ew_pkt *p)
 
 /* Fail-open for inspection: with no agent beating (heartbeat 0, or older
  * than stale_after_ns) nobody reads the ring, so stop tagging and
- * mirroring. XDP keeps enforcing verdicts and blocklists regardless. */
+ * mirroring. XDP keeps enforcing verdicts and blocklists regardless. A beat
+ * ahead of this CPU's clock (written a moment ago elsewhere) is fresh. */
 static __always_inline int agent_alive(const struct ew_config *cfg, __u64 now)
 {
 	if (!cfg || !cfg->heartbeat_ns)
@@ -91,7 +92,7 @@ int ew_tc_ingress(struct __sk_buff *skb)
 	ew_count(EW_C_TC_RX, skb->len);
 	cfg = bpf_map_lookup_elem(&ew_config_v1, &zero);
 	now = bpf_ktime_get_ns();
-	if (!agent_alive(cfg, now) || !cfg) {
+	if (!cfg || !agent_alive(cfg, now)) {
 		ew_count(EW_C_TC_STALE, skb->len);
 		return TC_ACT_OK;
 	}
