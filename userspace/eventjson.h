@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define EJ_DEPTH_MAX	8	/* nesting of objects and arrays */
-#define EJ_LINE_MAX	(1u << 20)	/* longer records are cut: see ej_end */
+#define EJ_DEPTH_MAX 8		/* nesting of objects and arrays */
+#define EJ_LINE_MAX  (1u << 20) /* longer records are cut: see ej_end */
 
 /* One writer. Fields are private; the buffer is owned by the writer. */
 struct ej_writer {
@@ -19,9 +19,9 @@ struct ej_writer {
 	char *buf;
 	size_t len, cap;
 	int depth;
-	bool first[EJ_DEPTH_MAX + 1];	/* no member written yet at this depth */
-	bool oversize;			/* record went past EJ_LINE_MAX */
-	uint64_t lines;			/* records written */
+	bool first[EJ_DEPTH_MAX + 1]; /* no member written yet at this depth */
+	bool oversize;		      /* record went past EJ_LINE_MAX */
+	uint64_t lines;		      /* records written */
 };
 
 /* Binds the writer to out (not owned; the caller closes it). */

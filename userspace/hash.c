@@ -12,9 +12,9 @@ static const struct {
 	const char *name;
 	size_t len;
 } types[HASH_T_MAX] = {
-	[HASH_T_MD5] = { "md5", 16 },
-	[HASH_T_SHA1] = { "sha1", 20 },
-	[HASH_T_SHA256] = { "sha256", 32 },
+	[HASH_T_MD5] = {"md5", 16},
+	[HASH_T_SHA1] = {"sha1", 20},
+	[HASH_T_SHA256] = {"sha256", 32},
 };
 
 static const EVP_MD *md_of(enum hash_type t)

@@ -16,13 +16,13 @@ enum hash_type {
 	HASH_T_MAX,
 };
 
-#define HASH_MD5	(1u << HASH_T_MD5)
-#define HASH_SHA1	(1u << HASH_T_SHA1)
-#define HASH_SHA256	(1u << HASH_T_SHA256)
-#define HASH_ALL	(HASH_MD5 | HASH_SHA1 | HASH_SHA256)
+#define HASH_MD5    (1u << HASH_T_MD5)
+#define HASH_SHA1   (1u << HASH_T_SHA1)
+#define HASH_SHA256 (1u << HASH_T_SHA256)
+#define HASH_ALL    (HASH_MD5 | HASH_SHA1 | HASH_SHA256)
 
-#define HASH_MAX_LEN	32	/* bytes of the longest digest (SHA-256) */
-#define HASH_HEX_MAX	(2 * HASH_MAX_LEN + 1)
+#define HASH_MAX_LEN 32 /* bytes of the longest digest (SHA-256) */
+#define HASH_HEX_MAX (2 * HASH_MAX_LEN + 1)
 
 struct evp_md_ctx_st;
 

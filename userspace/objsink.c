@@ -10,11 +10,11 @@
 
 #include "objsink.h"
 
-#define EXPIRE_EVERY_NS 1000000000ull	/* range expiry runs at most once a second */
+#define EXPIRE_EVERY_NS 1000000000ull /* range expiry runs at most once a second */
 
 struct objsink {
 	struct objsink_conf conf;
-	unsigned mask;			/* hashes computed: logged | matched */
+	unsigned mask; /* hashes computed: logged | matched */
 	char *source;
 	struct range_store *ranges;
 	struct objsink_stats st;
@@ -30,8 +30,7 @@ struct fcopy {
 	uint8_t flags;
 };
 
-enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG,
-       S_LASTMOD, S_MAX };
+enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG, S_LASTMOD, S_MAX };
 
 struct sobj {
 	struct objsink *s;
@@ -43,17 +42,17 @@ struct sobj {
 	struct fcopy flow;
 	bool has_flow;
 	char *str[S_MAX];
-	bool sep_wire;			/* content-coded: wire hashed apart */
+	bool sep_wire; /* content-coded: wire hashed apart */
 	struct hash_ctx body, wire;
 	struct range_piece *piece;
-	int stitch_err;			/* errno of a refused piece */
+	int stitch_err; /* errno of a refused piece */
 };
 
 /* Context of one event, shared by an object line and its match lines. */
 struct evctx {
 	uint64_t id;
 	const char *kind, *host, *uri;
-	const struct fcopy *flow;	/* NULL for assembled objects */
+	const struct fcopy *flow; /* NULL for assembled objects */
 	uint64_t ts;
 };
 
@@ -62,8 +61,8 @@ static const char *const flag_names[] = {
 };
 
 static const char *const anom_names[] = {
-	"dup_cl", "conflict_cl", "cl_and_te", "obs_fold", "bare_lf", "hdr_too_big",
-	"bad_chunk", "bad_te", "bad_ce", "tcp_overlap", "bad_range",
+	"dup_cl",    "conflict_cl", "cl_and_te", "obs_fold",	"bare_lf",   "hdr_too_big",
+	"bad_chunk", "bad_te",	    "bad_ce",	 "tcp_overlap", "bad_range",
 };
 
 static const char *const kind_names[] = {
@@ -149,14 +148,13 @@ static void put_ts(struct ej_writer *w, const char *key, uint64_t ns)
 		return;
 	}
 	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(b + 19, sizeof(b) - 19, ".%06uZ",
-		 (unsigned)(ns % 1000000000ull / 1000));
+	snprintf(b + 19, sizeof(b) - 19, ".%06uZ", (unsigned)(ns % 1000000000ull / 1000));
 	ej_str(w, key, b);
 }
 
 static void put_addr(struct ej_writer *w, const char *key, const uint8_t *a)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
 	char b[INET6_ADDRSTRLEN];
 
 	if (!memcmp(a, mapped, 12))
@@ -184,8 +182,7 @@ static void put_flow(struct ej_writer *w, const struct fcopy *f)
 }
 
 /* Writes "md5": ..., one member per logged type; null unless valid. */
-static void put_hashes(struct ej_writer *w, unsigned mask,
-		       const struct hash_result *r, bool valid)
+static void put_hashes(struct ej_writer *w, unsigned mask, const struct hash_result *r, bool valid)
 {
 	for (int t = 0; t < HASH_T_MAX; t++) {
 		if (!(mask & (1u << t)))
@@ -210,8 +207,7 @@ static void put_bits(struct ej_writer *w, const char *key, unsigned bits,
 	ej_arr_end(w);
 }
 
-static void line_begin(struct objsink *s, const char *event,
-		       const struct evctx *c)
+static void line_begin(struct objsink *s, const char *event, const struct evctx *c)
 {
 	struct ej_writer *w = s->conf.out;
 
@@ -234,8 +230,8 @@ static void line_end(struct objsink *s)
 
 /* Looks one digest set up in the lists and writes a match line per hit.
  * Returns the number of hits. */
-static unsigned match(struct objsink *s, const struct evctx *c,
-		      const struct hash_result *r, const char *body)
+static unsigned match(struct objsink *s, const struct evctx *c, const struct hash_result *r,
+		      const char *body)
 {
 	const struct objsink_matcher *m = s->conf.matcher;
 	struct objsink_hit hits[OBJSINK_HITS_MAX];
@@ -273,11 +269,13 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 {
 	struct objsink *s = ctx;
 	struct ej_writer *w = s->conf.out;
-	struct hash_result r = { 0 };
+	struct hash_result r = {0};
 	struct hash_ctx h;
-	struct evctx c = { .id = ++s->next_id, .kind = "assembled",
-			   .host = wh->host, .uri = wh->uri,
-			   .ts = wh->first_ts_ns };
+	struct evctx c = {.id = ++s->next_id,
+			  .kind = "assembled",
+			  .host = wh->host,
+			  .uri = wh->uri,
+			  .ts = wh->first_ts_ns};
 	bool ok = wh->complete;
 
 	if (ok && hash_init(&h, s->mask) == 0) {
@@ -317,8 +315,10 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 static void piece_begin(struct sobj *o)
 {
 	struct range_key k = {
-		.host = o->str[S_HOST], .uri = o->str[S_URI],
-		.etag = o->str[S_ETAG], .last_modified = o->str[S_LASTMOD],
+		.host = o->str[S_HOST],
+		.uri = o->str[S_URI],
+		.etag = o->str[S_ETAG],
+		.last_modified = o->str[S_LASTMOD],
 		.total = (uint64_t)o->rtotal,
 	};
 
@@ -327,8 +327,8 @@ static void piece_begin(struct sobj *o)
 		o->stitch_err = EINVAL;
 		return;
 	}
-	o->piece = range_piece_begin(o->s->ranges, &k, (uint64_t)o->rfirst,
-				     (uint64_t)o->rlast, o->ts);
+	o->piece =
+		range_piece_begin(o->s->ranges, &k, (uint64_t)o->rfirst, (uint64_t)o->rlast, o->ts);
 	if (!o->piece)
 		o->stitch_err = errno;
 }
@@ -336,16 +336,17 @@ static void piece_begin(struct sobj *o)
 /* Ends the object's piece; returns "assembled", "pending", "discarded" or
  * why it was refused. When this piece completed its resource, *wh is
  * filled: the caller emits it and releases it. */
-static const char *piece_end(struct sobj *o, bool ok, uint64_t ts,
-			     struct range_whole *wh, bool *overrun)
+static const char *piece_end(struct sobj *o, bool ok, uint64_t ts, struct range_whole *wh,
+			     bool *overrun)
 {
 	uint64_t over = 0;
 	int done;
 
 	if (!o->piece)
-		return o->stitch_err == EFBIG ? "too_big" :
-		       o->stitch_err == ENOBUFS ? "no_room" :
-		       o->stitch_err == ENOMEM ? "no_memory" : "bad_range";
+		return o->stitch_err == EFBIG	  ? "too_big"
+		       : o->stitch_err == ENOBUFS ? "no_room"
+		       : o->stitch_err == ENOMEM  ? "no_memory"
+						  : "bad_range";
 	done = range_piece_end(o->s->ranges, o->piece, ok, ts, wh, &over);
 	o->piece = NULL;
 	*overrun = over > 0;
@@ -368,8 +369,15 @@ static void sobj_free(struct sobj *o)
 static int copy_meta(struct sobj *o, const struct obj_meta *m)
 {
 	const char *src[S_MAX] = {
-		m->method, m->host, m->uri, m->content_type, m->content_encoding,
-		m->transfer_encoding, m->filename, m->etag, m->last_modified,
+		m->method,
+		m->host,
+		m->uri,
+		m->content_type,
+		m->content_encoding,
+		m->transfer_encoding,
+		m->filename,
+		m->etag,
+		m->last_modified,
 	};
 	const struct flow_info *f = m->flow;
 
@@ -469,10 +477,10 @@ static void put_meta(struct ej_writer *w, const struct sobj *o)
 }
 
 /* The object line. */
-static void put_object(struct objsink *s, const struct sobj *o,
-		       const struct evctx *c, const struct obj_end *e,
-		       const struct hash_result *rb, const struct hash_result *rw,
-		       bool body_ok, bool wire_ok, const char *stitch, bool overrun)
+static void put_object(struct objsink *s, const struct sobj *o, const struct evctx *c,
+		       const struct obj_end *e, const struct hash_result *rb,
+		       const struct hash_result *rw, bool body_ok, bool wire_ok, const char *stitch,
+		       bool overrun)
 {
 	struct ej_writer *w = s->conf.out;
 
@@ -482,8 +490,7 @@ static void put_object(struct objsink *s, const struct sobj *o,
 	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
 	ej_u64(w, "size", e->decoded_len);
 	ej_u64(w, "wire_size", e->wire_len);
-	put_bits(w, "flags", e->flags, objsink_flag_name,
-		 overrun ? "range_overrun" : NULL);
+	put_bits(w, "flags", e->flags, objsink_flag_name, overrun ? "range_overrun" : NULL);
 	put_bits(w, "anomalies", e->anomalies, objsink_anom_name, NULL);
 	put_hashes(w, s->conf.log_mask, rb, body_ok);
 	if (o->sep_wire) {
@@ -514,10 +521,13 @@ static void obj_end(void *obj, const struct obj_end *e)
 	struct sobj *o = obj;
 	struct objsink *s = o->s;
 	struct hash_result rb, rw;
-	struct range_whole wh = { 0 };
-	struct evctx c = { .id = ++s->next_id, .kind = kind_names[o->kind],
-			   .host = o->str[S_HOST], .uri = o->str[S_URI],
-			   .flow = o->has_flow ? &o->flow : NULL, .ts = o->ts };
+	struct range_whole wh = {0};
+	struct evctx c = {.id = ++s->next_id,
+			  .kind = kind_names[o->kind],
+			  .host = o->str[S_HOST],
+			  .uri = o->str[S_URI],
+			  .flow = o->has_flow ? &o->flow : NULL,
+			  .ts = o->ts};
 	bool wire_ok = !(e->flags & (OBJ_TRUNCATED | OBJ_GAP));
 	bool body_ok = wire_ok && (e->flags & OBJ_COMPLETE) && !(e->flags & OBJ_BOMB);
 	bool overrun = false;

@@ -31,31 +31,31 @@ struct objsink_hit {
 /* Exact hash matching, decoupled from the list implementation. lookup
  * writes up to max hits for digest d of type t and returns their count. */
 struct objsink_matcher {
-	unsigned need;	/* HASH_* types some list holds */
-	int (*lookup)(void *ctx, enum hash_type t, const uint8_t *d,
-		      struct objsink_hit *hits, int max);
+	unsigned need; /* HASH_* types some list holds */
+	int (*lookup)(void *ctx, enum hash_type t, const uint8_t *d, struct objsink_hit *hits,
+		      int max);
 	void *ctx;
 };
 
 struct objsink_conf {
-	unsigned log_mask;		/* HASH_* types written to events */
-	struct ej_writer *out;		/* events; not owned */
-	const struct objsink_matcher *matcher;	/* NULL: no lists */
-	const struct range_limits *range;	/* NULL: defaults */
+	unsigned log_mask;		       /* HASH_* types written to events */
+	struct ej_writer *out;		       /* events; not owned */
+	const struct objsink_matcher *matcher; /* NULL: no lists */
+	const struct range_limits *range;      /* NULL: defaults */
 };
 
 struct objsink_stats {
-	uint64_t objects;	/* object events written (pieces included) */
-	uint64_t hashed;	/* objects with complete hashes */
-	uint64_t truncated;	/* objects without hashes (gap, truncated) */
-	uint64_t pieces;	/* range pieces */
-	uint64_t assembled;	/* whole objects stitched from pieces */
-	uint64_t incomplete;	/* range resources never covered */
-	uint64_t matches;	/* match events */
-	uint64_t matched;	/* objects with at least one match */
-	uint64_t bytes;		/* decoded body bytes */
+	uint64_t objects;    /* object events written (pieces included) */
+	uint64_t hashed;     /* objects with complete hashes */
+	uint64_t truncated;  /* objects without hashes (gap, truncated) */
+	uint64_t pieces;     /* range pieces */
+	uint64_t assembled;  /* whole objects stitched from pieces */
+	uint64_t incomplete; /* range resources never covered */
+	uint64_t matches;    /* match events */
+	uint64_t matched;    /* objects with at least one match */
+	uint64_t bytes;	     /* decoded body bytes */
 	uint64_t wire_bytes;
-	uint64_t write_errors;	/* event lines that could not be written */
+	uint64_t write_errors; /* event lines that could not be written */
 };
 
 struct objsink;

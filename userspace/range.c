@@ -12,14 +12,14 @@
 #define RANGE_BUCKETS 1024
 
 struct ival {
-	uint64_t a, b;		/* [a, b) */
+	uint64_t a, b; /* [a, b) */
 };
 
 struct resource {
-	struct resource *next;	/* bucket chain */
-	char *key;		/* host \0 path \0 validator \0 */
+	struct resource *next; /* bucket chain */
+	char *key;	       /* host \0 path \0 validator \0 */
 	size_t keylen;
-	char *path, *validator;	/* into key */
+	char *path, *validator; /* into key */
 	uint64_t total;
 	uint8_t *buf;
 	struct ival *iv;
@@ -33,8 +33,8 @@ struct resource {
 struct range_piece {
 	struct resource *r;
 	uint64_t first, last;
-	uint64_t off;		/* bytes written so far (within the range) */
-	uint64_t overrun;	/* bytes written past last */
+	uint64_t off;	  /* bytes written so far (within the range) */
+	uint64_t overrun; /* bytes written past last */
 };
 
 struct range_store {
@@ -115,8 +115,7 @@ static char *make_key(const struct range_key *k, size_t *len)
 	size_t hl, pl, vl;
 	char *key;
 
-	val = k->etag && *k->etag ? k->etag :
-	      (k->last_modified ? k->last_modified : "");
+	val = k->etag && *k->etag ? k->etag : (k->last_modified ? k->last_modified : "");
 	/* absolute-form request-target: the authority is the host */
 	if (!strncasecmp(uri, "http://", 7) || !strncasecmp(uri, "https://", 8)) {
 		uri = strstr(uri, "//") + 2;
@@ -173,8 +172,8 @@ static int evict_one(struct range_store *s)
 
 /* Finds the resource for key/total, creating it (and making room) if new.
  * Returns NULL with errno set. */
-static struct resource *lookup(struct range_store *s, char *key, size_t len,
-			       uint64_t total, uint64_t ts)
+static struct resource *lookup(struct range_store *s, char *key, size_t len, uint64_t total,
+			       uint64_t ts)
 {
 	unsigned b = bucket_of(key, len, total);
 	struct resource *r;
@@ -184,8 +183,7 @@ static struct resource *lookup(struct range_store *s, char *key, size_t len,
 			free(key);
 			return r;
 		}
-	while (s->st.resources >= s->lim.max_resources ||
-	       s->st.held + total > s->lim.max_held) {
+	while (s->st.resources >= s->lim.max_resources || s->st.held + total > s->lim.max_held) {
 		if (evict_one(s)) {
 			errno = ENOBUFS;
 			goto fail;
@@ -219,10 +217,8 @@ fail:
 	return NULL;
 }
 
-struct range_piece *range_piece_begin(struct range_store *s,
-				      const struct range_key *k,
-				      uint64_t first, uint64_t last,
-				      uint64_t ts_ns)
+struct range_piece *range_piece_begin(struct range_store *s, const struct range_key *k,
+				      uint64_t first, uint64_t last, uint64_t ts_ns)
 {
 	struct range_piece *p;
 	struct resource *r;
@@ -317,12 +313,12 @@ static int cover(struct resource *r, uint64_t a, uint64_t b, uint32_t max)
 		b = r->iv[j].b > b ? r->iv[j].b : b;
 		j++;
 	}
-	if (j == i) {	/* nothing merged: insert at i */
+	if (j == i) { /* nothing merged: insert at i */
 		if (r->niv == max)
 			return -ENOSPC;
 		memmove(r->iv + i + 1, r->iv + i, (r->niv - i) * sizeof(*r->iv));
 		r->niv++;
-	} else {	/* [i, j) collapse into i */
+	} else { /* [i, j) collapse into i */
 		memmove(r->iv + i + 1, r->iv + j, (r->niv - j) * sizeof(*r->iv));
 		r->niv -= j - i - 1;
 	}
@@ -350,8 +346,8 @@ static void fill_whole(const struct resource *r, struct range_whole *w)
 	w->res = (void *)r;
 }
 
-int range_piece_end(struct range_store *s, struct range_piece *p, bool ok,
-		    uint64_t ts_ns, struct range_whole *w, uint64_t *overrun)
+int range_piece_end(struct range_store *s, struct range_piece *p, bool ok, uint64_t ts_ns,
+		    struct range_whole *w, uint64_t *overrun)
 {
 	struct resource *r = p->r;
 	int done = 0;
@@ -387,8 +383,7 @@ void range_release(struct range_store *s, struct range_whole *w)
 }
 
 unsigned range_expire(struct range_store *s, uint64_t now_ns,
-		      void (*fn)(void *ctx, const struct range_whole *w),
-		      void *ctx)
+		      void (*fn)(void *ctx, const struct range_whole *w), void *ctx)
 {
 	struct range_whole w;
 	struct resource *r, *n;
@@ -397,8 +392,8 @@ unsigned range_expire(struct range_store *s, uint64_t now_ns,
 	for (int i = 0; i < RANGE_BUCKETS; i++) {
 		for (r = s->bucket[i]; r; r = n) {
 			n = r->next;
-			if (r->active || (now_ns != UINT64_MAX &&
-					  r->last_ts + s->lim.max_idle_ns >= now_ns))
+			if (r->active ||
+			    (now_ns != UINT64_MAX && r->last_ts + s->lim.max_idle_ns >= now_ns))
 				continue;
 			fill_whole(r, &w);
 			if (fn)

@@ -24,47 +24,47 @@ struct range_limits {
 	uint64_t max_resource;	/* largest total stitched, bytes */
 	uint64_t max_held;	/* buffers of all resources together, bytes */
 	uint64_t max_idle_ns;	/* a resource idle this long is dropped */
-	uint32_t max_resources;	/* resources held at once */
-	uint32_t max_intervals;	/* disjoint covered intervals per resource */
+	uint32_t max_resources; /* resources held at once */
+	uint32_t max_intervals; /* disjoint covered intervals per resource */
 };
 
 /* 64 MiB, 256 MiB, 300 s, 4096, 1024 */
 void range_limits_default(struct range_limits *lim);
 
 struct range_stats {
-	uint64_t pieces;	/* pieces accepted */
-	uint64_t committed;	/* pieces whose bytes counted towards coverage */
-	uint64_t assembled;	/* resources completed */
-	uint64_t conflicts;	/* resources with conflicting overlaps */
-	uint64_t rejected;	/* pieces refused: bad range, too big, no room */
-	uint64_t evicted;	/* resources dropped to make room */
-	uint64_t expired;	/* resources dropped incomplete (idle or flush) */
-	uint64_t held;		/* bytes of buffers held now */
+	uint64_t pieces;    /* pieces accepted */
+	uint64_t committed; /* pieces whose bytes counted towards coverage */
+	uint64_t assembled; /* resources completed */
+	uint64_t conflicts; /* resources with conflicting overlaps */
+	uint64_t rejected;  /* pieces refused: bad range, too big, no room */
+	uint64_t evicted;   /* resources dropped to make room */
+	uint64_t expired;   /* resources dropped incomplete (idle or flush) */
+	uint64_t held;	    /* bytes of buffers held now */
 	uint64_t held_peak;
-	uint32_t resources;	/* resources held now */
+	uint32_t resources; /* resources held now */
 };
 
 /* What identifies a resource; strings are the caller's. */
 struct range_key {
 	const char *host;
-	const char *uri;	/* request-target; the query is ignored */
-	const char *etag;	/* "" if absent */
-	const char *last_modified;	/* "" if absent */
-	uint64_t total;		/* from Content-Range */
+	const char *uri;	   /* request-target; the query is ignored */
+	const char *etag;	   /* "" if absent */
+	const char *last_modified; /* "" if absent */
+	uint64_t total;		   /* from Content-Range */
 };
 
 /* A resource handed back by range_piece_end (complete) or range_expire
  * (incomplete). Pointers are valid until range_release. */
 struct range_whole {
-	const uint8_t *data;	/* total bytes; uncovered bytes are zero */
+	const uint8_t *data; /* total bytes; uncovered bytes are zero */
 	uint64_t total;
-	uint64_t covered;	/* bytes covered by committed pieces */
-	uint32_t pieces;	/* committed pieces */
+	uint64_t covered; /* bytes covered by committed pieces */
+	uint32_t pieces;  /* committed pieces */
 	bool complete;
 	bool conflict;
 	const char *host, *uri, *validator;
 	uint64_t first_ts_ns, last_ts_ns;
-	void *res;		/* private */
+	void *res; /* private */
 };
 
 struct range_store;
@@ -81,10 +81,8 @@ const struct range_stats *range_stats(const struct range_store *s);
  * by the store until range_piece_end), or NULL with errno EINVAL (last <
  * first, last >= total, total 0), EFBIG (total over max_resource),
  * ENOBUFS (no room even after evicting idle resources) or ENOMEM. */
-struct range_piece *range_piece_begin(struct range_store *s,
-				      const struct range_key *k,
-				      uint64_t first, uint64_t last,
-				      uint64_t ts_ns);
+struct range_piece *range_piece_begin(struct range_store *s, const struct range_key *k,
+				      uint64_t first, uint64_t last, uint64_t ts_ns);
 
 /* Appends the piece's next n bytes. Bytes past `last` are dropped and
  * counted in the piece (see range_piece_end). */
@@ -95,8 +93,8 @@ void range_piece_write(struct range_piece *p, const uint8_t *d, size_t n);
  * resource is now covered: the caller hashes w->data and then calls
  * range_release. Returns 0 otherwise. *overrun is set to the bytes written
  * past `last` (may be NULL). The piece is freed. */
-int range_piece_end(struct range_store *s, struct range_piece *p, bool ok,
-		    uint64_t ts_ns, struct range_whole *w, uint64_t *overrun);
+int range_piece_end(struct range_store *s, struct range_piece *p, bool ok, uint64_t ts_ns,
+		    struct range_whole *w, uint64_t *overrun);
 
 /* Drops a resource handed out in *w (complete or expired). */
 void range_release(struct range_store *s, struct range_whole *w);
@@ -105,7 +103,6 @@ void range_release(struct range_store *s, struct range_whole *w);
  * for now_ns == UINT64_MAX) and without pieces in flight to fn, incomplete,
  * then drops it. fn must not call back into the store. Returns the count. */
 unsigned range_expire(struct range_store *s, uint64_t now_ns,
-		      void (*fn)(void *ctx, const struct range_whole *w),
-		      void *ctx);
+		      void (*fn)(void *ctx, const struct range_whole *w), void *ctx);
 
 #endif

@@ -35,12 +35,11 @@ static void on_expire(void *ctx, const struct range_whole *w)
 	check_whole(w, ctx);
 }
 
-static void op(struct range_store *s, const uint8_t *p, uint64_t total,
-	       struct range_piece **open, int *nopen, bool *dirty)
+static void op(struct range_store *s, const uint8_t *p, uint64_t total, struct range_piece **open,
+	       int *nopen, bool *dirty)
 {
-	static const char *const uris[] = { "/a", "/b", "/c" };
-	struct range_key k = { .host = "h", .etag = "", .last_modified = "",
-			       .total = total };
+	static const char *const uris[] = {"/a", "/b", "/c"};
+	struct range_key k = {.host = "h", .etag = "", .last_modified = "", .total = total};
 	uint64_t first = p[1] % total, last = first + p[2], ts = p[4];
 	struct range_whole w;
 	struct range_piece *pc;
@@ -54,7 +53,7 @@ static void op(struct range_store *s, const uint8_t *p, uint64_t total,
 		return;
 	for (uint64_t i = first; i <= last; i++)
 		buf[i - first] = (p[3] & 2) ? (uint8_t)~truth(i) : truth(i);
-	if (p[3] & 2)	/* wrong bytes may get committed: no truth check */
+	if (p[3] & 2) /* wrong bytes may get committed: no truth check */
 		dirty[p[0] % 3] = true;
 	/* write in two parts, with some overrun bytes when asked */
 	range_piece_write(pc, buf, (last - first + 1) / 2);
@@ -74,11 +73,14 @@ static void op(struct range_store *s, const uint8_t *p, uint64_t total,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct range_limits lim = {
-		.max_resource = 200, .max_held = 400, .max_idle_ns = 50,
-		.max_resources = 2, .max_intervals = 4,
+		.max_resource = 200,
+		.max_held = 400,
+		.max_idle_ns = 50,
+		.max_resources = 2,
+		.max_intervals = 4,
 	};
 	struct range_piece *open[OPEN_MAX];
-	bool dirty[3] = { false, false, false };
+	bool dirty[3] = {false, false, false};
 	struct range_whole w;
 	struct range_store *s;
 	int nopen = 0;

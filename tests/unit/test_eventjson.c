@@ -79,18 +79,17 @@ static void utf8(void **state)
 	expect_escaped("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"");
 	/* invalid bytes become \u00XX, one per byte */
 	expect_escaped("\xff", 1, "\"\\u00ff\"");
-	expect_escaped("\xc3", 1, "\"\\u00c3\"");		/* cut short */
-	expect_escaped("\xc3(", 2, "\"\\u00c3(\"");		/* bad continuation */
-	expect_escaped("\xc0\xaf", 2, "\"\\u00c0\\u00af\"");	/* overlong */
-	expect_escaped("\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\"");	/* surrogate */
-	expect_escaped("\xf4\x90\x80\x80", 4,
-		       "\"\\u00f4\\u0090\\u0080\\u0080\"");	/* > U+10FFFF */
-	expect_escaped("\xe0\x80\xaf", 3, "\"\\u00e0\\u0080\\u00af\"");	/* overlong 3 */
+	expect_escaped("\xc3", 1, "\"\\u00c3\"");			/* cut short */
+	expect_escaped("\xc3(", 2, "\"\\u00c3(\"");			/* bad continuation */
+	expect_escaped("\xc0\xaf", 2, "\"\\u00c0\\u00af\"");		/* overlong */
+	expect_escaped("\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""); /* surrogate */
+	expect_escaped("\xf4\x90\x80\x80", 4, "\"\\u00f4\\u0090\\u0080\\u0080\""); /* > U+10FFFF */
+	expect_escaped("\xe0\x80\xaf", 3, "\"\\u00e0\\u0080\\u00af\"");		   /* overlong 3 */
 }
 
 static void record(void **state)
 {
-	static const uint8_t d[] = { 0x00, 0xab, 0xff };
+	static const uint8_t d[] = {0x00, 0xab, 0xff};
 	struct mem *m = mem_open();
 
 	(void)state;
@@ -117,9 +116,9 @@ static void record(void **state)
 	ej_begin(&m->w);
 	assert_int_equal(ej_end(&m->w), 0);
 	assert_string_equal(mem_text(m),
-		"{\"event\":\"object\",\"id\":18446744073709551615,\"neg\":-5,"
-		"\"t\":true,\"f\":false,\"n\":null,\"nil\":null,\"h\":\"00abff\","
-		"\"o\":{\"a\":1,\"l\":[\"x\",2],\"e\":[]},\"k\\\"ey\":\"v\"}\n{}\n");
+			    "{\"event\":\"object\",\"id\":18446744073709551615,\"neg\":-5,"
+			    "\"t\":true,\"f\":false,\"n\":null,\"nil\":null,\"h\":\"00abff\","
+			    "\"o\":{\"a\":1,\"l\":[\"x\",2],\"e\":[]},\"k\\\"ey\":\"v\"}\n{}\n");
 	assert_int_equal(m->w.lines, 2);
 	mem_close(m);
 }

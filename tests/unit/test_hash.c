@@ -11,18 +11,15 @@
 
 static const char abc_md5[] = "900150983cd24fb0d6963f7d28e17f72";
 static const char abc_sha1[] = "a9993e364706816aba3e25717850c26c9cd0d89d";
-static const char abc_sha256[] =
-	"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+static const char abc_sha256[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 static const char empty_sha256[] =
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /* "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq" */
 static const char long_sha256[] =
 	"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
-static const char long_in[] =
-	"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+static const char long_in[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 
-static void expect_hex(const struct hash_result *r, enum hash_type t,
-		       const char *want)
+static void expect_hex(const struct hash_result *r, enum hash_type t, const char *want)
 {
 	char hex[HASH_HEX_MAX];
 
@@ -141,7 +138,10 @@ static void hex_roundtrip(void **state)
 	char hex[HASH_HEX_MAX];
 
 	(void)state;
-	assert_int_equal(hash_unhex(HASH_T_SHA256, "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", d), 0);
+	assert_int_equal(
+		hash_unhex(HASH_T_SHA256,
+			   "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", d),
+		0);
 	hash_hex(d, 32, hex);
 	assert_string_equal(hex, abc_sha256);
 	assert_int_equal(hash_unhex(HASH_T_MD5, abc_sha1, d), -EINVAL);
@@ -154,12 +154,9 @@ static void hex_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(known_vectors),
-		cmocka_unit_test(split_feeds),
-		cmocka_unit_test(million_a),
-		cmocka_unit_test(only_requested),
-		cmocka_unit_test(parse_mask),
-		cmocka_unit_test(hex_roundtrip),
+		cmocka_unit_test(known_vectors), cmocka_unit_test(split_feeds),
+		cmocka_unit_test(million_a),	 cmocka_unit_test(only_requested),
+		cmocka_unit_test(parse_mask),	 cmocka_unit_test(hex_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 
 /* SHA-256 of "hello world" and of "" */
 #define HELLO_SHA256 "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
-#define ABC_SHA256 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define ABC_SHA256   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 struct fixture {
 	char *buf;
@@ -23,11 +23,11 @@ struct fixture {
 	struct ej_writer w;
 	struct objsink_matcher m;
 	struct objsink *s;
-	uint8_t listed[32];	/* the one SHA-256 the fake list holds */
+	uint8_t listed[32]; /* the one SHA-256 the fake list holds */
 };
 
-static int fake_lookup(void *ctx, enum hash_type t, const uint8_t *d,
-		       struct objsink_hit *hits, int max)
+static int fake_lookup(void *ctx, enum hash_type t, const uint8_t *d, struct objsink_hit *hits,
+		       int max)
 {
 	struct fixture *fx = ctx;
 
@@ -41,7 +41,7 @@ static int fake_lookup(void *ctx, enum hash_type t, const uint8_t *d,
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct objsink_conf c = { .log_mask = HASH_SHA256 };
+	struct objsink_conf c = {.log_mask = HASH_SHA256};
 
 	fx->f = open_memstream(&fx->buf, &fx->len);
 	ej_init(&fx->w, fx->f);
@@ -96,12 +96,11 @@ static void meta(struct obj_meta *m, const char *uri, const char *ce)
 }
 
 /* One object: body bytes (wire = decoded unless wire given), flags. */
-static void object(struct fixture *fx, struct obj_meta *m, const char *wire,
-		   const char *body, unsigned flags)
+static void object(struct fixture *fx, struct obj_meta *m, const char *wire, const char *body,
+		   unsigned flags)
 {
 	const struct object_ops *ops = objsink_object_ops();
-	struct obj_end e = { .flags = flags, .ts_ns = 2000000000ull,
-			     .sniffed = "", .error = "" };
+	struct obj_end e = {.flags = flags, .ts_ns = 2000000000ull, .sniffed = "", .error = ""};
 	void *o = ops->begin(fx->s, m);
 
 	assert_non_null(o);
@@ -120,7 +119,8 @@ static void complete_object_matches(void **state)
 
 	meta(&m, "/a?x=\"1\"", "");
 	object(fx, &m, NULL, "hello world", OBJ_COMPLETE);
-	assert_string_equal(text(fx),
+	assert_string_equal(
+		text(fx),
 		"{\"event\":\"object\",\"id\":1,\"source\":\"t.pcap\","
 		"\"ts\":\"1970-01-01T00:00:01.000000Z\",\"kind\":\"response\","
 		"\"host\":\"h.example\",\"uri\":\"/a?x=\\\"1\\\"\",\"flow\":null,"
@@ -163,7 +163,7 @@ static void wire_hash_of_coded_body(void **state)
 	meta(&m, "/z", "gzip");
 	object(fx, &m, "hello world", "abc", OBJ_COMPLETE);
 	assert_non_null(strstr(text(fx), "\"sha256\":\"" ABC_SHA256 "\","
-			       "\"wire\":{\"sha256\":\"" HELLO_SHA256 "\"}"));
+					 "\"wire\":{\"sha256\":\"" HELLO_SHA256 "\"}"));
 	assert_non_null(strstr(text(fx), "\"body\":\"wire\"}"));
 	assert_int_equal(objsink_stats(fx->s)->matches, 1);
 }
@@ -185,14 +185,14 @@ static void pieces_stitched_and_matched_once(void **state)
 	t = text(fx);
 	assert_non_null(strstr(t, "\"range\":{\"first\":0,\"last\":5,\"total\":11}"));
 	assert_non_null(strstr(t, "\"stitch\":\"assembled\""));
-	assert_non_null(strstr(t,
-		"{\"event\":\"object\",\"id\":3,\"source\":\"t.pcap\","
-		"\"ts\":\"1970-01-01T00:00:01.000000Z\",\"kind\":\"assembled\","
-		"\"host\":\"h.example\",\"uri\":\"/r\",\"flow\":null,"
-		"\"ts_end\":\"1970-01-01T00:00:02.000000Z\",\"validator\":\"\\\"e\\\"\","
-		"\"size\":11,\"covered\":11,\"pieces\":2,"
-		"\"flags\":[\"complete\",\"assembled\"],\"sha256\":\"" HELLO_SHA256 "\"}\n"
-		"{\"event\":\"match\",\"object\":3,"));
+	assert_non_null(strstr(
+		t, "{\"event\":\"object\",\"id\":3,\"source\":\"t.pcap\","
+		   "\"ts\":\"1970-01-01T00:00:01.000000Z\",\"kind\":\"assembled\","
+		   "\"host\":\"h.example\",\"uri\":\"/r\",\"flow\":null,"
+		   "\"ts_end\":\"1970-01-01T00:00:02.000000Z\",\"validator\":\"\\\"e\\\"\","
+		   "\"size\":11,\"covered\":11,\"pieces\":2,"
+		   "\"flags\":[\"complete\",\"assembled\"],\"sha256\":\"" HELLO_SHA256 "\"}\n"
+		   "{\"event\":\"match\",\"object\":3,"));
 	/* one match: the pieces themselves are not matched */
 	assert_int_equal(objsink_stats(fx->s)->matches, 1);
 	assert_int_equal(objsink_stats(fx->s)->assembled, 1);
@@ -210,8 +210,8 @@ static void incomplete_range_flushed(void **state)
 	object(fx, &m, NULL, "hello", OBJ_COMPLETE | OBJ_PARTIAL);
 	objsink_flush(fx->s);
 	assert_non_null(strstr(text(fx), "\"size\":11,\"covered\":5,\"pieces\":1,"
-			       "\"flags\":[\"truncated\",\"gap\",\"assembled\"],"
-			       "\"sha256\":null}\n"));
+					 "\"flags\":[\"truncated\",\"gap\",\"assembled\"],"
+					 "\"sha256\":null}\n"));
 	assert_int_equal(objsink_stats(fx->s)->incomplete, 1);
 	assert_int_equal(objsink_stats(fx->s)->matches, 0);
 }

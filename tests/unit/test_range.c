@@ -12,18 +12,20 @@
 
 #include "range.h"
 
-static const char body[] = "0123456789abcdefghijklmnopqrstuvwxyz";	/* 36 */
+static const char body[] = "0123456789abcdefghijklmnopqrstuvwxyz"; /* 36 */
 #define TOTAL 36u
 
 static const struct range_key key = {
-	.host = "Example.COM", .uri = "/img.jpg?x=1", .etag = "\"v1\"",
-	.last_modified = "", .total = TOTAL,
+	.host = "Example.COM",
+	.uri = "/img.jpg?x=1",
+	.etag = "\"v1\"",
+	.last_modified = "",
+	.total = TOTAL,
 };
 
 /* Sends body[first..last] as one piece; returns range_piece_end's value. */
-static int piece(struct range_store *s, const struct range_key *k,
-		 uint64_t first, uint64_t last, const char *data, bool ok,
-		 uint64_t ts, struct range_whole *w)
+static int piece(struct range_store *s, const struct range_key *k, uint64_t first, uint64_t last,
+		 const char *data, bool ok, uint64_t ts, struct range_whole *w)
 {
 	struct range_piece *p = range_piece_begin(s, k, first, last, ts);
 
@@ -120,9 +122,9 @@ static void keys_separate(void **state)
 	struct range_whole w;
 
 	(void)state;
-	k2.etag = "\"v2\"";	/* another version of the resource */
-	k3.total = TOTAL + 1;	/* another size */
-	k4.host = "example.com";	/* same host, other case; query ignored */
+	k2.etag = "\"v2\"";	 /* another version of the resource */
+	k3.total = TOTAL + 1;	 /* another size */
+	k4.host = "example.com"; /* same host, other case; query ignored */
 	k4.uri = "/img.jpg?token=abc";
 	assert_int_equal(piece(s, &key, 0, 9, body, true, 1, &w), 0);
 	assert_int_equal(piece(s, &k2, 10, 35, body, true, 1, &w), 0);
@@ -273,7 +275,7 @@ static void on_expire(void *ctx, const struct range_whole *w)
 	x->n++;
 	x->covered = w->covered;
 	x->complete = w->complete;
-	assert_int_equal(w->data[0], 0);	/* never covered: zero */
+	assert_int_equal(w->data[0], 0); /* never covered: zero */
 	assert_int_equal(w->data[30], body[30]);
 }
 
@@ -282,7 +284,7 @@ static void expiry(void **state)
 	struct range_limits lim;
 	struct range_store *s;
 	struct range_whole w;
-	struct seen x = { 0 };
+	struct seen x = {0};
 
 	(void)state;
 	range_limits_default(&lim);

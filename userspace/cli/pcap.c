@@ -65,9 +65,12 @@ static void usage(FILE *f)
 		"                    [--hash md5,sha1,sha256] [--out FILE]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
-		"  --hashlist NAME=PATH[,category=C][,type=md5|sha1|sha256][,format=auto|text|csv]\n"
-		"                  [,column=COL][,skip-bad]   load an exact hash list (repeatable);\n"
-		"                  type defaults to the file extension (.md5, .sha1, .sha256), else sha256\n"
+		"  --hashlist "
+		"NAME=PATH[,category=C][,type=md5|sha1|sha256][,format=auto|text|csv]\n"
+		"                  [,column=COL][,skip-bad]   load an exact hash list "
+		"(repeatable);\n"
+		"                  type defaults to the file extension (.md5, .sha1, .sha256), "
+		"else sha256\n"
 		"  --hash LIST     hashes written to the log (default md5,sha1,sha256)\n"
 		"  --out FILE      write the events to FILE (default standard output)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -76,7 +79,7 @@ static void usage(FILE *f)
 /* Kind from the file name: x.sha256, x.sha1.txt, x.md5.csv.gz ... */
 static enum list_kind kind_from_path(const char *path)
 {
-	static const char *const ext[] = { ".md5", ".sha1", ".sha256" };
+	static const char *const ext[] = {".md5", ".sha1", ".sha256"};
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
@@ -149,7 +152,9 @@ static int parse_list(char *arg, struct list_spec *l)
 		l->lo.kind = kind_from_path(l->path);
 	return 0;
 bad:
-	ew_err("pcap: bad --hashlist '%s' (expected NAME=PATH[,category=C][,type=md5|sha1|sha256][,format=auto|text|csv][,column=COL][,skip-bad])",
+	ew_err("pcap: bad --hashlist '%s' (expected "
+	       "NAME=PATH[,category=C][,type=md5|sha1|sha256][,format=auto|text|csv][,column=COL][,"
+	       "skip-bad])",
 	       copy);
 	return -EINVAL;
 }
@@ -157,11 +162,11 @@ bad:
 static int parse_args(int argc, char **argv, struct pcap_opts *o)
 {
 	static const struct option lopts[] = {
-		{ "hash", required_argument, NULL, 'H' },
-		{ "hashlist", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"hash", required_argument, NULL, 'H'},
+		{"hashlist", required_argument, NULL, 'l'},
+		{"out", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -171,7 +176,8 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		switch (c) {
 		case 'H':
 			if (hash_parse_mask(optarg, &o->log_mask)) {
-				ew_err("pcap: bad --hash '%s' (expected a comma-separated list of md5, sha1, sha256)",
+				ew_err("pcap: bad --hash '%s' (expected a comma-separated list of "
+				       "md5, sha1, sha256)",
 				       optarg);
 				return -EINVAL;
 			}
@@ -205,12 +211,11 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 	return 0;
 }
 
-static int lists_lookup(void *ctx, enum hash_type t, const uint8_t *d,
-			struct objsink_hit *hits, int max)
+static int lists_lookup(void *ctx, enum hash_type t, const uint8_t *d, struct objsink_hit *hits,
+			int max)
 {
 	struct pcap_lists *pl = ctx;
-	size_t n = hashdb_lookup(pl->db, (enum list_kind)t, d, pl->hits,
-				 OBJSINK_HITS_MAX);
+	size_t n = hashdb_lookup(pl->db, (enum list_kind)t, d, pl->hits, OBJSINK_HITS_MAX);
 
 	if (n > (size_t)max)
 		n = (size_t)max;
@@ -245,8 +250,7 @@ static int load_lists(struct pcap_opts *o, struct pcap_lists *pl)
 		err = hashset_load(l->path, l->name, l->category, &l->lo, &d, &set);
 		if (err) {
 			listfile_diag_print(&d, stderr);
-			ew_err("pcap: couldn't load hash list '%s' from '%s': %s",
-			       l->name, l->path,
+			ew_err("pcap: couldn't load hash list '%s' from '%s': %s", l->name, l->path,
 			       err == -EINVAL ? "the file has errors" : strerror(-err));
 			return err;
 		}
@@ -280,17 +284,15 @@ static void put_lists(struct ej_writer *w, const struct pcap_opts *o)
 	ej_arr_end(w);
 }
 
-static int run_open(struct pcap_run *r, const struct pcap_opts *o,
-		    const struct objsink_matcher *m)
+static int run_open(struct pcap_run *r, const struct pcap_opts *o, const struct objsink_matcher *m)
 {
-	struct objsink_conf sc = { .log_mask = o->log_mask, .matcher = m };
+	struct objsink_conf sc = {.log_mask = o->log_mask, .matcher = m};
 
 	r->out = stdout;
 	if (o->out && strcmp(o->out, "-")) {
 		r->out = fopen(o->out, "w");
 		if (!r->out) {
-			ew_err("pcap: couldn't open '%s' for writing: %s", o->out,
-			       strerror(errno));
+			ew_err("pcap: couldn't open '%s' for writing: %s", o->out, strerror(errno));
 			return -errno;
 		}
 	}
@@ -418,10 +420,10 @@ static void run_files(struct pcap_run *r, const struct pcap_opts *o)
 
 int cmd_pcap(int argc, char **argv)
 {
-	struct pcap_opts o = { 0 };
-	struct pcap_run r = { 0 };
-	struct pcap_lists pl = { 0 };
-	struct objsink_matcher m = { .lookup = lists_lookup, .ctx = &pl };
+	struct pcap_opts o = {0};
+	struct pcap_run r = {0};
+	struct pcap_lists pl = {0};
+	struct objsink_matcher m = {.lookup = lists_lookup, .ctx = &pl};
 	int err, rc = 2;
 
 	err = parse_args(argc, argv, &o);
