@@ -101,8 +101,9 @@ static int parse_prefixes(int n, char **args, struct ew_prefix *out)
 	return bad ? -EINVAL : 0;
 }
 
-/* Opens the pinned tries, creating the maps if no agent ever ran. */
-static int open_tries(struct blocklist *bl, int create)
+/* Opens the pinned tries, creating the maps if asked to and no agent ever
+ * ran. quiet: a missing pin is no error worth printing (listing). */
+static int open_tries(struct blocklist *bl, int create, int quiet)
 {
 	int err;
 
@@ -116,6 +117,8 @@ static int open_tries(struct blocklist *bl, int create)
 	bl->fd6 = bl->fd4 < 0 ? bl->fd4 : loader_map_open(EW_MAP_BLOCK6);
 	if (bl->fd6 < 0) {
 		err = bl->fd6;
+		if (err == -ENOENT && !create && quiet)
+			return err;
 		ew_err("couldn't open the pinned blocklist under %s: %s%s",
 		       loader_pin_dir(), strerror(-err), err == -ENOENT ?
 		       " (nothing blocked yet)" : "");
@@ -157,7 +160,7 @@ static int block_list(void)
 	struct blocklist bl;
 	int err;
 
-	err = open_tries(&bl, 0);
+	err = open_tries(&bl, 0, 1);
 	if (err)
 		return err == -ENOENT ? 0 : 1;	/* nothing pinned: empty list */
 	err = blocklist_foreach(&bl, print_entry, NULL);
@@ -221,7 +224,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 
 	err = read_list(file, rule, &b);
 	if (!err)
-		err = open_tries(&bl, 1);
+		err = open_tries(&bl, 1, 0);
 	if (err)
 		goto out;
 	t0 = mono_s();
@@ -248,7 +251,7 @@ static int block_prefixes(int n, char **args, const struct ew_block_rule *rule)
 
 	err = p ? parse_prefixes(n, args, p) : -ENOMEM;
 	if (!err)
-		err = open_tries(&bl, 1);
+		err = open_tries(&bl, 1, 0);
 	if (err)
 		goto out;
 	for (int i = 0; i < n; i++) {
@@ -295,7 +298,7 @@ static int unblock_all(int n, const struct ew_prefix *p)
 	char buf[64];
 	int err, rc = 0;
 
-	if (open_tries(&bl, 0))
+	if (open_tries(&bl, 0, 0))
 		return 1;
 	for (int i = 0; i < n; i++) {
 		prefix_str(&p[i], buf, sizeof(buf));
