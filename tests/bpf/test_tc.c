@@ -391,6 +391,43 @@ static void expired_and_allow(void **state)
 	assert_int_equal(drain(), 1);
 }
 
+/* A SYN to port 80 cut at every length from the end of its IPv4 header
+ * (skb test runs refuse shorter IPv4 frames: EINVAL): until the TCP header
+ * with options is whole nothing is tagged or mirrored; from then on it is,
+ * and the record holds exactly the cut frame. */
+static void cuts_tag_only_whole_headers(void **state)
+{
+	struct pb b;
+	int tagged = 0;
+
+	(void)state;
+	for (size_t len = 14 + 20; len <= 14 + 20 + 24 + 5; len++) {
+		__u16 sport = (__u16)(50000 + len);
+		struct pb cut;
+
+		memset(&b, 0, sizeof(b));
+		pb_eth(&b, ETH_P_IP);
+		pb_ipv4(&b, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 0, 0);
+		pb_tcp(&b, sport, 80, 1, 0, TCP_SYN, 4);
+		pb_payload(&b, 5);
+		pb_finish(&b);
+		cut = b;
+		cut.len = len;
+		if (len < 14 + 20 + 24) {
+			run(&cut, 0, 0, 0, 0);
+			assert_int_equal(drain(), 0);
+			continue;
+		}
+		run(&cut, 1, 1, 0, 0);
+		assert_int_equal(drain(), 1);
+		assert_int_equal(((struct ew_mirror_rec *)fx.rec[0])->cap_len, len);
+		assert_int_equal(((struct ew_mirror_rec *)fx.rec[0])->orig_len, len);
+		assert_memory_equal(((struct ew_mirror_rec *)fx.rec[0])->data, b.buf, len);
+		tagged++;
+	}
+	assert_int_equal(tagged, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup(ring_full_counted, setup),
 		cmocka_unit_test_setup(mirror_cap, setup),
 		cmocka_unit_test_setup(expired_and_allow, setup),
+		cmocka_unit_test_setup(cuts_tag_only_whole_headers, setup),
 	};
 	struct bpf_map *m;
 	int rc = 1;
