@@ -19,7 +19,7 @@
 #include "loader.h"
 #include "log.h"
 
-#define ENOTSUPP_KERNEL 524	/* the kernel's internal ENOTSUPP */
+#define ENOTSUPP_KERNEL 524 /* the kernel's internal ENOTSUPP */
 
 static void rec_path(char *buf, size_t size, const char *kind, const char *ifname)
 {
@@ -31,8 +31,7 @@ static int iface_index(const char *ifname, const char *what)
 	unsigned int idx = if_nametoindex(ifname);
 
 	if (!idx) {
-		ew_err("couldn't attach %s program to '%s': %s", what, ifname,
-		       strerror(errno));
+		ew_err("couldn't attach %s program to '%s': %s", what, ifname, strerror(errno));
 		return -errno;
 	}
 	return (int)idx;
@@ -84,13 +83,12 @@ static int xdp_new(int prog_fd, int ifindex, enum attach_xdp_mode mode)
 	fd = xdp_link(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
 	if (fd >= 0 || mode == ATTACH_XDP_NATIVE || fd == -EBUSY)
 		return fd;
-	ew_info("native XDP unavailable on ifindex %d (%s); using generic mode",
-		ifindex, strerror(-fd));
+	ew_info("native XDP unavailable on ifindex %d (%s); using generic mode", ifindex,
+		strerror(-fd));
 	return xdp_link(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
 }
 
-int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode,
-	       bool *created)
+int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode, bool *created)
 {
 	char path[256];
 	int ifindex, fd, err;
@@ -102,7 +100,8 @@ int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode,
 	rec_path(path, sizeof(path), "xdp", ifname);
 	err = xdp_update(prog_fd, path);
 	if (!err && mode != ATTACH_XDP_AUTO)
-		ew_info("XDP on '%s' updated in place, in the mode it had (to change it, 'edgeward detach --iface %s' first)",
+		ew_info("XDP on '%s' updated in place, in the mode it had (to change it, 'edgeward "
+			"detach --iface %s' first)",
 			ifname, ifname);
 	if (err != -ENOENT)
 		goto out;
@@ -112,18 +111,16 @@ int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode,
 		goto out;
 	}
 	err = pin_fd(fd, path);
-	close(fd);	/* unpinned, this detaches again */
+	close(fd); /* unpinned, this detaches again */
 	*created = !err;
 out:
 	if (err)
-		ew_err("couldn't attach XDP program to '%s': %s%s", ifname,
-		       strerror(-err), err == -EBUSY ?
-		       " (another XDP program is attached)" : "");
+		ew_err("couldn't attach XDP program to '%s': %s%s", ifname, strerror(-err),
+		       err == -EBUSY ? " (another XDP program is attached)" : "");
 	return err;
 }
 
-static void tc_init(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts,
-		    int ifindex)
+static void tc_init(struct bpf_tc_hook *hook, struct bpf_tc_opts *opts, int ifindex)
 {
 	memset(hook, 0, sizeof(*hook));
 	hook->sz = sizeof(*hook);
@@ -186,8 +183,7 @@ int attach_tc(int prog_fd, const char *ifname, bool *created)
 out:
 	if (err) {
 		*created = false;
-		ew_err("couldn't attach TC program to '%s' ingress: %s", ifname,
-		       strerror(-err));
+		ew_err("couldn't attach TC program to '%s' ingress: %s", ifname, strerror(-err));
 	}
 	return err;
 }
@@ -208,8 +204,7 @@ int attach_xdp_remove(const char *ifname)
 	if (!err && unlink(path))
 		err = -errno;
 	if (err)
-		ew_err("couldn't detach XDP program from '%s': %s", ifname,
-		       strerror(-err));
+		ew_err("couldn't detach XDP program from '%s': %s", ifname, strerror(-err));
 	return err;
 }
 
@@ -245,8 +240,7 @@ int attach_tc_remove(const char *ifname)
 	if (!err)
 		err = unlink_rec("tc", ifname);
 	if (err)
-		ew_err("couldn't detach TC program from '%s': %s", ifname,
-		       strerror(-err));
+		ew_err("couldn't detach TC program from '%s': %s", ifname, strerror(-err));
 	return err;
 }
 
@@ -255,7 +249,7 @@ int attach_tc_remove(const char *ifname)
 /* The interface name from a record name "kind_IF", or NULL. */
 static const char *rec_iface(const char *name)
 {
-	static const char *const kinds[] = { "xdp_", "tc_", "clsact_" };
+	static const char *const kinds[] = {"xdp_", "tc_", "clsact_"};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strncmp(name, kinds[i], strlen(kinds[i])))
@@ -319,7 +313,9 @@ static void describe_xdp(int ifindex, char *out, unsigned int size)
 		snprintf(out, size, "none");
 	else
 		snprintf(out, size, "%s (prog %u)", mode,
-			 q.prog_id ? q.prog_id : q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id);
+			 q.prog_id	 ? q.prog_id
+			 : q.drv_prog_id ? q.drv_prog_id
+					 : q.skb_prog_id);
 }
 
 static void describe_tc(int ifindex, char *out, unsigned int size)

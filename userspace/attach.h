@@ -13,11 +13,11 @@
 
 #include <stdbool.h>
 
-#define EW_TC_HANDLE	0x4557
-#define EW_TC_PRIO	0x4557
+#define EW_TC_HANDLE 0x4557
+#define EW_TC_PRIO   0x4557
 
 enum attach_xdp_mode {
-	ATTACH_XDP_AUTO,	/* native, falling back to generic */
+	ATTACH_XDP_AUTO, /* native, falling back to generic */
 	ATTACH_XDP_NATIVE,
 	ATTACH_XDP_GENERIC,
 };
@@ -25,8 +25,7 @@ enum attach_xdp_mode {
 /* Attaches prog_fd as ifname's XDP program. An edgeward link already pinned
  * for ifname is updated in place (no gap, the mode stays); *created says
  * whether a new attachment was made. Returns 0 or -errno, logging why. */
-int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode,
-	       bool *created);
+int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode, bool *created);
 
 /* Attaches prog_fd to ifname's clsact ingress hook (created if missing),
  * replacing edgeward's earlier filter atomically. Returns 0 or -errno. */

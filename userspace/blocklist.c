@@ -11,13 +11,13 @@
 
 #include "blocklist.h"
 
-#define ENOTSUPP_KERNEL 524	/* the kernel's internal ENOTSUPP */
-#define BATCH_CHUNK 65536u	/* elements per BPF_MAP_UPDATE_BATCH call */
+#define ENOTSUPP_KERNEL 524    /* the kernel's internal ENOTSUPP */
+#define BATCH_CHUNK	65536u /* elements per BPF_MAP_UPDATE_BATCH call */
 
 /* The LPM key of p: {prefixlen, addr} with addr in network order. */
 static void lpm_key(const struct ew_prefix *p, void *key)
 {
-	struct ew_lpm6_key *k = key;	/* same head as ew_lpm4_key */
+	struct ew_lpm6_key *k = key; /* same head as ew_lpm4_key */
 
 	k->prefixlen = p->len;
 	memcpy(k->addr, p->addr, p->family == 6 ? 16 : 4);
@@ -46,8 +46,7 @@ int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
 }
 
 static int walk(int fd, int family,
-		int (*cb)(const struct ew_prefix *, const struct ew_block_rule *,
-			  void *),
+		int (*cb)(const struct ew_prefix *, const struct ew_block_rule *, void *),
 		void *ctx, size_t *count)
 {
 	struct ew_lpm6_key key, next;
@@ -64,7 +63,7 @@ static int walk(int fd, int family,
 			continue;
 		}
 		if (bpf_map_lookup_elem(fd, &key, &rule))
-			continue;	/* deleted under us */
+			continue; /* deleted under us */
 		memset(&p, 0, sizeof(p));
 		p.family = (unsigned char)family;
 		p.len = (unsigned char)key.prefixlen;
@@ -77,8 +76,8 @@ static int walk(int fd, int family,
 }
 
 int blocklist_foreach(const struct blocklist *bl,
-		      int (*cb)(const struct ew_prefix *p,
-				const struct ew_block_rule *rule, void *ctx),
+		      int (*cb)(const struct ew_prefix *p, const struct ew_block_rule *rule,
+				void *ctx),
 		      void *ctx)
 {
 	int err = walk(bl->fd4, 4, cb, ctx, NULL);
@@ -97,8 +96,7 @@ int blocklist_count(const struct blocklist *bl, size_t *n4, size_t *n6)
 }
 
 /* Grows one (keys, values) pair of arrays to hold one more element. */
-static int grow(void **keys, size_t ksize, struct ew_block_rule **vals,
-		size_t n, size_t *cap)
+static int grow(void **keys, size_t ksize, struct ew_block_rule **vals, size_t n, size_t *cap)
 {
 	size_t ncap = *cap ? *cap * 2 : 4096;
 	void *k;
@@ -157,8 +155,7 @@ static void note(struct blocklist_errors *errs, const struct prefix_error *e)
 
 /* One line: blanks, a prefix, blanks, an optional comment. Returns 1 with
  * *p filled, 0 for a line without a prefix, -EINVAL with e filled. */
-static int parse_line(const char *line, size_t len, struct ew_prefix *p,
-		      struct prefix_error *e)
+static int parse_line(const char *line, size_t len, struct ew_prefix *p, struct prefix_error *e)
 {
 	size_t i = 0, start, end;
 
@@ -187,7 +184,7 @@ static int parse_line(const char *line, size_t len, struct ew_prefix *p,
 int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 		    struct blocklist_batch *b, struct blocklist_errors *errs)
 {
-	struct prefix_error e = { .file = name };
+	struct prefix_error e = {.file = name};
 	struct ew_prefix p;
 	char *line = NULL;
 	size_t size = 0;
@@ -213,8 +210,8 @@ int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 
 /* One BPF_MAP_UPDATE_BATCH pass over n elements; -ENOTSUPP_KERNEL (or
  * -EOPNOTSUPP) when the kernel has no batch updates for this map type. */
-static int update_batch(int fd, const void *keys, size_t ksize,
-			const struct ew_block_rule *vals, size_t n)
+static int update_batch(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
+			size_t n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	size_t done = 0;
@@ -222,26 +219,25 @@ static int update_batch(int fd, const void *keys, size_t ksize,
 
 	while (done < n) {
 		cnt = n - done > BATCH_CHUNK ? BATCH_CHUNK : (__u32)(n - done);
-		if (bpf_map_update_batch(fd, (const char *)keys + done * ksize,
-					 vals + done, &cnt, &opts))
+		if (bpf_map_update_batch(fd, (const char *)keys + done * ksize, vals + done, &cnt,
+					 &opts))
 			return -errno;
 		done += cnt;
 	}
 	return 0;
 }
 
-static int update_each(int fd, const void *keys, size_t ksize,
-		       const struct ew_block_rule *vals, size_t n)
+static int update_each(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
+		       size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
-					&vals[i], BPF_ANY))
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize, &vals[i], BPF_ANY))
 			return -errno;
 	return 0;
 }
 
-static int load_one(int fd, const void *keys, size_t ksize,
-		    const struct ew_block_rule *vals, size_t n, int *batched)
+static int load_one(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
+		    size_t n, int *batched)
 {
 	int err;
 
@@ -256,14 +252,12 @@ static int load_one(int fd, const void *keys, size_t ksize,
 	return update_each(fd, keys, ksize, vals, n);
 }
 
-int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b,
-		   int *batched)
+int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b, int *batched)
 {
 	int err;
 
 	err = load_one(bl->fd4, b->k4, sizeof(*b->k4), b->v4, b->n4, batched);
 	if (!err)
-		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6,
-			       batched);
+		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6, batched);
 	return err;
 }

@@ -27,8 +27,8 @@ int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p);
 /* Calls cb for every entry, IPv4 first; stops at and returns the first
  * nonzero cb return. */
 int blocklist_foreach(const struct blocklist *bl,
-		      int (*cb)(const struct ew_prefix *p,
-				const struct ew_block_rule *rule, void *ctx),
+		      int (*cb)(const struct ew_prefix *p, const struct ew_block_rule *rule,
+				void *ctx),
 		      void *ctx);
 
 /* Counts the entries of each trie. Returns 0 or -errno. */
@@ -66,7 +66,6 @@ void blocklist_batch_free(struct blocklist_batch *b);
 /* Writes the batch to the maps: BPF_MAP_UPDATE_BATCH if *batched is set on
  * entry and the kernel supports it for LPM tries, one update per element
  * otherwise; on return *batched says which was used. Returns 0 or -errno. */
-int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b,
-		   int *batched);
+int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b, int *batched);
 
 #endif

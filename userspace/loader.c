@@ -34,8 +34,7 @@ struct loader {
 /* libbpf's messages, one level lower than libbpf rates them: its warnings
  * (the verifier log among them) are our info, its debug output is dropped
  * unless -v. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	static const enum ew_log_level map[] = {
 		[LIBBPF_WARN] = EW_LOG_INFO,
@@ -91,11 +90,12 @@ int loader_bpffs_mount(void)
 
 	if (statfs(BPFFS_ROOT, &fs) || fs.f_type != BPF_FS_MAGIC) {
 		if (sys_remounted())
-			ew_warn("no bpffs on %s in this mount namespace: pins made now vanish when edgeward exits and programs detach with them (under 'ip netns exec'? use 'nsenter --net=/run/netns/NS' instead)",
+			ew_warn("no bpffs on %s in this mount namespace: pins made now vanish when "
+				"edgeward exits and programs detach with them (under 'ip netns "
+				"exec'? use 'nsenter --net=/run/netns/NS' instead)",
 				BPFFS_ROOT);
 		if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
-			ew_err("couldn't mount bpffs on '%s': %s", BPFFS_ROOT,
-			       strerror(errno));
+			ew_err("couldn't mount bpffs on '%s': %s", BPFFS_ROOT, strerror(errno));
 			return -errno;
 		}
 		ew_info("mounted bpffs on %s", BPFFS_ROOT);
@@ -125,8 +125,7 @@ static int same_layout(int fd, const struct bpf_map *map)
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return 0;
-	return info.type == bpf_map__type(map) &&
-	       info.key_size == bpf_map__key_size(map) &&
+	return info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
 	       info.value_size == bpf_map__value_size(map) &&
 	       info.max_entries == bpf_map__max_entries(map) &&
 	       info.map_flags == bpf_map__map_flags(map);
@@ -140,7 +139,8 @@ static void drop_mismatched(struct bpf_object *obj)
 	char path[256];
 	int fd;
 
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		if (bpf_map__pin_path(map) == NULL)
 			continue;
 		snprintf(path, sizeof(path), "%s", bpf_map__pin_path(map));
@@ -148,7 +148,8 @@ static void drop_mismatched(struct bpf_object *obj)
 		if (fd < 0)
 			continue;
 		if (!same_layout(fd, map)) {
-			ew_warn("discarding pinned map '%s': its layout differs from this edgeward's (contents lost)",
+			ew_warn("discarding pinned map '%s': its layout differs from this "
+				"edgeward's (contents lost)",
 				path);
 			unlink(path);
 		}
@@ -173,8 +174,7 @@ static void drop_old_versions(void)
 
 		pos = 0;
 		if (strncmp(de->d_name, "ew_", 3) || !tail ||
-		    sscanf(tail, "_v%u%n", &v, &pos) != 1 || tail[pos] ||
-		    v == EW_MAP_VERSION)
+		    sscanf(tail, "_v%u%n", &v, &pos) != 1 || tail[pos] || v == EW_MAP_VERSION)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), de->d_name);
 		ew_warn("discarding pinned map '%s' of ABI version %u (this edgeward uses v%u)",
@@ -192,8 +192,9 @@ static int load_obj(struct bpf_object *obj, const char *what)
 	err = bpf_object__load(obj);
 	if (err)
 		ew_err("couldn't load %s: %s%s", what, strerror(-err),
-		       err == -EACCES || err == -EINVAL ?
-		       " (the verifier rejected it; its log is above)" : "");
+		       err == -EACCES || err == -EINVAL
+			       ? " (the verifier rejected it; its log is above)"
+			       : "");
 	return err;
 }
 
@@ -230,10 +231,8 @@ static int load_skels(struct loader *l, int with_progs)
 	if (err)
 		return err;
 	if (!with_progs) {
-		bpf_object__for_each_program(p, l->xdp->obj)
-			bpf_program__set_autoload(p, false);
-		bpf_object__for_each_program(p, l->tc->obj)
-			bpf_program__set_autoload(p, false);
+		bpf_object__for_each_program(p, l->xdp->obj) bpf_program__set_autoload(p, false);
+		bpf_object__for_each_program(p, l->tc->obj) bpf_program__set_autoload(p, false);
 	}
 	drop_old_versions();
 	err = load_obj(l->xdp->obj, "XDP program 'ew_xdp_ingress'");

@@ -18,8 +18,7 @@ struct mirror {
 	uint64_t bad;
 };
 
-int mirror_decode(const void *raw, size_t size, int64_t wall_offset_ns,
-		  struct mirror_pkt *pkt)
+int mirror_decode(const void *raw, size_t size, int64_t wall_offset_ns, struct mirror_pkt *pkt)
 {
 	const struct ew_mirror_rec *rec = raw;
 
@@ -41,8 +40,7 @@ int64_t mirror_wall_offset(void)
 
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000 +
-	       (rt.tv_nsec - mono.tv_nsec);
+	return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000 + (rt.tv_nsec - mono.tv_nsec);
 }
 
 static int on_record(void *ctx, void *data, size_t size)

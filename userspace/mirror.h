@@ -14,11 +14,11 @@
  * callback. */
 struct mirror_pkt {
 	const struct ew_mirror_rec *rec;
-	const uint8_t *data;	/* the frame from its Ethernet header */
+	const uint8_t *data; /* the frame from its Ethernet header */
 	uint32_t cap_len;
 	uint32_t orig_len;
 	uint32_t ifindex;
-	uint64_t ts_ns;		/* wall clock, ns since the epoch */
+	uint64_t ts_ns; /* wall clock, ns since the epoch */
 };
 
 /* Returns 0 to go on, nonzero to stop the current poll with that value. */
@@ -29,8 +29,7 @@ struct mirror;
 /* Checks a raw ring-buffer record of size bytes and fills *pkt, adding
  * wall_offset_ns (CLOCK_REALTIME - CLOCK_MONOTONIC) to its timestamp.
  * Returns 0 or -EINVAL for a short or inconsistent record. */
-int mirror_decode(const void *raw, size_t size, int64_t wall_offset_ns,
-		  struct mirror_pkt *pkt);
+int mirror_decode(const void *raw, size_t size, int64_t wall_offset_ns, struct mirror_pkt *pkt);
 
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC now, in ns. */
 int64_t mirror_wall_offset(void);

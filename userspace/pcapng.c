@@ -10,16 +10,16 @@
 
 #include "pcapng.h"
 
-#define BT_SHB 0x0A0D0D0Au
-#define BT_IDB 0x00000001u
-#define BT_EPB 0x00000006u
-#define BYTE_ORDER_MAGIC 0x1A2B3C4Du
+#define BT_SHB		  0x0A0D0D0Au
+#define BT_IDB		  0x00000001u
+#define BT_EPB		  0x00000006u
+#define BYTE_ORDER_MAGIC  0x1A2B3C4Du
 #define LINKTYPE_ETHERNET 1
-#define OPT_END 0
-#define OPT_SHB_USERAPPL 4
-#define OPT_IF_NAME 2
-#define OPT_IF_TSRESOL 9
-#define NAME_MAX_LEN 255
+#define OPT_END		  0
+#define OPT_SHB_USERAPPL  4
+#define OPT_IF_NAME	  2
+#define OPT_IF_TSRESOL	  9
+#define NAME_MAX_LEN	  255
 
 struct pcapng {
 	FILE *f;
@@ -40,15 +40,14 @@ static void put(struct pcapng *w, const void *p, size_t n)
 
 static void put16(struct pcapng *w, uint16_t v)
 {
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
 
 	put(w, b, 2);
 }
 
 static void put32(struct pcapng *w, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 24) };
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
 
 	put(w, b, 4);
 }
@@ -80,9 +79,9 @@ struct pcapng *pcapng_open(FILE *f)
 	put32(w, BT_SHB);
 	put32(w, len);
 	put32(w, BYTE_ORDER_MAGIC);
-	put16(w, 1);	/* major */
-	put16(w, 0);	/* minor */
-	put32(w, 0xffffffffu);	/* section length: unknown */
+	put16(w, 1);	       /* major */
+	put16(w, 0);	       /* minor */
+	put32(w, 0xffffffffu); /* section length: unknown */
 	put32(w, 0xffffffffu);
 	put_opt(w, OPT_SHB_USERAPPL, app, sizeof(app) - 1);
 	put_opt(w, OPT_END, NULL, 0);
@@ -97,7 +96,7 @@ struct pcapng *pcapng_open(FILE *f)
 
 int pcapng_add_interface(struct pcapng *w, const char *name, uint32_t snaplen)
 {
-	static const uint8_t tsresol = 9;	/* 10^-9 s */
+	static const uint8_t tsresol = 9; /* 10^-9 s */
 	uint16_t nlen = (uint16_t)strlen(name);
 	uint32_t len;
 
@@ -116,8 +115,8 @@ int pcapng_add_interface(struct pcapng *w, const char *name, uint32_t snaplen)
 	return w->err ? w->err : (int)w->n_if++;
 }
 
-int pcapng_write_packet(struct pcapng *w, uint32_t ifid, uint64_t ts_ns,
-			const void *data, uint32_t cap_len, uint32_t orig_len)
+int pcapng_write_packet(struct pcapng *w, uint32_t ifid, uint64_t ts_ns, const void *data,
+			uint32_t cap_len, uint32_t orig_len)
 {
 	uint32_t len = 32 + pad4(cap_len);
 

@@ -21,8 +21,8 @@ int pcapng_add_interface(struct pcapng *w, const char *name, uint32_t snaplen);
 /* Writes one packet (EPB) seen on interface ifid at ts_ns (ns since the
  * epoch): cap_len bytes of data, orig_len on the wire. Returns 0 or -errno
  * (-EINVAL for an unknown ifid or cap_len > orig_len). */
-int pcapng_write_packet(struct pcapng *w, uint32_t ifid, uint64_t ts_ns,
-			const void *data, uint32_t cap_len, uint32_t orig_len);
+int pcapng_write_packet(struct pcapng *w, uint32_t ifid, uint64_t ts_ns, const void *data,
+			uint32_t cap_len, uint32_t orig_len);
 
 /* Flushes f and frees w. Returns 0, or -errno if any write failed. */
 int pcapng_close(struct pcapng *w);

@@ -15,8 +15,7 @@
 #define ITEM_MAX 32
 
 /* A decimal number in [lo, hi], the whole string. */
-static int number(const char *s, unsigned long lo, unsigned long hi,
-		  unsigned long *v)
+static int number(const char *s, unsigned long lo, unsigned long hi, unsigned long *v)
 {
 	char *end;
 
@@ -60,8 +59,7 @@ bad:
 	return -EINVAL;
 }
 
-int ports_parse(const char *spec, struct ports_entry *out, size_t max,
-		char *err, size_t errsize)
+int ports_parse(const char *spec, struct ports_entry *out, size_t max, char *err, size_t errsize)
 {
 	char item[ITEM_MAX + 1];
 	const char *p = spec;
@@ -76,7 +74,8 @@ int ports_parse(const char *spec, struct ports_entry *out, size_t max,
 		snprintf(item, sizeof(item), "%.*s", (int)len, p);
 		if (len > ITEM_MAX || parse_item(item, &out[n++])) {
 			snprintf(err, errsize,
-				 "invalid port '%.*s' (expected tcp/PORT or udp/PORT, optionally :N or :all)",
+				 "invalid port '%.*s' (expected tcp/PORT or udp/PORT, optionally "
+				 ":N or :all)",
 				 (int)(len > ITEM_MAX ? ITEM_MAX : len), p);
 			return -EINVAL;
 		}
@@ -85,8 +84,7 @@ int ports_parse(const char *spec, struct ports_entry *out, size_t max,
 	return (int)n;
 }
 
-static int wanted(const struct ew_port_key *k, const struct ports_entry *e,
-		  size_t n)
+static int wanted(const struct ew_port_key *k, const struct ports_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!memcmp(k, &e[i].key, sizeof(*k)))
@@ -103,8 +101,7 @@ int ports_store(int fd, const struct ports_entry *entries, size_t n)
 	void *prev = NULL;
 
 	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, &entries[i].key, &entries[i].tag,
-					BPF_ANY))
+		if (bpf_map_update_elem(fd, &entries[i].key, &entries[i].tag, BPF_ANY))
 			return -errno;
 	while (n_stale < EW_PORT_MAX && !bpf_map_get_next_key(fd, prev, &key)) {
 		if (!wanted(&key, entries, n))

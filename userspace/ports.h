@@ -18,8 +18,7 @@ struct ports_entry {
 
 /* Parses spec into out[0..max). Returns the number of entries, or -EINVAL
  * with a message quoting the bad item in err (errsize bytes). */
-int ports_parse(const char *spec, struct ports_entry *out, size_t max,
-		char *err, size_t errsize);
+int ports_parse(const char *spec, struct ports_entry *out, size_t max, char *err, size_t errsize);
 
 /* Replaces the contents of the ports map fd with entries. Returns 0 or
  * -errno. */

@@ -39,8 +39,7 @@ static int parse_len(const char *s, size_t n, unsigned int max)
 }
 
 /* Clears the bits past len into masked; returns 1 if any were set. */
-static int mask_host(const uint8_t *addr, unsigned int len, unsigned int bits,
-		     uint8_t *masked)
+static int mask_host(const uint8_t *addr, unsigned int len, unsigned int bits, uint8_t *masked)
 {
 	int dirty = 0;
 
@@ -54,8 +53,8 @@ static int mask_host(const uint8_t *addr, unsigned int len, unsigned int bits,
 	return dirty;
 }
 
-static int parse_addr(const char *a, size_t alen, unsigned int col0,
-		      struct ew_prefix *out, struct prefix_error *err)
+static int parse_addr(const char *a, size_t alen, unsigned int col0, struct ew_prefix *out,
+		      struct prefix_error *err)
 {
 	char buf[PREFIX_TEXT_MAX];
 
@@ -64,12 +63,11 @@ static int parse_addr(const char *a, size_t alen, unsigned int col0,
 	out->family = strchr(buf, ':') ? 6 : 4;
 	if (inet_pton(out->family == 6 ? AF_INET6 : AF_INET, buf, out->addr) == 1)
 		return 0;
-	return fail(err, col0, "invalid %s address '%s'",
-		    out->family == 6 ? "IPv6" : "IPv4", buf);
+	return fail(err, col0, "invalid %s address '%s'", out->family == 6 ? "IPv6" : "IPv4", buf);
 }
 
-int prefix_parse(const char *text, size_t n, unsigned int col0,
-		 struct ew_prefix *out, struct prefix_error *err)
+int prefix_parse(const char *text, size_t n, unsigned int col0, struct ew_prefix *out,
+		 struct prefix_error *err)
 {
 	const char *slash = memchr(text, '/', n);
 	size_t alen = slash ? (size_t)(slash - text) : n;
@@ -89,24 +87,23 @@ int prefix_parse(const char *text, size_t n, unsigned int col0,
 	len = slash ? parse_len(slash + 1, n - alen - 1, bits) : (int)bits;
 	if (len < 0)
 		return fail(err, col0 + (unsigned int)alen + 1,
-			    "invalid prefix length '%.*s' (IPv%u allows 0-%u)",
-			    (int)(n - alen - 1), slash + 1, out->family, bits);
+			    "invalid prefix length '%.*s' (IPv%u allows 0-%u)", (int)(n - alen - 1),
+			    slash + 1, out->family, bits);
 	out->len = (uint8_t)len;
 	if (mask_host(out->addr, out->len, bits, masked)) {
 		memcpy(out->addr, masked, bits / 8);
 		snprintf(got, sizeof(got), "%.*s", (int)n, text);
-		return fail(err, col0, "host bits set in '%s' (did you mean %s?)",
-			    got, prefix_str(out, want, sizeof(want)));
+		return fail(err, col0, "host bits set in '%s' (did you mean %s?)", got,
+			    prefix_str(out, want, sizeof(want)));
 	}
 	return 0;
 }
 
-const char *prefix_error_str(const struct prefix_error *err, char *buf,
-			     size_t size)
+const char *prefix_error_str(const struct prefix_error *err, char *buf, size_t size)
 {
 	if (err->line)
-		snprintf(buf, size, "%s:%u:%u: %s", err->file ? err->file : "-",
-			 err->line, err->col, err->msg);
+		snprintf(buf, size, "%s:%u:%u: %s", err->file ? err->file : "-", err->line,
+			 err->col, err->msg);
 	else
 		snprintf(buf, size, "%s", err->msg);
 	return buf;

@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 struct ew_prefix {
-	uint8_t family;		/* 4 or 6 */
-	uint8_t len;		/* 0-32 or 0-128 */
-	uint8_t addr[16];	/* network order; IPv4 uses addr[0..3] */
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t len;	  /* 0-32 or 0-128 */
+	uint8_t addr[16]; /* network order; IPv4 uses addr[0..3] */
 };
 
 /* Where an error is and what it is. file is borrowed (NULL for command-line
@@ -23,19 +23,18 @@ struct prefix_error {
 	char msg[160];
 };
 
-#define PREFIX_TEXT_MAX 64	/* longer input cannot be a prefix */
+#define PREFIX_TEXT_MAX 64 /* longer input cannot be a prefix */
 
 /* Parses exactly the n bytes at text (no surrounding blanks) into *out.
  * Returns 0, or -EINVAL with err->msg and err->col (column within text,
  * offset by col0: the column where text starts) filled; err->file and
  * err->line are left alone. */
-int prefix_parse(const char *text, size_t n, unsigned int col0,
-		 struct ew_prefix *out, struct prefix_error *err);
+int prefix_parse(const char *text, size_t n, unsigned int col0, struct ew_prefix *out,
+		 struct prefix_error *err);
 
 /* Writes "file:line:col: msg" (or just msg for command-line input, line 0)
  * into buf; returns buf. */
-const char *prefix_error_str(const struct prefix_error *err, char *buf,
-			     size_t size);
+const char *prefix_error_str(const struct prefix_error *err, char *buf, size_t size);
 
 /* Formats p as "a.b.c.d/len" or "v6addr/len" into buf (at least 50 bytes);
  * returns buf. */

@@ -42,9 +42,9 @@ static void check_batch(const struct blocklist_batch *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct ew_block_rule rule = { .rule_id = 1 };
+	static const struct ew_block_rule rule = {.rule_id = 1};
 	struct prefix_error shown[4];
-	struct blocklist_errors errs = { .errs = shown, .max = 4 };
+	struct blocklist_errors errs = {.errs = shown, .max = 4};
 	struct blocklist_batch b = {};
 	FILE *f;
 

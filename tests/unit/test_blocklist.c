@@ -13,11 +13,9 @@
 
 #include "blocklist.h"
 
-static int parse(const char *text, struct blocklist_batch *b,
-		 struct blocklist_errors *errs)
+static int parse(const char *text, struct blocklist_batch *b, struct blocklist_errors *errs)
 {
-	static const struct ew_block_rule rule = { .rule_id = 42,
-						   .flags = EW_MATCH_DST };
+	static const struct ew_block_rule rule = {.rule_id = 42, .flags = EW_MATCH_DST};
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	int err;
 
@@ -29,15 +27,14 @@ static int parse(const char *text, struct blocklist_batch *b,
 
 static void good_list(void **state)
 {
-	static const char text[] =
-		"# synthetic list\n"
-		"\n"
-		"10.0.0.0/8\n"
-		"  192.0.2.1   # a host\r\n"
-		"\t2001:db8::/32\n"
-		"198.51.100.0/24";	/* no final newline */
+	static const char text[] = "# synthetic list\n"
+				   "\n"
+				   "10.0.0.0/8\n"
+				   "  192.0.2.1   # a host\r\n"
+				   "\t2001:db8::/32\n"
+				   "198.51.100.0/24"; /* no final newline */
 	struct prefix_error shown[4];
-	struct blocklist_errors errs = { .errs = shown, .max = 4 };
+	struct blocklist_errors errs = {.errs = shown, .max = 4};
 	struct blocklist_batch b = {};
 
 	(void)state;
@@ -60,13 +57,12 @@ static void good_list(void **state)
 
 static void every_error_reported(void **state)
 {
-	static const char text[] =
-		"10.0.0.0/8\n"
-		"  10.0.0.0/33\n"
-		"10.1.2.3/8  # host bits\n"
-		"2001:db8::/32 extra\r\n"
-		"bogus\n"
-		"::1\n";
+	static const char text[] = "10.0.0.0/8\n"
+				   "  10.0.0.0/33\n"
+				   "10.1.2.3/8  # host bits\n"
+				   "2001:db8::/32 extra\r\n"
+				   "bogus\n"
+				   "::1\n";
 	static const char *const want[] = {
 		"blocks.txt:2:12: invalid prefix length '33' (IPv4 allows 0-32)",
 		"blocks.txt:3:1: host bits set in '10.1.2.3/8' (did you mean 10.0.0.0/8?)",
@@ -74,7 +70,7 @@ static void every_error_reported(void **state)
 		"blocks.txt:5:1: invalid IPv4 address 'bogus'",
 	};
 	struct prefix_error shown[8];
-	struct blocklist_errors errs = { .errs = shown, .max = 8 };
+	struct blocklist_errors errs = {.errs = shown, .max = 8};
 	struct blocklist_batch b = {};
 	char buf[200];
 
@@ -82,8 +78,7 @@ static void every_error_reported(void **state)
 	assert_int_equal(parse(text, &b, &errs), -EINVAL);
 	assert_int_equal(errs.n, 4);
 	for (size_t i = 0; i < 4; i++)
-		assert_string_equal(prefix_error_str(&shown[i], buf, sizeof(buf)),
-				    want[i]);
+		assert_string_equal(prefix_error_str(&shown[i], buf, sizeof(buf)), want[i]);
 	blocklist_batch_free(&b);
 }
 
@@ -91,12 +86,12 @@ static void error_cap(void **state)
 {
 	static const char text[] = "x\nx\nx\nx\nx\n10.0.0.0/8\n";
 	struct prefix_error shown[2];
-	struct blocklist_errors errs = { .errs = shown, .max = 2 };
+	struct blocklist_errors errs = {.errs = shown, .max = 2};
 	struct blocklist_batch b = {};
 
 	(void)state;
 	assert_int_equal(parse(text, &b, &errs), -EINVAL);
-	assert_int_equal(errs.n, 5);	/* all counted, two kept */
+	assert_int_equal(errs.n, 5); /* all counted, two kept */
 	assert_int_equal(shown[1].line, 2);
 	assert_int_equal(b.n4, 1);
 	blocklist_batch_free(&b);
@@ -106,7 +101,7 @@ static void error_cap(void **state)
 static void many_prefixes(void **state)
 {
 	struct prefix_error shown[1];
-	struct blocklist_errors errs = { .errs = shown, .max = 1 };
+	struct blocklist_errors errs = {.errs = shown, .max = 1};
 	struct blocklist_batch b = {};
 	char *text = NULL;
 	size_t len = 0;

@@ -18,8 +18,7 @@ struct raw {
 
 static void decodes(void **state)
 {
-	struct raw r = { .rec = { .ts_ns = 5000, .orig_len = 1514,
-				  .ifindex = 7, .cap_len = 64 } };
+	struct raw r = {.rec = {.ts_ns = 5000, .orig_len = 1514, .ifindex = 7, .cap_len = 64}};
 	struct mirror_pkt p;
 
 	(void)state;
@@ -35,7 +34,7 @@ static void decodes(void **state)
 
 static void rejects_inconsistent(void **state)
 {
-	struct raw r = { .rec = { .orig_len = 100, .cap_len = 65 } };
+	struct raw r = {.rec = {.orig_len = 100, .cap_len = 65}};
 	struct mirror_pkt p;
 
 	(void)state;
@@ -56,8 +55,8 @@ static void wall_offset_sane(void **state)
 	int64_t a = mirror_wall_offset(), b = mirror_wall_offset();
 
 	(void)state;
-	assert_true(a > 1600000000ll * 1000000000ll);	/* after 2020 */
-	assert_true(b - a < 1000000 && a - b < 1000000);	/* stable to 1 ms */
+	assert_true(a > 1600000000ll * 1000000000ll);	 /* after 2020 */
+	assert_true(b - a < 1000000 && a - b < 1000000); /* stable to 1 ms */
 }
 
 int main(void)

@@ -13,42 +13,37 @@
 #include "pcapng.h"
 
 static const uint8_t shb[] = {
-	0x0a, 0x0d, 0x0d, 0x0a, 44, 0, 0, 0,	/* type, total length */
-	0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0,	/* byte-order magic, v1.0 */
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* length unknown */
-	4, 0, 8, 0, 'e', 'd', 'g', 'e', 'w', 'a', 'r', 'd',	/* shb_userappl */
-	0, 0, 0, 0, 44, 0, 0, 0,		/* opt_endofopt, length */
+	0x0a, 0x0d, 0x0d, 0x0a, 44,   0,    0,	  0,	/* type, total length */
+	0x4d, 0x3c, 0x2b, 0x1a, 1,    0,    0,	  0,	/* byte-order magic, v1.0 */
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* length unknown */
+	4,    0,    8,	  0,	'e',  'd',  'g',  'e',	'w', 'a', 'r', 'd', /* shb_userappl */
+	0,    0,    0,	  0,	44,   0,    0,	  0, /* opt_endofopt, length */
 };
 
 static const uint8_t idb_eth0[] = {
-	1, 0, 0, 0, 40, 0, 0, 0,
-	1, 0, 0, 0, 0x40, 0x06, 0, 0,		/* Ethernet, snaplen 1600 */
-	2, 0, 4, 0, 'e', 't', 'h', '0',		/* if_name */
-	9, 0, 1, 0, 9, 0, 0, 0,			/* if_tsresol: 10^-9 */
-	0, 0, 0, 0, 40, 0, 0, 0,
+	1, 0, 0, 0, 40,	 0,   0,   0,	1, 0, 0, 0, 0x40, 0x06, 0, 0, /* Ethernet, snaplen 1600 */
+	2, 0, 4, 0, 'e', 't', 'h', '0',				      /* if_name */
+	9, 0, 1, 0, 9,	 0,   0,   0,				      /* if_tsresol: 10^-9 */
+	0, 0, 0, 0, 40,	 0,   0,   0,
 };
 
 static const uint8_t idb_veth[] = {
-	1, 0, 0, 0, 44, 0, 0, 0,
-	1, 0, 0, 0, 0x00, 0x01, 0, 0,		/* snaplen 256 */
-	2, 0, 7, 0, 'v', 'e', 't', 'h', '-', 'a', '1', 0,	/* padded */
-	9, 0, 1, 0, 9, 0, 0, 0,
-	0, 0, 0, 0, 44, 0, 0, 0,
+	1, 0, 0, 0, 44,	 0,   0,   0,	1,   0,	  0,   0, 0x00, 0x01, 0, 0, /* snaplen 256 */
+	2, 0, 7, 0, 'v', 'e', 't', 'h', '-', 'a', '1', 0,		    /* padded */
+	9, 0, 1, 0, 9,	 0,   0,   0,	0,   0,	  0,   0, 44,	0,    0, 0,
 };
 
 /* interface 1, ts 1700000000123456789 ns, 5 of 60 bytes */
 static const uint8_t epb[] = {
-	6, 0, 0, 0, 40, 0, 0, 0,
-	1, 0, 0, 0,
-	0xfe, 0x9c, 0x97, 0x17, 0x15, 0xcd, 0x85, 0x3d,	/* ts high, low */
-	5, 0, 0, 0, 60, 0, 0, 0,
-	0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0, 0, 0,
-	40, 0, 0, 0,
+	6,    0,    0,	  0,	40,   0,    0,	  0,	1,    0,
+	0,    0,    0xfe, 0x9c, 0x97, 0x17, 0x15, 0xcd, 0x85, 0x3d, /* ts high, low */
+	5,    0,    0,	  0,	60,   0,    0,	  0,	0xaa, 0xbb,
+	0xcc, 0xdd, 0xee, 0,	0,    0,    40,	  0,	0,    0,
 };
 
 static void whole_file(void **state)
 {
-	static const uint8_t pkt[] = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+	static const uint8_t pkt[] = {0xaa, 0xbb, 0xcc, 0xdd, 0xee};
 	char *buf = NULL;
 	size_t len = 0, off = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -59,12 +54,10 @@ static void whole_file(void **state)
 	assert_non_null(w);
 	assert_int_equal(pcapng_add_interface(w, "eth0", 1600), 0);
 	assert_int_equal(pcapng_add_interface(w, "veth-a1", 256), 1);
-	assert_int_equal(pcapng_write_packet(w, 1, 1700000000123456789ull, pkt,
-					     5, 60), 0);
+	assert_int_equal(pcapng_write_packet(w, 1, 1700000000123456789ull, pkt, 5, 60), 0);
 	assert_int_equal(pcapng_close(w), 0);
 	fclose(f);
-	assert_int_equal(len, sizeof(shb) + sizeof(idb_eth0) +
-				      sizeof(idb_veth) + sizeof(epb));
+	assert_int_equal(len, sizeof(shb) + sizeof(idb_eth0) + sizeof(idb_veth) + sizeof(epb));
 	assert_memory_equal(buf + off, shb, sizeof(shb));
 	off += sizeof(shb);
 	assert_memory_equal(buf + off, idb_eth0, sizeof(idb_eth0));
@@ -77,7 +70,7 @@ static void whole_file(void **state)
 
 static void aligned_packet(void **state)
 {
-	static const uint8_t pkt[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t pkt[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);

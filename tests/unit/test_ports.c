@@ -44,21 +44,26 @@ static void explicit_all(void **state)
 static void rejects(void **state)
 {
 	static const char *const bad[][2] = {
-		{ "tcp/0", "invalid port 'tcp/0' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/80,sctp/9", "invalid port 'sctp/9' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/80,", "invalid port '' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/65536", "invalid port 'tcp/65536' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/443:0", "invalid port 'tcp/443:0' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/443:-1", "invalid port 'tcp/443:-1' (expected tcp/PORT or udp/PORT, optionally :N or :all)" },
-		{ "tcp/1,tcp/2,tcp/3", "too many ports (at most 2)" },
+		{"tcp/0",
+		 "invalid port 'tcp/0' (expected tcp/PORT or udp/PORT, optionally :N or :all)"},
+		{"tcp/80,sctp/9",
+		 "invalid port 'sctp/9' (expected tcp/PORT or udp/PORT, optionally :N or :all)"},
+		{"tcp/80,",
+		 "invalid port '' (expected tcp/PORT or udp/PORT, optionally :N or :all)"},
+		{"tcp/65536",
+		 "invalid port 'tcp/65536' (expected tcp/PORT or udp/PORT, optionally :N or :all)"},
+		{"tcp/443:0",
+		 "invalid port 'tcp/443:0' (expected tcp/PORT or udp/PORT, optionally :N or :all)"},
+		{"tcp/443:-1", "invalid port 'tcp/443:-1' (expected tcp/PORT or udp/PORT, "
+			       "optionally :N or :all)"},
+		{"tcp/1,tcp/2,tcp/3", "too many ports (at most 2)"},
 	};
 	struct ports_entry e[2];
 	char err[160];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(ports_parse(bad[i][0], e, 2, err, sizeof(err)),
-				 -EINVAL);
+		assert_int_equal(ports_parse(bad[i][0], e, 2, err, sizeof(err)), -EINVAL);
 		assert_string_equal(err, bad[i][1]);
 	}
 }

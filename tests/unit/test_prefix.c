@@ -17,14 +17,14 @@ struct good_case {
 static void accepts(void **state)
 {
 	static const struct good_case cases[] = {
-		{ "10.0.0.0/8", "10.0.0.0/8", 4, 8 },
-		{ "192.0.2.1", "192.0.2.1/32", 4, 32 },
-		{ "0.0.0.0/0", "0.0.0.0/0", 4, 0 },
-		{ "198.51.100.128/25", "198.51.100.128/25", 4, 25 },
-		{ "2001:db8::/32", "2001:db8::/32", 6, 32 },
-		{ "2001:DB8::1", "2001:db8::1/128", 6, 128 },
-		{ "::/0", "::/0", 6, 0 },
-		{ "::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104", 6, 104 },
+		{"10.0.0.0/8", "10.0.0.0/8", 4, 8},
+		{"192.0.2.1", "192.0.2.1/32", 4, 32},
+		{"0.0.0.0/0", "0.0.0.0/0", 4, 0},
+		{"198.51.100.128/25", "198.51.100.128/25", 4, 25},
+		{"2001:db8::/32", "2001:db8::/32", 6, 32},
+		{"2001:DB8::1", "2001:db8::1/128", 6, 128},
+		{"::/0", "::/0", 6, 0},
+		{"::ffff:10.0.0.0/104", "::ffff:10.0.0.0/104", 6, 104},
 	};
 	struct prefix_error err = {};
 	struct ew_prefix p;
@@ -43,7 +43,7 @@ static void accepts(void **state)
 
 static void address_bytes(void **state)
 {
-	static const unsigned char want[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	static const unsigned char want[16] = {0x20, 0x01, 0x0d, 0xb8};
 	struct prefix_error err = {};
 	struct ew_prefix p;
 
@@ -63,21 +63,21 @@ struct bad_case {
 static void rejects(void **state)
 {
 	static const struct bad_case cases[] = {
-		{ "", 5, "expected a prefix" },
-		{ "10.0.0.0/33", 14, "invalid prefix length '33' (IPv4 allows 0-32)" },
-		{ "2001:db8::/129", 16, "invalid prefix length '129' (IPv6 allows 0-128)" },
-		{ "10.0.0.0/", 14, "invalid prefix length '' (IPv4 allows 0-32)" },
-		{ "10.0.0.0/+8", 14, "invalid prefix length '+8' (IPv4 allows 0-32)" },
-		{ "10.0.0.0/0008", 14, "invalid prefix length '0008' (IPv4 allows 0-32)" },
-		{ "10.0.0.0/8/8", 14, "invalid prefix length '8/8' (IPv4 allows 0-32)" },
-		{ "300.0.0.0/8", 5, "invalid IPv4 address '300.0.0.0'" },
-		{ "10.0.0/8", 5, "invalid IPv4 address '10.0.0'" },
-		{ "2001:db8:::/48", 5, "invalid IPv6 address '2001:db8:::'" },
-		{ "10.1.2.3/8", 5, "host bits set in '10.1.2.3/8' (did you mean 10.0.0.0/8?)" },
-		{ "2001:db8::1/32", 5,
-		  "host bits set in '2001:db8::1/32' (did you mean 2001:db8::/32?)" },
-		{ "10.0.0.128/24", 5,
-		  "host bits set in '10.0.0.128/24' (did you mean 10.0.0.0/24?)" },
+		{"", 5, "expected a prefix"},
+		{"10.0.0.0/33", 14, "invalid prefix length '33' (IPv4 allows 0-32)"},
+		{"2001:db8::/129", 16, "invalid prefix length '129' (IPv6 allows 0-128)"},
+		{"10.0.0.0/", 14, "invalid prefix length '' (IPv4 allows 0-32)"},
+		{"10.0.0.0/+8", 14, "invalid prefix length '+8' (IPv4 allows 0-32)"},
+		{"10.0.0.0/0008", 14, "invalid prefix length '0008' (IPv4 allows 0-32)"},
+		{"10.0.0.0/8/8", 14, "invalid prefix length '8/8' (IPv4 allows 0-32)"},
+		{"300.0.0.0/8", 5, "invalid IPv4 address '300.0.0.0'"},
+		{"10.0.0/8", 5, "invalid IPv4 address '10.0.0'"},
+		{"2001:db8:::/48", 5, "invalid IPv6 address '2001:db8:::'"},
+		{"10.1.2.3/8", 5, "host bits set in '10.1.2.3/8' (did you mean 10.0.0.0/8?)"},
+		{"2001:db8::1/32", 5,
+		 "host bits set in '2001:db8::1/32' (did you mean 2001:db8::/32?)"},
+		{"10.0.0.128/24", 5,
+		 "host bits set in '10.0.0.128/24' (did you mean 10.0.0.0/24?)"},
 	};
 	struct prefix_error err = {};
 	struct ew_prefix p;
@@ -87,8 +87,7 @@ static void rejects(void **state)
 		const struct bad_case *c = &cases[i];
 
 		memset(&err, 0, sizeof(err));
-		assert_int_equal(prefix_parse(c->in, strlen(c->in), 5, &p, &err),
-				 -22);
+		assert_int_equal(prefix_parse(c->in, strlen(c->in), 5, &p, &err), -22);
 		assert_string_equal(err.msg, c->msg);
 		assert_int_equal(err.col, c->col);
 	}
@@ -108,7 +107,7 @@ static void too_long(void **state)
 
 static void error_format(void **state)
 {
-	struct prefix_error err = { .file = "blocks.txt", .line = 14, .col = 9 };
+	struct prefix_error err = {.file = "blocks.txt", .line = 14, .col = 9};
 	char buf[200];
 
 	(void)state;
@@ -123,10 +122,8 @@ static void error_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepts),
-		cmocka_unit_test(address_bytes),
-		cmocka_unit_test(rejects),
-		cmocka_unit_test(too_long),
+		cmocka_unit_test(accepts),	cmocka_unit_test(address_bytes),
+		cmocka_unit_test(rejects),	cmocka_unit_test(too_long),
 		cmocka_unit_test(error_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

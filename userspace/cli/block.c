@@ -25,14 +25,13 @@ struct block_args {
 
 static void block_usage(FILE *out)
 {
-	fprintf(out,
-		"usage: edgeward block PREFIX... [--rule ID] [--src|--dst]\n"
-		"       edgeward block --file FILE [--rule ID] [--src|--dst]\n"
-		"       edgeward block --list\n"
-		"       edgeward unblock PREFIX...\n"
-		"PREFIX is 10.0.0.0/8, 2001:db8::/32, or an address (a host).\n"
-		"--rule ID (0-65535, default 0) is counted in 'edgeward status';\n"
-		"--src/--dst match only the source/destination (default both).\n");
+	fprintf(out, "usage: edgeward block PREFIX... [--rule ID] [--src|--dst]\n"
+		     "       edgeward block --file FILE [--rule ID] [--src|--dst]\n"
+		     "       edgeward block --list\n"
+		     "       edgeward unblock PREFIX...\n"
+		     "PREFIX is 10.0.0.0/8, 2001:db8::/32, or an address (a host).\n"
+		     "--rule ID (0-65535, default 0) is counted in 'edgeward status';\n"
+		     "--src/--dst match only the source/destination (default both).\n");
 }
 
 static int parse_rule(const char *s, __u32 *id)
@@ -53,13 +52,13 @@ static int parse_rule(const char *s, __u32 *id)
 static int parse_block_args(int argc, char **argv, struct block_args *a)
 {
 	static const struct option opts[] = {
-		{ "rule", required_argument, NULL, 'r' },
-		{ "src", no_argument, NULL, 's' },
-		{ "dst", no_argument, NULL, 'd' },
-		{ "file", required_argument, NULL, 'f' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"rule", required_argument, NULL, 'r'},
+		{"src", no_argument, NULL, 's'},
+		{"dst", no_argument, NULL, 'd'},
+		{"file", required_argument, NULL, 'f'},
+		{"list", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -81,7 +80,7 @@ static int parse_block_args(int argc, char **argv, struct block_args *a)
 			return -EINVAL;
 	}
 	if (a->rule.flags == (EW_MATCH_SRC | EW_MATCH_DST))
-		a->rule.flags = 0;	/* both, as 0 means */
+		a->rule.flags = 0; /* both, as 0 means */
 	return 0;
 }
 
@@ -119,9 +118,8 @@ static int open_tries(struct blocklist *bl, int create, int quiet)
 		err = bl->fd6;
 		if (err == -ENOENT && !create && quiet)
 			return err;
-		ew_err("couldn't open the pinned blocklist under %s: %s%s",
-		       loader_pin_dir(), strerror(-err), err == -ENOENT ?
-		       " (nothing blocked yet)" : "");
+		ew_err("couldn't open the pinned blocklist under %s: %s%s", loader_pin_dir(),
+		       strerror(-err), err == -ENOENT ? " (nothing blocked yet)" : "");
 		if (bl->fd4 >= 0)
 			close(bl->fd4);
 		return err;
@@ -144,14 +142,13 @@ static const char *match_name(__u32 flags)
 	return "both";
 }
 
-static int print_entry(const struct ew_prefix *p, const struct ew_block_rule *r,
-		       void *ctx)
+static int print_entry(const struct ew_prefix *p, const struct ew_block_rule *r, void *ctx)
 {
 	char buf[64];
 
 	(void)ctx;
-	printf("%s rule %u match %s\n", prefix_str(p, buf, sizeof(buf)),
-	       r->rule_id, match_name(r->flags));
+	printf("%s rule %u match %s\n", prefix_str(p, buf, sizeof(buf)), r->rule_id,
+	       match_name(r->flags));
 	return 0;
 }
 
@@ -162,7 +159,7 @@ static int block_list(void)
 
 	err = open_tries(&bl, 0, 1);
 	if (err)
-		return err == -ENOENT ? 0 : 1;	/* nothing pinned: empty list */
+		return err == -ENOENT ? 0 : 1; /* nothing pinned: empty list */
 	err = blocklist_foreach(&bl, print_entry, NULL);
 	if (err)
 		ew_err("couldn't list the blocklist: %s", strerror(-err));
@@ -175,34 +172,30 @@ static void report_parse(const struct blocklist_errors *errs)
 	char buf[256];
 
 	for (size_t i = 0; i < errs->n && i < errs->max; i++)
-		fprintf(stderr, "%s\n",
-			prefix_error_str(&errs->errs[i], buf, sizeof(buf)));
+		fprintf(stderr, "%s\n", prefix_error_str(&errs->errs[i], buf, sizeof(buf)));
 	if (errs->n > errs->max)
 		fprintf(stderr, "... and %zu more errors\n", errs->n - errs->max);
 }
 
-static int read_list(const char *file, const struct ew_block_rule *rule,
-		     struct blocklist_batch *b)
+static int read_list(const char *file, const struct ew_block_rule *rule, struct blocklist_batch *b)
 {
 	struct prefix_error shown[FILE_ERRS_SHOWN];
-	struct blocklist_errors errs = { .errs = shown, .max = FILE_ERRS_SHOWN };
+	struct blocklist_errors errs = {.errs = shown, .max = FILE_ERRS_SHOWN};
 	FILE *f = fopen(file, "r");
 	int err;
 
 	if (!f) {
-		ew_err("couldn't open blocklist file '%s': %s", file,
-		       strerror(errno));
+		ew_err("couldn't open blocklist file '%s': %s", file, strerror(errno));
 		return -errno;
 	}
 	err = blocklist_parse(f, file, rule, b, &errs);
 	fclose(f);
 	if (err == -EINVAL) {
 		report_parse(&errs);
-		ew_err("couldn't load '%s': %zu invalid line%s, nothing loaded",
-		       file, errs.n, errs.n == 1 ? "" : "s");
+		ew_err("couldn't load '%s': %zu invalid line%s, nothing loaded", file, errs.n,
+		       errs.n == 1 ? "" : "s");
 	} else if (err) {
-		ew_err("couldn't read blocklist file '%s': %s", file,
-		       strerror(-err));
+		ew_err("couldn't read blocklist file '%s': %s", file, strerror(-err));
 	}
 	return err;
 }
@@ -219,7 +212,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 {
 	struct blocklist_batch b = {};
 	struct blocklist bl;
-	int err, batched = !getenv("EDGEWARD_NO_BATCH");	/* for bench/ */
+	int err, batched = !getenv("EDGEWARD_NO_BATCH"); /* for bench/ */
 	double t0;
 
 	err = read_list(file, rule, &b);
@@ -230,8 +223,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 	t0 = mono_s();
 	err = blocklist_load(&bl, &b, &batched);
 	if (err)
-		ew_err("couldn't load '%s' into the blocklist: %s", file,
-		       strerror(-err));
+		ew_err("couldn't load '%s' into the blocklist: %s", file, strerror(-err));
 	else
 		printf("blocked %zu prefixes (%zu IPv4, %zu IPv6) from %s in %.2fs (%s)\n",
 		       b.n4 + b.n6, b.n4, b.n6, file, mono_s() - t0,
@@ -261,8 +253,8 @@ static int block_prefixes(int n, char **args, const struct ew_block_rule *rule)
 			ew_err("couldn't block '%s': %s", buf, strerror(-err));
 			rc = 1;
 		} else {
-			printf("blocked %s rule %u match %s\n", buf,
-			       rule->rule_id, match_name(rule->flags));
+			printf("blocked %s rule %u match %s\n", buf, rule->rule_id,
+			       match_name(rule->flags));
 		}
 	}
 	close_tries(&bl);
@@ -304,8 +296,8 @@ static int unblock_all(int n, const struct ew_prefix *p)
 		prefix_str(&p[i], buf, sizeof(buf));
 		err = blocklist_remove(&bl, &p[i]);
 		if (err) {
-			ew_err("couldn't unblock '%s': %s", buf, err == -ENOENT ?
-			       "not in the blocklist" : strerror(-err));
+			ew_err("couldn't unblock '%s': %s", buf,
+			       err == -ENOENT ? "not in the blocklist" : strerror(-err));
 			rc = 1;
 		} else {
 			printf("unblocked %s\n", buf);

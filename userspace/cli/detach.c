@@ -25,8 +25,7 @@ static int detach_iface(const char *ifname, void *ctx)
 	return 0;
 }
 
-static int unpin_one(const char *path, const struct stat *st, int type,
-		     struct FTW *ftw)
+static int unpin_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -47,16 +46,16 @@ static int unpin_all(void)
 static void detach_usage(FILE *out)
 {
 	fprintf(out, "usage: edgeward detach [--iface IF]...\n"
-		"Removes edgeward's XDP and TC programs (from IF only, or from\n"
-		"every interface) and, without --iface, unpins all its maps.\n");
+		     "Removes edgeward's XDP and TC programs (from IF only, or from\n"
+		     "every interface) and, without --iface, unpins all its maps.\n");
 }
 
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"iface", required_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c, failed = 0, ifaces = 0;
 

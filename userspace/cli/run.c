@@ -25,10 +25,10 @@
 #include "pcapng.h"
 #include "ports.h"
 
-#define RUN_IFACE_MAX 16
-#define RUN_PCAP_IF_MAX 64
+#define RUN_IFACE_MAX	    16
+#define RUN_PCAP_IF_MAX	    64
 #define STALE_AFTER_DEFAULT 5	/* s without heartbeat: stop tagging */
-#define FLOW_TTL_DEFAULT 120	/* s an inspect tag lives */
+#define FLOW_TTL_DEFAULT    120 /* s an inspect tag lives */
 
 struct run_opts {
 	const char *ifaces[RUN_IFACE_MAX];
@@ -38,7 +38,7 @@ struct run_opts {
 	const char *ports;
 	unsigned long stale_after;
 	unsigned long mirror_cap;
-	unsigned long duration;	/* 0: until a signal */
+	unsigned long duration; /* 0: until a signal */
 };
 
 /* What this run attached anew, so a failure can take exactly that back. */
@@ -50,7 +50,7 @@ struct run_undo {
 struct run_pcap {
 	struct pcapng *w;
 	FILE *f;
-	__u32 ifindex[RUN_PCAP_IF_MAX];	/* pcapng interface id -> ifindex */
+	__u32 ifindex[RUN_PCAP_IF_MAX]; /* pcapng interface id -> ifindex */
 	int n_if;
 	__u64 written;
 };
@@ -58,7 +58,8 @@ struct run_pcap {
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: edgeward run --iface IF [--iface IF2 ...] [--xdp-mode native|generic|auto]\n"
+		"usage: edgeward run --iface IF [--iface IF2 ...] [--xdp-mode "
+		"native|generic|auto]\n"
 		"                    [--pcap-out FILE] [--ports SPEC] [--stale-after SEC]\n"
 		"                    [--mirror-cap N] [--duration SEC]\n"
 		"  --ports SPEC     ports tagged for mirroring (default %s)\n"
@@ -67,8 +68,8 @@ static void run_usage(FILE *out)
 		PORTS_DEFAULT, STALE_AFTER_DEFAULT, EW_MIRROR_CAP);
 }
 
-static int parse_num(const char *opt, const char *s, unsigned long lo,
-		     unsigned long hi, unsigned long *v)
+static int parse_num(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+		     unsigned long *v)
 {
 	char *end;
 
@@ -129,15 +130,15 @@ static int run_opt(int c, struct run_opts *o)
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "pcap-out", required_argument, NULL, 'w' },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "stale-after", required_argument, NULL, 's' },
-		{ "mirror-cap", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"iface", required_argument, NULL, 'i'},
+		{"xdp-mode", required_argument, NULL, 'm'},
+		{"pcap-out", required_argument, NULL, 'w'},
+		{"ports", required_argument, NULL, 'p'},
+		{"stale-after", required_argument, NULL, 's'},
+		{"mirror-cap", required_argument, NULL, 'c'},
+		{"duration", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c, err;
 
@@ -160,8 +161,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	}
 	for (int i = 0; i < o->n_if; i++) {
 		if (!if_nametoindex(o->ifaces[i])) {
-			ew_err("couldn't attach to '%s': %s", o->ifaces[i],
-			       strerror(errno));
+			ew_err("couldn't attach to '%s': %s", o->ifaces[i], strerror(errno));
 			return -ENODEV;
 		}
 	}
@@ -184,8 +184,7 @@ static int beat(int cfg_fd, struct ew_config *cfg, __u64 now)
 
 	cfg->heartbeat_ns = now;
 	if (bpf_map_update_elem(cfg_fd, &key, cfg, BPF_ANY)) {
-		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG,
-		       strerror(errno));
+		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -207,8 +206,7 @@ static int store_ports(const char *spec)
 		return fd;
 	err = ports_store(fd, e, (size_t)n);
 	if (err)
-		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS,
-		       strerror(-err));
+		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS, strerror(-err));
 	close(fd);
 	return err;
 }
@@ -269,9 +267,9 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 	if (!p->w)
 		return 0;
 	id = pcap_iface(p, pkt->ifindex, EW_MIRROR_CAP);
-	if (id < 0 || pcapng_write_packet(p->w, (__u32)id, pkt->ts_ns, pkt->data,
-					  pkt->cap_len, pkt->orig_len))
-		return 0;	/* errors surface at pcapng_close */
+	if (id < 0 || pcapng_write_packet(p->w, (__u32)id, pkt->ts_ns, pkt->data, pkt->cap_len,
+					  pkt->orig_len))
+		return 0; /* errors surface at pcapng_close */
 	p->written++;
 	return 0;
 }
@@ -283,8 +281,7 @@ static int pcap_open(struct run_pcap *p, const struct run_opts *o)
 	p->f = fopen(o->pcap_out, "wb");
 	p->w = p->f ? pcapng_open(p->f) : NULL;
 	if (!p->w) {
-		ew_err("couldn't create pcapng file '%s': %s", o->pcap_out,
-		       strerror(errno));
+		ew_err("couldn't create pcapng file '%s': %s", o->pcap_out, strerror(errno));
 		if (p->f)
 			fclose(p->f);
 		return -errno;
@@ -306,8 +303,7 @@ static int pcap_close(struct run_pcap *p, const char *path)
 	if (err)
 		ew_err("couldn't write pcapng file '%s': %s", path, strerror(-err));
 	else
-		ew_info("wrote %llu mirrored packets to %s",
-			(unsigned long long)p->written, path);
+		ew_info("wrote %llu mirrored packets to %s", (unsigned long long)p->written, path);
 	return err;
 }
 
@@ -330,11 +326,10 @@ static int signals_fd(sigset_t *old)
 
 /* Beats every second and drains the ring buffer until a signal arrives or
  * the deadline (0: none) passes. */
-static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg,
-		int sig_fd, __u64 deadline)
+static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg, int sig_fd, __u64 deadline)
 {
-	struct pollfd fds[2] = { { .fd = sig_fd, .events = POLLIN },
-				 { .fd = mirror_fd(m), .events = POLLIN } };
+	struct pollfd fds[2] = {{.fd = sig_fd, .events = POLLIN},
+				{.fd = mirror_fd(m), .events = POLLIN}};
 	__u64 now = mono_ns(), next_beat = now;
 	int err = 0;
 
@@ -343,8 +338,7 @@ static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg,
 			err = beat(cfg_fd, cfg, now);
 			next_beat = now + 1000000000ull;
 		}
-		if (poll(fds, 2, (int)((next_beat - now) / 1000000 + 1)) < 0 &&
-		    errno != EINTR)
+		if (poll(fds, 2, (int)((next_beat - now) / 1000000 + 1)) < 0 && errno != EINTR)
 			err = -errno;
 		if (fds[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -380,11 +374,11 @@ static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
 		err = m ? 0 : -errno;
 	}
 	if (!err)
-		err = loop(m, cfg_fd, cfg, sig_fd, o->duration ?
-			   mono_ns() + o->duration * 1000000000ull : 0);
+		err = loop(m, cfg_fd, cfg, sig_fd,
+			   o->duration ? mono_ns() + o->duration * 1000000000ull : 0);
 	else
-		ew_err("couldn't consume the mirror ring buffer '%s': %s",
-		       EW_MAP_MIRROR, strerror(-err));
+		ew_err("couldn't consume the mirror ring buffer '%s': %s", EW_MAP_MIRROR,
+		       strerror(-err));
 	mirror_free(m);
 	if (pcap_close(&pcap, o->pcap_out) && !err)
 		err = -EIO;
@@ -404,8 +398,7 @@ static int start(const struct run_opts *o, int *cfg_fd, struct ew_config *cfg)
 	};
 	*cfg_fd = loader_map_open(EW_MAP_CONFIG);
 	if (*cfg_fd < 0) {
-		ew_err("couldn't open pinned map '%s': %s", EW_MAP_CONFIG,
-		       strerror(-*cfg_fd));
+		ew_err("couldn't open pinned map '%s': %s", EW_MAP_CONFIG, strerror(-*cfg_fd));
 		return *cfg_fd;
 	}
 	/* Beat before attaching so the TC program tags from the first packet. */
@@ -436,7 +429,7 @@ int cmd_run(int argc, char **argv)
 	if (!err)
 		err = serve(&o, cfg_fd, &cfg);
 	if (cfg_fd >= 0) {
-		beat(cfg_fd, &cfg, 0);	/* nobody reads the mirror now */
+		beat(cfg_fd, &cfg, 0); /* nobody reads the mirror now */
 		close(cfg_fd);
 	}
 	return err ? 1 : 0;

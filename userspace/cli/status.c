@@ -80,8 +80,7 @@ static int show_counters(struct ew_counter *buf, int ncpu)
 		err = sum_counter(fd, i, buf, ncpu, &s);
 		if (!err)
 			printf("  %-24s %12llu %16llu\n", counter_names[i],
-			       (unsigned long long)s.packets,
-			       (unsigned long long)s.bytes);
+			       (unsigned long long)s.packets, (unsigned long long)s.bytes);
 	}
 	close(fd);
 	return err;
@@ -99,8 +98,8 @@ static int show_rule_hits(struct ew_counter *buf, int ncpu)
 		err = sum_counter(fd, i, buf, ncpu, &s);
 		if (err || !s.packets)
 			continue;
-		printf("  rule %-19u %12llu %16llu\n", i,
-		       (unsigned long long)s.packets, (unsigned long long)s.bytes);
+		printf("  rule %-19u %12llu %16llu\n", i, (unsigned long long)s.packets,
+		       (unsigned long long)s.bytes);
 		shown++;
 	}
 	if (!err && !shown)
@@ -149,10 +148,10 @@ static int show_agent(void)
 	if (!cfg.heartbeat_ns)
 		printf("agent: not running (no heartbeat)");
 	else
-		printf("agent: heartbeat %.1fs ago (%s)",
-		       (double)(now_ns - cfg.heartbeat_ns) / 1e9,
-		       now_ns - cfg.heartbeat_ns > cfg.stale_after_ns ?
-		       "stale: tagging and mirroring stopped" : "alive");
+		printf("agent: heartbeat %.1fs ago (%s)", (double)(now_ns - cfg.heartbeat_ns) / 1e9,
+		       now_ns - cfg.heartbeat_ns > cfg.stale_after_ns
+			       ? "stale: tagging and mirroring stopped"
+			       : "alive");
 	printf(", stale after %.1fs, mirror cap %u bytes, flow ttl %us\n",
 	       (double)cfg.stale_after_ns / 1e9, cfg.mirror_cap, cfg.flow_ttl_s);
 	return 0;
@@ -188,7 +187,8 @@ int cmd_status(int argc, char **argv)
 			ew_err("status: unexpected argument '%s'", argv[1]);
 			return 2;
 		}
-		printf("usage: edgeward status\nShows attached programs, the agent heartbeat,\nblocklist sizes, counters and rule hits.\n");
+		printf("usage: edgeward status\nShows attached programs, the agent "
+		       "heartbeat,\nblocklist sizes, counters and rule hits.\n");
 		return 0;
 	}
 	loader_log_init();
@@ -200,8 +200,9 @@ int cmd_status(int argc, char **argv)
 	err = show_maps();
 	if (err) {
 		ew_err("couldn't read the pinned maps under %s: %s%s", loader_pin_dir(),
-		       strerror(-err), err == -ENOENT ?
-		       " (not loaded: start 'edgeward run' or 'edgeward block')" : "");
+		       strerror(-err),
+		       err == -ENOENT ? " (not loaded: start 'edgeward run' or 'edgeward block')"
+				      : "");
 		return 1;
 	}
 	return 0;
