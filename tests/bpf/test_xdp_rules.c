@@ -214,6 +214,14 @@ static void flow_verdict_both_directions(void **state)
 	assert_int_equal(rule_hits(fx.skel, 500) - hits, 2);
 	tcp4_flow(&b, "192.0.2.10", 40001, "192.0.2.20", 80);
 	CHECK(fx.skel, &b, XDP_PASS, "other port", EW_C_PASS);
+	/* a non-first fragment between the same hosts: no ports, no verdict */
+	memset(&b, 0, sizeof(b));
+	pb_eth(&b, ETH_P_IP);
+	pb_ipv4(&b, IPPROTO_TCP, "192.0.2.10", "192.0.2.20", 0, 185);
+	pb_payload(&b, 40);
+	pb_finish(&b);
+	CHECK(fx.skel, &b, XDP_PASS, "v4 non-first fragment of a blocked flow", EW_C_PASS,
+	      EW_C_FRAGMENT);
 	/* same address both ends: the lower port comes first */
 	key_v4(&k, "192.0.2.30", 80, "192.0.2.30", 40000, IPPROTO_TCP);
 	set_verdict(&k, EW_ACT_BLOCK, now_ns() + 60000000000ull, 501);
