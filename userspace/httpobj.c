@@ -171,9 +171,15 @@ static void meta(struct http_obj *ob, const struct flow_info *fi,
 	m->kind = kind;
 	m->ts_ns = ts;
 	m->seq = seq;
-	m->method = rq && rq->method ? rq->method : "";
-	m->host = rq && rq->host ? rq->host : "";
-	m->uri = rq && rq->uri ? rq->uri : "";
+	if (!h->response) {	/* a request body: its own head says */
+		m->method = h->method;
+		m->host = h->host;
+		m->uri = h->uri;
+	} else {
+		m->method = rq && rq->method ? rq->method : "";
+		m->host = rq && rq->host ? rq->host : "";
+		m->uri = rq && rq->uri ? rq->uri : "";
+	}
 	m->status = h->response ? h->status : 0;
 	m->content_type = h->content_type;
 	m->content_encoding = h->content_encoding;

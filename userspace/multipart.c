@@ -18,7 +18,7 @@ struct multipart {
 	const struct mp_ops *ops;
 	void *arg;
 	enum mp_state st;
-	char delim[MP_BOUNDARY + 5];	/* "\r\n--" boundary */
+	char delim[MP_BOUNDARY + 4];	/* "\n--" boundary (CR optional) */
 	size_t dlen;
 	uint8_t *buf;			/* unprocessed bytes */
 	size_t n, cap;
@@ -58,12 +58,12 @@ struct multipart *multipart_new(const char *boundary, const struct mp_ops *ops,
 	}
 	m->ops = ops;
 	m->arg = arg;
-	/* the first delimiter may open the body: pretend a CRLF precedes it */
-	memcpy(m->buf, "\r\n", 2);
-	m->n = 2;
-	m->dlen = 4 + strlen(boundary);
-	memcpy(m->delim, "\r\n--", 4);
-	memcpy(m->delim + 4, boundary, strlen(boundary));
+	/* the first delimiter may open the body: pretend a line end precedes */
+	m->buf[0] = '\n';
+	m->n = 1;
+	m->dlen = 3 + strlen(boundary);
+	memcpy(m->delim, "\n--", 3);
+	memcpy(m->delim + 3, boundary, strlen(boundary));
 	return m;
 }
 
@@ -126,15 +126,15 @@ static size_t step(struct multipart *m)
 	case MP_PREAMBLE:
 	case MP_BODY:
 		d = find(b, m->n, m->delim, m->dlen);
-		if (!d) {
-			k = m->n >= m->dlen ? m->n - (m->dlen - 1) : 0;
+		if (!d) {	/* keep what may be a CR and a delimiter's start */
+			k = m->n > m->dlen ? m->n - m->dlen : 0;
 			if (m->st == MP_BODY && k)
 				m->ops->data(m->arg, b, k);
 			return k;
 		}
 		k = d - b;
-		if (m->st == MP_BODY && k)
-			m->ops->data(m->arg, b, k);
+		if (m->st == MP_BODY && k)	/* the line end belongs to it */
+			m->ops->data(m->arg, b, k - (b[k - 1] == '\r'));
 		end_part(m, 1);
 		m->st = MP_AFTER_DELIM;
 		return k + m->dlen;
