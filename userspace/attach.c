@@ -19,8 +19,6 @@
 #include "loader.h"
 #include "log.h"
 
-#define ENOTSUPP_KERNEL 524 /* the kernel's internal ENOTSUPP */
-
 static void rec_path(char *buf, size_t size, const char *kind, const char *ifname)
 {
 	snprintf(buf, size, "%s/links/%s_%s", loader_pin_dir(), kind, ifname);
@@ -74,7 +72,7 @@ static int xdp_link(int prog_fd, int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
-static int xdp_new(int prog_fd, int ifindex, enum attach_xdp_mode mode)
+static int xdp_new(int prog_fd, int ifindex, const char *ifname, enum attach_xdp_mode mode)
 {
 	int fd;
 
@@ -83,8 +81,7 @@ static int xdp_new(int prog_fd, int ifindex, enum attach_xdp_mode mode)
 	fd = xdp_link(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
 	if (fd >= 0 || mode == ATTACH_XDP_NATIVE || fd == -EBUSY)
 		return fd;
-	ew_info("native XDP unavailable on ifindex %d (%s); using generic mode", ifindex,
-		strerror(-fd));
+	ew_info("native XDP unavailable on '%s' (%s); using generic mode", ifname, strerror(-fd));
 	return xdp_link(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
 }
 
@@ -105,7 +102,7 @@ int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode, bool 
 			ifname, ifname);
 	if (err != -ENOENT)
 		goto out;
-	fd = xdp_new(prog_fd, ifindex, mode);
+	fd = xdp_new(prog_fd, ifindex, ifname, mode);
 	if (fd < 0) {
 		err = fd;
 		goto out;
