@@ -513,7 +513,7 @@ static void count(struct objsink *s, const struct obj_end *e, bool body_ok)
 	if (body_ok)
 		s->st.hashed++;
 	else
-		s->st.truncated++;
+		s->st.unhashed++;
 }
 
 static void obj_end(void *obj, const struct obj_end *e)
@@ -528,8 +528,10 @@ static void obj_end(void *obj, const struct obj_end *e)
 			  .uri = o->str[S_URI],
 			  .flow = o->has_flow ? &o->flow : NULL,
 			  .ts = o->ts};
-	bool wire_ok = !(e->flags & (OBJ_TRUNCATED | OBJ_GAP));
-	bool body_ok = wire_ok && (e->flags & OBJ_COMPLETE) && !(e->flags & OBJ_BOMB);
+	/* gap: bytes unknown, no hash. Cut short without a gap (early close,
+	 * inflated Content-Length): the hash of exactly the bytes the client got */
+	bool wire_ok = !(e->flags & OBJ_GAP);
+	bool body_ok = wire_ok && !(e->flags & OBJ_BOMB);
 	bool overrun = false;
 	const char *stitch = NULL;
 	unsigned hits = 0;

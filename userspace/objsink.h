@@ -6,9 +6,11 @@
  *                                --> matcher (exact hash lists)
  *                                --> eventjson (one line per object/match)
  *
- * Gap policy: an object with OBJ_TRUNCATED or OBJ_GAP never gets a hash in
+ * Gap policy: an object with OBJ_GAP (or OBJ_BOMB) never gets a hash in
  * its event (the fields are null) and is never matched; neither is a range
- * resource whose pieces do not cover it. See docs/pcap.md. */
+ * resource whose pieces do not cover it. An object cut short without a gap
+ * (OBJ_TRUNCATED alone: early close) is hashed and matched as received,
+ * and keeps its truncated flag. See docs/pcap.md. */
 #ifndef EW_OBJSINK_H
 #define EW_OBJSINK_H
 
@@ -47,7 +49,7 @@ struct objsink_conf {
 struct objsink_stats {
 	uint64_t objects;    /* object events written (pieces included) */
 	uint64_t hashed;     /* objects with complete hashes */
-	uint64_t truncated;  /* objects without hashes (gap, truncated) */
+	uint64_t unhashed;   /* objects without hashes (gap, bomb) */
 	uint64_t pieces;     /* range pieces */
 	uint64_t assembled;  /* whole objects stitched from pieces */
 	uint64_t incomplete; /* range resources never covered */

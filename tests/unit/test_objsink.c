@@ -150,8 +150,39 @@ static void gap_has_no_hash(void **state)
 	assert_non_null(strstr(text(fx), "\"flags\":[\"truncated\",\"gap\"]"));
 	assert_non_null(strstr(text(fx), "\"sha256\":null"));
 	assert_null(strstr(text(fx), "\"match\""));
-	assert_int_equal(objsink_stats(fx->s)->truncated, 1);
+	assert_int_equal(objsink_stats(fx->s)->unhashed, 1);
 	assert_int_equal(objsink_stats(fx->s)->matches, 0);
+}
+
+static void bomb_has_no_hash(void **state)
+{
+	struct fixture *fx = *state;
+	struct obj_meta m;
+
+	meta(&m, "/bomb", "gzip");
+	object(fx, &m, "xx", "hello world", OBJ_TRUNCATED | OBJ_BOMB);
+	/* the decoded output was cut by a limit: no hash; the wire body is whole */
+	assert_non_null(strstr(text(fx), "\"flags\":[\"truncated\",\"bomb\"]"));
+	assert_non_null(strstr(text(fx), "\"sha256\":null,\"wire\":{\"sha256\":\""));
+	assert_int_equal(objsink_stats(fx->s)->unhashed, 1);
+	assert_int_equal(objsink_stats(fx->s)->matches, 0);
+}
+
+static void cut_short_is_hashed_as_received(void **state)
+{
+	struct fixture *fx = *state;
+	struct obj_meta m;
+
+	/* Content-Length said more, the connection closed after these bytes
+	 * and nothing was lost: the client has exactly them */
+	meta(&m, "/short", "");
+	m.declared_len = 200;
+	object(fx, &m, NULL, "hello world", OBJ_TRUNCATED);
+	assert_non_null(strstr(text(fx), "\"flags\":[\"truncated\"],\"anomalies\":[],"
+					 "\"sha256\":\"" HELLO_SHA256 "\""));
+	assert_non_null(strstr(text(fx), "\"body\":\"decoded\"}\n"));
+	assert_int_equal(objsink_stats(fx->s)->hashed, 1);
+	assert_int_equal(objsink_stats(fx->s)->matches, 1);
 }
 
 static void wire_hash_of_coded_body(void **state)
@@ -221,6 +252,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(complete_object_matches, setup, teardown),
 		cmocka_unit_test_setup_teardown(gap_has_no_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(bomb_has_no_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(cut_short_is_hashed_as_received, setup, teardown),
 		cmocka_unit_test_setup_teardown(wire_hash_of_coded_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_stitched_and_matched_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(incomplete_range_flushed, setup, teardown),

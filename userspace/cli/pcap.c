@@ -384,7 +384,7 @@ static int put_summary(struct pcap_run *r, const struct pcap_opts *o)
 	ej_u64(w, "errors", r->errors);
 	ej_u64(w, "objects", st->objects);
 	ej_u64(w, "hashed", st->hashed);
-	ej_u64(w, "truncated", st->truncated);
+	ej_u64(w, "unhashed", st->unhashed);
 	ej_u64(w, "pieces", st->pieces);
 	ej_u64(w, "assembled", st->assembled);
 	ej_u64(w, "incomplete", st->incomplete);
