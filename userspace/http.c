@@ -14,56 +14,6 @@
 
 #include "httpint.h"
 
-#define HTTP_PENDING	32	/* requests awaiting their response */
-#define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
-#define RESYNC_LINE	8192
-#define PRELUDE_MAX	1024	/* junk before a first status line */
-
-enum hstate {
-	H_HEAD,		/* collecting a header block */
-	H_CL,		/* Content-Length body */
-	H_CHUNK_SIZE,	/* chunk-size line */
-	H_CHUNK_LF,	/* size line ended by CR: an LF may follow */
-	H_CHUNK_DATA,
-	H_TRAILER,	/* after the last chunk */
-	H_CLOSE,	/* body ends with the connection */
-	H_RESYNC,	/* lost: looking for the next start line */
-	H_PRELUDE,	/* first response: junk before the status line? */
-	H_DEAD,		/* nothing more to parse in this direction */
-};
-
-struct http_dir {
-	enum hstate st;
-	uint8_t *buf;		/* head, or the current line */
-	size_t n, cap;
-	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
-	struct http_head head;
-	struct http_obj obj;
-	uint64_t remain;
-	int discard;		/* the object ended early: skip the body */
-	int probing;		/* first chunk-size line: keep bytes in probe */
-	uint8_t probe[LINE_MAX_LEN + 64];
-	size_t nprobe;
-	int messages;		/* heads parsed so far */
-	int bodiless;		/* last response was read without a body */
-	int skip_blank;		/* head ended at a blank-ish line: a real
-				 * blank line right after it is still head */
-	size_t line_start;	/* H_PRELUDE: where the current line starts */
-	uint32_t seq;
-	uint64_t ts;
-};
-
-struct http_flow {
-	struct http_ctx *ctx;
-	const struct flow_info *fi;
-	struct http_dir d[2];
-	struct http_req q[HTTP_PENDING];	/* ring of pending requests */
-	unsigned qhead, qlen;
-	struct http_req cur;			/* request of the current response */
-};
-
-static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
-		 size_t len);
 
 void http_conf_default(struct http_conf *c)
 {
@@ -155,7 +105,7 @@ static void req_pop(struct http_flow *f)
 	f->qlen--;
 }
 
-static int buf_add(struct http_dir *d, uint8_t c, size_t limit)
+int http_buf_add(struct http_dir *d, uint8_t c, size_t limit)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 512;
@@ -203,7 +153,7 @@ static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		httpobj_wire(&d->obj, p, len);
 }
 
-static void obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
+void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 		       unsigned flags)
 {
 	struct http_dir *d = &f->d[dir];
@@ -214,11 +164,11 @@ static void obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 	d->discard = 1;
 }
 
-static void msg_done(struct http_flow *f, enum stream_dir dir)
+void http_msg_done(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
 
-	obj_finish(f, dir, 1, 0);
+	http_obj_finish(f, dir, 1, 0);
 	d->st = H_HEAD;
 	d->n = 0;
 	d->eoh = 0;
@@ -345,7 +295,7 @@ static void late_body(struct http_flow *f, struct http_dir *d)
 	d->st = framing(f, STREAM_S2C);
 	if (d->st == H_HEAD)
 		d->st = H_CLOSE;
-	feed(f, STREAM_S2C, tmp, n);
+	http_feed(f, STREAM_S2C, tmp, n);
 }
 
 /* A response head does not start with "HTTP/". */
@@ -371,7 +321,7 @@ static size_t prelude_bytes(struct http_flow *f, const uint8_t *p, size_t len)
 	while (i < len && d->st == H_PRELUDE) {
 		uint8_t c = p[i++];
 
-		buf_add(d, c, PRELUDE_MAX);
+		http_buf_add(d, c, PRELUDE_MAX);
 		if (d->n - d->line_start == 5 &&
 		    httphdr_is_status(d->buf + d->line_start, 5)) {
 			memmove(d->buf, d->buf + d->line_start, 5);
@@ -426,7 +376,7 @@ static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 
 		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
 			continue;	/* blank lines between messages */
-		if (buf_add(d, c, f->ctx->conf.max_header)) {
+		if (http_buf_add(d, c, f->ctx->conf.max_header)) {
 			f->ctx->st.gave_up++;
 			d->head.anomalies |= ANOM_HDR_TOO_BIG;
 			d->st = H_DEAD;
@@ -439,152 +389,6 @@ static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 		}
 		if (eoh_step(d, c))
 			head_done(f, dir);
-	}
-	return i;
-}
-
-/* The first chunk-size line was not one: the sender did not chunk after
- * all (Firefox ignores Transfer-Encoding in places where Chromium does
- * not). Re-read the bytes as a Content-Length or close-delimited body. */
-static void chunk_fallback(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-	uint8_t tmp[sizeof(d->probe)];
-	size_t n = d->nprobe;
-
-	memcpy(tmp, d->probe, n);
-	d->probing = 0;
-	d->nprobe = 0;
-	d->n = 0;
-	d->head.anomalies |= ANOM_BAD_CHUNK;
-	d->head.transfer_encoding[0] = '\0';
-	if (d->head.content_length > 0) {
-		d->remain = d->head.content_length;
-		d->st = H_CL;
-	} else if (d->head.content_length == 0 || dir == STREAM_C2S) {
-		msg_done(f, dir);
-	} else {
-		d->st = H_CLOSE;
-	}
-	feed(f, dir, tmp, n);
-}
-
-static void bad_chunk(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-
-	if (d->probing) {
-		chunk_fallback(f, dir);
-		return;
-	}
-	d->obj.anomalies |= ANOM_BAD_CHUNK;
-	obj_finish(f, dir, 0, OBJ_TRUNCATED | OBJ_DECODE_ERR);
-	d->st = H_RESYNC;
-	d->n = 0;
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* A complete chunk-size line is in d->buf: leading hex digits are the
- * size; extensions and junk after them are ignored, as browsers do. */
-static void chunk_line(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-	uint64_t size = 0;
-	size_t i = 0, k;
-
-	while (i < d->n && (d->buf[i] == ' ' || d->buf[i] == '\t'))
-		i++;
-	for (k = i; k < d->n && hexval(d->buf[k]) >= 0; k++) {
-		if (size >> 56) {
-			bad_chunk(f, dir);
-			return;
-		}
-		size = size * 16 + hexval(d->buf[k]);
-	}
-	if (k == i) {
-		bad_chunk(f, dir);
-		return;
-	}
-	d->probing = 0;
-	d->n = 0;
-	d->remain = size;
-	if (!size) {
-		obj_finish(f, dir, 1, 0);
-		d->st = H_TRAILER;
-	}
-}
-
-/* Chunk framing bytes (size lines, trailers), one at a time. */
-static size_t chunk_bytes(struct http_flow *f, enum stream_dir dir,
-			  const uint8_t *p, size_t len)
-{
-	struct http_dir *d = &f->d[dir];
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t c = p[i];
-		enum hstate st = d->st;
-
-		if (st != H_CHUNK_SIZE && st != H_CHUNK_LF && st != H_TRAILER)
-			break;
-		i++;
-		if (d->probing && d->nprobe < sizeof(d->probe))
-			d->probe[d->nprobe++] = c;
-		if (st == H_CHUNK_LF) {
-			d->st = d->remain ? H_CHUNK_DATA : H_TRAILER;
-			if (c == '\n')
-				continue;
-			i--;
-			if (d->probing)
-				d->nprobe--;
-			continue;
-		}
-		if (st == H_CHUNK_SIZE && !d->n && (c == '\r' || c == '\n' ||
-						    c == ' ' || c == '\t' ||
-						    c == '\v' || c == '\f'))
-			continue;	/* CRLF after data, stray blank lines */
-		if (st == H_CHUNK_SIZE && !d->n && hexval(c) < 0) {
-			bad_chunk(f, dir);	/* not a chunk-size line */
-			break;
-		}
-		if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE)) {
-			if (st == H_TRAILER) {
-				while (d->n && (d->buf[d->n - 1] == '\r' ||
-						d->buf[d->n - 1] == ' '))
-					d->n--;
-				if (!d->n) {
-					msg_done(f, dir);
-					break;
-				}
-				d->n = 0;
-				continue;
-			}
-			chunk_line(f, dir);
-			if (d->st == H_CHUNK_SIZE)
-				d->st = c == '\r' ? H_CHUNK_LF :
-					d->remain ? H_CHUNK_DATA : H_TRAILER;
-			else if (d->st == H_TRAILER && c == '\r')
-				d->st = H_CHUNK_LF;
-			if (d->st != H_CHUNK_LF && d->st != H_CHUNK_DATA &&
-			    d->st != H_TRAILER)
-				break;
-			continue;
-		}
-		if (buf_add(d, c, LINE_MAX_LEN)) {
-			if (st == H_TRAILER) {
-				d->n = 0;
-				continue;
-			}
-			bad_chunk(f, dir);
-			break;
-		}
 	}
 	return i;
 }
@@ -617,13 +421,13 @@ static size_t resync_bytes(struct http_flow *f, enum stream_dir dir,
 		uint8_t c = p[i++];
 
 		if (c != '\n') {
-			if (buf_add(d, c, RESYNC_LINE))
+			if (http_buf_add(d, c, RESYNC_LINE))
 				d->n = 0;
 			continue;
 		}
 		if (start_line(d, dir)) {
 			d->st = H_HEAD;
-			buf_add(d, c, RESYNC_LINE);
+			http_buf_add(d, c, RESYNC_LINE);
 			d->eoh = 1;
 			continue;
 		}
@@ -647,13 +451,13 @@ static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 	if (d->remain)
 		return k;
 	if (d->st == H_CL)
-		msg_done(f, dir);
+		http_msg_done(f, dir);
 	else
 		d->st = H_CHUNK_SIZE;
 	return k;
 }
 
-static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
 	struct http_dir *d = &f->d[dir];
@@ -686,7 +490,7 @@ static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		case H_CHUNK_SIZE:
 		case H_CHUNK_LF:
 		case H_TRAILER:
-			k = chunk_bytes(f, dir, p, len);
+			k = httpchunk_bytes(f, dir, p, len);
 			break;
 		case H_RESYNC:
 			k = resync_bytes(f, dir, p, len);
@@ -728,7 +532,7 @@ static void on_data(void *flow, enum stream_dir dir, const uint8_t *p,
 	struct http_flow *f = flow;
 
 	f->d[dir].ts = ts;
-	feed(f, dir, p, len);
+	http_feed(f, dir, p, len);
 }
 
 /* Policy: a gap inside a body ends its object with OBJ_GAP|OBJ_TRUNCATED
@@ -745,7 +549,7 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 	switch (d->st) {
 	case H_CL:
 	case H_CHUNK_DATA:
-		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
 		if (len && len < d->remain) {
 			d->remain -= len;
 			return;
@@ -753,18 +557,18 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 		if (len && len == d->remain) {
 			d->remain = 0;
 			if (d->st == H_CL)
-				msg_done(f, dir);
+				http_msg_done(f, dir);
 			else
 				d->st = H_CHUNK_SIZE;
 			return;
 		}
 		break;
 	case H_CLOSE:
-		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
 		return;
 	case H_CHUNK_SIZE:
 	case H_CHUNK_LF:
-		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
 		break;
 	case H_DEAD:
 		return;
@@ -784,24 +588,24 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 	if (d->st == H_PRELUDE)
 		http09(f, d);
 	if (d->probing && (d->st == H_CHUNK_SIZE || d->st == H_CHUNK_LF))
-		chunk_fallback(f, dir);
+		httpchunk_fallback(f, dir);
 	if (d->st == H_CHUNK_SIZE && d->n)
-		chunk_line(f, dir);	/* "0" and then the close */
+		httpchunk_line(f, dir);	/* "0" and then the close */
 	switch (d->st) {
 	case H_CLOSE:
-		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		http_obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
 		break;
 	case H_HEAD:
 		if (dir == STREAM_S2C && d->n && !d->messages &&
 		    !httphdr_is_status(d->buf, d->n) &&
 		    !(f->fi->flags & FLOW_MIDSTREAM))
 			http09(f, d);	/* a tiny HTTP/0.9 response */
-		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		http_obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
 		break;
 	case H_TRAILER:
 		break;	/* body complete, trailers cut: fine */
 	default:
-		obj_finish(f, dir, 0, OBJ_TRUNCATED);
+		http_obj_finish(f, dir, 0, OBJ_TRUNCATED);
 		break;
 	}
 	d->st = H_DEAD;

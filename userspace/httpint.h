@@ -52,4 +52,70 @@ void httpobj_wire(struct http_obj *ob, const uint8_t *p, size_t len);
  * flags adds OBJ_TRUNCATED, OBJ_GAP ... */
 void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts);
 
+/* Per-flow state of http.c, shared with httpchunk.c. */
+#define HTTP_PENDING	32	/* requests awaiting their response */
+#define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
+#define RESYNC_LINE	8192
+#define PRELUDE_MAX	1024	/* junk before a first status line */
+
+enum hstate {
+	H_HEAD,		/* collecting a header block */
+	H_CL,		/* Content-Length body */
+	H_CHUNK_SIZE,	/* chunk-size line */
+	H_CHUNK_LF,	/* size line ended by CR: an LF may follow */
+	H_CHUNK_DATA,
+	H_TRAILER,	/* after the last chunk */
+	H_CLOSE,	/* body ends with the connection */
+	H_RESYNC,	/* lost: looking for the next start line */
+	H_PRELUDE,	/* first response: junk before the status line? */
+	H_DEAD,		/* nothing more to parse in this direction */
+};
+
+struct http_dir {
+	enum hstate st;
+	uint8_t *buf;		/* head, or the current line */
+	size_t n, cap;
+	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
+	struct http_head head;
+	struct http_obj obj;
+	uint64_t remain;
+	int discard;		/* the object ended early: skip the body */
+	int probing;		/* first chunk-size line: keep bytes in probe */
+	uint8_t probe[LINE_MAX_LEN + 64];
+	size_t nprobe;
+	int messages;		/* heads parsed so far */
+	int bodiless;		/* last response was read without a body */
+	int skip_blank;		/* head ended at a blank-ish line: a real
+				 * blank line right after it is still head */
+	size_t line_start;	/* H_PRELUDE: where the current line starts */
+	uint32_t seq;
+	uint64_t ts;
+};
+
+struct http_flow {
+	struct http_ctx *ctx;
+	const struct flow_info *fi;
+	struct http_dir d[2];
+	struct http_req q[HTTP_PENDING];	/* ring of pending requests */
+	unsigned qhead, qlen;
+	struct http_req cur;			/* request of the current response */
+};
+
+/* http.c internals used by httpchunk.c */
+void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+	       size_t len);
+void http_msg_done(struct http_flow *f, enum stream_dir dir);
+void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
+		     unsigned flags);
+int http_buf_add(struct http_dir *d, uint8_t c, size_t limit);
+
+/* httpchunk.c: chunk framing bytes (size lines, trailers) of direction dir,
+ * consumed one at a time; returns how many were used. */
+size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
+		       const uint8_t *p, size_t len);
+/* Parses the pending chunk-size line in the direction's buffer. */
+void httpchunk_line(struct http_flow *f, enum stream_dir dir);
+/* Re-reads the probed bytes of a body that was not chunked after all. */
+void httpchunk_fallback(struct http_flow *f, enum stream_dir dir);
+
 #endif
