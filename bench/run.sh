@@ -12,5 +12,6 @@ bench bench/pcap_throughput.sh "${EW_BENCH_MB:-200}" "${EW_BENCH_RUNS:-3}"
 bench make -s --no-print-directory B="$B" "$B/bench/xdp_cost" && bench "$B/bench/xdp_cost" "${EW_BENCH_RUNS:-5}"
 bench bench/blocklist_load.sh "${EW_BENCH_PREFIXES:-1000000}" "${EW_BENCH_RUNS:-3}"
 bench bench/pdq_bench.sh "${EW_BENCH_RUNS:-5}" 0.4
+bench bench/drop_rate.sh
 
 exit $rc
