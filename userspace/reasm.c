@@ -393,6 +393,13 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
 		r->st.drops[REASM_DROP_WINDOW]++;
 		return 0;
 	}
+	if (!f->user) {	/* nobody listens: follow the edge, hold nothing */
+		if (off + (int64_t)len > next) {
+			fd->next_seq += (uint32_t)(off + (int64_t)len - next);
+			fd->next_off = (uint64_t)(off + (int64_t)len);
+		}
+		return 0;
+	}
 	if (off < next) {	/* partly delivered already: first copy wins */
 		r->st.overlaps++;
 		p += next - off;

@@ -65,9 +65,11 @@ struct reasm *reasm_new(const struct reasm_conf *conf,
 			const struct stream_ops *ops, void *ctx);
 
 /* Feeds one decoded, unfragmented packet (PKT_F_L4 set; others are counted
- * and dropped). Payload is delivered (or copied if held) before it returns.
- * Packet time drives the clock: flows idle at p->ts_ns are expired first.
- * Returns 0, or -ENOMEM (counted as an eviction of that flow). */
+ * and dropped). Payload is delivered (or copied if held) before it returns;
+ * nothing is held for flows whose flow_open returned NULL. Packet time
+ * drives the clock: flows idle at p->ts_ns are expired first. Returns 0, or
+ * -ENOMEM when a flow or a held segment couldn't be allocated (the packet
+ * is dropped; its bytes become a gap later). */
 int reasm_push(struct reasm *r, const struct pkt *p);
 
 /* Closes flows whose idle or hard timeout has passed at now_ns. */

@@ -488,6 +488,35 @@ static void udp_datagrams(void **state)
 	t_free(t);
 }
 
+static void *ignore_open(void *ctx, const struct flow_info *fi)
+{
+	(void)fi;
+	(*(int *)ctx)++;
+	return NULL;
+}
+
+/* A flow nobody wants holds no bytes, and still ends on its FINs. */
+static void uninterested(void **state)
+{
+	struct stream_ops ops = rec_ops;
+	int opened = 0;
+	struct t *t = t_new(NULL);
+
+	(void)state;
+	reasm_free(t->r);
+	ops.flow_open = ignore_open;
+	t->r = reasm_new(NULL, &ops, &opened);
+	handshake(t, ISN_C, ISN_S);
+	SEGS(t, S2C, ISN_S + 11, ISN_C + 1, PKT_ACK, "later");
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "first");
+	seg(t, S2C, ISN_S + 16, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0);
+	seg(t, C2S, ISN_C + 1, ISN_S + 17, PKT_ACK | PKT_FIN, "", 0);
+	assert_int_equal(opened, 1);
+	assert_int_equal(stats(t).buffered_peak, 0);
+	assert_int_equal(stats(t).flows_active, 0);	/* closed by the FINs */
+	t_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +538,7 @@ int main(void)
 		cmocka_unit_test(syn_sent_checks),
 		cmocka_unit_test(fast_open),
 		cmocka_unit_test(udp_datagrams),
+		cmocka_unit_test(uninterested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
