@@ -84,10 +84,8 @@ int image_tick(struct image_dec *d)
 	return 0;
 }
 
-int image_start(struct image_dec *d, uint32_t w, uint32_t h, unsigned channels)
+int image_check(struct image_dec *d, uint32_t w, uint32_t h)
 {
-	struct image *img = d->img;
-
 	if (!w || !h)
 		return image_fail(d, -EBADMSG, "zero image size %ux%u", w, h);
 	if (w > d->lim.max_width || h > d->lim.max_height)
@@ -96,6 +94,16 @@ int image_start(struct image_dec *d, uint32_t w, uint32_t h, unsigned channels)
 	if ((uint64_t)w * h > d->lim.max_pixels)
 		return image_fail(d, -EFBIG, "%ux%u is over the %llu pixel limit", w, h,
 				  (unsigned long long)d->lim.max_pixels);
+	return 0;
+}
+
+int image_start(struct image_dec *d, uint32_t w, uint32_t h, unsigned channels)
+{
+	struct image *img = d->img;
+	int ret = image_check(d, w, h);
+
+	if (ret)
+		return ret;
 	img->pix = malloc((size_t)w * h * channels);
 	if (!img->pix)
 		return image_fail(d, -ENOMEM, "out of memory for %ux%u pixels", w, h);

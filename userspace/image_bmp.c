@@ -14,7 +14,8 @@
 #define BI_BITFIELDS	3
 
 struct bmp_info {
-	uint32_t w, h, bpp, comp, off, stride;
+	uint32_t w, h, bpp, comp, off;
+	uint64_t stride;		/* bytes per row, 4-byte aligned */
 	bool top_down;
 	uint32_t mask[3];		/* R, G, B for 16 and 32 bpp */
 	const uint8_t *pal;		/* palette entries */
@@ -59,7 +60,7 @@ static int parse_dib(struct image_dec *d, const uint8_t *buf, size_t len, struct
 	b->w = (uint32_t)w;
 	b->top_down = h < 0;
 	b->h = (uint32_t)(h < 0 ? -h : h);
-	b->stride = (uint32_t)((((uint64_t)b->w * b->bpp + 31) / 32) * 4);
+	b->stride = (((uint64_t)b->w * b->bpp + 31) / 32) * 4;
 	return 0;
 }
 
@@ -155,12 +156,18 @@ int image_decode_bmp(struct image_dec *d, const uint8_t *buf, size_t len)
 		return image_fail(d, -ENOTSUP, "%u bits per pixel is not supported", b.bpp);
 	if (b.comp != BI_RGB && !(b.comp == BI_BITFIELDS && (b.bpp == 16 || b.bpp == 32)))
 		return image_fail(d, -ENOTSUP, "compression %u is not supported", b.comp);
-	ret = parse_colours(d, buf, len, &b) ?: image_start(d, b.w, b.h, 3);
+	ret = parse_colours(d, buf, len, &b) ?: image_check(d, b.w, b.h);
 	if (ret)
 		return ret;
-	if (b.off > len || (uint64_t)b.stride * b.h > len - b.off)
-		return image_fail(d, -EBADMSG, "truncated pixel data: %llu bytes at offset %u, file %zu",
-				  (unsigned long long)b.stride * b.h, b.off, len);
+	/* Checked before allocating: a short file claiming a big image costs
+	 * nothing. */
+	if (b.off > len || b.stride > (len - b.off) / b.h)
+		return image_fail(d, -EBADMSG,
+				  "truncated pixel data: %u rows of %llu bytes at offset %u, file %zu",
+				  b.h, (unsigned long long)b.stride, b.off, len);
+	ret = image_start(d, b.w, b.h, 3);
+	if (ret)
+		return ret;
 	for (uint32_t r = 0; r < b.h; r++) {
 		decode_row(&b, buf + b.off + (size_t)r * b.stride,
 			   image_row(d, b.top_down ? r : b.h - 1 - r));

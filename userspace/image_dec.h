@@ -18,6 +18,10 @@ struct image_dec {
 int image_fail(struct image_dec *d, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Checks w x h against the limits. Returns 0, -EBADMSG (zero size) or
+ * -EFBIG, with the error filled. */
+int image_check(struct image_dec *d, uint32_t w, uint32_t h);
+
 /* Checks w x h against the limits and allocates img->pix for channels
  * (1 or 3). Returns 0, -EBADMSG (zero size), -EFBIG or -ENOMEM, with the
  * error filled. */

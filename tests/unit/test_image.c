@@ -246,7 +246,7 @@ static void bmp_errors(void **state)
 	(void)state;
 	assert_int_equal(imgenc_bmp24(rgb6, 3, 2, 0, &buf, &len), 0);
 	expect_err(buf, len - 1, NULL, -EBADMSG,
-		   "bmp: truncated pixel data: 24 bytes at offset 54, file 77");
+		   "bmp: truncated pixel data: 2 rows of 12 bytes at offset 54, file 77");
 	imgenc_le(buf + 30, 1, 4);			/* BI_RLE8 */
 	expect_err(buf, len, NULL, -ENOTSUP, "bmp: compression 1 is not supported");
 	imgenc_le(buf + 30, 0, 4);
@@ -255,6 +255,11 @@ static void bmp_errors(void **state)
 	imgenc_le(buf + 28, 24, 2);
 	imgenc_le(buf + 18, 0, 4);
 	expect_err(buf, len, NULL, -EBADMSG, "bmp: bad size 0x2");
+	/* A short file claiming a big image fails before any allocation. */
+	imgenc_le(buf + 18, 5000, 4);
+	imgenc_le(buf + 22, 5000, 4);
+	expect_err(buf, 66, NULL, -EBADMSG,
+		   "bmp: truncated pixel data: 5000 rows of 15000 bytes at offset 54, file 66");
 	free(buf);
 }
 
