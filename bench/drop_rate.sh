@@ -5,7 +5,9 @@
 # interval set on the netdev ingress hook, nftables' earliest), versus
 # xdp-filter where it applies (it matches whole addresses only, so in the /32
 # case). Prints packets/s and packets per CPU-second (medians of RUNS
-# interleaved runs) and the ratios to nftables.
+# interleaved runs) and the ratios to nftables; also the floor, a bare
+# XDP_DROP program (bench/xdp_floor.bpf.c), which bounds any XDP dropper's
+# rate on this setup.
 #
 #   generator ns: g0 ──veth── d0 :device-under-test ns
 #                 xdpgen            edgeward | nft | xdp-filter
@@ -61,6 +63,7 @@ cleanup()
 		in_d "$EW_BIN" detach >/dev/null 2>&1
 		in_d xdp-filter unload d0 >/dev/null 2>&1
 		in_d nft delete table netdev ewbench 2>/dev/null
+		ip -n "$ND" link set dev d0 xdpdrv off 2>/dev/null
 	fi
 	[[ " $DROPPERS " == *" edgeward "* ]] && rm -rf "$PIN"
 	ip netns del "$NG" 2>/dev/null
@@ -81,6 +84,10 @@ build_gen()
 	bpftool gen skeleton "$out/xdpgen.bpf.o" name xdpgen >"$out/xdpgen.skel.h"
 	gcc -O2 -Wall -Wextra -Werror -I"$out" -o "$out/xdpgen" bench/xdpgen.c -lbpf
 	GEN=$out/xdpgen
+	clang -g -O2 -target bpf -mcpu=v3 -Wall -Werror \
+		-idirafter "/usr/include/$(gcc -dumpmachine)" \
+		-c bench/xdp_floor.bpf.c -o "$out/xdp_floor.bpf.o"
+	FLOOR=$out/xdp_floor.bpf.o
 }
 
 topology()
@@ -157,7 +164,9 @@ edgeward_up()
 {
 	local i
 
-	in_d "$EW_BIN" run --iface d0 --xdp-mode native >>"$TMP/agent.log" 2>&1 &
+	# nsenter itself, not the in_d function: $! must be the agent's pid.
+	nsenter --net="/run/netns/$ND" "$EW_BIN" run --iface d0 --xdp-mode native \
+		>>"$TMP/agent.log" 2>&1 &
 	AGENT=$!
 	for i in $(seq 100); do
 		grep -q prog/xdp <<<"$(ip -n "$ND" link show d0)" &&
@@ -189,6 +198,14 @@ run_edgeward()
 	edgeward_up
 	measure_once "$1" xdp_drops
 	edgeward_down
+}
+
+# The floor: XDP_DROP without a lookup, the bound for any XDP dropper here.
+run_xdp_floor()
+{
+	ip -n "$ND" link set dev d0 xdpdrv obj "$FLOOR" sec xdp
+	measure_once "$1" xdp_drops
+	ip -n "$ND" link set dev d0 xdpdrv off
 }
 
 # xdp-filter matches whole addresses in a hash map of fixed size: it applies
@@ -244,7 +261,7 @@ printf 'drop rate on a veth pair: %d blocked prefixes, 60-byte frames, %d interl
 printf 'medians; ratios to nftables per wall-clock second, then per CPU-second\n'
 for plen in $PLENS; do
 	prefixes "$plen"
-	list=(nftables)
+	list=(nftables xdp-floor)
 	[[ " $DROPPERS " == *" edgeward "* ]] && list+=(edgeward)
 	xf_na=
 	if [[ " $DROPPERS " == *" xdp-filter "* ]]; then

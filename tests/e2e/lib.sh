@@ -302,6 +302,7 @@ ew_cleanup()
 		echo "FAIL: left behind:$left" >&2
 		[ "$rc" = 0 ] && rc=1
 	fi
-	[ "$rc" = 0 ] && [ "$EW_FAILED" = 0 ] && echo "PASS: ${0##*/}"
+	[[ ${0##*/} == test_* ]] && [ "$rc" = 0 ] && [ "$EW_FAILED" = 0 ] &&
+		echo "PASS: ${0##*/}"
 	exit "$rc"
 }
