@@ -262,6 +262,10 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 		req_push(f, &d->head);
 		d->seq = d->messages - 1;
 		d->st = framing(f, STREAM_C2S);
+		/* what a client sends after CONNECT is the tunnel, not HTTP
+		 * (a refused CONNECT ends the connection) */
+		if (!strcasecmp(d->head.method, "CONNECT"))
+			d->st = H_DEAD;
 	}
 }
 

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/* http: framing, pipelining, bodiless responses, tunnels, RFC 9112
+ * ambiguities and their flags, gaps, ranges, multipart objects, decoding,
+ * every split of the input, and the HTTP evader captures end to end. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "http.h"
+#include "pcapsrc.h"
+#include "reasm.h"
+
+#define MAXOBJ 16
+
+struct tobj {
+	enum obj_kind kind;
+	char method[16], uri[128], host[64], filename[64];
+	int status;
+	int64_t first, last, total;
+	char wire[4096], data[4096];
+	size_t nwire, ndata;
+	struct obj_end end;
+	char sniffed[16], error[128];
+	int ended;
+};
+
+struct tcol {
+	struct tobj o[MAXOBJ];
+	int n;
+};
+
+static void *t_begin(void *ctx, const struct obj_meta *m)
+{
+	struct tcol *c = ctx;
+	struct tobj *o;
+
+	assert_true(c->n < MAXOBJ);
+	o = &c->o[c->n++];
+	memset(o, 0, sizeof(*o));
+	o->kind = m->kind;
+	snprintf(o->method, sizeof(o->method), "%s", m->method);
+	snprintf(o->uri, sizeof(o->uri), "%s", m->uri);
+	snprintf(o->host, sizeof(o->host), "%s", m->host);
+	snprintf(o->filename, sizeof(o->filename), "%s", m->filename);
+	o->status = m->status;
+	o->first = m->range_first;
+	o->last = m->range_last;
+	o->total = m->range_total;
+	return o;
+}
+
+static void t_wire(void *obj, const uint8_t *p, size_t len)
+{
+	struct tobj *o = obj;
+
+	assert_true(o->nwire + len < sizeof(o->wire));
+	memcpy(o->wire + o->nwire, p, len);
+	o->nwire += len;
+}
+
+static void t_data(void *obj, const uint8_t *p, size_t len)
+{
+	struct tobj *o = obj;
+
+	assert_true(o->ndata + len < sizeof(o->data));
+	memcpy(o->data + o->ndata, p, len);
+	o->ndata += len;
+}
+
+static void t_end(void *obj, const struct obj_end *e)
+{
+	struct tobj *o = obj;
+
+	assert_false(o->ended);
+	o->ended = 1;
+	o->end = *e;
+	snprintf(o->sniffed, sizeof(o->sniffed), "%s", e->sniffed);
+	snprintf(o->error, sizeof(o->error), "%s", e->error);
+	assert_int_equal(e->wire_len, o->nwire);
+	assert_int_equal(e->decoded_len, o->ndata);
+}
+
+static const struct object_ops t_ops = { t_begin, t_wire, t_data, t_end };
+
+/* Events of one test flow: data per direction (split into pieces of step
+ * bytes), gap, end, close. */
+enum ev_kind { EV_DATA, EV_GAP, EV_END, EV_CLOSE };
+
+struct ev {
+	enum ev_kind kind;
+	enum stream_dir dir;
+	const char *data;
+	size_t len;		/* data length (0: strlen) or gap length */
+};
+
+static struct http_ctx *run(const struct ev *evs, size_t nev, size_t step,
+			    struct tcol *c, const struct http_conf *conf)
+{
+	struct http_ctx *ctx = http_ctx_new(conf, &t_ops, c);
+	const struct stream_ops *so = http_stream_ops();
+	struct flow_info fi = { .id = 1, .proto = 6 };
+	void *f;
+
+	memset(c, 0, sizeof(*c));
+	assert_non_null(ctx);
+	f = so->flow_open(ctx, &fi);
+	assert_non_null(f);
+	for (size_t i = 0; i < nev; i++) {
+		const struct ev *e = &evs[i];
+		size_t n = e->len ? e->len : (e->data ? strlen(e->data) : 0);
+
+		if (e->kind == EV_DATA)
+			for (size_t k = 0; k < n; k += step)
+				so->data(f, e->dir, (const uint8_t *)e->data + k,
+					 n - k < step ? n - k : step, 1000 + i);
+		else if (e->kind == EV_GAP)
+			so->gap(f, e->dir, e->len, 1000 + i);
+		else if (e->kind == EV_END)
+			so->end(f, e->dir, 1000 + i);
+		else
+			so->flow_close(f, (enum stream_close)e->len, 1000 + i);
+	}
+	return ctx;
+}
+
+#define REQ(s) { EV_DATA, STREAM_C2S, s, 0 }
+#define RSP(s) { EV_DATA, STREAM_S2C, s, 0 }
+#define FIN { EV_CLOSE, 0, NULL, STREAM_CLOSE_FIN }
+
+static void expect_obj(const struct tobj *o, enum obj_kind kind, int status,
+		       const char *data, unsigned flags)
+{
+	assert_int_equal(o->kind, kind);
+	assert_int_equal(o->status, status);
+	assert_int_equal(o->ndata, strlen(data));
+	assert_memory_equal(o->data, data, o->ndata);
+	assert_int_equal(o->end.flags, flags);
+	assert_true(o->ended);
+}
+
+/* Runs the events at several split sizes; check() sees each result. */
+static void each_split(const struct ev *evs, size_t nev,
+		       void (*check)(struct tcol *c, struct http_ctx *ctx))
+{
+	static const size_t steps[] = { 1, 2, 3, 5, 64, 1 << 20 };
+	struct tcol *c = malloc(sizeof(*c));
+
+	assert_non_null(c);
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct http_ctx *ctx = run(evs, nev, steps[i], c, NULL);
+
+		check(c, ctx);
+		http_ctx_free(ctx);
+	}
+	free(c);
+}
+
+static void check_pipeline(struct tcol *c, struct http_ctx *ctx)
+{
+	struct http_stats st;
+
+	assert_int_equal(c->n, 3);
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "hello", OBJ_COMPLETE);
+	assert_string_equal(c->o[0].uri, "/a");
+	assert_string_equal(c->o[0].host, "h");
+	/* HEAD: its Content-Length describes nothing sent */
+	expect_obj(&c->o[1], OBJ_RESPONSE_BODY, 200, "chunked body!", OBJ_COMPLETE);
+	assert_string_equal(c->o[1].uri, "/c");
+	assert_int_equal(c->o[1].nwire, 13);
+	expect_obj(&c->o[2], OBJ_RESPONSE_BODY, 404, "rest", OBJ_COMPLETE);
+	http_ctx_stats(ctx, &st);
+	assert_string_equal(c->o[2].uri, "/e");
+	assert_int_equal(st.requests, 5);
+	assert_int_equal(st.responses, 6);	/* one 100 Continue */
+	assert_int_equal(st.objects, 3);
+}
+
+static void pipelining_head_1xx_204_chunked(void **state)
+{
+	const struct ev evs[] = {
+		REQ("GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\n\r\n"
+		    "GET /c HTTP/1.1\r\n\r\nGET /d HTTP/1.1\r\n\r\n"
+		    "GET /e HTTP/1.1\r\n\r\n"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+		    "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
+		    "HTTP/1.1 100 Continue\r\n\r\n"
+		    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "5;ext=1\r\nchunk\r\n8\r\ned body!\r\n0\r\nX-Trailer: t\r\n\r\n"
+		    "HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n"),
+		RSP("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nrest"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_pipeline);
+}
+
+static void check_tunnel(struct tcol *c, struct http_ctx *ctx)
+{
+	struct http_stats st;
+
+	assert_int_equal(c->n, 0);
+	http_ctx_stats(ctx, &st);
+	assert_int_equal(st.upgrades, 1);
+}
+
+static void connect_and_upgrade_end_http(void **state)
+{
+	const struct ev conn[] = {
+		REQ("CONNECT example.com:443 HTTP/1.1\r\n\r\n"
+		    "GET /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"),
+		RSP("HTTP/1.1 200 Connection established\r\n\r\n"
+		    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
+		FIN,
+	};
+	const struct ev up[] = {
+		REQ("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\n\r\n"),
+		RSP("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"
+		    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(conn, sizeof(conn) / sizeof(conn[0]), check_tunnel);
+	each_split(up, sizeof(up) / sizeof(up[0]), check_tunnel);
+}
+
+/* One response head + body, checked for data, flags and anomalies. */
+static void one(const char *rsp, const char *data, unsigned flags,
+		unsigned anomalies)
+{
+	const struct ev evs[] = { REQ("GET / HTTP/1.1\r\n\r\n"), RSP(rsp), FIN };
+	struct tcol *c = malloc(sizeof(*c));
+	static const size_t steps[] = { 1, 7, 1 << 20 };
+
+	assert_non_null(c);
+	for (unsigned i = 0; i < 3; i++) {
+		struct http_ctx *ctx = run(evs, 3, steps[i], c, NULL);
+
+		assert_int_equal(c->n, 1);
+		assert_int_equal(c->o[0].ndata, strlen(data));
+		assert_memory_equal(c->o[0].data, data, c->o[0].ndata);
+		assert_int_equal(c->o[0].end.flags, flags);
+		assert_int_equal(c->o[0].end.anomalies, anomalies);
+		http_ctx_free(ctx);
+	}
+	free(c);
+}
+
+#define OK_ANOM (OBJ_COMPLETE | OBJ_ANOMALY)
+
+static void rfc9112_ambiguities(void **state)
+{
+	(void)state;
+	one("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef", "abc",
+	    OBJ_COMPLETE, 0);
+	one("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+	    "abc", OK_ANOM, ANOM_DUP_CL);
+	one("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc", "abc", OK_ANOM,
+	    ANOM_DUP_CL);
+	/* conflicting: the first wins (the browsers that accept it) */
+	one("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+	    "ab", OK_ANOM, ANOM_CONFLICT_CL);
+	/* a list of different values is unusable: read until close */
+	one("HTTP/1.1 200 OK\r\nContent-Length: 2 3\r\n\r\nabc", "abc", OK_ANOM,
+	    ANOM_CONFLICT_CL);
+	/* Transfer-Encoding wins over Content-Length */
+	one("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n3\r\nabc\r\n0\r\n\r\n", "abc", OK_ANOM, ANOM_CL_AND_TE);
+	one("HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 3\r\n\r\nabc", "abc",
+	    OK_ANOM, ANOM_OBS_FOLD);
+	one("HTTP/1.1 200 OK\nContent-Length: 3\n\nabc", "abc", OK_ANOM,
+	    ANOM_BARE_LF);
+	/* chunked not last: flagged, still de-chunked */
+	one("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+	    "3\r\nabc\r\n0\r\n\r\n", "abc", OK_ANOM, ANOM_BAD_TE);
+	/* declared chunked but not: read as sent (Firefox), flagged */
+	one("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n"
+	    "\r\nabc", "abc", OK_ANOM, ANOM_CL_AND_TE | ANOM_BAD_CHUNK);
+	one("HTTP/1.1 200 OK\r\nTransfer-Encoding : Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+	    "abc", OK_ANOM, ANOM_OBS_FOLD);
+	/* close-delimited and HTTP/0.9 */
+	one("HTTP/1.0 200 OK\r\n\r\nuntil close", "until close", OBJ_COMPLETE, 0);
+	one("no status line at all", "no status line at all", OBJ_COMPLETE, 0);
+}
+
+static void content_coding(void **state)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	uint8_t z[256];
+	char rsp[512];
+	uLongf zn = sizeof(z);
+	int hl;
+
+	(void)state;
+	assert_int_equal(compress2(z, &zn, (const Bytef *)png, sizeof(png) - 1, 6), Z_OK);
+	hl = snprintf(rsp, sizeof(rsp), "HTTP/1.1 200 OK\r\nContent-Encoding: "
+		      "deflate\r\nContent-Length: %lu\r\n\r\n", (unsigned long)zn);
+	memcpy(rsp + hl, z, zn);
+	rsp[hl + zn] = '\0';
+	{
+		const struct ev evs[] = { REQ("GET /i.png HTTP/1.1\r\n\r\n"),
+					  { EV_DATA, STREAM_S2C, rsp, hl + zn }, FIN };
+		struct tcol *c = malloc(sizeof(*c));
+		struct http_ctx *ctx = run(evs, 3, 3, c, NULL);
+
+		assert_int_equal(c->n, 1);
+		assert_int_equal(c->o[0].nwire, zn);
+		assert_memory_equal(c->o[0].wire, z, zn);
+		assert_int_equal(c->o[0].ndata, sizeof(png) - 1);
+		assert_memory_equal(c->o[0].data, png, sizeof(png) - 1);
+		assert_string_equal(c->o[0].sniffed, "png");
+		assert_int_equal(c->o[0].end.flags, OBJ_COMPLETE);
+		http_ctx_free(ctx);
+		free(c);
+	}
+}
+
+static void bomb_is_flagged(void **state)
+{
+	size_t big = 4 << 20;
+	uint8_t *zeros = calloc(1, big), *z = malloc(big);
+	char *rsp = malloc(big);
+	uLongf zn = big;
+	struct http_conf conf;
+	struct tcol *c = malloc(sizeof(*c));
+	int hl;
+
+	(void)state;
+	assert_int_equal(compress2(z, &zn, zeros, big, 9), Z_OK);
+	hl = sprintf(rsp, "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n"
+		     "Content-Length: %lu\r\n\r\n", (unsigned long)zn);
+	memcpy(rsp + hl, z, zn);
+	http_conf_default(&conf);
+	conf.max_decoded = 4000;
+	{
+		const struct ev evs[] = { REQ("GET / HTTP/1.1\r\n\r\n"),
+					  { EV_DATA, STREAM_S2C, rsp, hl + zn }, FIN };
+		struct http_ctx *ctx = run(evs, 3, 1 << 20, c, &conf);
+		struct http_stats st;
+
+		assert_int_equal(c->n, 1);
+		assert_int_equal(c->o[0].ndata, 4000);
+		assert_int_equal(c->o[0].end.flags, OBJ_BOMB | OBJ_TRUNCATED);
+		assert_string_equal(c->o[0].error,
+				    "decoded size limit of 4000 bytes reached");
+		http_ctx_stats(ctx, &st);
+		assert_int_equal(st.bombs, 1);
+		http_ctx_free(ctx);
+	}
+	free(c);
+	free(rsp);
+	free(z);
+	free(zeros);
+}
+
+static void check_gap(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 3);
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "abc", OBJ_GAP | OBJ_TRUNCATED);
+	expect_obj(&c->o[1], OBJ_RESPONSE_BODY, 200, "next", OBJ_COMPLETE);
+	/* the gap hit the head: resynchronised at the next status line */
+	expect_obj(&c->o[2], OBJ_RESPONSE_BODY, 200, "last", OBJ_COMPLETE);
+	assert_string_equal(c->o[2].uri, "/3");
+}
+
+static void gaps_truncate_and_resync(void **state)
+{
+	const struct ev evs[] = {
+		REQ("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+		{ EV_GAP, STREAM_S2C, NULL, 4 },
+		RSP("xyz"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnextHTTP/1.1 200 OK\r\nX"),
+		{ EV_GAP, STREAM_S2C, NULL, 0 },
+		RSP("garbage\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlast"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_gap);
+}
+
+static void check_close(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 1);
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "12345", OBJ_TRUNCATED);
+}
+
+static void early_close_truncates(void **state)
+{
+	const struct ev evs[] = {
+		REQ("GET / HTTP/1.1\r\n\r\n"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n12345"),
+		{ EV_CLOSE, 0, NULL, STREAM_CLOSE_RST },
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_close);
+}
+
+static void check_ranges(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 3);
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 206, "0123", OBJ_COMPLETE | OBJ_PARTIAL);
+	assert_int_equal(c->o[0].first, 100);
+	assert_int_equal(c->o[0].last, 103);
+	assert_int_equal(c->o[0].total, 1000);
+	expect_obj(&c->o[1], OBJ_BYTERANGE_PART, 206, "ab", OBJ_COMPLETE | OBJ_PARTIAL);
+	assert_int_equal(c->o[1].first, 0);
+	assert_int_equal(c->o[1].last, 1);
+	assert_int_equal(c->o[1].total, -1);
+	expect_obj(&c->o[2], OBJ_BYTERANGE_PART, 206, "yz", OBJ_COMPLETE | OBJ_PARTIAL);
+	assert_int_equal(c->o[2].first, 24);
+	assert_int_equal(c->o[2].total, 26);
+}
+
+static void ranges_and_byteranges(void **state)
+{
+	const struct ev evs[] = {
+		REQ("GET /f HTTP/1.1\r\nRange: bytes=100-103\r\n\r\n"
+		    "GET /f HTTP/1.1\r\nRange: bytes=0-1,24-25\r\n\r\n"),
+		RSP("HTTP/1.1 206 Partial\r\nContent-Range: bytes 100-103/1000\r\n"
+		    "Content-Length: 4\r\n\r\n0123"
+		    "HTTP/1.1 206 Partial\r\nContent-Type: multipart/byteranges; "
+		    "boundary=B\r\nContent-Length: 88\r\n\r\n"
+		    "--B\r\nContent-Range: bytes 0-1/*\r\n\r\nab\r\n"
+		    "--B\r\nContent-Range: bytes 24-25/26\r\n\r\nyz\r\n--B--\r\n"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_ranges);
+}
+
+static void check_upload(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 3);
+	expect_obj(&c->o[0], OBJ_FORM_PART, 0, "v", OBJ_COMPLETE);
+	assert_string_equal(c->o[0].filename, "");
+	expect_obj(&c->o[1], OBJ_FORM_PART, 0, "GIF89a..", OBJ_COMPLETE);
+	assert_string_equal(c->o[1].filename, "cat.gif");
+	assert_string_equal(c->o[1].method, "POST");
+	assert_string_equal(c->o[1].uri, "/up");
+	assert_string_equal(c->o[1].host, "u.example");
+	assert_string_equal(c->o[1].sniffed, "gif");
+	expect_obj(&c->o[2], OBJ_REQUEST_BODY, 0, "raw put body", OBJ_COMPLETE);
+	assert_string_equal(c->o[2].method, "PUT");
+}
+
+static void request_bodies_and_form_parts(void **state)
+{
+	const struct ev evs[] = {
+		REQ("POST /up HTTP/1.1\r\nHost: u.example\r\nContent-Type: "
+		    "multipart/form-data; boundary=----x\r\nContent-Length: 150\r\n\r\n"
+		    "------x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n"
+		    "------x\r\nContent-Disposition: form-data; name=\"f\"; "
+		    "filename=\"cat.gif\"\r\n\r\nGIF89a..\r\n------x--\r\n"
+		    "PUT /p HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "c\r\nraw put body\r\n0\r\n\r\n"),
+		RSP("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_upload);
+}
+
+static void oversized_head_gives_up(void **state)
+{
+	char *rsp = malloc(2048);
+	struct http_conf conf;
+	struct tcol *c = malloc(sizeof(*c));
+	struct http_stats st;
+
+	(void)state;
+	strcpy(rsp, "HTTP/1.1 200 OK\r\nX: ");
+	memset(rsp + strlen(rsp), 'a', 1500);
+	strcpy(rsp + 1520, "\r\nContent-Length: 1\r\n\r\nx");
+	http_conf_default(&conf);
+	conf.max_header = 1024;
+	{
+		const struct ev evs[] = { REQ("GET / HTTP/1.1\r\n\r\n"), RSP(rsp), FIN };
+		struct http_ctx *ctx = run(evs, 3, 100, c, &conf);
+
+		assert_int_equal(c->n, 0);
+		http_ctx_stats(ctx, &st);
+		assert_int_equal(st.gave_up, 1);
+		http_ctx_free(ctx);
+	}
+	free(c);
+	free(rsp);
+}
+
+/* Objects of one capture through pcapsrc -> reasm -> http; counts those
+ * equal to the EICAR test file (68 bytes, see MANIFEST.md). */
+struct eicar_count {
+	int found;
+};
+
+static const char eicar[] =
+	"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+struct eobj {
+	struct eicar_count *n;
+	size_t ndata;
+	int over;
+	uint8_t data[128];
+};
+
+static void *e_begin(void *ctx, const struct obj_meta *m)
+{
+	struct eobj *o = calloc(1, sizeof(*o));
+
+	(void)m;
+	assert_non_null(o);
+	o->n = ctx;
+	return o;
+}
+
+static void e_wire(void *obj, const uint8_t *p, size_t len)
+{
+	(void)obj;
+	(void)p;
+	(void)len;
+}
+
+static void e_data(void *obj, const uint8_t *p, size_t len)
+{
+	struct eobj *o = obj;
+
+	if (o->ndata + len <= sizeof(o->data)) {
+		memcpy(o->data + o->ndata, p, len);
+		o->ndata += len;
+	} else {
+		o->over = 1;
+	}
+}
+
+static void e_end(void *obj, const struct obj_end *e)
+{
+	struct eobj *o = obj;
+
+	(void)e;
+	if (!o->over && o->ndata == 68 && !memcmp(o->data, eicar, 68))
+		o->n->found = 1;
+	free(o);
+}
+
+static const struct object_ops e_ops = { e_begin, e_wire, e_data, e_end };
+
+static void evader_captures(void **state)
+{
+	const char *dir = "../shared/testdata/pcaps/evader";
+	int total = 0, found = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	(void)state;
+	if (!d)
+		skip();
+	while ((de = readdir(d))) {
+		struct eicar_count n = { 0 };
+		struct pcapsrc_stats st = { 0 };
+		struct pcapsrc_err err;
+		struct http_ctx *ctx;
+		struct reasm *r;
+		char path[512];
+
+		if (!strstr(de->d_name, ".pcap"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		ctx = http_ctx_new(NULL, &e_ops, &n);
+		r = reasm_new(NULL, http_stream_ops(), ctx);
+		assert_non_null(r);
+		assert_int_equal(pcapsrc_run(path, r, &st, &err), 0);
+		reasm_free(r);
+		http_ctx_free(ctx);
+		total++;
+		found += n.found;
+		if (!n.found)
+			print_message("evader: no EICAR object in %s\n", de->d_name);
+	}
+	closedir(d);
+	print_message("evader: EICAR found in %d of %d captures\n", found, total);
+	assert_int_equal(total, 335);
+	/* 040 (de-chunk then cut at Content-Length), 116 (lzma) and 255
+	 * (Content-Length "68( 136)", read differently by Firefox and
+	 * Chromium than 250's "34( 68)") are the known misses. */
+	assert_true(found >= 332);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pipelining_head_1xx_204_chunked),
+		cmocka_unit_test(connect_and_upgrade_end_http),
+		cmocka_unit_test(rfc9112_ambiguities),
+		cmocka_unit_test(content_coding),
+		cmocka_unit_test(bomb_is_flagged),
+		cmocka_unit_test(gaps_truncate_and_resync),
+		cmocka_unit_test(early_close_truncates),
+		cmocka_unit_test(ranges_and_byteranges),
+		cmocka_unit_test(request_bodies_and_form_parts),
+		cmocka_unit_test(oversized_head_gives_up),
+		cmocka_unit_test(evader_captures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
