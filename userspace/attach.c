@@ -202,7 +202,7 @@ int attach_xdp_remove(const char *ifname)
 		err = -errno;
 	if (err)
 		ew_err("couldn't detach XDP program from '%s': %s", ifname, strerror(-err));
-	return err;
+	return err ? err : 1;
 }
 
 static int unlink_rec(const char *kind, const char *ifname)
@@ -215,30 +215,44 @@ static int unlink_rec(const char *kind, const char *ifname)
 	return 0;
 }
 
-int attach_tc_remove(const char *ifname)
+/* Our filter (handle/priority), and the qdisc if we created it. A filter
+ * already gone (interface recreated, someone's tc command) is fine. */
+static int tc_detach(const char *ifname, int ifindex)
 {
-	char path[256];
 	struct bpf_tc_hook hook;
 	struct bpf_tc_opts opts;
+	char path[256];
+	int err;
+
+	tc_init(&hook, &opts, ifindex);
+	err = bpf_tc_detach(&hook, &opts);
+	if (err == -ENOENT || err == -EINVAL)
+		err = 0;
+	rec_path(path, sizeof(path), "clsact", ifname);
+	if (!err && access(path, F_OK) == 0)
+		tc_qdisc_destroy(&hook);
+	return err;
+}
+
+int attach_tc_remove(const char *ifname)
+{
 	unsigned int ifindex = if_nametoindex(ifname);
+	char path[256];
 	int err = 0;
 
-	if (ifindex) {
-		tc_init(&hook, &opts, (int)ifindex);
-		err = bpf_tc_detach(&hook, &opts);
-		if (err == -ENOENT || err == -EINVAL)
-			err = 0;
-		rec_path(path, sizeof(path), "clsact", ifname);
-		if (!err && access(path, F_OK) == 0)
-			tc_qdisc_destroy(&hook);
-	}
+	/* No record: not ours to touch (another pin directory's, perhaps). */
+	rec_path(path, sizeof(path), "tc", ifname);
+	if (access(path, F_OK))
+		return 0;
+	if (ifindex)
+		err = tc_detach(ifname, (int)ifindex);
 	if (!err)
 		err = unlink_rec("clsact", ifname);
 	if (!err)
 		err = unlink_rec("tc", ifname);
 	if (err)
 		ew_err("couldn't detach TC program from '%s': %s", ifname, strerror(-err));
-	return err;
+	return err ? err : 1;
 }
 
 #define IFACE_MAX 256

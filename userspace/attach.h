@@ -32,8 +32,9 @@ int attach_xdp(int prog_fd, const char *ifname, enum attach_xdp_mode mode, bool 
 int attach_tc(int prog_fd, const char *ifname, bool *created);
 
 /* Removes edgeward's XDP link, resp. TC filter (and the clsact qdisc if
- * edgeward created it), from ifname and unpins their records. Nothing
- * attached is not an error. Returns 0 or -errno. */
+ * edgeward created it), from ifname and unpins their records; only what
+ * this pin directory recorded is touched. Returns 1 if something was
+ * removed, 0 if nothing was attached (not an error), or -errno. */
 int attach_xdp_remove(const char *ifname);
 int attach_tc_remove(const char *ifname);
 

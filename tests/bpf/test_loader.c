@@ -188,8 +188,8 @@ static void attach_lifecycle(void **state)
 	attach_describe(e->ifname, xdp, tc, sizeof(xdp));
 	assert_memory_equal(xdp, "native (prog ", 13);
 
-	assert_int_equal(attach_xdp_remove(e->ifname), 0);
-	assert_int_equal(attach_tc_remove(e->ifname), 0);
+	assert_int_equal(attach_xdp_remove(e->ifname), 1);
+	assert_int_equal(attach_tc_remove(e->ifname), 1);
 	attach_describe(e->ifname, xdp, tc, sizeof(xdp));
 	assert_string_equal(xdp, "none");
 	assert_string_equal(tc, "none");
@@ -212,7 +212,7 @@ static void generic_forced(void **state)
 	attach_describe(e->ifname, xdp, tc, sizeof(xdp));
 	assert_memory_equal(xdp, "generic (prog ", 14);
 	assert_string_equal(tc, "none");
-	assert_int_equal(attach_xdp_remove(e->ifname), 0);
+	assert_int_equal(attach_xdp_remove(e->ifname), 1);
 	assert_int_equal(attach_xdp(loader_xdp_fd(l), "ewt-nosuch", ATTACH_XDP_AUTO, &created),
 			 -ENODEV);
 	loader_free(l);

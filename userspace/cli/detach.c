@@ -17,11 +17,14 @@
 static int detach_iface(const char *ifname, void *ctx)
 {
 	int *failed = ctx;
+	int x = attach_xdp_remove(ifname), t = attach_tc_remove(ifname);
 
-	if (attach_xdp_remove(ifname) | attach_tc_remove(ifname))
+	if (x < 0 || t < 0)
 		(*failed)++;
-	else
+	else if (x || t)
 		printf("detached %s\n", ifname);
+	else
+		printf("nothing attached to %s\n", ifname);
 	return 0;
 }
 
