@@ -131,8 +131,10 @@ static void worker_job(const struct isb_req *rq, const uint8_t *buf, struct isb_
 	else
 		ret = pdq_hash(&px, &h[PDQ_ORIG], &rs->quality);
 	rs->status = ret;
+	/* No strerror here: a translated message could open a catalogue. */
 	if (ret)
-		snprintf(rs->msg, sizeof(rs->msg), "pdq: %s", strerror(-ret));
+		snprintf(rs->msg, sizeof(rs->msg), "pdq: %s",
+			 ret == -ENOMEM ? "out of memory" : "invalid pixels");
 	rs->width = img.width;
 	rs->height = img.height;
 	memcpy(rs->hash, h, sizeof(rs->hash));

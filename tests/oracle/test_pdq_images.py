@@ -34,6 +34,28 @@ def dist(a, b):
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
+def check_cli_errors():
+    """Non-images and broken images: the lines and the exit status."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        trunc = os.path.join(d, "trunc.png")
+        with open(os.path.join(DATA, "images", "misc__c.png"), "rb") as f:
+            open(trunc, "wb").write(f.read(1000))
+        text = os.path.join(DATA, "MANIFEST.md")
+        run = subprocess.run([BIN, "hash", text, trunc], capture_output=True, text=True)
+        got = parse(run.stdout)
+        want = [(got[text]["pdq"], ["-", "not", "an", "image"]),
+                (got[trunc]["pdq"], ["-", "undecodable:", "png:", "truncated", "file"]),
+                (run.returncode, 1),
+                (run.stderr, f"edgeward: couldn't decode image '{trunc}': png: truncated file\n")]
+        for g, w in want:
+            if g != w:
+                print(f"edgeward hash on a non-image and a truncated PNG: got {g!r}, want {w!r}")
+                return 1
+    print("non-image and truncated PNG reported as expected")
+    return 0
+
+
 def main():
     exp = json.load(open(os.path.join(DATA, "expected.json")))["images"]
     if len(exp) < 29:
@@ -69,7 +91,7 @@ def main():
               + ("  FAIL: " + "; ".join(errs) if errs else ""))
         fails += bool(errs)
     print(f"{len(exp) - fails}/{len(exp)} images agree with the reference")
-    return 1 if fails else 0
+    return 1 if fails or check_cli_errors() else 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@
 /* One file: streamed digests, and its bytes if they fit the image limit. */
 struct hfile {
 	struct hash_result digests;
-	uint8_t *buf;		/* NULL when over the limit */
+	uint8_t *buf;		/* NULL when empty or over the limit */
 	size_t len, total;
 };
 
@@ -100,12 +100,12 @@ static int print_pdq(struct imgsandbox *sb, const char *path, const struct hfile
 	char hex[PDQ_HEX_LEN + 1];
 	int ret;
 
-	if (!f->buf) {
+	if (f->total > IMGSANDBOX_DEF_MAX_INPUT) {
 		printf("  %-10s -  not decoded: %zu bytes is over the image size limit\n", "pdq",
 		       f->total);
 		return 0;
 	}
-	if (image_sniff(f->buf, f->len) == IMAGE_UNKNOWN) {
+	if (!f->buf || image_sniff(f->buf, f->len) == IMAGE_UNKNOWN) {
 		printf("  %-10s -  not an image\n", "pdq");
 		return 0;
 	}
@@ -161,13 +161,16 @@ int cmd_hash(int argc, char **argv)
 	int c, ret = 0;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
 		if (c == 'd') {
 			dihedral = true;
-		} else {
-			hash_usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : 2;
+			continue;
 		}
+		if (c != 'h')
+			ew_err("hash: unknown option '%s'", argv[optind - 1]);
+		hash_usage(c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : 2;
 	}
 	if (optind == argc) {
 		hash_usage(stderr);
