@@ -35,7 +35,8 @@ struct run_opts {
 	int n_if;
 	enum attach_xdp_mode mode;
 	const char *pcap_out;
-	const char *ports;
+	struct ports_entry ports[EW_PORT_MAX];
+	int n_ports;
 	unsigned long stale_after;
 	unsigned long mirror_cap;
 	unsigned long duration; /* 0: until a signal */
@@ -97,6 +98,18 @@ static int parse_mode(const char *s, enum attach_xdp_mode *mode)
 	return 0;
 }
 
+static int parse_ports(const char *spec, struct run_opts *o)
+{
+	char msg[160];
+
+	o->n_ports = ports_parse(spec, o->ports, EW_PORT_MAX, msg, sizeof(msg));
+	if (o->n_ports < 0) {
+		ew_err("invalid --ports '%s': %s", spec, msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int run_opt(int c, struct run_opts *o)
 {
 	switch (c) {
@@ -113,8 +126,7 @@ static int run_opt(int c, struct run_opts *o)
 		o->pcap_out = optarg;
 		return 0;
 	case 'p':
-		o->ports = optarg;
-		return 0;
+		return parse_ports(optarg, o);
 	case 's':
 		return parse_num("--stale-after", optarg, 1, 3600, &o->stale_after);
 	case 'c':
@@ -142,7 +154,8 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 	};
 	int c, err;
 
-	o->ports = PORTS_DEFAULT;
+	if (parse_ports(PORTS_DEFAULT, o))
+		return -EINVAL;
 	o->stale_after = STALE_AFTER_DEFAULT;
 	o->mirror_cap = EW_MIRROR_CAP;
 	optind = 0;
@@ -190,24 +203,15 @@ static int beat(int cfg_fd, struct ew_config *cfg, __u64 now)
 	return 0;
 }
 
-static int store_ports(const char *spec)
+static int store_ports(const struct run_opts *o)
 {
-	struct ports_entry e[EW_PORT_MAX];
-	char msg[160];
-	int n, fd, err;
+	int fd = loader_map_open(EW_MAP_PORTS), err;
 
-	n = ports_parse(spec, e, EW_PORT_MAX, msg, sizeof(msg));
-	if (n < 0) {
-		ew_err("invalid --ports '%s': %s", spec, msg);
-		return n;
-	}
-	fd = loader_map_open(EW_MAP_PORTS);
-	if (fd < 0)
-		return fd;
-	err = ports_store(fd, e, (size_t)n);
+	err = fd < 0 ? fd : ports_store(fd, o->ports, (size_t)o->n_ports);
 	if (err)
 		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS, strerror(-err));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return err;
 }
 
@@ -402,7 +406,7 @@ static int start(const struct run_opts *o, int *cfg_fd, struct ew_config *cfg)
 		return *cfg_fd;
 	}
 	/* Beat before attaching so the TC program tags from the first packet. */
-	return beat(*cfg_fd, cfg, mono_ns()) ?: store_ports(o->ports);
+	return beat(*cfg_fd, cfg, mono_ns()) ?: store_ports(o);
 }
 
 int cmd_run(int argc, char **argv)
