@@ -374,6 +374,18 @@ static long link_payload(int linktype, const uint8_t *f, size_t caplen,
 	}
 }
 
+int packet_link_supported(int linktype)
+{
+	switch (linktype) {
+	case PKT_LINK_EN10MB: case PKT_LINK_LINUX_SLL: case PKT_LINK_LINUX_SLL2:
+	case PKT_LINK_NULL: case PKT_LINK_LOOP: case PKT_LINK_RAW:
+	case PKT_LINK_RAW_ALT: case PKT_LINK_IPV4: case PKT_LINK_IPV6:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int packet_decode(int linktype, const uint8_t *frame, size_t caplen,
 		  uint64_t num, uint64_t ts_ns, struct pkt *p, struct pkt_err *err)
 {

@@ -100,6 +100,9 @@ int packet_decode(int linktype, const uint8_t *frame, size_t caplen,
 int packet_decode_ip(const uint8_t *ip, size_t len, size_t off_base,
 		     struct pkt *p, struct pkt_err *err);
 
+/* Returns 1 if packet_decode handles link type linktype, else 0. */
+int packet_link_supported(int linktype);
+
 /* Short fixed name of a reason ("truncated TCP header"), for counters. */
 const char *packet_reason_str(enum pkt_reason r);
 

@@ -36,6 +36,17 @@ struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err)
 		return NULL;
 	}
 	s->linktype = pcap_datalink(s->p);
+	if (!packet_link_supported(s->linktype)) {
+		const char *name = pcap_datalink_val_to_name(s->linktype);
+
+		snprintf(err->msg, sizeof(err->msg),
+			 "couldn't read '%s': unsupported link type %d (%s)", path,
+			 s->linktype, name ? name : "unknown");
+		pcap_close(s->p);
+		free(s);
+		errno = ENOTSUP;
+		return NULL;
+	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	return s;
 }

@@ -27,7 +27,8 @@ struct pcapsrc_frame {
 };
 
 /* Opens path (pcap or pcapng, nanosecond timestamps). Returns the source
- * (caller frees with pcapsrc_close), or NULL with err filled and errno set. */
+ * (caller frees with pcapsrc_close), or NULL with err filled and errno set
+ * (ENOTSUP: a link type packet_decode doesn't handle). */
 struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at end of file, or

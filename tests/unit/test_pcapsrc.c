@@ -168,6 +168,27 @@ static void unreadable(void **state)
 	reasm_free(r);
 }
 
+static void unsupported_link_type(void **state)
+{
+	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){ 0 });
+	struct pcapsrc_stats st = { 0 };
+	struct pcapsrc_err err;
+	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX", want[200];
+	int fd = mkstemp(path);
+	struct cap c;
+
+	(void)state;
+	close(fd);
+	cap_open(&c, path, DLT_IEEE802_11);
+	cap_close(&c);
+	assert_int_equal(pcapsrc_run(path, r, &st, &err), -ENOTSUP);
+	snprintf(want, sizeof(want),
+		 "couldn't read '%s': unsupported link type 105 (IEEE802_11)", path);
+	assert_string_equal(err.msg, want);
+	unlink(path);
+	reasm_free(r);
+}
+
 /* pcapng (a Zeek trace) through the same path, when the test data is here. */
 static void pcapng_file(void **state)
 {
@@ -198,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_capture),
 		cmocka_unit_test(unreadable),
+		cmocka_unit_test(unsupported_link_type),
 		cmocka_unit_test(pcapng_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
