@@ -2,10 +2,11 @@
 /* eventjson: the JSON Lines writer behind the event log. Records are built
  * in one buffer and written whole; strings are escaped so any input bytes
  * (HTTP headers, URIs, file names from the wire) yield a valid line. */
+#include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eventjson.h"
 
@@ -22,38 +23,47 @@ void ej_free(struct ej_writer *w)
 	w->len = w->cap = 0;
 }
 
-/* Appends raw bytes; past EJ_LINE_MAX (or on ENOMEM) the record is marked
- * oversize and later dropped by ej_end. */
-static void put(struct ej_writer *w, const void *p, size_t n)
+/* Makes room for n more bytes. Past EJ_LINE_MAX (or on ENOMEM) the record
+ * is marked oversize, and later dropped by ej_end. */
+static bool grow(struct ej_writer *w, size_t n)
 {
 	size_t cap;
 	char *nb;
 
 	if (w->oversize)
-		return;
+		return false;
 	if (w->len + n > EJ_LINE_MAX) {
 		w->oversize = true;
+		return false;
+	}
+	cap = w->cap ? w->cap : 1024;
+	while (cap < w->len + n)
+		cap *= 2;
+	if (cap > EJ_LINE_MAX) /* the fast path never passes the limit */
+		cap = EJ_LINE_MAX;
+	nb = realloc(w->buf, cap);
+	if (!nb) {
+		w->oversize = true;
+		return false;
+	}
+	w->buf = nb;
+	w->cap = cap;
+	return true;
+}
+
+static inline void put(struct ej_writer *w, const void *p, size_t n)
+{
+	if (w->len + n > w->cap && !grow(w, n))
 		return;
-	}
-	if (w->len + n > w->cap) {
-		cap = w->cap ? w->cap : 1024;
-		while (cap < w->len + n)
-			cap *= 2;
-		nb = realloc(w->buf, cap);
-		if (!nb) {
-			w->oversize = true;
-			return;
-		}
-		w->buf = nb;
-		w->cap = cap;
-	}
 	memcpy(w->buf + w->len, p, n);
 	w->len += n;
 }
 
-static void putc1(struct ej_writer *w, char c)
+static inline void putc1(struct ej_writer *w, char c)
 {
-	put(w, &c, 1);
+	if (w->len == w->cap && !grow(w, 1))
+		return;
+	w->buf[w->len++] = c;
 }
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid
@@ -86,6 +96,11 @@ static size_t utf8_len(const uint8_t *p, size_t n)
 	return len;
 }
 
+static bool plain(uint8_t c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void ej_escape(struct ej_writer *w, const void *val, size_t n)
 {
 	const uint8_t *p = val;
@@ -96,7 +111,14 @@ void ej_escape(struct ej_writer *w, const void *val, size_t n)
 	while (i < n) {
 		uint8_t c = p[i];
 
-		k = utf8_len(p + i, n - i);
+		for (k = i; k < n && plain(p[k]); k++)
+			;
+		if (k > i) { /* a run of printable ASCII goes in one copy */
+			put(w, p + i, k - i);
+			i = k;
+			continue;
+		}
+		k = c < 0x80 ? 1 : utf8_len(p + i, n - i);
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\', esc[1] = (char)c;
 			put(w, esc, 2);
@@ -106,14 +128,14 @@ void ej_escape(struct ej_writer *w, const void *val, size_t n)
 			put(w, "\\r", 2);
 		} else if (c == '\t') {
 			put(w, "\\t", 2);
-		} else if (c < 0x20 || c == 0x7f || !k) {
+		} else if (c < 0x80 || !k) {
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			put(w, esc, 6);
 			k = 1;
 		} else {
 			put(w, p + i, k);
 		}
-		i += k ? k : 1;
+		i += k;
 	}
 	putc1(w, '"');
 }
@@ -182,20 +204,61 @@ void ej_str(struct ej_writer *w, const char *k, const char *val)
 	ej_strn(w, k, val, strlen(val));
 }
 
+/* Decimal digits of v, right-aligned in b[0..24); returns the first. */
+static char *digits(uint64_t v, char *b)
+{
+	char *p = b + 24;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return p;
+}
+
 void ej_u64(struct ej_writer *w, const char *k, uint64_t v)
 {
-	char b[24];
+	char b[24], *p = digits(v, b);
 
 	key(w, k);
-	put(w, b, (size_t)snprintf(b, sizeof(b), "%" PRIu64, v));
+	put(w, p, (size_t)(b + 24 - p));
 }
 
 void ej_i64(struct ej_writer *w, const char *k, int64_t v)
 {
-	char b[24];
+	char b[24], *p = digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, b);
 
+	if (v < 0)
+		*--p = '-';
 	key(w, k);
-	put(w, b, (size_t)snprintf(b, sizeof(b), "%" PRId64, v));
+	put(w, p, (size_t)(b + 24 - p));
+}
+
+void ej_time(struct ej_writer *w, const char *k, uint64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	char b[48];
+	struct tm tm;
+
+	if (!ns || !gmtime_r(&t, &tm)) {
+		ej_null(w, k);
+		return;
+	}
+	snprintf(b, sizeof(b), "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ns % 1000000000ull / 1000));
+	ej_str(w, k, b);
+}
+
+void ej_addr(struct ej_writer *w, const char *k, const uint8_t *a)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	char b[INET6_ADDRSTRLEN];
+
+	if (!memcmp(a, mapped, 12))
+		inet_ntop(AF_INET, a + 12, b, sizeof(b));
+	else
+		inet_ntop(AF_INET6, a, b, sizeof(b));
+	ej_str(w, k, b);
 }
 
 void ej_bool(struct ej_writer *w, const char *k, bool v)
@@ -213,12 +276,19 @@ void ej_null(struct ej_writer *w, const char *k)
 void ej_hex(struct ej_writer *w, const char *k, const uint8_t *d, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	char b[130];
+	size_t i;
 
 	key(w, k);
 	putc1(w, '"');
-	for (size_t i = 0; i < n; i++) {
-		putc1(w, hex[d[i] >> 4]);
-		putc1(w, hex[d[i] & 15]);
+	while (n) {
+		for (i = 0; i < n && i < 64; i++) {
+			b[2 * i] = hex[d[i] >> 4];
+			b[2 * i + 1] = hex[d[i] & 15];
+		}
+		put(w, b, 2 * i);
+		d += i;
+		n -= i;
 	}
 	putc1(w, '"');
 }

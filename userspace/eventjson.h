@@ -47,6 +47,12 @@ void ej_bool(struct ej_writer *w, const char *key, bool v);
 void ej_null(struct ej_writer *w, const char *key);
 /* Lower-case hex of n bytes as a string. */
 void ej_hex(struct ej_writer *w, const char *key, const uint8_t *d, size_t n);
+/* ns since the epoch as "2026-11-28T16:40:02.123456Z" (UTC, microseconds);
+ * 0 writes null. */
+void ej_time(struct ej_writer *w, const char *key, uint64_t ns);
+/* A 16-byte address: dotted quad if IPv4-mapped (::ffff:a.b.c.d), else
+ * RFC 5952 IPv6 text. */
+void ej_addr(struct ej_writer *w, const char *key, const uint8_t *a);
 /* Nested object/array; key NULL inside arrays. */
 void ej_obj(struct ej_writer *w, const char *key);
 void ej_obj_end(struct ej_writer *w);

@@ -2,14 +2,13 @@
 /* objsink: consumes objects from the protocol parsers, hashes the decoded
  * and the wire body, stitches range pieces, matches complete objects
  * against the exact hash lists and writes the JSON Lines events. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "objsink.h"
 
+#define POOL_MAX	32	      /* finished hash contexts kept for reuse */
 #define EXPIRE_EVERY_NS 1000000000ull /* range expiry runs at most once a second */
 
 struct objsink {
@@ -20,6 +19,10 @@ struct objsink {
 	struct objsink_stats st;
 	uint64_t next_id;
 	uint64_t next_expire;
+	/* Reset contexts: reusing them skips OpenSSL's per-init algorithm fetch
+	 * (locks and lookups), which dominates small objects. */
+	struct hash_ctx pool[POOL_MAX];
+	unsigned npool;
 };
 
 /* What the events say about the flow; copied at begin. */
@@ -110,6 +113,8 @@ void objsink_free(struct objsink *s)
 	if (!s)
 		return;
 	range_store_free(s->ranges);
+	while (s->npool)
+		hash_free(&s->pool[--s->npool]);
 	free(s->source);
 	free(s);
 }
@@ -137,33 +142,6 @@ const struct range_stats *objsink_range_stats(const struct objsink *s)
 
 /* ---- event writing ------------------------------------------------------ */
 
-static void put_ts(struct ej_writer *w, const char *key, uint64_t ns)
-{
-	char b[40];
-	struct tm tm;
-	time_t t = (time_t)(ns / 1000000000ull);
-
-	if (!ns || !gmtime_r(&t, &tm)) {
-		ej_null(w, key);
-		return;
-	}
-	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(b + 19, sizeof(b) - 19, ".%06uZ", (unsigned)(ns % 1000000000ull / 1000));
-	ej_str(w, key, b);
-}
-
-static void put_addr(struct ej_writer *w, const char *key, const uint8_t *a)
-{
-	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
-	char b[INET6_ADDRSTRLEN];
-
-	if (!memcmp(a, mapped, 12))
-		inet_ntop(AF_INET, a + 12, b, sizeof(b));
-	else
-		inet_ntop(AF_INET6, a, b, sizeof(b));
-	ej_str(w, key, b);
-}
-
 static void put_flow(struct ej_writer *w, const struct fcopy *f)
 {
 	if (!f) {
@@ -172,9 +150,9 @@ static void put_flow(struct ej_writer *w, const struct fcopy *f)
 	}
 	ej_obj(w, "flow");
 	ej_u64(w, "id", f->id);
-	put_addr(w, "client", f->client);
+	ej_addr(w, "client", f->client);
 	ej_u64(w, "client_port", f->cport);
-	put_addr(w, "server", f->server);
+	ej_addr(w, "server", f->server);
 	ej_u64(w, "server_port", f->sport);
 	ej_u64(w, "vlan", f->vlan);
 	ej_bool(w, "midstream", f->flags & FLOW_MIDSTREAM);
@@ -215,7 +193,7 @@ static void line_begin(struct objsink *s, const char *event, const struct evctx 
 	ej_str(w, "event", event);
 	ej_u64(w, event[0] == 'o' ? "id" : "object", c->id);
 	ej_str(w, "source", s->source ? s->source : "");
-	put_ts(w, "ts", c->ts);
+	ej_time(w, "ts", c->ts);
 	ej_str(w, "kind", c->kind);
 	ej_str(w, "host", c->host);
 	ej_str(w, "uri", c->uri);
@@ -286,7 +264,7 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 		ok = false;
 	}
 	line_begin(s, "object", &c);
-	put_ts(w, "ts_end", wh->last_ts_ns);
+	ej_time(w, "ts_end", wh->last_ts_ns);
 	ej_str(w, "validator", wh->validator);
 	ej_u64(w, "size", wh->total);
 	ej_u64(w, "covered", wh->covered);
@@ -357,12 +335,31 @@ static const char *piece_end(struct sobj *o, bool ok, uint64_t ts, struct range_
 
 /* ---- object_ops --------------------------------------------------------- */
 
+static int ctx_get(struct objsink *s, struct hash_ctx *h)
+{
+	if (!s->npool)
+		return hash_init(h, s->mask);
+	*h = s->pool[--s->npool];
+	return 0;
+}
+
+/* Takes back a context that is fresh or was just finalised (both are in
+ * the reset state); a failed or unused one (mask 0) is only freed. */
+static void ctx_put(struct objsink *s, struct hash_ctx *h)
+{
+	if (h->mask == s->mask && s->mask && s->npool < POOL_MAX)
+		s->pool[s->npool++] = *h;
+	else
+		hash_free(h);
+	memset(h, 0, sizeof(*h));
+}
+
 static void sobj_free(struct sobj *o)
 {
 	for (int i = 0; i < S_MAX; i++)
 		free(o->str[i]);
-	hash_free(&o->body);
-	hash_free(&o->wire);
+	ctx_put(o->s, &o->body);
+	ctx_put(o->s, &o->wire);
 	free(o);
 }
 
@@ -413,11 +410,11 @@ static void *obj_begin(void *ctx, const struct obj_meta *m)
 	if (!o)
 		return NULL;
 	o->s = s;
-	if (copy_meta(o, m) || hash_init(&o->body, s->mask))
+	if (copy_meta(o, m) || ctx_get(s, &o->body))
 		goto fail;
 	/* identity coding: wire and decoded bodies are the same bytes */
 	o->sep_wire = o->str[S_CENC][0] && strcasecmp(o->str[S_CENC], "identity");
-	if (o->sep_wire && hash_init(&o->wire, s->mask))
+	if (o->sep_wire && ctx_get(s, &o->wire))
 		goto fail;
 	if (o->rfirst >= 0)
 		piece_begin(o);
@@ -485,7 +482,7 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct evc
 	struct ej_writer *w = s->conf.out;
 
 	line_begin(s, "object", c);
-	put_ts(w, "ts_end", e->ts_ns);
+	ej_time(w, "ts_end", e->ts_ns);
 	put_meta(w, o);
 	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
 	ej_u64(w, "size", e->decoded_len);
@@ -536,12 +533,16 @@ static void obj_end(void *obj, const struct obj_end *e)
 	const char *stitch = NULL;
 	unsigned hits = 0;
 
-	if (hash_final(&o->body, &rb))
+	if (hash_final(&o->body, &rb)) {
+		hash_free(&o->body); /* state unknown: not reused */
 		body_ok = false;
+	}
 	if (!o->sep_wire)
 		rw = rb;
-	else if (hash_final(&o->wire, &rw))
+	else if (hash_final(&o->wire, &rw)) {
+		hash_free(&o->wire);
 		wire_ok = false;
+	}
 	if (o->rfirst >= 0)
 		stitch = piece_end(o, wire_ok, e->ts_ns, &wh, &overrun);
 	put_object(s, o, &c, e, &rb, &rw, body_ok, wire_ok, stitch, overrun);

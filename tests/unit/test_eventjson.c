@@ -2,6 +2,7 @@
 /* eventjson: escaping of every byte class, nesting, limits, one line per
  * record. Records are written to a memory stream and compared exactly. */
 #include <errno.h>
+#include <stdint.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +124,29 @@ static void record(void **state)
 	mem_close(m);
 }
 
+static void numbers_times_addresses(void **state)
+{
+	static const uint8_t v4[16] = {[10] = 0xff, [11] = 0xff, 192, 0, 2, 10};
+	static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	struct mem *m = mem_open();
+
+	(void)state;
+	ej_begin(&m->w);
+	ej_u64(&m->w, "z", 0);
+	ej_i64(&m->w, "min", INT64_MIN);
+	ej_i64(&m->w, "max", INT64_MAX);
+	ej_time(&m->w, "t", 1795000000123456789ull);
+	ej_time(&m->w, "t0", 0);
+	ej_addr(&m->w, "a4", v4);
+	ej_addr(&m->w, "a6", v6);
+	assert_int_equal(ej_end(&m->w), 0);
+	assert_string_equal(mem_text(m),
+			    "{\"z\":0,\"min\":-9223372036854775808,\"max\":9223372036854775807,"
+			    "\"t\":\"2026-11-18T11:06:40.123456Z\",\"t0\":null,"
+			    "\"a4\":\"192.0.2.10\",\"a6\":\"2001:db8::1\"}\n");
+	mem_close(m);
+}
+
 static void oversize(void **state)
 {
 	struct mem *m = mem_open();
@@ -147,9 +171,8 @@ static void oversize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(escapes),
-		cmocka_unit_test(utf8),
-		cmocka_unit_test(record),
+		cmocka_unit_test(escapes),  cmocka_unit_test(utf8),
+		cmocka_unit_test(record),   cmocka_unit_test(numbers_times_addresses),
 		cmocka_unit_test(oversize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
