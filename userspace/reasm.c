@@ -111,39 +111,54 @@ static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 		r->ops->end(f->user, (enum stream_dir)d, ts);
 }
 
-/* Delivers held segments that now touch next_off; ends the direction when
- * the FIN is reached. */
+/* Frees the held bytes of direction d (past its FIN, or at its close). */
+static void drop_held(struct reasm *r, struct flow_dir *fd)
+{
+	r->st.buffered -= fd->ooo.mem;
+	seglist_clear(&fd->ooo);
+}
+
+/* Delivers held segments that now touch next_off, never past the FIN;
+ * ends the direction when the FIN is reached. */
 static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
+	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
 	struct seg *s;
 
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off) {
-		size_t before = fd->ooo.mem, skip;
+	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off &&
+	       fd->next_off < stop) {
+		size_t before = fd->ooo.mem;
+		uint64_t end;
 
 		s = seglist_pop(&fd->ooo);
 		r->st.buffered -= before - fd->ooo.mem;
-		skip = (size_t)(fd->next_off - s->off);
-		if (skip < s->len)
-			deliver(r, f, d, s->data + skip, s->len - skip, ts);
+		end = s->off + s->len < stop ? s->off + s->len : stop;
+		if (end > fd->next_off)
+			deliver(r, f, d, s->data + (fd->next_off - s->off),
+				(size_t)(end - fd->next_off), ts);
 		free(s);
 	}
-	if (fd->fin && fd->next_off >= fd->fin_off)
+	if (fd->fin && fd->next_off >= fd->fin_off) {
+		drop_held(r, fd);	/* bytes past the FIN are no data */
 		end_dir(r, f, d, ts);
+	}
 }
 
-/* Gives up every hole of direction d: delivers all held bytes and ends it. */
+/* Gives up every hole of direction d: delivers all held bytes up to its FIN
+ * (gapping holes and a lost tail) and ends it. */
 static void flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 
 	drain(r, f, d, ts);
-	while (fd->ooo.head) {
+	while (fd->ooo.head && (!fd->fin || fd->ooo.head->off < fd->fin_off)) {
 		gap(r, f, d, fd->ooo.head->off, ts);
 		drain(r, f, d, ts);
 	}
 	if (fd->fin)
 		gap(r, f, d, fd->fin_off, ts);
+	drop_held(r, fd);
 	end_dir(r, f, d, ts);
 }
 

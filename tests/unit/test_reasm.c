@@ -260,6 +260,21 @@ static void gap_on_flush(void **state)
 	t_free(t);
 }
 
+/* Bytes held past a FIN that came later are not data. */
+static void held_past_fin(void **state)
+{
+	struct t *t = t_new(NULL);
+
+	(void)state;
+	handshake(t, ISN_C, ISN_S);
+	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "ccccdddd");	/* held 4..12 */
+	seg(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0);	/* FIN at 6 */
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "aaaa");
+	assert_string_equal(flow0(t)->out[STREAM_S2C], "aaaacc<end>");
+	assert_int_equal(stats(t).buffered, 0);
+	t_free(t);
+}
+
 static void rst_closes(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -529,6 +544,7 @@ int main(void)
 		cmocka_unit_test(midstream_pickup),
 		cmocka_unit_test(gap_on_ack),
 		cmocka_unit_test(gap_on_flush),
+		cmocka_unit_test(held_past_fin),
 		cmocka_unit_test(rst_closes),
 		cmocka_unit_test(idle_and_hard_timeouts),
 		cmocka_unit_test(per_flow_cap),
