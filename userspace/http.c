@@ -227,7 +227,7 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 	}
 	req_pop(f);
 	m = f->cur.method ? f->cur.method : "";
-	d->seq = d->messages - 1;
+	d->seq = d->finals++;
 	if (h->status == 101 || (!strcasecmp(m, "CONNECT") && h->status / 100 == 2)) {
 		tunnel(f);
 		return;
@@ -260,7 +260,7 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 	} else {
 		f->ctx->st.requests++;
 		req_push(f, &d->head);
-		d->seq = d->messages - 1;
+		d->seq = d->finals++;
 		d->st = framing(f, STREAM_C2S);
 		/* what a client sends after CONNECT is the tunnel, not HTTP
 		 * (a refused CONNECT ends the connection) */
@@ -278,6 +278,7 @@ static void http09(struct http_flow *f, struct http_dir *d)
 	d->head.status = 200;
 	d->head.content_length = -1;
 	d->messages++;
+	d->seq = d->finals++;
 	req_pop(f);
 	d->st = H_CLOSE;
 	body(f, STREAM_S2C, d->buf, d->n);

@@ -84,6 +84,7 @@ struct http_dir {
 	uint8_t probe[LINE_MAX_LEN + 64];
 	size_t nprobe;
 	int messages;		/* heads parsed so far */
+	uint32_t finals;	/* messages other than interim 1xx responses */
 	int bodiless;		/* last response was read without a body */
 	int skip_blank;		/* head ended at a blank-ish line: a real
 				 * blank line right after it is still head */
