@@ -57,6 +57,8 @@ ew() { edge "$EW_BIN" "$@"; }		# edgeward, inside the edge namespace
 
 ew_require_root()
 {
+	local i
+
 	if [ "$(id -u)" != 0 ]; then
 		echo "skipped: needs root (network namespaces, BPF)"
 		exit 77
@@ -65,10 +67,14 @@ ew_require_root()
 		echo "FAIL: $EW_BIN not built (run make)" >&2
 		exit 1
 	fi
-	if [ -e "$EW_PIN" ]; then
-		echo "FAIL: $EW_PIN exists: another edgeward (or a test) is using the pins" >&2
-		exit 1
-	fi
+	# The pins are global: wait (up to 60 s) for another user to finish.
+	for i in $(seq 60); do
+		[ -e "$EW_PIN" ] || return 0
+		[ "$i" = 1 ] && echo "waiting for $EW_PIN to be released"
+		sleep 1
+	done
+	echo "FAIL: $EW_PIN exists: another edgeward (or a test) is using the pins" >&2
+	exit 1
 }
 
 # ew_bg NS CMD...: start CMD in namespace NS in the background and remember
