@@ -15,6 +15,16 @@
 /* Idle-list classes: each has its own idle timeout. */
 enum flow_class { FLOW_CL_TCP, FLOW_CL_UDP, FLOW_CL_CLOSED, FLOW_CL_MAX };
 
+#define FLOW_RECENT 4	/* delivered segments remembered per direction */
+
+/* A delivered segment, remembered to recognise a retransmission of it
+ * that carries other bytes. */
+struct flow_recent {
+	uint64_t off;
+	uint64_t sum;
+	uint32_t len;
+};
+
 /* One TCP direction. Stream offsets are 64-bit: offset 0 is the byte after
  * the SYN (or the first byte seen, mid-stream), so 32-bit sequence numbers
  * wrap without special cases. */
@@ -30,6 +40,8 @@ struct flow_dir {
 	uint64_t next_off;	/* next byte to deliver */
 	uint64_t fin_off;	/* offset of the FIN */
 	struct seglist ooo;	/* held out-of-order bytes, past next_off */
+	struct flow_recent recent[FLOW_RECENT];
+	unsigned recent_next;
 };
 
 struct flow_link {

@@ -75,11 +75,32 @@ struct reasm *reasm_new(const struct reasm_conf *conf,
 
 /* ---- delivery to the consumer ------------------------------------------ */
 
+/* A fast checksum of delivered bytes. Not cryptographic: a collision only
+ * hides an anomaly, the first copy is kept either way. */
+static uint64_t sum64(const uint8_t *p, size_t n)
+{
+	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
 static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p,
 		    size_t len, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
+	struct flow_recent *rc = &fd->recent[fd->recent_next++ % FLOW_RECENT];
 
+	rc->off = fd->next_off;
+	rc->len = (uint32_t)len;
+	rc->sum = sum64(p, len);
 	fd->next_off += len;
 	fd->next_seq += (uint32_t)len;
 	r->st.bytes += len;
@@ -386,6 +407,29 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off,
 	return 0;
 }
 
+/* A retransmission of already delivered bytes: if it repeats one of the
+ * last delivered segments exactly but with other bytes, that is a
+ * conflicting overlap (the delivered copy stays). */
+static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off,
+			 const uint8_t *p, size_t len, uint64_t ts)
+{
+	const struct flow_dir *fd = &f->dir[d];
+
+	for (int i = 0; i < FLOW_RECENT; i++) {
+		const struct flow_recent *rc = &fd->recent[i];
+
+		if (rc->len != len || rc->off != (uint64_t)off || !len)
+			continue;
+		if (rc->sum != sum64(p, len)) {
+			r->st.conflicts++;
+			if (r->ops->anomaly)
+				r->ops->anomaly(f->user, (enum stream_dir)d,
+						STREAM_ANOM_OVERLAP, ts);
+		}
+		return;
+	}
+}
+
 /* Payload of direction d starting at sequence number seq. */
 static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
 		    const uint8_t *p, size_t len, uint64_t ts)
@@ -395,6 +439,8 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
 
 	if (off + (int64_t)len <= next) {
 		r->st.drops[REASM_DROP_OLD]++;
+		if (f->user)
+			check_resend(r, f, d, off, p, len, ts);
 		return 0;
 	}
 	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {

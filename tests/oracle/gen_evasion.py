@@ -244,7 +244,8 @@ def case_overlap():
 
 
 def case_retransmit():
-    """Delivered bytes retransmitted with other bytes: the first copy stays."""
+    """Delivered bytes retransmitted with other bytes: the first copy stays,
+    and the resent segments are recognised as conflicting."""
     body = blob(3000, "retransmit")
     resp = response(body)
     evil = bytes(b ^ 0xff for b in resp)
@@ -256,8 +257,10 @@ def case_retransmit():
     conn.send("s", 2000, resp[2000:], mss=500, ack_off=c)
     conn.ack("c", len(resp), c)
     conn.close(c, len(resp))
+    # both resends repeat a delivered segment exactly: each is a conflict
     return (conn.pkts, "retransmissions of delivered bytes with different bytes",
-            [obj("/retransmit.png", body)], {})
+            [obj("/retransmit.png", body, flags=("complete", "anomaly"))],
+            {"conflicts": 2})
 
 
 def case_chunk_ext():

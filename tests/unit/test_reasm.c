@@ -169,7 +169,8 @@ static void overlap_conflict(void **state)
 	t_free(t);
 }
 
-/* Retransmissions of delivered bytes, even with other bytes, change nothing. */
+/* Retransmissions of delivered bytes, even with other bytes, change
+ * nothing; one that repeats a recent segment with other bytes is flagged. */
 static void retransmission_different(void **state)
 {
 	struct t *t = t_new(NULL);
@@ -177,11 +178,15 @@ static void retransmission_different(void **state)
 	(void)state;
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "hello ");
-	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "HELLO ");	/* whole: dropped */
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "hello ");	/* same: fine */
+	assert_int_equal(stats(t).conflicts, 0);
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "HELLO ");	/* other bytes */
 	SEGS(t, S2C, ISN_S + 4, ISN_C + 1, PKT_ACK, "LO world");	/* partial */
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "hello world");
-	assert_int_equal(stats(t).drops[REASM_DROP_OLD], 1);
+	assert_int_equal(stats(t).drops[REASM_DROP_OLD], 2);
 	assert_int_equal(stats(t).overlaps, 1);
+	assert_int_equal(stats(t).conflicts, 1);
+	assert_int_equal(flow0(t)->anomalies, 1);
 	t_free(t);
 }
 
