@@ -104,12 +104,13 @@ static uint8_t channel(uint32_t v, uint32_t m)
 
 static void put_pal(const struct bmp_info *b, uint32_t idx, uint8_t *out)
 {
-	/* An index past the palette is drawn black. */
-	const uint8_t *p = idx < b->npal ? b->pal + idx * b->pal_size : NULL;
+	/* An index past the palette takes entry 0, as in ImageMagick
+	 * (ConstrainColormapIndex); npal is at least 1. */
+	const uint8_t *p = b->pal + (idx < b->npal ? idx : 0) * b->pal_size;
 
-	out[0] = p ? p[2] : 0;	/* entries are B, G, R */
-	out[1] = p ? p[1] : 0;
-	out[2] = p ? p[0] : 0;
+	out[0] = p[2];	/* entries are B, G, R */
+	out[1] = p[1];
+	out[2] = p[0];
 }
 
 static void decode_row(const struct bmp_info *b, const uint8_t *src, uint8_t *out)

@@ -72,11 +72,10 @@ static int read_frame(struct image_dec *d, GifFileType *g)
 			break;
 		}
 		for (uint32_t x = 0; x < w; x++, out += 3) {
-			/* An index past the colour map is drawn black. */
-			GifColorType c = { 0, 0, 0 };
+			/* An index past the colour map takes colour 0, as in
+			 * ImageMagick (ConstrainColormapIndex). */
+			GifColorType c = map->Colors[line[x] < map->ColorCount ? line[x] : 0];
 
-			if (line[x] < map->ColorCount)
-				c = map->Colors[line[x]];
 			out[0] = c.Red;
 			out[1] = c.Green;
 			out[2] = c.Blue;

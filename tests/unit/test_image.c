@@ -222,9 +222,9 @@ static void bmp_palette_and_16(void **state)
 	imgenc_le(p + 46, 2, 4);			/* two palette entries */
 	memcpy(p + 54, "\x03\x02\x01\x00\x30\x20\x10\x00", 8);	/* B, G, R, 0 */
 	p[62] = 1;
-	p[63] = 7;					/* past the palette: black */
+	p[63] = 7;					/* past the palette: entry 0 */
 	decode_ok(p, sizeof(p), &img);
-	assert_memory_equal(img.pix, "\x10\x20\x30\x00\x00\x00", 6);
+	assert_memory_equal(img.pix, "\x10\x20\x30\x01\x02\x03", 6);
 	image_free(&img);
 	imgenc_le(q + 10, 54, 4);
 	imgenc_le(q + 14, 40, 4);
