@@ -16,13 +16,18 @@
  * as little as hits. The all-zero digest marks an empty slot and is kept
  * out of band (has_zero). Load factor 0.85: 32/0.85 * (1 + 1/64) = 38.2
  * bytes per SHA-256 entry, 19.1 per MD5. A short tail past cap takes runs
- * that spill over the end, so there is no wrap-around. */
+ * that spill over the end, so there is no wrap-around.
+ *
+ * Building sorts the digests (radix passes, see sort_digests) and lays
+ * them out in one sweep: no shifting, and the table is written front to
+ * back. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bigmem.h"
 #include "hashset.h"
 
 #define LOAD_NUM	85	/* load factor, percent */
@@ -39,13 +44,25 @@ struct hashset {
 	uint8_t *slots;		/* nslots * klen bytes */
 };
 
+/* The first 8 bytes as a big-endian number: orders like memcmp. */
 static uint64_t prefix(const uint8_t *k)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | k[i];
-	return v;
+	memcpy(&v, k, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+/* memcpy of one digest, with the length a constant in each branch so the
+ * compiler inlines it (a libc call per move dominated the build). */
+static inline void dcopy(void *dst, const void *src, size_t len)
+{
+	if (len == 32)
+		memcpy(dst, src, 32);
+	else if (len == 20)
+		memcpy(dst, src, 20);
+	else
+		memcpy(dst, src, 16);
 }
 
 static size_t home(const struct hashset *s, uint64_t pfx)
@@ -55,10 +72,16 @@ static size_t home(const struct hashset *s, uint64_t pfx)
 
 static int is_zero(const uint8_t *k, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (k[i])
-			return 0;
-	return 1;
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, k + i, 8);
+		acc |= w;
+	}
+	for (; i < len; i++)
+		acc |= k[i];
+	return !acc;
 }
 
 /* Compares slot with key (whose prefix is kp): <0, 0, >0; 2 for empty. */
@@ -76,38 +99,6 @@ static int slot_cmp(const uint8_t *slot, const uint8_t *key, uint64_t kp, size_t
 		return 2;
 	c = memcmp(slot + 8, key + 8, len - 8);
 	return (c > 0) - (c < 0);
-}
-
-/* Inserts key keeping runs sorted. Returns 0, 1 (duplicate), or -ENOSPC
- * when a run would spill past the tail. */
-static int insert(struct hashset *s, const uint8_t *key)
-{
-	size_t len = s->klen, i, j;
-	uint64_t kp = prefix(key);
-	int c = -1;
-
-	if (!kp && is_zero(key, len)) {
-		if (s->has_zero)
-			return 1;
-		s->has_zero = 1;
-		return 0;
-	}
-	for (i = home(s, kp); i < s->nslots; i++) {
-		c = slot_cmp(s->slots + i * len, key, kp, len);
-		if (c >= 0)
-			break;
-	}
-	if (i == s->nslots)
-		return -ENOSPC;
-	if (c == 0)
-		return 1;
-	for (j = i; j < s->nslots && !is_zero(s->slots + j * len, len); j++)
-		;
-	if (j == s->nslots)
-		return -ENOSPC;
-	memmove(s->slots + (i + 1) * len, s->slots + i * len, (j - i) * len);
-	memcpy(s->slots + i * len, key, len);
-	return 0;
 }
 
 bool hashset_contains(const struct hashset *s, const uint8_t *digest)
@@ -145,7 +136,7 @@ static struct hashset *alloc_set(enum list_kind kind, const char *name,
 	s->klen = list_kind_len(kind);
 	s->cap = n * 100 / LOAD_NUM + 1;
 	s->nslots = s->cap + TAIL(s->cap) + extra_tail;
-	s->slots = calloc(s->nslots, s->klen);
+	s->slots = bigmem_alloc(s->nslots * s->klen);
 	if (!s->slots) {
 		free(s);
 		errno = ENOMEM;
@@ -154,38 +145,146 @@ static struct hashset *alloc_set(enum list_kind kind, const char *name,
 	return s;
 }
 
+static int cmp_digest(const void *a, const void *b, void *len)
+{
+	uint64_t x = prefix(a), y = prefix(b);
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return memcmp((const uint8_t *)a + 8, (const uint8_t *)b + 8, *(size_t *)len - 8);
+}
+
+/* Insertion sort for the handful of digests left in a radix bucket. */
+static void sort_small(uint8_t *d, size_t n, size_t len)
+{
+	uint8_t cur[32];
+
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+
+		dcopy(cur, d + i * len, len);
+		while (j && cmp_digest(d + (j - 1) * len, cur, &len) > 0)
+			j--;
+		if (j == i)
+			continue;
+		memmove(d + (j + 1) * len, d + j * len, (i - j) * len);
+		dcopy(d + j * len, cur, len);
+	}
+}
+
+/* Sorts n digests in place: in-place MSD radix passes (American flag sort)
+ * byte by byte while buckets are big, insertion sort once they are small.
+ * Each pass walks the array with 256 cursors that stay in cache, so the
+ * sort is a few sequential sweeps rather than a cache miss per digest.
+ * Digests sharing their first 8 bytes (only a crafted list has those) end
+ * in qsort, so no input is quadratic. */
+static void sort_digests(uint8_t *d, size_t n, size_t len, unsigned at)
+{
+	size_t count[256] = { 0 }, next[256], end[256], pos = 0;
+	uint8_t tmp[32], cur[32];
+
+	for (size_t i = 0; i < n; i++)
+		count[d[i * len + at]]++;
+	for (int b = 0; b < 256; b++) {
+		next[b] = pos;
+		pos += count[b];
+		end[b] = pos;
+	}
+	for (int b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			uint8_t *slot = d + next[b] * len;
+			unsigned tb = slot[at];
+
+			if (tb == (unsigned)b) {
+				next[b]++;
+				continue;
+			}
+			/* carry the misplaced digest round its cycle */
+			dcopy(cur, slot, len);
+			while (tb != (unsigned)b) {
+				uint8_t *dst = d + next[tb]++ * len;
+
+				dcopy(tmp, dst, len);
+				dcopy(dst, cur, len);
+				dcopy(cur, tmp, len);
+				tb = cur[at];
+			}
+			dcopy(slot, cur, len);
+			next[b]++;
+		}
+	}
+	for (size_t b = 0, start = 0; b < 256; start += count[b], b++) {
+		uint8_t *p = d + start * len;
+
+		if (count[b] <= 24)
+			sort_small(p, count[b], len);
+		else if (at < 7)
+			sort_digests(p, count[b], len, at + 1);
+		else
+			qsort_r(p, count[b], len, cmp_digest, &len);
+	}
+}
+
+/* Builds from a digest array the caller lets us reorder: sort, then place
+ * each digest at its home or right after the previous one, whichever is
+ * later. A first pass finds where the last run ends, so the tail is long
+ * enough even for clustered digests. */
+static struct hashset *build_owned(enum list_kind kind, const char *name,
+				   const char *category, uint8_t *d, size_t n)
+{
+	size_t len = list_kind_len(kind), last = 0, need, i;
+	struct hashset *s, probe = { .cap = n * 100 / LOAD_NUM + 1 };
+	int have = 0;
+
+	if (!len || kind >= LIST_PDQ) {
+		errno = EINVAL;
+		return NULL;
+	}
+	sort_digests(d, n, len, 0);
+	for (i = 0; i < n; i++) {
+		size_t h = home(&probe, prefix(d + i * len));
+
+		last = have && h <= last ? last + 1 : h;
+		have = 1;
+	}
+	need = last + 2 > probe.cap + TAIL(probe.cap) ? last + 2 - probe.cap - TAIL(probe.cap) : 0;
+	s = alloc_set(kind, name, category, n, need);
+	for (i = 0, have = 0; s && i < n; i++) {
+		const uint8_t *k = d + i * len;
+		size_t h = home(s, prefix(k));
+
+		if (i && !memcmp(k, k - len, len)) {
+			s->dups++;
+			continue;
+		}
+		if (is_zero(k, len)) {
+			s->has_zero = 1;
+			continue;
+		}
+		last = have && h <= last ? last + 1 : h;
+		have = 1;
+		dcopy(s->slots + last * len, k, len);
+	}
+	if (s)
+		s->count = n - s->dups;
+	return s;
+}
+
 struct hashset *hashset_build(enum list_kind kind, const char *name,
 			      const char *category, const uint8_t *digests,
 			      size_t n)
 {
-	size_t extra = 0;
+	size_t len = list_kind_len(kind);
+	uint8_t *d = malloc(n && len ? n * len : 1);
+	struct hashset *s;
 
-	for (;;) {
-		struct hashset *s = alloc_set(kind, name, category, n, extra);
-		size_t i;
-		int rc = 0;
-
-		if (!s)
-			return NULL;
-		for (i = 0; i < n; i++) {
-			/* the next keys' home slots: a miss each, overlapped */
-			if (i + 8 < n)
-				__builtin_prefetch(s->slots + s->klen *
-					home(s, prefix(digests + (i + 8) * s->klen)), 1);
-			rc = insert(s, digests + i * s->klen);
-			if (rc < 0)
-				break;
-			s->dups += rc;
-		}
-		if (rc >= 0) {
-			s->count = n - s->dups;
-			return s;
-		}
-		/* a run reached the end of the tail: vanishingly rare for real
-		 * digests; rebuild with a longer tail */
-		extra = extra * 2 + s->cap / 8 + 1;
-		hashset_free(s);
-	}
+	if (!d)
+		return NULL;
+	if (n && len)
+		memcpy(d, digests, n * len);
+	s = build_owned(kind, name, category, d, n);
+	free(d);
+	return s;
 }
 
 const char *hashset_name(const struct hashset *s) { return s->name; }
@@ -203,7 +302,7 @@ void hashset_free(struct hashset *s)
 {
 	if (!s)
 		return;
-	free(s->slots);
+	bigmem_free(s->slots, s->nslots * s->klen);
 	free(s);
 }
 
@@ -226,7 +325,7 @@ static int collect_one(void *ctx, const struct listfile_rec *r)
 		c->d = p;
 		c->cap = ncap;
 	}
-	memcpy(c->d + c->n++ * c->klen, r->digest, c->klen);
+	dcopy(c->d + c->n++ * c->klen, r->digest, c->klen);
 	return 0;
 }
 
@@ -251,7 +350,11 @@ int hashset_load(const char *path, const char *name, const char *category,
 	rc = listfile_read(path, o, collect_one, &c, d);
 	if (rc)
 		goto out;
-	*out = hashset_build(o->kind, name, category, c.d, c.n);
+	if (o->kind >= LIST_PDQ || strlen(name) >= HASHSET_NAME_MAX) {
+		rc = -EINVAL;
+		goto out;
+	}
+	*out = build_owned(o->kind, name, category, c.d, c.n);
 	if (!*out)
 		rc = -errno;
 out:

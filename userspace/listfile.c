@@ -173,29 +173,29 @@ void listfile_diag_print(const struct listfile_diag *d, FILE *out)
 		fprintf(out, "%u more errors not shown\n", d->errors - d->nmsgs);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+/* Hex digit values plus one; 0 for everything else. */
+static const uint8_t hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Decodes exactly 2*len hex digits. Returns 0 or -1. */
 static int unhex(const char *s, size_t n, uint8_t *out, size_t len)
 {
+	unsigned bad = 0;
+
 	if (n != 2 * len)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
+		unsigned hi = hexval1[(unsigned char)s[2 * i]];
+		unsigned lo = hexval1[(unsigned char)s[2 * i + 1]];
 
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		bad |= !hi | !lo;
+		out[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
 static int is_space(char c)
@@ -388,8 +388,11 @@ static int csv_line(struct lf *st, const char *p, size_t n)
  * line, if any, is its label (as in "hash  filename" or "hash,label"). */
 static int text_line(struct lf *st, const char *p, size_t n, size_t s)
 {
-	size_t e = s, ls;
+	size_t e = s + 2 * list_kind_len(st->o->kind), ls;
 
+	/* the common line is a digest alone: skip scanning it */
+	if (e > n || (e < n && !is_space(p[e]) && p[e] != ','))
+		e = s;
 	while (e < n && !is_space(p[e]) && p[e] != ',')
 		e++;
 	ls = e < n ? e + 1 : e;

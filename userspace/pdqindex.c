@@ -27,10 +27,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "pdqindex.h"
 
 #define CHUNKS		16
 #define BUCKETS		65536
+
+/* The distance loops are built twice, with and without the POPCNT
+ * instruction (x86-64's baseline lacks it), and the loader picks one at
+ * start-up; helpers are forced inline so each copy gets its own. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HOT_CLONES	__attribute__((target_clones("popcnt", "default")))
+#else
+#define HOT_CLONES
+#endif
+#define INLINE		static inline __attribute__((always_inline))
 
 struct pdqindex_builder {
 	struct pdq_hash *hash;
@@ -93,7 +104,7 @@ struct pdq_xor {
 	uint64_t w[4];
 };
 
-static unsigned xor_dist(const struct pdq_hash *a, const struct pdq_hash *b,
+INLINE unsigned xor_dist(const struct pdq_hash *a, const struct pdq_hash *b,
 			 struct pdq_xor *x)
 {
 	uint64_t wa[4], wb[4];
@@ -106,7 +117,7 @@ static unsigned xor_dist(const struct pdq_hash *a, const struct pdq_hash *b,
 			  __builtin_popcountll(x->w[2]) + __builtin_popcountll(x->w[3]));
 }
 
-unsigned pdq_hash_distance(const struct pdq_hash *a, const struct pdq_hash *b)
+HOT_CLONES unsigned pdq_hash_distance(const struct pdq_hash *a, const struct pdq_hash *b)
 {
 	struct pdq_xor x;
 
@@ -238,7 +249,7 @@ static int take_entries(struct pdqindex *ix, struct pdqindex_builder *b,
 {
 	size_t n = b->n;
 
-	ix->hash = malloc((n ? n : 1) * sizeof(*ix->hash));
+	ix->hash = bigmem_alloc(n * sizeof(*ix->hash));
 	ix->list = malloc((n ? n : 1) * sizeof(*ix->list));
 	ix->quality = malloc(n ? n : 1);
 	ix->label = malloc((n ? n : 1) * sizeof(*ix->label));
@@ -268,7 +279,7 @@ struct pdqindex *pdqindex_build(struct pdqindex_builder *b)
 	perm = malloc((b->n ? b->n : 1) * sizeof(*perm));
 	for (unsigned c = 0; c < CHUNKS; c++) {
 		ix->off[c] = malloc((BUCKETS + 1) * sizeof(uint32_t));
-		if (c && !(ix->ids[c] = malloc((b->n ? b->n : 1) * sizeof(uint32_t))))
+		if (c && !(ix->ids[c] = bigmem_alloc(b->n * sizeof(uint32_t))))
 			goto out;
 		if (!ix->off[c])
 			goto out;
@@ -297,10 +308,10 @@ void pdqindex_free(struct pdqindex *ix)
 	if (!ix)
 		return;
 	for (unsigned c = 0; c < CHUNKS; c++) {
-		free(ix->ids[c]);
+		bigmem_free(ix->ids[c], ix->n * sizeof(uint32_t));
 		free(ix->off[c]);
 	}
-	free(ix->hash);
+	bigmem_free(ix->hash, ix->n * sizeof(*ix->hash));
 	free(ix->list);
 	free(ix->quality);
 	free(ix->label);
@@ -317,7 +328,7 @@ struct query {
 	size_t max, total;
 };
 
-static void record(struct query *qs, uint32_t e, unsigned d)
+INLINE void record(struct query *qs, uint32_t e, unsigned d)
 {
 	const struct pdqindex *ix = qs->ix;
 
@@ -330,7 +341,7 @@ static void record(struct query *qs, uint32_t e, unsigned d)
 }
 
 /* Checks entry e, found through chunk c. */
-static void check(struct query *qs, uint32_t e, unsigned c)
+INLINE void check(struct query *qs, uint32_t e, unsigned c)
 {
 	struct pdq_xor x;
 	const uint8_t *xb = (const uint8_t *)x.w;
@@ -352,7 +363,7 @@ static void check(struct query *qs, uint32_t e, unsigned c)
 
 /* Candidates of one chunk: the 1 or 17 buckets are gathered first and their
  * hashes prefetched, so the random reads overlap instead of queueing. */
-static void probe_chunk(struct query *qs, unsigned c)
+INLINE void probe_chunk(struct query *qs, unsigned c)
 {
 	const uint32_t *off = qs->ix->off[c], *ids = qs->ix->ids[c];
 	unsigned v = chunk(qs->q->b, c);
@@ -385,31 +396,38 @@ static int by_entry(const void *a, const void *b)
 	return (x->entry > y->entry) - (x->entry < y->entry);
 }
 
-size_t pdqindex_query(const struct pdqindex *ix, const struct pdq_hash *q,
+INLINE size_t scan(const struct pdqindex *ix, const struct pdq_hash *q,
+		   unsigned threshold, struct pdq_match *out, size_t max)
+{
+	struct query qs = { ix, q, threshold, 0, out, max, 0 };
+
+	for (size_t i = 0; i < ix->n; i++) {
+		struct pdq_xor x;
+		unsigned d = xor_dist(&ix->hash[i], q, &x);
+
+		if (d <= threshold)
+			record(&qs, (uint32_t)i, d);
+	}
+	return qs.total;
+}
+
+HOT_CLONES size_t pdqindex_query(const struct pdqindex *ix, const struct pdq_hash *q,
 		      unsigned threshold, struct pdq_match *out, size_t max)
 {
 	struct query qs = { ix, q, threshold, threshold >= CHUNKS, out, max, 0 };
 
 	if (threshold >= 2 * CHUNKS)
-		return pdqindex_query_scan(ix, q, threshold, out, max);
+		return scan(ix, q, threshold, out, max);
 	for (unsigned c = 0; c < CHUNKS; c++)
 		probe_chunk(&qs, c);
 	qsort(out, qs.total < max ? qs.total : max, sizeof(*out), by_entry);
 	return qs.total;
 }
 
-size_t pdqindex_query_scan(const struct pdqindex *ix, const struct pdq_hash *q,
+HOT_CLONES size_t pdqindex_query_scan(const struct pdqindex *ix, const struct pdq_hash *q,
 			   unsigned threshold, struct pdq_match *out, size_t max)
 {
-	struct query qs = { ix, q, threshold, 0, out, max, 0 };
-
-	for (size_t i = 0; i < ix->n; i++) {
-		unsigned d = pdq_hash_distance(&ix->hash[i], q);
-
-		if (d <= threshold)
-			record(&qs, (uint32_t)i, d);
-	}
-	return qs.total;
+	return scan(ix, q, threshold, out, max);
 }
 
 size_t pdqindex_count(const struct pdqindex *ix)
