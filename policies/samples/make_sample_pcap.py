@@ -3,13 +3,14 @@
 """Writes the built-in sample capture for `make demo` and its synthetic list.
 
 Usage: make_sample_pcap.py DIR
-  DIR/sample-http.pcap    one keep-alive HTTP/1.1 connection, four responses:
-                          a generated 64x64 PNG (benign noise), the same PNG
-                          gzip-encoded and chunked, a text page, and a
-                          second, different PNG split into two Range/206
-                          responses
-  DIR/sample.sha256       synthetic list: the SHA-256 of the first PNG and
-                          of the second (whole) PNG, plus two made-up values
+  DIR/sample-http.pcap    one keep-alive HTTP/1.1 connection: a generated
+                          64x64 PNG (benign noise), the same PNG gzip-encoded
+                          and chunked, a text page, a second PNG split into
+                          two Range/206 responses, and a third PNG sent as a
+                          multipart/byteranges response of two parts plus a
+                          206 for the rest
+  DIR/sample.sha256       synthetic list: the SHA-256 of the three (whole)
+                          PNGs, plus two made-up values
 
 Deterministic (fixed seed), stdlib only. The outputs are committed; rerun
 the script to regenerate them.
@@ -68,10 +69,16 @@ def chunked(body, size):
 def main():
     d = sys.argv[1]
     rng = random.Random(7)
-    img1, img2 = png(64, 64, rng), png(48, 40, rng)
+    img1, img2, img3 = png(64, 64, rng), png(48, 40, rng), png(40, 40, rng)
     text = b"<html><body>edgeward sample page</body></html>\n"
     half = len(img2) // 2
     etag = b'"sample-2"'
+    t3 = len(img3)
+    a, b = t3 // 3, 2 * t3 // 3
+    parts = (b"--SEP\r\nContent-Type: image/png\r\nContent-Range: bytes 0-%d/%d\r\n"
+             b"\r\n" % (a - 1, t3) + img3[:a] + b"\r\n--SEP\r\nContent-Type: image/png"
+             b"\r\nContent-Range: bytes %d-%d/%d\r\n\r\n" % (a, b - 1, t3) + img3[a:b] +
+             b"\r\n--SEP--\r\n")
     exchanges = [
         (b"/images/one.png", b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n"
          b"Content-Length: %d\r\n\r\n" % len(img1) + img1),
@@ -88,6 +95,15 @@ def main():
          b"Content-Type: image/png\r\nETag: " + etag + b"\r\n"
          b"Content-Range: bytes %d-%d/%d\r\nContent-Length: %d\r\n\r\n"
          % (half, len(img2) - 1, len(img2), len(img2) - half) + img2[half:]),
+        (b"/images/three.png", b"HTTP/1.1 206 Partial Content\r\n"
+         b"Content-Type: multipart/byteranges; boundary=SEP\r\n"
+         b"Last-Modified: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
+         b"Content-Length: %d\r\n\r\n" % len(parts) + parts),
+        (b"/images/three.png", b"HTTP/1.1 206 Partial Content\r\n"
+         b"Content-Type: image/png\r\n"
+         b"Last-Modified: Sat, 28 Nov 2026 10:00:00 GMT\r\n"
+         b"Content-Range: bytes %d-%d/%d\r\nContent-Length: %d\r\n\r\n"
+         % (b, t3 - 1, t3, t3 - b) + img3[b:]),
     ]
     p = Pcap(os.path.join(d, "sample-http.pcap"))
     cli, srv, cp, sp = bytes([192, 0, 2, 10]), bytes([198, 51, 100, 80]), 40000, 80
@@ -115,8 +131,11 @@ def main():
         f.write("# sample two.png (only ever sent as two Range pieces)\n")
         f.write(hashlib.sha256(img2).hexdigest() + "\n")
         f.write("# made up\n" + "ff" * 32 + "\n")
+        f.write("# sample three.png (byteranges parts plus a Range piece)\n")
+        f.write(hashlib.sha256(img3).hexdigest() + "\n")
     print(hashlib.sha256(img1).hexdigest(), len(img1))
     print(hashlib.sha256(img2).hexdigest(), len(img2))
+    print(hashlib.sha256(img3).hexdigest(), len(img3))
 
 
 if __name__ == "__main__":

@@ -113,7 +113,8 @@ rc=0
 	--hashlist "demo=$SAMPLES/sample.sha256,category=synthetic" || rc=$?
 objects "$OUT/sample.jsonl" | indent
 echo "exit status $rc (1: something matched); the gzip+chunked copy matches by its" | indent
-echo "decoded body, two.png only once its two Range pieces are stitched" | indent
+echo "decoded body; two.png and three.png only once their Range pieces (and" | indent
+echo "multipart/byteranges parts) are stitched into the whole file" | indent
 show "edgeward pcap $OUT/mirror.pcapng --hashlist photo=<sha256 of photo.bin>"
 sha256sum "$EW_TMP/www/photo.bin" | cut -d' ' -f1 >"$EW_TMP/photo.sha256"
 rc=0

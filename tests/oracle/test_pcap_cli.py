@@ -18,6 +18,7 @@ LIST = os.path.join(ROOT, "policies", "samples", "sample.sha256")
 ONE_MD5 = "c6ec2aef5bd30361c1f97df71bf0045b"        # md5 of sample one.png
 ONE_SHA256 = "359e73556ecba9d703da191fc96d5757e76f584921b815133c241ec018e6f90a"
 TWO_SHA256 = "de9cc32e6fca0052709b3496bcf81aa9245356ec3f45f7427cab897eec28c829"
+THREE_SHA256 = "883569e288cc1b217c47d2942579e0b11c7a6b2e5c0f0f8858b23e03efb5e8ec"
 
 failures = []
 
@@ -47,8 +48,8 @@ def main():
         expect("only sha256 logged", all("md5" not in e and "sha256" in e
                                           for e in ev if e["event"] == "object"))
         s = ev[-1]
-        expect("summary last, counts", s["event"] == "summary" and s["objects"] == 6
-               and s["hashed"] == 6 and s["pieces"] == 2 and s["assembled"] == 1
+        expect("summary last, counts", s["event"] == "summary" and s["objects"] == 10
+               and s["hashed"] == 10 and s["pieces"] == 5 and s["assembled"] == 2
                and s["matches"] == 0 and s["files"] == 1 and s["errors"] == 0, s)
 
         outf = os.path.join(tmp, "ev.jsonl")
@@ -57,13 +58,21 @@ def main():
         ev = events(open(outf).read())
         m = [e for e in ev if e["event"] == "match"]
         expect("list match: exit 1, --out", rc == 1 and out == "", f"rc {rc} {out[:200]}")
-        expect("matches: one.png twice (plain, gzip+chunked), two.png stitched",
+        expect("matches: one.png twice (plain, gzip+chunked), two.png and three.png "
+               "stitched from Range pieces and byteranges parts",
                [(e["hash"], e["body"], e["kind"]) for e in m] ==
                [(ONE_SHA256, "decoded", "response"), (ONE_SHA256, "decoded", "response"),
-                (TWO_SHA256, "assembled", "assembled")], m)
+                (TWO_SHA256, "assembled", "assembled"),
+                (THREE_SHA256, "assembled", "assembled")], m)
+        parts = [e for e in ev if e["event"] == "object" and e["kind"] == "byterange_part"]
+        expect("byteranges parts are pieces with their ranges",
+               [(e["range"], e["stitch"], e["flags"]) for e in parts] ==
+               [({"first": 0, "last": 1635, "total": 4908}, "pending", ["complete", "partial"]),
+                ({"first": 1636, "last": 3271, "total": 4908}, "pending",
+                 ["complete", "partial"])], parts)
         expect("summary lists", ev[-1]["lists"] == [{
             "name": "demo", "category": "synthetic", "path": LIST, "type": "sha256",
-            "entries": 4, "duplicates": 0}], ev[-1]["lists"])
+            "entries": 5, "duplicates": 0}], ev[-1]["lists"])
 
         csv = os.path.join(tmp, "l.csv.gz")
         with gzip.open(csv, "wt") as f:
@@ -99,7 +108,7 @@ def main():
         s = events(out)[-1]
         expect("unreadable file: exit 2 beats a match; the other file still runs",
                rc == 2 and f"couldn't open '{missing}'" in err and s["errors"] == 1
-               and s["matches"] == 3, f"rc {rc} {err} {s}")
+               and s["matches"] == 4, f"rc {rc} {err} {s}")
 
         cut = os.path.join(tmp, "cut.pcap")
         with open(SAMPLE, "rb") as f, open(cut, "wb") as g:
