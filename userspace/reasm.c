@@ -348,7 +348,8 @@ static int paws_drop(struct flow_dir *fd, const struct pkt *p)
 {
 	if (!(p->flags & PKT_F_TS) || (p->tcp_flags & PKT_RST))
 		return 0;
-	if (fd->ts_ok && (int32_t)(p->tsval - fd->ts_recent) < 0)
+	/* Linux tolerates one tick (TCP_PAWS_WINDOW) of reordering */
+	if (fd->ts_ok && (int32_t)(fd->ts_recent - p->tsval) > 1)
 		return 1;
 	/* Like Linux, only a segment at or before the next expected byte moves
 	 * ts_recent: a forged far-ahead segment can't poison it. */
