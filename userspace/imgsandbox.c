@@ -222,8 +222,17 @@ static int worker_seccomp(void)
 static void __attribute__((noreturn)) worker_main(int fd, pid_t parent,
 						  const struct imgsandbox_conf *c)
 {
+	sigset_t all;
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(1);
+	/* The agent's handlers and mask are not the worker's: a fault must
+	 * kill it plainly, and SIGXCPU must be deliverable. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	prctl(PR_SET_DUMPABLE, 0);
 	if (fd != ISB_FD && dup2(fd, ISB_FD) != ISB_FD)
 		_exit(1);
 	close(0);
