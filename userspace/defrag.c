@@ -10,21 +10,21 @@
 #include "defrag.h"
 #include "seglist.h"
 
-#define V4_MAX	65535u			/* largest IPv4 datagram */
-#define V6_MAX	(65535u + 40u)		/* largest IPv6 datagram (no jumbo) */
-#define HDR_MAX	(40u + 8u * 2048u)	/* unfragmentable part kept, at most */
+#define V4_MAX	65535u		   /* largest IPv4 datagram */
+#define V6_MAX	(65535u + 40u)	   /* largest IPv6 datagram (no jumbo) */
+#define HDR_MAX (40u + 8u * 2048u) /* unfragmentable part kept, at most */
 
 struct dgram {
 	struct dgram *next;
 	uint8_t family;
-	uint8_t proto;		/* IPv4 protocol; IPv6: from the offset-0 fragment */
+	uint8_t proto; /* IPv4 protocol; IPv6: from the offset-0 fragment */
 	uint8_t src[16], dst[16];
 	uint32_t id;
 	uint64_t first_ns;
-	int64_t total;		/* payload length once the last fragment came, else -1 */
-	uint8_t *hdr;		/* unfragmentable part, from the offset-0 fragment */
+	int64_t total; /* payload length once the last fragment came, else -1 */
+	uint8_t *hdr;  /* unfragmentable part, from the offset-0 fragment */
 	size_t hdr_len;
-	size_t nh_off;		/* IPv6: the next-header byte that named 44 */
+	size_t nh_off; /* IPv6: the next-header byte that named 44 */
 	struct seglist segs;
 };
 
@@ -46,7 +46,7 @@ struct frag {
 	int more;
 	const uint8_t *data;
 	size_t len;
-	size_t hdr_len;		/* bytes before the fragment's data (v6: before fh) */
+	size_t hdr_len; /* bytes before the fragment's data (v6: before fh) */
 	size_t nh_off;
 };
 
@@ -189,8 +189,7 @@ static struct dgram *create(struct defrag *d, const struct frag *f, uint64_t ts)
 
 /* Keeps the unfragmentable part of the offset-0 fragment (or of the first
  * seen, until that comes). */
-static int keep_hdr(struct defrag *d, struct dgram *g, const uint8_t *ip,
-		    const struct frag *f)
+static int keep_hdr(struct defrag *d, struct dgram *g, const uint8_t *ip, const struct frag *f)
 {
 	uint8_t *h;
 
@@ -220,11 +219,9 @@ static int check(const struct dgram *g, const struct frag *f, size_t max)
 		return -EINVAL;
 	if (end + f->hdr_len > max)
 		return -EINVAL;
-	if (g->total >= 0 && (end > (uint64_t)g->total ||
-			      (!f->more && end != (uint64_t)g->total)))
+	if (g->total >= 0 && (end > (uint64_t)g->total || (!f->more && end != (uint64_t)g->total)))
 		return -EINVAL;
-	if (!f->more && g->segs.tail &&
-	    g->segs.tail->off + g->segs.tail->len > end)
+	if (!f->more && g->segs.tail && g->segs.tail->off + g->segs.tail->len > end)
 		return -EINVAL;
 	return 0;
 }
@@ -296,13 +293,14 @@ static int insert(struct defrag *d, struct dgram *g, const struct frag *f)
 int defrag_push(struct defrag *d, const uint8_t *ip, size_t len, uint64_t ts_ns,
 		const uint8_t **out, size_t *out_len)
 {
-	struct frag f = { 0 };
+	struct frag f = {0};
 	struct dgram *g, *prev = NULL;
 	int err;
 
 	defrag_expire(d, ts_ns);
-	if (len < 1 || ((ip[0] >> 4) == 6 ? parse_v6(ip, len, &f) :
-			(ip[0] >> 4) == 4 ? parse_v4(ip, len, &f) : -EINVAL)) {
+	if (len < 1 || ((ip[0] >> 4) == 6   ? parse_v6(ip, len, &f)
+			: (ip[0] >> 4) == 4 ? parse_v4(ip, len, &f)
+					    : -EINVAL)) {
 		d->st.bad++;
 		return -EINVAL;
 	}

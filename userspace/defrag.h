@@ -9,21 +9,21 @@
 #include <stdint.h>
 
 struct defrag_conf {
-	uint64_t timeout_ns;	/* a datagram not complete after this is dropped */
-	size_t max_datagrams;	/* in progress at once; the oldest is dropped */
-	size_t max_bytes;	/* fragment bytes held in total */
-	size_t max_frags;	/* fragments per datagram */
+	uint64_t timeout_ns;  /* a datagram not complete after this is dropped */
+	size_t max_datagrams; /* in progress at once; the oldest is dropped */
+	size_t max_bytes;     /* fragment bytes held in total */
+	size_t max_frags;     /* fragments per datagram */
 };
 
 struct defrag_stats {
-	uint64_t fragments;	/* fragments accepted */
-	uint64_t reassembled;	/* datagrams completed */
-	uint64_t timeouts;	/* dropped: incomplete at timeout */
-	uint64_t evicted;	/* dropped: a cap was reached */
-	uint64_t overlaps;	/* fragments overlapping held bytes */
-	uint64_t conflicts;	/* ... with different bytes (first wins) */
-	uint64_t bad;		/* malformed: bad offset/length, too big */
-	uint64_t bytes_held;	/* now */
+	uint64_t fragments;   /* fragments accepted */
+	uint64_t reassembled; /* datagrams completed */
+	uint64_t timeouts;    /* dropped: incomplete at timeout */
+	uint64_t evicted;     /* dropped: a cap was reached */
+	uint64_t overlaps;    /* fragments overlapping held bytes */
+	uint64_t conflicts;   /* ... with different bytes (first wins) */
+	uint64_t bad;	      /* malformed: bad offset/length, too big */
+	uint64_t bytes_held;  /* now */
 	uint64_t bytes_peak;
 };
 

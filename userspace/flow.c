@@ -48,21 +48,29 @@ struct flow_table *flow_table_new(size_t max)
 	return t;
 }
 
-#define LIST_UNLINK(l, f, m) do {					\
-	if ((f)->m.prev) (f)->m.prev->m.next = (f)->m.next;		\
-	else (l)->head = (f)->m.next;					\
-	if ((f)->m.next) (f)->m.next->m.prev = (f)->m.prev;		\
-	else (l)->tail = (f)->m.prev;					\
-	(f)->m.prev = (f)->m.next = NULL;				\
-} while (0)
+#define LIST_UNLINK(l, f, m)                                                                       \
+	do {                                                                                       \
+		if ((f)->m.prev)                                                                   \
+			(f)->m.prev->m.next = (f)->m.next;                                         \
+		else                                                                               \
+			(l)->head = (f)->m.next;                                                   \
+		if ((f)->m.next)                                                                   \
+			(f)->m.next->m.prev = (f)->m.prev;                                         \
+		else                                                                               \
+			(l)->tail = (f)->m.prev;                                                   \
+		(f)->m.prev = (f)->m.next = NULL;                                                  \
+	} while (0)
 
-#define LIST_APPEND(l, f, m) do {					\
-	(f)->m.prev = (l)->tail;					\
-	(f)->m.next = NULL;						\
-	if ((l)->tail) (l)->tail->m.next = (f);				\
-	else (l)->head = (f);						\
-	(l)->tail = (f);						\
-} while (0)
+#define LIST_APPEND(l, f, m)                                                                       \
+	do {                                                                                       \
+		(f)->m.prev = (l)->tail;                                                           \
+		(f)->m.next = NULL;                                                                \
+		if ((l)->tail)                                                                     \
+			(l)->tail->m.next = (f);                                                   \
+		else                                                                               \
+			(l)->head = (f);                                                           \
+		(l)->tail = (f);                                                                   \
+	} while (0)
 
 struct flow *flow_table_get(struct flow_table *t, const struct ew_flow_key *key)
 {
@@ -92,12 +100,11 @@ struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
 	return f;
 }
 
-void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls,
-		      uint64_t now)
+void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls, uint64_t now)
 {
 	LIST_UNLINK(&t->idle[f->cls], f, idle);
 	f->cls = cls;
-	if (now > f->last_ns)	/* capture time may step back; never un-age */
+	if (now > f->last_ns) /* capture time may step back; never un-age */
 		f->last_ns = now;
 	LIST_APPEND(&t->idle[cls], f, idle);
 }

@@ -15,7 +15,7 @@
 /* Idle-list classes: each has its own idle timeout. */
 enum flow_class { FLOW_CL_TCP, FLOW_CL_UDP, FLOW_CL_CLOSED, FLOW_CL_MAX };
 
-#define FLOW_RECENT 4	/* delivered segments remembered per direction */
+#define FLOW_RECENT 4 /* delivered segments remembered per direction */
 
 /* A delivered segment, remembered to recognise a retransmission of it
  * that carries other bytes. */
@@ -29,17 +29,17 @@ struct flow_recent {
  * the SYN (or the first byte seen, mid-stream), so 32-bit sequence numbers
  * wrap without special cases. */
 struct flow_dir {
-	uint8_t init;		/* next_seq is known */
-	uint8_t fin;		/* fin_off is valid */
-	uint8_t ended;		/* end() was delivered */
-	uint8_t ts_ok;		/* ts_recent is valid */
-	uint8_t syn_ts_ok;	/* syn_tsval is valid */
-	uint32_t syn_tsval;	/* timestamp sent in this direction's SYN */
-	uint32_t next_seq;	/* sequence number of next_off */
-	uint32_t ts_recent;	/* last TCP timestamp value accepted (PAWS) */
-	uint64_t next_off;	/* next byte to deliver */
-	uint64_t fin_off;	/* offset of the FIN */
-	struct seglist ooo;	/* held out-of-order bytes, past next_off */
+	uint8_t init;	    /* next_seq is known */
+	uint8_t fin;	    /* fin_off is valid */
+	uint8_t ended;	    /* end() was delivered */
+	uint8_t ts_ok;	    /* ts_recent is valid */
+	uint8_t syn_ts_ok;  /* syn_tsval is valid */
+	uint32_t syn_tsval; /* timestamp sent in this direction's SYN */
+	uint32_t next_seq;  /* sequence number of next_off */
+	uint32_t ts_recent; /* last TCP timestamp value accepted (PAWS) */
+	uint64_t next_off;  /* next byte to deliver */
+	uint64_t fin_off;   /* offset of the FIN */
+	struct seglist ooo; /* held out-of-order bytes, past next_off */
 	struct flow_recent recent[FLOW_RECENT];
 	unsigned recent_next;
 };
@@ -50,13 +50,13 @@ struct flow_link {
 
 struct flow {
 	struct flow *hnext;
-	struct flow_link idle;	/* in the list of its class */
-	struct flow_link age;	/* in the creation list */
+	struct flow_link idle; /* in the list of its class */
+	struct flow_link age;  /* in the creation list */
 	enum flow_class cls;
 	struct flow_info info;
 	uint64_t last_ns;	/* last packet */
 	void *user;		/* consumer's state; NULL: not interested */
-	struct flow_dir dir[2];	/* by enum stream_dir */
+	struct flow_dir dir[2]; /* by enum stream_dir */
 };
 
 /* Returns an empty table sized for max flows, or NULL (errno set). */
@@ -74,8 +74,7 @@ struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
 			    enum flow_class cls, uint64_t now);
 
 /* Marks f active at now (tail of its idle list) in class cls. */
-void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls,
-		      uint64_t now);
+void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls, uint64_t now);
 
 /* Unlinks and frees f and its held segments. */
 void flow_table_del(struct flow_table *t, struct flow *f);

@@ -10,14 +10,14 @@
 
 #include "packet.h"
 
-#define ETH_P_IPV4	0x0800
-#define ETH_P_IPV6	0x86dd
-#define ETH_P_8021Q	0x8100
-#define ETH_P_8021AD	0x88a8
-#define ETH_P_QINQ1	0x9100
-#define ETH_P_PPPOE	0x8864
-#define PPP_IPV4	0x0021
-#define PPP_IPV6	0x0057
+#define ETH_P_IPV4   0x0800
+#define ETH_P_IPV6   0x86dd
+#define ETH_P_8021Q  0x8100
+#define ETH_P_8021AD 0x88a8
+#define ETH_P_QINQ1  0x9100
+#define ETH_P_PPPOE  0x8864
+#define PPP_IPV4     0x0021
+#define PPP_IPV6     0x0057
 
 static const char *const reasons[PKT_E_MAX] = {
 	[PKT_OK] = "ok",
@@ -54,8 +54,8 @@ static int fail(struct pkt_err *err, uint64_t num, size_t off, enum pkt_reason r
 	err->num = num;
 	err->off = off;
 	err->reason = r;
-	snprintf(err->msg, sizeof(err->msg), "packet %llu, offset %zu: %s",
-		 (unsigned long long)num, off, reasons[r]);
+	snprintf(err->msg, sizeof(err->msg), "packet %llu, offset %zu: %s", (unsigned long long)num,
+		 off, reasons[r]);
 	if (r == PKT_E_LINKTYPE)
 		return -ENOTSUP;
 	return r == PKT_E_NOT_IP ? -ENOENT : -EINVAL;
@@ -91,7 +91,7 @@ static void tcp_options(struct pkt *p, const uint8_t *o, size_t n)
 			continue;
 		}
 		if (i + 1 >= n || (len = o[i + 1]) < 2 || len > n - i)
-			return;	/* malformed options end parsing, like a receiver */
+			return; /* malformed options end parsing, like a receiver */
 		if (kind == 8 && len == 10) {
 			p->flags |= PKT_F_TS;
 			p->tsval = rd32(o + i + 2);
@@ -101,13 +101,12 @@ static void tcp_options(struct pkt *p, const uint8_t *o, size_t n)
 	}
 }
 
-static long ether_payload(const uint8_t *f, size_t caplen, size_t pos,
-			  uint16_t type, struct pkt *p, struct pkt_err *err);
+static long ether_payload(const uint8_t *f, size_t caplen, size_t pos, uint16_t type, struct pkt *p,
+			  struct pkt_err *err);
 
 /* Decapsulates GRE (IP or transparent Ethernet bridging), IP-in-IP and
  * IPv6-in-IPv4: the inner packet is what the flow is about. */
-static int tunnel(struct pkt *p, const uint8_t *h, size_t n, size_t off,
-		  struct pkt_err *err)
+static int tunnel(struct pkt *p, const uint8_t *h, size_t n, size_t off, struct pkt_err *err)
 {
 	size_t hl = 4;
 	uint16_t fl, type;
@@ -123,9 +122,9 @@ static int tunnel(struct pkt *p, const uint8_t *h, size_t n, size_t off,
 	fl = rd16(h);
 	type = rd16(h + 2);
 	hl += (fl & 0x8000 ? 4 : 0) + (fl & 0x2000 ? 4 : 0) + (fl & 0x1000 ? 4 : 0);
-	if ((fl & 0x7) != 0 || hl > n)	/* version 0 only */
+	if ((fl & 0x7) != 0 || hl > n) /* version 0 only */
 		return fail(err, p->num, off, PKT_E_TUNNEL);
-	if (type == 0x6558) {	/* transparent Ethernet bridging */
+	if (type == 0x6558) { /* transparent Ethernet bridging */
 		if (n - hl < 14)
 			return fail(err, p->num, off + hl, PKT_E_LINK);
 		type = rd16(h + hl + 12);
@@ -142,8 +141,7 @@ static int tunnel(struct pkt *p, const uint8_t *h, size_t n, size_t off,
 }
 
 /* l4 points at the TCP/UDP header, n bytes to the end of the IP payload. */
-static int decode_l4(struct pkt *p, const uint8_t *l4, size_t n, size_t off,
-		     struct pkt_err *err)
+static int decode_l4(struct pkt *p, const uint8_t *l4, size_t n, size_t off, struct pkt_err *err)
 {
 	if (p->proto == IPPROTO_TCP) {
 		size_t hl;
@@ -165,7 +163,7 @@ static int decode_l4(struct pkt *p, const uint8_t *l4, size_t n, size_t off,
 		if (n < 8)
 			return fail(err, p->num, off, PKT_E_UDP);
 		ul = rd16(l4 + 4);
-		if (ul == 0)	/* IPv6 jumbogram: the IP length rules */
+		if (ul == 0) /* IPv6 jumbogram: the IP length rules */
 			ul = n;
 		if (ul < 8 || ul > n)
 			return fail(err, p->num, off + 4, PKT_E_UDP);
@@ -185,17 +183,16 @@ static int decode_l4(struct pkt *p, const uint8_t *l4, size_t n, size_t off,
 	return 0;
 }
 
-static int decode_ipv4(const uint8_t *ip, size_t len, size_t off,
-		       struct pkt *p, struct pkt_err *err)
+static int decode_ipv4(const uint8_t *ip, size_t len, size_t off, struct pkt *p,
+		       struct pkt_err *err)
 {
 	size_t hl, tot;
 	uint16_t frag;
 
-	if (len < 20 || (ip[0] >> 4) != 4 || (hl = (size_t)(ip[0] & 0xf) * 4) < 20 ||
-	    hl > len)
+	if (len < 20 || (ip[0] >> 4) != 4 || (hl = (size_t)(ip[0] & 0xf) * 4) < 20 || hl > len)
 		return fail(err, p->num, off, PKT_E_IPV4);
 	tot = rd16(ip + 2);
-	if (tot == 0)	/* segmentation offload captures leave it zero */
+	if (tot == 0) /* segmentation offload captures leave it zero */
 		tot = len;
 	if (tot < hl || tot > len)
 		return fail(err, p->num, off + 2, PKT_E_IPV4);
@@ -207,9 +204,9 @@ static int decode_ipv4(const uint8_t *ip, size_t len, size_t off,
 	memcpy(p->dst + 12, ip + 16, 4);
 	p->proto = ip[9];
 	p->l3 = ip;
-	p->l3_len = tot;	/* Ethernet padding cut off */
+	p->l3_len = tot; /* Ethernet padding cut off */
 	frag = rd16(ip + 6);
-	if (frag & 0x3fff) {	/* MF or a non-zero offset */
+	if (frag & 0x3fff) { /* MF or a non-zero offset */
 		p->flags |= PKT_F_FRAG;
 		make_key(p);
 		return 0;
@@ -228,7 +225,11 @@ static int ipv6_exts(const uint8_t *ip, size_t tot, struct pkt *p, size_t *pos_o
 		size_t hl;
 
 		switch (nh) {
-		case 0: case 43: case 60: case 51: case 44:
+		case 0:
+		case 43:
+		case 60:
+		case 51:
+		case 44:
 			break;
 		default:
 			p->proto = nh;
@@ -238,13 +239,13 @@ static int ipv6_exts(const uint8_t *ip, size_t tot, struct pkt *p, size_t *pos_o
 		if (i == PKT_IPV6_EXT_MAX || pos + 8 > tot)
 			break;
 		if (nh == 44) {
-			if (rd16(ip + pos + 2) & 0xfff9) {	/* offset or M */
+			if (rd16(ip + pos + 2) & 0xfff9) { /* offset or M */
 				p->proto = ip[pos];
 				p->flags |= PKT_F_FRAG;
 				*pos_out = pos;
 				return 0;
 			}
-			hl = 8;	/* atomic fragment: just a header */
+			hl = 8; /* atomic fragment: just a header */
 		} else if (nh == 51) {
 			hl = ((size_t)ip[pos + 1] + 2) * 4;
 		} else {
@@ -259,15 +260,15 @@ static int ipv6_exts(const uint8_t *ip, size_t tot, struct pkt *p, size_t *pos_o
 	return -1;
 }
 
-static int decode_ipv6(const uint8_t *ip, size_t len, size_t off,
-		       struct pkt *p, struct pkt_err *err)
+static int decode_ipv6(const uint8_t *ip, size_t len, size_t off, struct pkt *p,
+		       struct pkt_err *err)
 {
 	size_t tot, pos;
 
 	if (len < 40 || (ip[0] >> 4) != 6)
 		return fail(err, p->num, off, PKT_E_IPV6);
 	tot = rd16(ip + 4);
-	tot = tot ? tot + 40 : len;	/* 0: jumbogram, the capture length rules */
+	tot = tot ? tot + 40 : len; /* 0: jumbogram, the capture length rules */
 	if (tot > len)
 		return fail(err, p->num, off + 4, PKT_E_IPV6);
 	p->family = 6;
@@ -284,8 +285,8 @@ static int decode_ipv6(const uint8_t *ip, size_t len, size_t off,
 	return decode_l4(p, ip + pos, tot - pos, off + pos, err);
 }
 
-int packet_decode_ip(const uint8_t *ip, size_t len, size_t off_base,
-		     struct pkt *p, struct pkt_err *err)
+int packet_decode_ip(const uint8_t *ip, size_t len, size_t off_base, struct pkt *p,
+		     struct pkt_err *err)
 {
 	p->flags = 0;
 	p->proto = 0;
@@ -299,15 +300,15 @@ int packet_decode_ip(const uint8_t *ip, size_t len, size_t off_base,
 
 /* Follows VLAN tags and PPPoE from ethertype `type` at frame[pos]; returns
  * the IP header offset or a negative errno (err filled). */
-static long ether_payload(const uint8_t *f, size_t caplen, size_t pos,
-			  uint16_t type, struct pkt *p, struct pkt_err *err)
+static long ether_payload(const uint8_t *f, size_t caplen, size_t pos, uint16_t type, struct pkt *p,
+			  struct pkt_err *err)
 {
 	int tags = 0;
 
 	while (type == ETH_P_8021Q || type == ETH_P_8021AD || type == ETH_P_QINQ1) {
 		if (++tags > PKT_VLAN_MAX || pos + 4 > caplen)
 			return fail(err, p->num, pos, PKT_E_VLAN);
-		if (tags == 1 && !p->vlan)	/* the outermost tag names the VLAN */
+		if (tags == 1 && !p->vlan) /* the outermost tag names the VLAN */
 			p->vlan = rd16(f + pos) & 0x0fff;
 		type = rd16(f + pos + 2);
 		pos += 4;
@@ -341,8 +342,8 @@ static long ether_payload(const uint8_t *f, size_t caplen, size_t pos,
 }
 
 /* Returns the offset of the IP header in frame, or a negative errno. */
-static long link_payload(int linktype, const uint8_t *f, size_t caplen,
-			 struct pkt *p, struct pkt_err *err)
+static long link_payload(int linktype, const uint8_t *f, size_t caplen, struct pkt *p,
+			 struct pkt_err *err)
 {
 	switch (linktype) {
 	case PKT_LINK_EN10MB:
@@ -377,17 +378,23 @@ static long link_payload(int linktype, const uint8_t *f, size_t caplen,
 int packet_link_supported(int linktype)
 {
 	switch (linktype) {
-	case PKT_LINK_EN10MB: case PKT_LINK_LINUX_SLL: case PKT_LINK_LINUX_SLL2:
-	case PKT_LINK_NULL: case PKT_LINK_LOOP: case PKT_LINK_RAW:
-	case PKT_LINK_RAW_ALT: case PKT_LINK_IPV4: case PKT_LINK_IPV6:
+	case PKT_LINK_EN10MB:
+	case PKT_LINK_LINUX_SLL:
+	case PKT_LINK_LINUX_SLL2:
+	case PKT_LINK_NULL:
+	case PKT_LINK_LOOP:
+	case PKT_LINK_RAW:
+	case PKT_LINK_RAW_ALT:
+	case PKT_LINK_IPV4:
+	case PKT_LINK_IPV6:
 		return 1;
 	default:
 		return 0;
 	}
 }
 
-int packet_decode(int linktype, const uint8_t *frame, size_t caplen,
-		  uint64_t num, uint64_t ts_ns, struct pkt *p, struct pkt_err *err)
+int packet_decode(int linktype, const uint8_t *frame, size_t caplen, uint64_t num, uint64_t ts_ns,
+		  struct pkt *p, struct pkt_err *err)
 {
 	long pos;
 
@@ -400,6 +407,6 @@ int packet_decode(int linktype, const uint8_t *frame, size_t caplen,
 	if ((size_t)pos >= caplen)
 		return fail(err, num, (size_t)pos, PKT_E_IPV4);
 	if ((frame[pos] >> 4) != 4 && (frame[pos] >> 4) != 6)
-		return fail(err, num, (size_t)pos, PKT_E_IPV4);	/* bad version */
+		return fail(err, num, (size_t)pos, PKT_E_IPV4); /* bad version */
 	return packet_decode_ip(frame + pos, caplen - (size_t)pos, (size_t)pos, p, err);
 }

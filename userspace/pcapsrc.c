@@ -22,15 +22,13 @@ struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err)
 	struct pcapsrc *s = calloc(1, sizeof(*s));
 
 	if (!s) {
-		snprintf(err->msg, sizeof(err->msg), "couldn't open '%s': %s",
-			 path, strerror(ENOMEM));
+		snprintf(err->msg, sizeof(err->msg), "couldn't open '%s': %s", path,
+			 strerror(ENOMEM));
 		return NULL;
 	}
-	s->p = pcap_open_offline_with_tstamp_precision(path,
-			PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!s->p) {
-		snprintf(err->msg, sizeof(err->msg), "couldn't open '%s': %s",
-			 path, ebuf);
+		snprintf(err->msg, sizeof(err->msg), "couldn't open '%s': %s", path, ebuf);
 		free(s);
 		errno = EINVAL;
 		return NULL;
@@ -40,8 +38,8 @@ struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err)
 		const char *name = pcap_datalink_val_to_name(s->linktype);
 
 		snprintf(err->msg, sizeof(err->msg),
-			 "couldn't read '%s': unsupported link type %d (%s)", path,
-			 s->linktype, name ? name : "unknown");
+			 "couldn't read '%s': unsupported link type %d (%s)", path, s->linktype,
+			 name ? name : "unknown");
 		pcap_close(s->p);
 		free(s);
 		errno = ENOTSUP;
@@ -51,8 +49,7 @@ struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err)
 	return s;
 }
 
-int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f,
-		 struct pcapsrc_err *err)
+int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsrc_err *err)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -61,9 +58,8 @@ int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f,
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc != 1) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "couldn't read '%s' after frame %llu: %s", s->path,
-			 (unsigned long long)s->num, pcap_geterr(s->p));
+		snprintf(err->msg, sizeof(err->msg), "couldn't read '%s' after frame %llu: %s",
+			 s->path, (unsigned long long)s->num, pcap_geterr(s->p));
 		return -EIO;
 	}
 	f->data = data;
@@ -85,8 +81,8 @@ void pcapsrc_close(struct pcapsrc *s)
 }
 
 /* Decodes one frame (defragmenting through d) and pushes it into r. */
-static void run_frame(const struct pcapsrc_frame *fr, struct defrag *d,
-		      struct reasm *r, struct pcapsrc_stats *st)
+static void run_frame(const struct pcapsrc_frame *fr, struct defrag *d, struct reasm *r,
+		      struct pcapsrc_stats *st)
 {
 	struct pkt_err e;
 	struct pkt p;
@@ -94,12 +90,11 @@ static void run_frame(const struct pcapsrc_frame *fr, struct defrag *d,
 	size_t len;
 	int rc;
 
-	rc = packet_decode(fr->linktype, fr->data, fr->caplen, fr->num, fr->ts_ns,
-			   &p, &e);
+	rc = packet_decode(fr->linktype, fr->data, fr->caplen, fr->num, fr->ts_ns, &p, &e);
 	if (rc == 0 && (p.flags & PKT_F_FRAG)) {
 		rc = defrag_push(d, p.l3, p.l3_len, p.ts_ns, &ip, &len);
 		if (rc != 1)
-			return;	/* held, or dropped and counted by defrag */
+			return; /* held, or dropped and counted by defrag */
 		rc = packet_decode_ip(ip, len, (size_t)(p.l3 - fr->data), &p, &e);
 	}
 	if (rc == -ENOENT) {
@@ -130,8 +125,8 @@ int pcapsrc_run(const char *path, struct reasm *r, struct pcapsrc_stats *st,
 		return -errno;
 	d = defrag_new(NULL);
 	if (!d) {
-		snprintf(err->msg, sizeof(err->msg), "couldn't read '%s': %s",
-			 path, strerror(ENOMEM));
+		snprintf(err->msg, sizeof(err->msg), "couldn't read '%s': %s", path,
+			 strerror(ENOMEM));
 		goto out;
 	}
 	while ((rc = pcapsrc_next(s, &fr, err)) == 1) {

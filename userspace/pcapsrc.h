@@ -13,17 +13,17 @@
 #include "reasm.h"
 
 struct pcapsrc_err {
-	char msg[512];		/* "couldn't open 'x.pcap': No such file ..." */
+	char msg[512]; /* "couldn't open 'x.pcap': No such file ..." */
 };
 
 /* One captured frame, owned by the source, valid until the next call. */
 struct pcapsrc_frame {
 	const uint8_t *data;
-	uint32_t caplen;	/* bytes in data */
-	uint32_t len;		/* bytes on the wire */
-	uint64_t ts_ns;		/* wall clock, ns since the epoch */
-	uint64_t num;		/* frame number in the file, from 1 */
-	int linktype;		/* DLT_* (PKT_LINK_*) */
+	uint32_t caplen; /* bytes in data */
+	uint32_t len;	 /* bytes on the wire */
+	uint64_t ts_ns;	 /* wall clock, ns since the epoch */
+	uint64_t num;	 /* frame number in the file, from 1 */
+	int linktype;	 /* DLT_* (PKT_LINK_*) */
 };
 
 /* Opens path (pcap or pcapng, nanosecond timestamps). Returns the source
@@ -33,21 +33,20 @@ struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at end of file, or
  * -EIO with err filled (truncated or corrupt file). */
-int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f,
-		 struct pcapsrc_err *err);
+int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsrc_err *err);
 
 void pcapsrc_close(struct pcapsrc *s);
 
 /* What pcapsrc_run saw, summed over calls with the same struct (zero it first). */
 struct pcapsrc_stats {
 	uint64_t frames;
-	uint64_t bytes;			/* frame bytes captured */
-	uint64_t decoded;		/* handed to reasm_push */
-	uint64_t not_ip;		/* ARP, LLDP ...: ignored */
-	uint64_t malformed;		/* sum of bad[] */
-	uint64_t bad[PKT_E_MAX];	/* by enum pkt_reason */
-	struct pkt_err first_bad;	/* the first malformed frame (num 0: none) */
-	struct defrag_stats defrag;	/* of the last run */
+	uint64_t bytes;		    /* frame bytes captured */
+	uint64_t decoded;	    /* handed to reasm_push */
+	uint64_t not_ip;	    /* ARP, LLDP ...: ignored */
+	uint64_t malformed;	    /* sum of bad[] */
+	uint64_t bad[PKT_E_MAX];    /* by enum pkt_reason */
+	struct pkt_err first_bad;   /* the first malformed frame (num 0: none) */
+	struct defrag_stats defrag; /* of the last run */
 };
 
 /* Runs one capture file through packet decoding, defragmentation and r,

@@ -49,8 +49,7 @@ void reasm_conf_default(struct reasm_conf *c)
 	c->max_ahead = 16u << 20;
 }
 
-struct reasm *reasm_new(const struct reasm_conf *conf,
-			const struct stream_ops *ops, void *ctx)
+struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *ops, void *ctx)
 {
 	struct reasm *r = calloc(1, sizeof(*r));
 
@@ -92,8 +91,8 @@ static uint64_t sum64(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p,
-		    size_t len, uint64_t ts)
+static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
+		    uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 	struct flow_recent *rc = &fd->recent[fd->recent_next++ % FLOW_RECENT];
@@ -147,8 +146,7 @@ static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
 	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
 	struct seg *s;
 
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off &&
-	       fd->next_off < stop) {
+	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off && fd->next_off < stop) {
 		size_t before = fd->ooo.mem;
 		uint64_t end;
 
@@ -161,7 +159,7 @@ static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
 		free(s);
 	}
 	if (fd->fin && fd->next_off >= fd->fin_off) {
-		drop_held(r, fd);	/* bytes past the FIN are no data */
+		drop_held(r, fd); /* bytes past the FIN are no data */
 		end_dir(r, f, d, ts);
 	}
 }
@@ -185,8 +183,7 @@ static void flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 
 /* Closes f: flushes both directions, tells the consumer. A FIN/RST close
  * keeps a tombstone (class CLOSED) so stray late packets open nothing. */
-static void close_flow(struct reasm *r, struct flow *f, enum stream_close why,
-		       uint64_t ts)
+static void close_flow(struct reasm *r, struct flow *f, enum stream_close why, uint64_t ts)
 {
 	if (f->cls != FLOW_CL_CLOSED) {
 		flush_dir(r, f, STREAM_C2S, ts);
@@ -206,8 +203,9 @@ static void close_flow(struct reasm *r, struct flow *f, enum stream_close why,
 
 static uint64_t idle_limit(const struct reasm *r, enum flow_class c)
 {
-	return c == FLOW_CL_TCP ? r->conf.tcp_idle_ns :
-	       c == FLOW_CL_UDP ? r->conf.udp_idle_ns : r->conf.closed_ns;
+	return c == FLOW_CL_TCP	  ? r->conf.tcp_idle_ns
+	       : c == FLOW_CL_UDP ? r->conf.udp_idle_ns
+				  : r->conf.closed_ns;
 }
 
 void reasm_expire(struct reasm *r, uint64_t now_ns)
@@ -215,8 +213,8 @@ void reasm_expire(struct reasm *r, uint64_t now_ns)
 	struct flow *f;
 
 	for (int c = 0; c < FLOW_CL_MAX; c++) {
-		while ((f = flow_table_idlest(r->t, (enum flow_class)c)) &&
-		       now_ns > f->last_ns && now_ns - f->last_ns > idle_limit(r, c)) {
+		while ((f = flow_table_idlest(r->t, (enum flow_class)c)) && now_ns > f->last_ns &&
+		       now_ns - f->last_ns > idle_limit(r, c)) {
 			r->st.timeouts += c != FLOW_CL_CLOSED;
 			close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
 		}
@@ -229,16 +227,14 @@ void reasm_expire(struct reasm *r, uint64_t now_ns)
 }
 
 /* Evicts one flow other than keep: a tombstone if any, else the idlest. */
-static int evict_one(struct reasm *r, const struct flow *keep, int need_buf,
-		     uint64_t ts)
+static int evict_one(struct reasm *r, const struct flow *keep, int need_buf, uint64_t ts)
 {
-	static const enum flow_class order[] = { FLOW_CL_CLOSED, FLOW_CL_UDP, FLOW_CL_TCP };
+	static const enum flow_class order[] = {FLOW_CL_CLOSED, FLOW_CL_UDP, FLOW_CL_TCP};
 
 	for (size_t i = need_buf ? 2 : 0; i < 3; i++) {
 		struct flow *f = flow_table_idlest(r->t, order[i]);
 
-		while (f && (f == keep || (need_buf && !f->dir[0].ooo.n &&
-					   !f->dir[1].ooo.n)))
+		while (f && (f == keep || (need_buf && !f->dir[0].ooo.n && !f->dir[1].ooo.n)))
 			f = f->idle.next;
 		if (!f)
 			continue;
@@ -283,7 +279,7 @@ static int sender_is_client(const struct pkt *p, int *midstream)
 	if (p->proto == IPPROTO_TCP)
 		*midstream = 1;
 	if (p->proto == IPPROTO_UDP && (p->sport < 1024) == (p->dport < 1024))
-		return 1;	/* UDP: the first sender asked */
+		return 1; /* UDP: the first sender asked */
 	return p->sport >= p->dport;
 }
 
@@ -321,8 +317,9 @@ static struct flow *open_flow(struct reasm *r, const struct pkt *p)
 /* Direction of p within f. */
 static int dir_of(const struct flow *f, const struct pkt *p)
 {
-	return memcmp(p->src, f->info.client_addr, 16) || p->sport != f->info.client_port ?
-	       STREAM_S2C : STREAM_C2S;
+	return memcmp(p->src, f->info.client_addr, 16) || p->sport != f->info.client_port
+		       ? STREAM_S2C
+		       : STREAM_C2S;
 }
 
 /* Stream offset of sequence number seq in direction fd (init must be set);
@@ -362,8 +359,7 @@ static int paws_drop(struct flow_dir *fd, const struct pkt *p)
 
 /* The peer ACKed bytes of direction d we never saw while later bytes are
  * held: the hole is lost for good. */
-static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack,
-		    uint64_t ts)
+static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 	int64_t a;
@@ -372,7 +368,7 @@ static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack,
 		return;
 	a = off_of(fd, ack);
 	if (fd->fin && a > (int64_t)fd->fin_off)
-		a = (int64_t)fd->fin_off;	/* the FIN takes a sequence number */
+		a = (int64_t)fd->fin_off; /* the FIN takes a sequence number */
 	if (a <= (int64_t)fd->next_off || a - (int64_t)fd->next_off > r->conf.max_ahead)
 		return;
 	if ((uint64_t)a > fd->ooo.head->off)
@@ -383,8 +379,8 @@ static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack,
 
 /* Holds or delivers payload p[0..len) at stream offset off (> next_off or
  * with held bytes). Returns 0, or -ENOMEM. */
-static int hold(struct reasm *r, struct flow *f, int d, int64_t off,
-		const uint8_t *p, size_t len, uint64_t ts)
+static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p, size_t len,
+		uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 	struct seglist_ins res;
@@ -400,8 +396,7 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off,
 	if (res.conflict) {
 		r->st.conflicts++;
 		if (f->user && r->ops->anomaly)
-			r->ops->anomaly(f->user, (enum stream_dir)d,
-					STREAM_ANOM_OVERLAP, ts);
+			r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP, ts);
 	}
 	drain(r, f, d, ts);
 	enforce_caps(r, f, d, ts);
@@ -411,8 +406,8 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off,
 /* A retransmission of already delivered bytes: if it repeats one of the
  * last delivered segments exactly but with other bytes, that is a
  * conflicting overlap (the delivered copy stays). */
-static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off,
-			 const uint8_t *p, size_t len, uint64_t ts)
+static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p,
+			 size_t len, uint64_t ts)
 {
 	const struct flow_dir *fd = &f->dir[d];
 
@@ -424,16 +419,16 @@ static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off,
 		if (rc->sum != sum64(p, len)) {
 			r->st.conflicts++;
 			if (r->ops->anomaly)
-				r->ops->anomaly(f->user, (enum stream_dir)d,
-						STREAM_ANOM_OVERLAP, ts);
+				r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP,
+						ts);
 		}
 		return;
 	}
 }
 
 /* Payload of direction d starting at sequence number seq. */
-static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
-		    const uint8_t *p, size_t len, uint64_t ts)
+static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const uint8_t *p,
+		    size_t len, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 	int64_t off = off_of(fd, seq), next = (int64_t)fd->next_off;
@@ -445,7 +440,7 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
 		return 0;
 	}
 	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {
-		if (off >= (int64_t)fd->fin_off) {	/* data after the FIN */
+		if (off >= (int64_t)fd->fin_off) { /* data after the FIN */
 			r->st.drops[REASM_DROP_WINDOW]++;
 			return 0;
 		}
@@ -455,21 +450,21 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq,
 		r->st.drops[REASM_DROP_WINDOW]++;
 		return 0;
 	}
-	if (!f->user) {	/* nobody listens: follow the edge, hold nothing */
+	if (!f->user) { /* nobody listens: follow the edge, hold nothing */
 		if (off + (int64_t)len > next) {
 			fd->next_seq += (uint32_t)(off + (int64_t)len - next);
 			fd->next_off = (uint64_t)(off + (int64_t)len);
 		}
 		return 0;
 	}
-	if (off < next) {	/* partly delivered already: first copy wins */
+	if (off < next) { /* partly delivered already: first copy wins */
 		r->st.overlaps++;
 		p += next - off;
 		len -= (size_t)(next - off);
 		off = next;
 	}
 	if (off == next && !fd->ooo.head) {
-		deliver(r, f, d, p, len, ts);	/* in order: no copy */
+		deliver(r, f, d, p, len, ts); /* in order: no copy */
 		return 0;
 	}
 	return hold(r, f, d, off, p, len, ts);
@@ -501,7 +496,7 @@ static int tcp_syn(struct reasm *r, struct flow *f, int d, const struct pkt *p)
 
 	if (fd->init) {
 		if (off_of(fd, p->seq + 1) == 0)
-			return 0;	/* a retransmitted SYN */
+			return 0; /* a retransmitted SYN */
 		r->st.drops[REASM_DROP_WINDOW]++;
 		return 1;
 	}
@@ -528,8 +523,8 @@ static int syn_sent_check(const struct flow *f, int d, const struct pkt *p)
 	if (d == STREAM_C2S)
 		return (p->tcp_flags & PKT_RST) ? REASM_DROP_HANDSHAKE : -1;
 	if (!(p->tcp_flags & (PKT_SYN | PKT_RST)) ||
-	    ((p->tcp_flags & PKT_ACK) && (off_of(cd, p->ack) < 0 ||
-					 off_of(cd, p->ack) > (int64_t)cd->next_off)))
+	    ((p->tcp_flags & PKT_ACK) &&
+	     (off_of(cd, p->ack) < 0 || off_of(cd, p->ack) > (int64_t)cd->next_off)))
 		return REASM_DROP_HANDSHAKE;
 	if ((p->flags & PKT_F_TS) && p->tsecr && cd->syn_ts_ok &&
 	    (int32_t)(p->tsecr - cd->syn_tsval) < 0)
@@ -557,10 +552,10 @@ static int tcp_segment(struct reasm *r, struct flow *f, const struct pkt *p)
 	if (p->tcp_flags & PKT_SYN) {
 		if (tcp_syn(r, f, d, p))
 			return 0;
-		seq++;	/* data in a SYN (TCP Fast Open) follows the ISN */
+		seq++; /* data in a SYN (TCP Fast Open) follows the ISN */
 	}
 	if (!fd->init && (p->len || (p->tcp_flags & PKT_FIN)))
-		dir_init(fd, seq);	/* picked up mid-stream */
+		dir_init(fd, seq); /* picked up mid-stream */
 	if (p->tcp_flags & PKT_ACK)
 		ack_gap(r, f, !d, p->ack, p->ts_ns);
 	if (p->len && fd->init)
@@ -595,7 +590,7 @@ int reasm_push(struct reasm *r, const struct pkt *p)
 			r->st.drops[REASM_DROP_CLOSED]++;
 			return 0;
 		}
-		flow_table_del(r->t, f);	/* a new connection on the same tuple */
+		flow_table_del(r->t, f); /* a new connection on the same tuple */
 		f = NULL;
 	}
 	if (!f) {
@@ -613,8 +608,7 @@ int reasm_push(struct reasm *r, const struct pkt *p)
 		return tcp_segment(r, f, p);
 	r->st.bytes += p->len;
 	if (f->user && p->len)
-		r->ops->data(f->user, (enum stream_dir)dir_of(f, p), p->payload,
-			     p->len, p->ts_ns);
+		r->ops->data(f->user, (enum stream_dir)dir_of(f, p), p->payload, p->len, p->ts_ns);
 	return 0;
 }
 

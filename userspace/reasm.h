@@ -13,43 +13,43 @@
 #include "stream.h"
 
 struct reasm_conf {
-	uint64_t tcp_idle_ns;	/* TCP flow closed after this long idle */
-	uint64_t udp_idle_ns;	/* UDP flow closed after this long idle */
-	uint64_t hard_ns;	/* any flow closed this long after its start */
-	uint64_t closed_ns;	/* a closed flow is remembered this long, so
-				 * stray packets after FIN/RST open nothing */
-	size_t max_flows;	/* flows in the table; the idlest is evicted */
-	size_t flow_buf_max;	/* out-of-order bytes held per direction */
-	size_t total_buf_max;	/* out-of-order bytes held in all flows */
-	uint32_t max_ahead;	/* segments further than this past the next
-				 * expected byte are dropped (not a receiver's) */
+	uint64_t tcp_idle_ns; /* TCP flow closed after this long idle */
+	uint64_t udp_idle_ns; /* UDP flow closed after this long idle */
+	uint64_t hard_ns;     /* any flow closed this long after its start */
+	uint64_t closed_ns;   /* a closed flow is remembered this long, so
+			       * stray packets after FIN/RST open nothing */
+	size_t max_flows;     /* flows in the table; the idlest is evicted */
+	size_t flow_buf_max;  /* out-of-order bytes held per direction */
+	size_t total_buf_max; /* out-of-order bytes held in all flows */
+	uint32_t max_ahead;   /* segments further than this past the next
+			       * expected byte are dropped (not a receiver's) */
 };
 
 enum reasm_drop {
-	REASM_DROP_NOT_L4 = 0,	/* neither TCP nor UDP */
-	REASM_DROP_NO_FLOW,	/* no flow and nothing to open one (bare ACK) */
-	REASM_DROP_CLOSED,	/* flow already closed by FIN/RST */
-	REASM_DROP_PAWS,	/* TCP timestamp older than the last one seen */
-	REASM_DROP_WINDOW,	/* too far ahead of the next expected byte */
-	REASM_DROP_RST_WINDOW,	/* RST with a sequence number out of window */
-	REASM_DROP_OLD,		/* retransmission of bytes already delivered */
-	REASM_DROP_HANDSHAKE,	/* not acceptable before the SYN-ACK */
+	REASM_DROP_NOT_L4 = 0, /* neither TCP nor UDP */
+	REASM_DROP_NO_FLOW,    /* no flow and nothing to open one (bare ACK) */
+	REASM_DROP_CLOSED,     /* flow already closed by FIN/RST */
+	REASM_DROP_PAWS,       /* TCP timestamp older than the last one seen */
+	REASM_DROP_WINDOW,     /* too far ahead of the next expected byte */
+	REASM_DROP_RST_WINDOW, /* RST with a sequence number out of window */
+	REASM_DROP_OLD,	       /* retransmission of bytes already delivered */
+	REASM_DROP_HANDSHAKE,  /* not acceptable before the SYN-ACK */
 	REASM_DROP_MAX
 };
 
 struct reasm_stats {
-	uint64_t packets;	/* packets pushed */
-	uint64_t flows;		/* flows opened */
-	uint64_t flows_active;	/* now */
-	uint64_t midstream;	/* flows opened without a handshake */
-	uint64_t timeouts;	/* flows closed by idle or hard timeout */
-	uint64_t evictions;	/* flows closed by a flow or memory cap */
-	uint64_t gaps;		/* holes given up on */
+	uint64_t packets;      /* packets pushed */
+	uint64_t flows;	       /* flows opened */
+	uint64_t flows_active; /* now */
+	uint64_t midstream;    /* flows opened without a handshake */
+	uint64_t timeouts;     /* flows closed by idle or hard timeout */
+	uint64_t evictions;    /* flows closed by a flow or memory cap */
+	uint64_t gaps;	       /* holes given up on */
 	uint64_t gap_bytes;
-	uint64_t overlaps;	/* segments overlapping held or delivered bytes */
-	uint64_t conflicts;	/* ... whose bytes differ (first wins) */
-	uint64_t bytes;		/* payload bytes delivered */
-	uint64_t buffered;	/* out-of-order bytes held now */
+	uint64_t overlaps;  /* segments overlapping held or delivered bytes */
+	uint64_t conflicts; /* ... whose bytes differ (first wins) */
+	uint64_t bytes;	    /* payload bytes delivered */
+	uint64_t buffered;  /* out-of-order bytes held now */
 	uint64_t buffered_peak;
 	uint64_t drops[REASM_DROP_MAX];
 };
@@ -61,8 +61,7 @@ void reasm_conf_default(struct reasm_conf *c);
 /* Returns a reassembler that calls ops (with ctx as its first argument), or
  * NULL with errno set. conf NULL means defaults. Caller frees with
  * reasm_free; ops and ctx must outlive it. */
-struct reasm *reasm_new(const struct reasm_conf *conf,
-			const struct stream_ops *ops, void *ctx);
+struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *ops, void *ctx);
 
 /* Feeds one decoded, unfragmented packet (PKT_F_L4 set; others are counted
  * and dropped). Payload is delivered (or copied if held) before it returns;

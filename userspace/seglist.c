@@ -26,8 +26,8 @@ static struct seg *seg_new(uint64_t off, const uint8_t *p, size_t len)
 }
 
 /* Links a new segment for [off, off+len) after prev (NULL: at the head). */
-static int link_after(struct seglist *l, struct seg *prev, uint64_t off,
-		      const uint8_t *p, size_t len)
+static int link_after(struct seglist *l, struct seg *prev, uint64_t off, const uint8_t *p,
+		      size_t len)
 {
 	struct seg *s = seg_new(off, p, len);
 
@@ -47,9 +47,8 @@ static int link_after(struct seglist *l, struct seg *prev, uint64_t off,
 }
 
 /* Compares the overlap of [off, end) with segment s; notes a conflict. */
-static size_t overlap_with(const struct seg *s, uint64_t off, uint64_t end,
-			   const uint8_t *base, uint64_t base_off,
-			   struct seglist_ins *res)
+static size_t overlap_with(const struct seg *s, uint64_t off, uint64_t end, const uint8_t *base,
+			   uint64_t base_off, struct seglist_ins *res)
 {
 	uint64_t a = off > s->off ? off : s->off;
 	uint64_t b = end < s->off + s->len ? end : s->off + s->len;
@@ -61,8 +60,8 @@ static size_t overlap_with(const struct seg *s, uint64_t off, uint64_t end,
 	return b - a;
 }
 
-int seglist_insert(struct seglist *l, uint64_t off, const uint8_t *p,
-		   size_t len, struct seglist_ins *res)
+int seglist_insert(struct seglist *l, uint64_t off, const uint8_t *p, size_t len,
+		   struct seglist_ins *res)
 {
 	uint64_t cur = off, end = off + len;
 	struct seg *prev = NULL, *s;
@@ -71,11 +70,11 @@ int seglist_insert(struct seglist *l, uint64_t off, const uint8_t *p,
 	if (!len)
 		return 0;
 	if (l->tail && off >= l->tail->off + l->tail->len)
-		prev = l->tail;	/* the common case: past everything held */
+		prev = l->tail; /* the common case: past everything held */
 	for (s = prev ? NULL : l->head; s && cur < end; prev = s, s = s->next) {
 		if (s->off + s->len <= cur)
 			continue;
-		if (s->off > cur) {	/* a hole before s: fill what fits */
+		if (s->off > cur) { /* a hole before s: fill what fits */
 			uint64_t stop = end < s->off ? end : s->off;
 
 			if (link_after(l, prev, cur, p + (cur - off), stop - cur))
