@@ -26,7 +26,7 @@
 /* One --hashlist NAME=PATH[,category=C][,format=F][,type=T][,column=X]
  * [,skip-bad]; strings point into argv. */
 struct list_spec {
-	char *name, *path, *category, *column;
+	char *name, *path, *category;
 	struct listfile_opts lo;
 	size_t entries, duplicates;
 };
@@ -47,7 +47,7 @@ struct pcap_lists {
 	struct hashdb_hit hits[OBJSINK_HITS_MAX];
 };
 
-/* The pipeline of one run; main-owned objects, freed in reverse order. */
+/* The pipeline of one run, owned by cmd_pcap, freed back to front. */
 struct pcap_run {
 	FILE *out;
 	struct ej_writer w;
