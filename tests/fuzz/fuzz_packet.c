@@ -21,8 +21,7 @@ static void *fp_open(void *ctx, const struct flow_info *fi)
 	return ctx;
 }
 
-static void fp_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len,
-		    uint64_t ts)
+static void fp_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len, uint64_t ts)
 {
 	volatile uint8_t sink = 0;
 
@@ -57,12 +56,12 @@ static void fp_close(void *flow, enum stream_close why, uint64_t ts)
 }
 
 static const int links[] = {
-	PKT_LINK_EN10MB, PKT_LINK_RAW, PKT_LINK_LINUX_SLL, PKT_LINK_LINUX_SLL2,
-	PKT_LINK_NULL, PKT_LINK_LOOP, PKT_LINK_IPV4, PKT_LINK_IPV6,
+	PKT_LINK_EN10MB, PKT_LINK_RAW,	PKT_LINK_LINUX_SLL, PKT_LINK_LINUX_SLL2,
+	PKT_LINK_NULL,	 PKT_LINK_LOOP, PKT_LINK_IPV4,	    PKT_LINK_IPV6,
 };
 
-static void one(struct defrag *df, struct reasm *r, int lt, const uint8_t *fr,
-		size_t len, uint64_t num)
+static void one(struct defrag *df, struct reasm *r, int lt, const uint8_t *fr, size_t len,
+		uint64_t num)
 {
 	struct pkt p;
 	struct pkt_err e;
@@ -107,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		i += 3;
 		if (len > size - i)
 			len = size - i;
-		fr = malloc(len ? len : 1);	/* exact size: overreads are caught */
+		fr = malloc(len ? len : 1); /* exact size: overreads are caught */
 		if (!fr)
 			break;
 		if (len)

@@ -30,14 +30,13 @@ static void *fz_open(void *ctx, const struct flow_info *fi)
 	return z;
 }
 
-static void fz_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len,
-		    uint64_t ts)
+static void fz_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len, uint64_t ts)
 {
 	struct fz *z = flow;
 	volatile uint8_t sink = 0;
 
 	(void)ts;
-	for (size_t i = 0; i < len; i++)	/* every delivered byte is readable */
+	for (size_t i = 0; i < len; i++) /* every delivered byte is readable */
 		sink ^= p[i];
 	(void)sink;
 	z->bytes[d] += len;
@@ -76,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct reasm_conf c;
 	struct reasm *r;
-	struct fz z = { 0 };
-	uint32_t seq[2] = { 1000, 900000 };
+	struct fz z = {0};
+	uint32_t seq[2] = {1000, 900000};
 	uint64_t now = 1000000000ull, in = 0;
 	size_t i = 0;
 	uint8_t f[1600];
@@ -104,10 +103,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > size - i)
 			len = (uint8_t)(size - i);
 		seq[s2c] += (uint32_t)(int32_t)dseq;
-		n = s2c ? build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq[1],
-				   seq[0], ctl & 0x1f, ts, data + i, len) :
-			  build_v4(f, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq[0],
-				   seq[1], ctl & 0x1f, ts, data + i, len);
+		n = s2c ? build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq[1], seq[0],
+				   ctl & 0x1f, ts, data + i, len)
+			: build_v4(f, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq[0], seq[1],
+				   ctl & 0x1f, ts, data + i, len);
 		i += len;
 		in += len;
 		now += (ctl & 0x20) ? 100ull * 1000000000ull : 1000;

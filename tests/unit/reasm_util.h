@@ -11,8 +11,8 @@
 #include "packet.h"
 #include "reasm.h"
 
-#define CLI_IP	0x0a000001u	/* 10.0.0.1:40000 */
-#define SRV_IP	0x0a000002u	/* 10.0.0.2:80 */
+#define CLI_IP	 0x0a000001u /* 10.0.0.1:40000 */
+#define SRV_IP	 0x0a000002u /* 10.0.0.2:80 */
 #define CLI_PORT 40000
 #define SRV_PORT 80
 
@@ -30,9 +30,9 @@ static inline void put32(uint8_t *b, uint32_t v)
 
 /* Builds a raw IPv4 frame into f (>= 1600 bytes). ts: TCP timestamp option
  * value, sent as both TSval and TSecr (0: no option). Returns the length. */
-static inline size_t build_v4(uint8_t *f, int proto, uint32_t src, uint32_t dst,
-		       unsigned sport, unsigned dport, uint32_t seq, uint32_t ack,
-		       uint8_t flags, uint32_t ts, const void *data, size_t len)
+static inline size_t build_v4(uint8_t *f, int proto, uint32_t src, uint32_t dst, unsigned sport,
+			      unsigned dport, uint32_t seq, uint32_t ack, uint8_t flags,
+			      uint32_t ts, const void *data, size_t len)
 {
 	size_t l4 = proto == 6 ? (ts ? 32 : 20) : 8, tot = 20 + l4 + len;
 	uint8_t *h = f + 20;
@@ -52,7 +52,7 @@ static inline size_t build_v4(uint8_t *f, int proto, uint32_t src, uint32_t dst,
 		h[12] = (uint8_t)((l4 / 4) << 4);
 		h[13] = flags;
 		put16(h + 14, 65535);
-		if (ts) {	/* NOP NOP TS(8,10) */
+		if (ts) { /* NOP NOP TS(8,10) */
 			h[20] = 1;
 			h[21] = 1;
 			h[22] = 8;
@@ -105,7 +105,7 @@ static inline void *rec_open(void *ctx, const struct flow_info *fi)
 }
 
 static inline void rec_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len,
-		     uint64_t ts)
+			    uint64_t ts)
 {
 	(void)ts;
 	rec_put(flow, d, p, len);

@@ -33,8 +33,8 @@ static size_t frag_v4(uint8_t *f, const uint8_t *d, size_t off, size_t len, int 
 	return 20 + len;
 }
 
-static int push(struct defrag *d, const uint8_t *f, size_t n, uint64_t ts,
-		const uint8_t **out, size_t *out_len)
+static int push(struct defrag *d, const uint8_t *f, size_t n, uint64_t ts, const uint8_t **out,
+		size_t *out_len)
 {
 	return defrag_push(d, f, n, ts, out, out_len);
 }
@@ -50,7 +50,7 @@ static void v4_any_order(void **state)
 	struct pkt_err e;
 
 	(void)state;
-	assert_int_equal(n, 92);	/* 20 IP + 8 UDP + 64 */
+	assert_int_equal(n, 92); /* 20 IP + 8 UDP + 64 */
 	assert_int_equal(push(df, f, frag_v4(f, d, 48, 24, 0), 1, &out, &out_len), 0);
 	assert_int_equal(push(df, f, frag_v4(f, d, 0, 24, 1), 2, &out, &out_len), 0);
 	assert_int_equal(push(df, f, frag_v4(f, d, 24, 24, 1), 3, &out, &out_len), 1);
@@ -80,11 +80,11 @@ static void v4_overlap_first_wins(void **state)
 
 	(void)state;
 	memcpy(evil, d, n);
-	memset(evil + 20 + 16, 'Z', 16);	/* other bytes at 16..32 */
+	memset(evil + 20 + 16, 'Z', 16); /* other bytes at 16..32 */
 	assert_int_equal(push(df, f, frag_v4(f, d, 0, 24, 1), 1, &out, &out_len), 0);
 	assert_int_equal(push(df, f, frag_v4(f, evil, 16, 56, 0), 2, &out, &out_len), 1);
-	assert_memory_equal(out + 20, d + 20, 24);	/* 16..24 from the first */
-	assert_memory_equal(out + 44, evil + 44, 8);	/* 24..32 only in the second */
+	assert_memory_equal(out + 20, d + 20, 24);   /* 16..24 from the first */
+	assert_memory_equal(out + 44, evil + 44, 8); /* 24..32 only in the second */
 	defrag_stats(df, &st);
 	assert_int_equal(st.overlaps, 1);
 	assert_int_equal(st.conflicts, 1);
@@ -211,10 +211,8 @@ static void v6_fragments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(v4_any_order),
-		cmocka_unit_test(v4_overlap_first_wins),
-		cmocka_unit_test(v4_bad_fragments),
-		cmocka_unit_test(timeout_and_caps),
+		cmocka_unit_test(v4_any_order),	    cmocka_unit_test(v4_overlap_first_wins),
+		cmocka_unit_test(v4_bad_fragments), cmocka_unit_test(timeout_and_caps),
 		cmocka_unit_test(v6_fragments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

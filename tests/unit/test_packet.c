@@ -12,14 +12,14 @@
 
 #include "unit/reasm_util.h"
 
-static const uint8_t v4_cli[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 };
-static const uint8_t v4_srv[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 2 };
+static const uint8_t v4_cli[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 1};
+static const uint8_t v4_srv[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
 
 /* A TCP segment from the server with a timestamp option and "payload". */
 static size_t inner_v4(uint8_t *f)
 {
-	return build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, 0xdeadbeef, 77,
-			PKT_ACK | PKT_PSH, 4242, "payload", 7);
+	return build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, 0xdeadbeef, 77, PKT_ACK | PKT_PSH,
+			4242, "payload", 7);
 }
 
 static void check_tcp(const struct pkt *p, uint16_t vlan)
@@ -54,9 +54,9 @@ static void check_tcp(const struct pkt *p, uint16_t vlan)
 static void check_truncations(int lt, const uint8_t *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint8_t *copy = malloc(i ? i : 1);	/* exact size: ASan sees overreads */
+		uint8_t *copy = malloc(i ? i : 1); /* exact size: ASan sees overreads */
 		struct pkt p;
-		struct pkt_err e = { 0 };
+		struct pkt_err e = {0};
 
 		if (i)
 			memcpy(copy, f, i);
@@ -88,11 +88,11 @@ static size_t wrap(uint8_t *f, const uint8_t *hdr, size_t hl)
 	return hl + inner_v4(f + hl);
 }
 
-#define ETH(type)	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, (type) >> 8, (type) & 0xff
+#define ETH(type) 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, (type) >> 8, (type)&0xff
 
 static void ethernet(void **state)
 {
-	static const uint8_t h[] = { ETH(0x0800) };
+	static const uint8_t h[] = {ETH(0x0800)};
 	uint8_t f[1700];
 
 	(void)state;
@@ -101,11 +101,10 @@ static void ethernet(void **state)
 
 static void vlan_and_qinq(void **state)
 {
-	static const uint8_t q[] = { ETH(0x8100), 0x20, 0x64, 0x08, 0x00 };
-	static const uint8_t qinq[] = { ETH(0x88a8), 0x00, 0x0a, 0x81, 0x00,
-					0x00, 0x14, 0x08, 0x00 };
-	static const uint8_t three[] = { ETH(0x88a8), 0, 1, 0x81, 0, 0, 2, 0x81, 0,
-					 0, 3, 0x08, 0x00 };
+	static const uint8_t q[] = {ETH(0x8100), 0x20, 0x64, 0x08, 0x00};
+	static const uint8_t qinq[] = {ETH(0x88a8), 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14, 0x08, 0x00};
+	static const uint8_t three[] = {ETH(0x88a8), 0, 1, 0x81, 0,    0,   2,
+					0x81,	     0, 0, 3,	 0x08, 0x00};
 	uint8_t f[1700];
 	struct pkt p;
 	struct pkt_err e;
@@ -113,16 +112,17 @@ static void vlan_and_qinq(void **state)
 	(void)state;
 	decode_ok(PKT_LINK_EN10MB, f, wrap(f, q, sizeof(q)), 100);
 	decode_ok(PKT_LINK_EN10MB, f, wrap(f, qinq, sizeof(qinq)), 10);
-	assert_int_equal(packet_decode(PKT_LINK_EN10MB, f, wrap(f, three, sizeof(three)),
-				       3, 0, &p, &e), -EINVAL);
+	assert_int_equal(
+		packet_decode(PKT_LINK_EN10MB, f, wrap(f, three, sizeof(three)), 3, 0, &p, &e),
+		-EINVAL);
 	assert_string_equal(e.msg, "packet 3, offset 22: truncated or too many VLAN tags");
 }
 
 static void pppoe(void **state)
 {
-	static const uint8_t two[] = { ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0, 0x21 };
-	static const uint8_t one[] = { ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0x21 };
-	static const uint8_t lcp[] = { ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0xc0, 0x21 };
+	static const uint8_t two[] = {ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0, 0x21};
+	static const uint8_t one[] = {ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0x21};
+	static const uint8_t lcp[] = {ETH(0x8864), 0x11, 0, 0, 0x2d, 0, 0x3d, 0xc0, 0x21};
 	uint8_t f[1700];
 	struct pkt p;
 	struct pkt_err e;
@@ -130,16 +130,16 @@ static void pppoe(void **state)
 	(void)state;
 	decode_ok(PKT_LINK_EN10MB, f, wrap(f, two, sizeof(two)), 0);
 	decode_ok(PKT_LINK_EN10MB, f, wrap(f, one, sizeof(one)), 0);
-	assert_int_equal(packet_decode(PKT_LINK_EN10MB, f, wrap(f, lcp, sizeof(lcp)),
-				       4, 0, &p, &e), -ENOENT);
+	assert_int_equal(packet_decode(PKT_LINK_EN10MB, f, wrap(f, lcp, sizeof(lcp)), 4, 0, &p, &e),
+			 -ENOENT);
 	assert_int_equal(e.reason, PKT_E_NOT_IP);
 }
 
 static void linux_cooked(void **state)
 {
-	static const uint8_t sll[] = { 0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0 };
-	static const uint8_t sll2[] = { 0x08, 0, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6,
-					1, 2, 3, 4, 5, 6, 0, 0 };
+	static const uint8_t sll[] = {0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0};
+	static const uint8_t sll2[] = {0x08, 0, 0, 0, 0, 0, 0, 2, 0, 1,
+				       0,    6, 1, 2, 3, 4, 5, 6, 0, 0};
 	uint8_t f[1700];
 
 	(void)state;
@@ -149,8 +149,8 @@ static void linux_cooked(void **state)
 
 static void raw_and_loopback(void **state)
 {
-	static const uint8_t null_le[] = { 2, 0, 0, 0 };
-	static const uint8_t loop_be[] = { 0, 0, 0, 2 };
+	static const uint8_t null_le[] = {2, 0, 0, 0};
+	static const uint8_t loop_be[] = {0, 0, 0, 2};
 	uint8_t f[1700];
 
 	(void)state;
@@ -163,12 +163,13 @@ static void raw_and_loopback(void **state)
 static void gre_tunnels(void **state)
 {
 	/* outer IPv4 (proto 47) + GRE with a key, carrying IPv4 */
-	uint8_t gre_ip[] = { ETH(0x0800), 0x45, 0, 0, 0, 0, 0, 0, 0, 64, 47, 0, 0,
-			     192, 168, 0, 1, 192, 168, 0, 2, 0x20, 0, 0x08, 0, 0, 0, 0, 7 };
+	uint8_t gre_ip[] = {ETH(0x0800), 0x45, 0, 0,	0,   0, 0, 0,	0,   64,
+			    47,		 0,    0, 192,	168, 0, 1, 192, 168, 0,
+			    2,		 0x20, 0, 0x08, 0,   0, 0, 0,	7};
 	/* ... and GRE transparent Ethernet bridging with a VLAN tag inside */
-	uint8_t gre_eth[] = { 0x45, 0, 0, 0, 0, 0, 0, 0, 64, 47, 0, 0,
-			      192, 168, 0, 1, 192, 168, 0, 2, 0, 0, 0x65, 0x58,
-			      ETH(0x8100), 0, 9, 0x08, 0 };
+	uint8_t gre_eth[] = {0x45, 0, 0,    0,	  0,	       0, 0,   0,    64, 47,
+			     0,	   0, 192,  168,  0,	       1, 192, 168,  0,	 2,
+			     0,	   0, 0x65, 0x58, ETH(0x8100), 0, 9,   0x08, 0};
 	uint8_t f[1700];
 	size_t n;
 
@@ -183,15 +184,14 @@ static void gre_tunnels(void **state)
 
 static void unsupported(void **state)
 {
-	static const uint8_t arp[] = { ETH(0x0806), 0, 1, 8, 0, 6, 4, 0, 1 };
+	static const uint8_t arp[] = {ETH(0x0806), 0, 1, 8, 0, 6, 4, 0, 1};
 	struct pkt p;
 	struct pkt_err e;
 
 	(void)state;
 	assert_int_equal(packet_decode(147, arp, sizeof(arp), 2, 0, &p, &e), -ENOTSUP);
 	assert_string_equal(e.msg, "packet 2, offset 0: unsupported link type");
-	assert_int_equal(packet_decode(PKT_LINK_EN10MB, arp, sizeof(arp), 2, 0, &p, &e),
-			 -ENOENT);
+	assert_int_equal(packet_decode(PKT_LINK_EN10MB, arp, sizeof(arp), 2, 0, &p, &e), -ENOENT);
 	assert_string_equal(e.msg, "packet 2, offset 12: not IPv4 or IPv6");
 	assert_string_equal(packet_reason_str(PKT_E_TCP), "bad or truncated TCP header");
 }
@@ -204,15 +204,15 @@ static void tcp_header_errors(void **state)
 	struct pkt_err e;
 
 	(void)state;
-	f[32] = 0x40;	/* data offset 16 bytes: below the minimum */
+	f[32] = 0x40; /* data offset 16 bytes: below the minimum */
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 8, 0, &p, &e), -EINVAL);
 	assert_string_equal(e.msg, "packet 8, offset 20: bad or truncated TCP header");
 	n = inner_v4(f);
-	f[0] = 0x44;	/* IHL 4 */
+	f[0] = 0x44; /* IHL 4 */
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 9, 0, &p, &e), -EINVAL);
 	assert_string_equal(e.msg, "packet 9, offset 0: bad or truncated IPv4 header");
 	n = inner_v4(f);
-	f[6] = 0x20;	/* more fragments */
+	f[6] = 0x20; /* more fragments */
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 9, 0, &p, &e), 0);
 	assert_int_equal(p.flags, PKT_F_FRAG);
 	assert_int_equal(p.l3_len, n);
@@ -257,10 +257,10 @@ static size_t build_v6(uint8_t *f, const uint8_t *exts, int n, uint16_t frag_fie
 
 static void ipv6_extension_chains(void **state)
 {
-	static const uint8_t chain[] = { 0, 60, 43, 51, 44 };
-	static const uint8_t nine[] = { 60, 60, 60, 60, 60, 60, 60, 60, 60 };
+	static const uint8_t chain[] = {0, 60, 43, 51, 44};
+	static const uint8_t nine[] = {60, 60, 60, 60, 60, 60, 60, 60, 60};
 	uint8_t f[1700];
-	size_t n = build_v6(f, chain, 5, 0);	/* an atomic fragment header */
+	size_t n = build_v6(f, chain, 5, 0); /* an atomic fragment header */
 	struct pkt p;
 	struct pkt_err e;
 
@@ -271,7 +271,7 @@ static void ipv6_extension_chains(void **state)
 	assert_int_equal(p.sport, 443);
 	assert_int_equal(p.len, 2);
 	assert_memory_equal(p.payload, "v6", 2);
-	assert_int_equal(p.key.lo_addr[15], 1);	/* 2001:db8::1 is lower */
+	assert_int_equal(p.key.lo_addr[15], 1); /* 2001:db8::1 is lower */
 	assert_int_equal(ntohs(p.key.lo_port), 50000);
 	assert_int_equal(p.key.family, 6);
 	check_truncations(PKT_LINK_IPV6, f, n);
@@ -279,9 +279,9 @@ static void ipv6_extension_chains(void **state)
 	n = build_v6(f, nine, 9, 0);
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 2, 0, &p, &e), -EINVAL);
 	assert_string_equal(e.msg, "packet 2, offset 104: bad, truncated or too many "
-			    "IPv6 extension headers");
+				   "IPv6 extension headers");
 
-	n = build_v6(f, chain, 5, 0x0001);	/* M set: a real fragment */
+	n = build_v6(f, chain, 5, 0x0001); /* M set: a real fragment */
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 3, 0, &p, &e), 0);
 	assert_int_equal(p.flags, PKT_F_FRAG);
 	assert_int_equal(p.proto, 6);

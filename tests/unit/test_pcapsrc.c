@@ -13,7 +13,7 @@
 #include "pcapsrc.h"
 #include "unit/reasm_util.h"
 
-#define ETH_HDR	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+#define ETH_HDR 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 struct cap {
 	pcap_t *p;
@@ -23,8 +23,7 @@ struct cap {
 
 static void cap_open(struct cap *c, const char *path, int dlt)
 {
-	c->p = pcap_open_dead_with_tstamp_precision(dlt, 65535,
-						    PCAP_TSTAMP_PRECISION_NANO);
+	c->p = pcap_open_dead_with_tstamp_precision(dlt, 65535, PCAP_TSTAMP_PRECISION_NANO);
 	assert_non_null(c->p);
 	c->d = pcap_dump_open(c->p, path);
 	assert_non_null(c->d);
@@ -33,18 +32,18 @@ static void cap_open(struct cap *c, const char *path, int dlt)
 
 static void cap_put(struct cap *c, const uint8_t *f, size_t n)
 {
-	struct pcap_pkthdr h = { .caplen = (bpf_u_int32)n, .len = (bpf_u_int32)n };
+	struct pcap_pkthdr h = {.caplen = (bpf_u_int32)n, .len = (bpf_u_int32)n};
 
 	c->ts += 1000;
 	h.ts.tv_sec = (time_t)(c->ts / 1000000000ull);
-	h.ts.tv_usec = (suseconds_t)(c->ts % 1000000000ull);	/* ns in a nano file */
+	h.ts.tv_usec = (suseconds_t)(c->ts % 1000000000ull); /* ns in a nano file */
 	pcap_dump((u_char *)c->d, &h, f);
 }
 
 /* Puts an Ethernet frame: header, then the IP datagram ip[0..n). */
 static void cap_eth(struct cap *c, const uint8_t *ip, size_t n)
 {
-	uint8_t f[1700] = { ETH_HDR, 0x08, 0x00 };
+	uint8_t f[1700] = {ETH_HDR, 0x08, 0x00};
 
 	memcpy(f + 14, ip, n);
 	cap_put(c, f, 14 + n);
@@ -56,14 +55,13 @@ static void cap_close(struct cap *c)
 	pcap_close(c->p);
 }
 
-static void tcp(struct cap *c, int c2s, uint32_t seq, uint32_t ack, uint8_t fl,
-		const char *s)
+static void tcp(struct cap *c, int c2s, uint32_t seq, uint32_t ack, uint8_t fl, const char *s)
 {
 	uint8_t ip[1600];
-	size_t n = c2s ? build_v4(ip, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq, ack,
-				  fl, 0, s, strlen(s)) :
-			 build_v4(ip, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq, ack,
-				  fl, 0, s, strlen(s));
+	size_t n = c2s ? build_v4(ip, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq, ack, fl, 0, s,
+				  strlen(s))
+		       : build_v4(ip, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq, ack, fl, 0, s,
+				  strlen(s));
 
 	cap_eth(c, ip, n);
 }
@@ -72,7 +70,7 @@ static void tcp(struct cap *c, int c2s, uint32_t seq, uint32_t ack, uint8_t fl,
  * header, and a UDP datagram in two IPv4 fragments. */
 static void write_capture(const char *path)
 {
-	static const uint8_t arp[] = { ETH_HDR, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1 };
+	static const uint8_t arp[] = {ETH_HDR, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1};
 	struct cap c;
 	uint8_t ip[1600], fr[1600];
 	char body[40];
@@ -83,19 +81,19 @@ static void write_capture(const char *path)
 	tcp(&c, 0, 500, 101, PKT_SYN | PKT_ACK, "");
 	cap_put(&c, arp, sizeof(arp));
 	n = build_v4(ip, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, 1, 1, PKT_ACK, 0, "", 0);
-	ip[32] = 0x30;	/* TCP data offset 12 */
+	ip[32] = 0x30; /* TCP data offset 12 */
 	cap_eth(&c, ip, n);
 	tcp(&c, 1, 101, 501, PKT_ACK, "GET / HTTP/1.0\r\n\r\n");
 	tcp(&c, 0, 501, 119, PKT_ACK | PKT_FIN, "HTTP/1.0 200 OK\r\n\r\nbody");
 	tcp(&c, 1, 119, 525, PKT_ACK | PKT_FIN, "");
 	memset(body, 'u', sizeof(body));
 	n = build_v4(ip, 17, CLI_IP, SRV_IP, 5353, 53, 0, 0, 0, 0, body, 40);
-	memcpy(fr, ip, 20);	/* first fragment: UDP header + 16 bytes */
+	memcpy(fr, ip, 20); /* first fragment: UDP header + 16 bytes */
 	memcpy(fr + 20, ip + 20, 24);
 	put16(fr + 2, 44);
 	put16(fr + 6, 0x2000);
 	cap_eth(&c, fr, 44);
-	memcpy(fr + 20, ip + 44, 24);	/* second: the last 24 bytes */
+	memcpy(fr + 20, ip + 44, 24); /* second: the last 24 bytes */
 	put16(fr + 6, 3);
 	cap_eth(&c, fr, 44);
 	cap_close(&c);
@@ -104,10 +102,10 @@ static void write_capture(const char *path)
 static void run_capture(void **state)
 {
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX";
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct reasm *r = reasm_new(NULL, &rec_ops, &rec);
-	struct pcapsrc_stats st = { 0 };
-	struct pcapsrc_err err = { { 0 } };
+	struct pcapsrc_stats st = {0};
+	struct pcapsrc_err err = {{0}};
 	int fd = mkstemp(path);
 	struct stat sb;
 
@@ -120,19 +118,18 @@ static void run_capture(void **state)
 	assert_int_equal(st.not_ip, 1);
 	assert_int_equal(st.malformed, 1);
 	assert_int_equal(st.bad[PKT_E_TCP], 1);
-	assert_string_equal(st.first_bad.msg,
-			    "packet 4, offset 34: bad or truncated TCP header");
+	assert_string_equal(st.first_bad.msg, "packet 4, offset 34: bad or truncated TCP header");
 	assert_int_equal(st.defrag.fragments, 2);
 	assert_int_equal(st.defrag.reassembled, 1);
-	assert_int_equal(st.decoded, 6);	/* 5 TCP + 1 reassembled UDP */
+	assert_int_equal(st.decoded, 6); /* 5 TCP + 1 reassembled UDP */
 	assert_int_equal(rec.nflows, 2);
 	assert_string_equal(rec.flows[0].out[STREAM_C2S], "GET / HTTP/1.0\r\n\r\n<end>");
 	assert_string_equal(rec.flows[0].out[STREAM_S2C], "HTTP/1.0 200 OK\r\n\r\nbody<end>");
 	assert_int_equal(rec.flows[0].why, STREAM_CLOSE_FIN);
 	assert_int_equal(rec.flows[0].fi.first_ts_ns, 1700000000ull * 1000000000ull + 1123);
 	assert_int_equal(rec.flows[1].fi.proto, 17);
-	assert_int_equal(rec.flows[1].n[STREAM_C2S], 40 + 5);	/* + "<end>" */
-	assert_int_equal(rec.flows[1].why, STREAM_CLOSE_EOF);	/* flushed */
+	assert_int_equal(rec.flows[1].n[STREAM_C2S], 40 + 5); /* + "<end>" */
+	assert_int_equal(rec.flows[1].why, STREAM_CLOSE_EOF); /* flushed */
 
 	/* cut in the middle of the last record: what came before still counts */
 	assert_int_equal(stat(path, &sb), 0);
@@ -150,8 +147,8 @@ static void run_capture(void **state)
 
 static void unreadable(void **state)
 {
-	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){ 0 });
-	struct pcapsrc_stats st = { 0 };
+	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){0});
+	struct pcapsrc_stats st = {0};
 	struct pcapsrc_err err;
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX";
 	int fd = mkstemp(path);
@@ -170,8 +167,8 @@ static void unreadable(void **state)
 
 static void unsupported_link_type(void **state)
 {
-	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){ 0 });
-	struct pcapsrc_stats st = { 0 };
+	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){0});
+	struct pcapsrc_stats st = {0};
 	struct pcapsrc_err err;
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX", want[200];
 	int fd = mkstemp(path);
@@ -182,8 +179,8 @@ static void unsupported_link_type(void **state)
 	cap_open(&c, path, DLT_IEEE802_11);
 	cap_close(&c);
 	assert_int_equal(pcapsrc_run(path, r, &st, &err), -ENOTSUP);
-	snprintf(want, sizeof(want),
-		 "couldn't read '%s': unsupported link type 105 (IEEE802_11)", path);
+	snprintf(want, sizeof(want), "couldn't read '%s': unsupported link type 105 (IEEE802_11)",
+		 path);
 	assert_string_equal(err.msg, want);
 	unlink(path);
 	reasm_free(r);
@@ -193,9 +190,9 @@ static void unsupported_link_type(void **state)
 static void pcapng_file(void **state)
 {
 	const char *path = "../shared/testdata/pcaps/http/zeek__zeek-image-1080-80-x.pcapng";
-	struct rec rec = { 0 };
+	struct rec rec = {0};
 	struct reasm *r;
-	struct pcapsrc_stats st = { 0 };
+	struct pcapsrc_stats st = {0};
 	struct pcapsrc_err err;
 
 	(void)state;

@@ -10,9 +10,9 @@
 #include "seglist.h"
 #include "unit/reasm_util.h"
 
-#define SEC 1000000000ull
-#define C2S 1
-#define S2C 0
+#define SEC   1000000000ull
+#define C2S   1
+#define S2C   0
 #define ISN_C 1000u
 #define ISN_S 5000u
 
@@ -20,7 +20,7 @@ struct t {
 	struct rec rec;
 	struct reasm *r;
 	uint64_t now;
-	uint32_t tsval;	/* TCP timestamp to send; 0: none */
+	uint32_t tsval; /* TCP timestamp to send; 0: none */
 };
 
 static struct t *t_new(const struct reasm_conf *c)
@@ -40,18 +40,18 @@ static void t_free(struct t *t)
 }
 
 /* Sends one TCP segment; c2s picks the direction. */
-static void seg(struct t *t, int c2s, uint32_t seq, uint32_t ack, uint8_t fl,
-		const char *data, size_t len)
+static void seg(struct t *t, int c2s, uint32_t seq, uint32_t ack, uint8_t fl, const char *data,
+		size_t len)
 {
 	uint8_t f[1600];
 	size_t n;
 	struct pkt p;
 	struct pkt_err e;
 
-	n = c2s ? build_v4(f, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq, ack, fl,
-			   t->tsval, data, len) :
-		  build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq, ack, fl,
-			   t->tsval, data, len);
+	n = c2s ? build_v4(f, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq, ack, fl, t->tsval, data,
+			   len)
+		: build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq, ack, fl, t->tsval, data,
+			   len);
 	t->now += 1000;
 	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 1, t->now, &p, &e), 0);
 	assert_int_equal(reasm_push(t->r, &p), 0);
@@ -133,7 +133,7 @@ static void reversed_order(void **state)
 	handshake(t, ISN_C, ISN_S);
 	for (int i = 19; i >= 0; i--) {
 		seg(t, S2C, ISN_S + 1 + (uint32_t)i, ISN_C + 1, PKT_ACK, msg + i, 1);
-		if (i)	/* nothing is delivered before the first byte comes */
+		if (i) /* nothing is delivered before the first byte comes */
 			assert_string_equal(flow0(t)->out[STREAM_S2C], "");
 	}
 	assert_string_equal(flow0(t)->out[STREAM_S2C], msg);
@@ -151,16 +151,16 @@ static void overlap_conflict(void **state)
 
 	(void)state;
 	handshake(t, ISN_C, ISN_S);
-	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "XXXX");	/* held, off 4 */
-	SEGS(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK, "YYYYzz");	/* YY conflict */
-	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "abcdefgh");	/* efgh too */
+	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "XXXX");	 /* held, off 4 */
+	SEGS(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK, "YYYYzz");	 /* YY conflict */
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "abcdefgh"); /* efgh too */
 	f = flow0(t);
 	assert_string_equal(f->out[STREAM_S2C], "abcdXXXXYYzz");
 	assert_int_equal(f->anomalies, 2);
 	assert_int_equal(stats(t).overlaps, 2);
 	assert_int_equal(stats(t).conflicts, 2);
 	/* an identical copy overlapping held bytes is no conflict */
-	SEGS(t, S2C, ISN_S + 15, ISN_C + 1, PKT_ACK, "mn");	/* held, off 14 */
+	SEGS(t, S2C, ISN_S + 15, ISN_C + 1, PKT_ACK, "mn"); /* held, off 14 */
 	SEGS(t, S2C, ISN_S + 13, ISN_C + 1, PKT_ACK, "klmn");
 	assert_string_equal(f->out[STREAM_S2C], "abcdXXXXYYzzklmn");
 	assert_int_equal(stats(t).overlaps, 3);
@@ -178,10 +178,10 @@ static void retransmission_different(void **state)
 	(void)state;
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "hello ");
-	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "hello ");	/* same: fine */
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "hello "); /* same: fine */
 	assert_int_equal(stats(t).conflicts, 0);
-	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "HELLO ");	/* other bytes */
-	SEGS(t, S2C, ISN_S + 4, ISN_C + 1, PKT_ACK, "LO world");	/* partial */
+	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "HELLO ");	 /* other bytes */
+	SEGS(t, S2C, ISN_S + 4, ISN_C + 1, PKT_ACK, "LO world"); /* partial */
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "hello world");
 	assert_int_equal(stats(t).drops[REASM_DROP_OLD], 2);
 	assert_int_equal(stats(t).overlaps, 1);
@@ -197,12 +197,11 @@ static void wraparound(void **state)
 
 	(void)state;
 	handshake(t, ISN_C, isn);
-	SEGS(t, S2C, isn + 1, ISN_C + 1, PKT_ACK, "0123456789");	/* to 0xfffffffa */
-	SEGS(t, S2C, isn + 21, ISN_C + 1, PKT_ACK, "klmnopqrst");	/* past 2^32 */
-	SEGS(t, S2C, isn + 11, ISN_C + 1, PKT_ACK, "abcdefghij");	/* crosses it */
+	SEGS(t, S2C, isn + 1, ISN_C + 1, PKT_ACK, "0123456789");  /* to 0xfffffffa */
+	SEGS(t, S2C, isn + 21, ISN_C + 1, PKT_ACK, "klmnopqrst"); /* past 2^32 */
+	SEGS(t, S2C, isn + 11, ISN_C + 1, PKT_ACK, "abcdefghij"); /* crosses it */
 	seg(t, S2C, isn + 31, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0);
-	assert_string_equal(flow0(t)->out[STREAM_S2C],
-			    "0123456789abcdefghijklmnopqrst<end>");
+	assert_string_equal(flow0(t)->out[STREAM_S2C], "0123456789abcdefghijklmnopqrst<end>");
 	t_free(t);
 }
 
@@ -212,7 +211,7 @@ static void midstream_pickup(void **state)
 	struct rec_flow *f;
 
 	(void)state;
-	seg(t, C2S, 77, 99, PKT_ACK, "", 0);	/* a bare ACK opens nothing */
+	seg(t, C2S, 77, 99, PKT_ACK, "", 0); /* a bare ACK opens nothing */
 	assert_int_equal(t->rec.nflows, 0);
 	assert_int_equal(stats(t).drops[REASM_DROP_NO_FLOW], 1);
 	SEGS(t, S2C, 123456, 777, PKT_ACK, "ody of a response");
@@ -220,7 +219,7 @@ static void midstream_pickup(void **state)
 	reasm_flush(t->r);
 	f = flow0(t);
 	assert_int_equal(f->fi.flags, FLOW_MIDSTREAM);
-	assert_int_equal(f->fi.server_port, SRV_PORT);	/* the lower port */
+	assert_int_equal(f->fi.server_port, SRV_PORT); /* the lower port */
 	assert_string_equal(f->out[STREAM_S2C], "ody of a response<end>");
 	assert_string_equal(f->out[STREAM_C2S], "GET /next<end>");
 	assert_int_equal(stats(t).midstream, 1);
@@ -236,7 +235,7 @@ static void gap_on_ack(void **state)
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "aaaaaaaaaa");
 	SEGS(t, S2C, ISN_S + 21, ISN_C + 1, PKT_ACK, "cccccccccc");
-	seg(t, C2S, ISN_C + 1, ISN_S + 11, PKT_ACK, "", 0);	/* no: not past */
+	seg(t, C2S, ISN_C + 1, ISN_S + 11, PKT_ACK, "", 0); /* no: not past */
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "aaaaaaaaaa");
 	seg(t, C2S, ISN_C + 1, ISN_S + 31, PKT_ACK, "", 0);
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "aaaaaaaaaa<gap 10>cccccccccc");
@@ -272,8 +271,8 @@ static void held_past_fin(void **state)
 
 	(void)state;
 	handshake(t, ISN_C, ISN_S);
-	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "ccccdddd");	/* held 4..12 */
-	seg(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0);	/* FIN at 6 */
+	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "ccccdddd");     /* held 4..12 */
+	seg(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0); /* FIN at 6 */
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "aaaa");
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "aaaacc<end>");
 	assert_int_equal(stats(t).buffered, 0);
@@ -287,7 +286,7 @@ static void rst_closes(void **state)
 	(void)state;
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "partial");
-	seg(t, S2C, ISN_S + 100000000, 0, PKT_RST, "", 0);	/* out of window */
+	seg(t, S2C, ISN_S + 100000000, 0, PKT_RST, "", 0); /* out of window */
 	assert_int_equal(stats(t).drops[REASM_DROP_RST_WINDOW], 1);
 	assert_int_equal(flow0(t)->closed, 0);
 	seg(t, S2C, ISN_S + 8, 0, PKT_RST, "", 0);
@@ -315,7 +314,7 @@ static void idle_and_hard_timeouts(void **state)
 	t = t_new(&c);
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "x");
-	reasm_expire(t->r, t->now + 10 * SEC);	/* not yet: limit is "more than" */
+	reasm_expire(t->r, t->now + 10 * SEC); /* not yet: limit is "more than" */
 	assert_int_equal(flow0(t)->closed, 0);
 	reasm_expire(t->r, t->now + 10 * SEC + 1);
 	assert_int_equal(flow0(t)->closed, 1);
@@ -345,13 +344,13 @@ static void per_flow_cap(void **state)
 
 	(void)state;
 	reasm_conf_default(&c);
-	c.flow_buf_max = 2 * seglist_cost(4);	/* two held 4-byte segments */
+	c.flow_buf_max = 2 * seglist_cost(4); /* two held 4-byte segments */
 	t = t_new(&c);
 	handshake(t, ISN_C, ISN_S);
 	SEGS(t, S2C, ISN_S + 3, ISN_C + 1, PKT_ACK, "cccc");
 	SEGS(t, S2C, ISN_S + 7, ISN_C + 1, PKT_ACK, "dddd");
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "");
-	SEGS(t, S2C, ISN_S + 13, ISN_C + 1, PKT_ACK, "ffff");	/* over the cap */
+	SEGS(t, S2C, ISN_S + 13, ISN_C + 1, PKT_ACK, "ffff"); /* over the cap */
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "<gap 2>ccccdddd");
 	assert_int_equal(stats(t).gaps, 1);
 	assert_int_equal(stats(t).buffered, seglist_cost(4));
@@ -377,14 +376,14 @@ static void global_cap_evicts(void **state)
 		struct pkt_err e;
 		size_t n;
 
-		n = build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT + 1, 70, 0,
-			     PKT_ACK, 0, "zzzzzzzz", 8);
+		n = build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT + 1, 70, 0, PKT_ACK, 0,
+			     "zzzzzzzz", 8);
 		assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 9, t->now, &p, &e), 0);
-		assert_int_equal(reasm_push(t->r, &p), 0);	/* mid-stream, in order */
-		n = build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT + 1, 88, 0,
-			     PKT_ACK, 0, "hhhhhhhh", 8);
+		assert_int_equal(reasm_push(t->r, &p), 0); /* mid-stream, in order */
+		n = build_v4(f, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT + 1, 88, 0, PKT_ACK, 0,
+			     "hhhhhhhh", 8);
 		assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, 10, t->now, &p, &e), 0);
-		assert_int_equal(reasm_push(t->r, &p), 0);	/* held: over the cap */
+		assert_int_equal(reasm_push(t->r, &p), 0); /* held: over the cap */
 	}
 	assert_int_equal(t->rec.nflows, 2);
 	assert_int_equal(t->rec.flows[0].closed, 1);
@@ -409,11 +408,9 @@ static void max_flows_evicts_idlest(void **state)
 	c.max_flows = 2;
 	t = t_new(&c);
 	for (unsigned i = 0; i < 3; i++) {
-		size_t n = build_v4(f, 17, CLI_IP, SRV_IP, 5000 + i, 53, 0, 0, 0, 0,
-				    "q", 1);
+		size_t n = build_v4(f, 17, CLI_IP, SRV_IP, 5000 + i, 53, 0, 0, 0, 0, "q", 1);
 
-		assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, i + 1, t->now + i,
-					       &p, &e), 0);
+		assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, i + 1, t->now + i, &p, &e), 0);
 		assert_int_equal(reasm_push(t->r, &p), 0);
 	}
 	assert_int_equal(t->rec.nflows, 3);
@@ -435,9 +432,9 @@ static void paws_drop(void **state)
 	handshake(t, ISN_C, ISN_S);
 	t->tsval = 2000;
 	SEGS(t, S2C, ISN_S + 1, ISN_C + 1, PKT_ACK, "good ");
-	t->tsval = 1500;	/* older: a forged segment with other bytes */
+	t->tsval = 1500; /* older: a forged segment with other bytes */
 	SEGS(t, S2C, ISN_S + 6, ISN_C + 1, PKT_ACK, "EVIL!");
-	t->tsval = 1999;	/* one tick older: tolerated, as in Linux */
+	t->tsval = 1999; /* one tick older: tolerated, as in Linux */
 	SEGS(t, S2C, ISN_S + 6, ISN_C + 1, PKT_ACK, "bytes");
 	assert_string_equal(flow0(t)->out[STREAM_S2C], "good bytes");
 	assert_int_equal(stats(t).drops[REASM_DROP_PAWS], 1);
@@ -453,7 +450,7 @@ static void syn_sent_checks(void **state)
 	(void)state;
 	t->tsval = 5000;
 	seg(t, C2S, ISN_C, 0, PKT_SYN, "", 0);
-	t->tsval = 100;	/* echoes a timestamp the client never sent */
+	t->tsval = 100; /* echoes a timestamp the client never sent */
 	seg(t, S2C, 0, ISN_C + 1, PKT_ACK | PKT_RST, "", 0);
 	seg(t, S2C, 0, ISN_C + 1, PKT_ACK | PKT_FIN, "", 0);
 	t->tsval = 5000;
@@ -477,7 +474,7 @@ static void fast_open(void **state)
 	(void)state;
 	SEGS(t, C2S, ISN_C, 0, PKT_SYN, "GET /tfo");
 	seg(t, S2C, ISN_S, ISN_C + 9, PKT_SYN | PKT_ACK, "", 0);
-	SEGS(t, C2S, ISN_C, 0, PKT_SYN, "GET /tfo");	/* retransmitted SYN */
+	SEGS(t, C2S, ISN_C, 0, PKT_SYN, "GET /tfo"); /* retransmitted SYN */
 	SEGS(t, C2S, ISN_C + 9, ISN_S + 1, PKT_ACK, " HTTP/1.1");
 	reasm_flush(t->r);
 	assert_string_equal(flow0(t)->out[STREAM_C2S], "GET /tfo HTTP/1.1<end>");
@@ -533,7 +530,7 @@ static void uninterested(void **state)
 	seg(t, C2S, ISN_C + 1, ISN_S + 17, PKT_ACK | PKT_FIN, "", 0);
 	assert_int_equal(opened, 1);
 	assert_int_equal(stats(t).buffered_peak, 0);
-	assert_int_equal(stats(t).flows_active, 0);	/* closed by the FINs */
+	assert_int_equal(stats(t).flows_active, 0); /* closed by the FINs */
 	t_free(t);
 }
 
