@@ -35,7 +35,7 @@ EW_PIN=/sys/fs/bpf/edgeward
 EW_NC=ew-cli-$$
 EW_NE=ew-edge-$$
 EW_NS=ew-srv-$$
-EW_TMP=$(mktemp -d /tmp/ew-e2e.XXXXXX)
+EW_TMP=		# scratch directory, made by ew_topology_up
 EW_AGENT_PID=
 EW_PIDS=()
 EW_FAILED=0
@@ -145,6 +145,7 @@ ew_topology_up()
 {
 	trap ew_cleanup EXIT
 	trap 'exit 130' INT TERM
+	EW_TMP=$(mktemp -d /tmp/ew-e2e.XXXXXX)
 	ew_mount_bpffs
 	ip netns add "$EW_NC"
 	ip netns add "$EW_NE"
@@ -297,7 +298,7 @@ ew_cleanup()
 	for n in "$EW_NC" "$EW_NE" "$EW_NS"; do
 		ip netns del "$n" 2>/dev/null
 	done
-	rm -rf "$EW_TMP"
+	[ -n "$EW_TMP" ] && rm -rf "$EW_TMP"
 	# Nothing may be left behind: a leak here fails the test.
 	grep -q -- "-$$" <<<"$(ip netns list)" && left="$left namespaces"
 	[ -e "$EW_PIN" ] && left="$left $EW_PIN"
