@@ -136,7 +136,7 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 	if (!(f->ctx->conf.emit & want) ||
 	    httpobj_begin(f->ctx, &d->obj, f->fi,
 			  dir == STREAM_C2S ? OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY,
-			  &d->head, dir == STREAM_C2S ? NULL : &f->cur,
+			  d->head, dir == STREAM_C2S ? NULL : &f->cur,
 			  d->seq, d->ts))
 		d->discard = 1;
 }
@@ -188,7 +188,7 @@ static void tunnel(struct http_flow *f)
  * if there is no body. */
 static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 {
-	struct http_head *h = &f->d[dir].head;
+	struct http_head *h = f->d[dir].head;
 	enum decode_coding c[DECODE_MAX_LAYERS];
 	int chunked, unknown, many;
 
@@ -216,7 +216,7 @@ static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 
 static void response_head(struct http_flow *f, struct http_dir *d)
 {
-	struct http_head *h = &d->head;
+	struct http_head *h = d->head;
 	const char *m;
 
 	f->ctx->st.responses++;
@@ -245,12 +245,12 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 	struct http_dir *d = &f->d[dir];
 
 	d->messages++;
-	if (httphdr_parse(d->buf, d->n, dir == STREAM_S2C, &d->head)) {
+	if (httphdr_parse(d->buf, d->n, dir == STREAM_S2C, d->head)) {
 		d->st = H_RESYNC;
 		d->n = 0;
 		return;
 	}
-	if (d->head.anomalies)
+	if (d->head->anomalies)
 		f->ctx->st.anomalies++;
 	d->n = 0;
 	d->eoh = 0;
@@ -259,12 +259,12 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 		response_head(f, d);
 	} else {
 		f->ctx->st.requests++;
-		req_push(f, &d->head);
+		req_push(f, d->head);
 		d->seq = d->finals++;
 		d->st = framing(f, STREAM_C2S);
 		/* what a client sends after CONNECT is the tunnel, not HTTP
 		 * (a refused CONNECT ends the connection) */
-		if (!strcasecmp(d->head.method, "CONNECT"))
+		if (!strcasecmp(d->head->method, "CONNECT"))
 			d->st = H_DEAD;
 	}
 }
@@ -272,11 +272,15 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 /* HTTP/0.9: a first response without a status line is all body. */
 static void http09(struct http_flow *f, struct http_dir *d)
 {
-	memset(&d->head, 0, sizeof(d->head));
-	d->head.response = 1;
-	d->head.http09 = 1;
-	d->head.status = 200;
-	d->head.content_length = -1;
+	if (!d->head && !(d->head = calloc(1, sizeof(*d->head)))) {
+		d->st = H_DEAD;
+		return;
+	}
+	memset(d->head, 0, sizeof(*d->head));
+	d->head->response = 1;
+	d->head->http09 = 1;
+	d->head->status = 200;
+	d->head->content_length = -1;
 	d->messages++;
 	d->seq = d->finals++;
 	req_pop(f);
@@ -296,7 +300,7 @@ static void late_body(struct http_flow *f, struct http_dir *d)
 	memcpy(tmp, d->buf, n);
 	d->n = 0;
 	d->bodiless = 0;
-	d->head.anomalies |= ANOM_BAD_TE;
+	d->head->anomalies |= ANOM_BAD_TE;
 	d->st = framing(f, STREAM_S2C);
 	if (d->st == H_HEAD)
 		d->st = H_CLOSE;
@@ -306,7 +310,10 @@ static void late_body(struct http_flow *f, struct http_dir *d)
 /* A response head does not start with "HTTP/". */
 static void not_status(struct http_flow *f, struct http_dir *d)
 {
-	if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM)) {
+	if (!f->d[STREAM_C2S].messages && !f->d[STREAM_C2S].n) {
+		d->st = H_DEAD;	/* no request: whatever this is, not HTTP */
+		f->ctx->st.gave_up++;
+	} else if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM)) {
 		d->st = H_PRELUDE;
 		d->line_start = 0;
 	} else if (d->bodiless) {
@@ -333,7 +340,7 @@ static size_t prelude_bytes(struct http_flow *f, const uint8_t *p, size_t len)
 			d->n = 5;
 			d->eoh = 0;
 			d->st = H_HEAD;
-			d->head.anomalies |= ANOM_BARE_LF;
+			d->head->anomalies |= ANOM_BARE_LF;
 		} else if (c == '\n' || c == '\r') {
 			d->line_start = d->n;
 		}
@@ -369,6 +376,30 @@ static int eoh_step(struct http_dir *d, uint8_t c)
 	return 0;
 }
 
+/* RFC 9110 tchar: what a method may be made of. */
+static int tchar(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Checks the method of a request as it arrives, so that a stream that is
+ * not HTTP (TLS on port 80, a binary protocol) is dropped at its first
+ * bytes instead of being buffered as a head. Returns 0 if it was. */
+static int request_byte(struct http_flow *f, struct http_dir *d, uint8_t c)
+{
+	if ((d->n && memchr(d->buf, ' ', d->n)) || (d->n && c == ' ') || tchar(c))
+		return 1;
+	if (d->messages) {
+		d->st = H_RESYNC;
+		d->n = 0;
+	} else {
+		f->ctx->st.gave_up++;
+		d->st = H_DEAD;
+	}
+	return 0;
+}
+
 /* Head bytes, one at a time up to the end of the head. Returns bytes used. */
 static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 			 const uint8_t *p, size_t len)
@@ -381,9 +412,15 @@ static size_t head_bytes(struct http_flow *f, enum stream_dir dir,
 
 		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
 			continue;	/* blank lines between messages */
+		if (!d->head && !(d->head = calloc(1, sizeof(*d->head)))) {
+			d->st = H_DEAD;
+			break;
+		}
+		if (dir == STREAM_C2S && !request_byte(f, d, c))
+			break;
 		if (http_buf_add(d, c, f->ctx->conf.max_header)) {
 			f->ctx->st.gave_up++;
-			d->head.anomalies |= ANOM_HDR_TOO_BIG;
+			d->head->anomalies |= ANOM_HDR_TOO_BIG;
 			d->st = H_DEAD;
 			break;
 		}
@@ -602,6 +639,7 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 		break;
 	case H_HEAD:
 		if (dir == STREAM_S2C && d->n && !d->messages &&
+		    f->d[STREAM_C2S].messages &&
 		    !httphdr_is_status(d->buf, d->n) &&
 		    !(f->fi->flags & FLOW_MIDSTREAM))
 			http09(f, d);	/* a tiny HTTP/0.9 response */
@@ -637,6 +675,7 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 			dir_end(f, dir, orderly);
 		httpobj_end(&d->obj, 0, OBJ_TRUNCATED, ts);
 		free(d->buf);
+		free(d->head);
 	}
 	for (unsigned i = 0; i < HTTP_PENDING; i++)
 		req_free(&f->q[i]);

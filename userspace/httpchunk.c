@@ -19,12 +19,12 @@ void httpchunk_fallback(struct http_flow *f, enum stream_dir dir)
 	d->probing = 0;
 	d->nprobe = 0;
 	d->n = 0;
-	d->head.anomalies |= ANOM_BAD_CHUNK;
-	d->head.transfer_encoding[0] = '\0';
-	if (d->head.content_length > 0) {
-		d->remain = d->head.content_length;
+	d->head->anomalies |= ANOM_BAD_CHUNK;
+	d->head->transfer_encoding[0] = '\0';
+	if (d->head->content_length > 0) {
+		d->remain = d->head->content_length;
 		d->st = H_CL;
-	} else if (d->head.content_length == 0 || dir == STREAM_C2S) {
+	} else if (d->head->content_length == 0 || dir == STREAM_C2S) {
 		http_msg_done(f, dir);
 	} else {
 		d->st = H_CLOSE;

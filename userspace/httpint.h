@@ -76,7 +76,7 @@ struct http_dir {
 	uint8_t *buf;		/* head, or the current line */
 	size_t n, cap;
 	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
-	struct http_head head;
+	struct http_head *head;	/* allocated with the first head */
 	struct http_obj obj;
 	uint64_t remain;
 	int discard;		/* the object ended early: skip the body */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Fuzz target: the HTTP parser as the reassembler drives it. The first
  * byte picks split size and events, the rest is the stream: fed as the
- * server's bytes (and, if asked, as the client's too), with an optional
- * gap in the middle; also parsed as one header block. */
+ * server's bytes after a fixed request (or, if asked, as the client's
+ * bytes too), with an optional gap in the middle; also parsed as one
+ * header block. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f) {
 		size_t step = (data[0] >> 2 & 0x1f) + 1;
 
+		static const char get[] = "GET / HTTP/1.1\r\nHost: f\r\n\r\n";
+
 		if (data[0] & 2)
 			feed(so, f, STREAM_C2S, data + 1, size - 1, step, 0);
+		else	/* responses are parsed once a request was seen */
+			feed(so, f, STREAM_C2S, (const uint8_t *)get,
+			     sizeof(get) - 1, 64, 0);
 		feed(so, f, STREAM_S2C, data + 1, size - 1, step, data[0] & 1);
 		so->flow_close(f, STREAM_CLOSE_EOF, size);
 	}

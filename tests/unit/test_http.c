@@ -502,6 +502,29 @@ static void oversized_head_gives_up(void **state)
 	free(rsp);
 }
 
+static void check_not_http(struct tcol *c, struct http_ctx *ctx)
+{
+	struct http_stats st;
+
+	assert_int_equal(c->n, 0);
+	http_ctx_stats(ctx, &st);
+	assert_int_equal(st.gave_up, 2);
+	assert_int_equal(st.requests, 0);
+}
+
+static void not_http_is_dropped_early(void **state)
+{
+	/* a TLS ClientHello and ServerHello: no request, so no HTTP/0.9 */
+	const struct ev evs[] = {
+		{ EV_DATA, STREAM_C2S, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc", 9 },
+		{ EV_DATA, STREAM_S2C, "\x16\x03\x03\x00\x5a\x02\x00\x00\x56", 9 },
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_not_http);
+}
+
 /* Objects of one capture through pcapsrc -> reasm -> http; counts those
  * equal to the EICAR test file (68 bytes, see MANIFEST.md). */
 struct eicar_count {
@@ -613,6 +636,7 @@ int main(void)
 		cmocka_unit_test(ranges_and_byteranges),
 		cmocka_unit_test(request_bodies_and_form_parts),
 		cmocka_unit_test(oversized_head_gives_up),
+		cmocka_unit_test(not_http_is_dropped_early),
 		cmocka_unit_test(evader_captures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
