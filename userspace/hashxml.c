@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Hash-sharing XML reader: streams a clearinghouse file through libxml2's
  * xmlReader into a table of entries keyed by id, applying replacements and
- * deletions in document order; hashxml_install then builds the exact sets
+ * deletions in document order; hashxml_build.c then builds the exact sets
  * and the PDQ index from the entries in force. List-loading stage, beside
  * listfile.c.
  *
@@ -18,35 +18,7 @@
 
 #include <libxml/xmlreader.h>
 
-#include "hashxml.h"
-
-#define F_MD5	0x01
-#define F_SHA1	0x02
-#define F_PDQ	0x04
-#define F_VIDEO	0x08
-#define F_LIVE	0x10
-
-#define CLASS_MAX	64
-
-struct xentry {
-	char *id;
-	uint8_t md5[16];
-	uint8_t sha1[20];
-	struct pdq_hash pdq;
-	uint16_t cls;		/* index into hashxml.cls; 0 is unclassified */
-	uint8_t flags;
-	unsigned line;
-};
-
-struct hashxml {
-	struct xentry *e;
-	size_t n, cap;
-	uint32_t *map;		/* open addressing: entry index + 1, 0 empty */
-	size_t map_cap;		/* a power of two */
-	char **cls;
-	size_t ncls;
-	struct hashxml_stats st;
-};
+#include "hashxml_int.h"
 
 /* Parse state for one file. */
 enum xkind { X_NONE, X_IMAGE, X_VIDEO, X_DEL_IMAGE, X_DEL_VIDEO };
@@ -135,7 +107,7 @@ static int map_grow(struct hashxml *x)
 	return 0;
 }
 
-static struct xentry *lookup(const struct hashxml *x, const char *id)
+struct xentry *hashxml_lookup(const struct hashxml *x, const char *id)
 {
 	uint32_t v = x->map[slot_of(x, id)];
 
@@ -166,7 +138,7 @@ static int class_index(struct hashxml *x, const char *c)
 /* Puts e (id owned by the caller) in force, replacing one with its id. */
 static int upsert(struct hashxml *x, const struct xentry *e)
 {
-	struct xentry *old = lookup(x, e->id);
+	struct xentry *old = hashxml_lookup(x, e->id);
 	char *id;
 
 	if (old) {
@@ -374,7 +346,7 @@ static void begin_entry(struct xp *p, enum xkind k)
 
 static int delete_entry(struct xp *p)
 {
-	struct xentry *e = lookup(p->x, p->id);
+	struct xentry *e = hashxml_lookup(p->x, p->id);
 
 	p->x->st.deletions++;
 	if (e && (e->flags & F_LIVE))
@@ -510,141 +482,4 @@ int hashxml_parse(struct hashxml *x, const char *name, const char *buf,
 	if (!p.r)
 		return -ENOMEM;
 	return finish(&p, skip_bad, run(&p));
-}
-
-/* ---- results --------------------------------------------------------------- */
-
-bool hashxml_find(const struct hashxml *x, const char *id,
-		  struct hashxml_entry_info *out)
-{
-	const struct xentry *e = lookup(x, id);
-
-	if (!e || !(e->flags & F_LIVE))
-		return false;
-	*out = (struct hashxml_entry_info){
-		.id = e->id, .classification = x->cls[e->cls],
-		.video = e->flags & F_VIDEO, .has_md5 = e->flags & F_MD5,
-		.has_sha1 = e->flags & F_SHA1, .has_pdq = e->flags & F_PDQ,
-		.md5 = e->md5, .sha1 = e->sha1, .pdq = &e->pdq, .line = e->line,
-	};
-	return true;
-}
-
-void hashxml_stats(const struct hashxml *x, struct hashxml_stats *s)
-{
-	*s = x->st;
-	s->live = s->md5 = s->sha1 = s->pdq = 0;
-	for (size_t i = 0; i < x->n; i++) {
-		uint8_t f = x->e[i].flags;
-
-		if (!(f & F_LIVE))
-			continue;
-		s->live++;
-		s->md5 += !!(f & F_MD5);
-		s->sha1 += !!(f & F_SHA1);
-		s->pdq += !!(f & F_PDQ);
-	}
-}
-
-/* The exact set of (kind, class), or NULL with errno 0 when it is empty. */
-static struct hashset *build_set(const struct hashxml *x, const char *name,
-				 enum list_kind kind, uint16_t cls)
-{
-	size_t len = list_kind_len(kind), n = 0;
-	int flag = kind == LIST_MD5 ? F_MD5 : F_SHA1;
-	uint8_t *d = malloc((x->n ? x->n : 1) * len);
-	struct hashset *s;
-
-	errno = ENOMEM;
-	if (!d)
-		return NULL;
-	for (size_t i = 0; i < x->n; i++) {
-		const struct xentry *e = &x->e[i];
-
-		if ((e->flags & (F_LIVE | flag)) == (F_LIVE | flag) && e->cls == cls)
-			memcpy(d + n++ * len, kind == LIST_MD5 ? e->md5 : e->sha1, len);
-	}
-	errno = 0;
-	s = n ? hashset_build(kind, name, x->cls[cls], d, n) : NULL;
-	free(d);
-	return s;
-}
-
-static int install_exact(const struct hashxml *x, const char *name, struct hashdb *hdb)
-{
-	struct hashset **sets = calloc(2 * x->ncls, sizeof(*sets));
-	size_t n = 0;
-	int rc;
-
-	if (!sets)
-		return -ENOMEM;
-	for (int k = LIST_MD5; k <= LIST_SHA1; k++) {
-		for (size_t c = 0; c < x->ncls; c++) {
-			struct hashset *s = build_set(x, name, (enum list_kind)k, (uint16_t)c);
-
-			if (!s && errno) {
-				while (n)
-					hashset_free(sets[--n]);
-				free(sets);
-				return -errno;
-			}
-			if (s)
-				sets[n++] = s;
-		}
-	}
-	rc = hashdb_replace(hdb, name, sets, n);
-	free(sets);
-	return rc;
-}
-
-static int install_pdq(const struct hashxml *x, const char *name, unsigned threshold,
-		       struct pdqdb *pdb)
-{
-	struct pdqindex_builder *b = pdqindex_builder_new();
-	struct pdqlist_info *lists = calloc(x->ncls, sizeof(*lists));
-	struct pdqindex *ix;
-	int rc = -ENOMEM;
-
-	if (!b || !lists)
-		goto out;
-	for (size_t i = 0; i < x->n; i++) {
-		const struct xentry *e = &x->e[i];
-
-		if ((e->flags & (F_LIVE | F_PDQ)) != (F_LIVE | F_PDQ))
-			continue;
-		rc = pdqindex_builder_add(b, &e->pdq, e->cls, PDQ_QUALITY_NONE, e->id);
-		if (rc)
-			goto out;
-	}
-	if (!pdqindex_builder_count(b)) {
-		rc = pdqdb_remove(pdb, name);
-		rc = rc == -ENOENT ? 0 : rc;
-		goto out;
-	}
-	for (size_t c = 0; c < x->ncls; c++) {
-		snprintf(lists[c].name, sizeof(lists[c].name), "%s", name);
-		snprintf(lists[c].category, sizeof(lists[c].category), "%s", x->cls[c]);
-		lists[c].threshold = threshold;
-	}
-	ix = pdqindex_build(b);
-	b = NULL;
-	rc = ix ? pdqdb_replace(pdb, name, ix, lists, x->ncls) : -ENOMEM;
-out:
-	pdqindex_builder_free(b);
-	free(lists);
-	return rc;
-}
-
-int hashxml_install(const struct hashxml *x, const char *name,
-		    unsigned pdq_threshold, struct hashdb *hdb,
-		    struct pdqdb *pdb)
-{
-	int rc;
-
-	if (strlen(name) >= HASHSET_NAME_MAX || pdq_threshold > 256)
-		return -EINVAL;
-	rc = install_exact(x, name, hdb);
-	if (rc)
-		return rc;
-	return install_pdq(x, name, pdq_threshold, pdb);
 }
