@@ -13,6 +13,7 @@ bench make -s --no-print-directory B="$B" "$B/bench/xdp_cost" && bench "$B/bench
 bench bench/blocklist_load.sh "${EW_BENCH_PREFIXES:-1000000}" "${EW_BENCH_RUNS:-3}"
 bench bench/pdq_bench.sh "${EW_BENCH_RUNS:-5}" 0.4
 bench bench/drop_rate.sh
+bench bench/reasm_bench.sh "${EW_BENCH_REASM_MB:-256}" "${EW_BENCH_RUNS:-5}"
 bench bench/lists_bench.sh ${EW_BENCH_LIST_SIZES:-1000000 10000000}
 
 exit $rc

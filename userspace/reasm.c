@@ -78,17 +78,21 @@ struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *
  * hides an anomaly, the first copy is kept either way. */
 static uint64_t sum64(const uint8_t *p, size_t n)
 {
-	uint64_t h = n * 0x9e3779b97f4a7c15ull, w;
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	uint64_t h[4] = { n, 1, 2, 3 }, w[4];
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+	/* four independent lanes: the multiplies overlap */
+	for (; i + 32 <= n; i += 32) {
+		memcpy(w, p + i, 32);
+		for (int l = 0; l < 4; l++)
+			h[l] = (h[l] ^ w[l]) * k;
 	}
 	for (; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
+		h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
+	for (int l = 1; l < 4; l++)
+		h[0] = (h[0] ^ (h[l] >> 29) ^ h[l]) * k;
+	return h[0];
 }
 
 static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
