@@ -64,6 +64,9 @@ ew_expect_eq "status xdp_drop_prefix" "$(ew_status_packets "$EW_TMP/status" xdp_
 	"$(ew_counter DROP_PREFIX)"
 ew_expect_eq "status rule 41 hits" "$(ew_status_packets "$EW_TMP/status" 41)" "$(ew_rule_hits 41)"
 ew_expect_eq "status rule 42 hits" "$(ew_status_packets "$EW_TMP/status" 42)" "$(ew_rule_hits 42)"
+# --xdp-mode auto picks native XDP where the driver has it, as veth does.
+ew_expect_eq "interfaces in native XDP mode" \
+	"$(grep -cE '^  ew[cs] +xdp native .* tc ingress' "$EW_TMP/status")" 2
 grep -q '^blocklist: 1 IPv4 prefixes, 1 IPv6 prefixes$' "$EW_TMP/status" ||
 	ew_fail "status does not show 1 IPv4 and 1 IPv6 prefix"
 

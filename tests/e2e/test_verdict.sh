@@ -5,7 +5,8 @@
 # verdict is written into the pinned LRU flow map for each 5-tuple, keyed as
 # the client sees it (the map is canonical, so the server's direction matches
 # too). The bytes received must stop growing well short of the file size,
-# while a new connection between the same hosts still works.
+# while a new connection between the same hosts still works. XDP runs in
+# generic mode here (forced), native in the other tests.
 # Topology: tests/e2e/lib.sh.
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +20,10 @@ truncate -s "$SIZE" "$EW_TMP/www/big.bin"
 # curl's --limit-rate reads slowly from the socket; keep the client's receive
 # buffer small so what was buffered before the verdict drains in milliseconds.
 cli sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
-ew_agent_start
+# Generic (skb) XDP here, native in the other tests: both modes see traffic.
+ew_agent_start --xdp-mode generic
+ew status | grep -E '^  ew[cs] ' | tee "$EW_TMP/attached"
+ew_expect_eq "interfaces in generic XDP mode" "$(grep -c 'xdp generic' "$EW_TMP/attached")" 2
 
 # fsize FILE: bytes written so far (0 before the file exists).
 fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
