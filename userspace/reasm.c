@@ -45,6 +45,7 @@ void reasm_conf_default(struct reasm_conf *c)
 	c->closed_ns = 30ull * 1000000000ull;
 	c->max_flows = 65536;
 	c->flow_buf_max = 4u << 20;
+	c->flow_segs_max = 2048;
 	c->total_buf_max = 256u << 20;
 	c->max_ahead = 16u << 20;
 }
@@ -79,7 +80,7 @@ struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *
 static uint64_t sum64(const uint8_t *p, size_t n)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = { n, 1, 2, 3 }, w[4];
+	uint64_t h[4] = {n, 1, 2, 3}, w[4];
 	size_t i = 0;
 
 	/* four independent lanes: the multiplies overlap */
@@ -255,7 +256,8 @@ static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 
-	while (fd->ooo.mem > r->conf.flow_buf_max && fd->ooo.head) {
+	while ((fd->ooo.mem > r->conf.flow_buf_max || fd->ooo.n > r->conf.flow_segs_max) &&
+	       fd->ooo.head) {
 		gap(r, f, d, fd->ooo.head->off, ts);
 		drain(r, f, d, ts);
 	}

@@ -20,6 +20,8 @@ struct reasm_conf {
 			       * stray packets after FIN/RST open nothing */
 	size_t max_flows;     /* flows in the table; the idlest is evicted */
 	size_t flow_buf_max;  /* out-of-order bytes held per direction */
+	size_t flow_segs_max; /* out-of-order segments held per direction
+			       * (bounds the cost of inserting one) */
 	size_t total_buf_max; /* out-of-order bytes held in all flows */
 	uint32_t max_ahead;   /* segments further than this past the next
 			       * expected byte are dropped (not a receiver's) */
@@ -55,7 +57,7 @@ struct reasm_stats {
 };
 
 /* Defaults: TCP idle 300 s, UDP idle 60 s, hard 3600 s, closed 30 s,
- * 65536 flows, 4 MiB per direction, 256 MiB in total, 16 MiB ahead. */
+ * 65536 flows, 4 MiB and 2048 segments per direction, 256 MiB in total, 16 MiB ahead. */
 void reasm_conf_default(struct reasm_conf *c);
 
 /* Returns a reassembler that calls ops (with ctx as its first argument), or

@@ -357,6 +357,29 @@ static void per_flow_cap(void **state)
 	t_free(t);
 }
 
+/* The segment-count cap: 1-byte segments in scattered order. */
+static void per_flow_segment_cap(void **state)
+{
+	struct reasm_conf c;
+	struct t *t;
+
+	(void)state;
+	reasm_conf_default(&c);
+	c.flow_segs_max = 3;
+	t = t_new(&c);
+	handshake(t, ISN_C, ISN_S);
+	SEGS(t, S2C, ISN_S + 9, ISN_C + 1, PKT_ACK, "i");
+	SEGS(t, S2C, ISN_S + 3, ISN_C + 1, PKT_ACK, "c");
+	SEGS(t, S2C, ISN_S + 6, ISN_C + 1, PKT_ACK, "f");
+	assert_string_equal(flow0(t)->out[STREAM_S2C], "");
+	SEGS(t, S2C, ISN_S + 5, ISN_C + 1, PKT_ACK, "e"); /* a fourth: over */
+	assert_string_equal(flow0(t)->out[STREAM_S2C], "<gap 2>c");
+	SEGS(t, S2C, ISN_S + 4, ISN_C + 1, PKT_ACK, "d");
+	assert_string_equal(flow0(t)->out[STREAM_S2C], "<gap 2>cdef");
+	assert_int_equal(stats(t).buffered, seglist_cost(1));
+	t_free(t);
+}
+
 static void global_cap_evicts(void **state)
 {
 	struct reasm_conf c;
@@ -550,6 +573,7 @@ int main(void)
 		cmocka_unit_test(rst_closes),
 		cmocka_unit_test(idle_and_hard_timeouts),
 		cmocka_unit_test(per_flow_cap),
+		cmocka_unit_test(per_flow_segment_cap),
 		cmocka_unit_test(global_cap_evicts),
 		cmocka_unit_test(max_flows_evicts_idlest),
 		cmocka_unit_test(paws_drop),
