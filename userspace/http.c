@@ -141,6 +141,47 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 		d->discard = 1;
 }
 
+/* Where browsers frame a body differently (a Content-Length list,
+ * Content-Length beside chunked), the first alt_len bytes of the
+ * (de-chunked) body are kept; if that reading differs from the one
+ * followed, it becomes an object of its own when the body ends. */
+static void alt_add(struct http_dir *d, const uint8_t *p, size_t len)
+{
+	size_t want = (size_t)d->alt_len - d->nalt;
+
+	if (!d->alt && !(d->alt = malloc(d->alt_len))) {
+		d->alt_len = -1;
+		return;
+	}
+	if (len > want)
+		len = want;
+	memcpy(d->alt + d->nalt, p, len);
+	d->nalt += len;
+}
+
+static void alt_emit(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
+	struct http_obj *ob;
+
+	if (d->alt_len > 0 && d->nalt == (size_t)d->alt_len &&
+	    d->body_len != d->nalt && (f->ctx->conf.emit & want) &&
+	    (ob = calloc(1, sizeof(*ob)))) {
+		if (!httpobj_begin(f->ctx, ob, f->fi, dir == STREAM_C2S ?
+				   OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY, d->head,
+				   dir == STREAM_C2S ? NULL : &f->cur, d->seq, d->ts)) {
+			httpobj_wire(ob, d->alt, d->nalt);
+			httpobj_end(ob, 1, 0, d->ts);
+		}
+		free(ob);
+	}
+	free(d->alt);
+	d->alt = NULL;
+	d->alt_len = -1;
+	d->nalt = 0;
+}
+
 static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
@@ -148,6 +189,9 @@ static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 
 	if (!len)
 		return;
+	d->body_len += len;
+	if (d->alt_len > 0 && d->nalt < (size_t)d->alt_len)
+		alt_add(d, p, len);
 	obj_ensure(f, dir);
 	if (!d->discard)
 		httpobj_wire(&d->obj, p, len);
@@ -162,6 +206,7 @@ void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 		obj_ensure(f, dir);
 	httpobj_end(&d->obj, complete, flags, d->ts);
 	d->discard = 1;
+	alt_emit(f, dir);
 }
 
 void http_msg_done(struct http_flow *f, enum stream_dir dir)
@@ -194,6 +239,12 @@ static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 
 	decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
 				 &chunked, &unknown, &many);
+	f->d[dir].body_len = 0;
+	f->d[dir].alt_len = h->alt_length;
+	if (chunked && h->content_length > 0)
+		f->d[dir].alt_len = h->content_length;
+	if (f->d[dir].alt_len > HTTP_ALT_MAX)
+		f->d[dir].alt_len = -1;
 	if (h->transfer_encoding[0] && h->content_length >= 0)
 		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
 	if (chunked == 2 || unknown || many)
@@ -676,6 +727,7 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 		httpobj_end(&d->obj, 0, OBJ_TRUNCATED, ts);
 		free(d->buf);
 		free(d->head);
+		free(d->alt);
 	}
 	for (unsigned i = 0; i < HTTP_PENDING; i++)
 		req_free(&f->q[i]);

@@ -101,6 +101,8 @@ static void content_length(struct http_head *h, const char *v, size_t n,
 	b = a >= 0 && i < n ? digits(v + i, n - i, &e2) : -1;
 	if (b >= 0 && b != a) {
 		h->anomalies |= ANOM_CONFLICT_CL;
+		if (h->alt_length < 0)
+			h->alt_length = a;
 		a = -1;
 	} else if (b >= 0) {
 		h->anomalies |= ANOM_DUP_CL;
@@ -298,6 +300,7 @@ int httphdr_parse(const uint8_t *p, size_t len, int response,
 	memset(h, 0, sizeof(*h));
 	h->response = response;
 	h->content_length = -1;
+	h->alt_length = -1;
 	/* blank lines before a request line are allowed (RFC 9112 2.2) */
 	while (i < len && (p[i] == '\r' || p[i] == '\n'))
 		i++;

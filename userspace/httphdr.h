@@ -29,6 +29,8 @@ struct http_head {
 	char last_modified[HH_SHORT];
 	char filename[HH_SHORT];	/* Content-Disposition filename */
 	int64_t content_length;		/* -1: absent or unusable */
+	int64_t alt_length;		/* Firefox's reading of an unusable
+					 * list ("34 68": 34), else -1 */
 	int conn_close;			/* Connection: close */
 	int upgrade;			/* Upgrade field present */
 	unsigned anomalies;		/* ANOM_* (object.h) */

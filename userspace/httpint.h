@@ -57,6 +57,7 @@ void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts)
 #define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
 #define RESYNC_LINE	8192
 #define PRELUDE_MAX	1024	/* junk before a first status line */
+#define HTTP_ALT_MAX	(1 << 20)	/* largest body kept for a second reading */
 
 enum hstate {
 	H_HEAD,		/* collecting a header block */
@@ -91,6 +92,10 @@ struct http_dir {
 	size_t line_start;	/* H_PRELUDE: where the current line starts */
 	uint32_t seq;
 	uint64_t ts;
+	uint64_t body_len;	/* body bytes framed so far */
+	int64_t alt_len;	/* a second reading's body length, -1: none */
+	uint8_t *alt;		/* its first alt_len bytes */
+	size_t nalt;
 };
 
 struct http_flow {
