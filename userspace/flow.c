@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "flow.h"
 
@@ -15,19 +16,24 @@ struct flow_table {
 	struct flow **buckets;
 	size_t mask;
 	size_t count;
+	uint64_t seed;
 	struct flow_list idle[FLOW_CL_MAX];
 	struct flow_list age;
 };
 
-/* FNV-1a over the 40 key bytes. */
-static size_t hash(const struct ew_flow_key *k)
+/* Keyed multiply-xorshift over the 40 key bytes, five 64-bit words. The
+ * per-table random seed keeps chains short against chosen tuples. */
+static size_t hash(const struct flow_table *t, const struct ew_flow_key *k)
 {
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = t->seed, w;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return (size_t)(h ^ (h >> 32));
+	for (size_t i = 0; i < sizeof(*k); i += 8) {
+		memcpy(&w, (const uint8_t *)k + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	h = (h ^ (h >> 32)) * 0xff51afd7ed558ccdull;
+	return (size_t)(h ^ (h >> 33));
 }
 
 struct flow_table *flow_table_new(size_t max)
@@ -45,6 +51,8 @@ struct flow_table *flow_table_new(size_t max)
 		return NULL;
 	}
 	t->mask = n - 1;
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)(uintptr_t)t ^ 0x2545f4914f6cdd1dull;
 	return t;
 }
 
@@ -74,7 +82,7 @@ struct flow_table *flow_table_new(size_t max)
 
 struct flow *flow_table_get(struct flow_table *t, const struct ew_flow_key *key)
 {
-	struct flow *f = t->buckets[hash(key) & t->mask];
+	struct flow *f = t->buckets[hash(t, key) & t->mask];
 
 	while (f && memcmp(&f->info.key, key, sizeof(*key)))
 		f = f->hnext;
@@ -85,7 +93,7 @@ struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
 			    enum flow_class cls, uint64_t now)
 {
 	struct flow *f = calloc(1, sizeof(*f));
-	size_t b = hash(key) & t->mask;
+	size_t b = hash(t, key) & t->mask;
 
 	if (!f)
 		return NULL;
@@ -111,7 +119,7 @@ void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls,
 
 void flow_table_del(struct flow_table *t, struct flow *f)
 {
-	struct flow **pp = &t->buckets[hash(&f->info.key) & t->mask];
+	struct flow **pp = &t->buckets[hash(t, &f->info.key) & t->mask];
 
 	while (*pp != f)
 		pp = &(*pp)->hnext;
