@@ -3,17 +3,19 @@
 """Compares edgeward's mirror (pcapng from `edgeward run --pcap-out`) with
 tcpdump captures of the same traffic, packet by packet and byte for byte.
 
-  pcapcmp.py [--payload-only] [--cap N] MIRROR IN_C2S IN_S2C SERVER_PORT
+  pcapcmp.py [--cap N] MIRROR CAP_C2S CAP_S2C SERVER_PORT
 
-IN_C2S is a capture of the client-facing interface's ingress (client to server
-packets), IN_S2C of the server-facing one's. Each direction of the one TCP flow
-to SERVER_PORT is compared in order: same number of packets, each mirrored
-packet's original length equal to the captured one, its captured bytes equal
-to the capture's prefix, and its captured length min(orig, N) when --cap is
-given. --payload-only compares only packets carrying TCP payload. Reads pcap
-and pcapng itself (no scapy), so what it checks is exactly what is on disk.
-Exit 0 when equal; 1 with the first difference otherwise.
+CAP_C2S is a capture on the client-facing interface (its client-to-server
+packets are that interface's ingress), CAP_S2C on the server-facing one. The
+TCP flows to SERVER_PORT (v4 or v6) must be the same in the mirror and the
+captures, and each direction of each flow is compared in order: the same
+number of packets, each mirrored packet's original length equal to the
+captured one, its bytes equal to the captured packet's first bytes, and its
+length min(orig, N) when --cap is given. Reads pcap and pcapng itself (no
+scapy), so what it checks is exactly what is on disk. Exit 0 when equal; 1
+with the first difference otherwise.
 """
+import ipaddress
 import struct
 import sys
 
@@ -52,7 +54,7 @@ def read_any(path):
 
 
 def tcp_info(frame):
-    """(sport, dport, payload_len) of an Ethernet/IPv4|IPv6/TCP frame, or None."""
+    """(src, dst, sport, dport) of an Ethernet/IPv4|IPv6/TCP frame, or None."""
     if len(frame) < 14:
         return None
     etype, off = struct.unpack("!H", frame[12:14])[0], 14
@@ -60,32 +62,38 @@ def tcp_info(frame):
         ihl = (frame[off] & 15) * 4
         if frame[off + 9] != 6:
             return None
-        ip_end = off + struct.unpack("!H", frame[off + 2:off + 4])[0]
+        src, dst = frame[off + 12:off + 16], frame[off + 16:off + 20]
         off += ihl
     elif etype == 0x86DD and len(frame) >= off + 40:
         if frame[off + 6] != 6:
             return None
-        ip_end = off + 40 + struct.unpack("!H", frame[off + 4:off + 6])[0]
+        src, dst = frame[off + 8:off + 24], frame[off + 24:off + 40]
         off += 40
     else:
         return None
-    if len(frame) < off + 14:
+    if len(frame) < off + 4:
         return None
     sport, dport = struct.unpack("!HH", frame[off:off + 4])
-    doff = (frame[off + 12] >> 4) * 4
-    return sport, dport, ip_end - off - doff
+    return src, dst, sport, dport
 
 
-def flow(pkts, port, to_server, payload_only):
-    out = []
+def flows(pkts, port, to_server):
+    """Packets sent towards (or from) the server port, in order, per flow
+    keyed by the client's (address, port)."""
+    out = {}
     for frame, orig in pkts:
         t = tcp_info(frame)
-        if t is None or (t[1] if to_server else t[0]) != port:
+        if t is None or (t[3] if to_server else t[2]) != port:
             continue
-        if payload_only and t[2] <= 0:
-            continue
-        out.append((frame, orig))
+        client = (t[0], t[2]) if to_server else (t[1], t[3])
+        out.setdefault(client, []).append((frame, orig))
     return out
+
+
+def name(client, to_server):
+    addr = ipaddress.ip_address(client[0])
+    peer = "[%s]:%d" % (addr, client[1]) if addr.version == 6 else "%s:%d" % (addr, client[1])
+    return peer + (" -> server" if to_server else " <- server")
 
 
 def compare(name, mirror, capture, cap):
@@ -109,8 +117,6 @@ def compare(name, mirror, capture, cap):
 
 
 def main(argv):
-    payload_only = "--payload-only" in argv
-    argv = [a for a in argv if a != "--payload-only"]
     cap = None
     if "--cap" in argv:
         i = argv.index("--cap")
@@ -120,12 +126,19 @@ def main(argv):
         sys.exit(__doc__)
     port = int(argv[4])
     mirror = read_any(argv[1])
-    n = compare("client->server", flow(mirror, port, True, payload_only),
-                flow(read_any(argv[2]), port, True, payload_only), cap)
-    n += compare("server->client", flow(mirror, port, False, payload_only),
-                 flow(read_any(argv[3]), port, False, payload_only), cap)
+    n = 0
+    for to_server, path in ((True, argv[2]), (False, argv[3])):
+        mirrored = flows(mirror, port, to_server)
+        captured = flows(read_any(path), port, to_server)
+        if sorted(mirrored) != sorted(captured):
+            sys.exit("pcapcmp: flows differ: mirrored %s, captured %s" %
+                     (sorted(name(c, to_server) for c in mirrored),
+                      sorted(name(c, to_server) for c in captured)))
+        for client in sorted(mirrored):
+            n += compare(name(client, to_server), mirrored[client],
+                         captured[client], cap)
     if n == 0:
-        sys.exit("pcapcmp: no packets of the flow to port %d" % port)
+        sys.exit("pcapcmp: no packets of flows to port %d" % port)
 
 
 if __name__ == "__main__":

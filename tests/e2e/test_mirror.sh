@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # End to end: the TC mirror equals a capture of the same traffic. The agent
-# runs with --pcap-out while an HTTP download on port 80 (tagged by default)
-# crosses the edge; tcpdump captures the ingress of both edge veths at the same
-# time. pcapcmp.py then checks, per direction and in order, that every
+# runs with --pcap-out while HTTP downloads on port 80 (tagged by default),
+# over IPv4 and IPv6, cross the edge; tcpdump captures the ingress of both edge veths at the same
+# time. pcapcmp.py then checks, per flow and direction, in order, that every
 # mirrored packet has the captured packet's original length, min(length, cap)
 # captured bytes, and those bytes exactly; and that every packet of the flow
 # was mirrored. Topology: tests/e2e/lib.sh.
@@ -33,14 +33,16 @@ capture()
 	ew_fail "tcpdump on $1 did not start"
 }
 
-ew_say "capture ewc and ews ingress while downloading 1 MiB over port 80"
+ew_say "capture ewc and ews while downloading 1 MiB over port 80, v4 then v6"
 capture ewc "$EW_TMP/c2s.pcap"
 capture ews "$EW_TMP/s2c.pcap"
 m0=$(ew_counter TC_MIRRORED)
-cli curl -s -m 20 --limit-rate 4M -o "$EW_TMP/got.bin" "http://10.10.2.1/obj.bin" ||
-	ew_fail "download failed"
-cmp -s "$EW_TMP/got.bin" "$EW_TMP/www/obj.bin" || ew_fail "download corrupted"
-ew_ok "download complete and intact"
+for url in "http://10.10.2.1/obj.bin" "http://[fd00:2::1]/obj.bin"; do
+	cli curl -s -m 20 --limit-rate 4M -o "$EW_TMP/got.bin" "$url" ||
+		ew_fail "download of $url failed"
+	cmp -s "$EW_TMP/got.bin" "$EW_TMP/www/obj.bin" || ew_fail "$url corrupted"
+done
+ew_ok "both downloads complete and intact"
 sleep 1
 
 ew_say "stop the agent (flushes the pcapng) and the captures"
@@ -62,7 +64,8 @@ tshark -r "$EW_TMP/mirror.pcapng" -q -z io,phs 2>/dev/null | grep -E 'eth|tcp|ht
 	"$EW_TMP/c2s.pcap" "$EW_TMP/s2c.pcap" 80 | tee "$EW_TMP/cmp" ||
 	ew_fail "mirror differs from capture"
 ew_expect_eq "packets compared (all mirrored ones)" \
-	"$(awk '/packets equal/ { n += $2 } END { print n }' "$EW_TMP/cmp")" "$mirrored"
+	"$(grep -o '[0-9]* packets equal' "$EW_TMP/cmp" | awk '{ n += $1 } END { print n }')" \
+	"$mirrored"
 ew_expect_eq "packets in the pcapng" \
 	"$(tshark -r "$EW_TMP/mirror.pcapng" 2>/dev/null | wc -l)" "$mirrored"
 ew_ok "mirror equals capture"
