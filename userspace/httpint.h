@@ -115,6 +115,22 @@ void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 		     unsigned flags);
 int http_buf_add(struct http_dir *d, uint8_t c, size_t limit);
 
+/* Body bytes of the current message of dir, to its object. */
+void http_body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+	       size_t len);
+
+/* httphead.c: head bytes of dir (H_HEAD), junk before a first response
+ * (H_PRELUDE), lines skipped while lost (H_RESYNC); each consumes bytes
+ * one at a time and returns how many it used. */
+size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
+		      const uint8_t *p, size_t len);
+size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len);
+size_t httphead_resync(struct http_flow *f, enum stream_dir dir,
+		       const uint8_t *p, size_t len);
+/* Makes the buffered bytes of a first response an HTTP/0.9 body. */
+void httphead_http09(struct http_flow *f, struct http_dir *d);
+void httphead_req_free(struct http_req *r);
+
 /* httpchunk.c: chunk framing bytes (size lines, trailers) of direction dir,
  * consumed one at a time; returns how many were used. */
 size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
