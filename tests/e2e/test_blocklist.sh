@@ -80,3 +80,17 @@ for a in 10.10.2.2 fd00:2::2; do
 done
 ew_ok "ping and TCP to 10.10.2.2 and fd00:2::2 pass"
 ew_expect_eq "DROP_PREFIX after unblock" "$(ew_counter DROP_PREFIX)" "$drop1"
+
+ew_say "edgeward detach removes programs, qdisc filters and pins"
+ew_agent_kill TERM
+ew detach
+for n in ewc ews; do
+	grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$n")" &&
+		ew_fail "XDP still attached to $n after detach"
+	grep -q bpf <<<"$(tc -n "$EW_NE" filter show dev "$n" ingress 2>/dev/null)" &&
+		ew_fail "TC filter still on $n after detach"
+done
+[ ! -e "$EW_PIN" ] || ew_fail "$EW_PIN still exists after detach: $(ls "$EW_PIN")"
+ew_ok "nothing attached, nothing pinned"
+ew_ping_ok 10.10.2.1 || ew_fail "traffic stopped after detach"
+ew_ok "traffic flows without edgeward"
