@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* HTTP/1.x message framing: the stream consumer between the reassembler and
- * the object consumers. Finds heads, matches responses to requests, and
- * frames bodies (Content-Length, chunked, close-delimited) into objects
- * (httpobj.c), reading ambiguous messages the way browsers do.
+ * the object consumers. Runs each direction's state machine over heads
+ * (httphead.c), chunked (httpchunk.c), Content-Length and close-delimited
+ * bodies, gaps and ends, and hands bodies to objects (httpobj.c), reading
+ * ambiguous messages the way browsers do.
  *
  *   stream_ops data(C2S) --> requests  --> request bodies, form parts
  *   stream_ops data(S2C) --> responses --> response bodies, byterange parts
