@@ -2,6 +2,7 @@
 /* listfile: text and CSV lists, gzip, and one test per diagnostic message
  * (exact text). */
 #include <errno.h>
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,6 +165,43 @@ static void callback_stops(void **state)
 	(void)state;
 	assert_int_equal(listfile_parse("s.txt", t, strlen(t), &o, stop_at_two, &n, &d), 42);
 	assert_int_equal(n, 2);
+}
+
+static int copy16(void *ctx, const struct listfile_rec *r)
+{
+	memcpy(ctx, r->digest, 16);
+	return 0;
+}
+
+/* Every byte value at every position of an MD5 line: accepted iff it is a
+ * hex digit, and then decoded to the right nibble (the decoder works on
+ * eight digits at once, so each lane is checked). */
+static void hex_every_byte(void **state)
+{
+	static const char base[] = "0123456789abcdefABCDEF0123456789";
+	struct listfile_opts o = { .kind = LIST_MD5 };
+	struct listfile_diag d;
+
+	(void)state;
+	for (int pos = 0; pos < 32; pos++) {
+		for (int c = 1; c < 256; c++) {
+			char line[33];
+			uint8_t out[16], want[16];
+			int hex = isxdigit(c), rc;
+
+			if (strchr("\n\r\t ,#", c))
+				continue;	/* separators: a different line */
+			memcpy(line, base, 32);
+			line[pos] = (char)c;
+			rc = listfile_parse("h", line, 32, &o, copy16, out, &d);
+			assert_int_equal(rc, hex ? 0 : -EINVAL);
+			if (!hex)
+				continue;
+			for (int i = 0; i < 16; i++)
+				sscanf(line + 2 * i, "%2hhx", &want[i]);
+			assert_memory_equal(out, want, 16);
+		}
+	}
 }
 
 static void diag_invalid_digest(void **state)
@@ -334,6 +372,7 @@ int main(void)
 		cmocka_unit_test(csv_column_option),
 		cmocka_unit_test(skip_bad_lines),
 		cmocka_unit_test(callback_stops),
+		cmocka_unit_test(hex_every_byte),
 		cmocka_unit_test(diag_invalid_digest),
 		cmocka_unit_test(diag_invalid_digest_long),
 		cmocka_unit_test(diag_invalid_digest_binary),
