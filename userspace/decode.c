@@ -237,9 +237,9 @@ static int sniffed(struct decoder *d, unsigned i)
 	if (l->coding == DEC_DEFLATE) {
 		if (layer_zinit(d, l))
 			return -1;
+		stash(l, h, 2);
 		if (zlib_header(h))
 			return 0;	/* header skipped; trailer ignored */
-		stash(l, h, 2);
 		return inflate_some(d, i, h, 2);
 	}
 	if (l->coding == DEC_AUTO && zlib_header(h)) {

@@ -140,6 +140,8 @@ static void plain_data_labelled_compressed(void **state)
 	/* browsers show a body that isn't gzip-framed as it is */
 	expect("gzip", (const uint8_t *)body, strlen(body), body);
 	expect("deflate", (const uint8_t *)"X5O!P%@AP", 9, "X5O!P%@AP");
+	/* a valid zlib header, then no deflate block: shown as is, header too */
+	expect("deflate", (const uint8_t *)"x\x01\xff rest", 8, "x\x01\xff rest");
 	expect("gzip", (const uint8_t *)"x", 1, "x");
 	/* unknown token: gunzipped if it carries the gzip magic */
 	expect("foo", (const uint8_t *)body, strlen(body), body);
