@@ -21,15 +21,12 @@ struct reasm {
 	struct reasm_stats st;
 };
 
+/* Short names for counters and JSON keys; the enum says what they mean. */
 static const char *const drop_names[REASM_DROP_MAX] = {
-	[REASM_DROP_NOT_L4] = "not TCP or UDP",
-	[REASM_DROP_NO_FLOW] = "no flow to add it to",
-	[REASM_DROP_CLOSED] = "flow already closed",
-	[REASM_DROP_PAWS] = "old TCP timestamp (PAWS)",
-	[REASM_DROP_WINDOW] = "too far ahead of the stream",
-	[REASM_DROP_RST_WINDOW] = "RST out of window",
-	[REASM_DROP_OLD] = "retransmission of delivered bytes",
-	[REASM_DROP_HANDSHAKE] = "not acceptable before the SYN-ACK",
+	[REASM_DROP_NOT_L4] = "not_l4", [REASM_DROP_NO_FLOW] = "no_flow",
+	[REASM_DROP_CLOSED] = "closed", [REASM_DROP_PAWS] = "paws",
+	[REASM_DROP_WINDOW] = "window", [REASM_DROP_RST_WINDOW] = "rst_window",
+	[REASM_DROP_OLD] = "old",	[REASM_DROP_HANDSHAKE] = "handshake",
 };
 
 const char *reasm_drop_str(enum reasm_drop d)

@@ -81,7 +81,11 @@ void reasm_expire(struct reasm *r, uint64_t now_ns);
  * afterwards and can be fed again. */
 void reasm_flush(struct reasm *r);
 
+/* Copies the counters into *st. */
 void reasm_stats(const struct reasm *r, struct reasm_stats *st);
+
+/* Short fixed name of a drop reason ("paws", "old" ...), for counter
+ * listings and JSON keys; "unknown" out of range. */
 const char *reasm_drop_str(enum reasm_drop d);
 
 /* Flushes (reasm_flush) and frees. NULL is a no-op. */

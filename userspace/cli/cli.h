@@ -18,5 +18,6 @@ int cmd_status(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_pcap(int argc, char **argv);
+int cmd_streams(int argc, char **argv);
 
 #endif
