@@ -322,20 +322,30 @@ size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
 }
 
 /* Does the line in d->buf start a message? Responses: "HTTP/"; requests:
- * "TOKEN SP target SP HTTP/". */
+ * "METHOD SP target SP HTTP/1." with a registered method, so that the
+ * tail of a request line cut by a gap or a mid-stream start ("T /x
+ * HTTP/1.1" of "GET /x") is not taken for one. */
 static int start_line(const struct http_dir *d, enum stream_dir dir)
 {
-	const uint8_t *b = d->buf, *sp;
+	static const char *const methods[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+		"TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY",
+		"MOVE", "LOCK", "UNLOCK", "REPORT", "SEARCH",
+	};
+	const uint8_t *b = d->buf;
 	size_t i = 0;
 
 	if (dir == STREAM_S2C)
 		return d->n >= 5 && httphdr_is_status(b, 5);
 	while (i < d->n && b[i] >= 'A' && b[i] <= 'Z')
 		i++;
-	if (!i || i == d->n || b[i] != ' ')
+	if (!i || i == d->n || b[i] != ' ' ||
+	    !memmem(b + i + 1, d->n - i - 1, " HTTP/1.", 8))
 		return 0;
-	sp = memmem(b + i + 1, d->n - i - 1, " HTTP/1.", 8);
-	return sp != NULL;
+	for (unsigned m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+		if (strlen(methods[m]) == i && !memcmp(b, methods[m], i))
+			return 1;
+	return 0;
 }
 
 /* Lost in the stream (gap, garbage): skip lines until a start line. */

@@ -98,9 +98,11 @@ static void part_end(void *arg, int complete)
 {
 	struct http_obj *outer = arg, *ob = outer->part;
 
+	/* a part cut short carries what cut the outer body (gap, limit) */
 	if (ob->open)
-		emit_end(ob, complete ? OBJ_COMPLETE : OBJ_TRUNCATED, NULL,
-			 outer->ts);
+		emit_end(ob, complete ? OBJ_COMPLETE : OBJ_TRUNCATED |
+			 (outer->flags & (OBJ_GAP | OBJ_DECODE_ERR | OBJ_BOMB)),
+			 NULL, outer->ts);
 }
 
 static const struct mp_ops part_ops = { part_begin, part_data, part_end };
@@ -269,6 +271,7 @@ void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts)
 	if (complete)
 		flags |= OBJ_COMPLETE;
 	if (ob->mp) {
+		ob->flags |= flags & ~OBJ_COMPLETE;
 		multipart_finish(ob->mp);
 		ob->open = 0;
 	} else {

@@ -99,12 +99,13 @@ struct ev {
 	size_t len;		/* data length (0: strlen) or gap length */
 };
 
-static struct http_ctx *run(const struct ev *evs, size_t nev, size_t step,
-			    struct tcol *c, const struct http_conf *conf)
+static struct http_ctx *run_flow(const struct ev *evs, size_t nev, size_t step,
+				 struct tcol *c, const struct http_conf *conf,
+				 uint8_t flow_flags)
 {
 	struct http_ctx *ctx = http_ctx_new(conf, &t_ops, c);
 	const struct stream_ops *so = http_stream_ops();
-	struct flow_info fi = { .id = 1, .proto = 6 };
+	struct flow_info fi = { .id = 1, .proto = 6, .flags = flow_flags };
 	void *f;
 
 	memset(c, 0, sizeof(*c));
@@ -127,6 +128,12 @@ static struct http_ctx *run(const struct ev *evs, size_t nev, size_t step,
 			so->flow_close(f, (enum stream_close)e->len, 1000 + i);
 	}
 	return ctx;
+}
+
+static struct http_ctx *run(const struct ev *evs, size_t nev, size_t step,
+			    struct tcol *c, const struct http_conf *conf)
+{
+	return run_flow(evs, nev, step, c, conf, 0);
 }
 
 #define REQ(s) { EV_DATA, STREAM_C2S, s, 0 }
@@ -542,6 +549,54 @@ static void not_http_is_dropped_early(void **state)
 	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_not_http);
 }
 
+static void midstream_resyncs_partial(void **state)
+{
+	const struct ev evs[] = {
+		REQ("T /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: b\r\n\r\n"),
+		RSP("of an earlier body\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+		FIN,
+	};
+	struct tcol *c = malloc(sizeof(*c));
+
+	(void)state;
+	for (size_t step = 1; step < 40; step += 13) {
+		struct http_ctx *ctx = run_flow(evs, 3, step, c, NULL, FLOW_MIDSTREAM);
+
+		assert_int_equal(c->n, 1);
+		expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "ok",
+			   OBJ_COMPLETE | OBJ_PARTIAL);
+		assert_string_equal(c->o[0].uri, "/y");
+		assert_string_equal(c->o[0].host, "b");
+		http_ctx_free(ctx);
+	}
+	free(c);
+}
+
+static void check_upload_gap(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 2);
+	expect_obj(&c->o[0], OBJ_FORM_PART, 0, "v", OBJ_COMPLETE);
+	expect_obj(&c->o[1], OBJ_FORM_PART, 0, "GIF", OBJ_TRUNCATED | OBJ_GAP);
+	assert_string_equal(c->o[1].filename, "cat.gif");
+}
+
+static void upload_part_cut_by_gap(void **state)
+{
+	const struct ev evs[] = {
+		REQ("POST /up HTTP/1.1\r\nContent-Type: multipart/form-data; "
+		    "boundary=x\r\nContent-Length: 200\r\n\r\n"
+		    "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nv\r\n"
+		    "--x\r\nContent-Disposition: form-data; name=\"f\"; "
+		    "filename=\"cat.gif\"\r\n\r\nGIF"),
+		{ EV_GAP, STREAM_C2S, NULL, 10 },
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_upload_gap);
+}
+
 /* Objects of one capture through pcapsrc -> reasm -> http; counts those
  * equal to the EICAR test file (68 bytes, see MANIFEST.md). */
 struct eicar_count {
@@ -653,6 +708,8 @@ int main(void)
 		cmocka_unit_test(request_bodies_and_form_parts),
 		cmocka_unit_test(oversized_head_gives_up),
 		cmocka_unit_test(not_http_is_dropped_early),
+		cmocka_unit_test(midstream_resyncs_partial),
+		cmocka_unit_test(upload_part_cut_by_gap),
 		cmocka_unit_test(evader_captures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
