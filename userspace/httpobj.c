@@ -193,9 +193,13 @@ static void meta(struct http_obj *ob, const struct flow_info *fi,
 	m->range_first = m->range_last = m->range_total = -1;
 	if (fi && (fi->flags & FLOW_MIDSTREAM))
 		ob->flags |= OBJ_PARTIAL;
-	if (h->response && h->status == 206 && h->content_range[0]) {
+	/* a 206 is a piece even when its Content-Range is missing or bad
+	 * (multipart/byteranges carry theirs in the parts) */
+	if (h->response && h->status == 206) {
 		ob->flags |= OBJ_PARTIAL;
-		if (httphdr_content_range(h->content_range, &m->range_first,
+		if ((h->content_range[0] || strncasecmp(h->content_type,
+				"multipart/byteranges", 20)) &&
+		    httphdr_content_range(h->content_range, &m->range_first,
 					  &m->range_last, &m->range_total)) {
 			ob->anomalies |= ANOM_BAD_RANGE;
 			m->range_first = m->range_last = m->range_total = -1;

@@ -309,6 +309,11 @@ static void rfc9112_ambiguities(void **state)
 	    "\r\nabc", "abc", OK_ANOM, ANOM_CL_AND_TE | ANOM_BAD_CHUNK);
 	one("HTTP/1.1 200 OK\r\nTransfer-Encoding : Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
 	    "abc", OK_ANOM, ANOM_OBS_FOLD);
+	one("HTTP/1.1 206 Partial\r\nContent-Length: 3\r\n\r\nabc", "abc",
+	    OK_ANOM | OBJ_PARTIAL, ANOM_BAD_RANGE);
+	one("HTTP/1.1 206 Partial\r\nContent-Range: bytes 5-3/9\r\n"
+	    "Content-Length: 3\r\n\r\nabc", "abc", OK_ANOM | OBJ_PARTIAL,
+	    ANOM_BAD_RANGE);
 	/* close-delimited and HTTP/0.9 */
 	one("HTTP/1.0 200 OK\r\n\r\nuntil close", "until close", OBJ_COMPLETE, 0);
 	one("no status line at all", "no status line at all", OBJ_COMPLETE, 0);
