@@ -202,15 +202,52 @@ static void near_query(const struct pdqindex *ix, size_t n, size_t i, struct pdq
 	}
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define ROUNDS	15
+
+/* Seconds per query over q queries of one kind (0 index, 1 scan, 2 popcnt
+ * scan); *found accumulates the matches. */
+static double time_queries(const struct pdqindex *ix, size_t n, int kind, size_t q,
+			   size_t *found)
+{
+	const struct pdq_hash *h0 = pdqindex_hash(ix, 0);
+	struct pdq_match m[64];
+	struct pdq_hash h;
+	double t = now();
+
+	for (size_t i = 0; i < q; i++) {
+		near_query(ix, n, i, &h);
+		if (kind == 0)
+			*found += pdqindex_query(ix, &h, 31, m, 64);
+		else if (kind == 1)
+			*found += pdqindex_query_scan(ix, &h, 31, m, 64);
+		else
+			*found += scan_popcnt(h0, n, &h);
+	}
+	return (now() - t) / (double)q;
+}
+
+/* Index and scans take turns in each round, so the load of a shared
+ * machine hits both alike; the ratios are medians of per-round ratios. */
 static void bench_pdq(size_t n)
 {
 	struct pdqindex_builder *b = pdqindex_builder_new();
-	size_t qi = 4000, qs = n >= 5000000 ? 4 : 20, found = 0, found_s = 0, found_p = 0;
-	const struct pdq_hash *h0;
+	size_t qi = n >= 5000000 ? 100 : 300, found[3] = { 0 };
+	double ti[ROUNDS], ts[ROUNDS], tp[ROUNDS], rs[ROUNDS], rp[ROUNDS], tb;
 	struct pdqindex *ix;
-	struct pdq_match m[64];
 	struct pdq_hash h;
-	double tb, ti, ts, tp;
 	size_t r0 = rss(), r1;
 
 	tb = now();
@@ -222,35 +259,22 @@ static void bench_pdq(size_t n)
 	ix = pdqindex_build(b);
 	tb = now() - tb;
 	r1 = rss();
-	if (!ix)
-		exit(1);
-	h0 = pdqindex_hash(ix, 0);
-	if (pdqindex_hash(ix, (uint32_t)n - 1) != h0 + n - 1)
-		exit(1);	/* the scan below relies on one hash array */
+	if (!ix || pdqindex_hash(ix, (uint32_t)n - 1) != pdqindex_hash(ix, 0) + n - 1)
+		exit(1);	/* the popcnt scan relies on one hash array */
 	printf("pdq index n=%zu: built in %.2f s; %.1f bytes/entry (arrays), %.1f (RSS growth)\n",
 	       n, tb, (double)pdqindex_memory(ix) / (double)n, (double)(r1 - r0) / (double)n);
-	ti = now();
-	for (size_t i = 0; i < qi; i++) {
-		near_query(ix, n, i, &h);
-		found += pdqindex_query(ix, &h, 31, m, 64);
+	for (int r = 0; r < ROUNDS; r++) {
+		ti[r] = time_queries(ix, n, 0, qi, &found[0]);
+		ts[r] = time_queries(ix, n, 1, 1, &found[1]);
+		tp[r] = time_queries(ix, n, 2, 1, &found[2]);
+		rs[r] = ts[r] / ti[r];
+		rp[r] = tp[r] / ti[r];
 	}
-	ti = (now() - ti) / (double)qi;
-	ts = now();
-	for (size_t i = 0; i < qs; i++) {
-		near_query(ix, n, i, &h);
-		found_s += pdqindex_query_scan(ix, &h, 31, m, 64);
-	}
-	ts = (now() - ts) / (double)qs;
-	tp = now();
-	for (size_t i = 0; i < qs; i++) {
-		near_query(ix, n, i, &h);
-		found_p += scan_popcnt(h0, n, &h);
-	}
-	tp = (now() - tp) / (double)qs;
-	printf("pdq index n=%zu: index %.0f queries/s (%.1f us), scan %.1f q/s, "
-	       "popcnt scan %.1f q/s: x%.0f faster than the scan, x%.0f than popcnt scan "
-	       "(%zu/%zu/%zu matches)\n", n, 1 / ti, ti * 1e6, 1 / ts, 1 / tp, ts / ti, tp / ti,
-	       found, found_s, found_p);
+	printf("pdq index n=%zu: index %.0f queries/s (%.1f us), scan %.1f q/s, popcnt scan %.1f q/s;"
+	       " median of %d rounds: index x%.0f faster than the scan, x%.0f than the popcnt scan"
+	       " (%zu/%zu/%zu matches)\n", n, 1 / median(ti, ROUNDS), median(ti, ROUNDS) * 1e6,
+	       1 / median(ts, ROUNDS), 1 / median(tp, ROUNDS), ROUNDS, median(rs, ROUNDS),
+	       median(rp, ROUNDS), found[0], found[1], found[2]);
 	pdqindex_free(ix);
 }
 

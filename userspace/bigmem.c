@@ -8,7 +8,7 @@
 #include "bigmem.h"
 
 #define HUGE_SZ		(2u << 20)
-#define BIG_MIN		(4u << 20)	/* below this, plain calloc */
+#define BIG_MIN		HUGE_SZ		/* below this, plain calloc */
 
 void *bigmem_alloc(size_t size)
 {

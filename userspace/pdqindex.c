@@ -32,6 +32,7 @@
 
 #define CHUNKS		16
 #define BUCKETS		65536
+#define OFF_BYTES	(CHUNKS * (BUCKETS + 1) * sizeof(uint32_t))
 
 /* The distance loops are built twice, with and without the POPCNT
  * instruction (x86-64's baseline lacks it), and the loader picks one at
@@ -61,7 +62,8 @@ struct pdqindex {
 	uint8_t *quality;
 	uint32_t *label;
 	uint32_t *ids[CHUNKS];		/* ids[0] unused: hash[] is in chunk 0 order */
-	uint32_t *off[CHUNKS];
+	uint32_t *off[CHUNKS];		/* into off_all, one huge-page block */
+	uint32_t *off_all;
 	char *pool;
 	size_t pool_len;
 };
@@ -278,11 +280,12 @@ struct pdqindex *pdqindex_build(struct pdqindex_builder *b)
 		goto out;
 	ix->n = b->n;
 	perm = malloc((b->n ? b->n : 1) * sizeof(*perm));
+	ix->off_all = bigmem_alloc(OFF_BYTES);
+	if (!ix->off_all)
+		goto out;
 	for (unsigned c = 0; c < CHUNKS; c++) {
-		ix->off[c] = malloc((BUCKETS + 1) * sizeof(uint32_t));
+		ix->off[c] = ix->off_all + c * (BUCKETS + 1);
 		if (c && !(ix->ids[c] = bigmem_alloc(b->n * sizeof(uint32_t))))
-			goto out;
-		if (!ix->off[c])
 			goto out;
 	}
 	if (!perm)
@@ -308,10 +311,9 @@ void pdqindex_free(struct pdqindex *ix)
 {
 	if (!ix)
 		return;
-	for (unsigned c = 0; c < CHUNKS; c++) {
+	for (unsigned c = 0; c < CHUNKS; c++)
 		bigmem_free(ix->ids[c], ix->n * sizeof(uint32_t));
-		free(ix->off[c]);
-	}
+	bigmem_free(ix->off_all, OFF_BYTES);
 	bigmem_free(ix->hash, ix->n * sizeof(*ix->hash));
 	free(ix->list);
 	free(ix->quality);
