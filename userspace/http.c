@@ -9,12 +9,12 @@
  *   stream_ops data(S2C) --> responses --> response bodies, byterange parts
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "httpint.h"
-
 
 void http_conf_default(struct http_conf *c)
 {
@@ -57,7 +57,6 @@ void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st)
 {
 	*st = ctx->st;
 }
-
 
 int http_buf_add(struct http_dir *d, uint8_t c, size_t limit)
 {
@@ -175,7 +174,6 @@ void http_msg_done(struct http_flow *f, enum stream_dir dir)
 	d->probing = 0;
 }
 
-
 static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 			 const uint8_t *p, size_t len)
 {
@@ -197,6 +195,19 @@ static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 	return k;
 }
 
+/* A head that ended at a blank-ish line after a bare LF (Firefox's end)
+ * may be followed by a real empty line (Chromium's end): that belongs to
+ * the head too. Returns the bytes to skip. */
+static size_t skip_blank(struct http_dir *d, const uint8_t *p)
+{
+	if (d->skip_blank == 1 && *p == '\r') {
+		d->skip_blank = 2;
+		return 1;
+	}
+	d->skip_blank = 0;
+	return *p == '\n';
+}
+
 void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
@@ -205,17 +216,10 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 	while (len) {
 		size_t k = len;
 
-		if (d->skip_blank && d->st != H_HEAD) {
-			if (d->skip_blank == 1 && *p == '\r') {
-				d->skip_blank = 2;
-				p++, len--;
-				continue;
-			}
-			d->skip_blank = 0;
-			if (*p == '\n') {
-				p++, len--;
-				continue;
-			}
+		if (d->skip_blank && d->st != H_HEAD && (k = skip_blank(d, p))) {
+			p += k;
+			len -= k;
+			continue;
 		}
 		k = len;
 		switch (d->st) {
@@ -251,7 +255,7 @@ static void *flow_open(void *ctx, const struct flow_info *fi)
 	struct http_ctx *c = ctx;
 	struct http_flow *f;
 
-	if (fi->proto != 6)	/* IPPROTO_TCP */
+	if (fi->proto != IPPROTO_TCP)
 		return NULL;
 	f = calloc(1, sizeof(*f));
 	if (!f)
