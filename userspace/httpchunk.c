@@ -20,7 +20,6 @@ void httpchunk_fallback(struct http_flow *f, enum stream_dir dir)
 	d->nprobe = 0;
 	d->n = 0;
 	d->head->anomalies |= ANOM_BAD_CHUNK;
-	d->head->transfer_encoding[0] = '\0';
 	if (d->head->content_length > 0) {
 		d->remain = d->head->content_length;
 		d->st = H_CL;
