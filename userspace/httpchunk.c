@@ -83,6 +83,30 @@ void httpchunk_line(struct http_flow *f, enum stream_dir dir)
 	}
 }
 
+/* A size or trailer line ended with c (LF, or CR for a size line).
+ * Returns 0 when chunk framing is over (message done, fallback, error). */
+static int line_end(struct http_flow *f, enum stream_dir dir, uint8_t c)
+{
+	struct http_dir *d = &f->d[dir];
+
+	if (d->st == H_TRAILER) {
+		while (d->n && (d->buf[d->n - 1] == '\r' || d->buf[d->n - 1] == ' '))
+			d->n--;
+		if (!d->n) {
+			http_msg_done(f, dir);	/* the empty line after trailers */
+			return 0;
+		}
+		d->n = 0;	/* a trailer field: ignored */
+		return 1;
+	}
+	httpchunk_line(f, dir);
+	if (d->st == H_CHUNK_SIZE)
+		d->st = c == '\r' ? H_CHUNK_LF : d->remain ? H_CHUNK_DATA : H_TRAILER;
+	else if (d->st == H_TRAILER && c == '\r')
+		d->st = H_CHUNK_LF;
+	return d->st == H_CHUNK_LF || d->st == H_CHUNK_DATA || d->st == H_TRAILER;
+}
+
 /* Chunk framing bytes (size lines, trailers), one at a time. */
 size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 			  const uint8_t *p, size_t len)
@@ -117,25 +141,7 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 			break;
 		}
 		if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE)) {
-			if (st == H_TRAILER) {
-				while (d->n && (d->buf[d->n - 1] == '\r' ||
-						d->buf[d->n - 1] == ' '))
-					d->n--;
-				if (!d->n) {
-					http_msg_done(f, dir);
-					break;
-				}
-				d->n = 0;
-				continue;
-			}
-			httpchunk_line(f, dir);
-			if (d->st == H_CHUNK_SIZE)
-				d->st = c == '\r' ? H_CHUNK_LF :
-					d->remain ? H_CHUNK_DATA : H_TRAILER;
-			else if (d->st == H_TRAILER && c == '\r')
-				d->st = H_CHUNK_LF;
-			if (d->st != H_CHUNK_LF && d->st != H_CHUNK_DATA &&
-			    d->st != H_TRAILER)
+			if (!line_end(f, dir, c))
 				break;
 			continue;
 		}
