@@ -262,10 +262,9 @@ static int unhex(const char *s, uint8_t *out, size_t len)
 
 static void field_error(struct xp *p, const char *what, const char *val, const char *expect)
 {
-	char q[40];
-	size_t n = strlen(val);
+	char q[LISTFILE_QUOTE_LEN];
 
-	snprintf(q, sizeof(q), "%.24s%s", val, n > 24 ? "\xe2\x80\xa6" : "");
+	listfile_quote(val, strlen(val), q, sizeof(q));
 	listfile_diag_add(p->d, p->name, node_line(p), 0, "invalid %s '%s' in <%s> '%s' (%s)",
 			  what, q, entry_names[p->in], p->id[0] ? p->id : "?", expect);
 	p->bad = 1;

@@ -19,7 +19,6 @@
 
 #define LISTFILE_LINE_MAX	4096
 #define LISTFILE_CHUNK		(256 * 1024)
-#define QUOTE_MAX		24	/* input bytes quoted in a message */
 #define CSV_FIELDS_MAX		64
 
 struct lf {
@@ -86,53 +85,6 @@ int list_kind_parse(const char *s, enum list_kind *k)
 	return -EINVAL;
 }
 
-void listfile_diag_add(struct listfile_diag *d, const char *name, unsigned line,
-		       unsigned col, const char *fmt, ...)
-{
-	struct listfile_msg *m;
-	va_list ap;
-	int n;
-
-	d->errors++;
-	if (d->nmsgs >= LISTFILE_MAX_MSGS)
-		return;
-	m = &d->msgs[d->nmsgs++];
-	if (line && col)
-		n = snprintf(m->text, sizeof(m->text), "%s:%u:%u: ", name, line, col);
-	else if (line)
-		n = snprintf(m->text, sizeof(m->text), "%s:%u: ", name, line);
-	else
-		n = snprintf(m->text, sizeof(m->text), "%s: ", name);
-	if (n < 0 || (size_t)n >= sizeof(m->text))
-		n = 0;
-	va_start(ap, fmt);
-	vsnprintf(m->text + n, sizeof(m->text) - n, fmt, ap);
-	va_end(ap);
-	m->src[0] = '\0';
-	m->col = col;
-}
-
-/* Quotes s[0..n) for a message: at most QUOTE_MAX bytes, then "…";
- * unprintable bytes as \xNN. */
-static void quote(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < n && i < QUOTE_MAX && j + 5 < outsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\'')
-			out[j++] = (char)c;
-		else
-			j += snprintf(out + j, outsz - j, "\\x%02x", c);
-	}
-	if (n > QUOTE_MAX && j + 4 < outsz) {
-		memcpy(out + j, "\xe2\x80\xa6", 3);	/* U+2026 … */
-		j += 3;
-	}
-	out[j] = '\0';
-}
-
 /* Records an error at (line, col) of the current line p[0..n). */
 static void lf_error(struct lf *st, const char *p, size_t n, size_t col,
 		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -155,23 +107,6 @@ static void lf_error(struct lf *st, const char *p, size_t n, size_t col,
 	for (size_t i = 0; i < n; i++)
 		m->src[i] = (p[i] == '\t' || isprint((unsigned char)p[i])) ? p[i] : '?';
 	m->src[n] = '\0';
-}
-
-void listfile_diag_print(const struct listfile_diag *d, FILE *out)
-{
-	for (unsigned i = 0; i < d->nmsgs; i++) {
-		const struct listfile_msg *m = &d->msgs[i];
-
-		fprintf(out, "%s\n", m->text);
-		if (!m->src[0] || !m->col || m->col > strlen(m->src) + 1)
-			continue;
-		fprintf(out, "  %s\n  ", m->src);
-		for (unsigned c = 1; c < m->col; c++)
-			fputc(m->src[c - 1] == '\t' ? '\t' : ' ', out);
-		fputs("^\n", out);
-	}
-	if (d->errors > d->nmsgs)
-		fprintf(out, "%u more errors not shown\n", d->errors - d->nmsgs);
 }
 
 #define ONES	0x0101010101010101ull
@@ -311,9 +246,9 @@ static void header(struct lf *st, const char *p, size_t n)
 	st->col_quality = find_col(p, f, nf, quality_names);
 	st->col_label = find_col(p, f, nf, label_names);
 	if (st->col_digest < 0) {
-		char q[QUOTE_MAX * 4 + 8];
+		char q[LISTFILE_QUOTE_LEN];
 
-		quote(p, n, q, sizeof(q));
+		listfile_quote(p, n, q, sizeof(q));
 		lf_error(st, p, n, 1, "no '%s' column in CSV header '%s'", want, q);
 		st->stop = 1;
 	}
@@ -345,9 +280,9 @@ static int emit(struct lf *st, const char *p, size_t n, size_t ds, size_t de,
 	int rc;
 
 	if (unhex(p + ds, de - ds, dig, len)) {
-		char q[QUOTE_MAX * 4 + 8];
+		char q[LISTFILE_QUOTE_LEN];
 
-		quote(p + ds, de - ds, q, sizeof(q));
+		listfile_quote(p + ds, de - ds, q, sizeof(q));
 		lf_error(st, p, n, ds + 1, "invalid %s digest '%s' (expected %zu hex digits)",
 			 list_kind_title(st->o->kind), q, 2 * len);
 		return -1;
@@ -392,9 +327,9 @@ static int csv_line(struct lf *st, const char *p, size_t n)
 
 		quality = parse_quality(p + q->start, q->end - q->start);
 		if (quality < 0) {
-			char qs[QUOTE_MAX * 4 + 8];
+			char qs[LISTFILE_QUOTE_LEN];
 
-			quote(p + q->start, q->end - q->start, qs, sizeof(qs));
+			listfile_quote(p + q->start, q->end - q->start, qs, sizeof(qs));
 			lf_error(st, p, n, q->start + 1,
 				 "invalid quality '%s' (expected an integer 0-100)", qs);
 			return -1;

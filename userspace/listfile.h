@@ -98,6 +98,13 @@ void listfile_diag_add(struct listfile_diag *d, const char *name, unsigned line,
 		       unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Quotes s[0..n) for a message into out: at most LISTFILE_QUOTE_MAX bytes,
+ * then "…"; unprintable bytes and quotes as \xNN. out holds
+ * LISTFILE_QUOTE_LEN bytes. */
+#define LISTFILE_QUOTE_MAX	24
+#define LISTFILE_QUOTE_LEN	(LISTFILE_QUOTE_MAX * 4 + 8)
+void listfile_quote(const char *s, size_t n, char *out, size_t outsz);
+
 /* Prints every message (with its source line and a caret when known) and a
  * closing "N more errors" line when some were past the cap. */
 void listfile_diag_print(const struct listfile_diag *d, FILE *out);
