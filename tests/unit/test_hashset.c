@@ -285,7 +285,8 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-/* Readers look up while a writer replaces the list 300 times; under ASan a
+/* Readers look up while a writer replaces the list (300 times at least,
+ * and until the readers have done 1000 lookups meanwhile); under ASan a
  * reader touching a freed table would abort the test. */
 static void reload_under_readers(void **state)
 {
@@ -298,7 +299,8 @@ static void reload_under_readers(void **state)
 	assert_int_equal(hashdb_replace(r.db, "l", &s, 1), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, reader, &r), 0);
-	for (int i = 0; i < 300; i++) {
+	/* at least 300 reloads, and until the readers have overlapped them */
+	for (int i = 0; i < 300 || (r.lookups < 1000 && i < 1000000); i++) {
 		s = one_set(LIST_SHA256, "l", i % 2 ? "old" : "new", 0x33);
 		assert_int_equal(hashdb_replace(r.db, "l", &s, 1), 0);
 	}
