@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Drop rate on a veth pair, in one invocation: edgeward's XDP program dropping
 # N blocked IPv4 prefixes, versus nftables dropping the same prefixes (an
-# interval set on the netdev ingress hook, nftables' earliest), versus
+# interval set on the netdev ingress hook, nftables' earliest: the baseline;
+# and on ip prerouting at raw priority, where rulesets usually drop), versus
 # xdp-filter where it applies (it matches whole addresses only, so in the /32
 # case). Prints packets/s and packets per CPU-second (medians of RUNS
 # interleaved runs) and the ratios to nftables; also the floor, a bare
@@ -10,7 +11,7 @@
 # rate on this setup.
 #
 #   generator ns: g0 ──veth── d0 :device-under-test ns
-#                 xdpgen            edgeward | nft | xdp-filter
+#                 xdpgen            edgeward | nftables | xdp-filter | floor
 #
 # bench/xdpgen (built here) sends 60-byte UDP frames from g0 with XDP live
 # frames, each to a random address inside a random blocked prefix, so every
@@ -63,6 +64,7 @@ cleanup()
 		in_d "$EW_BIN" detach >/dev/null 2>&1
 		in_d xdp-filter unload d0 >/dev/null 2>&1
 		in_d nft delete table netdev ewbench 2>/dev/null
+		in_d nft delete table ip ewbench 2>/dev/null
 		ip -n "$ND" link set dev d0 xdpdrv off 2>/dev/null
 	fi
 	[[ " $DROPPERS " == *" edgeward "* ]] && rm -rf "$PIN"
@@ -98,6 +100,7 @@ topology()
 	ip -n "$NG" link add g0 type veth peer name d0 netns "$ND"
 	ip -n "$NG" link set g0 up
 	ip -n "$ND" link set d0 up
+	ip -n "$ND" addr add 10.99.0.2/24 dev d0	# the generator's subnet
 	MAC=$(ip -n "$ND" link show d0 | awk '/link\/ether/ { print $2 }')
 }
 
@@ -114,6 +117,7 @@ EOF
 
 xdp_drops() { in_d ethtool -S d0 | awk '/rx_queue_0_xdp_drops/ { print $2 }'; }
 nft_drops() { in_d nft list chain netdev ewbench in | grep -o 'packets [0-9]*' | cut -d' ' -f2; }
+pre_drops() { in_d nft list chain ip ewbench pre | grep -o 'packets [0-9]*' | cut -d' ' -f2; }
 # CPU ticks (USER_HZ) of ksoftirqd/0: NAPI work deferred off the generator.
 ksoft_ticks() { awk '{ print $14 + $15 }' "/proc/$(pgrep -x ksoftirqd/0)/stat"; }
 
@@ -133,30 +137,51 @@ measure_once()
 		"$TMP/gen" >>"$TMP/rates.$DROPPER"
 }
 
-# nftables: the set and rule stay loaded; while an XDP program drops first
-# they see nothing. veth takes xdp_frames only when it runs XDP or has GRO on.
+# nftables: two tables with the same set, one on netdev ingress (the
+# baseline) and one on ip prerouting at raw priority (before conntrack, where
+# most rulesets drop), loaded once and dormant; a run wakes one of them. While
+# an XDP program drops first they see nothing. veth takes xdp_frames only
+# when it runs XDP or has GRO on.
 nft_load()
 {
-	{
-		echo "table netdev ewbench {"
+	local fam hook
+
+	for fam in netdev ip; do
+		hook="ingress device d0 priority 0"
+		[ "$fam" = ip ] && hook="prerouting priority raw"
+		echo "table $fam ewbench {"
+		echo "  flags dormant"
 		echo "  set blk { type ipv4_addr; flags interval; elements = {"
 		sed 's/$/,/' "$TMP/list"
 		echo "  } }"
-		echo "  chain in { type filter hook ingress device d0 priority 0; policy accept;"
+		echo "  chain $([ "$fam" = ip ] && echo pre || echo in) {"
+		echo "    type filter hook $hook; policy accept;"
 		echo "    ip daddr @blk counter drop"
 		echo "  }"
 		echo "}"
-	} >"$TMP/nft"
-	in_d nft delete table netdev ewbench 2>/dev/null || true
+	done >"$TMP/nft"
+	nft_unload
 	in_d nft -f "$TMP/nft"
 }
 
-run_nftables()
+nft_unload()
+{
+	in_d nft delete table netdev ewbench 2>/dev/null || true
+	in_d nft delete table ip ewbench 2>/dev/null || true
+}
+
+# nft_run FAMILY COUNTER_FN PLEN: wake the table, measure, put it to sleep.
+nft_run()
 {
 	in_d ethtool -K d0 gro on
-	measure_once "$1" nft_drops
+	in_d nft add table "$1" ewbench "{ }"
+	measure_once "$3" "$2"
+	in_d nft add table "$1" ewbench "{ flags dormant; }"
 	in_d ethtool -K d0 gro off
 }
+
+run_nftables() { nft_run netdev nft_drops "$1"; }
+run_nft_prerouting() { nft_run ip pre_drops "$1"; }
 
 # edgeward: the pinned blocklist is loaded once and outlives the agent; each
 # run attaches (native XDP), measures, and detaches d0 only.
@@ -249,7 +274,7 @@ report()
 
 	w=$(median "$f" 1)
 	c=$(median "$f" 2)
-	printf '    %-11s %9s pkt/s %9s pkt/CPU-s  %5sx %5sx  CPU-s runs: %s\n' \
+	printf '    %-14s %9s pkt/s %9s pkt/CPU-s  %5sx %5sx  CPU-s runs: %s\n' \
 		"$1" "$w" "$c" "$(ratio "$w" "$NF_W")" "$(ratio "$c" "$NF_C")" \
 		"$(cut -d' ' -f2 "$f" | tr '\n' ' ')"
 }
@@ -261,7 +286,7 @@ printf 'drop rate on a veth pair: %d blocked prefixes, 60-byte frames, %d interl
 printf 'medians; ratios to nftables per wall-clock second, then per CPU-second\n'
 for plen in $PLENS; do
 	prefixes "$plen"
-	list=(nftables xdp-floor)
+	list=(nftables nft-prerouting xdp-floor)
 	[[ " $DROPPERS " == *" edgeward "* ]] && list+=(edgeward)
 	xf_na=
 	if [[ " $DROPPERS " == *" xdp-filter "* ]]; then
@@ -280,6 +305,6 @@ for plen in $PLENS; do
 	NF_C=$(median "$TMP/rates.nftables" 2)
 	echo "  /$plen prefixes:"
 	for d in "${list[@]}"; do report "$d"; done
-	[ -n "$xf_na" ] && printf '    %-11s n/a: %s\n' xdp-filter "$xf_na"
-	in_d nft delete table netdev ewbench
+	[ -n "$xf_na" ] && printf '    %-14s n/a: %s\n' xdp-filter "$xf_na"
+	nft_unload
 done
