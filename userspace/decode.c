@@ -13,6 +13,7 @@
 
 #include <brotli/decode.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "decode.h"
 
@@ -25,6 +26,7 @@ enum lstate {
 	L_GZHDR,	/* inside the gzip member header */
 	L_INFLATE,	/* raw deflate data */
 	L_BROTLI,
+	L_ZSTD,
 	L_DONE,		/* compressed stream ended; the rest is ignored */
 };
 
@@ -41,6 +43,7 @@ struct layer {
 	z_stream z;
 	int zinit;
 	BrotliDecoderState *br;
+	ZSTD_DCtx *zs;
 	uint8_t *buf;		/* DEC_BUF output bytes */
 	uint8_t stash[DEC_STASH];
 	size_t nstash;
@@ -278,6 +281,29 @@ static int brotli_some(struct decoder *d, unsigned i, const uint8_t *p, size_t l
 	return 0;
 }
 
+static int zstd_some(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
+{
+	struct layer *l = &d->l[i];
+	ZSTD_inBuffer in = { p, len, 0 };
+
+	for (;;) {
+		ZSTD_outBuffer out = { l->buf, DEC_BUF, 0 };
+		size_t r = ZSTD_decompressStream(l->zs, &out, &in);
+
+		if (ZSTD_isError(r))
+			return fail(d, DECODE_ERR_DATA, "corrupt zstd data");
+		if (out.pos && push(d, i + 1, l->buf, out.pos))
+			return -1;
+		if (!r) {
+			l->st = L_DONE;	/* frame complete: the rest is ignored */
+			return 0;
+		}
+		if (out.pos < out.size && in.pos == in.size)
+			return 0;	/* needs more input */
+	}
+	return 0;
+}
+
 static int push(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
 {
 	struct layer *l = &d->l[i];
@@ -308,6 +334,8 @@ static int push(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
 		return inflate_some(d, i, p, len);
 	case L_BROTLI:
 		return brotli_some(d, i, p, len);
+	case L_ZSTD:
+		return zstd_some(d, i, p, len);
 	default:
 		return 0;
 	}
@@ -331,7 +359,7 @@ int decode_finish(struct decoder *d)
 			if (push(d, i + 1, l->head, l->nhead))
 				return -1;
 		} else if (l->st == L_GZHDR || l->st == L_INFLATE ||
-			   (l->st == L_BROTLI && d->in)) {
+			   ((l->st == L_BROTLI || l->st == L_ZSTD) && d->in)) {
 			return fail(d, DECODE_ERR_DATA, "compressed data truncated");
 		}
 	}
@@ -371,6 +399,13 @@ struct decoder *decode_new(const enum decode_coding *codings, unsigned n,
 				goto err;
 			l->st = L_BROTLI;
 		}
+		if (l->coding == DEC_ZSTD) {
+			l->zs = ZSTD_createDCtx();
+			if (!l->zs || ZSTD_isError(ZSTD_DCtx_setParameter(l->zs,
+					ZSTD_d_windowLogMax, 23)))
+				goto err;
+			l->st = L_ZSTD;
+		}
 	}
 	return d;
 err:
@@ -381,9 +416,10 @@ err:
 
 static enum decode_coding coding_of(const char *t, size_t n)
 {
-	static const char *const names[] = { "identity", "gzip", "deflate", "br" };
+	static const char *const names[] = { "identity", "gzip", "deflate", "br",
+					     "zstd" };
 
-	for (unsigned c = 0; c < 4; c++)
+	for (unsigned c = 0; c < 5; c++)
 		if (n == strlen(names[c]) && !strncasecmp(t, names[c], n))
 			return (enum decode_coding)c;
 	if ((n == 6 && !strncasecmp(t, "x-gzip", 6)))
@@ -467,6 +503,7 @@ void decode_free(struct decoder *d)
 			inflateEnd(&d->l[i].z);
 		if (d->l[i].br)
 			BrotliDecoderDestroyInstance(d->l[i].br);
+		ZSTD_freeDCtx(d->l[i].zs);
 		free(d->l[i].buf);
 	}
 	free(d);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Streaming body decoders for the HTTP parser: a stack of content codings
- * (gzip, deflate with or without zlib header, br, identity) undone in
+ * (gzip, deflate with or without zlib header, br, zstd, identity) undone in
  * reverse order, as a browser does, with decompression-bomb limits.
  *
  *   http (de-chunked wire bytes) --> decode --> sink (decoded body)
@@ -18,6 +18,7 @@ enum decode_coding {
 	DEC_GZIP,	/* gzip, x-gzip: passed through if not gzip-framed */
 	DEC_DEFLATE,	/* zlib-wrapped or raw deflate, detected */
 	DEC_BR,		/* brotli */
+	DEC_ZSTD,	/* zstd (RFC 8878), window at most 8 MiB as browsers */
 	DEC_AUTO,	/* unknown token: gunzip if it carries the gzip magic,
 			 * else pass through */
 };

@@ -22,6 +22,15 @@ static const uint8_t body_br[] = {
 	0xe2, 0x0d, 0xbb, 0x07, 0xaa, 0x00,
 };
 
+/* zstd -19 of body (made with the zstd tool) */
+static const uint8_t body_zst[] = {
+	0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x34, 0x4d, 0x01, 0x00, 0x24, 0x02, 0x65,
+	0x64, 0x67, 0x65, 0x77, 0x61, 0x72, 0x64, 0x20, 0x62, 0x72, 0x6f, 0x74,
+	0x6c, 0x69, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x62, 0x6f, 0x64, 0x79,
+	0x3a, 0x20, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x21, 0x0a, 0x01, 0x00, 0x88,
+	0x57, 0x9e, 0xd7, 0x9d, 0x6a, 0x5c,
+};
+
 struct out {
 	uint8_t *p;
 	size_t n, cap;
@@ -99,7 +108,7 @@ static void expect(const char *ce, const uint8_t *in, size_t n, const char *want
 	}
 }
 
-static void gzip_deflate_zlib_br(void **state)
+static void gzip_deflate_zlib_br_zstd(void **state)
 {
 	uint8_t z[256];
 	size_t n;
@@ -113,6 +122,7 @@ static void gzip_deflate_zlib_br(void **state)
 	n = zip((const uint8_t *)body, strlen(body), z, sizeof(z), -15);
 	expect("DeFlate", z, n, body);	/* raw, as some servers send it */
 	expect("br", body_br, sizeof(body_br), body);
+	expect("zstd", body_zst, sizeof(body_zst), body);
 	expect("identity", (const uint8_t *)body, strlen(body), body);
 	expect("", (const uint8_t *)body, strlen(body), body);
 }
@@ -185,6 +195,14 @@ static void corrupt_and_truncated(void **state)
 			     NULL, &o, &msg), DECODE_ERR_DATA);
 	assert_string_equal(msg, "corrupt brotli data");
 	free(o.p);
+	assert_int_equal(run("zstd", body_zst, 20, 1000, NULL, &o, &msg),
+			 DECODE_ERR_DATA);
+	assert_string_equal(msg, "compressed data truncated");
+	free(o.p);
+	assert_int_equal(run("zstd", (const uint8_t *)"\x28\xb5\x2f\xfd\x08\x00\x00\x00", 8,
+			     1000, NULL, &o, &msg), DECODE_ERR_DATA);
+	assert_string_equal(msg, "corrupt zstd data");
+	free(o.p);
 }
 
 static void bomb_limits(void **state)
@@ -242,7 +260,7 @@ static void parse_codings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gzip_deflate_zlib_br),
+		cmocka_unit_test(gzip_deflate_zlib_br_zstd),
 		cmocka_unit_test(stacked_reverse_order),
 		cmocka_unit_test(plain_data_labelled_compressed),
 		cmocka_unit_test(gzip_header_fields_and_crc_ignored),
