@@ -70,6 +70,8 @@ cleanup()
 	[[ " $DROPPERS " == *" edgeward "* ]] && rm -rf "$PIN"
 	ip netns del "$NG" 2>/dev/null
 	ip netns del "$ND" 2>/dev/null
+	# libxdp (xdp-filter) leaves its lock directory; removed only if empty.
+	rmdir /sys/fs/bpf/xdp 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
