@@ -29,6 +29,8 @@ static const struct magic magics[] = {
 	M(0, "PK\x05\x06", "zip"),
 	M(0, "\x1f\x8b\x08", "gzip"),
 	M(0, "7z\xbc\xaf\x27\x1c", "7z"),
+	M(0, "\x28\xb5\x2f\xfd", "zstd"),
+	M(0, "\xfd" "7zXZ\0", "xz"),
 	M(0, "Rar!\x1a\x07", "rar"),
 	M(0, "\0\0\1\0", "ico"),
 	M(0, "OggS\0", "ogg"),

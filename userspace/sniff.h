@@ -12,7 +12,8 @@
 #define SNIFF_LEN 512
 
 /* Returns a static name ("jpeg", "png", "gif", "webp", "bmp", "tiff", "mp4",
- * "mov", "webm", "mkv", "avi", "wav", "zip", "pdf", "gzip", "html", ...) or
+ * "mov", "webm", "mkv", "avi", "wav", "zip", "pdf", "gzip", "zstd", "html",
+ * ...) or
  * "" if the bytes match nothing known. */
 const char *sniff_type(const uint8_t *p, size_t len);
 

@@ -35,6 +35,8 @@ static const struct sniff_case cases[] = {
 	C("PK\x03\x04\x14\0", "zip"),
 	C("%PDF-1.7\n", "pdf"),
 	C("\x1f\x8b\x08\0", "gzip"),
+	C("\x28\xb5\x2f\xfd\x24", "zstd"),
+	C("\xfd" "7zXZ\0\0", "xz"),
 	C("  <!DOCTYPE html><html>", "html"),
 	C("\xef\xbb\xbf<html>", "html"),
 	C("<?xml version=\"1.0\"?>", "xml"),
