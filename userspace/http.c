@@ -98,13 +98,18 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
  * Content-Length beside chunked), the first alt_len bytes of the
  * (de-chunked) body are kept; if that reading differs from the one
  * followed, it becomes an object of its own when the body ends. */
-static void alt_add(struct http_dir *d, const uint8_t *p, size_t len)
+static void alt_add(struct http_ctx *ctx, struct http_dir *d,
+		    const uint8_t *p, size_t len)
 {
 	size_t want = (size_t)d->alt_len - d->nalt;
 
-	if (!d->alt && !(d->alt = malloc(d->alt_len))) {
-		d->alt_len = -1;
-		return;
+	if (!d->alt) {
+		if (ctx->alt_held + d->alt_len > HTTP_ALT_TOTAL ||
+		    !(d->alt = malloc(d->alt_len))) {
+			d->alt_len = -1;
+			return;
+		}
+		ctx->alt_held += d->alt_len;
 	}
 	if (len > want)
 		len = want;
@@ -126,9 +131,12 @@ static void alt_emit(struct http_flow *f, enum stream_dir dir)
 				   dir == STREAM_C2S ? NULL : &f->cur, d->seq, d->ts)) {
 			httpobj_wire(ob, d->alt, d->nalt);
 			httpobj_end(ob, 1, 0, d->ts);
+			f->ctx->st.alternates++;
 		}
 		free(ob);
 	}
+	if (d->alt)
+		f->ctx->alt_held -= d->alt_len;
 	free(d->alt);
 	d->alt = NULL;
 	d->alt_len = -1;
@@ -144,7 +152,7 @@ void http_body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		return;
 	d->body_len += len;
 	if (d->alt_len > 0 && d->nalt < (size_t)d->alt_len)
-		alt_add(d, p, len);
+		alt_add(f->ctx, d, p, len);
 	obj_ensure(f, dir);
 	if (!d->discard)
 		httpobj_wire(&d->obj, p, len);
@@ -378,6 +386,8 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 		httpobj_end(&d->obj, 0, OBJ_TRUNCATED, ts);
 		free(d->buf);
 		free(d->head);
+		if (d->alt)
+			f->ctx->alt_held -= d->alt_len;
 		free(d->alt);
 	}
 	for (unsigned i = 0; i < HTTP_PENDING; i++)

@@ -44,6 +44,7 @@ struct http_stats {
 	uint64_t gave_up;	/* directions abandoned (gap in a header, garbage,
 				 * oversized header) */
 	uint64_t upgrades;	/* flows that left HTTP (CONNECT 2xx, 101) */
+	uint64_t alternates;	/* second readings of ambiguous framing emitted */
 };
 
 struct http_ctx;

@@ -16,6 +16,7 @@ struct http_ctx {
 	const struct object_ops *ops;
 	void *ops_ctx;
 	struct http_stats st;
+	size_t alt_held;	/* bytes kept for second readings, all flows */
 };
 
 /* What a response needs to know about its request. */
@@ -58,6 +59,7 @@ void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts)
 #define RESYNC_LINE	8192
 #define PRELUDE_MAX	1024	/* junk before a first status line */
 #define HTTP_ALT_MAX	(1 << 20)	/* largest body kept for a second reading */
+#define HTTP_ALT_TOTAL	(64 << 20)	/* all second readings held at once */
 
 enum hstate {
 	H_HEAD,		/* collecting a header block */

@@ -246,6 +246,7 @@ static void one_alt(const char *rsp, const char *data, unsigned flags,
 	const struct ev evs[] = { REQ("GET / HTTP/1.1\r\n\r\n"), RSP(rsp), FIN };
 	struct tcol *c = malloc(sizeof(*c));
 	static const size_t steps[] = { 1, 7, 1 << 20 };
+	struct http_stats st;
 
 	assert_non_null(c);
 	for (unsigned i = 0; i < 3; i++) {
@@ -256,6 +257,8 @@ static void one_alt(const char *rsp, const char *data, unsigned flags,
 		assert_memory_equal(c->o[0].data, data, c->o[0].ndata);
 		assert_int_equal(c->o[0].end.flags, flags);
 		assert_int_equal(c->o[0].end.anomalies, anomalies);
+		http_ctx_stats(ctx, &st);
+		assert_int_equal(st.alternates, alt ? 1 : 0);
 		if (alt) {
 			assert_int_equal(c->o[1].ndata, strlen(alt));
 			assert_memory_equal(c->o[1].data, alt, c->o[1].ndata);
