@@ -1,25 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* reasm: decoded packets -> ordered byte streams per flow direction
- * (stream_ops). Second stage after packet/defrag. TCP per direction:
- * handshake roles, out-of-order holding with first-wins overlaps, PAWS,
- * gaps when a hole is given up on; UDP datagrams passed through. Policies
- * and limits are described in docs/reassembly.md. */
+ * (stream_ops). Second stage after packet/defrag. This file: the flow table
+ * side (roles, timeouts, eviction, closing, UDP datagrams, entry points);
+ * each TCP direction is handled in reasm_tcp.c. Policies and limits are
+ * described in docs/reassembly.md. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
-#include "flow.h"
-#include "reasm.h"
-
-struct reasm {
-	struct reasm_conf conf;
-	const struct stream_ops *ops;
-	void *ctx;
-	struct flow_table *t;
-	uint64_t next_id;
-	struct reasm_stats st;
-};
+#include "reasm_int.h"
 
 /* Short names for counters and JSON keys; the enum says what they mean. */
 static const char *const drop_names[REASM_DROP_MAX] = {
@@ -70,126 +60,13 @@ struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *
 	return r;
 }
 
-/* ---- delivery to the consumer ------------------------------------------ */
-
-/* A fast checksum of delivered bytes. Not cryptographic: a collision only
- * hides an anomaly, the first copy is kept either way. */
-static uint64_t sum64(const uint8_t *p, size_t n)
-{
-	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = {n, 1, 2, 3}, w[4];
-	size_t i = 0;
-
-	/* four independent lanes: the multiplies overlap */
-	for (; i + 32 <= n; i += 32) {
-		memcpy(w, p + i, 32);
-		for (int l = 0; l < 4; l++)
-			h[l] = (h[l] ^ w[l]) * k;
-	}
-	for (; i < n; i++)
-		h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
-	for (int l = 1; l < 4; l++)
-		h[0] = (h[0] ^ (h[l] >> 29) ^ h[l]) * k;
-	return h[0];
-}
-
-static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
-		    uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	struct flow_recent *rc = &fd->recent[fd->recent_next++ % FLOW_RECENT];
-
-	rc->off = fd->next_off;
-	rc->len = (uint32_t)len;
-	rc->sum = sum64(p, len);
-	fd->next_off += len;
-	fd->next_seq += (uint32_t)len;
-	r->st.bytes += len;
-	if (f->user && len)
-		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
-}
-
-static void gap(struct reasm *r, struct flow *f, int d, uint64_t upto, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t len = upto - fd->next_off;
-
-	if (upto <= fd->next_off)
-		return;
-	fd->next_off = upto;
-	fd->next_seq += (uint32_t)len;
-	r->st.gaps++;
-	r->st.gap_bytes += len;
-	if (f->user)
-		r->ops->gap(f->user, (enum stream_dir)d, len, ts);
-}
-
-static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	if (f->dir[d].ended)
-		return;
-	f->dir[d].ended = 1;
-	if (f->user)
-		r->ops->end(f->user, (enum stream_dir)d, ts);
-}
-
-/* Frees the held bytes of direction d (past its FIN, or at its close). */
-static void drop_held(struct reasm *r, struct flow_dir *fd)
-{
-	r->st.buffered -= fd->ooo.mem;
-	seglist_clear(&fd->ooo);
-}
-
-/* Delivers held segments that now touch next_off, never past the FIN;
- * ends the direction when the FIN is reached. */
-static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
-	struct seg *s;
-
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off && fd->next_off < stop) {
-		size_t before = fd->ooo.mem;
-		uint64_t end;
-
-		s = seglist_pop(&fd->ooo);
-		r->st.buffered -= before - fd->ooo.mem;
-		end = s->off + s->len < stop ? s->off + s->len : stop;
-		if (end > fd->next_off)
-			deliver(r, f, d, s->data + (fd->next_off - s->off),
-				(size_t)(end - fd->next_off), ts);
-		free(s);
-	}
-	if (fd->fin && fd->next_off >= fd->fin_off) {
-		drop_held(r, fd); /* bytes past the FIN are no data */
-		end_dir(r, f, d, ts);
-	}
-}
-
-/* Gives up every hole of direction d: delivers all held bytes up to its FIN
- * (gapping holes and a lost tail) and ends it. */
-static void flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-
-	drain(r, f, d, ts);
-	while (fd->ooo.head && (!fd->fin || fd->ooo.head->off < fd->fin_off)) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
-	}
-	if (fd->fin)
-		gap(r, f, d, fd->fin_off, ts);
-	drop_held(r, fd);
-	end_dir(r, f, d, ts);
-}
-
 /* Closes f: flushes both directions, tells the consumer. A FIN/RST close
  * keeps a tombstone (class CLOSED) so stray late packets open nothing. */
-static void close_flow(struct reasm *r, struct flow *f, enum stream_close why, uint64_t ts)
+void reasm_close_flow(struct reasm *r, struct flow *f, enum stream_close why, uint64_t ts)
 {
 	if (f->cls != FLOW_CL_CLOSED) {
-		flush_dir(r, f, STREAM_C2S, ts);
-		flush_dir(r, f, STREAM_S2C, ts);
+		reasm_flush_dir(r, f, STREAM_C2S, ts);
+		reasm_flush_dir(r, f, STREAM_S2C, ts);
 		if (f->user)
 			r->ops->flow_close(f->user, why, ts);
 		f->user = NULL;
@@ -218,18 +95,18 @@ void reasm_expire(struct reasm *r, uint64_t now_ns)
 		while ((f = flow_table_idlest(r->t, (enum flow_class)c)) && now_ns > f->last_ns &&
 		       now_ns - f->last_ns > idle_limit(r, c)) {
 			r->st.timeouts += c != FLOW_CL_CLOSED;
-			close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
+			reasm_close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
 		}
 	}
 	while ((f = flow_table_oldest(r->t)) && now_ns > f->info.first_ts_ns &&
 	       now_ns - f->info.first_ts_ns > r->conf.hard_ns) {
 		r->st.timeouts += f->cls != FLOW_CL_CLOSED;
-		close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
+		reasm_close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
 	}
 }
 
 /* Evicts one flow other than keep: a tombstone if any, else the idlest. */
-static int evict_one(struct reasm *r, const struct flow *keep, int need_buf, uint64_t ts)
+int reasm_evict_one(struct reasm *r, const struct flow *keep, int need_buf, uint64_t ts)
 {
 	static const enum flow_class order[] = {FLOW_CL_CLOSED, FLOW_CL_UDP, FLOW_CL_TCP};
 
@@ -241,32 +118,10 @@ static int evict_one(struct reasm *r, const struct flow *keep, int need_buf, uin
 		if (!f)
 			continue;
 		r->st.evictions += f->cls != FLOW_CL_CLOSED;
-		close_flow(r, f, STREAM_CLOSE_EVICT, ts);
+		reasm_close_flow(r, f, STREAM_CLOSE_EVICT, ts);
 		return 0;
 	}
 	return -ENOENT;
-}
-
-/* Enforces the per-direction and global caps on held bytes after an insert
- * into f's direction d: the flow's own holes are given up first. */
-static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-
-	while ((fd->ooo.mem > r->conf.flow_buf_max || fd->ooo.n > r->conf.flow_segs_max) &&
-	       fd->ooo.head) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
-	}
-	while (r->st.buffered > r->conf.total_buf_max) {
-		if (evict_one(r, f, 1, ts)) {
-			while (fd->ooo.head) {
-				gap(r, f, d, fd->ooo.head->off, ts);
-				drain(r, f, d, ts);
-			}
-			break;
-		}
-	}
 }
 
 /* ---- flows ---------------------------------------------------------------- */
@@ -294,7 +149,7 @@ static struct flow *open_flow(struct reasm *r, const struct pkt *p)
 	int mid, cli;
 
 	while (flow_table_count(r->t) >= r->conf.max_flows)
-		if (evict_one(r, NULL, 0, p->ts_ns))
+		if (reasm_evict_one(r, NULL, 0, p->ts_ns))
 			break;
 	f = flow_table_add(r->t, &p->key, cls, p->ts_ns);
 	if (!f)
@@ -323,256 +178,6 @@ static int dir_of(const struct flow *f, const struct pkt *p)
 	return memcmp(p->src, f->info.client_addr, 16) || p->sport != f->info.client_port
 		       ? STREAM_S2C
 		       : STREAM_C2S;
-}
-
-/* Stream offset of sequence number seq in direction fd (init must be set);
- * negative before the start of the stream. */
-static int64_t off_of(const struct flow_dir *fd, uint32_t seq)
-{
-	return (int64_t)fd->next_off + (int32_t)(seq - fd->next_seq);
-}
-
-static void dir_init(struct flow_dir *fd, uint32_t seq)
-{
-	fd->init = 1;
-	fd->next_seq = seq;
-	fd->next_off = 0;
-}
-
-/* ---- TCP ------------------------------------------------------------------ */
-
-/* PAWS (RFC 7323): a segment whose timestamp is older than the last one
- * accepted in this direction is dropped by the receiver, so by us too.
- * RSTs are exempt, as in Linux. Returns 1 to drop. */
-static int paws_drop(struct flow_dir *fd, const struct pkt *p)
-{
-	if (!(p->flags & PKT_F_TS) || (p->tcp_flags & PKT_RST))
-		return 0;
-	/* Linux tolerates one tick (TCP_PAWS_WINDOW) of reordering */
-	if (fd->ts_ok && (int32_t)(fd->ts_recent - p->tsval) > 1)
-		return 1;
-	/* Like Linux, only a segment at or before the next expected byte moves
-	 * ts_recent: a forged far-ahead segment can't poison it. */
-	if (!fd->init || off_of(fd, p->seq) <= (int64_t)fd->next_off) {
-		fd->ts_recent = p->tsval;
-		fd->ts_ok = 1;
-	}
-	return 0;
-}
-
-/* The peer ACKed bytes of direction d we never saw while later bytes are
- * held: the hole is lost for good. */
-static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	int64_t a;
-
-	if (!fd->init || !fd->ooo.head)
-		return;
-	a = off_of(fd, ack);
-	if (fd->fin && a > (int64_t)fd->fin_off)
-		a = (int64_t)fd->fin_off; /* the FIN takes a sequence number */
-	if (a <= (int64_t)fd->next_off || a - (int64_t)fd->next_off > r->conf.max_ahead)
-		return;
-	if ((uint64_t)a > fd->ooo.head->off)
-		a = (int64_t)fd->ooo.head->off;
-	gap(r, f, d, (uint64_t)a, ts);
-	drain(r, f, d, ts);
-}
-
-/* Holds or delivers payload p[0..len) at stream offset off (> next_off or
- * with held bytes). Returns 0, or -ENOMEM. */
-static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p, size_t len,
-		uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	struct seglist_ins res;
-	size_t before = fd->ooo.mem;
-
-	if (seglist_insert(&fd->ooo, (uint64_t)off, p, len, &res))
-		return -ENOMEM;
-	r->st.buffered += fd->ooo.mem - before;
-	if (r->st.buffered > r->st.buffered_peak)
-		r->st.buffered_peak = r->st.buffered;
-	if (res.overlap)
-		r->st.overlaps++;
-	if (res.conflict) {
-		r->st.conflicts++;
-		if (f->user && r->ops->anomaly)
-			r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP, ts);
-	}
-	drain(r, f, d, ts);
-	enforce_caps(r, f, d, ts);
-	return 0;
-}
-
-/* A retransmission of already delivered bytes: if it repeats one of the
- * last delivered segments exactly but with other bytes, that is a
- * conflicting overlap (the delivered copy stays). */
-static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p,
-			 size_t len, uint64_t ts)
-{
-	const struct flow_dir *fd = &f->dir[d];
-
-	for (int i = 0; i < FLOW_RECENT; i++) {
-		const struct flow_recent *rc = &fd->recent[i];
-
-		if (rc->len != len || rc->off != (uint64_t)off || !len)
-			continue;
-		if (rc->sum != sum64(p, len)) {
-			r->st.conflicts++;
-			if (r->ops->anomaly)
-				r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP,
-						ts);
-		}
-		return;
-	}
-}
-
-/* Payload of direction d starting at sequence number seq. */
-static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const uint8_t *p,
-		    size_t len, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	int64_t off = off_of(fd, seq), next = (int64_t)fd->next_off;
-
-	if (off + (int64_t)len <= next) {
-		r->st.drops[REASM_DROP_OLD]++;
-		if (f->user)
-			check_resend(r, f, d, off, p, len, ts);
-		return 0;
-	}
-	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {
-		if (off >= (int64_t)fd->fin_off) { /* data after the FIN */
-			r->st.drops[REASM_DROP_WINDOW]++;
-			return 0;
-		}
-		len = (size_t)((int64_t)fd->fin_off - off);
-	}
-	if (off - next > (int64_t)r->conf.max_ahead) {
-		r->st.drops[REASM_DROP_WINDOW]++;
-		return 0;
-	}
-	if (!f->user) { /* nobody listens: follow the edge, hold nothing */
-		if (off + (int64_t)len > next) {
-			fd->next_seq += (uint32_t)(off + (int64_t)len - next);
-			fd->next_off = (uint64_t)(off + (int64_t)len);
-		}
-		return 0;
-	}
-	if (off < next) { /* partly delivered already: first copy wins */
-		r->st.overlaps++;
-		p += next - off;
-		len -= (size_t)(next - off);
-		off = next;
-	}
-	if (off == next && !fd->ooo.head) {
-		deliver(r, f, d, p, len, ts); /* in order: no copy */
-		return 0;
-	}
-	return hold(r, f, d, off, p, len, ts);
-}
-
-/* RST: accepted in window (or with nothing to check against), closes. */
-static int tcp_rst(struct reasm *r, struct flow *f, int d, const struct pkt *p)
-{
-	struct flow_dir *fd = &f->dir[d];
-	int64_t off;
-
-	if (fd->init) {
-		off = off_of(fd, p->seq);
-		if (off < (int64_t)fd->next_off ||
-		    off - (int64_t)fd->next_off > (int64_t)r->conf.max_ahead) {
-			r->st.drops[REASM_DROP_RST_WINDOW]++;
-			return 0;
-		}
-	}
-	close_flow(r, f, STREAM_CLOSE_RST, p->ts_ns);
-	return 0;
-}
-
-/* SYN: sets up the sender's direction (and the receiver's, for a SYN-ACK).
- * Returns 1 when the segment must be ignored (a SYN with another ISN). */
-static int tcp_syn(struct reasm *r, struct flow *f, int d, const struct pkt *p)
-{
-	struct flow_dir *fd = &f->dir[d], *od = &f->dir[!d];
-
-	if (fd->init) {
-		if (off_of(fd, p->seq + 1) == 0)
-			return 0; /* a retransmitted SYN */
-		r->st.drops[REASM_DROP_WINDOW]++;
-		return 1;
-	}
-	dir_init(fd, p->seq + 1);
-	if (p->flags & PKT_F_TS) {
-		fd->syn_ts_ok = 1;
-		fd->syn_tsval = p->tsval;
-	}
-	if ((p->tcp_flags & PKT_ACK) && !od->init)
-		dir_init(od, p->ack);
-	return 0;
-}
-
-/* Client in SYN-SENT (its SYN seen, no SYN-ACK yet): like Linux, accept from
- * the server only a SYN or RST that ACKs the SYN and echoes a timestamp no
- * older than the SYN's; the client's own RSTs there change nothing. Returns
- * a drop reason, or -1 to go on. */
-static int syn_sent_check(const struct flow *f, int d, const struct pkt *p)
-{
-	const struct flow_dir *cd = &f->dir[STREAM_C2S];
-
-	if ((f->info.flags & FLOW_MIDSTREAM) || !cd->init || f->dir[STREAM_S2C].init)
-		return -1;
-	if (d == STREAM_C2S)
-		return (p->tcp_flags & PKT_RST) ? REASM_DROP_HANDSHAKE : -1;
-	if (!(p->tcp_flags & (PKT_SYN | PKT_RST)) ||
-	    ((p->tcp_flags & PKT_ACK) &&
-	     (off_of(cd, p->ack) < 0 || off_of(cd, p->ack) > (int64_t)cd->next_off)))
-		return REASM_DROP_HANDSHAKE;
-	if ((p->flags & PKT_F_TS) && p->tsecr && cd->syn_ts_ok &&
-	    (int32_t)(p->tsecr - cd->syn_tsval) < 0)
-		return REASM_DROP_PAWS;
-	return -1;
-}
-
-static int tcp_segment(struct reasm *r, struct flow *f, const struct pkt *p)
-{
-	int d = dir_of(f, p), err = 0;
-	struct flow_dir *fd = &f->dir[d];
-	uint32_t seq = p->seq;
-	int why = syn_sent_check(f, d, p);
-
-	if (why >= 0) {
-		r->st.drops[why]++;
-		return 0;
-	}
-	if (p->tcp_flags & PKT_RST)
-		return tcp_rst(r, f, d, p);
-	if (paws_drop(fd, p)) {
-		r->st.drops[REASM_DROP_PAWS]++;
-		return 0;
-	}
-	if (p->tcp_flags & PKT_SYN) {
-		if (tcp_syn(r, f, d, p))
-			return 0;
-		seq++; /* data in a SYN (TCP Fast Open) follows the ISN */
-	}
-	if (!fd->init && (p->len || (p->tcp_flags & PKT_FIN)))
-		dir_init(fd, seq); /* picked up mid-stream */
-	if (p->tcp_flags & PKT_ACK)
-		ack_gap(r, f, !d, p->ack, p->ts_ns);
-	if (p->len && fd->init)
-		err = tcp_data(r, f, d, seq, p->payload, p->len, p->ts_ns);
-	if ((p->tcp_flags & PKT_FIN) && fd->init && !fd->fin &&
-	    off_of(fd, seq) + (int64_t)p->len >= (int64_t)fd->next_off &&
-	    off_of(fd, seq) - (int64_t)fd->next_off <= (int64_t)r->conf.max_ahead) {
-		fd->fin = 1;
-		fd->fin_off = (uint64_t)(off_of(fd, seq) + (int64_t)p->len);
-		drain(r, f, d, p->ts_ns);
-	}
-	if (f->dir[0].ended && f->dir[1].ended)
-		close_flow(r, f, STREAM_CLOSE_FIN, p->ts_ns);
-	return err;
 }
 
 /* ---- entry points ----------------------------------------------------------- */
@@ -608,7 +213,7 @@ int reasm_push(struct reasm *r, const struct pkt *p)
 	}
 	flow_table_touch(r->t, f, f->cls, p->ts_ns);
 	if (p->proto == IPPROTO_TCP)
-		return tcp_segment(r, f, p);
+		return reasm_tcp_segment(r, f, dir_of(f, p), p);
 	r->st.bytes += p->len;
 	if (f->user && p->len)
 		r->ops->data(f->user, (enum stream_dir)dir_of(f, p), p->payload, p->len, p->ts_ns);
@@ -620,7 +225,7 @@ void reasm_flush(struct reasm *r)
 	struct flow *f;
 
 	while ((f = flow_table_oldest(r->t)))
-		close_flow(r, f, STREAM_CLOSE_EOF, f->last_ns);
+		reasm_close_flow(r, f, STREAM_CLOSE_EOF, f->last_ns);
 }
 
 void reasm_stats(const struct reasm *r, struct reasm_stats *st)
