@@ -37,7 +37,7 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # ---- agent -----------------------------------------------------------------
 # Every userspace/*.c but main.c goes into a static library that the binary,
 # the unit tests and the fuzzers link, so a stage is compiled once per flavour.
-PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd
+PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \

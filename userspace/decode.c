@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <brotli/decode.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -27,6 +28,7 @@ enum lstate {
 	L_INFLATE,	/* raw deflate data */
 	L_BROTLI,
 	L_ZSTD,
+	L_LZMA,
 	L_DONE,		/* compressed stream ended; the rest is ignored */
 };
 
@@ -44,6 +46,8 @@ struct layer {
 	int zinit;
 	BrotliDecoderState *br;
 	ZSTD_DCtx *zs;
+	lzma_stream lz;
+	int lzinit;
 	uint8_t *buf;		/* DEC_BUF output bytes */
 	uint8_t stash[DEC_STASH];
 	size_t nstash;
@@ -304,6 +308,34 @@ static int zstd_some(struct decoder *d, unsigned i, const uint8_t *p, size_t len
 	return 0;
 }
 
+static int lzma_some(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
+{
+	struct layer *l = &d->l[i];
+
+	l->lz.next_in = p;
+	l->lz.avail_in = len;
+	do {
+		lzma_ret r;
+
+		l->lz.next_out = l->buf;
+		l->lz.avail_out = DEC_BUF;
+		r = lzma_code(&l->lz, LZMA_RUN);
+		if (DEC_BUF - l->lz.avail_out &&
+		    push(d, i + 1, l->buf, DEC_BUF - l->lz.avail_out))
+			return -1;
+		if (r == LZMA_STREAM_END) {
+			l->st = L_DONE;
+			return 0;
+		}
+		if (r == LZMA_MEMLIMIT_ERROR)
+			return fail(d, DECODE_ERR_BOMB,
+				    "lzma dictionary over the 64 MiB memory limit");
+		if (r != LZMA_OK)
+			return fail(d, DECODE_ERR_DATA, "corrupt lzma data");
+	} while (l->lz.avail_in || !l->lz.avail_out);
+	return 0;
+}
+
 static int push(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
 {
 	struct layer *l = &d->l[i];
@@ -336,6 +368,8 @@ static int push(struct decoder *d, unsigned i, const uint8_t *p, size_t len)
 		return brotli_some(d, i, p, len);
 	case L_ZSTD:
 		return zstd_some(d, i, p, len);
+	case L_LZMA:
+		return lzma_some(d, i, p, len);
 	default:
 		return 0;
 	}
@@ -359,7 +393,8 @@ int decode_finish(struct decoder *d)
 			if (push(d, i + 1, l->head, l->nhead))
 				return -1;
 		} else if (l->st == L_GZHDR || l->st == L_INFLATE ||
-			   ((l->st == L_BROTLI || l->st == L_ZSTD) && d->in)) {
+			   ((l->st == L_BROTLI || l->st == L_ZSTD ||
+			     l->st == L_LZMA) && d->in)) {
 			return fail(d, DECODE_ERR_DATA, "compressed data truncated");
 		}
 	}
@@ -406,6 +441,15 @@ struct decoder *decode_new(const enum decode_coding *codings, unsigned n,
 				goto err;
 			l->st = L_ZSTD;
 		}
+		if (l->coding == DEC_LZMA) {
+			lzma_stream init = LZMA_STREAM_INIT;
+
+			l->lz = init;
+			if (lzma_alone_decoder(&l->lz, 64 << 20) != LZMA_OK)
+				goto err;
+			l->lzinit = 1;
+			l->st = L_LZMA;
+		}
 	}
 	return d;
 err:
@@ -417,9 +461,9 @@ err:
 static enum decode_coding coding_of(const char *t, size_t n)
 {
 	static const char *const names[] = { "identity", "gzip", "deflate", "br",
-					     "zstd" };
+					     "zstd", "lzma" };
 
-	for (unsigned c = 0; c < 5; c++)
+	for (unsigned c = 0; c < 6; c++)
 		if (n == strlen(names[c]) && !strncasecmp(t, names[c], n))
 			return (enum decode_coding)c;
 	if ((n == 6 && !strncasecmp(t, "x-gzip", 6)))
@@ -475,7 +519,7 @@ unsigned decode_parse_codings(const char *value, enum decode_coding *out,
 			continue;
 		}
 		out[n] = coding_of((const char *)t, p - t);
-		if (out[n] == DEC_AUTO)
+		if (out[n] == DEC_AUTO || out[n] == DEC_LZMA)
 			*unknown = 1;
 		n++;
 	}
@@ -504,6 +548,8 @@ void decode_free(struct decoder *d)
 		if (d->l[i].br)
 			BrotliDecoderDestroyInstance(d->l[i].br);
 		ZSTD_freeDCtx(d->l[i].zs);
+		if (d->l[i].lzinit)
+			lzma_end(&d->l[i].lz);
 		free(d->l[i].buf);
 	}
 	free(d);

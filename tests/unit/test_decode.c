@@ -31,6 +31,15 @@ static const uint8_t body_zst[] = {
 	0x57, 0x9e, 0xd7, 0x9d, 0x6a, 0x5c,
 };
 
+/* xz --format=lzma -6 of body (LZMA-alone, as Suricata's "lzma") */
+static const uint8_t body_lzma[] = {
+	0x5d, 0x00, 0x00, 0x80, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0x00, 0x32, 0x99, 0x09, 0x29, 0xde, 0xa8, 0x6b, 0x3c, 0x54, 0xd1,
+	0x2e, 0x66, 0x5d, 0x2a, 0xf9, 0x4a, 0x23, 0x8e, 0x7d, 0x92, 0x64, 0x1e,
+	0x23, 0xd8, 0x48, 0xe3, 0xf5, 0x14, 0x38, 0xb5, 0xaf, 0x16, 0xb4, 0x7c,
+	0x31, 0x7e, 0x20, 0x10, 0xd5, 0xc3, 0x5f, 0xff, 0xaa, 0x64, 0x80, 0x00,
+};
+
 struct out {
 	uint8_t *p;
 	size_t n, cap;
@@ -123,6 +132,7 @@ static void gzip_deflate_zlib_br_zstd(void **state)
 	expect("DeFlate", z, n, body);	/* raw, as some servers send it */
 	expect("br", body_br, sizeof(body_br), body);
 	expect("zstd", body_zst, sizeof(body_zst), body);
+	expect("lzma", body_lzma, sizeof(body_lzma), body);
 	expect("identity", (const uint8_t *)body, strlen(body), body);
 	expect("", (const uint8_t *)body, strlen(body), body);
 }
@@ -203,6 +213,16 @@ static void corrupt_and_truncated(void **state)
 			     1000, NULL, &o, &msg), DECODE_ERR_DATA);
 	assert_string_equal(msg, "corrupt zstd data");
 	free(o.p);
+	assert_int_equal(run("lzma", (const uint8_t *)"\xff\xff\xff\xff\xff", 5,
+			     1000, NULL, &o, &msg), DECODE_ERR_DATA);
+	assert_string_equal(msg, "corrupt lzma data");
+	free(o.p);
+	/* a 64 MiB dictionary (xz -9) is over the decoder's memory limit */
+	assert_int_equal(run("lzma", (const uint8_t *)"\x5d\x00\x00\x00\x04\xff\xff"
+			     "\xff\xff\xff\xff\xff\xff\x00\x32", 15, 1000, NULL, &o,
+			     &msg), DECODE_ERR_BOMB);
+	assert_string_equal(msg, "lzma dictionary over the 64 MiB memory limit");
+	free(o.p);
 }
 
 static void bomb_limits(void **state)
@@ -250,6 +270,10 @@ static void parse_codings(void **state)
 	assert_int_equal(unknown, 0);
 	assert_int_equal(decode_parse_codings("lzma", c, 4, &chunked, &unknown,
 					      &many), 1);
+	assert_int_equal(c[0], DEC_LZMA);
+	assert_int_equal(unknown, 1);	/* decoded, but no browser would */
+	assert_int_equal(decode_parse_codings("compress", c, 4, &chunked,
+					      &unknown, &many), 1);
 	assert_int_equal(c[0], DEC_AUTO);
 	assert_int_equal(unknown, 1);
 	assert_int_equal(decode_parse_codings("gzip gzip gzip gzip gzip", c, 4,
