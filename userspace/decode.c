@@ -329,7 +329,7 @@ static int lzma_some(struct decoder *d, unsigned i, const uint8_t *p, size_t len
 		}
 		if (r == LZMA_MEMLIMIT_ERROR)
 			return fail(d, DECODE_ERR_BOMB,
-				    "lzma dictionary over the 64 MiB memory limit");
+				    "lzma dictionary over the 16 MiB memory limit");
 		if (r != LZMA_OK)
 			return fail(d, DECODE_ERR_DATA, "corrupt lzma data");
 	} while (l->lz.avail_in || !l->lz.avail_out);
@@ -445,7 +445,7 @@ struct decoder *decode_new(const enum decode_coding *codings, unsigned n,
 			lzma_stream init = LZMA_STREAM_INIT;
 
 			l->lz = init;
-			if (lzma_alone_decoder(&l->lz, 64 << 20) != LZMA_OK)
+			if (lzma_alone_decoder(&l->lz, 16 << 20) != LZMA_OK)
 				goto err;
 			l->lzinit = 1;
 			l->st = L_LZMA;

@@ -19,8 +19,9 @@ enum decode_coding {
 	DEC_DEFLATE,	/* zlib-wrapped or raw deflate, detected */
 	DEC_BR,		/* brotli */
 	DEC_ZSTD,	/* zstd (RFC 8878), window at most 8 MiB as browsers */
-	DEC_LZMA,	/* "lzma" (LZMA-alone): no browser decodes it, Suricata
-			 * can; decoded, and flagged as an unknown coding */
+	DEC_LZMA,	/* "lzma" (LZMA-alone, 16 MiB memory): no browser
+			 * decodes it, Suricata can; decoded, flagged as an
+			 * unknown coding */
 	DEC_AUTO,	/* unknown token: gunzip if it carries the gzip magic,
 			 * else pass through */
 };

@@ -217,11 +217,11 @@ static void corrupt_and_truncated(void **state)
 			     1000, NULL, &o, &msg), DECODE_ERR_DATA);
 	assert_string_equal(msg, "corrupt lzma data");
 	free(o.p);
-	/* a 64 MiB dictionary (xz -9) is over the decoder's memory limit */
+	/* a 64 MiB dictionary (xz -9) is over the decoder's 16 MiB limit */
 	assert_int_equal(run("lzma", (const uint8_t *)"\x5d\x00\x00\x00\x04\xff\xff"
 			     "\xff\xff\xff\xff\xff\xff\x00\x32", 15, 1000, NULL, &o,
 			     &msg), DECODE_ERR_BOMB);
-	assert_string_equal(msg, "lzma dictionary over the 64 MiB memory limit");
+	assert_string_equal(msg, "lzma dictionary over the 16 MiB memory limit");
 	free(o.p);
 }
 
