@@ -23,7 +23,7 @@ enum decode_coding {
 			 * decodes it, Suricata can; decoded, flagged as an
 			 * unknown coding */
 	DEC_AUTO,	/* unknown token: gunzip if it carries the gzip magic,
-			 * else pass through */
+			 * inflate if it has a zlib header, else pass through */
 };
 
 struct decode_limits {
