@@ -154,6 +154,29 @@ static int inflate_some(struct decoder *d, unsigned i, const uint8_t *p, size_t 
 	return 0;
 }
 
+/* Moves past gzip header fields whose flag is absent or whose bytes are
+ * all seen; at the end of the header the layer starts inflating. */
+static void gz_skip(struct layer *l)
+{
+	for (;;) {
+		if (l->gz == GZ_EXTRA && (!(l->gzflg & 0x04) ||
+					  l->gzcnt >= l->gzxlen)) {
+			l->gzcnt = 0;
+			l->gz = GZ_NAME;
+		} else if (l->gz == GZ_NAME && !(l->gzflg & 0x08)) {
+			l->gz = GZ_COMMENT;
+		} else if (l->gz == GZ_COMMENT && !(l->gzflg & 0x10)) {
+			l->gz = GZ_HCRC;
+		} else if (l->gz == GZ_HCRC && (!(l->gzflg & 0x02) ||
+						l->gzcnt >= 2)) {
+			l->st = L_INFLATE;
+			return;
+		} else {
+			return;
+		}
+	}
+}
+
 /* Consumes gzip header bytes; returns how many were used. */
 static size_t gzhdr(struct layer *l, const uint8_t *p, size_t len)
 {
@@ -192,25 +215,7 @@ static size_t gzhdr(struct layer *l, const uint8_t *p, size_t len)
 			l->gzcnt++;
 			break;
 		}
-		/* skip states whose flag is absent or whose bytes are done */
-		for (;;) {
-			if (l->gz == GZ_EXTRA && (!(l->gzflg & 0x04) ||
-						  l->gzcnt >= l->gzxlen)) {
-				l->gzcnt = 0;
-				l->gz = GZ_NAME;
-			} else if (l->gz == GZ_NAME && !(l->gzflg & 0x08)) {
-				l->gz = GZ_COMMENT;
-			} else if (l->gz == GZ_COMMENT && !(l->gzflg & 0x10)) {
-				l->gz = GZ_HCRC;
-			} else if (l->gz == GZ_HCRC && (!(l->gzflg & 0x02) ||
-							l->gzcnt >= 2)) {
-				l->st = L_INFLATE;
-			} else {
-				break;
-			}
-			if (l->st != L_GZHDR)
-				break;
-		}
+		gz_skip(l);
 	}
 	return k;
 }
@@ -401,6 +406,36 @@ int decode_finish(struct decoder *d)
 	return d->stopped ? -1 : 0;
 }
 
+/* Allocates what layer l's coding needs. Returns 0 or -ENOMEM. */
+static int layer_init(struct layer *l)
+{
+	l->buf = malloc(DEC_BUF);
+	if (!l->buf)
+		return -ENOMEM;
+	if (l->coding == DEC_BR) {
+		l->br = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+		if (!l->br)
+			return -ENOMEM;
+		l->st = L_BROTLI;
+	} else if (l->coding == DEC_ZSTD) {
+		l->zs = ZSTD_createDCtx();
+		/* browsers accept windows up to 8 MiB (RFC 8878 9.1) */
+		if (!l->zs || ZSTD_isError(ZSTD_DCtx_setParameter(l->zs,
+				ZSTD_d_windowLogMax, 23)))
+			return -ENOMEM;
+		l->st = L_ZSTD;
+	} else if (l->coding == DEC_LZMA) {
+		lzma_stream init = LZMA_STREAM_INIT;
+
+		l->lz = init;
+		if (lzma_alone_decoder(&l->lz, 16 << 20) != LZMA_OK)
+			return -ENOMEM;
+		l->lzinit = 1;
+		l->st = L_LZMA;
+	}
+	return 0;
+}
+
 struct decoder *decode_new(const enum decode_coding *codings, unsigned n,
 			   const struct decode_limits *lim, decode_sink_fn sink,
 			   void *arg)
@@ -425,31 +460,8 @@ struct decoder *decode_new(const enum decode_coding *codings, unsigned n,
 			continue;	/* no layer: nothing to undo */
 		l->coding = codings[n - 1 - i];
 		d->n++;
-		l->buf = malloc(DEC_BUF);
-		if (!l->buf)
+		if (layer_init(l))
 			goto err;
-		if (l->coding == DEC_BR) {
-			l->br = BrotliDecoderCreateInstance(NULL, NULL, NULL);
-			if (!l->br)
-				goto err;
-			l->st = L_BROTLI;
-		}
-		if (l->coding == DEC_ZSTD) {
-			l->zs = ZSTD_createDCtx();
-			if (!l->zs || ZSTD_isError(ZSTD_DCtx_setParameter(l->zs,
-					ZSTD_d_windowLogMax, 23)))
-				goto err;
-			l->st = L_ZSTD;
-		}
-		if (l->coding == DEC_LZMA) {
-			lzma_stream init = LZMA_STREAM_INIT;
-
-			l->lz = init;
-			if (lzma_alone_decoder(&l->lz, 16 << 20) != LZMA_OK)
-				goto err;
-			l->lzinit = 1;
-			l->st = L_LZMA;
-		}
 	}
 	return d;
 err:
