@@ -455,30 +455,77 @@ static int finish(struct xp *p, bool skip_bad, int rc)
 	return 0;
 }
 
+/* libxml2 prints some errors (encoding, I/O) through its per-thread
+ * generic and structured handlers instead of the reader's. Point both at
+ * us for the length of one parse, and restore them after: the parser must
+ * not print. */
+struct xml_handlers {
+	xmlGenericErrorFunc gen;
+	void *gen_ctx;
+	xmlStructuredErrorFunc st;
+	void *st_ctx;
+};
+
+static void silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void handlers_take(struct xml_handlers *h, struct xp *p)
+{
+	h->gen = xmlGenericError;
+	h->gen_ctx = xmlGenericErrorContext;
+	h->st = xmlStructuredError;
+	h->st_ctx = xmlStructuredErrorContext;
+	xmlSetGenericErrorFunc(p, silent);
+	xmlSetStructuredErrorFunc(p, xml_error);
+}
+
+static void handlers_restore(const struct xml_handlers *h)
+{
+	xmlSetGenericErrorFunc(h->gen_ctx, h->gen);
+	xmlSetStructuredErrorFunc(h->st_ctx, h->st);
+}
+
 int hashxml_read(struct hashxml *x, const char *path, bool skip_bad,
 		 struct listfile_diag *d)
 {
 	struct xp p = { .x = x, .name = path, .d = d };
+	struct xml_handlers h;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
+	handlers_take(&h, &p);
 	p.r = xmlReaderForFile(path, NULL, XML_OPTS);
 	if (!p.r) {
+		handlers_restore(&h);
+		d->errors = d->nmsgs = 0;	/* one clear message instead */
 		listfile_diag_add(d, path, 0, 0, "couldn't open hash-sharing XML");
 		return -EIO;
 	}
-	return finish(&p, skip_bad, run(&p));
+	rc = finish(&p, skip_bad, run(&p));
+	handlers_restore(&h);
+	return rc;
 }
 
 int hashxml_parse(struct hashxml *x, const char *name, const char *buf,
 		  size_t len, bool skip_bad, struct listfile_diag *d)
 {
 	struct xp p = { .x = x, .name = name, .d = d };
+	struct xml_handlers h;
+	int rc;
 
 	memset(d, 0, sizeof(*d));
 	if (len > INT32_MAX)
 		return -E2BIG;
+	handlers_take(&h, &p);
 	p.r = xmlReaderForMemory(buf, (int)len, name, NULL, XML_OPTS);
-	if (!p.r)
+	if (!p.r) {
+		handlers_restore(&h);
 		return -ENOMEM;
-	return finish(&p, skip_bad, run(&p));
+	}
+	rc = finish(&p, skip_bad, run(&p));
+	handlers_restore(&h);
+	return rc;
 }

@@ -272,6 +272,35 @@ static void diag_malformed(void **state)
 	unlink(path);
 }
 
+/* An encoding libxml2 can't handle: it reports that through its global
+ * handlers, which must not reach stderr either. */
+static void diag_encoding(void **state)
+{
+	static const char doc[] = "\x00<\x00\x00q/>";	/* UCS-4, order 3412 */
+	char path[] = "/tmp/ew_hashxml_err_XXXXXX";
+	struct hashxml *x = hashxml_new();
+	int saved = dup(2), tmp = mkstemp(path);
+	struct listfile_diag d;
+	struct stat st;
+	int rc;
+
+	(void)state;
+	assert_true(tmp >= 0 && saved >= 0);
+	dup2(tmp, 2);
+	rc = hashxml_parse(x, "feed.xml", doc, sizeof(doc) - 1, false, &d);
+	dup2(saved, 2);
+	assert_int_equal(rc, -EINVAL);
+	assert_int_equal(d.errors, 1);
+	assert_string_equal(d.msgs[0].text,
+			    "feed.xml:1:1: malformed XML: encoding not supported UCS4 3412");
+	assert_int_equal(fstat(tmp, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	close(tmp);
+	close(saved);
+	unlink(path);
+	hashxml_free(x);
+}
+
 static void diag_open(void **state)
 {
 	struct hashxml *x = hashxml_new();
@@ -314,6 +343,7 @@ int main(void)
 		cmocka_unit_test(diag_root),
 		cmocka_unit_test(diag_doctype),
 		cmocka_unit_test(diag_malformed),
+		cmocka_unit_test(diag_encoding),
 		cmocka_unit_test(diag_open),
 		cmocka_unit_test(skip_bad_keeps_good),
 	};
