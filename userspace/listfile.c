@@ -398,6 +398,12 @@ static void line(struct lf *st, const char *p, size_t n)
 
 	st->line++;
 	st->d->lines++;
+	/* a UTF-8 byte order mark, as Windows tools write: columns count
+	 * from after it, as editors show them */
+	if (st->line == 1 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		p += 3;
+		n -= 3;
+	}
 	while (n && (p[n - 1] == '\r'))
 		n--;
 	while (s < n && is_space(p[s]))

@@ -82,6 +82,20 @@ static void text_list(void **state)
 	assert_int_equal(g.quality[0], -1);
 }
 
+/* A UTF-8 byte order mark before a header or a first value. */
+static void byte_order_mark(void **state)
+{
+	struct listfile_diag d;
+	struct got g;
+
+	(void)state;
+	assert_int_equal(parse("\xef\xbb\xbf" EICAR_SHA256 "\n", LIST_SHA256, &g, &d), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(parse("\xef\xbb\xbfSHA256,label\n" EICAR_SHA256 ",x\n", LIST_SHA256, &g, &d), 0);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.label[0], "x");
+}
+
 static void kinds(void **state)
 {
 	struct listfile_diag d;
@@ -367,6 +381,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(text_list),
+		cmocka_unit_test(byte_order_mark),
 		cmocka_unit_test(kinds),
 		cmocka_unit_test(csv_by_name),
 		cmocka_unit_test(csv_column_option),
