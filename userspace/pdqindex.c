@@ -17,12 +17,14 @@
  *
  *   hash[]   entries sorted by chunk 0 (counting sort): table 0 is the
  *            hash array itself, bucket v = off[0][v] .. off[0][v+1]
- *   ids[c]   for c = 1..15: entry numbers sorted by chunk c, u32
+ *   ids[c]   for c = 1..15: entry numbers sorted by chunk c, packed in 3
+ *            bytes (4 past 2^24 entries), little-endian
  *   off[c]   65537 bucket starts per chunk (u32), 4 MiB in all
  *   list[], quality[], label[]   per entry: u16, u8, u32 offset into a
  *            pool of NUL-terminated labels (offset 0 is "")
  *
- * Per entry: 32 + 15 * 4 + 2 + 1 + 4 = 99 bytes, plus the labels. */
+ * Per entry: 32 + 15 * 3 + 2 + 1 + 4 = 84 bytes, plus the labels. */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,13 @@
 #define CHUNKS		16
 #define BUCKETS		65536
 #define OFF_BYTES	(CHUNKS * (BUCKETS + 1) * sizeof(uint32_t))
+/* Entry numbers take 3 bytes up to this many entries, 4 past it. Unit
+ * tests (EW_TESTING) lower it so both widths run on small data. */
+#ifdef EW_TESTING
+#define IDW3_MAX	10000u
+#else
+#define IDW3_MAX	(1u << 24)
+#endif
 
 /* The distance loops are built twice, with and without the POPCNT
  * instruction (x86-64's baseline lacks it), and the loader picks one at
@@ -61,7 +70,8 @@ struct pdqindex {
 	uint16_t *list;
 	uint8_t *quality;
 	uint32_t *label;
-	uint32_t *ids[CHUNKS];		/* ids[0] unused: hash[] is in chunk 0 order */
+	uint8_t *ids[CHUNKS];		/* ids[0] unused: hash[] is in chunk 0 order */
+	unsigned idw;			/* bytes per entry number: 3, or 4 */
 	uint32_t *off[CHUNKS];		/* into off_all, one huge-page block */
 	uint32_t *off_all;
 	char *pool;
@@ -131,6 +141,22 @@ HOT_CLONES unsigned pdq_hash_distance(const struct pdq_hash *a, const struct pdq
 static unsigned chunk(const uint8_t *b, unsigned c)
 {
 	return (unsigned)b[2 * c] << 8 | b[2 * c + 1];
+}
+
+/* Entry number i of a packed table: one unaligned 4-byte load (the arrays
+ * carry a byte of padding for the last one), masked to w bytes. */
+static inline uint32_t id_at(const uint8_t *ids, uint32_t i, unsigned w)
+{
+	uint32_t v;
+
+	memcpy(&v, ids + (size_t)i * w, sizeof(v));
+	v = le32toh(v);
+	return w == 4 ? v : v & 0xffffff;
+}
+
+static size_t ids_bytes(size_t n, unsigned w)
+{
+	return n * w + 1;
 }
 
 struct pdqindex_builder *pdqindex_builder_new(void)
@@ -246,6 +272,18 @@ static void bucket_sort(const struct pdq_hash *h, size_t n, unsigned c,
 	off[0] = 0;
 }
 
+/* Writes n entry numbers as w-byte little-endian values. */
+static void pack_ids(uint8_t *dst, const uint32_t *ids, size_t n, unsigned w)
+{
+	for (size_t i = 0; i < n; i++, dst += w) {
+		dst[0] = (uint8_t)ids[i];
+		dst[1] = (uint8_t)(ids[i] >> 8);
+		dst[2] = (uint8_t)(ids[i] >> 16);
+		if (w == 4)
+			dst[3] = (uint8_t)(ids[i] >> 24);
+	}
+}
+
 /* Moves the builder's per-entry arrays into ix in the order perm[]. */
 static int take_entries(struct pdqindex *ix, struct pdqindex_builder *b,
 			const uint32_t *perm)
@@ -279,13 +317,14 @@ struct pdqindex *pdqindex_build(struct pdqindex_builder *b)
 	if (!ix)
 		goto out;
 	ix->n = b->n;
+	ix->idw = b->n <= IDW3_MAX ? 3 : 4;
 	perm = malloc((b->n ? b->n : 1) * sizeof(*perm));
 	ix->off_all = bigmem_alloc(OFF_BYTES);
 	if (!ix->off_all)
 		goto out;
 	for (unsigned c = 0; c < CHUNKS; c++) {
 		ix->off[c] = ix->off_all + c * (BUCKETS + 1);
-		if (c && !(ix->ids[c] = bigmem_alloc(b->n * sizeof(uint32_t))))
+		if (c && !(ix->ids[c] = bigmem_alloc(ids_bytes(b->n, ix->idw))))
 			goto out;
 	}
 	if (!perm)
@@ -293,8 +332,11 @@ struct pdqindex *pdqindex_build(struct pdqindex_builder *b)
 	bucket_sort(b->hash, b->n, 0, ix->off[0], perm);
 	if (take_entries(ix, b, perm))
 		goto out;
-	for (unsigned c = 1; c < CHUNKS; c++)
-		bucket_sort(ix->hash, ix->n, c, ix->off[c], ix->ids[c]);
+	/* perm is free now: it holds each chunk's order before packing */
+	for (unsigned c = 1; c < CHUNKS; c++) {
+		bucket_sort(ix->hash, ix->n, c, ix->off[c], perm);
+		pack_ids(ix->ids[c], perm, ix->n, ix->idw);
+	}
 	rc = 0;
 out:
 	free(perm);
@@ -312,7 +354,7 @@ void pdqindex_free(struct pdqindex *ix)
 	if (!ix)
 		return;
 	for (unsigned c = 0; c < CHUNKS; c++)
-		bigmem_free(ix->ids[c], ix->n * sizeof(uint32_t));
+		bigmem_free(ix->ids[c], ids_bytes(ix->n, ix->idw));
 	bigmem_free(ix->off_all, OFF_BYTES);
 	bigmem_free(ix->hash, ix->n * sizeof(*ix->hash));
 	free(ix->list);
@@ -368,7 +410,9 @@ INLINE void check(struct query *qs, uint32_t e, unsigned c)
  * hashes prefetched, so the random reads overlap instead of queueing. */
 INLINE void probe_chunk(struct query *qs, unsigned c)
 {
-	const uint32_t *off = qs->ix->off[c], *ids = qs->ix->ids[c];
+	const uint32_t *off = qs->ix->off[c];
+	const uint8_t *ids = qs->ix->ids[c];
+	unsigned idw = qs->ix->idw;
 	unsigned v = chunk(qs->q->b, c);
 	uint32_t batch[BATCH];
 	size_t nb = 0;
@@ -377,7 +421,7 @@ INLINE void probe_chunk(struct query *qs, unsigned c)
 		unsigned w = k ? v ^ (1u << (k - 1)) : v;
 
 		for (uint32_t i = off[w]; i < off[w + 1]; i++) {
-			uint32_t e = c ? ids[i] : i;
+			uint32_t e = c ? id_at(ids, i, idw) : i;
 
 			__builtin_prefetch(&qs->ix->hash[e]);
 			batch[nb++] = e;
@@ -440,11 +484,10 @@ size_t pdqindex_count(const struct pdqindex *ix)
 
 size_t pdqindex_memory(const struct pdqindex *ix)
 {
-	size_t per = sizeof(*ix->hash) + sizeof(*ix->list) + 1 + sizeof(*ix->label) +
-		     (CHUNKS - 1) * sizeof(uint32_t);
+	size_t per = sizeof(*ix->hash) + sizeof(*ix->list) + 1 + sizeof(*ix->label);
 
-	return sizeof(*ix) + ix->n * per + CHUNKS * (BUCKETS + 1) * sizeof(uint32_t) +
-	       ix->pool_len;
+	return sizeof(*ix) + ix->n * per + (CHUNKS - 1) * ids_bytes(ix->n, ix->idw) +
+	       OFF_BYTES + ix->pool_len;
 }
 
 const struct pdq_hash *pdqindex_hash(const struct pdqindex *ix, uint32_t i)
