@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-packet cost of ew_xdp_ingress (bpf/ew_xdp.bpf.c) with
- * BPF_PROG_TEST_RUN repeat: pass, flow-verdict hit, LPM hit with 1,000,000
- * prefixes loaded. Baseline: a bare `return XDP_PASS` program run the same
+ * BPF_PROG_TEST_RUN repeat: pass, flow-verdict hit, prefix hit with
+ * 1,000,000 prefixes loaded (two lengths in use: /24 and /32). Baseline: a bare `return XDP_PASS` program run the same
  * way, so the ratio excludes the test-run loop's own cost per packet.
  * Usage: xdp_cost [RUNS] [REPEAT] [PREFIXES] (root; defaults 5 1000000 1000000). */
 #include <errno.h>
@@ -72,9 +72,19 @@ static void tcp4(struct pb *b, const char *src, const char *dst)
 	pb_finish(b);
 }
 
+/* Marks /24 and /32 in use in ew_plens_v1, as userspace/blocklist.c would
+ * after loading such prefixes. */
+static int mark_lengths(int fd_lens)
+{
+	__u32 w = EW_PLENS_V4;
+	__u64 bits = (1ull << 24) | (1ull << 32);
+
+	return bpf_map_update_elem(fd_lens, &w, &bits, BPF_ANY) ? -errno : 0;
+}
+
 /* n prefixes, half /24 and half /32, spread over the space by an odd
  * multiplier (a bijection, so all distinct); in batches. */
-static int load_prefixes(int fd, __u32 n)
+static int load_prefixes(int fd, int fd_lens, __u32 n)
 {
 	enum { BATCH = 8192 };
 	static struct ew_lpm4_key keys[BATCH];
@@ -97,21 +107,23 @@ static int load_prefixes(int fd, __u32 n)
 			if (bpf_map_update_elem(fd, &keys[j], &vals[j], BPF_ANY))
 				return -errno;
 	}
-	return 0;
+	return mark_lengths(fd_lens);
 }
 
-/* An address no loaded prefix holds, for the pass-with-1M case. */
+/* An address no loaded prefix holds (neither its /32 nor its /24), for the
+ * pass-with-prefixes case. */
 static void miss_addr(int fd, char *out, size_t n)
 {
-	struct ew_lpm4_key k = {.prefixlen = 32};
+	struct ew_lpm4_key k32 = {.prefixlen = 32}, k24 = {.prefixlen = 24};
 	struct ew_block_rule r;
 
 	for (__u32 a = 0x0b000001;; a += 0x10101) {
-		__u32 be = htonl(a);
+		__u32 be = htonl(a), be24 = htonl(a & 0xffffff00u);
 
-		memcpy(k.addr, &be, 4);
-		if (bpf_map_lookup_elem(fd, &k, &r)) {
-			inet_ntop(AF_INET, k.addr, out, n);
+		memcpy(k32.addr, &be, 4);
+		memcpy(k24.addr, &be24, 4);
+		if (bpf_map_lookup_elem(fd, &k32, &r) && bpf_map_lookup_elem(fd, &k24, &r)) {
+			inet_ntop(AF_INET, k32.addr, out, n);
 			return;
 		}
 	}
@@ -166,9 +178,10 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 		return -errno;
 	ns = measure(fd, &p, c, &act);
 	report("flow-verdict hit (drop)", ns, base, act);
-	if (load_prefixes(bpf_map__fd(s->maps.ew_block4_v1), c->prefixes))
+	if (load_prefixes(bpf_map__fd(s->maps.ew_pfx4_v1), bpf_map__fd(s->maps.ew_plens_v1),
+			  c->prefixes))
 		return -errno;
-	miss_addr(bpf_map__fd(s->maps.ew_block4_v1), miss, sizeof(miss));
+	miss_addr(bpf_map__fd(s->maps.ew_pfx4_v1), miss, sizeof(miss));
 	tcp4(&p, miss, "198.51.100.3");
 	ns = measure(fd, &p, c, &act);
 	snprintf(name, sizeof(name), "pass, %u prefixes (miss)", c->prefixes);

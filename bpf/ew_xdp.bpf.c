@@ -15,40 +15,176 @@
  * chain does not smuggle a blocked prefix through. */
 const volatile __u32 ew_malformed_verdict = XDP_PASS;
 
-/* The rule of the longest prefix holding addr (IPv4-mapped when v4), if it
- * applies in direction dir (EW_MATCH_SRC or EW_MATCH_DST). */
-static __always_inline struct ew_block_rule *lpm_match(const struct ew_pkt *p, const __u8 *addr,
-						       __u32 dir)
+/* Prefix lengths one lookup may probe (/0 to /128): the loop bound. */
+#define EW_PLEN_MAX 129
+/* The bits of ew_plens_v1 that can mean a length: /0../32, and /128 in the
+ * last IPv6 word. */
+#define EW_PLENS_V4_BITS ((1ull << 33) - 1)
+#define EW_PLENS_V6_HI_BITS 1ull
+
+/* 1 if x (below 2^63) is not 0, else 0, without a branch. */
+static __always_inline __u64 ew_nonzero(__u64 x)
 {
-	struct ew_block_rule *r;
+	return (x | (0 - x)) >> 63;
+}
 
-	if (p->family == 4) {
-		struct ew_lpm4_key k4 = {.prefixlen = 32};
+/* Index of the highest set bit of x, which is not 0. Branchless on
+ * purpose: each branch would double the paths the verifier walks through
+ * the lookup step. */
+static __always_inline __u32 ew_fls64(__u64 x)
+{
+	__u64 n = 0, b;
 
-		__builtin_memcpy(k4.addr, &addr[12], 4);
-		r = bpf_map_lookup_elem(&ew_block4_v1, &k4);
-	} else {
-		struct ew_lpm6_key k6 = {.prefixlen = 128};
+	b = ew_nonzero(x >> 32) << 5;
+	n += b;
+	x >>= b;
+	b = ew_nonzero(x >> 16) << 4;
+	n += b;
+	x >>= b;
+	b = ew_nonzero(x >> 8) << 3;
+	n += b;
+	x >>= b;
+	b = ew_nonzero(x >> 4) << 2;
+	n += b;
+	x >>= b;
+	b = ew_nonzero(x >> 2) << 1;
+	n += b;
+	x >>= b;
+	return (__u32)(n + (x >> 1));
+}
 
-		__builtin_memcpy(k6.addr, addr, 16);
-		r = bpf_map_lookup_elem(&ew_block6_v1, &k6);
+/* Network-order mask keeping the first bits (clamped to 0..32) of a
+ * 32-bit word. */
+static __always_inline __u32 ew_mask32(__s32 bits)
+{
+	if (bits <= 0)
+		return 0;
+	if (bits >= 32)
+		return 0xffffffffu;
+	return bpf_htonl(0xffffffffu << (32 - bits));
+}
+
+/* Word w of the lengths-in-use bitmaps, read once (0 if absent). */
+static __always_inline __u64 ew_plens_word(__u32 w)
+{
+	__u64 *v = bpf_map_lookup_elem(&ew_plens_v1, &w);
+
+	return v ? *(volatile __u64 *)v : 0;
+}
+
+/* One longest-prefix lookup in progress: the lengths still to probe
+ * (bit L of lens[L / 64] stands for /L; for IPv4 only lens[0]). */
+struct ew_match {
+	__u8 addr[16];	/* IPv4-mapped when family is 4 */
+	__u64 lens[3];
+	__s64 rule;	/* the result: a rule id, or -1 */
+	__u32 dir;	/* EW_MATCH_SRC or EW_MATCH_DST */
+	__u32 family;
+};
+
+/* Takes the longest length left out of m->lens; -1 when none is. */
+static __always_inline int ew_match_next_len(struct ew_match *m)
+{
+	__u32 len;
+
+	if (m->lens[2]) {
+		m->lens[2] = 0;
+		return 128;
 	}
-	if (r && r->flags && !(r->flags & dir))
-		return NULL;
-	return r;
+	if (m->lens[1]) {
+		len = ew_fls64(m->lens[1]);
+		m->lens[1] &= ~(1ull << len);
+		return 64 + len;
+	}
+	if (m->lens[0]) {
+		len = ew_fls64(m->lens[0]);
+		m->lens[0] &= ~(1ull << len);
+		return len;
+	}
+	return -1;
+}
+
+/* The rule of m's address masked to /len, if that prefix is blocked;
+ * else NULL. */
+static __always_inline struct ew_block_rule *ew_block_probe(const struct ew_match *m, __u32 len)
+{
+	__u32 a;
+
+	if (m->family == 4) {
+		struct ew_lpm4_key k4 = {.prefixlen = len};
+
+		__builtin_memcpy(&a, &m->addr[12], 4);
+		a &= ew_mask32((__s32)len);
+		__builtin_memcpy(k4.addr, &a, 4);
+		return bpf_map_lookup_elem(&ew_pfx4_v1, &k4);
+	} else {
+		struct ew_lpm6_key k6 = {.prefixlen = len};
+
+		for (int q = 0; q < 4; q++) {
+			__builtin_memcpy(&a, &m->addr[4 * q], 4);
+			a &= ew_mask32((__s32)len - 32 * q);
+			__builtin_memcpy(&k6.addr[4 * q], &a, 4);
+		}
+		return bpf_map_lookup_elem(&ew_pfx6_v1, &k6);
+	}
+}
+
+/* bpf_loop step: probes the longest length left; stops (returns 1) at a
+ * rule that applies in m->dir, or when no length is left. */
+static long ew_match_step(__u32 i, void *ctx)
+{
+	struct ew_match *m = ctx;
+	struct ew_block_rule *r;
+	int len = ew_match_next_len(m);
+
+	(void)i;
+	if (len < 0)
+		return 1;
+	r = ew_block_probe(m, (__u32)len);
+	if (!r || (r->flags && !(r->flags & m->dir)))
+		return 0;
+	m->rule = r->rule_id;
+	return 1;
+}
+
+/* The rule of the longest blocked prefix holding the source (dir
+ * EW_MATCH_SRC) or destination of p whose rule applies in that direction,
+ * or -1. The lengths in use are probed from the longest down, so a longer
+ * prefix blocking only the other direction does not hide a shorter one.
+ * bpf_loop (at most EW_PLEN_MAX steps) has the verifier check the step
+ * once instead of once per possible length; global (not inlined) so the
+ * whole lookup is checked once, not on every path that reaches it. */
+__noinline __s64 ew_block_match(const struct ew_pkt *p, __u32 dir)
+{
+	struct ew_match m = {.rule = -1, .dir = dir};
+
+	if (!p)
+		return -1;
+	m.family = p->family;
+	__builtin_memcpy(m.addr, dir == EW_MATCH_SRC ? p->src : p->dst, 16);
+	if (p->family == 4) {
+		m.lens[0] = ew_plens_word(EW_PLENS_V4) & EW_PLENS_V4_BITS;
+	} else {
+		m.lens[0] = ew_plens_word(EW_PLENS_V6);
+		m.lens[1] = ew_plens_word(EW_PLENS_V6 + 1);
+		m.lens[2] = ew_plens_word(EW_PLENS_V6 + 2) & EW_PLENS_V6_HI_BITS;
+	}
+	if (m.lens[0] | m.lens[1] | m.lens[2])
+		bpf_loop(EW_PLEN_MAX, ew_match_step, &m, 0);
+	return m.rule;
 }
 
 /* True (and counted per rule) when the source or destination is blocked. */
 static __always_inline int prefix_blocked(const struct ew_pkt *p, __u64 len)
 {
-	struct ew_block_rule *r;
+	__s64 rule;
 
-	r = lpm_match(p, p->src, EW_MATCH_SRC);
-	if (!r)
-		r = lpm_match(p, p->dst, EW_MATCH_DST);
-	if (!r)
+	rule = ew_block_match(p, EW_MATCH_SRC);
+	if (rule < 0)
+		rule = ew_block_match(p, EW_MATCH_DST);
+	if (rule < 0)
 		return 0;
-	ew_count_rule(r->rule_id, len);
+	ew_count_rule((__u32)rule, len);
 	return 1;
 }
 

@@ -13,8 +13,14 @@
 #define EW_PIN_DIR "/sys/fs/bpf/edgeward"
 
 /* Pinned map names (at most 15 characters: kernel names are cut at 16). */
-#define EW_MAP_BLOCK4	"ew_block4_v1"	/* LPM: ew_lpm4_key -> ew_block_rule */
-#define EW_MAP_BLOCK6	"ew_block6_v1"	/* LPM: ew_lpm6_key -> ew_block_rule */
+#define EW_MAP_BLOCK4	"ew_pfx4_v1"	/* hash: ew_lpm4_key -> ew_block_rule */
+#define EW_MAP_BLOCK6	"ew_pfx6_v1"	/* hash: ew_lpm6_key -> ew_block_rule */
+#define EW_MAP_PLENS	"ew_plens_v1"	/* array[EW_PLENS_WORDS] of __u64 bitmaps */
+#define EW_MAP_PLENCNT	"ew_plencnt_v1"	/* array[EW_PLENCNT_MAX] of __u32 counts */
+/* Pins of earlier layouts under names that are not versioned apart: the
+ * blocked-prefix LPM tries, replaced by the prefix hashes above. The loader
+ * discards them. */
+#define EW_MAP_RETIRED	{"ew_block4_v1", "ew_block6_v1"}
 #define EW_MAP_FLOWS	"ew_flows_v1"	/* LRU: ew_flow_key -> ew_verdict */
 #define EW_MAP_COUNTERS	"ew_counters_v1"	/* percpu array[EW_C_MAX] of ew_counter */
 #define EW_MAP_RULEHITS	"ew_rulehits_v1"	/* percpu array[EW_RULE_MAX] of ew_counter */
@@ -63,15 +69,31 @@ struct ew_verdict {
 	__u8 pad;
 };
 
+/* Blocked prefixes: one hash map per family keyed by {prefixlen, address
+ * with the bits past prefixlen zeroed} (keys hash bytewise, so an unmasked
+ * address is a different key that no lookup finds). */
 struct ew_lpm4_key {
-	__u32 prefixlen;
-	__u8 addr[4];
+	__u32 prefixlen;	/* 0..32 */
+	__u8 addr[4];		/* network order, masked to prefixlen */
 };
 
 struct ew_lpm6_key {
-	__u32 prefixlen;
-	__u8 addr[16];
+	__u32 prefixlen;	/* 0..128 */
+	__u8 addr[16];		/* network order, masked to prefixlen */
 };
+
+/* Prefix lengths in use (EW_MAP_PLENS): bit L of word EW_PLENS_V4 is set
+ * while an IPv4 /L is blocked; IPv6 /L is bit L % 64 of word
+ * EW_PLENS_V6 + L / 64. XDP probes only these lengths, longest first.
+ * Written by userspace (userspace/blocklist.c) after the prefixes
+ * themselves, from the per-length counts in EW_MAP_PLENCNT (index
+ * EW_PLENCNT_V4 + L or EW_PLENCNT_V6 + L), which XDP never reads. */
+#define EW_PLENS_V4	0
+#define EW_PLENS_V6	1
+#define EW_PLENS_WORDS	4
+#define EW_PLENCNT_V4	0
+#define EW_PLENCNT_V6	33
+#define EW_PLENCNT_MAX	162
 
 #define EW_MATCH_SRC 0x1	/* ew_block_rule.flags: match the source address */
 #define EW_MATCH_DST 0x2	/* ... the destination address */
@@ -153,6 +175,8 @@ struct ew_mirror_rec {
 #ifndef __bpf__
 _Static_assert(sizeof(struct ew_flow_key) == 40, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_verdict) == 16, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_lpm4_key) == 8, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_lpm6_key) == 20, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_block_rule) == 8, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_config) == 24, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_port_key) == 4, "ABI changed: bump EW_MAP_VERSION");

@@ -1,27 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Blocked prefixes in the pinned LPM tries: single changes for the CLI, bulk
- * loads of list files (a million prefixes in about a second). Fed by prefix.c;
- * read by the XDP program. */
+/* Blocked prefixes in the pinned prefix hashes: single changes for the CLI,
+ * bulk loads of list files (a million prefixes in about a second), and the
+ * lengths-in-use bitmaps that tell the XDP program which prefix lengths to
+ * probe. Fed by prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "blocklist.h"
+#include "loader.h"
 
 #define ENOTSUPP_KERNEL 524    /* the kernel's internal ENOTSUPP */
 #define WALK_CHUNK	4096u  /* entries per BPF_MAP_LOOKUP_BATCH call */
 #define BATCH_CHUNK	65536u /* elements per BPF_MAP_UPDATE_BATCH call */
 
-/* The LPM key of p: {prefixlen, addr} with addr in network order. */
+/* The map key of p: {prefixlen, addr} with addr in network order and the
+ * bits past prefixlen cleared (the XDP program masks the same way). */
 static void lpm_key(const struct ew_prefix *p, void *key)
 {
 	struct ew_lpm6_key *k = key; /* same head as ew_lpm4_key */
+	unsigned int bits = p->family == 6 ? 128 : 32;
 
 	k->prefixlen = p->len;
-	memcpy(k->addr, p->addr, p->family == 6 ? 16 : 4);
+	memset(k->addr, 0, bits / 8);
+	for (unsigned int i = 0; i < bits / 8 && i * 8 < p->len; i++)
+		k->addr[i] = p->len >= i * 8 + 8 ? p->addr[i]
+						 : p->addr[i] & (uint8_t)(0xff00u >> (p->len - i * 8));
 }
 
 static int trie_fd(const struct blocklist *bl, const struct ew_prefix *p)
@@ -29,24 +39,128 @@ static int trie_fd(const struct blocklist *bl, const struct ew_prefix *p)
 	return p->family == 6 ? bl->fd6 : bl->fd4;
 }
 
+int blocklist_open(struct blocklist *bl)
+{
+	static const char *const names[] = {EW_MAP_BLOCK4, EW_MAP_BLOCK6, EW_MAP_PLENS,
+					    EW_MAP_PLENCNT};
+	int *fds[] = {&bl->fd4, &bl->fd6, &bl->fd_lens, &bl->fd_cnt};
+	int err = 0;
+
+	bl->lock_fd = -1;
+	for (size_t i = 0; i < 4; i++)
+		*fds[i] = err ? -1 : loader_map_open(names[i]);
+	for (size_t i = 0; i < 4 && !err; i++)
+		err = *fds[i] < 0 ? *fds[i] : 0;
+	if (!err) {
+		bl->lock_fd = open(loader_pin_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		err = bl->lock_fd < 0 ? -errno : 0;
+	}
+	if (err)
+		blocklist_close(bl);
+	return err;
+}
+
+void blocklist_close(struct blocklist *bl)
+{
+	int *fds[] = {&bl->fd4, &bl->fd6, &bl->fd_lens, &bl->fd_cnt, &bl->lock_fd};
+
+	for (size_t i = 0; i < 5; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Serialises edgeward's writers: the lengths in use are read-modify-write. */
+static int lock(const struct blocklist *bl)
+{
+	while (bl->lock_fd >= 0 && flock(bl->lock_fd, LOCK_EX))
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static void unlock(const struct blocklist *bl)
+{
+	if (bl->lock_fd >= 0)
+		flock(bl->lock_fd, LOCK_UN);
+}
+
+/* Index in EW_MAP_PLENCNT of (family, len). */
+static __u32 cnt_index(int family, unsigned int len)
+{
+	return (family == 6 ? EW_PLENCNT_V6 : EW_PLENCNT_V4) + len;
+}
+
+/* Sets or clears the bit of (family, len) in EW_MAP_PLENS. */
+static int mark_len(const struct blocklist *bl, int family, unsigned int len, int in_use)
+{
+	__u32 w = family == 6 ? EW_PLENS_V6 + len / 64 : EW_PLENS_V4;
+	__u64 bits, bit = 1ull << (len % 64);
+
+	if (bpf_map_lookup_elem(bl->fd_lens, &w, &bits))
+		return -errno;
+	bits = in_use ? bits | bit : bits & ~bit;
+	return bpf_map_update_elem(bl->fd_lens, &w, &bits, BPF_ANY) ? -errno : 0;
+}
+
+/* Adds delta to the count of (family, len); marks the length in use while
+ * the count is not 0. Called with the prefix already added or removed, so
+ * a length goes live after its prefix and is retired after its last. */
+static int count_len(const struct blocklist *bl, int family, unsigned int len, int delta)
+{
+	__u32 i = cnt_index(family, len), n;
+
+	if (bpf_map_lookup_elem(bl->fd_cnt, &i, &n))
+		return -errno;
+	n = delta < 0 && n == 0 ? 0 : n + (__u32)delta;
+	if (bpf_map_update_elem(bl->fd_cnt, &i, &n, BPF_ANY))
+		return -errno;
+	return mark_len(bl, family, len, n != 0);
+}
+
+static int add_locked(const struct blocklist *bl, const struct ew_prefix *p,
+		      const struct ew_block_rule *rule)
+{
+	struct ew_lpm6_key key = {};
+	struct ew_block_rule old;
+	int fresh;
+
+	lpm_key(p, &key);
+	fresh = bpf_map_lookup_elem(trie_fd(bl, p), &key, &old) != 0;
+	if (bpf_map_update_elem(trie_fd(bl, p), &key, rule, BPF_ANY))
+		return -errno;
+	return fresh ? count_len(bl, p->family, p->len, 1) : 0;
+}
+
 int blocklist_add(const struct blocklist *bl, const struct ew_prefix *p,
 		  const struct ew_block_rule *rule)
 {
-	struct ew_lpm6_key key = {};
+	int err = lock(bl);
 
-	lpm_key(p, &key);
-	return bpf_map_update_elem(trie_fd(bl, p), &key, rule, BPF_ANY) ? -errno : 0;
+	if (err)
+		return err;
+	err = add_locked(bl, p, rule);
+	unlock(bl);
+	return err;
 }
 
 int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
 {
 	struct ew_lpm6_key key = {};
+	int err = lock(bl);
 
+	if (err)
+		return err;
 	lpm_key(p, &key);
-	return bpf_map_delete_elem(trie_fd(bl, p), &key) ? -errno : 0;
+	err = bpf_map_delete_elem(trie_fd(bl, p), &key) ? -errno : 0;
+	if (!err)
+		err = count_len(bl, p->family, p->len, -1);
+	unlock(bl);
+	return err;
 }
 
-/* One walk over a trie: to count it (count set) or to call cb per entry. */
+/* One walk over a prefix map: to count it (count set) or to call cb per entry. */
 struct walk {
 	int fd;
 	int family;
@@ -313,12 +427,50 @@ static int load_one(int fd, const void *keys, size_t ksize, const struct ew_bloc
 	return update_each(fd, keys, ksize, vals, n);
 }
 
+static int count_one(const struct ew_prefix *p, const struct ew_block_rule *rule, void *ctx)
+{
+	__u32 *counts = ctx;
+
+	(void)rule;
+	counts[cnt_index(p->family, p->len)]++;
+	return 0;
+}
+
+/* Rebuilds EW_MAP_PLENCNT and EW_MAP_PLENS from the prefixes in the maps.
+ * Each bitmap word is written whole: bits of lengths with prefixes go live,
+ * bits of lengths without any (harmless to probe) are cleared. */
+static int recount(const struct blocklist *bl)
+{
+	__u32 counts[EW_PLENCNT_MAX] = {0};
+	__u64 words[EW_PLENS_WORDS] = {0};
+	int err = blocklist_foreach(bl, count_one, counts);
+
+	for (__u32 i = 0; !err && i < EW_PLENCNT_MAX; i++)
+		if (bpf_map_update_elem(bl->fd_cnt, &i, &counts[i], BPF_ANY))
+			err = -errno;
+	for (__u32 len = 0; len <= 32; len++)
+		if (counts[EW_PLENCNT_V4 + len])
+			words[EW_PLENS_V4] |= 1ull << len;
+	for (__u32 len = 0; len <= 128; len++)
+		if (counts[EW_PLENCNT_V6 + len])
+			words[EW_PLENS_V6 + len / 64] |= 1ull << (len % 64);
+	for (__u32 w = 0; !err && w < EW_PLENS_WORDS; w++)
+		if (bpf_map_update_elem(bl->fd_lens, &w, &words[w], BPF_ANY))
+			err = -errno;
+	return err;
+}
+
 int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b, int *batched)
 {
-	int err;
+	int err = lock(bl);
 
+	if (err)
+		return err;
 	err = load_one(bl->fd4, b->k4, sizeof(*b->k4), b->v4, b->n4, batched);
 	if (!err)
 		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6, batched);
+	if (!err)
+		err = recount(bl);
+	unlock(bl);
 	return err;
 }

@@ -184,6 +184,25 @@ static void drop_old_versions(void)
 	closedir(d);
 }
 
+/* Pins of layouts this edgeward replaced under new names (EW_MAP_RETIRED:
+ * the blocked-prefix LPM tries before the prefix hashes). Their contents
+ * are not migrated: the blocklist is reloaded from its lists. */
+static void drop_retired(void)
+{
+	static const char *const retired[] = EW_MAP_RETIRED;
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(retired) / sizeof(retired[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), retired[i]);
+		if (access(path, F_OK))
+			continue;
+		ew_warn("discarding pinned map '%s' of an earlier layout (replaced by %s/%s; "
+			"its prefixes are not carried over: load the blocklist again)",
+			path, EW_MAP_BLOCK4, EW_MAP_BLOCK6);
+		unlink(path);
+	}
+}
+
 static int load_obj(struct bpf_object *obj, const char *what)
 {
 	int err;
@@ -235,6 +254,7 @@ static int load_skels(struct loader *l, int with_progs)
 		bpf_object__for_each_program(p, l->tc->obj) bpf_program__set_autoload(p, false);
 	}
 	drop_old_versions();
+	drop_retired();
 	err = load_obj(l->xdp->obj, "XDP program 'ew_xdp_ingress'");
 	if (!err)
 		err = load_obj(l->tc->obj, "TC program 'ew_tc_ingress'");

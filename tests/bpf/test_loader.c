@@ -87,15 +87,12 @@ static __u32 value_size(const char *path)
 
 static int open_tries(struct blocklist *bl)
 {
-	bl->fd4 = loader_map_open(EW_MAP_BLOCK4);
-	bl->fd6 = loader_map_open(EW_MAP_BLOCK6);
-	return bl->fd4 >= 0 && bl->fd6 >= 0 ? 0 : -1;
+	return blocklist_open(bl);
 }
 
 static void close_tries(struct blocklist *bl)
 {
-	close(bl->fd4);
-	close(bl->fd6);
+	blocklist_close(bl);
 }
 
 static void add_text(const struct blocklist *bl, const char *text, __u32 rule_id)
@@ -121,9 +118,10 @@ static size_t count4(void)
 
 static void pins_created_and_reused(void **state)
 {
-	static const char *const maps[] = {EW_MAP_BLOCK4,   EW_MAP_BLOCK6,   EW_MAP_FLOWS,
-					   EW_MAP_COUNTERS, EW_MAP_RULEHITS, EW_MAP_CONFIG,
-					   EW_MAP_PORTS,    EW_MAP_MIRROR};
+	static const char *const maps[] = {EW_MAP_BLOCK4,   EW_MAP_BLOCK6,   EW_MAP_PLENS,
+					   EW_MAP_PLENCNT,  EW_MAP_FLOWS,    EW_MAP_COUNTERS,
+					   EW_MAP_RULEHITS, EW_MAP_CONFIG,   EW_MAP_PORTS,
+					   EW_MAP_MIRROR};
 	struct env *e = *state;
 	struct blocklist bl;
 
@@ -148,11 +146,13 @@ static void mismatched_pins_discarded(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, EW_MAP_PORTS)), 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v0")), 0);
+	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v1")), 0); /* retired name */
 	close(fd);
 	l = loader_load();
 	assert_non_null(l);
 	assert_int_equal(value_size(pin(e, EW_MAP_PORTS)), sizeof(struct ew_port_tag));
 	assert_int_equal(access(pin(e, "ew_block4_v0"), F_OK), -1);
+	assert_int_equal(access(pin(e, "ew_block4_v1"), F_OK), -1);
 	assert_int_equal(count4(), 1); /* the blocklist survived */
 	loader_free(l);
 }
@@ -281,17 +281,39 @@ static void bulk(int first, int n, int batched_in, int want_batched)
 	free(text);
 }
 
+/* The pinned count of IPv4 /len prefixes and whether XDP probes /len. */
+static __u32 count_len4(__u32 len, int *in_use)
+{
+	int fd_cnt = loader_map_open(EW_MAP_PLENCNT), fd_lens = loader_map_open(EW_MAP_PLENS);
+	__u32 i = EW_PLENCNT_V4 + len, w = EW_PLENS_V4, n = 0;
+	__u64 bits = 0;
+
+	assert_true(fd_cnt >= 0 && fd_lens >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd_cnt, &i, &n), 0);
+	assert_int_equal(bpf_map_lookup_elem(fd_lens, &w, &bits), 0);
+	*in_use = (int)((bits >> len) & 1);
+	close(fd_cnt);
+	close(fd_lens);
+	return n;
+}
+
 static void bulk_load(void **state)
 {
 	size_t before = count4();
+	int in_use;
 
 	(void)state;
-	bulk(0, 50000, 1, 1); /* this kernel batches LPM updates */
+	bulk(0, 50000, 1, 1); /* this kernel batches hash updates */
 	assert_int_equal(count4(), before + 50000);
 	bulk(50000, 10000, 0, 0);
 	assert_int_equal(count4(), before + 60000);
 	bulk(0, 100, 1, 1); /* reloading replaces, no duplicates */
 	assert_int_equal(count4(), before + 60000);
+	/* 192.0.2.0/24 from the first test, and the 60,000 /24s */
+	assert_int_equal(count_len4(24, &in_use), 60001);
+	assert_int_equal(in_use, 1);
+	assert_int_equal(count_len4(25, &in_use), 0);
+	assert_int_equal(in_use, 0);
 }
 
 int main(void)

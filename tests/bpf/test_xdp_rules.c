@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPF_PROG_TEST_RUN tests of the lookups in ew_xdp_ingress
- * (bpf/ew_xdp.bpf.c): overlapping blocked prefixes, direction flags,
- * fragments, and flow verdicts found from both directions. */
+ * (bpf/ew_xdp.bpf.c): overlapping blocked prefixes, direction flags, the
+ * prefix lengths in use kept by userspace/blocklist.c, fragments, and flow
+ * verdicts found from both directions. */
 #include "bpf/xdp_harness.h"
+#include "blocklist.h"
 
 /* EW_IPV6_EXT_MAX (6) destination-options headers, then one more. */
 static void f_ext6_too_long(struct pb *b)
@@ -19,24 +21,70 @@ static void f_ext6_too_long(struct pb *b)
 
 /* ---- blocked prefixes --------------------------------------------------- */
 
+/* The skeleton's (unpinned) blocklist maps, changed the way the CLI does. */
+static struct blocklist skel_blocklist(void)
+{
+	return (struct blocklist){
+		.fd4 = bpf_map__fd(fx.skel->maps.ew_pfx4_v1),
+		.fd6 = bpf_map__fd(fx.skel->maps.ew_pfx6_v1),
+		.fd_lens = bpf_map__fd(fx.skel->maps.ew_plens_v1),
+		.fd_cnt = bpf_map__fd(fx.skel->maps.ew_plencnt_v1),
+		.lock_fd = -1,
+	};
+}
+
+static struct ew_prefix prefix(int family, const char *addr, __u32 plen)
+{
+	struct ew_prefix p = {.family = (uint8_t)family, .len = (uint8_t)plen};
+
+	assert_int_equal(inet_pton(family == 6 ? AF_INET6 : AF_INET, addr, p.addr), 1);
+	return p;
+}
+
 static void block4(const char *addr, __u32 plen, __u32 id, __u32 flags)
 {
-	struct ew_lpm4_key k = {.prefixlen = plen};
 	struct ew_block_rule r = {.rule_id = id, .flags = flags};
+	struct blocklist bl = skel_blocklist();
+	struct ew_prefix p = prefix(4, addr, plen);
 
-	assert_int_equal(inet_pton(AF_INET, addr, k.addr), 1);
-	assert_int_equal(
-		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block4_v1), &k, &r, BPF_ANY), 0);
+	assert_int_equal(blocklist_add(&bl, &p, &r), 0);
 }
 
 static void block6(const char *addr, __u32 plen, __u32 id, __u32 flags)
 {
-	struct ew_lpm6_key k = {.prefixlen = plen};
 	struct ew_block_rule r = {.rule_id = id, .flags = flags};
+	struct blocklist bl = skel_blocklist();
+	struct ew_prefix p = prefix(6, addr, plen);
 
-	assert_int_equal(inet_pton(AF_INET6, addr, k.addr), 1);
-	assert_int_equal(
-		bpf_map_update_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1), &k, &r, BPF_ANY), 0);
+	assert_int_equal(blocklist_add(&bl, &p, &r), 0);
+}
+
+static int unblock(int family, const char *addr, __u32 plen)
+{
+	struct blocklist bl = skel_blocklist();
+	struct ew_prefix p = prefix(family, addr, plen);
+
+	return blocklist_remove(&bl, &p);
+}
+
+/* Whether XDP probes (family, plen): its bit in ew_plens_v1. */
+static int len_in_use(int family, __u32 plen)
+{
+	__u32 w = family == 6 ? EW_PLENS_V6 + plen / 64 : EW_PLENS_V4;
+	__u64 bits;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_plens_v1), &w, &bits),
+			 0);
+	return (int)((bits >> (plen % 64)) & 1);
+}
+
+static __u32 len_count(int family, __u32 plen)
+{
+	__u32 i = (family == 6 ? EW_PLENCNT_V6 : EW_PLENCNT_V4) + plen, n;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_plencnt_v1), &i, &n),
+			 0);
+	return n;
 }
 
 static void tcp4_between(struct pb *b, const char *src, const char *dst)
@@ -134,6 +182,121 @@ static void lpm_direction_flags(void **state)
 	CHECK(fx.skel, &b, XDP_DROP, "rule id >= EW_RULE_MAX", EW_C_DROP_PREFIX);
 }
 
+/* Lengths are probed longest first until a rule applies in the packet's
+ * direction: a longer prefix for the other direction does not hide a
+ * shorter one. */
+static void lpm_direction_falls_through(void **state)
+{
+	const __u32 ids[] = {20, 21, 22, 30, 31};
+	struct pb b;
+
+	(void)state;
+	block4("198.18.0.0", 15, 20, EW_MATCH_SRC);
+	block4("198.18.1.0", 24, 21, EW_MATCH_DST);
+	block4("198.18.1.7", 32, 22, EW_MATCH_DST);
+	tcp4_between(&b, "198.18.1.7", V4B);
+	expect_rule_drop(&b, 20, ids, 5, "src under two dst-only rules: the /15 src rule");
+	tcp4_between(&b, V4B, "198.18.1.7");
+	expect_rule_drop(&b, 22, ids, 5, "dst in the /32");
+	tcp4_between(&b, V4B, "198.18.1.8");
+	expect_rule_drop(&b, 21, ids, 5, "dst in the /24");
+	tcp4_between(&b, V4B, "198.19.0.1");
+	CHECK(fx.skel, &b, XDP_PASS, "dst under the src-only /15", EW_C_PASS);
+	block6("fd42::", 16, 30, EW_MATCH_DST);
+	block6("fd42:1::", 32, 31, EW_MATCH_SRC);
+	udp6_between(&b, "fd42:1::1", "fd00::1");
+	expect_rule_drop(&b, 31, ids, 5, "v6 src in the src-only /32");
+	udp6_between(&b, "fd00::1", "fd42:1::1");
+	expect_rule_drop(&b, 30, ids, 5, "v6 dst under the src-only /32: the /16 dst rule");
+	udp6_between(&b, "fd42:2::1", "fd00::1");
+	CHECK(fx.skel, &b, XDP_PASS, "v6 src under the dst-only /16", EW_C_PASS);
+}
+
+/* blocklist_add/remove keep the count per length and the bit XDP reads:
+ * a length stays probed until its last prefix goes. */
+static void lengths_in_use_follow_adds_and_removes(void **state)
+{
+	const __u32 ids[] = {40, 41, 42};
+	struct blocklist bl = skel_blocklist();
+	struct ew_lpm4_key raw = {.prefixlen = 27, .addr = {192, 0, 2, 96}};
+	struct ew_block_rule r = {.rule_id = 43};
+	__u32 n128;
+	struct pb b;
+
+	(void)state;
+	assert_int_equal(len_in_use(4, 27), 0);
+	block4("192.0.2.32", 27, 40, 0);
+	block4("192.0.2.64", 27, 41, 0);
+	assert_int_equal(len_in_use(4, 27), 1);
+	assert_int_equal(len_count(4, 27), 2);
+	block4("192.0.2.32", 27, 42, 0); /* a replacement, not a third prefix */
+	assert_int_equal(len_count(4, 27), 2);
+	tcp4_between(&b, "192.0.2.33", V4B);
+	expect_rule_drop(&b, 42, ids, 3, "the replaced /27's new rule");
+	assert_int_equal(unblock(4, "192.0.2.32", 27), 0);
+	assert_int_equal(unblock(4, "192.0.2.32", 27), -ENOENT);
+	assert_int_equal(len_count(4, 27), 1);
+	assert_int_equal(len_in_use(4, 27), 1); /* one of two removed: still probed */
+	CHECK(fx.skel, &b, XDP_PASS, "removed /27", EW_C_PASS);
+	tcp4_between(&b, "192.0.2.65", V4B);
+	expect_rule_drop(&b, 41, ids, 3, "the other /27");
+	assert_int_equal(unblock(4, "192.0.2.64", 27), 0);
+	assert_int_equal(len_count(4, 27), 0);
+	assert_int_equal(len_in_use(4, 27), 0); /* the last one: no longer probed */
+	CHECK(fx.skel, &b, XDP_PASS, "both /27s removed", EW_C_PASS);
+	/* A /27 written behind blocklist's back is not looked up: proof that
+	 * the bit, not the map, decides which lengths are probed. */
+	assert_int_equal(bpf_map_update_elem(bl.fd4, &raw, &r, BPF_ANY), 0);
+	tcp4_between(&b, "192.0.2.97", V4B);
+	CHECK(fx.skel, &b, XDP_PASS, "/27 entry with its length not in use", EW_C_PASS);
+	assert_int_equal(bpf_map_delete_elem(bl.fd4, &raw), 0);
+	/* IPv6: /99 lives in the second word, /128 (in use by an earlier
+	 * test) in the third. */
+	n128 = len_count(6, 128);
+	block6("fd77:aa::", 99, 44, 0);
+	block6("fd77:aa::1", 128, 45, 0);
+	assert_int_equal(len_in_use(6, 99), 1);
+	assert_int_equal(len_count(6, 128), n128 + 1);
+	assert_int_equal(unblock(6, "fd77:aa::1", 128), 0);
+	assert_int_equal(len_count(6, 128), n128);
+	assert_int_equal(len_in_use(6, 128), n128 > 0);
+	udp6_between(&b, "fd77:aa::1", "fd00::1");
+	expect_rule_drop(&b, 44, (const __u32[]){44, 45}, 2, "v6 /99 after its /128 went");
+	assert_int_equal(unblock(6, "fd77:aa::", 99), 0);
+	assert_int_equal(len_in_use(6, 99), 0);
+	CHECK(fx.skel, &b, XDP_PASS, "v6 /99 removed", EW_C_PASS);
+}
+
+/* A bulk load (batch update, then a recount) marks every length it
+ * brought and counts each prefix once, also when it repeats one. */
+static void bulk_load_marks_lengths(void **state)
+{
+	const char text[] = "10.250.0.0/17\n10.250.3.0/26\n10.250.3.0/26\nfd77:bb::/61\n";
+	struct ew_block_rule rule = {.rule_id = 50};
+	struct prefix_error shown[1];
+	struct blocklist_errors errs = {.errs = shown, .max = 1};
+	struct blocklist_batch batch = {};
+	struct blocklist bl = skel_blocklist();
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	int batched = 1;
+	struct pb b;
+
+	(void)state;
+	assert_int_equal(blocklist_parse(f, "mem", &rule, &batch, &errs), 0);
+	fclose(f);
+	assert_int_equal(blocklist_load(&bl, &batch, &batched), 0);
+	assert_int_equal(batched, 1);
+	blocklist_batch_free(&batch);
+	assert_int_equal(len_count(4, 17), 1);
+	assert_int_equal(len_count(4, 26), 1);
+	assert_int_equal(len_count(6, 61), 1);
+	assert_int_equal(len_in_use(4, 17) + len_in_use(4, 26) + len_in_use(6, 61), 3);
+	tcp4_between(&b, V4B, "10.250.3.9");
+	expect_rule_drop(&b, 50, (const __u32[]){50}, 1, "bulk /26");
+	udp6_between(&b, "fd77:bb:0:7::1", "fd00::1");
+	expect_rule_drop(&b, 50, (const __u32[]){50}, 1, "bulk v6 /61");
+}
+
 /* A non-first fragment carries no ports: address rules apply, flow
  * verdicts do not. L4 errors still honour address rules. */
 static void fragments_and_errors_vs_rules(void **state)
@@ -156,10 +319,7 @@ static void fragments_and_errors_vs_rules(void **state)
 	f_ext6_too_long(&b);
 	CHECK(fx.skel, &b, XDP_DROP, "long ext chain from blocked src", EW_C_ERR_IPV6_EXT,
 	      EW_C_DROP_PREFIX);
-	assert_int_equal(
-		bpf_map_delete_elem(bpf_map__fd(fx.skel->maps.ew_block6_v1),
-				    &(struct ew_lpm6_key){128, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}}),
-		0);
+	assert_int_equal(unblock(6, V6A, 128), 0);
 }
 
 /* ---- flow verdicts ------------------------------------------------------ */
@@ -274,6 +434,9 @@ int main(void)
 		cmocka_unit_test(lpm4_overlaps),
 		cmocka_unit_test(lpm6_overlaps),
 		cmocka_unit_test(lpm_direction_flags),
+		cmocka_unit_test(lpm_direction_falls_through),
+		cmocka_unit_test(lengths_in_use_follow_adds_and_removes),
+		cmocka_unit_test(bulk_load_marks_lengths),
 		cmocka_unit_test(fragments_and_errors_vs_rules),
 		cmocka_unit_test(flow_verdict_both_directions),
 		cmocka_unit_test(flow_verdict_expired_or_not_block),

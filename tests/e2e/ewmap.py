@@ -9,8 +9,8 @@ layout itself, so a test can check the agent against the kernel's own state.
   ewmap.py rulehits RULE_ID [packets|bytes]
                                           counted for a blocklist rule
   ewmap.py heartbeat                      the agent's last heartbeat (ns), 0 if none
-  ewmap.py blockrule ADDR                 rule id of the blocked prefix covering
-                                          ADDR, or none
+  ewmap.py blockrule ADDR                 rule id of the longest blocked prefix
+                                          covering ADDR (either direction), or none
   ewmap.py flowkey SRC SPORT DST DPORT PROTO
                                           the canonical ew_flow_key, as hex
   ewmap.py verdict SRC SPORT DST DPORT PROTO ACTION [RULE_ID]
@@ -92,6 +92,36 @@ def flow_key(src, sport, dst, dport, proto):
     return lo[:16] + hi[:16] + lo[16:] + hi[16:] + struct.pack("BB2x", p, fam)
 
 
+def plens_word(index):
+    """Word index of ew_plens_v1 (bit L: prefix length L in use), 0 if unpinned."""
+    try:
+        res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_plens_v1"),
+                      "key", *hexbytes(struct.pack("<I", index)))
+    except subprocess.CalledProcessError:
+        return 0
+    return struct.unpack("<Q", value_bytes(res["value"])[:8])[0]
+
+
+def block_rule(a):
+    """Probes the prefix hash of a's family at each length in use, longest
+    first, as the XDP program does; the first hit's rule id, or "none"."""
+    if a.version == 4:
+        name, words = "ew_pfx4_v1", [plens_word(0)]
+    else:
+        name, words = "ew_pfx6_v1", [plens_word(1 + w) for w in range(3)]
+    lens = [n for n in range(a.max_prefixlen, -1, -1) if words[n // 64] >> (n % 64) & 1]
+    for plen in lens:
+        net = ipaddress.ip_network("%s/%d" % (a, plen), strict=False)
+        key = struct.pack("<I", plen) + net.network_address.packed
+        try:
+            res = bpftool("map", "lookup", "pinned", os.path.join(PIN, name),
+                          "key", *hexbytes(key))
+        except subprocess.CalledProcessError:
+            continue
+        return struct.unpack("<I", value_bytes(res["value"])[:4])[0]
+    return "none"
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -111,16 +141,7 @@ def main(argv):
             return
         print(struct.unpack("<Q", value_bytes(res["value"])[:8])[0])
     elif cmd == "blockrule":
-        a = ipaddress.ip_address(args[0])
-        name = "ew_block4_v1" if a.version == 4 else "ew_block6_v1"
-        key = struct.pack("<I", a.max_prefixlen) + a.packed
-        try:
-            res = bpftool("map", "lookup", "pinned", os.path.join(PIN, name),
-                          "key", *hexbytes(key))
-        except subprocess.CalledProcessError:
-            print("none")
-            return
-        print(struct.unpack("<I", value_bytes(res["value"])[:4])[0])
+        print(block_rule(ipaddress.ip_address(args[0])))
     elif cmd == "flowkey":
         print(" ".join(hexbytes(flow_key(*args[:5]))))
     elif cmd == "verdict":

@@ -25,8 +25,8 @@ ew block fd00:2::2/128 --rule 42
 ew block --list | tee "$EW_TMP/list"
 ew_expect_eq "block --list" "$(sort "$EW_TMP/list" | tr '\n' ';')" \
 	"10.10.2.2/32 rule 41 match both;fd00:2::2/128 rule 42 match both;"
-ew_expect_eq "rule covering 10.10.2.2 in the pinned trie" "$(ew_block_rule 10.10.2.2)" 41
-ew_expect_eq "rule covering fd00:2::2 in the pinned trie" "$(ew_block_rule fd00:2::2)" 42
+ew_expect_eq "rule covering 10.10.2.2 in the pinned map" "$(ew_block_rule 10.10.2.2)" 41
+ew_expect_eq "rule covering fd00:2::2 in the pinned map" "$(ew_block_rule fd00:2::2)" 42
 ew_expect_eq "rule covering 10.10.2.1" "$(ew_block_rule 10.10.2.1)" none
 ew_expect_eq "rule covering fd00:2::1" "$(ew_block_rule fd00:2::1)" none
 r4=41 r6=42

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `edgeward block` and `edgeward unblock`: the responder's emergency brake.
- * Changes the pinned blocklist tries at once, agent running or not. */
+ * Changes the pinned blocklist at once, agent running or not. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -100,37 +100,28 @@ static int parse_prefixes(int n, char **args, struct ew_prefix *out)
 	return bad ? -EINVAL : 0;
 }
 
-/* Opens the pinned tries, creating the maps if asked to and no agent ever
- * ran. quiet: a missing pin is no error worth printing (listing). */
+/* Opens the pinned blocklist maps, creating the maps if asked to and no
+ * agent ever ran. quiet: a missing pin is no error worth printing
+ * (listing). */
 static int open_tries(struct blocklist *bl, int create, int quiet)
 {
-	int err;
+	int err = blocklist_open(bl);
 
-	bl->fd4 = loader_map_open(EW_MAP_BLOCK4);
-	if (bl->fd4 == -ENOENT && create) {
+	if (err == -ENOENT && create) {
 		err = loader_maps_pin();
 		if (err)
 			return err;
-		bl->fd4 = loader_map_open(EW_MAP_BLOCK4);
+		err = blocklist_open(bl);
 	}
-	bl->fd6 = bl->fd4 < 0 ? bl->fd4 : loader_map_open(EW_MAP_BLOCK6);
-	if (bl->fd6 < 0) {
-		err = bl->fd6;
-		if (err == -ENOENT && !create && quiet)
-			return err;
+	if (err && !(err == -ENOENT && !create && quiet))
 		ew_err("couldn't open the pinned blocklist under %s: %s%s", loader_pin_dir(),
 		       strerror(-err), err == -ENOENT ? " (nothing blocked yet)" : "");
-		if (bl->fd4 >= 0)
-			close(bl->fd4);
-		return err;
-	}
-	return 0;
+	return err;
 }
 
 static void close_tries(struct blocklist *bl)
 {
-	close(bl->fd4);
-	close(bl->fd6);
+	blocklist_close(bl);
 }
 
 static const char *match_name(__u32 flags)

@@ -114,17 +114,13 @@ static int show_blocklist(void)
 	size_t n4, n6;
 	int err;
 
-	bl.fd4 = loader_map_open(EW_MAP_BLOCK4);
-	bl.fd6 = loader_map_open(EW_MAP_BLOCK6);
-	err = bl.fd4 < 0 ? bl.fd4 : bl.fd6 < 0 ? bl.fd6 : 0;
-	if (!err)
-		err = blocklist_count(&bl, &n4, &n6);
+	err = blocklist_open(&bl);
+	if (err)
+		return err;
+	err = blocklist_count(&bl, &n4, &n6);
 	if (!err)
 		printf("blocklist: %zu IPv4 prefixes, %zu IPv6 prefixes\n", n4, n6);
-	if (bl.fd4 >= 0)
-		close(bl.fd4);
-	if (bl.fd6 >= 0)
-		close(bl.fd6);
+	blocklist_close(&bl);
 	return err;
 }
 
