@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "pdqindex.h"
@@ -253,12 +254,44 @@ static void empty_index_and_truncation(void **state)
 	pdqindex_free(ix);
 }
 
-/* ../shared/testdata, or $EW_TESTDATA. Tests run from the repository root. */
+/* The repository's top directory, found by asking git from where this
+ * binary lives (so the test runs from any directory), or "." */
+static const char *repo_root(void)
+{
+	static char top[4096];
+	char exe[4096], cmd[4200];
+	ssize_t n;
+	FILE *git;
+
+	if (top[0])
+		return top;
+	strcpy(top, ".");
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return top;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --show-toplevel 2>/dev/null", exe);
+	git = popen(cmd, "r");
+	if (git) {
+		if (!fgets(top, sizeof(top), git))
+			strcpy(top, ".");
+		top[strcspn(top, "\n")] = '\0';
+		pclose(git);
+	}
+	return top;
+}
+
+/* $EW_TESTDATA, else ../shared/testdata beside the repository. */
 static const char *testdata(void)
 {
+	static char path[4200];
 	const char *e = getenv("EW_TESTDATA");
 
-	return e && *e ? e : "../shared/testdata";
+	if (e && *e)
+		return e;
+	snprintf(path, sizeof(path), "%s/../shared/testdata", repo_root());
+	return path;
 }
 
 static int read_hashes(const char *path, struct pdq_hash *out, size_t max)
@@ -293,7 +326,7 @@ static int by_label(const void *a, const void *b)
 static void hamming_oracle(void **state)
 {
 	static struct pdq_hash needles[100], hay[1000];
-	char path[512], line[512], want[512], hn[PDQ_HEX_LEN + 1], hh[PDQ_HEX_LEN + 1];
+	char path[4400], line[512], want[512], hn[PDQ_HEX_LEN + 1], hh[PDQ_HEX_LEN + 1];
 	struct pdq_match m[1000];
 	struct pdqindex_builder *b;
 	struct pdqindex *ix;
@@ -352,11 +385,11 @@ static void pdq_registry(void **state)
 	struct listfile_diag d;
 	struct pdqdb_hit hits[4];
 	struct pdq_hash q;
-	char path[512];
+	char path[4400], sample[4400];
 
 	(void)state;
-	assert_int_equal(pdqdb_load(db, "sample", "policies/lists/sample-pdq.csv", "test", 31,
-				    &o, &d), 0);
+	snprintf(sample, sizeof(sample), "%s/policies/lists/sample-pdq.csv", repo_root());
+	assert_int_equal(pdqdb_load(db, "sample", sample, "test", 31, &o, &d), 0);
 	assert_int_equal(pdqdb_entries(db), 4);
 	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &q), 0);
 	assert_int_equal(pdqdb_query(db, &q, hits, 4), 1);
@@ -367,8 +400,7 @@ static void pdq_registry(void **state)
 	assert_int_equal(hits[0].quality, 100);
 	assert_int_equal(hits[0].threshold, 31);
 	/* a stricter list threshold: distance 6 is out */
-	assert_int_equal(pdqdb_load(db, "sample", "policies/lists/sample-pdq.csv", "test", 5,
-				    &o, &d), 0);
+	assert_int_equal(pdqdb_load(db, "sample", sample, "test", 5, &o, &d), 0);
 	assert_int_equal(pdqdb_query(db, &q, hits, 4), 0);
 	/* ThreatExchange-style "hash,label" text with a comment line */
 	snprintf(path, sizeof(path), "%s/pdq/blocklist_pdq.txt", testdata());
