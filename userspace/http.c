@@ -90,8 +90,12 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 	    httpobj_begin(f->ctx, &d->obj, f->fi,
 			  dir == STREAM_C2S ? OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY,
 			  d->head, dir == STREAM_C2S ? NULL : &f->cur,
-			  d->seq, d->ts))
+			  d->seq, d->ts)) {
 		d->discard = 1;
+		return;
+	}
+	d->obj.anomalies |= d->anom;
+	d->anom = 0;
 }
 
 /* Where browsers frame a body differently (a Content-Length list,
@@ -396,12 +400,30 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 	free(f);
 }
 
+/* The source kept the first copy of overlapping TCP bytes that disagreed:
+ * the object in progress carries ANOM_OVERLAP, or else the next object of
+ * this direction (the bytes may start a body not begun yet). */
+static void on_anomaly(void *flow, enum stream_dir dir, unsigned what,
+		       uint64_t ts)
+{
+	struct http_dir *d = &((struct http_flow *)flow)->d[dir];
+
+	(void)ts;
+	if (!(what & STREAM_ANOM_OVERLAP))
+		return;
+	if (d->obj.open)
+		d->obj.anomalies |= ANOM_OVERLAP;
+	else
+		d->anom |= ANOM_OVERLAP;
+}
+
 static const struct stream_ops http_ops = {
 	.flow_open = flow_open,
 	.data = on_data,
 	.gap = on_gap,
 	.end = on_end,
 	.flow_close = on_close,
+	.anomaly = on_anomaly,
 };
 
 const struct stream_ops *http_stream_ops(void)

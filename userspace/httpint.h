@@ -98,6 +98,7 @@ struct http_dir {
 	int64_t alt_len;	/* a second reading's body length, -1: none */
 	uint8_t *alt;		/* its first alt_len bytes */
 	size_t nalt;
+	unsigned anom;		/* transport anomalies for the next object */
 };
 
 struct http_flow {

@@ -90,7 +90,7 @@ static const struct object_ops t_ops = { t_begin, t_wire, t_data, t_end };
 
 /* Events of one test flow: data per direction (split into pieces of step
  * bytes), gap, end, close. */
-enum ev_kind { EV_DATA, EV_GAP, EV_END, EV_CLOSE };
+enum ev_kind { EV_DATA, EV_GAP, EV_END, EV_CLOSE, EV_OVERLAP };
 
 struct ev {
 	enum ev_kind kind;
@@ -124,6 +124,8 @@ static struct http_ctx *run_flow(const struct ev *evs, size_t nev, size_t step,
 			so->gap(f, e->dir, e->len, 1000 + i);
 		else if (e->kind == EV_END)
 			so->end(f, e->dir, 1000 + i);
+		else if (e->kind == EV_OVERLAP)
+			so->anomaly(f, e->dir, STREAM_ANOM_OVERLAP, 1000 + i);
 		else
 			so->flow_close(f, (enum stream_close)e->len, 1000 + i);
 	}
@@ -420,6 +422,36 @@ static void gaps_truncate_and_resync(void **state)
 	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_gap);
 }
 
+static void check_overlap(struct tcol *c, struct http_ctx *ctx)
+{
+	(void)ctx;
+	assert_int_equal(c->n, 3);
+	/* seen mid-body: that object; seen between messages: the next one */
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "abcdef", OBJ_COMPLETE | OBJ_ANOMALY);
+	assert_int_equal(c->o[0].end.anomalies, ANOM_OVERLAP);
+	expect_obj(&c->o[1], OBJ_RESPONSE_BODY, 200, "gh", OBJ_COMPLETE | OBJ_ANOMALY);
+	assert_int_equal(c->o[1].end.anomalies, ANOM_OVERLAP);
+	expect_obj(&c->o[2], OBJ_RESPONSE_BODY, 200, "ij", OBJ_COMPLETE);
+	assert_int_equal(c->o[2].end.anomalies, 0);
+}
+
+static void tcp_overlap_flags_object(void **state)
+{
+	const struct ev evs[] = {
+		REQ("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabc"),
+		{ EV_OVERLAP, STREAM_S2C, NULL, 0 },
+		RSP("def"),
+		{ EV_OVERLAP, STREAM_S2C, NULL, 0 },
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\ngh"),
+		RSP("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nij"),
+		FIN,
+	};
+
+	(void)state;
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_overlap);
+}
+
 static void check_close(struct tcol *c, struct http_ctx *ctx)
 {
 	(void)ctx;
@@ -711,6 +743,7 @@ int main(void)
 		cmocka_unit_test(content_coding),
 		cmocka_unit_test(bomb_is_flagged),
 		cmocka_unit_test(gaps_truncate_and_resync),
+		cmocka_unit_test(tcp_overlap_flags_object),
 		cmocka_unit_test(early_close_truncates),
 		cmocka_unit_test(ranges_and_byteranges),
 		cmocka_unit_test(request_bodies_and_form_parts),
