@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* objsink: consumes objects from the protocol parsers, hashes the decoded
  * and the wire body, stitches range pieces, matches complete objects
- * against the exact hash lists and writes the JSON Lines events. */
+ * against the exact hash lists, hands image bodies to imgmatch (PDQ) and
+ * writes the JSON Lines events. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,8 @@ struct sobj {
 	bool sep_wire; /* content-coded: wire hashed apart */
 	struct hash_ctx body, wire;
 	struct range_piece *piece;
-	int stitch_err; /* errno of a refused piece */
+	int stitch_err;		 /* errno of a refused piece */
+	struct imgmatch_buf img; /* decoded body for PDQ */
 };
 
 /* Context of one event, shared by an object line and its match lines. */
@@ -57,6 +59,7 @@ struct evctx {
 	const char *kind, *host, *uri;
 	const struct fcopy *flow; /* NULL for assembled objects */
 	uint64_t ts;
+	struct imgmatch_result img; /* PDQ of the object, when imgmatch is on */
 };
 
 static const char *const flag_names[] = {
@@ -206,6 +209,31 @@ static void line_end(struct objsink *s)
 		s->st.write_errors++;
 }
 
+static bool img_on(const struct objsink *s)
+{
+	return imgmatch_active(s->conf.img);
+}
+
+/* The PDQ members of an object line, when images are hashed. */
+static void put_pdq(struct objsink *s, const struct evctx *c)
+{
+	if (img_on(s))
+		imgmatch_put_fields(s->conf.out, &c->img);
+}
+
+/* One match line per PDQ list hit. Returns the number of hits. */
+static unsigned pdq_match(struct objsink *s, const struct evctx *c, const char *body)
+{
+	for (size_t i = 0; i < c->img.nhits; i++) {
+		line_begin(s, "match", c);
+		imgmatch_put_hit(s->conf.out, &c->img, i);
+		ej_str(s->conf.out, "body", body);
+		line_end(s);
+	}
+	s->st.matches += c->img.nhits;
+	return (unsigned)c->img.nhits;
+}
+
 /* Looks one digest set up in the lists and writes a match line per hit.
  * Returns the number of hits. */
 static unsigned match(struct objsink *s, const struct evctx *c, const struct hash_result *r,
@@ -255,6 +283,7 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 			  .uri = wh->uri,
 			  .ts = wh->first_ts_ns};
 	bool ok = wh->complete;
+	unsigned hits;
 
 	if (ok && hash_init(&h, s->mask) == 0) {
 		hash_update(&h, wh->data, wh->total);
@@ -263,6 +292,9 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 	} else {
 		ok = false;
 	}
+	if (img_on(s))
+		imgmatch_whole(s->conf.img, wh->data, wh->total, wh->complete ? NULL : "gap",
+			       &c.img);
 	line_begin(s, "object", &c);
 	ej_time(w, "ts_end", wh->last_ts_ns);
 	ej_str(w, "validator", wh->validator);
@@ -278,6 +310,7 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 		ej_str(w, NULL, "conflict");
 	ej_arr_end(w);
 	put_hashes(w, s->conf.log_mask, &r, ok);
+	put_pdq(s, &c);
 	line_end(s);
 	s->st.objects++;
 	if (!ok) {
@@ -286,8 +319,9 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 	}
 	s->st.assembled++;
 	s->st.hashed++;
-	if (match(s, &c, &r, "assembled"))
-		s->st.matched++;
+	hits = match(s, &c, &r, "assembled");
+	hits += pdq_match(s, &c, "assembled");
+	s->st.matched += hits > 0;
 }
 
 static void piece_begin(struct sobj *o)
@@ -360,6 +394,8 @@ static void sobj_free(struct sobj *o)
 		free(o->str[i]);
 	ctx_put(o->s, &o->body);
 	ctx_put(o->s, &o->wire);
+	if (o->s->conf.img)
+		imgmatch_buf_free(o->s->conf.img, &o->img);
 	free(o);
 }
 
@@ -439,6 +475,9 @@ static void obj_data(void *obj, const uint8_t *p, size_t len)
 	struct sobj *o = obj;
 
 	hash_update(&o->body, p, len);
+	/* pieces are PDQ-hashed only as their stitched whole */
+	if (o->rfirst < 0 && img_on(o->s))
+		imgmatch_buf_add(o->s->conf.img, &o->img, p, len);
 }
 
 static void put_meta(struct ej_writer *w, const struct sobj *o)
@@ -499,6 +538,7 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct evc
 	}
 	ej_str(w, "stitch", stitch);
 	ej_str(w, "error", e->error && e->error[0] ? e->error : NULL);
+	put_pdq(s, c);
 	line_end(s);
 }
 
@@ -511,6 +551,25 @@ static void count(struct objsink *s, const struct obj_end *e, bool body_ok)
 		s->st.hashed++;
 	else
 		s->st.unhashed++;
+}
+
+/* Why an object's PDQ can't be computed, NULL if it can: only complete
+ * objects are hashed (a truncated image decodes to a different picture). */
+static const char *pdq_skip(const struct sobj *o, unsigned flags)
+{
+	if (o->rfirst >= 0)
+		return "range piece; its stitched object is hashed";
+	if (flags & OBJ_GAP)
+		return "gap";
+	if (flags & OBJ_BOMB)
+		return "decompression limit";
+	if (flags & OBJ_DECODE_ERR)
+		return "decode error";
+	if (flags & OBJ_TRUNCATED)
+		return "truncated";
+	if ((flags & OBJ_PARTIAL) || !(flags & OBJ_COMPLETE))
+		return "partial";
+	return NULL;
 }
 
 static void obj_end(void *obj, const struct obj_end *e)
@@ -545,6 +604,8 @@ static void obj_end(void *obj, const struct obj_end *e)
 	}
 	if (o->rfirst >= 0)
 		stitch = piece_end(o, wire_ok, e->ts_ns, &wh, &overrun);
+	if (img_on(s))
+		imgmatch_object(s->conf.img, e->sniffed, pdq_skip(o, e->flags), &o->img, &c.img);
 	put_object(s, o, &c, e, &rb, &rw, body_ok, wire_ok, stitch, overrun);
 	count(s, e, body_ok);
 	/* a piece is not the object: only its stitched whole is matched */
@@ -553,6 +614,7 @@ static void obj_end(void *obj, const struct obj_end *e)
 			hits += match(s, &c, &rb, "decoded");
 		if (o->sep_wire && wire_ok)
 			hits += match(s, &c, &rw, "wire");
+		hits += pdq_match(s, &c, "decoded");
 		s->st.matched += hits > 0;
 	}
 	if (wh.res) {

@@ -4,13 +4,15 @@
  *   http --object_ops--> objsink --> hash (decoded body, wire body)
  *                                --> range (pieces -> whole objects)
  *                                --> matcher (exact hash lists)
+ *                                --> imgmatch (image bodies: PDQ, PDQ lists)
  *                                --> eventjson (one line per object/match)
  *
  * Gap policy: an object with OBJ_GAP (or OBJ_BOMB) never gets a hash in
  * its event (the fields are null) and is never matched; neither is a range
  * resource whose pieces do not cover it. An object cut short without a gap
  * (OBJ_TRUNCATED alone: early close) is hashed and matched as received,
- * and keeps its truncated flag. See docs/pcap.md. */
+ * and keeps its truncated flag. PDQ is stricter: only complete objects
+ * and complete stitched objects are PDQ-hashed. See docs/pcap.md. */
 #ifndef EW_OBJSINK_H
 #define EW_OBJSINK_H
 
@@ -19,6 +21,7 @@
 
 #include "eventjson.h"
 #include "hash.h"
+#include "imgmatch.h"
 #include "object.h"
 #include "range.h"
 
@@ -44,6 +47,7 @@ struct objsink_conf {
 	struct ej_writer *out;		       /* events; not owned */
 	const struct objsink_matcher *matcher; /* NULL: no lists */
 	const struct range_limits *range;      /* NULL: defaults */
+	struct imgmatch *img;		       /* image stage, not owned; NULL: none */
 };
 
 struct objsink_stats {
@@ -53,8 +57,8 @@ struct objsink_stats {
 	uint64_t pieces;     /* range pieces */
 	uint64_t assembled;  /* whole objects stitched from pieces */
 	uint64_t incomplete; /* range resources never covered */
-	uint64_t matches;    /* match events */
-	uint64_t matched;    /* objects with at least one match */
+	uint64_t matches;    /* match events (PDQ included) */
+	uint64_t matched;    /* objects with at least one match (PDQ included) */
 	uint64_t bytes;	     /* decoded body bytes */
 	uint64_t wire_bytes;
 	uint64_t write_errors; /* event lines that could not be written */

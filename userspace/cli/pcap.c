@@ -3,6 +3,7 @@
  * writes JSON Lines events (docs/log-schema.md, docs/pcap.md):
  *
  *   pcapsrc -> reasm -> http -> objsink (hash, range, lists) -> eventjson
+ *                                  `-> imgmatch (PDQ of images, PDQ lists)
  *
  * Exit status: 0 nothing matched, 1 something matched, 2 error. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/pcap_img.h"
 #include "eventjson.h"
 #include "hash.h"
 #include "hashset.h"
@@ -38,12 +40,14 @@ struct pcap_opts {
 	const char *out;
 	struct list_spec lists[PCAP_LISTS_MAX];
 	int nlists;
+	struct pcap_img_opts img;
 };
 
 /* The matcher objsink asks: the loaded lists and a hit buffer that lives
  * until the next lookup. */
 struct pcap_lists {
 	struct hashdb *db;
+	struct pdqdb *pdb;
 	struct hashdb_hit hits[OBJSINK_HITS_MAX];
 };
 
@@ -51,6 +55,7 @@ struct pcap_lists {
 struct pcap_run {
 	FILE *out;
 	struct ej_writer w;
+	struct imgmatch *img;
 	struct objsink *sink;
 	struct http_ctx *http;
 	struct reasm *reasm;
@@ -62,6 +67,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: edgeward pcap FILE... [--hashlist NAME=PATH[,category=C][,format=F]]...\n"
+		"                    [--pdqlist NAME=PATH[,category=C][,threshold=N]]...\n"
+		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
 		"                    [--hash md5,sha1,sha256] [--out FILE]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
@@ -71,6 +78,7 @@ static void usage(FILE *f)
 		"(repeatable);\n"
 		"                  type defaults to the file extension (.md5, .sha1, .sha256), "
 		"else sha256\n"
+		PCAP_IMG_USAGE
 		"  --hash LIST     hashes written to the log (default md5,sha1,sha256)\n"
 		"  --out FILE      write the events to FILE (default standard output)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -166,11 +174,13 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"hashlist", required_argument, NULL, 'l'},
 		{"out", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		PCAP_IMG_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, err;
 
 	o->log_mask = HASH_ALL;
+	pcap_img_init(&o->img);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", lopts, NULL)) != -1) {
 		switch (c) {
@@ -197,6 +207,11 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 			usage(stdout);
 			return 1;
 		default:
+			err = pcap_img_option(&o->img, c, optarg);
+			if (err < 0)
+				return -EINVAL;
+			if (!err)
+				break;
 			usage(stderr);
 			return -EINVAL;
 		}
@@ -263,7 +278,7 @@ static int load_lists(struct pcap_opts *o, struct pcap_lists *pl)
 			return err;
 		}
 	}
-	return 0;
+	return pcap_img_load(&o->img, pl->db, &pl->pdb);
 }
 
 static void put_lists(struct ej_writer *w, const struct pcap_opts *o)
@@ -281,6 +296,7 @@ static void put_lists(struct ej_writer *w, const struct pcap_opts *o)
 		ej_u64(w, "duplicates", l->duplicates);
 		ej_obj_end(w);
 	}
+	pcap_img_put_lists(w, &o->img);
 	ej_arr_end(w);
 }
 
@@ -298,6 +314,12 @@ static int run_open(struct pcap_run *r, const struct pcap_opts *o, const struct 
 	}
 	ej_init(&r->w, r->out);
 	sc.out = &r->w;
+	r->img = imgmatch_new(&o->img.ic);
+	if (!r->img) {
+		ew_err("pcap: couldn't set up the image stage: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	sc.img = r->img;
 	r->sink = objsink_new(&sc);
 	if (r->sink)
 		r->http = http_ctx_new(NULL, objsink_object_ops(), r->sink);
@@ -319,6 +341,7 @@ static int run_close(struct pcap_run *r)
 	if (r->http)
 		http_ctx_free(r->http);
 	objsink_free(r->sink);
+	imgmatch_free(r->img);
 	ej_free(&r->w);
 	if (r->out && r->out != stdout && fclose(r->out))
 		err = -errno;
@@ -395,6 +418,7 @@ static int put_summary(struct pcap_run *r, const struct pcap_opts *o)
 	put_lists(w, o);
 	put_stream_stats(w, r);
 	put_range_stats(w, objsink_range_stats(r->sink));
+	pcap_img_put_stats(w, r->img);
 	return ej_end(w);
 }
 
@@ -445,6 +469,7 @@ out:
 		ew_err("pcap: couldn't write the events: %s", strerror(errno));
 		rc = 2;
 	}
+	pdqdb_free(pl.pdb);
 	hashdb_free(pl.db);
 	return rc;
 }
