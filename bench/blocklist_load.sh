@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Bulk load of N synthetic prefixes (90% IPv4 /24, 10% IPv6 /64) into fresh
-# pinned LPM tries with `edgeward block --file`, BPF_MAP_UPDATE_BATCH against
+# pinned prefix hashes with `edgeward block --file`, BPF_MAP_UPDATE_BATCH against
 # the per-element baseline (EDGEWARD_NO_BATCH=1), same data, same run.
 # Uses its own pin directory, removed afterwards. Needs root.
 # Usage: bench/blocklist_load.sh [N (1000000)] [RUNS (3)]

@@ -189,7 +189,7 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 	inet_ntop(AF_INET, &hit_addr, hit, sizeof(hit));
 	tcp4(&p, hit, "198.51.100.3");
 	ns = measure(fd, &p, c, &act);
-	snprintf(name, sizeof(name), "LPM hit, %u prefixes (drop)", c->prefixes);
+	snprintf(name, sizeof(name), "prefix hit, %u prefixes (drop)", c->prefixes);
 	report(name, ns, base, act);
 	return 0;
 }

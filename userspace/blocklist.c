@@ -34,7 +34,7 @@ static void lpm_key(const struct ew_prefix *p, void *key)
 						 : p->addr[i] & (uint8_t)(0xff00u >> (p->len - i * 8));
 }
 
-static int trie_fd(const struct blocklist *bl, const struct ew_prefix *p)
+static int prefix_fd(const struct blocklist *bl, const struct ew_prefix *p)
 {
 	return p->family == 6 ? bl->fd6 : bl->fd4;
 }
@@ -127,8 +127,8 @@ static int add_locked(const struct blocklist *bl, const struct ew_prefix *p,
 	int fresh;
 
 	lpm_key(p, &key);
-	fresh = bpf_map_lookup_elem(trie_fd(bl, p), &key, &old) != 0;
-	if (bpf_map_update_elem(trie_fd(bl, p), &key, rule, BPF_ANY))
+	fresh = bpf_map_lookup_elem(prefix_fd(bl, p), &key, &old) != 0;
+	if (bpf_map_update_elem(prefix_fd(bl, p), &key, rule, BPF_ANY))
 		return -errno;
 	return fresh ? count_len(bl, p->family, p->len, 1) : 0;
 }
@@ -153,7 +153,7 @@ int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
 	if (err)
 		return err;
 	lpm_key(p, &key);
-	err = bpf_map_delete_elem(trie_fd(bl, p), &key) ? -errno : 0;
+	err = bpf_map_delete_elem(prefix_fd(bl, p), &key) ? -errno : 0;
 	if (!err)
 		err = count_len(bl, p->family, p->len, -1);
 	unlock(bl);
@@ -204,7 +204,7 @@ static int walk_keys(const struct walk *w)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* BPF_MAP_LOOKUP_BATCH, WALK_CHUNK entries per syscall: a 1M-entry trie is
+/* BPF_MAP_LOOKUP_BATCH, WALK_CHUNK entries per syscall: a 1M-entry map is
  * counted in a fraction of the per-key walk's time. *started says whether
  * any call succeeded (if not, an error may just mean: cannot batch). */
 static int walk_batch(const struct walk *w, uint8_t *keys, struct ew_block_rule *vals, int *started)

@@ -85,16 +85,6 @@ static __u32 value_size(const char *path)
 	return info.value_size;
 }
 
-static int open_tries(struct blocklist *bl)
-{
-	return blocklist_open(bl);
-}
-
-static void close_tries(struct blocklist *bl)
-{
-	blocklist_close(bl);
-}
-
 static void add_text(const struct blocklist *bl, const char *text, __u32 rule_id)
 {
 	struct ew_block_rule rule = {.rule_id = rule_id};
@@ -110,9 +100,9 @@ static size_t count4(void)
 	struct blocklist bl;
 	size_t n4, n6;
 
-	assert_int_equal(open_tries(&bl), 0);
+	assert_int_equal(blocklist_open(&bl), 0);
 	assert_int_equal(blocklist_count(&bl, &n4, &n6), 0);
-	close_tries(&bl);
+	blocklist_close(&bl);
 	return n4;
 }
 
@@ -128,9 +118,9 @@ static void pins_created_and_reused(void **state)
 	assert_int_equal(loader_maps_pin(), 0);
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		assert_int_equal(access(pin(e, maps[i]), F_OK), 0);
-	assert_int_equal(open_tries(&bl), 0);
+	assert_int_equal(blocklist_open(&bl), 0);
 	add_text(&bl, "192.0.2.0/24", 3);
-	close_tries(&bl);
+	blocklist_close(&bl);
 	assert_int_equal(loader_maps_pin(), 0);
 	assert_int_equal(count4(), 1);
 }
@@ -236,7 +226,7 @@ static void blocklist_ops(void **state)
 	char listing[256] = "";
 
 	(void)state;
-	assert_int_equal(open_tries(&bl), 0);
+	assert_int_equal(blocklist_open(&bl), 0);
 	assert_int_equal(prefix_parse("10.0.0.0/8", 10, 1, &p, &err), 0);
 	assert_int_equal(blocklist_add(&bl, &p, &src), 0);
 	add_text(&bl, "2001:db8::/32", 6);
@@ -249,7 +239,7 @@ static void blocklist_ops(void **state)
 			 strlen("192.0.2.0/24:3:0 10.0.0.0/8:5:1 2001:db8::/32:6:0 "));
 	assert_int_equal(blocklist_remove(&bl, &p), 0);
 	assert_int_equal(blocklist_remove(&bl, &p), -ENOENT);
-	close_tries(&bl);
+	blocklist_close(&bl);
 	assert_int_equal(count4(), 1);
 }
 
@@ -273,10 +263,10 @@ static void bulk(int first, int n, int batched_in, int want_batched)
 	assert_int_equal(blocklist_parse(f, "mem", &rule, &b, &errs), 0);
 	fclose(f);
 	assert_int_equal(b.n4, (size_t)n);
-	assert_int_equal(open_tries(&bl), 0);
+	assert_int_equal(blocklist_open(&bl), 0);
 	assert_int_equal(blocklist_load(&bl, &b, &batched), 0);
 	assert_int_equal(batched, want_batched);
-	close_tries(&bl);
+	blocklist_close(&bl);
 	blocklist_batch_free(&b);
 	free(text);
 }

@@ -103,7 +103,7 @@ static int parse_prefixes(int n, char **args, struct ew_prefix *out)
 /* Opens the pinned blocklist maps, creating the maps if asked to and no
  * agent ever ran. quiet: a missing pin is no error worth printing
  * (listing). */
-static int open_tries(struct blocklist *bl, int create, int quiet)
+static int open_blocklist(struct blocklist *bl, int create, int quiet)
 {
 	int err = blocklist_open(bl);
 
@@ -117,11 +117,6 @@ static int open_tries(struct blocklist *bl, int create, int quiet)
 		ew_err("couldn't open the pinned blocklist under %s: %s%s", loader_pin_dir(),
 		       strerror(-err), err == -ENOENT ? " (nothing blocked yet)" : "");
 	return err;
-}
-
-static void close_tries(struct blocklist *bl)
-{
-	blocklist_close(bl);
 }
 
 static const char *match_name(__u32 flags)
@@ -148,13 +143,13 @@ static int block_list(void)
 	struct blocklist bl;
 	int err;
 
-	err = open_tries(&bl, 0, 1);
+	err = open_blocklist(&bl, 0, 1);
 	if (err)
 		return err == -ENOENT ? 0 : 1; /* nothing pinned: empty list */
 	err = blocklist_foreach(&bl, print_entry, NULL);
 	if (err)
 		ew_err("couldn't list the blocklist: %s", strerror(-err));
-	close_tries(&bl);
+	blocklist_close(&bl);
 	return err ? 1 : 0;
 }
 
@@ -208,7 +203,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 
 	err = read_list(file, rule, &b);
 	if (!err)
-		err = open_tries(&bl, 1, 0);
+		err = open_blocklist(&bl, 1, 0);
 	if (err)
 		goto out;
 	t0 = mono_s();
@@ -219,7 +214,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 		printf("blocked %zu prefixes (%zu IPv4, %zu IPv6) from %s in %.2fs (%s)\n",
 		       b.n4 + b.n6, b.n4, b.n6, file, mono_s() - t0,
 		       batched ? "batch update" : "per-element update");
-	close_tries(&bl);
+	blocklist_close(&bl);
 out:
 	blocklist_batch_free(&b);
 	return err ? 1 : 0;
@@ -234,7 +229,7 @@ static int block_prefixes(int n, char **args, const struct ew_block_rule *rule)
 
 	err = p ? parse_prefixes(n, args, p) : -ENOMEM;
 	if (!err)
-		err = open_tries(&bl, 1, 0);
+		err = open_blocklist(&bl, 1, 0);
 	if (err)
 		goto out;
 	for (int i = 0; i < n; i++) {
@@ -248,7 +243,7 @@ static int block_prefixes(int n, char **args, const struct ew_block_rule *rule)
 			       match_name(rule->flags));
 		}
 	}
-	close_tries(&bl);
+	blocklist_close(&bl);
 out:
 	free(p);
 	return err && !rc ? 1 : rc;
@@ -281,7 +276,7 @@ static int unblock_all(int n, const struct ew_prefix *p)
 	char buf[64];
 	int err, rc = 0;
 
-	if (open_tries(&bl, 0, 0))
+	if (open_blocklist(&bl, 0, 0))
 		return 1;
 	for (int i = 0; i < n; i++) {
 		prefix_str(&p[i], buf, sizeof(buf));
@@ -294,7 +289,7 @@ static int unblock_all(int n, const struct ew_prefix *p)
 			printf("unblocked %s\n", buf);
 		}
 	}
-	close_tries(&bl);
+	blocklist_close(&bl);
 	return rc;
 }
 
