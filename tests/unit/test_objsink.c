@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* objsink: drives object_ops by hand and checks the event lines: hashes of
  * decoded and wire bodies, the gap policy (no hash), range pieces stitched
- * into one matched object, and match events from a fake matcher. */
+ * into one matched object, and match events from a fake matcher; with the
+ * image stage: PDQ members on image objects (complete, gapped, stitched)
+ * and PDQ match lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "imgenc.h"
 #include "objsink.h"
+#include "pdq.h"
 
 /* SHA-256 of "hello world" and of "" */
 #define HELLO_SHA256 "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
@@ -247,6 +251,144 @@ static void incomplete_range_flushed(void **state)
 	assert_int_equal(objsink_stats(fx->s)->matches, 0);
 }
 
+/* ---- with the image stage ---------------------------------------------- */
+
+struct imgfx {
+	struct fixture base;
+	struct pdqdb *db;
+	struct imgmatch *im;
+	uint8_t *png;
+	size_t len;
+	char hex[PDQ_HEX_LEN + 1];
+	int quality;
+};
+
+static int img_setup(void **state)
+{
+	struct imgfx *fx = calloc(1, sizeof(*fx));
+	uint8_t *pic = imgenc_picture(64, 48, 3, 3);
+	struct pdq_pixels px = {pic, 64, 48, 3, 64 * 3};
+	struct pdqlist_info info = {.name = "pl", .category = "B1", .threshold = 31};
+	struct pdqindex_builder *b = pdqindex_builder_new();
+	struct imgmatch_conf ic = {.min_quality = 0};
+	struct objsink_conf c = {.log_mask = HASH_SHA256};
+	struct pdq_hash h;
+
+	assert_int_equal(imgenc_png8(pic, 64, 48, 3, &fx->png, &fx->len), 0);
+	assert_int_equal(pdq_hash(&px, &h, &fx->quality), 0);
+	free(pic);
+	pdq_hash_to_hex(&h, fx->hex);
+	h.b[0] ^= 0x0f; /* the list entry is 4 bits away */
+	assert_int_equal(pdqindex_builder_add(b, &h, 0, PDQ_QUALITY_NONE, "e1"), 0);
+	fx->db = pdqdb_new();
+	assert_int_equal(pdqdb_replace(fx->db, "pl", pdqindex_build(b), &info, 1), 0);
+	ic.db = fx->db;
+	fx->im = imgmatch_new(&ic);
+	assert_non_null(fx->im);
+	fx->base.f = open_memstream(&fx->base.buf, &fx->base.len);
+	ej_init(&fx->base.w, fx->base.f);
+	c.out = &fx->base.w;
+	c.img = fx->im;
+	fx->base.s = objsink_new(&c);
+	assert_non_null(fx->base.s);
+	*state = fx;
+	return 0;
+}
+
+static int img_teardown(void **state)
+{
+	struct imgfx *fx = *state;
+
+	objsink_free(fx->base.s);
+	imgmatch_free(fx->im);
+	pdqdb_free(fx->db);
+	ej_free(&fx->base.w);
+	fclose(fx->base.f);
+	free(fx->base.buf);
+	free(fx->png);
+	free(fx);
+	return 0;
+}
+
+/* One object with a binary body [off, off + len) of the PNG. */
+static void png_object(struct imgfx *fx, struct obj_meta *m, size_t off, size_t len,
+		       unsigned flags)
+{
+	const struct object_ops *ops = objsink_object_ops();
+	struct obj_end e = {.flags = flags, .ts_ns = 2000000000ull, .sniffed = "png", .error = ""};
+	void *o = ops->begin(fx->base.s, m);
+
+	assert_non_null(o);
+	ops->wire(o, fx->png + off, len);
+	ops->data(o, fx->png + off, len);
+	e.wire_len = e.decoded_len = len;
+	ops->end(o, &e);
+}
+
+static void image_object_pdq_and_match(void **state)
+{
+	struct imgfx *fx = *state;
+	struct obj_meta m;
+	char want[512];
+
+	meta(&m, "/i.png", "");
+	m.content_type = "text/plain"; /* the sniffed type decides */
+	png_object(fx, &m, 0, fx->len, OBJ_COMPLETE);
+	snprintf(want, sizeof(want),
+		 "\"stitch\":null,\"error\":null,\"pdq\":\"%s\",\"pdq_quality\":%d,"
+		 "\"pdq_error\":null,\"pdq_matchable\":true}\n",
+		 fx->hex, fx->quality);
+	assert_non_null(strstr(text(&fx->base), want));
+	snprintf(want, sizeof(want),
+		 "\"list\":\"pl\",\"category\":\"B1\",\"hash_type\":\"pdq\","
+		 "\"hash\":\"%s\",\"label\":\"e1\",\"distance\":4,\"threshold\":31,"
+		 "\"quality\":%d,\"body\":\"decoded\"}\n",
+		 fx->hex, fx->quality);
+	assert_non_null(strstr(text(&fx->base), want));
+	assert_int_equal(objsink_stats(fx->base.s)->matches, 1);
+	assert_int_equal(objsink_stats(fx->base.s)->matched, 1);
+}
+
+static void gapped_image_not_pdq_hashed(void **state)
+{
+	struct imgfx *fx = *state;
+	struct obj_meta m;
+
+	meta(&m, "/g.png", "");
+	png_object(fx, &m, 0, fx->len, OBJ_TRUNCATED | OBJ_GAP);
+	assert_non_null(strstr(text(&fx->base),
+			       "\"pdq\":null,\"pdq_quality\":null,"
+			       "\"pdq_error\":\"not hashed: object incomplete (gap)\","
+			       "\"pdq_matchable\":false}\n"));
+	assert_int_equal(objsink_stats(fx->base.s)->matches, 0);
+}
+
+static void stitched_image_pdq_hashed(void **state)
+{
+	struct imgfx *fx = *state;
+	struct obj_meta m;
+	char want[256];
+	size_t half = fx->len / 2;
+
+	meta(&m, "/r.png", "");
+	m.status = 206;
+	m.range_first = 0, m.range_last = (int64_t)half - 1, m.range_total = (int64_t)fx->len;
+	png_object(fx, &m, 0, half, OBJ_COMPLETE | OBJ_PARTIAL);
+	assert_non_null(strstr(text(&fx->base), "\"pdq_error\":\"not hashed: object incomplete "
+						"(range piece; its stitched object is hashed)\""));
+	m.range_first = (int64_t)half, m.range_last = (int64_t)fx->len - 1;
+	png_object(fx, &m, half, fx->len - half, OBJ_COMPLETE | OBJ_PARTIAL);
+	snprintf(want, sizeof(want), "\"kind\":\"assembled\"");
+	assert_non_null(strstr(text(&fx->base), want));
+	snprintf(want, sizeof(want), "\"pdq\":\"%s\",\"pdq_quality\":%d,\"pdq_error\":null",
+		 fx->hex, fx->quality);
+	assert_non_null(strstr(strstr(text(&fx->base), "\"kind\":\"assembled\""), want));
+	assert_non_null(strstr(text(&fx->base), "\"distance\":4,\"threshold\":31"));
+	assert_non_null(strstr(text(&fx->base), "\"body\":\"assembled\"}\n"));
+	/* exactly one PDQ match: the whole, not the pieces */
+	assert_int_equal(objsink_stats(fx->base.s)->matches, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +399,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wire_hash_of_coded_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(pieces_stitched_and_matched_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(incomplete_range_flushed, setup, teardown),
+		cmocka_unit_test_setup_teardown(image_object_pdq_and_match, img_setup, img_teardown),
+		cmocka_unit_test_setup_teardown(gapped_image_not_pdq_hashed, img_setup, img_teardown),
+		cmocka_unit_test_setup_teardown(stitched_image_pdq_hashed, img_setup, img_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
