@@ -47,10 +47,11 @@ int blocklist_open(struct blocklist *bl)
 	int err = 0;
 
 	bl->lock_fd = -1;
-	for (size_t i = 0; i < 4; i++)
-		*fds[i] = err ? -1 : loader_map_open(names[i]);
-	for (size_t i = 0; i < 4 && !err; i++)
-		err = *fds[i] < 0 ? *fds[i] : 0;
+	for (size_t i = 0; i < 4; i++) {
+		*fds[i] = loader_map_open(names[i]);
+		if (*fds[i] < 0 && !err)
+			err = *fds[i];
+	}
 	if (!err) {
 		bl->lock_fd = open(loader_pin_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		err = bl->lock_fd < 0 ? -errno : 0;
@@ -128,6 +129,8 @@ static int add_locked(const struct blocklist *bl, const struct ew_prefix *p,
 
 	lpm_key(p, &key);
 	fresh = bpf_map_lookup_elem(prefix_fd(bl, p), &key, &old) != 0;
+	if (fresh && errno != ENOENT)
+		return -errno;
 	if (bpf_map_update_elem(prefix_fd(bl, p), &key, rule, BPF_ANY))
 		return -errno;
 	return fresh ? count_len(bl, p->family, p->len, 1) : 0;
