@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "objsink.h"
+#include "objsink_json.h"
 
 #define POOL_MAX	32	      /* finished hash contexts kept for reuse */
 #define EXPIRE_EVERY_NS 1000000000ull /* range expiry runs at most once a second */
@@ -26,14 +27,6 @@ struct objsink {
 	unsigned npool;
 };
 
-/* What the events say about the flow; copied at begin. */
-struct fcopy {
-	uint64_t id;
-	uint8_t client[16], server[16];
-	uint16_t cport, sport, vlan;
-	uint8_t flags;
-};
-
 enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG, S_LASTMOD, S_MAX };
 
 struct sobj {
@@ -43,7 +36,7 @@ struct sobj {
 	int status;
 	int64_t declared, rfirst, rlast, rtotal;
 	uint64_t ts;
-	struct fcopy flow;
+	struct objsink_flow flow;
 	bool has_flow;
 	char *str[S_MAX];
 	bool sep_wire; /* content-coded: wire hashed apart */
@@ -57,18 +50,9 @@ struct sobj {
 struct evctx {
 	uint64_t id;
 	const char *kind, *host, *uri;
-	const struct fcopy *flow; /* NULL for assembled objects */
+	const struct objsink_flow *flow; /* NULL for assembled objects */
 	uint64_t ts;
 	struct imgmatch_result img; /* PDQ of the object, when imgmatch is on */
-};
-
-static const char *const flag_names[] = {
-	"complete", "partial", "truncated", "decode_error", "anomaly", "gap", "bomb",
-};
-
-static const char *const anom_names[] = {
-	"dup_cl",    "conflict_cl", "cl_and_te", "obs_fold",	"bare_lf",   "hdr_too_big",
-	"bad_chunk", "bad_te",	    "bad_ce",	 "tcp_overlap", "bad_range",
 };
 
 static const char *const kind_names[] = {
@@ -77,22 +61,6 @@ static const char *const kind_names[] = {
 	[OBJ_FORM_PART] = "form_part",
 	[OBJ_BYTERANGE_PART] = "byterange_part",
 };
-
-const char *objsink_flag_name(unsigned bit)
-{
-	for (unsigned i = 0; i < sizeof(flag_names) / sizeof(*flag_names); i++)
-		if (bit == 1u << i)
-			return flag_names[i];
-	return NULL;
-}
-
-const char *objsink_anom_name(unsigned bit)
-{
-	for (unsigned i = 0; i < sizeof(anom_names) / sizeof(*anom_names); i++)
-		if (bit == 1u << i)
-			return anom_names[i];
-	return NULL;
-}
 
 struct objsink *objsink_new(const struct objsink_conf *conf)
 {
@@ -145,49 +113,6 @@ const struct range_stats *objsink_range_stats(const struct objsink *s)
 
 /* ---- event writing ------------------------------------------------------ */
 
-static void put_flow(struct ej_writer *w, const struct fcopy *f)
-{
-	if (!f) {
-		ej_null(w, "flow");
-		return;
-	}
-	ej_obj(w, "flow");
-	ej_u64(w, "id", f->id);
-	ej_addr(w, "client", f->client);
-	ej_u64(w, "client_port", f->cport);
-	ej_addr(w, "server", f->server);
-	ej_u64(w, "server_port", f->sport);
-	ej_u64(w, "vlan", f->vlan);
-	ej_bool(w, "midstream", f->flags & FLOW_MIDSTREAM);
-	ej_obj_end(w);
-}
-
-/* Writes "md5": ..., one member per logged type; null unless valid. */
-static void put_hashes(struct ej_writer *w, unsigned mask, const struct hash_result *r, bool valid)
-{
-	for (int t = 0; t < HASH_T_MAX; t++) {
-		if (!(mask & (1u << t)))
-			continue;
-		if (valid)
-			ej_hex(w, hash_name(t), r->d[t], hash_len(t));
-		else
-			ej_null(w, hash_name(t));
-	}
-}
-
-/* Writes the names of the set bits as an array, then extra if not NULL. */
-static void put_bits(struct ej_writer *w, const char *key, unsigned bits,
-		     const char *(*name)(unsigned), const char *extra)
-{
-	ej_arr(w, key);
-	for (unsigned b = 1; b; b <<= 1)
-		if ((bits & b) && name(b))
-			ej_str(w, NULL, name(b));
-	if (extra)
-		ej_str(w, NULL, extra);
-	ej_arr_end(w);
-}
-
 static void line_begin(struct objsink *s, const char *event, const struct evctx *c)
 {
 	struct ej_writer *w = s->conf.out;
@@ -200,7 +125,7 @@ static void line_begin(struct objsink *s, const char *event, const struct evctx 
 	ej_str(w, "kind", c->kind);
 	ej_str(w, "host", c->host);
 	ej_str(w, "uri", c->uri);
-	put_flow(w, c->flow);
+	objsink_put_flow(w, c->flow);
 }
 
 static void line_end(struct objsink *s)
@@ -309,7 +234,7 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 	if (wh->conflict)
 		ej_str(w, NULL, "conflict");
 	ej_arr_end(w);
-	put_hashes(w, s->conf.log_mask, &r, ok);
+	objsink_put_hashes(w, s->conf.log_mask, &r, ok);
 	put_pdq(s, &c);
 	line_end(s);
 	s->st.objects++;
@@ -427,13 +352,7 @@ static int copy_meta(struct sobj *o, const struct obj_meta *m)
 	o->ts = m->ts_ns;
 	if (f) {
 		o->has_flow = true;
-		o->flow.id = f->id;
-		memcpy(o->flow.client, f->client_addr, 16);
-		memcpy(o->flow.server, f->server_addr, 16);
-		o->flow.cport = f->client_port;
-		o->flow.sport = f->server_port;
-		o->flow.vlan = f->vlan;
-		o->flow.flags = f->flags;
+		objsink_flow_copy(&o->flow, f);
 	}
 	return 0;
 }
@@ -526,12 +445,12 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct evc
 	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
 	ej_u64(w, "size", e->decoded_len);
 	ej_u64(w, "wire_size", e->wire_len);
-	put_bits(w, "flags", e->flags, objsink_flag_name, overrun ? "range_overrun" : NULL);
-	put_bits(w, "anomalies", e->anomalies, objsink_anom_name, NULL);
-	put_hashes(w, s->conf.log_mask, rb, body_ok);
+	objsink_put_bits(w, "flags", e->flags, objsink_flag_name, overrun ? "range_overrun" : NULL);
+	objsink_put_bits(w, "anomalies", e->anomalies, objsink_anom_name, NULL);
+	objsink_put_hashes(w, s->conf.log_mask, rb, body_ok);
 	if (o->sep_wire) {
 		ej_obj(w, "wire");
-		put_hashes(w, s->conf.log_mask, rw, wire_ok);
+		objsink_put_hashes(w, s->conf.log_mask, rw, wire_ok);
 		ej_obj_end(w);
 	} else {
 		ej_null(w, "wire");
