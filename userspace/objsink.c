@@ -194,6 +194,18 @@ static unsigned match(struct objsink *s, const struct evctx *c, const struct has
 
 /* ---- range stitching ---------------------------------------------------- */
 
+static void put_whole_flags(struct ej_writer *w, const struct range_whole *wh)
+{
+	ej_arr(w, "flags");
+	ej_str(w, NULL, wh->complete ? "complete" : "truncated");
+	if (!wh->complete)
+		ej_str(w, NULL, "gap");
+	ej_str(w, NULL, "assembled");
+	if (wh->conflict)
+		ej_str(w, NULL, "conflict");
+	ej_arr_end(w);
+}
+
 /* Writes the event of a stitched resource (complete or, at expiry, not),
  * hashing and matching it when complete. */
 static void emit_whole(void *ctx, const struct range_whole *wh)
@@ -226,14 +238,7 @@ static void emit_whole(void *ctx, const struct range_whole *wh)
 	ej_u64(w, "size", wh->total);
 	ej_u64(w, "covered", wh->covered);
 	ej_u64(w, "pieces", wh->pieces);
-	ej_arr(w, "flags");
-	ej_str(w, NULL, wh->complete ? "complete" : "truncated");
-	if (!wh->complete)
-		ej_str(w, NULL, "gap");
-	ej_str(w, NULL, "assembled");
-	if (wh->conflict)
-		ej_str(w, NULL, "conflict");
-	ej_arr_end(w);
+	put_whole_flags(w, wh);
 	objsink_put_hashes(w, s->conf.log_mask, &r, ok);
 	put_pdq(s, &c);
 	line_end(s);
@@ -509,7 +514,6 @@ static void obj_end(void *obj, const struct obj_end *e)
 	bool body_ok = wire_ok && !(e->flags & OBJ_BOMB);
 	bool overrun = false;
 	const char *stitch = NULL;
-	unsigned hits = 0;
 
 	if (hash_final(&o->body, &rb)) {
 		hash_free(&o->body); /* state unknown: not reused */
@@ -529,8 +533,8 @@ static void obj_end(void *obj, const struct obj_end *e)
 	count(s, e, body_ok);
 	/* a piece is not the object: only its stitched whole is matched */
 	if (o->rfirst < 0) {
-		if (body_ok)
-			hits += match(s, &c, &rb, "decoded");
+		unsigned hits = body_ok ? match(s, &c, &rb, "decoded") : 0;
+
 		if (o->sep_wire && wire_ok)
 			hits += match(s, &c, &rw, "wire");
 		hits += pdq_match(s, &c, "decoded");

@@ -167,6 +167,15 @@ bad:
 	return -EINVAL;
 }
 
+static int add_list(struct pcap_opts *o, char *arg)
+{
+	if (o->nlists == PCAP_LISTS_MAX) {
+		ew_err("pcap: more than %d --hashlist options", PCAP_LISTS_MAX);
+		return -EINVAL;
+	}
+	return parse_list(arg, &o->lists[o->nlists++]);
+}
+
 static int parse_args(int argc, char **argv, struct pcap_opts *o)
 {
 	static const struct option lopts[] = {
@@ -196,11 +205,7 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 			o->out = optarg;
 			break;
 		case 'l':
-			if (o->nlists == PCAP_LISTS_MAX) {
-				ew_err("pcap: more than %d --hashlist options", PCAP_LISTS_MAX);
-				return -EINVAL;
-			}
-			if (parse_list(optarg, &o->lists[o->nlists++]))
+			if (add_list(o, optarg))
 				return -EINVAL;
 			break;
 		case 'h':
