@@ -52,6 +52,35 @@ def main():
                and s["hashed"] == 10 and s["pieces"] == 5 and s["assembled"] == 2
                and s["matches"] == 0 and s["files"] == 1 and s["errors"] == 0, s)
 
+        expect("no PDQ option: no pdq members", all("pdq" not in e for e in ev), s)
+
+        rc, out, err = run(SAMPLE, "--hash", "sha256", "--pdq")
+        ev = events(out)
+        ob = {e["id"]: e for e in ev if e["event"] == "object"}
+        pdq = [(ob[i]["uri"], ob[i]["pdq_quality"], ob[i]["pdq_error"]) for i in sorted(ob)
+               if ob[i]["pdq"]]
+        expect("--pdq: one.png (plain and gzip+chunked) and the two stitched images hashed",
+               rc == 0 and pdq == [("/images/one.png", 100, None),
+                                   ("/images/one-again.png", 100, None),
+                                   ("/images/two.png", 100, None),
+                                   ("/images/three.png", 100, None)]
+               and ob[1]["pdq"] == ob[2]["pdq"] and ob[1]["pdq"] != ob[6]["pdq"]
+               and [ob[i]["kind"] for i in (6, 10)] == ["assembled"] * 2, pdq)
+        expect("--pdq: first pieces say why, the html page has nulls",
+               [ob[i]["pdq_error"] for i in (4, 7)] ==
+               ["not hashed: object incomplete (range piece; its stitched object is hashed)"] * 2
+               and (ob[3]["pdq"], ob[3]["pdq_error"], ob[3]["pdq_matchable"]) ==
+               (None, None, False), [ob[i] for i in (3, 4, 7)])
+        p = ev[-1]["pdq"]
+        expect("--pdq: summary", (p["images"], p["hashed"], p["incomplete"], p["matches"],
+                                  p["worker_spawns"]) == (6, 4, 2, 0, 1), p)
+        rc, out, err = run(SAMPLE, "--pdq", "--pdq-buffer-max", "1000")
+        ob = [e for e in events(out) if e["event"] == "object" and e["uri"] == "/images/one.png"]
+        expect("--pdq-buffer-max: over the cap is said, not hashed",
+               rc == 0 and ob[0]["pdq"] is None and ob[0]["pdq_error"] ==
+               "not hashed: body over the per-object buffer cap of 1000 bytes"
+               and events(out)[-1]["pdq"]["over_cap"] == 4, ob)  # 2 responses, 2 assembled
+
         outf = os.path.join(tmp, "ev.jsonl")
         rc, out, err = run(SAMPLE, "--hashlist", f"demo={LIST},category=synthetic",
                            "--out", outf)
