@@ -11,8 +11,10 @@ import os
 import subprocess
 import sys
 
+import ewtest
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-DATA = os.environ.get("EW_PDQ_DATA", os.path.join(ROOT, "..", "shared", "testdata", "pdq"))
+DATA = os.path.join(ewtest.testdata(), "pdq")   # exits 77 when absent
 BIN = os.path.join(ROOT, os.environ.get("B", "build"), "edgeward")
 DIH = ["orig", "rot90", "rot180", "rot270", "flipx", "flipy", "flipplus1", "flipminus1"]
 MAX_BITS = 2
