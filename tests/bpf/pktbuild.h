@@ -209,4 +209,20 @@ static inline int pb_cut_error(const struct pb *b, size_t len, int ok)
 	return ok;
 }
 
+/* The canonical flow key of an IPv4 flow, written out by hand (not with the
+ * code under test): the lower (address, port) pair first, v4-mapped. */
+static inline void pb_key_v4(struct ew_flow_key *k, const char *lo, uint16_t lport,
+			     const char *hi, uint16_t hport, uint8_t proto)
+{
+	memset(k, 0, sizeof(*k));
+	k->lo_addr[10] = k->lo_addr[11] = 0xff;
+	k->hi_addr[10] = k->hi_addr[11] = 0xff;
+	inet_pton(AF_INET, lo, &k->lo_addr[12]);
+	inet_pton(AF_INET, hi, &k->hi_addr[12]);
+	k->lo_port = htons(lport);
+	k->hi_port = htons(hport);
+	k->proto = proto;
+	k->family = 4;
+}
+
 #endif /* EW_TEST_PKTBUILD_H */

@@ -135,20 +135,6 @@ static int get_verdict(const struct ew_flow_key *k, struct ew_verdict *v)
 	return bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_flows_v1), k, v);
 }
 
-static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport, const char *hi, __u16 hport,
-		   __u8 proto)
-{
-	memset(k, 0, sizeof(*k));
-	k->lo_addr[10] = k->lo_addr[11] = 0xff;
-	k->hi_addr[10] = k->hi_addr[11] = 0xff;
-	inet_pton(AF_INET, lo, &k->lo_addr[12]);
-	inet_pton(AF_INET, hi, &k->hi_addr[12]);
-	k->lo_port = htons(lport);
-	k->hi_port = htons(hport);
-	k->proto = proto;
-	k->family = 4;
-}
-
 static void tcp4(struct pb *b, const char *src, __u16 sport, const char *dst, __u16 dport,
 		 __u32 seq, __u32 ack, __u8 flags, size_t payload)
 {
@@ -200,7 +186,7 @@ static void stale_heartbeat_tags_nothing(void **state)
 
 	(void)state;
 	tcp4(&b, "10.0.0.1", 41000, "10.0.0.2", 80, 1, 0, TCP_SYN, 0);
-	key_v4(&k, "10.0.0.1", 41000, "10.0.0.2", 80, IPPROTO_TCP);
+	pb_key_v4(&k, "10.0.0.1", 41000, "10.0.0.2", 80, IPPROTO_TCP);
 	set_config(0, 0);
 	run(&b, 0, 0, 0, 1);
 	set_config(now_ns() - 11 * NSEC, 0);
@@ -222,7 +208,7 @@ static void fresh_tag_and_reverse(void **state)
 	__u64 t0, t1;
 
 	(void)state;
-	key_v4(&k, "10.0.0.1", 42000, "10.0.0.2", 80, IPPROTO_TCP);
+	pb_key_v4(&k, "10.0.0.1", 42000, "10.0.0.2", 80, IPPROTO_TCP);
 	tcp4(&b, "10.0.0.1", 42000, "10.0.0.2", 80, 0x01020304, 0, TCP_SYN, 0);
 	t0 = now_ns();
 	run(&b, 1, 1, 0, 0);
@@ -264,7 +250,7 @@ static void udp_dns_and_vlan(void **state)
 	pb_udp(&b, 53000, 53);
 	pb_payload(&b, 29);
 	pb_finish(&b);
-	key_v4(&k, "10.0.0.9", 53000, "10.0.0.53", 53, IPPROTO_UDP);
+	pb_key_v4(&k, "10.0.0.9", 53000, "10.0.0.53", 53, IPPROTO_UDP);
 	t0 = now_ns();
 	run(&b, 1, 1, 0, 0);
 	t1 = now_ns();
@@ -304,7 +290,7 @@ static void budget_443(void **state)
 	struct pb b;
 
 	(void)state;
-	key_v4(&k, "10.0.0.1", 44000, "10.0.0.2", 443, IPPROTO_TCP);
+	pb_key_v4(&k, "10.0.0.1", 44000, "10.0.0.2", 443, IPPROTO_TCP);
 	tcp4(&b, "10.0.0.1", 44000, "10.0.0.2", 443, 1, 0, TCP_SYN, 0);
 	run(&b, 1, 1, 0, 0);
 	drain();
@@ -356,7 +342,7 @@ static void mirror_cap(void **state)
 	struct pb b;
 
 	(void)state;
-	key_v4(&k, "10.0.0.1", 46000, "10.0.0.2", 80, IPPROTO_TCP);
+	pb_key_v4(&k, "10.0.0.1", 46000, "10.0.0.2", 80, IPPROTO_TCP);
 	tcp4(&b, "10.0.0.1", 46000, "10.0.0.2", 80, 5, 6, TCP_ACK, 1700);
 	run(&b, 1, 1, 0, 0);
 	assert_int_equal(drain(), 1);
@@ -378,7 +364,7 @@ static void expired_and_allow(void **state)
 	struct pb b;
 
 	(void)state;
-	key_v4(&k, "10.0.0.1", 47000, "10.0.0.2", 80, IPPROTO_TCP);
+	pb_key_v4(&k, "10.0.0.1", 47000, "10.0.0.2", 80, IPPROTO_TCP);
 	assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_ANY), 0);
 	tcp4(&b, "10.0.0.1", 47000, "10.0.0.2", 80, 1, 0, TCP_ACK, 10);
 	run(&b, 1, 1, 0, 0);

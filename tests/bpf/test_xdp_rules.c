@@ -324,21 +324,6 @@ static void fragments_and_errors_vs_rules(void **state)
 
 /* ---- flow verdicts ------------------------------------------------------ */
 
-/* The canonical key, written out by hand: lo pair first. */
-static void key_v4(struct ew_flow_key *k, const char *lo, __u16 lport, const char *hi, __u16 hport,
-		   __u8 proto)
-{
-	memset(k, 0, sizeof(*k));
-	k->lo_addr[10] = k->lo_addr[11] = 0xff;
-	k->hi_addr[10] = k->hi_addr[11] = 0xff;
-	inet_pton(AF_INET, lo, &k->lo_addr[12]);
-	inet_pton(AF_INET, hi, &k->hi_addr[12]);
-	k->lo_port = htons(lport);
-	k->hi_port = htons(hport);
-	k->proto = proto;
-	k->family = 4;
-}
-
 static void set_verdict(const struct ew_flow_key *k, __u8 action, __u64 expires, __u32 rule)
 {
 	struct ew_verdict v = {.expires_ns = expires, .rule_id = rule, .action = action};
@@ -364,7 +349,7 @@ static void flow_verdict_both_directions(void **state)
 	__u64 hits;
 
 	(void)state;
-	key_v4(&k, "192.0.2.10", 40000, "192.0.2.20", 80, IPPROTO_TCP);
+	pb_key_v4(&k, "192.0.2.10", 40000, "192.0.2.20", 80, IPPROTO_TCP);
 	set_verdict(&k, EW_ACT_BLOCK, 0, 500);
 	hits = rule_hits(fx.skel, 500);
 	tcp4_flow(&b, "192.0.2.10", 40000, "192.0.2.20", 80);
@@ -383,7 +368,7 @@ static void flow_verdict_both_directions(void **state)
 	CHECK(fx.skel, &b, XDP_PASS, "v4 non-first fragment of a blocked flow", EW_C_PASS,
 	      EW_C_FRAGMENT);
 	/* same address both ends: the lower port comes first */
-	key_v4(&k, "192.0.2.30", 80, "192.0.2.30", 40000, IPPROTO_TCP);
+	pb_key_v4(&k, "192.0.2.30", 80, "192.0.2.30", 40000, IPPROTO_TCP);
 	set_verdict(&k, EW_ACT_BLOCK, now_ns() + 60000000000ull, 501);
 	tcp4_flow(&b, "192.0.2.30", 40000, "192.0.2.30", 80);
 	CHECK(fx.skel, &b, XDP_DROP, "same address, live expiry", EW_C_DROP_FLOW);
@@ -395,7 +380,7 @@ static void flow_verdict_expired_or_not_block(void **state)
 	struct pb b;
 
 	(void)state;
-	key_v4(&k, "192.0.2.40", 1000, "192.0.2.50", 443, IPPROTO_TCP);
+	pb_key_v4(&k, "192.0.2.40", 1000, "192.0.2.50", 443, IPPROTO_TCP);
 	set_verdict(&k, EW_ACT_BLOCK, now_ns() - 1, 502);
 	tcp4_flow(&b, "192.0.2.50", 443, "192.0.2.40", 1000);
 	CHECK(fx.skel, &b, XDP_PASS, "expired block", EW_C_PASS);
