@@ -141,10 +141,10 @@ verifier-stats: $(BPF_OBJS)
 	done
 
 # Per-packet cost of the XDP program (BPF_PROG_TEST_RUN); bench/run.sh runs it.
-$(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h
+$(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h $(B)/rel/libew.a
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
-		$(shell pkg-config --libs libbpf)
+		$(B)/rel/libew.a $(LIBS)
 
 PREFIX ?= /usr/local
 install: all

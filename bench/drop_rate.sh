@@ -197,7 +197,7 @@ edgeward_up()
 	AGENT=$!
 	for i in $(seq 100); do
 		grep -q prog/xdp <<<"$(ip -n "$ND" link show d0)" &&
-			[ -e "$PIN/ew_pfx4_v1" ] && return 0
+			[ -e "$PIN/ew_ptcls_v1" ] && return 0
 		sleep 0.1
 	done
 	cat "$TMP/agent.log" >&2

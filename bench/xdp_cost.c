@@ -15,6 +15,7 @@
 
 #include "ew_xdp.skel.h"
 #include "bpf/pktbuild.h"
+#include "blocklist.h"
 
 #define RUNS_MAX 31
 
@@ -72,58 +73,51 @@ static void tcp4(struct pb *b, const char *src, const char *dst)
 	pb_finish(b);
 }
 
-/* Marks /24 and /32 in use in ew_plens_v1, as userspace/blocklist.c would
- * after loading such prefixes. */
-static int mark_lengths(int fd_lens)
+/* The i-th prefix: half /24 and half /32, spread over the space by an
+ * odd multiplier (a bijection, so all distinct). */
+static struct ptable_entry prefix_i(__u32 i)
 {
-	__u32 w = EW_PLENS_V4;
-	__u64 bits = (1ull << 24) | (1ull << 32);
+	struct ptable_entry e = {.p = {.family = 4}, .rule_id = i % EW_RULE_MAX};
+	__u32 addr = i % 2 ? htonl(i * 0x9E3779B1u) : htonl(((i * 0x9E3779B1u) & 0xffffff) << 8);
 
-	return bpf_map_update_elem(fd_lens, &w, &bits, BPF_ANY) ? -errno : 0;
+	e.p.len = i % 2 ? 32 : 24;
+	memcpy(e.p.addr, &addr, 4);
+	return e;
 }
 
-/* n prefixes, half /24 and half /32, spread over the space by an odd
- * multiplier (a bijection, so all distinct); in batches. */
-static int load_prefixes(int fd, int fd_lens, __u32 n)
+/* Loads n prefixes into the skeleton's tables the way `edgeward block
+ * --file` does. */
+static int load_prefixes(struct ew_xdp *s, __u32 n)
 {
-	enum { BATCH = 8192 };
-	static struct ew_lpm4_key keys[BATCH];
-	static struct ew_block_rule vals[BATCH];
-	__u32 i = 0, cnt, addr;
+	struct blocklist_batch b = {.e4 = calloc(n, sizeof(struct ptable_entry)), .n4 = n};
+	struct blocklist bl;
+	int err = b.e4 ? blocklist_from_obj(&bl, s->obj) : -ENOMEM;
 
-	while (i < n) {
-		for (cnt = 0; cnt < BATCH && i < n; cnt++, i++) {
-			if (i % 2) {
-				keys[cnt].prefixlen = 32;
-				addr = htonl(i * 0x9E3779B1u);
-			} else {
-				keys[cnt].prefixlen = 24;
-				addr = htonl(((i * 0x9E3779B1u) & 0xffffff) << 8);
-			}
-			memcpy(keys[cnt].addr, &addr, 4);
-			vals[cnt] = (struct ew_block_rule){.rule_id = i % EW_RULE_MAX};
-		}
-		for (__u32 j = 0; j < cnt; j++)
-			if (bpf_map_update_elem(fd, &keys[j], &vals[j], BPF_ANY))
-				return -errno;
+	for (__u32 i = 0; b.e4 && i < n; i++)
+		b.e4[i] = prefix_i(i);
+	if (!err) {
+		err = blocklist_load(&bl, &b);
+		blocklist_close(&bl);
 	}
-	return mark_lengths(fd_lens);
+	blocklist_batch_free(&b);
+	return err;
 }
 
 /* An address no loaded prefix holds (neither its /32 nor its /24), for the
- * pass-with-prefixes case. */
-static void miss_addr(int fd, char *out, size_t n)
+ * pass-with-prefixes case: the inverse of the multiplier says which i
+ * would hold it. */
+static void miss_addr(__u32 n, char *out, size_t size)
 {
-	struct ew_lpm4_key k32 = {.prefixlen = 32}, k24 = {.prefixlen = 24};
-	struct ew_block_rule r;
+	const __u32 inv = 0x0e8b2f51u; /* 0x9E3779B1 * inv == 1 mod 2^32 */
 
 	for (__u32 a = 0x0b000001;; a += 0x10101) {
-		__u32 be = htonl(a), be24 = htonl(a & 0xffffff00u);
+		__u32 i32 = a * inv, i24 = (a >> 8) * inv & 0xffffff, be = htonl(a);
+		int held = (i32 < n && i32 % 2);
 
-		memcpy(k32.addr, &be, 4);
-		memcpy(k24.addr, &be24, 4);
-		if (bpf_map_lookup_elem(fd, &k32, &r) && bpf_map_lookup_elem(fd, &k24, &r)) {
-			inet_ntop(AF_INET, k32.addr, out, n);
+		for (__u32 i = i24; !held && i < n; i += 1u << 24)
+			held = i % 2 == 0;
+		if (!held) {
+			inet_ntop(AF_INET, &be, out, size);
 			return;
 		}
 	}
@@ -178,10 +172,9 @@ static int run_cases(struct ew_xdp *s, int bare, const struct bench_conf *c)
 		return -errno;
 	ns = measure(fd, &p, c, &act);
 	report("flow-verdict hit (drop)", ns, base, act);
-	if (load_prefixes(bpf_map__fd(s->maps.ew_pfx4_v1), bpf_map__fd(s->maps.ew_plens_v1),
-			  c->prefixes))
-		return -errno;
-	miss_addr(bpf_map__fd(s->maps.ew_pfx4_v1), miss, sizeof(miss));
+	if (load_prefixes(s, c->prefixes))
+		return -EINVAL;
+	miss_addr(c->prefixes, miss, sizeof(miss));
 	tcp4(&p, miss, "198.51.100.3");
 	ns = measure(fd, &p, c, &act);
 	snprintf(name, sizeof(name), "pass, %u prefixes (miss)", c->prefixes);

@@ -2,6 +2,7 @@
 /* XDP ingress, the first stage of the pipeline: drops packets from or to
  * blocked prefixes and packets of blocked flows at line rate; everything
  * else passes on to TC ingress (ew_tc.bpf.c) and the stack. */
+#define EW_PREFIX_TABLES
 #include "lib/counters.h"
 #include "lib/flow.h"
 #include "lib/maps.h"
@@ -17,10 +18,10 @@ const volatile __u32 ew_malformed_verdict = XDP_PASS;
 
 /* Prefix lengths one lookup may probe (/0 to /128): the loop bound. */
 #define EW_PLEN_MAX 129
-/* The bits of ew_plens_v1 that can mean a length: /0../32, and /128 in the
- * last IPv6 word. */
-#define EW_PLENS_V4_BITS ((1ull << 33) - 1)
-#define EW_PLENS_V6_HI_BITS 1ull
+/* The bits of a table's lens[] that can mean a length: /0../32, and /128
+ * in the last IPv6 word. */
+#define EW_LENS_V4_BITS ((1ull << 33) - 1)
+#define EW_LENS_V6_HI_BITS 1ull
 
 /* 1 if x (below 2^63) is not 0, else 0, without a branch. */
 static __always_inline __u64 ew_nonzero(__u64 x)
@@ -64,14 +65,6 @@ static __always_inline __u32 ew_mask32(__s32 bits)
 	return bpf_htonl(0xffffffffu << (32 - bits));
 }
 
-/* Word w of the lengths-in-use bitmaps, read once (0 if absent). */
-static __always_inline __u64 ew_plens_word(__u32 w)
-{
-	__u64 *v = bpf_map_lookup_elem(&ew_plens_v1, &w);
-
-	return v ? *(volatile __u64 *)v : 0;
-}
-
 /* One longest-prefix lookup in progress: the lengths still to probe
  * (bit L of lens[L / 64] stands for /L; for IPv4 only lens[0]). */
 struct ew_match {
@@ -80,6 +73,7 @@ struct ew_match {
 	__s64 rule;	/* the result: a rule id, or -1 */
 	__u32 dir;	/* EW_MATCH_SRC or EW_MATCH_DST */
 	__u32 family;
+	__u32 cls;	/* size class of the family's table (EW_MAP_PTCLASS) */
 };
 
 /* Takes the longest length left out of m->lens; -1 when none is. */
@@ -104,29 +98,130 @@ static __always_inline int ew_match_next_len(struct ew_match *m)
 	return -1;
 }
 
-/* The rule of m's address masked to /len, if that prefix is blocked;
- * else NULL. */
-static __always_inline struct ew_block_rule *ew_block_probe(const struct ew_match *m, __u32 len)
+/* A slot (its meta word) matched: the answer if its rule applies in
+ * m->dir (returns 1), else the lookup goes on to shorter lengths. */
+static __always_inline int ew_pt_hit(struct ew_match *m, __u32 meta)
 {
-	__u32 a;
+	__u32 flags = EW_PT_FLAGS(meta);
 
+	if (flags && !(flags & m->dir))
+		return 0;
+	m->rule = EW_PT_RULE(meta);
+	return 1;
+}
+
+/* Copies the table's lengths in use into m, cut to the family's. */
+static __always_inline int ew_pt_lens(struct ew_match *m, const struct ew_pt_head *h)
+{
+	m->lens[0] = h->lens[0];
+	m->lens[1] = h->lens[1];
+	m->lens[2] = h->lens[2] & EW_LENS_V6_HI_BITS;
 	if (m->family == 4) {
-		struct ew_lpm4_key k4 = {.prefixlen = len};
-
-		__builtin_memcpy(&a, &m->addr[12], 4);
-		a &= ew_mask32((__s32)len);
-		__builtin_memcpy(k4.addr, &a, 4);
-		return bpf_map_lookup_elem(&ew_pfx4_v1, &k4);
-	} else {
-		struct ew_lpm6_key k6 = {.prefixlen = len};
-
-		for (int q = 0; q < 4; q++) {
-			__builtin_memcpy(&a, &m->addr[4 * q], 4);
-			a &= ew_mask32((__s32)len - 32 * q);
-			__builtin_memcpy(&k6.addr[4 * q], &a, 4);
-		}
-		return bpf_map_lookup_elem(&ew_pfx6_v1, &k6);
+		m->lens[0] &= EW_LENS_V4_BITS;
+		m->lens[1] = 0;
+		m->lens[2] = 0;
 	}
+	return 0;
+}
+
+/* Looks m's IPv4 address masked to /len up in table `in` (head h): its
+ * first bucket, and its second if the first says prefixes spilled. */
+static __always_inline int ew_pt4_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
+				       __u32 len)
+{
+	struct ew_pt4_bucket *b;
+	__u32 a, i;
+	__u64 hash;
+
+	__builtin_memcpy(&a, &m->addr[12], 4);
+	a &= ew_mask32((__s32)len);
+	hash = ew_pt4_hash(a, len, h->seed);
+	for (int way = 0; way < EW_PT_WAYS; way++) {
+		i = 1 + ew_pt_way(hash, h->nb, way);
+		b = bpf_map_lookup_elem(in, &i);
+		if (!b)
+			return 0;
+		for (int s = 0; s < EW_PT4_SLOTS; s++)
+			if (b->addr[s] == a && EW_PT_PLEN1(b->meta[s]) == len + 1)
+				return ew_pt_hit(m, b->meta[s]);
+		if (!b->ovf)
+			return 0;
+	}
+	return 0;
+}
+
+/* The same for IPv6, comparing the address as two 64-bit words. */
+static __always_inline int ew_pt6_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
+				       __u32 len)
+{
+	struct ew_pt6_bucket *b;
+	__u64 a0, a1, s0, s1, hash;
+	__u32 w[4], i;
+
+	for (int q = 0; q < 4; q++) {
+		__builtin_memcpy(&w[q], &m->addr[4 * q], 4);
+		w[q] &= ew_mask32((__s32)len - 32 * q);
+	}
+	__builtin_memcpy(&a0, &w[0], 8);
+	__builtin_memcpy(&a1, &w[2], 8);
+	hash = ew_pt6_hash(a0, a1, len, h->seed);
+	for (int way = 0; way < EW_PT_WAYS; way++) {
+		i = 1 + ew_pt_way(hash, h->nb, way);
+		b = bpf_map_lookup_elem(in, &i);
+		if (!b)
+			return 0;
+		for (int s = 0; s < EW_PT6_SLOTS; s++) {
+			__builtin_memcpy(&s0, &b->addr[s][0], 8);
+			__builtin_memcpy(&s1, &b->addr[s][8], 8);
+			if (s0 == a0 && s1 == a1 && EW_PT_PLEN1(b->meta[s]) == len + 1)
+				return ew_pt_hit(m, b->meta[s]);
+		}
+		if (!b->ovf)
+			return 0;
+	}
+	return 0;
+}
+
+/* One function per family and size class, as each class's inner arrays
+ * have their own size: fetches the table in use, then with len < 0 loads
+ * its lengths into m, else probes /len. Head and buckets come from the
+ * same table, so a swap between two calls never mixes tables. */
+#define EW_PT_STEP(fam, k)							\
+	static __noinline int ew_pt##fam##_step_##k(struct ew_match *m, __s32 len)	\
+	{									\
+		__u32 zero = 0;							\
+		void *in = bpf_map_lookup_elem(&ew_pt##fam##c##k##_v1, &zero);	\
+		struct ew_pt_head *h;						\
+										\
+		if (!in)							\
+			return 0;						\
+		h = bpf_map_lookup_elem(in, &zero);				\
+		if (!h)								\
+			return 0;						\
+		if (len < 0)							\
+			return ew_pt_lens(m, h);				\
+		return ew_pt##fam##_find(in, h, m, (__u32)len);			\
+	}
+EW_PT_FOR_CLASSES(EW_PT_STEP, 4);
+EW_PT_FOR_CLASSES(EW_PT_STEP, 6);
+
+#define EW_PT_CASE(fam, k)	  \
+	case k:			  \
+		return ew_pt##fam##_step_##k(m, len)
+
+/* Dispatches to the step of m's family and class. */
+static __always_inline int ew_pt_step(struct ew_match *m, __s32 len)
+{
+	if (m->family == 4) {
+		switch (m->cls) {
+			EW_PT_FOR_CLASSES(EW_PT_CASE, 4);
+		}
+		return 0;
+	}
+	switch (m->cls) {
+		EW_PT_FOR_CLASSES(EW_PT_CASE, 6);
+	}
+	return 0;
 }
 
 /* bpf_loop step: probes the longest length left; stops (returns 1) at a
@@ -134,17 +229,12 @@ static __always_inline struct ew_block_rule *ew_block_probe(const struct ew_matc
 static long ew_match_step(__u32 i, void *ctx)
 {
 	struct ew_match *m = ctx;
-	struct ew_block_rule *r;
 	int len = ew_match_next_len(m);
 
 	(void)i;
 	if (len < 0)
 		return 1;
-	r = ew_block_probe(m, (__u32)len);
-	if (!r || (r->flags && !(r->flags & m->dir)))
-		return 0;
-	m->rule = r->rule_id;
-	return 1;
+	return ew_pt_step(m, len);
 }
 
 /* The rule of the longest blocked prefix holding the source (dir
@@ -157,18 +247,18 @@ static long ew_match_step(__u32 i, void *ctx)
 __noinline __s64 ew_block_match(const struct ew_pkt *p, __u32 dir)
 {
 	struct ew_match m = {.rule = -1, .dir = dir};
+	__u32 fam, *cls;
 
 	if (!p)
 		return -1;
+	fam = p->family == 6;
+	cls = bpf_map_lookup_elem(&ew_ptcls_v1, &fam);
+	if (!cls || !*cls)
+		return -1;
+	m.cls = *cls;
 	m.family = p->family;
 	__builtin_memcpy(m.addr, dir == EW_MATCH_SRC ? p->src : p->dst, 16);
-	if (p->family == 4) {
-		m.lens[0] = ew_plens_word(EW_PLENS_V4) & EW_PLENS_V4_BITS;
-	} else {
-		m.lens[0] = ew_plens_word(EW_PLENS_V6);
-		m.lens[1] = ew_plens_word(EW_PLENS_V6 + 1);
-		m.lens[2] = ew_plens_word(EW_PLENS_V6 + 2) & EW_PLENS_V6_HI_BITS;
-	}
+	ew_pt_step(&m, -1);
 	if (m.lens[0] | m.lens[1] | m.lens[2])
 		bpf_loop(EW_PLEN_MAX, ew_match_step, &m, 0);
 	return m.rule;

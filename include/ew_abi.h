@@ -13,14 +13,14 @@
 #define EW_PIN_DIR "/sys/fs/bpf/edgeward"
 
 /* Pinned map names (at most 15 characters: kernel names are cut at 16). */
-#define EW_MAP_BLOCK4	"ew_pfx4_v1"	/* hash: ew_lpm4_key -> ew_block_rule */
-#define EW_MAP_BLOCK6	"ew_pfx6_v1"	/* hash: ew_lpm6_key -> ew_block_rule */
-#define EW_MAP_PLENS	"ew_plens_v1"	/* array[EW_PLENS_WORDS] of __u64 bitmaps */
-#define EW_MAP_PLENCNT	"ew_plencnt_v1"	/* array[EW_PLENCNT_MAX] of __u32 counts */
+#define EW_MAP_PTCLASS	"ew_ptcls_v1"	/* array[2] of __u32: active class per family */
+/* Blocked-prefix tables: one array-of-maps per family and size class, named
+ * with ew_pt_outer_name() ("ew_pt4c12_v1" ...); see "Blocked prefixes". */
 /* Pins of earlier layouts under names that are not versioned apart: the
- * blocked-prefix LPM tries, replaced by the prefix hashes above. The loader
- * discards them. */
-#define EW_MAP_RETIRED	{"ew_block4_v1", "ew_block6_v1"}
+ * blocked-prefix LPM tries, then the prefix hashes and their length maps,
+ * both replaced by the dense prefix tables. The loader discards them. */
+#define EW_MAP_RETIRED	{"ew_block4_v1", "ew_block6_v1", "ew_pfx4_v1", "ew_pfx6_v1", \
+			 "ew_plens_v1", "ew_plencnt_v1"}
 #define EW_MAP_FLOWS	"ew_flows_v1"	/* LRU: ew_flow_key -> ew_verdict */
 #define EW_MAP_COUNTERS	"ew_counters_v1"	/* percpu array[EW_C_MAX] of ew_counter */
 #define EW_MAP_RULEHITS	"ew_rulehits_v1"	/* percpu array[EW_RULE_MAX] of ew_counter */
@@ -69,35 +69,95 @@ struct ew_verdict {
 	__u8 pad;
 };
 
-/* Blocked prefixes: one hash map per family keyed by {prefixlen, address
- * with the bits past prefixlen zeroed} (keys hash bytewise, so an unmasked
- * address is a different key that no lookup finds). */
-struct ew_lpm4_key {
-	__u32 prefixlen;	/* 0..32 */
-	__u8 addr[4];		/* network order, masked to prefixlen */
+/* Blocked prefixes: per family, one dense table in a BPF array, built whole
+ * by userspace (userspace/ptable.c) and swapped in atomically: it lives as
+ * element 0 of the array-of-maps of its size class (2^k elements, k =
+ * EW_PT_CLASS_MIN, +EW_PT_CLASS_STEP, .. EW_PT_CLASS_MAX), and
+ * EW_MAP_PTCLASS[family == 6] names the class in use (0: no table).
+ *
+ * Element 0 is the head; elements 1..nb are buckets of seven IPv4 or six
+ * IPv6 slots (addresses, then their metas). A
+ * prefix, keyed by {length, masked address}, sits in one of its two
+ * buckets (bucketized cuckoo hashing), preferably the first; a bucket
+ * whose prefixes spilled into their second bucket says so (ovf), so a
+ * lookup reads one bucket, one cache line (IPv4; two for IPv6), and
+ * rarely a second. The lengths in use sit in the head: a lookup probes
+ * only those, longest first, and head, hash and buckets always come from
+ * one table. */
+#define EW_PT4_SLOTS	7
+#define EW_PT6_SLOTS	6
+#define EW_PT_WAYS	2
+#define EW_PT_CLASS_MIN	8
+#define EW_PT_CLASS_STEP 2
+#define EW_PT_CLASS_MAX	20
+#define EW_PT_CLASSES	((EW_PT_CLASS_MAX - EW_PT_CLASS_MIN) / EW_PT_CLASS_STEP + 1)
+
+/* Element 0. lens: bit L of lens[0] is IPv4 /L (L <= 32); IPv6 /L is bit
+ * L % 64 of lens[L / 64]. */
+struct ew_pt_head {
+	__u64 lens[3];
+	__u32 nb;	/* buckets the hash spreads over: elements 1..nb */
+	__u32 seed;
+	__u32 count;	/* prefixes in the table */
+	__u32 pad;
 };
 
-struct ew_lpm6_key {
-	__u32 prefixlen;	/* 0..128 */
-	__u8 addr[16];		/* network order, masked to prefixlen */
+/* A slot's meta word: prefix length + 1 (0: free slot), match flags, rule
+ * id (up to EW_PT_RULE_MAX). */
+#define EW_PT_META(plen1, flags, rule) ((__u32)(plen1) | (__u32)(flags) << 8 | (__u32)(rule) << 10)
+#define EW_PT_PLEN1(meta)	((meta) & 0xff)
+#define EW_PT_FLAGS(meta)	((meta) >> 8 & 3)
+#define EW_PT_RULE(meta)	((meta) >> 10)
+#define EW_PT_RULE_MAX		((1u << 22) - 1)
+
+struct ew_pt4_bucket {
+	__u32 ovf;	/* nonzero: a prefix whose first bucket this is sits in its second */
+	__u32 pad;
+	__u32 addr[EW_PT4_SLOTS];	/* network order, masked to the length */
+	__u32 meta[EW_PT4_SLOTS];
 };
 
-/* Prefix lengths in use (EW_MAP_PLENS): bit L of word EW_PLENS_V4 is set
- * while an IPv4 /L is blocked; IPv6 /L is bit L % 64 of word
- * EW_PLENS_V6 + L / 64. XDP probes only these lengths, longest first.
- * Written by userspace (userspace/blocklist.c) after the prefixes
- * themselves, from the per-length counts in EW_MAP_PLENCNT (index
- * EW_PLENCNT_V4 + L or EW_PLENCNT_V6 + L), which XDP never reads. */
-#define EW_PLENS_V4	0
-#define EW_PLENS_V6	1
-#define EW_PLENS_WORDS	4
-#define EW_PLENCNT_V4	0
-#define EW_PLENCNT_V6	33
-#define EW_PLENCNT_MAX	162
+struct ew_pt6_bucket {
+	__u32 ovf;
+	__u32 pad;
+	__u8 addr[EW_PT6_SLOTS][16];
+	__u32 meta[EW_PT6_SLOTS];
+};
+
+/* The table hash (both sides compute it the same way): murmur3's 64-bit
+ * finaliser over the masked address words, length and seed. Its high half
+ * picks the first bucket, its low half the second, each as (half * nb) >>
+ * 32, so nb need not be a power of two. */
+static inline __u64 ew_pt_mix(__u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline __u64 ew_pt4_hash(__u32 addr, __u32 plen, __u32 seed)
+{
+	return ew_pt_mix((__u64)addr << 32 ^ (__u64)plen << 8 ^ seed);
+}
+
+static inline __u64 ew_pt6_hash(__u64 a0, __u64 a1, __u32 plen, __u32 seed)
+{
+	return ew_pt_mix(ew_pt_mix(a0 ^ ((__u64)plen << 8 | seed)) ^ a1);
+}
+
+/* Bucket way (0 or 1) of hash h, 0..nb-1 (element 1 + that). */
+static inline __u32 ew_pt_way(__u64 h, __u32 nb, int way)
+{
+	return (__u32)(((way ? h & 0xffffffffu : h >> 32) * nb) >> 32);
+}
 
 #define EW_MATCH_SRC 0x1	/* ew_block_rule.flags: match the source address */
 #define EW_MATCH_DST 0x2	/* ... the destination address */
 
+/* A blocked prefix's rule as the CLI and list loaders give it. */
 struct ew_block_rule {
 	__u32 rule_id;
 	__u32 flags;		/* EW_MATCH_*; 0 is read as both */
@@ -175,8 +235,9 @@ struct ew_mirror_rec {
 #ifndef __bpf__
 _Static_assert(sizeof(struct ew_flow_key) == 40, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_verdict) == 16, "ABI changed: bump EW_MAP_VERSION");
-_Static_assert(sizeof(struct ew_lpm4_key) == 8, "ABI changed: bump EW_MAP_VERSION");
-_Static_assert(sizeof(struct ew_lpm6_key) == 20, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_pt_head) == 40, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_pt4_bucket) == 64, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_pt6_bucket) == 128, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_block_rule) == 8, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_config) == 24, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_port_key) == 4, "ABI changed: bump EW_MAP_VERSION");

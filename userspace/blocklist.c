@@ -1,57 +1,125 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Blocked prefixes in the pinned prefix hashes: single changes for the CLI,
- * bulk loads of list files (a million prefixes in about a second), and the
- * lengths-in-use bitmaps that tell the XDP program which prefix lengths to
- * probe. Fed by prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
+/* Blocked prefixes in the pinned dense tables (ew_abi.h, "Blocked
+ * prefixes"): every change reads the family's table into a list, edits the
+ * list, builds a new table with ptable.c straight into a new BPF array
+ * (mmap'd) and swaps it in: first into the array-of-maps of its size
+ * class, then the class in use. A table superseded by a change is dropped
+ * at the next change, long after any XDP run that was reading it. Fed by
+ * prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "blocklist.h"
 #include "loader.h"
 
-#define ENOTSUPP_KERNEL 524    /* the kernel's internal ENOTSUPP */
-#define WALK_CHUNK	4096u  /* entries per BPF_MAP_LOOKUP_BATCH call */
-#define BATCH_CHUNK	65536u /* elements per BPF_MAP_UPDATE_BATCH call */
+#define PLAN_ATTEMPTS 12 /* a fill that overflows a chain plans again */
 
-/* The map key of p: {prefixlen, addr} with addr in network order and the
- * bits past prefixlen cleared (the XDP program masks the same way). */
-static void lpm_key(const struct ew_prefix *p, void *key)
+/* A growable list of table entries. */
+struct elist {
+	struct ptable_entry *e;
+	size_t n, cap;
+};
+
+static int elist_push(struct elist *l, const struct ptable_entry *e)
 {
-	struct ew_lpm6_key *k = key; /* same head as ew_lpm4_key */
-	unsigned int bits = p->family == 6 ? 128 : 32;
+	size_t ncap = l->cap ? l->cap * 2 : 4096;
+	struct ptable_entry *ne;
 
-	k->prefixlen = p->len;
-	memset(k->addr, 0, bits / 8);
-	for (unsigned int i = 0; i < bits / 8 && i * 8 < p->len; i++)
-		k->addr[i] = p->len >= i * 8 + 8 ? p->addr[i]
-						 : p->addr[i] & (uint8_t)(0xff00u >> (p->len - i * 8));
+	if (l->n == l->cap) {
+		ne = realloc(l->e, ncap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		l->e = ne;
+		l->cap = ncap;
+	}
+	l->e[l->n++] = *e;
+	return 0;
 }
 
-static int prefix_fd(const struct blocklist *bl, const struct ew_prefix *p)
+static int fam_index(int family)
 {
-	return p->family == 6 ? bl->fd6 : bl->fd4;
+	return family == 6;
+}
+
+static unsigned int class_of(int index)
+{
+	return EW_PT_CLASS_MIN + (unsigned int)index * EW_PT_CLASS_STEP;
+}
+
+static int class_index(unsigned int k)
+{
+	if (k < EW_PT_CLASS_MIN || k > EW_PT_CLASS_MAX || (k - EW_PT_CLASS_MIN) % EW_PT_CLASS_STEP)
+		return -1;
+	return (int)((k - EW_PT_CLASS_MIN) / EW_PT_CLASS_STEP);
+}
+
+const char *blocklist_outer_name(int family, unsigned int k, char *buf, size_t size)
+{
+	snprintf(buf, size, "ew_pt%dc%u_v%u", family == 6 ? 6 : 4, k, EW_MAP_VERSION);
+	return buf;
+}
+
+static void fds_reset(struct blocklist *bl)
+{
+	bl->fd_cls = -1;
+	bl->lock_fd = -1;
+	for (int f = 0; f < 2; f++)
+		for (int c = 0; c < EW_PT_CLASSES; c++)
+			bl->fd_outer[f][c] = -1;
+}
+
+/* Opens every map through get (by name); the first error wins. */
+static int open_all(struct blocklist *bl, int (*get)(const char *name, const void *ctx),
+		    const void *ctx)
+{
+	char name[32];
+	int err = 0;
+
+	fds_reset(bl);
+	bl->fd_cls = get(EW_MAP_PTCLASS, ctx);
+	err = bl->fd_cls < 0 ? bl->fd_cls : 0;
+	for (int f = 0; f < 2; f++) {
+		for (int c = 0; !err && c < EW_PT_CLASSES; c++) {
+			blocklist_outer_name(f ? 6 : 4, class_of(c), name, sizeof(name));
+			bl->fd_outer[f][c] = get(name, ctx);
+			err = bl->fd_outer[f][c] < 0 ? bl->fd_outer[f][c] : 0;
+		}
+	}
+	if (err)
+		blocklist_close(bl);
+	return err;
+}
+
+static int get_pinned(const char *name, const void *ctx)
+{
+	(void)ctx;
+	return loader_map_open(name);
+}
+
+static int get_obj(const char *name, const void *ctx)
+{
+	int fd = bpf_object__find_map_fd_by_name(ctx, name);
+
+	if (fd < 0)
+		return -ENOENT;
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
 }
 
 int blocklist_open(struct blocklist *bl)
 {
-	static const char *const names[] = {EW_MAP_BLOCK4, EW_MAP_BLOCK6, EW_MAP_PLENS,
-					    EW_MAP_PLENCNT};
-	int *fds[] = {&bl->fd4, &bl->fd6, &bl->fd_lens, &bl->fd_cnt};
-	int err = 0;
+	int err = open_all(bl, get_pinned, NULL);
 
-	bl->lock_fd = -1;
-	for (size_t i = 0; i < 4; i++) {
-		*fds[i] = loader_map_open(names[i]);
-		if (*fds[i] < 0 && !err)
-			err = *fds[i];
-	}
 	if (!err) {
 		bl->lock_fd = open(loader_pin_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		err = bl->lock_fd < 0 ? -errno : 0;
@@ -61,18 +129,27 @@ int blocklist_open(struct blocklist *bl)
 	return err;
 }
 
+int blocklist_from_obj(struct blocklist *bl, const struct bpf_object *obj)
+{
+	return open_all(bl, get_obj, obj);
+}
+
 void blocklist_close(struct blocklist *bl)
 {
-	int *fds[] = {&bl->fd4, &bl->fd6, &bl->fd_lens, &bl->fd_cnt, &bl->lock_fd};
+	int *fds[2 + 2 * EW_PT_CLASSES] = {&bl->fd_cls, &bl->lock_fd};
+	size_t n = 2;
 
-	for (size_t i = 0; i < 5; i++) {
+	for (int f = 0; f < 2; f++)
+		for (int c = 0; c < EW_PT_CLASSES; c++)
+			fds[n++] = &bl->fd_outer[f][c];
+	for (size_t i = 0; i < n; i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
 	}
 }
 
-/* Serialises edgeward's writers: the lengths in use are read-modify-write. */
+/* Serialises edgeward's writers: a change is read-modify-write. */
 static int lock(const struct blocklist *bl)
 {
 	while (bl->lock_fd >= 0 && flock(bl->lock_fd, LOCK_EX))
@@ -87,166 +164,307 @@ static void unlock(const struct blocklist *bl)
 		flock(bl->lock_fd, LOCK_UN);
 }
 
-/* Index in EW_MAP_PLENCNT of (family, len). */
-static __u32 cnt_index(int family, unsigned int len)
+/* The family's table in use, mapped read-only: *tab and *nelem, or *tab
+ * NULL when the family has none. Returns 0 or -errno. Unmap with
+ * table_unmap. */
+struct mapped {
+	void *tab;
+	size_t nelem, bytes;
+};
+
+static int table_map(const struct blocklist *bl, int family, struct mapped *m)
 {
-	return (family == 6 ? EW_PLENCNT_V6 : EW_PLENCNT_V4) + len;
+	__u32 key = (__u32)fam_index(family), k = 0, zero = 0, id;
+	int idx, fd, err = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (bpf_map_lookup_elem(bl->fd_cls, &key, &k))
+		return -errno;
+	idx = class_index(k);
+	if (k == 0)
+		return 0;
+	if (idx < 0)
+		return -EBADMSG; /* not a class this edgeward writes */
+	if (bpf_map_lookup_elem(bl->fd_outer[key][idx], &zero, &id))
+		return errno == ENOENT ? -EBADMSG : -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	m->nelem = (size_t)1 << k;
+	m->bytes = m->nelem * ptable_bucket_size(family);
+	m->tab = mmap(NULL, m->bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (m->tab == MAP_FAILED) {
+		err = -errno;
+		m->tab = NULL;
+	}
+	close(fd);
+	return err;
 }
 
-/* Sets or clears the bit of (family, len) in EW_MAP_PLENS. */
-static int mark_len(const struct blocklist *bl, int family, unsigned int len, int in_use)
+static void table_unmap(struct mapped *m)
 {
-	__u32 w = family == 6 ? EW_PLENS_V6 + len / 64 : EW_PLENS_V4;
-	__u64 bits, bit = 1ull << (len % 64);
-
-	if (bpf_map_lookup_elem(bl->fd_lens, &w, &bits))
-		return -errno;
-	bits = in_use ? bits | bit : bits & ~bit;
-	return bpf_map_update_elem(bl->fd_lens, &w, &bits, BPF_ANY) ? -errno : 0;
+	if (m->tab)
+		munmap(m->tab, m->bytes);
+	m->tab = NULL;
 }
 
-/* Adds delta to the count of (family, len); marks the length in use while
- * the count is not 0. Called with the prefix already added or removed, so
- * a length goes live after its prefix and is retired after its last. */
-static int count_len(const struct blocklist *bl, int family, unsigned int len, int delta)
+static int collect(const struct ptable_entry *e, void *ctx)
 {
-	__u32 i = cnt_index(family, len), n;
-
-	if (bpf_map_lookup_elem(bl->fd_cnt, &i, &n))
-		return -errno;
-	n = delta < 0 && n == 0 ? 0 : n + (__u32)delta;
-	if (bpf_map_update_elem(bl->fd_cnt, &i, &n, BPF_ANY))
-		return -errno;
-	return mark_len(bl, family, len, n != 0);
+	return elist_push(ctx, e);
 }
 
-static int add_locked(const struct blocklist *bl, const struct ew_prefix *p,
-		      const struct ew_block_rule *rule)
+/* Appends the family's blocked prefixes to l. */
+static int table_read(const struct blocklist *bl, int family, struct elist *l)
 {
-	struct ew_lpm6_key key = {};
-	struct ew_block_rule old;
-	int fresh;
+	struct mapped m;
+	int err = table_map(bl, family, &m);
 
-	lpm_key(p, &key);
-	fresh = bpf_map_lookup_elem(prefix_fd(bl, p), &key, &old) != 0;
-	if (fresh && errno != ENOENT)
+	if (!err && m.tab)
+		err = ptable_foreach(family, m.tab, m.nelem, collect, l);
+	table_unmap(&m);
+	return err;
+}
+
+/* A new BPF array for plan pl, filled with l; its fd, or -errno
+ * (-ENOSPC: a chain overflowed, plan again). */
+static int table_create(int family, const struct ptable_plan *pl, const struct elist *l)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	size_t nelem = (size_t)1 << pl->cls, bytes = nelem * ptable_bucket_size(family);
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, family == 6 ? "ew_pt6" : "ew_pt4",
+				sizeof(__u32), (__u32)ptable_bucket_size(family), (__u32)nelem,
+				&opts);
+	void *tab;
+	long n;
+
+	if (fd < 0)
 		return -errno;
-	if (bpf_map_update_elem(prefix_fd(bl, p), &key, rule, BPF_ANY))
-		return -errno;
-	return fresh ? count_len(bl, p->family, p->len, 1) : 0;
+	tab = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (tab == MAP_FAILED) {
+		n = -errno;
+	} else {
+		n = ptable_fill(family, tab, pl, l->e, l->n);
+		munmap(tab, bytes);
+	}
+	if (n < 0) {
+		close(fd);
+		return (int)n;
+	}
+	return fd;
+}
+
+/* Builds the family's table from l and swaps it in (no table when l is
+ * empty). */
+static int table_write(const struct blocklist *bl, int family, const struct elist *l)
+{
+	__u32 key = (__u32)fam_index(family), zero = 0, k = 0, seed;
+	struct ptable_plan pl;
+	int fd = -ENOSPC, err = 0;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (__u32)getpid();
+	for (unsigned int a = 0; l->n && fd == -ENOSPC && a < PLAN_ATTEMPTS; a++) {
+		err = ptable_plan(family, l->n, a, seed, &pl);
+		if (err)
+			return err;
+		fd = table_create(family, &pl, l);
+	}
+	if (l->n && fd < 0)
+		return fd == -ENOSPC ? -E2BIG : fd;
+	if (l->n) {
+		k = pl.cls;
+		err = bpf_map_update_elem(bl->fd_outer[key][class_index(k)], &zero, &fd, BPF_ANY)
+			      ? -errno
+			      : 0;
+		close(fd);
+	}
+	if (!err && bpf_map_update_elem(bl->fd_cls, &key, &k, BPF_ANY))
+		err = -errno;
+	return err;
+}
+
+/* Drops the tables of the classes not in use: superseded by an earlier
+ * change, so no XDP run still reads them. */
+static int drop_stale(const struct blocklist *bl)
+{
+	__u32 zero = 0, k;
+
+	for (__u32 f = 0; f < 2; f++) {
+		if (bpf_map_lookup_elem(bl->fd_cls, &f, &k))
+			return -errno;
+		for (int c = 0; c < EW_PT_CLASSES; c++)
+			if (class_of(c) != k && bpf_map_delete_elem(bl->fd_outer[f][c], &zero) &&
+			    errno != ENOENT)
+				return -errno;
+	}
+	return 0;
+}
+
+/* Index in l of exactly p, or -1. */
+static long elist_find(const struct elist *l, const struct ew_prefix *p)
+{
+	size_t bytes = p->family == 6 ? 16 : 4;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->e[i].p.len == p->len && !memcmp(l->e[i].p.addr, p->addr, bytes))
+			return (long)i;
+	return -1;
+}
+
+static struct ptable_entry entry_of(const struct ew_prefix *p, const struct ew_block_rule *rule)
+{
+	struct ptable_entry e = {.p = *p, .flags = (uint8_t)rule->flags, .rule_id = rule->rule_id};
+	unsigned int bits = p->family == 6 ? 128 : 32;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = i * 8 >= bits || p->len <= i * 8 ? 0 : p->len - i * 8;
+
+		e.p.addr[i] &= keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
+	}
+	return e;
+}
+
+/* The change pattern: lock, drop stale tables, read the family's list,
+ * edit it with fn, write the new table. */
+static int change(const struct blocklist *bl, int family,
+		  int (*fn)(struct elist *l, const void *arg), const void *arg)
+{
+	struct elist l = {};
+	int err = lock(bl);
+
+	if (err)
+		return err;
+	err = drop_stale(bl);
+	if (!err)
+		err = table_read(bl, family, &l);
+	if (!err)
+		err = fn(&l, arg);
+	if (!err)
+		err = table_write(bl, family, &l);
+	unlock(bl);
+	free(l.e);
+	return err;
+}
+
+static int edit_add(struct elist *l, const void *arg)
+{
+	const struct ptable_entry *e = arg;
+
+	if (l->n >= EW_BLOCK_MAX && elist_find(l, &e->p) < 0)
+		return -E2BIG;
+	return elist_push(l, e);
+}
+
+static int edit_remove(struct elist *l, const void *arg)
+{
+	const struct ptable_entry *e = arg;
+	long i = elist_find(l, &e->p);
+
+	if (i < 0)
+		return -ENOENT;
+	l->e[i] = l->e[--l->n];
+	return 0;
 }
 
 int blocklist_add(const struct blocklist *bl, const struct ew_prefix *p,
 		  const struct ew_block_rule *rule)
 {
-	int err = lock(bl);
+	struct ptable_entry e = entry_of(p, rule);
 
-	if (err)
-		return err;
-	err = add_locked(bl, p, rule);
-	unlock(bl);
-	return err;
+	return change(bl, p->family, edit_add, &e);
 }
 
 int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
 {
-	struct ew_lpm6_key key = {};
-	int err = lock(bl);
+	struct ew_block_rule none = {};
+	struct ptable_entry e = entry_of(p, &none);
 
-	if (err)
-		return err;
-	lpm_key(p, &key);
-	err = bpf_map_delete_elem(prefix_fd(bl, p), &key) ? -errno : 0;
-	if (!err)
-		err = count_len(bl, p->family, p->len, -1);
-	unlock(bl);
-	return err;
+	return change(bl, p->family, edit_remove, &e);
 }
 
-/* One walk over a prefix map: to count it (count set) or to call cb per entry. */
-struct walk {
-	int fd;
-	int family;
-	size_t ksize;
-	int (*cb)(const struct ew_prefix *, const struct ew_block_rule *, void *);
-	void *ctx;
-	size_t *count;
+/* Appends a batch's entries of one family (later ones win in the fill). */
+struct batch_part {
+	const struct ptable_entry *e;
+	size_t n;
 };
 
-static int visit(const struct walk *w, const void *key, const struct ew_block_rule *rule)
+/* Orders entry positions by prefix, then position: equal prefixes end up
+ * together, the latest last. */
+static int pos_cmp(const void *a, const void *b, void *arg)
 {
-	const struct ew_lpm6_key *k = key; /* same head as ew_lpm4_key */
-	struct ew_prefix p = {.family = (uint8_t)w->family};
+	const struct ptable_entry *e = arg;
+	__u32 i = *(const __u32 *)a, j = *(const __u32 *)b;
+	int c = e[i].p.len - e[j].p.len;
 
-	if (w->count) {
-		(*w->count)++;
-		return 0;
+	if (!c)
+		c = memcmp(e[i].p.addr, e[j].p.addr, 16);
+	return c ? c : (i > j) - (i < j);
+}
+
+/* Keeps the last entry of each prefix in l (a list can repeat a prefix,
+ * and a reload repeats what is blocked): the count of distinct prefixes
+ * is what must fit. */
+static int elist_unique(struct elist *l)
+{
+	__u32 *pos = malloc((l->n ? l->n : 1) * sizeof(*pos));
+	struct elist u = {};
+	int err = pos ? 0 : -ENOMEM;
+
+	for (size_t i = 0; pos && i < l->n; i++)
+		pos[i] = (__u32)i;
+	if (pos)
+		qsort_r(pos, l->n, sizeof(*pos), pos_cmp, l->e);
+	for (size_t i = 0; !err && i < l->n; i++) {
+		const struct ptable_entry *a = &l->e[pos[i]], *b = &l->e[pos[i + 1 < l->n ? i + 1 : i]];
+
+		if (i + 1 == l->n || a->p.len != b->p.len || memcmp(a->p.addr, b->p.addr, 16))
+			err = elist_push(&u, a);
 	}
-	p.len = (uint8_t)k->prefixlen;
-	memcpy(p.addr, k->addr, w->family == 6 ? 16 : 4);
-	return w->cb(&p, rule, w->ctx);
-}
-
-/* The fallback: a get_next_key and a lookup syscall per entry. */
-static int walk_keys(const struct walk *w)
-{
-	struct ew_lpm6_key key, next;
-	struct ew_block_rule rule;
-	void *prev = NULL;
-	int err;
-
-	while (!bpf_map_get_next_key(w->fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(w->fd, &key, &rule))
-			continue; /* deleted under us */
-		err = visit(w, &key, &rule);
-		if (err)
-			return err;
+	free(pos);
+	if (err) {
+		free(u.e);
+		return err;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	free(l->e);
+	*l = u;
+	return l->n > EW_BLOCK_MAX ? -E2BIG : 0;
 }
 
-/* BPF_MAP_LOOKUP_BATCH, WALK_CHUNK entries per syscall: a 1M-entry map is
- * counted in a fraction of the per-key walk's time. *started says whether
- * any call succeeded (if not, an error may just mean: cannot batch). */
-static int walk_batch(const struct walk *w, uint8_t *keys, struct ew_block_rule *vals, int *started)
+static int edit_append(struct elist *l, const void *arg)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	struct ew_lpm6_key in, out;
-	void *inp = NULL;
-	__u32 cnt;
-	int err, rc;
+	const struct batch_part *b = arg;
+	int err = 0;
 
-	do {
-		cnt = WALK_CHUNK;
-		err = bpf_map_lookup_batch(w->fd, inp, &out, keys, vals, &cnt, &opts) ? -errno : 0;
-		if (err && err != -ENOENT)
-			return err;
-		*started = 1;
-		for (__u32 i = 0; i < cnt; i++) {
-			rc = visit(w, keys + i * w->ksize, &vals[i]);
-			if (rc)
-				return rc;
-		}
-		in = out;
-		inp = &in;
-	} while (!err);
-	return 0;
+	if (l->n + b->n > UINT32_MAX)
+		return -E2BIG;
+	for (size_t i = 0; !err && i < b->n; i++)
+		err = elist_push(l, &b->e[i]);
+	return err ? err : elist_unique(l);
 }
 
-static int walk(struct walk *w)
+int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b)
 {
-	uint8_t *keys = malloc(WALK_CHUNK * w->ksize);
-	struct ew_block_rule *vals = malloc(WALK_CHUNK * sizeof(*vals));
-	int started = 0;
-	int err = keys && vals ? walk_batch(w, keys, vals, &started) : -ENOMEM;
+	struct batch_part p4 = {b->e4, b->n4}, p6 = {b->e6, b->n6};
+	int err = 0;
 
-	if (!started && (err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP || err == -EINVAL))
-		err = walk_keys(w);
-	free(vals);
-	free(keys);
+	if (b->n4)
+		err = change(bl, 4, edit_append, &p4);
+	if (!err && b->n6)
+		err = change(bl, 6, edit_append, &p6);
 	return err;
+}
+
+struct foreach_ctx {
+	int (*cb)(const struct ew_prefix *, const struct ew_block_rule *, void *);
+	void *ctx;
+};
+
+static int foreach_one(const struct ptable_entry *e, void *arg)
+{
+	const struct foreach_ctx *f = arg;
+	struct ew_block_rule r = {.rule_id = e->rule_id, .flags = e->flags};
+
+	return f->cb(&e->p, &r, f->ctx);
 }
 
 int blocklist_foreach(const struct blocklist *bl,
@@ -254,73 +472,77 @@ int blocklist_foreach(const struct blocklist *bl,
 				void *ctx),
 		      void *ctx)
 {
-	struct walk w4 = {bl->fd4, 4, sizeof(struct ew_lpm4_key), cb, ctx, NULL};
-	struct walk w6 = {bl->fd6, 6, sizeof(struct ew_lpm6_key), cb, ctx, NULL};
-	int err = walk(&w4);
+	struct foreach_ctx f = {cb, ctx};
+	struct mapped m;
+	int err = 0;
 
-	return err ? err : walk(&w6);
+	for (int family = 4; !err && family <= 6; family += 2) {
+		err = table_map(bl, family, &m);
+		if (!err && m.tab)
+			err = ptable_foreach(family, m.tab, m.nelem, foreach_one, &f);
+		table_unmap(&m);
+	}
+	return err;
+}
+
+/* The family's head, or a zeroed one without a table. */
+static int head_read(const struct blocklist *bl, int family, struct ew_pt_head *h)
+{
+	struct mapped m;
+	int err = table_map(bl, family, &m);
+
+	memset(h, 0, sizeof(*h));
+	if (!err && m.tab)
+		*h = *ptable_head(m.tab);
+	table_unmap(&m);
+	return err;
 }
 
 int blocklist_count(const struct blocklist *bl, size_t *n4, size_t *n6)
 {
-	struct walk w4 = {bl->fd4, 4, sizeof(struct ew_lpm4_key), NULL, NULL, n4};
-	struct walk w6 = {bl->fd6, 6, sizeof(struct ew_lpm6_key), NULL, NULL, n6};
-	int err;
+	struct ew_pt_head h4, h6;
+	int err = head_read(bl, 4, &h4);
 
-	*n4 = 0;
-	*n6 = 0;
-	err = walk(&w4);
-	return err ? err : walk(&w6);
+	if (!err)
+		err = head_read(bl, 6, &h6);
+	*n4 = err ? 0 : h4.count;
+	*n6 = err ? 0 : h6.count;
+	return err;
 }
 
-/* Grows one (keys, values) pair of arrays to hold one more element. */
-static int grow(void **keys, size_t ksize, struct ew_block_rule **vals, size_t n, size_t *cap)
+int blocklist_lengths(const struct blocklist *bl, int family, __u64 lens[3])
 {
-	size_t ncap = *cap ? *cap * 2 : 4096;
-	void *k;
+	struct ew_pt_head h;
+	int err = head_read(bl, family, &h);
 
-	if (n < *cap)
-		return 0;
-	k = realloc(*keys, ncap * ksize);
-	if (!k)
-		return -ENOMEM;
-	*keys = k;
-	k = realloc(*vals, ncap * sizeof(**vals));
-	if (!k)
-		return -ENOMEM;
-	*vals = k;
-	*cap = ncap;
-	return 0;
+	memcpy(lens, h.lens, sizeof(h.lens));
+	return err;
 }
 
 static int batch_push(struct blocklist_batch *b, const struct ew_prefix *p,
 		      const struct ew_block_rule *rule)
 {
-	int err;
+	struct elist l = p->family == 6 ? (struct elist){b->e6, b->n6, b->cap6}
+					: (struct elist){b->e4, b->n4, b->cap4};
+	struct ptable_entry e = entry_of(p, rule);
+	int err = elist_push(&l, &e);
 
-	if (p->family == 4) {
-		err = grow((void **)&b->k4, sizeof(*b->k4), &b->v4, b->n4, &b->cap4);
-		if (err)
-			return err;
-		memset(&b->k4[b->n4], 0, sizeof(*b->k4));
-		lpm_key(p, &b->k4[b->n4]);
-		b->v4[b->n4++] = *rule;
-		return 0;
+	if (p->family == 6) {
+		b->e6 = l.e;
+		b->n6 = l.n;
+		b->cap6 = l.cap;
+	} else {
+		b->e4 = l.e;
+		b->n4 = l.n;
+		b->cap4 = l.cap;
 	}
-	err = grow((void **)&b->k6, sizeof(*b->k6), &b->v6, b->n6, &b->cap6);
-	if (err)
-		return err;
-	lpm_key(p, &b->k6[b->n6]);
-	b->v6[b->n6++] = *rule;
-	return 0;
+	return err;
 }
 
 void blocklist_batch_free(struct blocklist_batch *b)
 {
-	free(b->k4);
-	free(b->v4);
-	free(b->k6);
-	free(b->v6);
+	free(b->e4);
+	free(b->e6);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -384,96 +606,4 @@ int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 		err = -EIO;
 	free(line);
 	return err ? err : errs->n ? -EINVAL : 0;
-}
-
-/* One BPF_MAP_UPDATE_BATCH pass over n elements; -ENOTSUPP_KERNEL (or
- * -EOPNOTSUPP) when the kernel has no batch updates for this map type. */
-static int update_batch(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
-			size_t n)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	size_t done = 0;
-	__u32 cnt;
-
-	while (done < n) {
-		cnt = n - done > BATCH_CHUNK ? BATCH_CHUNK : (__u32)(n - done);
-		if (bpf_map_update_batch(fd, (const char *)keys + done * ksize, vals + done, &cnt,
-					 &opts))
-			return -errno;
-		done += cnt;
-	}
-	return 0;
-}
-
-static int update_each(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
-		       size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize, &vals[i], BPF_ANY))
-			return -errno;
-	return 0;
-}
-
-static int load_one(int fd, const void *keys, size_t ksize, const struct ew_block_rule *vals,
-		    size_t n, int *batched)
-{
-	int err;
-
-	if (n == 0)
-		return 0;
-	if (*batched) {
-		err = update_batch(fd, keys, ksize, vals, n);
-		if (err != -ENOTSUPP_KERNEL && err != -EOPNOTSUPP)
-			return err;
-		*batched = 0;
-	}
-	return update_each(fd, keys, ksize, vals, n);
-}
-
-static int count_one(const struct ew_prefix *p, const struct ew_block_rule *rule, void *ctx)
-{
-	__u32 *counts = ctx;
-
-	(void)rule;
-	counts[cnt_index(p->family, p->len)]++;
-	return 0;
-}
-
-/* Rebuilds EW_MAP_PLENCNT and EW_MAP_PLENS from the prefixes in the maps.
- * Each bitmap word is written whole: bits of lengths with prefixes go live,
- * bits of lengths without any (harmless to probe) are cleared. */
-static int recount(const struct blocklist *bl)
-{
-	__u32 counts[EW_PLENCNT_MAX] = {0};
-	__u64 words[EW_PLENS_WORDS] = {0};
-	int err = blocklist_foreach(bl, count_one, counts);
-
-	for (__u32 i = 0; !err && i < EW_PLENCNT_MAX; i++)
-		if (bpf_map_update_elem(bl->fd_cnt, &i, &counts[i], BPF_ANY))
-			err = -errno;
-	for (__u32 len = 0; len <= 32; len++)
-		if (counts[EW_PLENCNT_V4 + len])
-			words[EW_PLENS_V4] |= 1ull << len;
-	for (__u32 len = 0; len <= 128; len++)
-		if (counts[EW_PLENCNT_V6 + len])
-			words[EW_PLENS_V6 + len / 64] |= 1ull << (len % 64);
-	for (__u32 w = 0; !err && w < EW_PLENS_WORDS; w++)
-		if (bpf_map_update_elem(bl->fd_lens, &w, &words[w], BPF_ANY))
-			err = -errno;
-	return err;
-}
-
-int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b, int *batched)
-{
-	int err = lock(bl);
-
-	if (err)
-		return err;
-	err = load_one(bl->fd4, b->k4, sizeof(*b->k4), b->v4, b->n4, batched);
-	if (!err)
-		err = load_one(bl->fd6, b->k6, sizeof(*b->k6), b->v6, b->n6, batched);
-	if (!err)
-		err = recount(bl);
-	unlock(bl);
-	return err;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The blocked prefixes (EW_MAP_BLOCK4/6, hashes keyed by {prefixlen, masked
- * address}) and the prefix lengths in use (EW_MAP_PLENS, from the counts in
- * EW_MAP_PLENCNT): add, remove, list, and bulk loading from list files. Sits
- * behind prefix.c and loader.c; the CLI and the policy loader change the
- * pinned maps through it, with or without a running agent. */
+/* The blocked prefixes: one dense table per family (ew_abi.h, "Blocked
+ * prefixes"; built by ptable.c), replaced whole and swapped in atomically
+ * on every change. Add, remove, list, count, and bulk loading from list
+ * files; the CLI and the policy loader change the pinned tables through
+ * it, with or without a running agent. */
 #ifndef EW_BLOCKLIST_H
 #define EW_BLOCKLIST_H
 
@@ -12,32 +12,41 @@
 
 #include "ew_abi.h"
 #include "prefix.h"
+#include "ptable.h"
 
-/* The four maps, and the lock that serialises edgeward's writers (the
- * lengths in use are read, changed and written back). */
+struct bpf_object;
+
+/* The class map, the array-of-maps of every (family, class), and the lock
+ * that serialises edgeward's writers (a change reads the table, edits the
+ * list and writes a new table). */
 struct blocklist {
-	int fd4;	/* EW_MAP_BLOCK4 */
-	int fd6;	/* EW_MAP_BLOCK6 */
-	int fd_lens;	/* EW_MAP_PLENS */
-	int fd_cnt;	/* EW_MAP_PLENCNT */
-	int lock_fd;	/* flock'd around every change; -1: no locking (tests) */
+	int fd_cls;				/* EW_MAP_PTCLASS */
+	int fd_outer[2][EW_PT_CLASSES];		/* [family == 6][class index] */
+	int lock_fd;				/* flock'd around every change; -1: none */
 };
+
+/* The pinned name of the array-of-maps of (family, class k) into buf
+ * (at least 16 bytes), e.g. "ew_pt4c12_v1"; returns buf. */
+const char *blocklist_outer_name(int family, unsigned int k, char *buf, size_t size);
 
 /* Opens the pinned maps under loader_pin_dir() and the directory itself as
  * the lock. Returns 0 or -errno (-ENOENT: not pinned); nothing stays open
  * on error. */
 int blocklist_open(struct blocklist *bl);
 
+/* The same maps from a loaded (possibly unpinned) object, e.g. a test's
+ * skeleton; no lock. Returns 0 or -ENOENT. Close with blocklist_close. */
+int blocklist_from_obj(struct blocklist *bl, const struct bpf_object *obj);
+
 /* Closes what blocklist_open opened. */
 void blocklist_close(struct blocklist *bl);
 
 /* Inserts or replaces p with rule (bits of p->addr past p->len are
- * ignored), then marks its length in use. Returns 0 or -errno. */
+ * ignored). Returns 0 or -errno (-E2BIG: the family's table is full). */
 int blocklist_add(const struct blocklist *bl, const struct ew_prefix *p,
 		  const struct ew_block_rule *rule);
 
-/* Removes exactly p; its length stops being probed with the last prefix of
- * that length. Returns 0, -ENOENT if absent, or -errno. */
+/* Removes exactly p. Returns 0, -ENOENT if absent, or -errno. */
 int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p);
 
 /* Calls cb for every entry, IPv4 first; stops at and returns the first
@@ -50,15 +59,13 @@ int blocklist_foreach(const struct blocklist *bl,
 /* Counts the prefixes of each family. Returns 0 or -errno. */
 int blocklist_count(const struct blocklist *bl, size_t *n4, size_t *n6);
 
-/* Prefixes parsed from a list, ready for the maps. Owned by the caller:
+/* Prefixes parsed from a list, ready for the tables. Owned by the caller:
  * zero-initialise, fill with blocklist_parse, release with
  * blocklist_batch_free. */
 struct blocklist_batch {
-	struct ew_lpm4_key *k4;
-	struct ew_block_rule *v4;
+	struct ptable_entry *e4;
 	size_t n4, cap4;
-	struct ew_lpm6_key *k6;
-	struct ew_block_rule *v6;
+	struct ptable_entry *e6;
 	size_t n6, cap6;
 };
 
@@ -79,11 +86,12 @@ int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
 
 void blocklist_batch_free(struct blocklist_batch *b);
 
-/* Writes the batch to the maps: BPF_MAP_UPDATE_BATCH if *batched is set on
- * entry and the kernel supports it, one update per element otherwise; on
- * return *batched says which was used. Then recounts the prefixes per
- * length from the maps and rewrites the lengths in use (a batch cannot
- * tell new prefixes from replaced ones). Returns 0 or -errno. */
-int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b, int *batched);
+/* Adds the batch to the blocked prefixes (a prefix already blocked takes
+ * the batch's rule): one new table per family. Returns 0 or -errno. */
+int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b);
+
+/* The lengths in use in the family's table (as ew_pt_head.lens; all zero
+ * without a table). Returns 0 or -errno. */
+int blocklist_lengths(const struct blocklist *bl, int family, __u64 lens[3]);
 
 #endif

@@ -185,8 +185,9 @@ static void drop_old_versions(void)
 }
 
 /* Pins of layouts this edgeward replaced under new names (EW_MAP_RETIRED:
- * the blocked-prefix LPM tries before the prefix hashes). Their contents
- * are not migrated: the blocklist is reloaded from its lists. */
+ * the blocked-prefix LPM tries, then the prefix hashes, before the dense
+ * prefix tables). Their contents are not migrated: the blocklist is
+ * reloaded from its lists. */
 static void drop_retired(void)
 {
 	static const char *const retired[] = EW_MAP_RETIRED;
@@ -196,9 +197,10 @@ static void drop_retired(void)
 		snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), retired[i]);
 		if (access(path, F_OK))
 			continue;
-		ew_warn("discarding pinned map '%s' of an earlier layout (replaced by %s/%s; "
-			"its prefixes are not carried over: load the blocklist again)",
-			path, EW_MAP_BLOCK4, EW_MAP_BLOCK6);
+		ew_warn("discarding pinned map '%s' of an earlier layout (replaced by the "
+			"prefix tables; its prefixes are not carried over: load the blocklist "
+			"again)",
+			path);
 		unlink(path);
 	}
 }

@@ -10,48 +10,49 @@
 
 #include "ew_abi.h"
 
-/* Blocked prefixes: one hash per family keyed by {prefixlen, masked
- * address}, probed for the lengths in use (ew_plens_v1), longest first.
- * This replaced LPM tries: a miss in a trie of 100,000 prefixes walks ~20
- * nodes, a cache miss each; here it costs one hash probe per length in use
- * (docs/bpf.md). No prealloc: memory grows with the list. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EW_BLOCK_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct ew_lpm4_key);
-	__type(value, struct ew_block_rule);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ew_pfx4_v1 SEC(".maps");
+#ifdef EW_PREFIX_TABLES
+/* Blocked prefixes: dense tables built by userspace (layout and swap in
+ * ew_abi.h, "Blocked prefixes"). Only the XDP object declares them (the TC
+ * one neither reads them nor carries their types' BTF). One array-of-maps per family and size
+ * class, each with a fixed-size inner array: with the size known, the
+ * verifier inlines every inner lookup (an inner map declared
+ * BPF_F_INNER_MAP, of any size, would cost a helper call per bucket).
+ * Sizes, not BTF types: clang leaves types reached only this way as
+ * forward declarations, which libbpf cannot size. */
+#define EW_PT_OUTER(fam, k)						\
+	struct ew_pt##fam##_inner_##k {					\
+		__uint(type, BPF_MAP_TYPE_ARRAY);			\
+		__uint(max_entries, 1u << (k));				\
+		__uint(map_flags, BPF_F_MMAPABLE);			\
+		__uint(key_size, sizeof(__u32));			\
+		__uint(value_size, sizeof(struct ew_pt##fam##_bucket));	\
+	};								\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
+		__uint(max_entries, 1);					\
+		__type(key, __u32);					\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);			\
+		__array(values, struct ew_pt##fam##_inner_##k);		\
+	} ew_pt##fam##c##k##_v1 SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EW_BLOCK_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct ew_lpm6_key);
-	__type(value, struct ew_block_rule);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ew_pfx6_v1 SEC(".maps");
+/* Keep in step with EW_PT_CLASS_MIN/STEP/MAX (checked below). */
+#define EW_PT_FOR_CLASSES(X, fam) X(fam, 8); X(fam, 10); X(fam, 12); X(fam, 14); \
+	X(fam, 16); X(fam, 18); X(fam, 20)
+_Static_assert(EW_PT_CLASS_MIN == 8 && EW_PT_CLASS_STEP == 2 && EW_PT_CLASS_MAX == 20,
+	       "EW_PT_FOR_CLASSES lists other classes");
 
-/* Bitmaps of the prefix lengths in use (layout in ew_abi.h). Each add or
- * remove changes one bit, and a 64-bit word is written and read whole. */
+EW_PT_FOR_CLASSES(EW_PT_OUTER, 4);
+EW_PT_FOR_CLASSES(EW_PT_OUTER, 6);
+
+/* The class in use per family (index 0: IPv4, 1: IPv6); 0: no table. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EW_PLENS_WORDS);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ew_plens_v1 SEC(".maps");
-
-/* Prefixes per length, kept by userspace to know when a length's last
- * prefix goes; the programs never read it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EW_PLENCNT_MAX);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ew_plencnt_v1 SEC(".maps");
+} ew_ptcls_v1 SEC(".maps");
+#endif
 
 /* Flow verdicts by canonical 5-tuple (lib/flow.h); LRU so a flood of new
  * flows evicts old tags instead of failing inserts. */

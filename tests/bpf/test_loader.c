@@ -2,7 +2,7 @@
 /* loader, attach and blocklist against the real kernel (root): pins created
  * and reused, mismatched and old-version pins discarded, XDP and TC attached
  * to a veth, updated in place, removed idempotently; blocklist add, remove,
- * list, count and bulk load (batch and per-element). Uses its own pin
+ * list, count and bulk load into the dense prefix tables. Uses its own pin
  * directory and veth pair, removed at the end. */
 #include <errno.h>
 #include <ftw.h>
@@ -108,10 +108,9 @@ static size_t count4(void)
 
 static void pins_created_and_reused(void **state)
 {
-	static const char *const maps[] = {EW_MAP_BLOCK4,   EW_MAP_BLOCK6,   EW_MAP_PLENS,
-					   EW_MAP_PLENCNT,  EW_MAP_FLOWS,    EW_MAP_COUNTERS,
-					   EW_MAP_RULEHITS, EW_MAP_CONFIG,   EW_MAP_PORTS,
-					   EW_MAP_MIRROR};
+	static const char *const maps[] = {EW_MAP_PTCLASS,  "ew_pt4c8_v1",   "ew_pt6c20_v1",
+					   EW_MAP_FLOWS,    EW_MAP_COUNTERS, EW_MAP_RULEHITS,
+					   EW_MAP_CONFIG,   EW_MAP_PORTS,    EW_MAP_MIRROR};
 	struct env *e = *state;
 	struct blocklist bl;
 
@@ -136,13 +135,15 @@ static void mismatched_pins_discarded(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, EW_MAP_PORTS)), 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v0")), 0);
-	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v1")), 0); /* retired name */
+	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v1")), 0); /* retired names */
+	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_pfx4_v1")), 0);
 	close(fd);
 	l = loader_load();
 	assert_non_null(l);
 	assert_int_equal(value_size(pin(e, EW_MAP_PORTS)), sizeof(struct ew_port_tag));
 	assert_int_equal(access(pin(e, "ew_block4_v0"), F_OK), -1);
 	assert_int_equal(access(pin(e, "ew_block4_v1"), F_OK), -1);
+	assert_int_equal(access(pin(e, "ew_pfx4_v1"), F_OK), -1);
 	assert_int_equal(count4(), 1); /* the blocklist survived */
 	loader_free(l);
 }
@@ -231,7 +232,7 @@ static void blocklist_ops(void **state)
 	assert_int_equal(blocklist_add(&bl, &p, &src), 0);
 	add_text(&bl, "2001:db8::/32", 6);
 	assert_int_equal(blocklist_foreach(&bl, collect, listing), 0);
-	/* Trie order is the kernel's business: check each entry and the total. */
+	/* Table order is the hash's business: check each entry and the total. */
 	assert_non_null(strstr(listing, "192.0.2.0/24:3:0 "));
 	assert_non_null(strstr(listing, "10.0.0.0/8:5:1 "));
 	assert_non_null(strstr(listing, "2001:db8::/32:6:0 "));
@@ -244,7 +245,7 @@ static void blocklist_ops(void **state)
 }
 
 /* n prefixes 10.<i>.<j>.0/24 starting at first, as a list file in memory. */
-static void bulk(int first, int n, int batched_in, int want_batched)
+static void bulk(int first, int n)
 {
 	struct ew_block_rule rule = {.rule_id = 9};
 	struct prefix_error shown[1];
@@ -254,7 +255,6 @@ static void bulk(int first, int n, int batched_in, int want_batched)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	int batched = batched_in;
 
 	for (int i = first; i < first + n; i++)
 		fprintf(f, "10.%d.%d.0/24\n", i >> 8, i & 255);
@@ -264,46 +264,37 @@ static void bulk(int first, int n, int batched_in, int want_batched)
 	fclose(f);
 	assert_int_equal(b.n4, (size_t)n);
 	assert_int_equal(blocklist_open(&bl), 0);
-	assert_int_equal(blocklist_load(&bl, &b, &batched), 0);
-	assert_int_equal(batched, want_batched);
+	assert_int_equal(blocklist_load(&bl, &b), 0);
 	blocklist_close(&bl);
 	blocklist_batch_free(&b);
 	free(text);
 }
 
-/* The pinned count of IPv4 /len prefixes and whether XDP probes /len. */
-static __u32 count_len4(__u32 len, int *in_use)
+/* Whether XDP probes IPv4 /len: its bit in the pinned table's head. */
+static int in_use4(__u32 len)
 {
-	int fd_cnt = loader_map_open(EW_MAP_PLENCNT), fd_lens = loader_map_open(EW_MAP_PLENS);
-	__u32 i = EW_PLENCNT_V4 + len, w = EW_PLENS_V4, n = 0;
-	__u64 bits = 0;
+	struct blocklist bl;
+	__u64 lens[3];
 
-	assert_true(fd_cnt >= 0 && fd_lens >= 0);
-	assert_int_equal(bpf_map_lookup_elem(fd_cnt, &i, &n), 0);
-	assert_int_equal(bpf_map_lookup_elem(fd_lens, &w, &bits), 0);
-	*in_use = (int)((bits >> len) & 1);
-	close(fd_cnt);
-	close(fd_lens);
-	return n;
+	assert_int_equal(blocklist_open(&bl), 0);
+	assert_int_equal(blocklist_lengths(&bl, 4, lens), 0);
+	blocklist_close(&bl);
+	return (int)((lens[0] >> len) & 1);
 }
 
 static void bulk_load(void **state)
 {
 	size_t before = count4();
-	int in_use;
 
 	(void)state;
-	bulk(0, 50000, 1, 1); /* this kernel batches hash updates */
+	bulk(0, 50000);
 	assert_int_equal(count4(), before + 50000);
-	bulk(50000, 10000, 0, 0);
+	bulk(50000, 10000);
 	assert_int_equal(count4(), before + 60000);
-	bulk(0, 100, 1, 1); /* reloading replaces, no duplicates */
+	bulk(0, 100); /* reloading replaces, no duplicates */
 	assert_int_equal(count4(), before + 60000);
-	/* 192.0.2.0/24 from the first test, and the 60,000 /24s */
-	assert_int_equal(count_len4(24, &in_use), 60001);
-	assert_int_equal(in_use, 1);
-	assert_int_equal(count_len4(25, &in_use), 0);
-	assert_int_equal(in_use, 0);
+	assert_int_equal(in_use4(24), 1);
+	assert_int_equal(in_use4(25), 0);
 }
 
 int main(void)

@@ -24,13 +24,10 @@ static void f_ext6_too_long(struct pb *b)
 /* The skeleton's (unpinned) blocklist maps, changed the way the CLI does. */
 static struct blocklist skel_blocklist(void)
 {
-	return (struct blocklist){
-		.fd4 = bpf_map__fd(fx.skel->maps.ew_pfx4_v1),
-		.fd6 = bpf_map__fd(fx.skel->maps.ew_pfx6_v1),
-		.fd_lens = bpf_map__fd(fx.skel->maps.ew_plens_v1),
-		.fd_cnt = bpf_map__fd(fx.skel->maps.ew_plencnt_v1),
-		.lock_fd = -1,
-	};
+	struct blocklist bl;
+
+	assert_int_equal(blocklist_from_obj(&bl, fx.skel->obj), 0);
+	return bl;
 }
 
 static struct ew_prefix prefix(int family, const char *addr, __u32 plen)
@@ -48,6 +45,7 @@ static void block4(const char *addr, __u32 plen, __u32 id, __u32 flags)
 	struct ew_prefix p = prefix(4, addr, plen);
 
 	assert_int_equal(blocklist_add(&bl, &p, &r), 0);
+	blocklist_close(&bl);
 }
 
 static void block6(const char *addr, __u32 plen, __u32 id, __u32 flags)
@@ -57,34 +55,39 @@ static void block6(const char *addr, __u32 plen, __u32 id, __u32 flags)
 	struct ew_prefix p = prefix(6, addr, plen);
 
 	assert_int_equal(blocklist_add(&bl, &p, &r), 0);
+	blocklist_close(&bl);
 }
 
 static int unblock(int family, const char *addr, __u32 plen)
 {
 	struct blocklist bl = skel_blocklist();
 	struct ew_prefix p = prefix(family, addr, plen);
+	int err = blocklist_remove(&bl, &p);
 
-	return blocklist_remove(&bl, &p);
+	blocklist_close(&bl);
+	return err;
 }
 
-/* Whether XDP probes (family, plen): its bit in ew_plens_v1. */
+/* Whether XDP probes (family, plen): its bit in the table's head. */
 static int len_in_use(int family, __u32 plen)
 {
-	__u32 w = family == 6 ? EW_PLENS_V6 + plen / 64 : EW_PLENS_V4;
-	__u64 bits;
+	struct blocklist bl = skel_blocklist();
+	__u64 lens[3];
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_plens_v1), &w, &bits),
-			 0);
-	return (int)((bits >> (plen % 64)) & 1);
+	assert_int_equal(blocklist_lengths(&bl, family, lens), 0);
+	blocklist_close(&bl);
+	return (int)((lens[plen / 64] >> (plen % 64)) & 1);
 }
 
-static __u32 len_count(int family, __u32 plen)
+/* Prefixes in the family's table. */
+static size_t prefix_count(int family)
 {
-	__u32 i = (family == 6 ? EW_PLENCNT_V6 : EW_PLENCNT_V4) + plen, n;
+	struct blocklist bl = skel_blocklist();
+	size_t n4, n6;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(fx.skel->maps.ew_plencnt_v1), &i, &n),
-			 0);
-	return n;
+	assert_int_equal(blocklist_count(&bl, &n4, &n6), 0);
+	blocklist_close(&bl);
+	return family == 6 ? n6 : n4;
 }
 
 static void tcp4_between(struct pb *b, const char *src, const char *dst)
@@ -212,15 +215,12 @@ static void lpm_direction_falls_through(void **state)
 	CHECK(fx.skel, &b, XDP_PASS, "v6 src under the dst-only /16", EW_C_PASS);
 }
 
-/* blocklist_add/remove keep the count per length and the bit XDP reads:
- * a length stays probed until its last prefix goes. */
+/* A table's head lists the lengths in its prefixes: a length stays probed
+ * until its last prefix goes. */
 static void lengths_in_use_follow_adds_and_removes(void **state)
 {
 	const __u32 ids[] = {40, 41, 42};
-	struct blocklist bl = skel_blocklist();
-	struct ew_lpm4_key raw = {.prefixlen = 27, .addr = {192, 0, 2, 96}};
-	struct ew_block_rule r = {.rule_id = 43};
-	__u32 n128;
+	size_t n4 = prefix_count(4), n6 = prefix_count(6);
 	struct pb b;
 
 	(void)state;
@@ -228,38 +228,31 @@ static void lengths_in_use_follow_adds_and_removes(void **state)
 	block4("192.0.2.32", 27, 40, 0);
 	block4("192.0.2.64", 27, 41, 0);
 	assert_int_equal(len_in_use(4, 27), 1);
-	assert_int_equal(len_count(4, 27), 2);
+	assert_int_equal(prefix_count(4), n4 + 2);
 	block4("192.0.2.32", 27, 42, 0); /* a replacement, not a third prefix */
-	assert_int_equal(len_count(4, 27), 2);
+	assert_int_equal(prefix_count(4), n4 + 2);
 	tcp4_between(&b, "192.0.2.33", V4B);
 	expect_rule_drop(&b, 42, ids, 3, "the replaced /27's new rule");
 	assert_int_equal(unblock(4, "192.0.2.32", 27), 0);
 	assert_int_equal(unblock(4, "192.0.2.32", 27), -ENOENT);
-	assert_int_equal(len_count(4, 27), 1);
+	assert_int_equal(prefix_count(4), n4 + 1);
 	assert_int_equal(len_in_use(4, 27), 1); /* one of two removed: still probed */
 	CHECK(fx.skel, &b, XDP_PASS, "removed /27", EW_C_PASS);
 	tcp4_between(&b, "192.0.2.65", V4B);
 	expect_rule_drop(&b, 41, ids, 3, "the other /27");
 	assert_int_equal(unblock(4, "192.0.2.64", 27), 0);
-	assert_int_equal(len_count(4, 27), 0);
+	assert_int_equal(prefix_count(4), n4);
 	assert_int_equal(len_in_use(4, 27), 0); /* the last one: no longer probed */
 	CHECK(fx.skel, &b, XDP_PASS, "both /27s removed", EW_C_PASS);
-	/* A /27 written behind blocklist's back is not looked up: proof that
-	 * the bit, not the map, decides which lengths are probed. */
-	assert_int_equal(bpf_map_update_elem(bl.fd4, &raw, &r, BPF_ANY), 0);
-	tcp4_between(&b, "192.0.2.97", V4B);
-	CHECK(fx.skel, &b, XDP_PASS, "/27 entry with its length not in use", EW_C_PASS);
-	assert_int_equal(bpf_map_delete_elem(bl.fd4, &raw), 0);
 	/* IPv6: /99 lives in the second word, /128 (in use by an earlier
 	 * test) in the third. */
-	n128 = len_count(6, 128);
 	block6("fd77:aa::", 99, 44, 0);
 	block6("fd77:aa::1", 128, 45, 0);
 	assert_int_equal(len_in_use(6, 99), 1);
-	assert_int_equal(len_count(6, 128), n128 + 1);
+	assert_int_equal(len_in_use(6, 128), 1);
+	assert_int_equal(prefix_count(6), n6 + 2);
 	assert_int_equal(unblock(6, "fd77:aa::1", 128), 0);
-	assert_int_equal(len_count(6, 128), n128);
-	assert_int_equal(len_in_use(6, 128), n128 > 0);
+	assert_int_equal(prefix_count(6), n6 + 1);
 	udp6_between(&b, "fd77:aa::1", "fd00::1");
 	expect_rule_drop(&b, 44, (const __u32[]){44, 45}, 2, "v6 /99 after its /128 went");
 	assert_int_equal(unblock(6, "fd77:aa::", 99), 0);
@@ -267,34 +260,107 @@ static void lengths_in_use_follow_adds_and_removes(void **state)
 	CHECK(fx.skel, &b, XDP_PASS, "v6 /99 removed", EW_C_PASS);
 }
 
-/* A bulk load (batch update, then a recount) marks every length it
- * brought and counts each prefix once, also when it repeats one. */
+/* A bulk load adds every length it brought and counts each prefix once,
+ * also when it repeats one (the last rule wins). */
 static void bulk_load_marks_lengths(void **state)
 {
-	const char text[] = "10.250.0.0/17\n10.250.3.0/26\n10.250.3.0/26\nfd77:bb::/61\n";
+	const char text[] = "10.250.0.0/17\n10.250.3.0/26\n10.250.3.0/26 # again\nfd77:bb::/61\n";
 	struct ew_block_rule rule = {.rule_id = 50};
 	struct prefix_error shown[1];
 	struct blocklist_errors errs = {.errs = shown, .max = 1};
 	struct blocklist_batch batch = {};
 	struct blocklist bl = skel_blocklist();
 	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
-	int batched = 1;
+	size_t n4 = prefix_count(4), n6 = prefix_count(6);
 	struct pb b;
 
 	(void)state;
 	assert_int_equal(blocklist_parse(f, "mem", &rule, &batch, &errs), 0);
 	fclose(f);
-	assert_int_equal(blocklist_load(&bl, &batch, &batched), 0);
-	assert_int_equal(batched, 1);
+	assert_int_equal(blocklist_load(&bl, &batch), 0);
 	blocklist_batch_free(&batch);
-	assert_int_equal(len_count(4, 17), 1);
-	assert_int_equal(len_count(4, 26), 1);
-	assert_int_equal(len_count(6, 61), 1);
+	blocklist_close(&bl);
+	assert_int_equal(prefix_count(4), n4 + 2);
+	assert_int_equal(prefix_count(6), n6 + 1);
 	assert_int_equal(len_in_use(4, 17) + len_in_use(4, 26) + len_in_use(6, 61), 3);
 	tcp4_between(&b, V4B, "10.250.3.9");
 	expect_rule_drop(&b, 50, (const __u32[]){50}, 1, "bulk /26");
 	udp6_between(&b, "fd77:bb:0:7::1", "fd00::1");
 	expect_rule_drop(&b, 50, (const __u32[]){50}, 1, "bulk v6 /61");
+}
+
+/* The i-th prefix of a spread: IPv4 /28s from 44.0.0.0, IPv6 /56s from
+ * fd60::/16; into buf. */
+static const char *spread_prefix(int family, size_t i, char *buf, size_t size)
+{
+	if (family == 4)
+		snprintf(buf, size, "44.%zu.%zu.%zu", i >> 12, i >> 4 & 255, (i & 15) << 4);
+	else
+		snprintf(buf, size, "fd60:%zx:%zx00::", i >> 8, i & 255);
+	return buf;
+}
+
+/* Loads n prefixes of a spread with rule 1000 + i % 7, as one list. */
+static void load_spread(int family, size_t n)
+{
+	size_t size = n * 48 + 1, len = 0;
+	char *text = malloc(size), a[48];
+	struct ew_block_rule rule = {.rule_id = 1000};
+	struct prefix_error shown[1];
+	struct blocklist_errors errs = {.errs = shown, .max = 1};
+	struct blocklist_batch batch = {};
+	struct blocklist bl = skel_blocklist();
+	FILE *f;
+
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, size - len, "%s/%d\n",
+					spread_prefix(family, i, a, sizeof(a)),
+					family == 4 ? 28 : 56);
+	f = fmemopen(text, len, "r");
+	assert_int_equal(blocklist_parse(f, "spread", &rule, &batch, &errs), 0);
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		struct ptable_entry *e = family == 4 ? &batch.e4[i] : &batch.e6[i];
+
+		e->rule_id = (__u32)(1000 + i % 7);
+	}
+	assert_int_equal(blocklist_load(&bl, &batch), 0);
+	blocklist_batch_free(&batch);
+	blocklist_close(&bl);
+	free(text);
+}
+
+/* Tens of thousands of prefixes: the table grows through size classes and
+ * has overflowing buckets (at load 0.6 about one bucket in twelve), and
+ * every prefix is still found, with its own rule; neighbours pass. */
+static void many_prefixes_all_found(void **state)
+{
+	const __u32 ids[] = {1000, 1001, 1002, 1003, 1004, 1005, 1006};
+	const size_t n = 30000;
+	char a[48], host[48];
+	struct pb b;
+
+	(void)state;
+	load_spread(4, n);
+	load_spread(6, n);
+	for (size_t i = 0; i < n; i += 97) {
+		spread_prefix(4, i, a, sizeof(a));
+		snprintf(host, sizeof(host), "%.*s%d", (int)(strrchr(a, '.') - a + 1), a,
+			 atoi(strrchr(a, '.') + 1) + 9);
+		tcp4_between(&b, host, V4B);
+		expect_rule_drop(&b, (__u32)(1000 + i % 7), ids, 7, host);
+		spread_prefix(6, i, a, sizeof(a));
+		strcat(a, "42");
+		udp6_between(&b, "fd00::1", a);
+		expect_rule_drop(&b, (__u32)(1000 + i % 7), ids, 7, a);
+	}
+	spread_prefix(4, n, a, sizeof(a));
+	tcp4_between(&b, a, V4B);
+	CHECK(fx.skel, &b, XDP_PASS, "the /28 after the last", EW_C_PASS);
+	spread_prefix(6, n, a, sizeof(a));
+	udp6_between(&b, a, "fd00::1");
+	CHECK(fx.skel, &b, XDP_PASS, "the /56 after the last", EW_C_PASS);
 }
 
 /* A non-first fragment carries no ports: address rules apply, flow
@@ -418,6 +484,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lpm4_overlaps),
 		cmocka_unit_test(lpm6_overlaps),
+		cmocka_unit_test(many_prefixes_all_found),
 		cmocka_unit_test(lpm_direction_flags),
 		cmocka_unit_test(lpm_direction_falls_through),
 		cmocka_unit_test(lengths_in_use_follow_adds_and_removes),

@@ -92,34 +92,42 @@ def flow_key(src, sport, dst, dport, proto):
     return lo[:16] + hi[:16] + lo[16:] + hi[16:] + struct.pack("BB2x", p, fam)
 
 
-def plens_word(index):
-    """Word index of ew_plens_v1 (bit L: prefix length L in use), 0 if unpinned."""
+def table_prefixes(version):
+    """Every (network, rule id) in the family's pinned prefix table, read
+    slot by slot from a dump of the table in use (no hashing: independent
+    of how edgeward places them)."""
     try:
-        res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_plens_v1"),
-                      "key", *hexbytes(struct.pack("<I", index)))
+        res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_ptcls_v1"),
+                      "key", *hexbytes(struct.pack("<I", version == 6)))
     except subprocess.CalledProcessError:
-        return 0
-    return struct.unpack("<Q", value_bytes(res["value"])[:8])[0]
+        return []
+    cls = struct.unpack("<I", value_bytes(res["value"])[:4])[0]
+    if not cls:
+        return []
+    res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_pt%dc%d_v1" % (version, cls)),
+                  "key", *hexbytes(struct.pack("<I", 0)))
+    inner = struct.unpack("<I", value_bytes(res["value"])[:4])[0]
+    # struct ew_pt4_bucket: ovf, pad, addr[7] (4 B each), meta[7];
+    # struct ew_pt6_bucket: ovf, pad, addr[6] (16 B each), meta[6];
+    # meta: prefix length + 1 in bits 0-7 (0: free), flags 8-9, rule id 10-31
+    alen, slots = (4, 7) if version == 4 else (16, 6)
+    out = []
+    for el in bpftool("map", "dump", "id", str(inner)):
+        if struct.unpack("<I", value_bytes(el["key"]))[0] == 0:
+            continue  # the head
+        val = value_bytes(el["value"])
+        metas = struct.unpack_from("<%dI" % slots, val, 8 + slots * alen)
+        for s, meta in enumerate(metas):
+            if meta & 0xff:
+                addr = ipaddress.ip_address(val[8 + s * alen:8 + (s + 1) * alen])
+                out.append((ipaddress.ip_network("%s/%d" % (addr, (meta & 0xff) - 1)), meta >> 10))
+    return out
 
 
 def block_rule(a):
-    """Probes the prefix hash of a's family at each length in use, longest
-    first, as the XDP program does; the first hit's rule id, or "none"."""
-    if a.version == 4:
-        name, words = "ew_pfx4_v1", [plens_word(0)]
-    else:
-        name, words = "ew_pfx6_v1", [plens_word(1 + w) for w in range(3)]
-    lens = [n for n in range(a.max_prefixlen, -1, -1) if words[n // 64] >> (n % 64) & 1]
-    for plen in lens:
-        net = ipaddress.ip_network("%s/%d" % (a, plen), strict=False)
-        key = struct.pack("<I", plen) + net.network_address.packed
-        try:
-            res = bpftool("map", "lookup", "pinned", os.path.join(PIN, name),
-                          "key", *hexbytes(key))
-        except subprocess.CalledProcessError:
-            continue
-        return struct.unpack("<I", value_bytes(res["value"])[:4])[0]
-    return "none"
+    """The rule id of the longest blocked prefix covering a, or "none"."""
+    hits = [(net.prefixlen, rule) for net, rule in table_prefixes(a.version) if a in net]
+    return max(hits)[1] if hits else "none"
 
 
 def main(argv):

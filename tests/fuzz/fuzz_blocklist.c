@@ -23,20 +23,15 @@ static void check_roundtrip(const struct ew_prefix *p)
 
 static void check_batch(const struct blocklist_batch *b)
 {
-	struct ew_prefix p;
-
 	for (size_t i = 0; i < b->n4; i++) {
-		memset(&p, 0, sizeof(p));
-		p.family = 4;
-		p.len = (uint8_t)b->k4[i].prefixlen;
-		memcpy(p.addr, b->k4[i].addr, 4);
-		check_roundtrip(&p);
+		if (b->e4[i].p.family != 4)
+			abort();
+		check_roundtrip(&b->e4[i].p);
 	}
 	for (size_t i = 0; i < b->n6; i++) {
-		p.family = 6;
-		p.len = (uint8_t)b->k6[i].prefixlen;
-		memcpy(p.addr, b->k6[i].addr, 16);
-		check_roundtrip(&p);
+		if (b->e6[i].p.family != 6)
+			abort();
+		check_roundtrip(&b->e6[i].p);
 	}
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* blocklist: list-file parsing into LPM keys (comments, blanks, CRLF), every
+/* blocklist: list-file parsing into table entries (comments, blanks, CRLF), every
  * diagnostic with file:line:col, the error cap. Map writes need root and are
  * covered by the e2e tests. */
 #include <errno.h>
@@ -42,16 +42,16 @@ static void good_list(void **state)
 	assert_int_equal(errs.n, 0);
 	assert_int_equal(b.n4, 3);
 	assert_int_equal(b.n6, 1);
-	assert_int_equal(b.k4[0].prefixlen, 8);
-	assert_memory_equal(b.k4[0].addr, "\x0a\0\0\0", 4);
-	assert_int_equal(b.k4[1].prefixlen, 32);
-	assert_memory_equal(b.k4[1].addr, "\xc0\x00\x02\x01", 4);
-	assert_int_equal(b.k4[2].prefixlen, 24);
-	assert_memory_equal(b.k4[2].addr, "\xc6\x33\x64\x00", 4);
-	assert_int_equal(b.k6[0].prefixlen, 32);
-	assert_memory_equal(b.k6[0].addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	assert_int_equal(b.v4[2].rule_id, 42);
-	assert_int_equal(b.v6[0].flags, EW_MATCH_DST);
+	assert_int_equal(b.e4[0].p.len, 8);
+	assert_memory_equal(b.e4[0].p.addr, "\x0a\0\0\0", 4);
+	assert_int_equal(b.e4[1].p.len, 32);
+	assert_memory_equal(b.e4[1].p.addr, "\xc0\x00\x02\x01", 4);
+	assert_int_equal(b.e4[2].p.len, 24);
+	assert_memory_equal(b.e4[2].p.addr, "\xc6\x33\x64\x00", 4);
+	assert_int_equal(b.e6[0].p.len, 32);
+	assert_memory_equal(b.e6[0].p.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(b.e4[2].rule_id, 42);
+	assert_int_equal(b.e6[0].flags, EW_MATCH_DST);
 	blocklist_batch_free(&b);
 }
 
@@ -95,7 +95,7 @@ static void error_cap(void **state)
 	assert_int_equal(shown[1].line, 2);
 	assert_int_equal(b.n4, 1);
 	blocklist_batch_free(&b);
-	assert_null(b.k4);
+	assert_null(b.e4);
 }
 
 static void many_prefixes(void **state)
@@ -113,7 +113,7 @@ static void many_prefixes(void **state)
 	fclose(f);
 	assert_int_equal(parse(text, &b, &errs), 0);
 	assert_int_equal(b.n4, 20000);
-	assert_memory_equal(b.k4[19999].addr, "\x0a\x4e\x1f\x00", 4);
+	assert_memory_equal(b.e4[19999].p.addr, "\x0a\x4e\x1f\x00", 4);
 	blocklist_batch_free(&b);
 	free(text);
 }

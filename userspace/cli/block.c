@@ -198,8 +198,8 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 {
 	struct blocklist_batch b = {};
 	struct blocklist bl;
-	int err, batched = !getenv("EDGEWARD_NO_BATCH"); /* for bench/ */
 	double t0;
+	int err;
 
 	err = read_list(file, rule, &b);
 	if (!err)
@@ -207,13 +207,12 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 	if (err)
 		goto out;
 	t0 = mono_s();
-	err = blocklist_load(&bl, &b, &batched);
+	err = blocklist_load(&bl, &b);
 	if (err)
 		ew_err("couldn't load '%s' into the blocklist: %s", file, strerror(-err));
 	else
-		printf("blocked %zu prefixes (%zu IPv4, %zu IPv6) from %s in %.2fs (%s)\n",
-		       b.n4 + b.n6, b.n4, b.n6, file, mono_s() - t0,
-		       batched ? "batch update" : "per-element update");
+		printf("blocked %zu prefixes (%zu IPv4, %zu IPv6) from %s in %.2fs\n",
+		       b.n4 + b.n6, b.n4, b.n6, file, mono_s() - t0);
 	blocklist_close(&bl);
 out:
 	blocklist_batch_free(&b);
