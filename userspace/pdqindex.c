@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* PDQ near-match index: multi-index hashing over 16 chunks of 16 bits.
- * Built from PDQ lists (pdqlist.c, hashxml.c); queried by the image stage.
+/* PDQ near-match index: multi-index hashing over 16 chunks of 16 bits,
+ * with tables of pages. Built from PDQ lists (pdqlist.c, hashxml.c);
+ * queried by the image stage.
  *
  * Why it is exact: split the 256 bits into 16 chunks of 16. If two hashes
  * differ in at most 31 bits, the 16 chunk distances sum to <= 31, so at
@@ -13,35 +14,17 @@
  * same argument gives a chunk at distance 0: one bucket per chunk. Above
  * 31 it breaks, and the query scans.
  *
- * Layout (sorted arrays, no pointers per entry):
- *
- *   hash[]   entries sorted by chunk 0 (counting sort): table 0 is the
- *            hash array itself, bucket v = off[0][v] .. off[0][v+1]
- *   ids[c]   for c = 1..15: entry numbers sorted by chunk c, packed in 3
- *            bytes (4 past 2^24 entries), little-endian
- *   off[c]   65537 bucket starts per chunk (u32), 4 MiB in all
- *   list[], quality[], label[]   per entry: u16, u8, u32 offset into a
- *            pool of NUL-terminated labels (offset 0 is "")
- *
- * Per entry: 32 + 15 * 3 + 2 + 1 + 4 = 84 bytes, plus the labels. */
+ * The layout is in pdqindex_int.h, the building in pdqindex_build.c. A
+ * query reaches a page through chunk c's bucket w, checks the lanes whose
+ * chunk c is w, sums the distance over the cache line holding chunk c
+ * first and reads the other line only if that is still within the
+ * threshold: one cache line per candidate, as with whole hashes. */
 #include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigmem.h"
-#include "pdqindex.h"
-
-#define CHUNKS		16
-#define BUCKETS		65536
-#define OFF_BYTES	(CHUNKS * (BUCKETS + 1) * sizeof(uint32_t))
-/* Entry numbers take 3 bytes up to this many entries, 4 past it. Unit
- * tests (EW_TESTING) lower it so both widths run on small data. */
-#ifdef EW_TESTING
-#define IDW3_MAX	10000u
-#else
-#define IDW3_MAX	(1u << 24)
-#endif
+#include "pdqindex_int.h"
 
 /* The distance loops are built twice, with and without the POPCNT
  * instruction (x86-64's baseline lacks it), and the loader picks one at
@@ -52,31 +35,6 @@
 #else
 #define HOT_CLONES
 #endif
-#define INLINE		static inline __attribute__((always_inline))
-
-struct pdqindex_builder {
-	struct pdq_hash *hash;
-	uint16_t *list;
-	uint8_t *quality;
-	uint32_t *label;
-	size_t n, cap;
-	char *pool;
-	size_t pool_len, pool_cap;
-};
-
-struct pdqindex {
-	size_t n;
-	struct pdq_hash *hash;
-	uint16_t *list;
-	uint8_t *quality;
-	uint32_t *label;
-	uint8_t *ids[CHUNKS];		/* ids[0] unused: hash[] is in chunk 0 order */
-	unsigned idw;			/* bytes per entry number: 3, or 4 */
-	uint32_t *off[CHUNKS];		/* into off_all, one huge-page block */
-	uint32_t *off_all;
-	char *pool;
-	size_t pool_len;
-};
 
 static int hexval(unsigned char c)
 {
@@ -137,303 +95,245 @@ HOT_CLONES unsigned pdq_hash_distance(const struct pdq_hash *a, const struct pdq
 	return xor_dist(a, b, &x);
 }
 
-/* Chunk c: the big-endian 16-bit value of bytes 2c, 2c+1. */
-static unsigned chunk(const uint8_t *b, unsigned c)
+/* ---- reading entries ---- */
+
+/* Entry e's chunk 0: the off0 bucket it sits in. */
+static unsigned chunk0_of(const struct pdqindex *ix, uint32_t e)
 {
-	return (unsigned)b[2 * c] << 8 | b[2 * c + 1];
-}
+	unsigned lo = 0, hi = BUCKETS;	/* off0[lo] <= e < off0[hi] */
 
-/* Entry number i of a packed table: one unaligned 4-byte load (the arrays
- * carry a byte of padding for the last one), masked to w bytes. */
-static inline uint32_t id_at(const uint8_t *ids, uint32_t i, unsigned w)
-{
-	uint32_t v;
+	while (hi - lo > 1) {
+		unsigned mid = (lo + hi) / 2;
 
-	memcpy(&v, ids + (size_t)i * w, sizeof(v));
-	v = le32toh(v);
-	return w == 4 ? v : v & 0xffffff;
-}
-
-static size_t ids_bytes(size_t n, unsigned w)
-{
-	return n * w + 1;
-}
-
-struct pdqindex_builder *pdqindex_builder_new(void)
-{
-	struct pdqindex_builder *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		return NULL;
-	b->pool = malloc(4096);
-	if (!b->pool) {
-		free(b);
-		errno = ENOMEM;
-		return NULL;
+		if (ix->off0[mid] <= e)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	b->pool[0] = '\0';	/* offset 0: the empty label */
-	b->pool_len = 1;
-	b->pool_cap = 4096;
-	return b;
+	return lo;
 }
 
-static int grow_entries(struct pdqindex_builder *b)
+/* Entry e's label: its rank among the labelled entries picks its offset. */
+static const char *label_at(const struct pdqindex *ix, uint32_t e)
 {
-	size_t ncap = b->cap ? b->cap * 2 : 1024;
-	void *p;
+	size_t w = e / 64, r;
 
-	if ((p = realloc(b->hash, ncap * sizeof(*b->hash))))
-		b->hash = p;
-	if (p && (p = realloc(b->list, ncap * sizeof(*b->list))))
-		b->list = p;
-	if (p && (p = realloc(b->quality, ncap * sizeof(*b->quality))))
-		b->quality = p;
-	if (p && (p = realloc(b->label, ncap * sizeof(*b->label))))
-		b->label = p;
-	if (!p)
-		return -ENOMEM;
-	b->cap = ncap;
-	return 0;
+	if (!labelled(ix, e))
+		return "";
+	r = ix->rank[e / RANK_BITS];
+	for (size_t i = w - w % (RANK_BITS / 64); i < w; i++)
+		r += (size_t)__builtin_popcountll(ix->has_label[i]);
+	r += (size_t)__builtin_popcountll(ix->has_label[w] & ((1ull << (e % 64)) - 1));
+	return ix->pool + ix->label[r];
 }
 
-/* Appends label to the pool; returns its offset (0 for "") or -1. */
-static int64_t pool_add(struct pdqindex_builder *b, const char *label)
+void pdqindex_hash(const struct pdqindex *ix, uint32_t e, struct pdq_hash *h)
 {
-	size_t len = label ? strlen(label) : 0, at = b->pool_len;
+	const struct pdq_page *pg = &ix->page[e / LANES];
 
-	if (!len)
-		return 0;
-	if (at + len + 1 > UINT32_MAX)
-		return -1;
-	while (at + len + 1 > b->pool_cap) {
-		char *p = realloc(b->pool, b->pool_cap * 2);
-
-		if (!p)
-			return -1;
-		b->pool = p;
-		b->pool_cap *= 2;
-	}
-	memcpy(b->pool + at, label, len + 1);
-	b->pool_len += len + 1;
-	return (int64_t)at;
-}
-
-int pdqindex_builder_add(struct pdqindex_builder *b, const struct pdq_hash *h,
-			 uint16_t list, uint8_t quality, const char *label)
-{
-	int64_t lab;
-
-	if (b->n >= PDQINDEX_MAX_ENTRIES)
-		return -E2BIG;
-	if (b->n == b->cap && grow_entries(b))
-		return -ENOMEM;
-	lab = pool_add(b, label);
-	if (lab < 0)
-		return -ENOMEM;
-	b->hash[b->n] = *h;
-	b->list[b->n] = list;
-	b->quality[b->n] = quality;
-	b->label[b->n] = (uint32_t)lab;
-	b->n++;
-	return 0;
-}
-
-size_t pdqindex_builder_count(const struct pdqindex_builder *b)
-{
-	return b->n;
-}
-
-void pdqindex_builder_free(struct pdqindex_builder *b)
-{
-	if (!b)
-		return;
-	free(b->hash);
-	free(b->list);
-	free(b->quality);
-	free(b->label);
-	free(b->pool);
-	free(b);
-}
-
-/* Counting sort of entries by chunk c: fills off[0..BUCKETS] and, in
- * bucket order, out[] with the entry numbers (in order, so stable). */
-static void bucket_sort(const struct pdq_hash *h, size_t n, unsigned c,
-			uint32_t *off, uint32_t *out)
-{
-	memset(off, 0, (BUCKETS + 1) * sizeof(*off));
-	for (size_t i = 0; i < n; i++)
-		off[chunk(h[i].b, c) + 1]++;
-	for (size_t v = 0; v < BUCKETS; v++)
-		off[v + 1] += off[v];
-	for (size_t i = 0; i < n; i++)
-		out[off[chunk(h[i].b, c)]++] = (uint32_t)i;
-	/* the fill advanced each start to the next bucket's: shift back */
-	memmove(off + 1, off, BUCKETS * sizeof(*off));
-	off[0] = 0;
-}
-
-/* Writes n entry numbers as w-byte little-endian values. */
-static void pack_ids(uint8_t *dst, const uint32_t *ids, size_t n, unsigned w)
-{
-	for (size_t i = 0; i < n; i++, dst += w) {
-		dst[0] = (uint8_t)ids[i];
-		dst[1] = (uint8_t)(ids[i] >> 8);
-		dst[2] = (uint8_t)(ids[i] >> 16);
-		if (w == 4)
-			dst[3] = (uint8_t)(ids[i] >> 24);
-	}
-}
-
-/* Moves the builder's per-entry arrays into ix in the order perm[]. */
-static int take_entries(struct pdqindex *ix, struct pdqindex_builder *b,
-			const uint32_t *perm)
-{
-	size_t n = b->n;
-
-	ix->hash = bigmem_alloc(n * sizeof(*ix->hash));
-	ix->list = malloc((n ? n : 1) * sizeof(*ix->list));
-	ix->quality = malloc(n ? n : 1);
-	ix->label = malloc((n ? n : 1) * sizeof(*ix->label));
-	if (!ix->hash || !ix->list || !ix->quality || !ix->label)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		ix->hash[i] = b->hash[perm[i]];
-		ix->list[i] = b->list[perm[i]];
-		ix->quality[i] = b->quality[perm[i]];
-		ix->label[i] = b->label[perm[i]];
-	}
-	ix->pool = b->pool;
-	ix->pool_len = b->pool_len;
-	b->pool = NULL;
-	return 0;
-}
-
-struct pdqindex *pdqindex_build(struct pdqindex_builder *b)
-{
-	struct pdqindex *ix = calloc(1, sizeof(*ix));
-	uint32_t *perm = NULL;
-	int rc = -ENOMEM;
-
-	if (!ix)
-		goto out;
-	ix->n = b->n;
-	ix->idw = b->n <= IDW3_MAX ? 3 : 4;
-	perm = malloc((b->n ? b->n : 1) * sizeof(*perm));
-	ix->off_all = bigmem_alloc(OFF_BYTES);
-	if (!ix->off_all)
-		goto out;
 	for (unsigned c = 0; c < CHUNKS; c++) {
-		ix->off[c] = ix->off_all + c * (BUCKETS + 1);
-		if (c && !(ix->ids[c] = bigmem_alloc(ids_bytes(b->n, ix->idw))))
-			goto out;
+		unsigned v = c ? page_chunk(pg, e % LANES, c) : chunk0_of(ix, e);
+
+		h->b[2 * c] = (uint8_t)(v >> 8);
+		h->b[2 * c + 1] = (uint8_t)v;
 	}
-	if (!perm)
-		goto out;
-	bucket_sort(b->hash, b->n, 0, ix->off[0], perm);
-	if (take_entries(ix, b, perm))
-		goto out;
-	/* perm is free now: it holds each chunk's order before packing */
-	for (unsigned c = 1; c < CHUNKS; c++) {
-		bucket_sort(ix->hash, ix->n, c, ix->off[c], perm);
-		pack_ids(ix->ids[c], perm, ix->n, ix->idw);
-	}
-	rc = 0;
-out:
-	free(perm);
-	pdqindex_builder_free(b);
-	if (rc) {
-		pdqindex_free(ix);
-		errno = -rc;
-		return NULL;
-	}
-	return ix;
 }
 
-void pdqindex_free(struct pdqindex *ix)
-{
-	if (!ix)
-		return;
-	for (unsigned c = 0; c < CHUNKS; c++)
-		bigmem_free(ix->ids[c], ids_bytes(ix->n, ix->idw));
-	bigmem_free(ix->off_all, OFF_BYTES);
-	bigmem_free(ix->hash, ix->n * sizeof(*ix->hash));
-	free(ix->list);
-	free(ix->quality);
-	free(ix->label);
-	free(ix->pool);
-	free(ix);
-}
+/* ---- queries ---- */
 
 struct query {
 	const struct pdqindex *ix;
-	const struct pdq_hash *q;
 	unsigned t;
 	unsigned radius;	/* chunk radius probed: 0 or 1 */
+	unsigned nprobe;	/* buckets probed per chunk: 1 or 17 */
+	uint16_t qc[CHUNKS];	/* the query's chunks */
+	uint64_t qlo[2], qhi[2];	/* chunks 1..8 and 9..15 laid out as in a page */
+	uint32_t last_page;
+	unsigned last_mask;	/* its lanes that hold entries */
 	struct pdq_match *out;
 	size_t max, total;
 };
 
+INLINE int within(const struct query *qs, unsigned x)
+{
+	return qs->radius ? !(x & (x - 1)) : !x;
+}
+
 INLINE void record(struct query *qs, uint32_t e, unsigned d)
 {
-	const struct pdqindex *ix = qs->ix;
+	const struct pdq_page *pg = &qs->ix->page[e / LANES];
 
 	if (qs->total < qs->max)
 		qs->out[qs->total] = (struct pdq_match){
-			.entry = e, .distance = (uint16_t)d, .list = ix->list[e],
-			.quality = ix->quality[e], .label = ix->pool + ix->label[e],
+			.entry = e, .distance = (uint16_t)d, .list = pg->list[e % LANES],
+			.quality = pg->quality[e % LANES], .label = label_at(qs->ix, e),
 		};
 	qs->total++;
 }
 
-/* Checks entry e, found through chunk c. */
-INLINE void check(struct query *qs, uint32_t e, unsigned c)
+INLINE uint64_t load64(const void *p)
 {
-	struct pdq_xor x;
-	const uint8_t *xb = (const uint8_t *)x.w;
-	unsigned d = xor_dist(&qs->ix->hash[e], qs->q, &x);
+	uint64_t v;
 
-	if (d > qs->t)
-		return;
-	/* reported already if an earlier chunk was within the radius */
-	for (unsigned p = 0; p < c; p++) {
-		unsigned v = chunk(xb, p);
-
-		if (qs->radius ? !(v & (v - 1)) : !v)
-			return;
-	}
-	record(qs, e, d);
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 
-#define BATCH	512
-
-/* Candidates of one chunk: the 1 or 17 buckets are gathered first and their
- * hashes prefetched, so the random reads overlap instead of queueing. */
-INLINE void probe_chunk(struct query *qs, unsigned c)
+/* Distance of lane k over chunks 1..8 (the page's first line) and 9..15
+ * (its second): the lane's chunks are contiguous, 16 and 14 bytes, and
+ * qs->qlo, qs->qhi hold the query's in the same layout. */
+INLINE unsigned dist_lo(const struct query *qs, const struct pdq_page *pg, unsigned k)
 {
-	const uint32_t *off = qs->ix->off[c];
-	const uint8_t *ids = qs->ix->ids[c];
-	unsigned idw = qs->ix->idw;
-	unsigned v = chunk(qs->q->b, c);
-	uint32_t batch[BATCH];
-	size_t nb = 0;
+	return (unsigned)(__builtin_popcountll(load64(&pg->lo[k][0]) ^ qs->qlo[0]) +
+			  __builtin_popcountll(load64(&pg->lo[k][4]) ^ qs->qlo[1]));
+}
 
-	for (unsigned k = 0; k <= (qs->radius ? 16u : 0u); k++) {
-		unsigned w = k ? v ^ (1u << (k - 1)) : v;
+INLINE unsigned dist_hi(const struct query *qs, const struct pdq_page *pg, unsigned k)
+{
+	/* the second word's last 2 bytes are the next lane's (or list ids) */
+	uint64_t x = le64toh(load64(&pg->hi[k][4]) ^ qs->qhi[1]) & 0xffffffffffffull;
 
-		for (uint32_t i = off[w]; i < off[w + 1]; i++) {
-			uint32_t e = c ? id_at(ids, i, idw) : i;
+	return (unsigned)(__builtin_popcountll(load64(&pg->hi[k][0]) ^ qs->qhi[0]) +
+			  __builtin_popcountll(x));
+}
 
-			__builtin_prefetch(&qs->ix->hash[e]);
-			batch[nb++] = e;
-			if (nb == BATCH) {
-				for (size_t j = 0; j < nb; j++)
-					check(qs, batch[j], c);
-				nb = 0;
-			}
+/* Entry e of bucket w of table 0: its chunk 0 is w. */
+INLINE void check0(struct query *qs, uint32_t e, unsigned w)
+{
+	const struct pdq_page *pg = &qs->ix->page[e / LANES];
+	unsigned d = (unsigned)__builtin_popcount(w ^ qs->qc[0]) +
+		     dist_lo(qs, pg, e % LANES) + dist_hi(qs, pg, e % LANES);
+
+	if (d <= qs->t)
+		record(qs, e, d);
+}
+
+/* Lane k of page p, whose chunk c (>= 1) is within the radius: the cache
+ * line holding chunk c first, the other line and chunk 0 only for near
+ * candidates. Reported unless an earlier chunk was within the radius. */
+INLINE void check_lane(struct query *qs, uint32_t p, unsigned k, unsigned c)
+{
+	const struct pdq_page *pg = &qs->ix->page[p];
+	uint32_t e = p * LANES + k;
+	unsigned d, x0;
+
+	d = c < SPLIT ? dist_lo(qs, pg, k) : dist_hi(qs, pg, k);
+	if (d > qs->t)
+		return;
+	d += c < SPLIT ? dist_hi(qs, pg, k) : dist_lo(qs, pg, k);
+	if (d > qs->t)
+		return;
+	for (unsigned i = 1; i < c; i++)
+		if (within(qs, page_chunk(pg, k, i) ^ qs->qc[i]))
+			return;
+	x0 = chunk0_of(qs->ix, e) ^ qs->qc[0];
+	d += (unsigned)__builtin_popcount(x0);
+	if (d <= qs->t && !within(qs, x0))
+		record(qs, e, d);
+}
+
+/* Page p, reached through bucket w of chunk c: the lanes whose chunk c is
+ * w (a lane with another probed value is checked from that bucket). */
+INLINE void check_page(struct query *qs, uint32_t p, unsigned w, unsigned c)
+{
+	const struct pdq_page *pg = &qs->ix->page[p];
+	unsigned mask = (unsigned)(page_chunk(pg, 0, c) == w) |
+			(unsigned)(page_chunk(pg, 1, c) == w) << 1 |
+			(unsigned)(page_chunk(pg, 2, c) == w) << 2 |
+			(unsigned)(page_chunk(pg, 3, c) == w) << 3;
+
+	if (p == qs->last_page)	/* it may be short */
+		mask &= qs->last_mask;
+	while (mask) {
+		unsigned k = (unsigned)__builtin_ctz(mask);
+
+		mask &= mask - 1;
+		check_lane(qs, p, k, c);
+	}
+}
+
+/* The probed buckets: w = v, then v with bit k - 1 flipped. */
+INLINE unsigned probe(const struct query *qs, unsigned c, unsigned k)
+{
+	return k ? qs->qc[c] ^ (1u << (k - 1)) : qs->qc[c];
+}
+
+/* Table 0: entry ranges. Their pages are prefetched before any is read. */
+INLINE void probe_chunk0(struct query *qs)
+{
+	const uint32_t *off = qs->ix->off0;
+
+	for (unsigned k = 0; k < qs->nprobe; k++) {
+		unsigned w = probe(qs, 0, k);
+
+		if (off[w] == off[w + 1])
+			continue;
+		for (uint32_t p = off[w] / LANES; p <= (off[w + 1] - 1) / LANES; p++) {
+			__builtin_prefetch(qs->ix->page[p].lo);
+			__builtin_prefetch(qs->ix->page[p].hi);
 		}
 	}
-	for (size_t j = 0; j < nb; j++)
-		check(qs, batch[j], c);
+	for (unsigned k = 0; k < qs->nprobe; k++) {
+		unsigned w = probe(qs, 0, k);
+
+		for (uint32_t e = off[w]; e < off[w + 1]; e++)
+			check0(qs, e, w);
+	}
+}
+
+/* Pages in flight: each is prefetched when decoded and checked RING
+ * decodes later, so that many cache misses overlap. */
+#define RING	64
+
+struct ring {
+	uint32_t page[RING];
+	uint16_t val[RING];
+	uint8_t chunk[RING];
+	unsigned n;
+};
+
+INLINE void ring_pop(struct query *qs, struct ring *r, unsigned i)
+{
+	check_page(qs, r->page[i], r->val[i], r->chunk[i]);
+}
+
+INLINE void ring_push(struct query *qs, struct ring *r, uint32_t p, unsigned w, unsigned c)
+{
+	unsigned i = r->n++ % RING;
+
+	__builtin_prefetch(page_line(&qs->ix->page[p], c));
+	if (r->n > RING)
+		ring_pop(qs, r, i);
+	r->page[i] = p;
+	r->val[i] = (uint16_t)w;
+	r->chunk[i] = (uint8_t)c;
+}
+
+/* Tables 1..15: the directory entries of all probed buckets are
+ * prefetched, then their bit positions read (prefetching the bits), then
+ * the page numbers decoded into the ring. */
+INLINE void probe_tables(struct query *qs)
+{
+	struct pdqef_iter it[CHUNKS - 1][17];
+	struct ring r;
+	uint32_t p;
+
+	r.n = 0;
+	for (unsigned c = 1; c < CHUNKS; c++)
+		for (unsigned k = 0; k < qs->nprobe; k++)
+			pdqef_prefetch(&qs->ix->tab[c], probe(qs, c, k));
+	for (unsigned c = 1; c < CHUNKS; c++)
+		for (unsigned k = 0; k < qs->nprobe; k++)
+			pdqef_iter_init(&qs->ix->tab[c], probe(qs, c, k), &it[c - 1][k]);
+	for (unsigned c = 1; c < CHUNKS; c++) {
+		for (unsigned k = 0; k < qs->nprobe; k++) {
+			pdqef_iter_start(&it[c - 1][k]);
+			while (pdqef_next(&it[c - 1][k], &p))
+				ring_push(qs, &r, p, probe(qs, c, k), c);
+		}
+	}
+	for (unsigned i = r.n > RING ? r.n - RING : 0; i < r.n; i++)
+		ring_pop(qs, &r, i % RING);
 }
 
 static int by_entry(const void *a, const void *b)
@@ -443,54 +343,53 @@ static int by_entry(const void *a, const void *b)
 	return (x->entry > y->entry) - (x->entry < y->entry);
 }
 
+static void query_init(struct query *qs, const struct pdqindex *ix, const struct pdq_hash *q,
+		       unsigned threshold, struct pdq_match *out, size_t max)
+{
+	uint16_t lo[8], hi[8] = { 0 };	/* hi[7] is padding */
+	size_t tail = ix->n % LANES;
+
+	*qs = (struct query){ .ix = ix, .t = threshold, .radius = threshold >= CHUNKS,
+			      .out = out, .max = max, .last_page = (uint32_t)ix->npages - 1,
+			      .last_mask = tail ? (1u << tail) - 1 : (1u << LANES) - 1 };
+	qs->nprobe = qs->radius ? 17 : 1;
+	for (unsigned c = 1; c < CHUNKS; c++)
+		*(c < SPLIT ? &lo[c - 1] : &hi[c - SPLIT]) = (uint16_t)chunk(q, c);
+	memcpy(qs->qlo, lo, sizeof(lo));
+	memcpy(qs->qhi, hi, sizeof(hi));
+	for (unsigned c = 0; c < CHUNKS; c++)
+		qs->qc[c] = (uint16_t)chunk(q, c);
+}
+
+/* Every entry in order: a chunk 0 bucket at a time. */
 INLINE size_t scan(const struct pdqindex *ix, const struct pdq_hash *q,
 		   unsigned threshold, struct pdq_match *out, size_t max)
 {
-	struct query qs = { ix, q, threshold, 0, out, max, 0 };
+	struct query qs;
 
-	for (size_t i = 0; i < ix->n; i++) {
-		struct pdq_xor x;
-		unsigned d = xor_dist(&ix->hash[i], q, &x);
-
-		if (d <= threshold)
-			record(&qs, (uint32_t)i, d);
-	}
+	query_init(&qs, ix, q, threshold, out, max);
+	for (unsigned w = 0; w < BUCKETS; w++)
+		for (uint32_t e = ix->off0[w]; e < ix->off0[w + 1]; e++)
+			check0(&qs, e, w);
 	return qs.total;
 }
 
 HOT_CLONES size_t pdqindex_query(const struct pdqindex *ix, const struct pdq_hash *q,
-		      unsigned threshold, struct pdq_match *out, size_t max)
+				 unsigned threshold, struct pdq_match *out, size_t max)
 {
-	struct query qs = { ix, q, threshold, threshold >= CHUNKS, out, max, 0 };
+	struct query qs;
 
 	if (threshold >= 2 * CHUNKS)
 		return scan(ix, q, threshold, out, max);
-	for (unsigned c = 0; c < CHUNKS; c++)
-		probe_chunk(&qs, c);
+	query_init(&qs, ix, q, threshold, out, max);
+	probe_chunk0(&qs);
+	probe_tables(&qs);
 	qsort(out, qs.total < max ? qs.total : max, sizeof(*out), by_entry);
 	return qs.total;
 }
 
 HOT_CLONES size_t pdqindex_query_scan(const struct pdqindex *ix, const struct pdq_hash *q,
-			   unsigned threshold, struct pdq_match *out, size_t max)
+				      unsigned threshold, struct pdq_match *out, size_t max)
 {
 	return scan(ix, q, threshold, out, max);
-}
-
-size_t pdqindex_count(const struct pdqindex *ix)
-{
-	return ix->n;
-}
-
-size_t pdqindex_memory(const struct pdqindex *ix)
-{
-	size_t per = sizeof(*ix->hash) + sizeof(*ix->list) + 1 + sizeof(*ix->label);
-
-	return sizeof(*ix) + ix->n * per + (CHUNKS - 1) * ids_bytes(ix->n, ix->idw) +
-	       OFF_BYTES + ix->pool_len;
-}
-
-const struct pdq_hash *pdqindex_hash(const struct pdqindex *ix, uint32_t i)
-{
-	return &ix->hash[i];
 }

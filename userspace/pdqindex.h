@@ -48,8 +48,9 @@ unsigned pdq_hash_distance(const struct pdq_hash *a, const struct pdq_hash *b);
 /* ---- the index ----------------------------------------------------------
  * Build once, query many: a builder collects entries, pdqindex_build turns
  * it into an immutable index that any number of threads may query at once.
- * Each entry carries a list id (the caller's: pdqlist and hashxml use it to
- * tell lists or categories apart), an optional quality and a label. */
+ * Each entry carries a list id (the caller's, 0..255: pdqlist and hashxml
+ * use it to tell lists or categories apart), an optional quality and a
+ * label. */
 struct pdqindex_builder;
 struct pdqindex;
 
@@ -66,8 +67,10 @@ struct pdq_match {
 struct pdqindex_builder *pdqindex_builder_new(void);
 
 /* Adds one entry; label may be NULL. The label is copied. Returns 0,
- * -ENOMEM, or -E2BIG past PDQINDEX_MAX_ENTRIES. */
+ * -ENOMEM, or -E2BIG past PDQINDEX_MAX_ENTRIES or for a list id of
+ * PDQINDEX_MAX_LISTS or more (ids are stored in a byte). */
 #define PDQINDEX_MAX_ENTRIES	(1u << 30)
+#define PDQINDEX_MAX_LISTS	256
 int pdqindex_builder_add(struct pdqindex_builder *b, const struct pdq_hash *h,
 			 uint16_t list, uint8_t quality, const char *label);
 
@@ -98,8 +101,9 @@ size_t pdqindex_query_scan(const struct pdqindex *ix, const struct pdq_hash *q,
 size_t pdqindex_count(const struct pdqindex *ix);
 size_t pdqindex_memory(const struct pdqindex *ix);
 
-/* Entry i's hash (i < count), in index order (not build order). */
-const struct pdq_hash *pdqindex_hash(const struct pdqindex *ix, uint32_t i);
+/* Writes entry i's hash (i < count, index order, not build order) to *h.
+ * The index does not keep whole hashes, so this rebuilds one. */
+void pdqindex_hash(const struct pdqindex *ix, uint32_t i, struct pdq_hash *h);
 
 /* Frees the index. NULL is a no-op. */
 void pdqindex_free(struct pdqindex *ix);

@@ -66,10 +66,12 @@ static size_t agree(const struct pdqindex *ix, const struct pdq_hash *q, unsigne
 
 	assert_int_equal(na, nb);
 	for (size_t i = 0; i < na; i++) {
+		struct pdq_hash h;
+
+		pdqindex_hash(ix, a[i].entry, &h);
 		assert_int_equal(a[i].entry, b[i].entry);
 		assert_int_equal(a[i].distance, b[i].distance);
-		assert_int_equal(a[i].distance,
-				 pdq_hash_distance(pdqindex_hash(ix, a[i].entry), q));
+		assert_int_equal(a[i].distance, pdq_hash_distance(&h, q));
 		assert_true(a[i].distance <= t);
 		assert_int_equal(a[i].list, b[i].list);
 		assert_int_equal(a[i].quality, b[i].quality);
@@ -230,6 +232,162 @@ static void adversarial_threshold(void **state)
 	assert_int_equal(agree(ix, &q, 15), 100 + 5);
 	assert_int_equal(agree(ix, &q, 0), 5);
 	pdqindex_free(ix);
+}
+
+/* How many of h[0..n) are within t of q: brute force on the hashes as
+ * given, independent of the index's layout. */
+static size_t brute(const struct pdq_hash *h, size_t n, const struct pdq_hash *q, unsigned t)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < n; i++)
+		found += pdq_hash_distance(&h[i], q) <= t;
+	return found;
+}
+
+/* Builds an index of h[0..n) with list i % 256, quality i % 101 and label
+ * "i" on every seventh entry. */
+static struct pdqindex *index_of(const struct pdq_hash *h, size_t n)
+{
+	struct pdqindex_builder *b = pdqindex_builder_new();
+	char label[24];
+
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(label, sizeof(label), "%zu", i);
+		assert_int_equal(pdqindex_builder_add(b, &h[i], (uint16_t)(i % 256),
+						      (uint8_t)(i % 101), i % 7 ? NULL : label), 0);
+	}
+	return pdqindex_build(b);
+}
+
+/* Index, scan and brute force agree on queries at and near each of the
+ * first nq of the n entries. */
+static void check_all(const struct pdqindex *ix, const struct pdq_hash *h, size_t n,
+		      size_t nq, uint64_t *s)
+{
+	static const unsigned ts[] = { 0, 1, 15, 16, 30, 31, 32 };
+
+	for (size_t i = 0; i < nq; i++) {
+		struct pdq_hash q = h[i];
+
+		flip_random(&q, (unsigned)(rng(s) % 40), s);
+		for (size_t t = 0; t < sizeof(ts) / sizeof(ts[0]); t++) {
+			assert_int_equal(agree(ix, &h[i], ts[t]), brute(h, n, &h[i], ts[t]));
+			assert_int_equal(agree(ix, &q, ts[t]), brute(h, n, &q, ts[t]));
+		}
+	}
+}
+
+/* Near the all-zero hash: the padding lanes of a short last page hold
+ * zero chunks too, so a query of zeros would report them if the index
+ * did not know where its entries end. Every size from 0 to 13 (no page,
+ * short pages, full pages), runs of equal chunk 0 across page edges,
+ * lanes of one page sharing a chunk value. */
+static void small_sizes_and_page_edges(void **state)
+{
+	struct pdq_hash h[13], zero = { 0 };
+	uint64_t s = 5;
+
+	(void)state;
+	for (size_t n = 0; n <= 13; n++) {
+		struct pdqindex *ix;
+
+		for (size_t i = 0; i < n; i++) {
+			memset(&h[i], 0, sizeof(h[i]));
+			flip_random(&h[i], (unsigned)(rng(&s) % 34), &s);
+			if (i % 3)	/* runs of equal chunk 0 */
+				h[i].b[0] = h[i].b[1] = 0;
+		}
+		ix = index_of(h, n);
+		assert_non_null(ix);
+		assert_int_equal(pdqindex_count(ix), n);
+		for (unsigned t = 0; t <= 40; t++)
+			assert_int_equal(agree(ix, &zero, t), brute(h, n, &zero, t));
+		check_all(ix, h, n, n, &s);
+		pdqindex_free(ix);
+	}
+}
+
+/* Chunk values at the bucket edges (0, 0xffff, and one bit from them),
+ * long buckets that share a value in every chunk, empty buckets between. */
+static void bucket_edges(void **state)
+{
+	static struct pdq_hash h[2003];
+	static const uint16_t vals[] = { 0x0000, 0x0001, 0x8000, 0xffff, 0xfffe, 0x7fff };
+	uint64_t s = 11;
+	struct pdqindex *ix;
+
+	(void)state;
+	for (size_t i = 0; i < 2003; i++) {
+		for (unsigned c = 0; c < 16; c++) {
+			uint16_t v = vals[rng(&s) % 6];
+
+			h[i].b[2 * c] = (uint8_t)(v >> 8);
+			h[i].b[2 * c + 1] = (uint8_t)v;
+		}
+		if (i % 5 == 0)
+			random_hash(&h[i], &s);
+	}
+	ix = index_of(h, 2003);
+	assert_non_null(ix);
+	check_all(ix, h, 2003, 150, &s);
+	pdqindex_free(ix);
+}
+
+static int same_hash(const struct pdq_hash *a, const struct pdq_hash *b)
+{
+	return !memcmp(a->b, b->b, sizeof(a->b));
+}
+
+/* Every entry comes back whole (chunk 0 recovered from its bucket) with
+ * its list, quality and label: labels on every seventh entry only, over
+ * several rank blocks; list ids up to 255, 256 refused. The build number
+ * is in bytes 28..31 so index order maps back to it. */
+static void entries_round_trip(void **state)
+{
+	enum { N = 3001 };
+	static struct pdq_hash h[N], g;
+	static struct pdq_match m[N];
+	struct pdqindex_builder *b;
+	struct pdqindex *ix;
+	char label[16];
+	uint64_t s = 3;
+	uint8_t seen[N] = { 0 };
+
+	(void)state;
+	for (uint32_t i = 0; i < N; i++) {
+		random_hash(&h[i], &s);
+		if (i % 4 == 1)	/* chunk 0 at both ends of its table */
+			h[i].b[0] = h[i].b[1] = (uint8_t)(i % 8 == 1 ? 0 : 0xff);
+		memcpy(h[i].b + 28, &i, sizeof(i));
+	}
+	ix = index_of(h, N);
+	assert_non_null(ix);
+	/* threshold 256: everything, in index order, by scan */
+	assert_int_equal(pdqindex_query(ix, &h[0], 256, m, N), N);
+	for (uint32_t e = 0; e < N; e++) {
+		uint32_t i;
+
+		assert_int_equal(m[e].entry, e);
+		pdqindex_hash(ix, e, &g);
+		memcpy(&i, g.b + 28, sizeof(i));
+		assert_true(i < N);
+		assert_true(same_hash(&g, &h[i]));
+		assert_false(seen[i]);
+		seen[i] = 1;
+		assert_int_equal(m[e].distance, pdq_hash_distance(&g, &h[0]));
+		assert_int_equal(m[e].list, i % 256);
+		assert_int_equal(m[e].quality, i % 101);
+		snprintf(label, sizeof(label), "%u", i);
+		assert_string_equal(m[e].label, i % 7 ? "" : label);
+	}
+	pdqindex_free(ix);
+	b = pdqindex_builder_new();
+	assert_int_equal(pdqindex_builder_add(b, &h[0], PDQINDEX_MAX_LISTS - 1, 0, NULL), 0);
+	assert_int_equal(pdqindex_builder_add(b, &h[0], PDQINDEX_MAX_LISTS, 0, NULL), -E2BIG);
+	assert_int_equal(pdqindex_builder_count(b), 1);
+	pdqindex_builder_free(b);
 }
 
 static void empty_index_and_truncation(void **state)
@@ -421,6 +579,9 @@ int main(void)
 		cmocka_unit_test(random_equals_scan),
 		cmocka_unit_test(adversarial_threshold),
 		cmocka_unit_test(empty_index_and_truncation),
+		cmocka_unit_test(small_sizes_and_page_edges),
+		cmocka_unit_test(bucket_edges),
+		cmocka_unit_test(entries_round_trip),
 		cmocka_unit_test(hamming_oracle),
 		cmocka_unit_test(pdq_registry),
 	};
