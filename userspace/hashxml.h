@@ -69,8 +69,10 @@ void hashxml_stats(const struct hashxml *x, struct hashxml_stats *s);
  * classifications, each with pdq_threshold. A group with no entries of a
  * kind is removed from that registry. The two swaps are separate: a reader
  * between them may see the new exact lists with the old PDQ index. Returns
- * 0, -EINVAL or -ENOMEM; when the exact lists fail both old groups stay,
- * when the PDQ index fails the old PDQ group stays. x is unchanged. */
+ * 0, -EINVAL, -ENOMEM, or -E2BIG when the PDQ hashes come in more than
+ * PDQINDEX_MAX_LISTS (256) classifications (the index keeps list ids in a
+ * byte); when the exact lists fail both old groups stay, when the PDQ
+ * index fails the old PDQ group stays. x is unchanged. */
 int hashxml_install(const struct hashxml *x, const char *name,
 		    unsigned pdq_threshold, struct hashdb *hdb,
 		    struct pdqdb *pdb);

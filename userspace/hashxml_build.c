@@ -91,22 +91,46 @@ static int install_exact(const struct hashxml *x, const char *name, struct hashd
 	return rc;
 }
 
+/* The PDQ index keeps list ids in a byte, so the classifications that
+ * have PDQ hashes get dense ids in order of first use (id[] maps a
+ * classification to its list id, or UINT16_MAX): at most
+ * PDQINDEX_MAX_LISTS lists, -E2BIG past that. */
+static int list_id(const struct hashxml *x, uint16_t cls, const char *name, unsigned threshold,
+		   uint16_t *id, struct pdqlist_info *lists, size_t *nlists)
+{
+	if (id[cls] != UINT16_MAX)
+		return id[cls];
+	if (*nlists == PDQINDEX_MAX_LISTS)
+		return -E2BIG;
+	snprintf(lists[*nlists].name, sizeof(lists[*nlists].name), "%s", name);
+	snprintf(lists[*nlists].category, sizeof(lists[*nlists].category), "%s", x->cls[cls]);
+	lists[*nlists].threshold = threshold;
+	id[cls] = (uint16_t)*nlists;
+	return (int)(*nlists)++;
+}
+
 static int install_pdq(const struct hashxml *x, const char *name, unsigned threshold,
 		       struct pdqdb *pdb)
 {
 	struct pdqindex_builder *b = pdqindex_builder_new();
-	struct pdqlist_info *lists = calloc(x->ncls, sizeof(*lists));
+	struct pdqlist_info *lists = calloc(PDQINDEX_MAX_LISTS, sizeof(*lists));
+	uint16_t *id = malloc(x->ncls * sizeof(*id));
 	struct pdqindex *ix;
+	size_t nlists = 0;
 	int rc = -ENOMEM;
 
-	if (!b || !lists)
+	if (!b || !lists || !id)
 		goto out;
+	memset(id, 0xff, x->ncls * sizeof(*id));
 	for (size_t i = 0; i < x->n; i++) {
 		const struct xentry *e = &x->e[i];
 
 		if ((e->flags & (F_LIVE | F_PDQ)) != (F_LIVE | F_PDQ))
 			continue;
-		rc = pdqindex_builder_add(b, &e->pdq, e->cls, PDQ_QUALITY_NONE, e->id);
+		rc = list_id(x, e->cls, name, threshold, id, lists, &nlists);
+		if (rc >= 0)
+			rc = pdqindex_builder_add(b, &e->pdq, (uint16_t)rc, PDQ_QUALITY_NONE,
+						  e->id);
 		if (rc)
 			goto out;
 	}
@@ -115,16 +139,12 @@ static int install_pdq(const struct hashxml *x, const char *name, unsigned thres
 		rc = rc == -ENOENT ? 0 : rc;
 		goto out;
 	}
-	for (size_t c = 0; c < x->ncls; c++) {
-		snprintf(lists[c].name, sizeof(lists[c].name), "%s", name);
-		snprintf(lists[c].category, sizeof(lists[c].category), "%s", x->cls[c]);
-		lists[c].threshold = threshold;
-	}
 	ix = pdqindex_build(b);
 	b = NULL;
-	rc = ix ? pdqdb_replace(pdb, name, ix, lists, x->ncls) : -ENOMEM;
+	rc = ix ? pdqdb_replace(pdb, name, ix, lists, nlists) : -ENOMEM;
 out:
 	pdqindex_builder_free(b);
+	free(id);
 	free(lists);
 	return rc;
 }

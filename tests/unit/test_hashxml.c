@@ -136,6 +136,59 @@ static void install_feeds_both(void **state)
 	hashxml_free(x);
 }
 
+/* A feed of n images with PDQ hashes, each in its own classification,
+ * after 10 exact-only images in 10 more classifications. */
+static char *many_classes(int n)
+{
+	size_t cap = (size_t)(n + 10) * 300 + 256, at;
+	char *doc = malloc(cap);
+
+	assert_non_null(doc);
+	at = (size_t)snprintf(doc, cap, "%s<images>\n", HEAD);
+	for (int i = 0; i < 10; i++)
+		at += (size_t)snprintf(doc + at, cap - at,
+				       "<image><id>m%d</id><classification>M%d</classification>"
+				       "<fingerprints><md5>%s</md5></fingerprints></image>\n",
+				       i, i, MD5_A);
+	for (int i = 0; i < n; i++)
+		at += (size_t)snprintf(doc + at, cap - at,
+				       "<image><id>i%d</id><classification>C%d</classification>"
+				       "<fingerprints><pdq>%s</pdq></fingerprints></image>\n",
+				       i, i, PDQ_A);
+	snprintf(doc + at, cap - at, "</images></queryResult>\n");
+	return doc;
+}
+
+/* The PDQ index stores list ids in a byte: PDQ hashes in 256
+ * classifications install (classifications without PDQ hashes do not
+ * count), in 257 they are refused with -E2BIG and the old group stays. */
+static void pdq_classifications_cap(void **state)
+{
+	struct hashdb *h = hashdb_new();
+	struct pdqdb *p = pdqdb_new();
+	struct pdqdb_hit ph[4];
+	struct listfile_diag d;
+	struct pdq_hash q;
+
+	(void)state;
+	for (int n = 256; n <= 257; n++) {
+		struct hashxml *x = hashxml_new();
+		char *doc = many_classes(n);
+
+		assert_int_equal(parse(x, doc, false, &d), 0);
+		assert_int_equal(hashxml_install(x, "feed", 31, h, p), n == 256 ? 0 : -E2BIG);
+		assert_int_equal(pdqdb_entries(p), 256);
+		hashxml_free(x);
+		free(doc);
+	}
+	assert_int_equal(pdq_hash_from_hex(PDQ_A, 64, &q), 0);
+	assert_int_equal(pdqdb_query(p, &q, ph, 4), 256);
+	assert_string_equal(ph[0].category, "C0");
+	assert_string_equal(ph[3].category, "C3");
+	hashdb_free(h);
+	pdqdb_free(p);
+}
+
 static void gzip_file(void **state)
 {
 	char path[] = "/tmp/ew_hashxml_XXXXXX";
@@ -336,6 +389,7 @@ int main(void)
 		cmocka_unit_test(sample_file),
 		cmocka_unit_test(replace_and_delete_across_files),
 		cmocka_unit_test(install_feeds_both),
+		cmocka_unit_test(pdq_classifications_cap),
 		cmocka_unit_test(gzip_file),
 		cmocka_unit_test(diag_bad_fingerprints),
 		cmocka_unit_test(diag_no_id),

@@ -191,7 +191,11 @@ static int load_xml(struct pcap_img_opts *o, struct hashdb *hdb, struct pdqdb *p
 	}
 	if (!err) {
 		err = hashxml_install(x, PCAP_XML_GROUP, PDQ_DEFAULT_THRESHOLD, hdb, pdb);
-		if (err)
+		if (err == -E2BIG)
+			ew_err("pcap: couldn't install the hash-sharing XML lists: PDQ hashes in"
+			       " more than %u classifications (the PDQ index holds %u)",
+			       PDQINDEX_MAX_LISTS, PDQINDEX_MAX_LISTS);
+		else if (err)
 			ew_err("pcap: couldn't install the hash-sharing XML lists: %s",
 			       strerror(-err));
 	}
