@@ -65,15 +65,15 @@ static __always_inline __u32 ew_mask32(__s32 bits)
 	return bpf_htonl(0xffffffffu << (32 - bits));
 }
 
-/* One longest-prefix lookup in progress: the lengths still to probe
- * (bit L of lens[L / 64] stands for /L; for IPv4 only lens[0]). */
+/* One longest-prefix lookup of a packet's two addresses in progress: the
+ * lengths still to probe (bit L of lens[L / 64] stands for /L; for IPv4
+ * only lens[0]) and what each address found so far. */
 struct ew_match {
-	__u8 addr[16];	/* IPv4-mapped when family is 4 */
+	__u8 addr[2][16];	/* source, destination; IPv4-mapped when family is 4 */
 	__u64 lens[3];
-	__s64 rule;	/* the result: a rule id, or -1 */
-	__u32 dir;	/* EW_MATCH_SRC or EW_MATCH_DST */
+	__s64 rule[2];		/* per address: a rule id, or -1 */
 	__u32 family;
-	__u32 cls;	/* size class of the family's table (EW_MAP_PTCLASS) */
+	__u32 cls;		/* size class of the family's table (EW_MAP_PTCLASS) */
 };
 
 /* Takes the longest length left out of m->lens; -1 when none is. */
@@ -98,16 +98,15 @@ static __always_inline int ew_match_next_len(struct ew_match *m)
 	return -1;
 }
 
-/* A slot (its meta word) matched: the answer if its rule applies in
- * m->dir (returns 1), else the lookup goes on to shorter lengths. */
-static __always_inline int ew_pt_hit(struct ew_match *m, __u32 meta)
+/* A slot (its meta word) matched address `which` (0: source, 1:
+ * destination): the answer for that address if its rule applies in that
+ * direction, else the lookup goes on to shorter lengths. */
+static __always_inline void ew_pt_hit(struct ew_match *m, int which, __u32 meta)
 {
 	__u32 flags = EW_PT_FLAGS(meta);
 
-	if (flags && !(flags & m->dir))
-		return 0;
-	m->rule = EW_PT_RULE(meta);
-	return 1;
+	if (!flags || (flags & (which ? EW_MATCH_DST : EW_MATCH_SRC)))
+		m->rule[which] = EW_PT_RULE(meta);
 }
 
 /* Copies the table's lengths in use into m, cut to the family's. */
@@ -124,42 +123,45 @@ static __always_inline int ew_pt_lens(struct ew_match *m, const struct ew_pt_hea
 	return 0;
 }
 
-/* Looks m's IPv4 address masked to /len up in table `in` (head h): its
- * first bucket, and its second if the first says prefixes spilled. */
-static __always_inline int ew_pt4_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
-				       __u32 len)
+/* Looks m's address `which` (IPv4) masked to /len up in table `in` (head
+ * h): its first bucket, and its second if the first says prefixes
+ * spilled. */
+static __always_inline void ew_pt4_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
+					int which, __u32 len)
 {
 	struct ew_pt4_bucket *b;
 	__u32 a, i;
 	__u64 hash;
 
-	__builtin_memcpy(&a, &m->addr[12], 4);
+	__builtin_memcpy(&a, &m->addr[which][12], 4);
 	a &= ew_mask32((__s32)len);
 	hash = ew_pt4_hash(a, len, h->seed);
 	for (int way = 0; way < EW_PT_WAYS; way++) {
 		i = 1 + ew_pt_way(hash, h->nb, way);
 		b = bpf_map_lookup_elem(in, &i);
 		if (!b)
-			return 0;
-		for (int s = 0; s < EW_PT4_SLOTS; s++)
-			if (b->addr[s] == a && EW_PT_PLEN1(b->meta[s]) == len + 1)
-				return ew_pt_hit(m, b->meta[s]);
+			return;
+		for (int s = 0; s < EW_PT4_SLOTS; s++) {
+			if (b->addr[s] == a && EW_PT_PLEN1(b->meta[s]) == len + 1) {
+				ew_pt_hit(m, which, b->meta[s]);
+				return;
+			}
+		}
 		if (!b->ovf)
-			return 0;
+			return;
 	}
-	return 0;
 }
 
 /* The same for IPv6, comparing the address as two 64-bit words. */
-static __always_inline int ew_pt6_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
-				       __u32 len)
+static __always_inline void ew_pt6_find(void *in, const struct ew_pt_head *h, struct ew_match *m,
+					int which, __u32 len)
 {
 	struct ew_pt6_bucket *b;
 	__u64 a0, a1, s0, s1, hash;
 	__u32 w[4], i;
 
 	for (int q = 0; q < 4; q++) {
-		__builtin_memcpy(&w[q], &m->addr[4 * q], 4);
+		__builtin_memcpy(&w[q], &m->addr[which][4 * q], 4);
 		w[q] &= ew_mask32((__s32)len - 32 * q);
 	}
 	__builtin_memcpy(&a0, &w[0], 8);
@@ -169,38 +171,46 @@ static __always_inline int ew_pt6_find(void *in, const struct ew_pt_head *h, str
 		i = 1 + ew_pt_way(hash, h->nb, way);
 		b = bpf_map_lookup_elem(in, &i);
 		if (!b)
-			return 0;
+			return;
 		for (int s = 0; s < EW_PT6_SLOTS; s++) {
 			__builtin_memcpy(&s0, &b->addr[s][0], 8);
 			__builtin_memcpy(&s1, &b->addr[s][8], 8);
-			if (s0 == a0 && s1 == a1 && EW_PT_PLEN1(b->meta[s]) == len + 1)
-				return ew_pt_hit(m, b->meta[s]);
+			if (s0 == a0 && s1 == a1 && EW_PT_PLEN1(b->meta[s]) == len + 1) {
+				ew_pt_hit(m, which, b->meta[s]);
+				return;
+			}
 		}
 		if (!b->ovf)
-			return 0;
+			return;
 	}
-	return 0;
 }
 
 /* One function per family and size class, as each class's inner arrays
- * have their own size: fetches the table in use, then with len < 0 loads
- * its lengths into m, else probes /len. Head and buckets come from the
- * same table, so a swap between two calls never mixes tables. */
+ * have their own size; global, so the verifier checks each once, whatever
+ * the state of the loop that calls it. It fetches the table in use, then with len < 0 loads
+ * its lengths into m, else probes /len for each address not decided yet;
+ * returns 1 once the source is (it takes precedence). Head and buckets
+ * come from the same table, so a swap between two calls never mixes
+ * tables. */
 #define EW_PT_STEP(fam, k)							\
-	static __noinline int ew_pt##fam##_step_##k(struct ew_match *m, __s32 len)	\
+	__noinline int ew_pt##fam##_step_##k(struct ew_match *m, __s32 len)		\
 	{									\
 		__u32 zero = 0;							\
 		void *in = bpf_map_lookup_elem(&ew_pt##fam##c##k##_v1, &zero);	\
 		struct ew_pt_head *h;						\
 										\
-		if (!in)							\
+		if (!m || !in)							\
 			return 0;						\
 		h = bpf_map_lookup_elem(in, &zero);				\
 		if (!h)								\
 			return 0;						\
 		if (len < 0)							\
 			return ew_pt_lens(m, h);				\
-		return ew_pt##fam##_find(in, h, m, (__u32)len);			\
+		if (m->rule[0] < 0)						\
+			ew_pt##fam##_find(in, h, m, 0, (__u32)len);		\
+		if (m->rule[1] < 0)						\
+			ew_pt##fam##_find(in, h, m, 1, (__u32)len);		\
+		return m->rule[0] >= 0;						\
 	}
 EW_PT_FOR_CLASSES(EW_PT_STEP, 4);
 EW_PT_FOR_CLASSES(EW_PT_STEP, 6);
@@ -224,8 +234,8 @@ static __always_inline int ew_pt_step(struct ew_match *m, __s32 len)
 	return 0;
 }
 
-/* bpf_loop step: probes the longest length left; stops (returns 1) at a
- * rule that applies in m->dir, or when no length is left. */
+/* bpf_loop step: probes the longest length left; stops (returns 1) when
+ * the source has its rule, or when no length is left. */
 static long ew_match_step(__u32 i, void *ctx)
 {
 	struct ew_match *m = ctx;
@@ -234,19 +244,20 @@ static long ew_match_step(__u32 i, void *ctx)
 	(void)i;
 	if (len < 0)
 		return 1;
-	return ew_pt_step(m, len);
+	return ew_pt_step(m, len) != 0; /* a global function's int: make it 0/1 */
 }
 
-/* The rule of the longest blocked prefix holding the source (dir
- * EW_MATCH_SRC) or destination of p whose rule applies in that direction,
- * or -1. The lengths in use are probed from the longest down, so a longer
- * prefix blocking only the other direction does not hide a shorter one.
- * bpf_loop (at most EW_PLEN_MAX steps) has the verifier check the step
- * once instead of once per possible length; global (not inlined) so the
- * whole lookup is checked once, not on every path that reaches it. */
-__noinline __s64 ew_block_match(const struct ew_pkt *p, __u32 dir)
+/* The rule of the longest blocked prefix holding p's source whose rule
+ * applies to sources; failing that, the same for its destination; else
+ * -1. Both addresses are probed in one pass over the lengths in use, from
+ * the longest down, so a longer prefix blocking only the other direction
+ * does not hide a shorter one. bpf_loop (at most EW_PLEN_MAX steps) has
+ * the verifier check the step once instead of once per possible length;
+ * global (not inlined) so the whole lookup is checked once, not on every
+ * path that reaches it. */
+__noinline __s64 ew_block_match(const struct ew_pkt *p)
 {
-	struct ew_match m = {.rule = -1, .dir = dir};
+	struct ew_match m = {.rule = {-1, -1}};
 	__u32 fam, *cls;
 
 	if (!p)
@@ -257,21 +268,19 @@ __noinline __s64 ew_block_match(const struct ew_pkt *p, __u32 dir)
 		return -1;
 	m.cls = *cls;
 	m.family = p->family;
-	__builtin_memcpy(m.addr, dir == EW_MATCH_SRC ? p->src : p->dst, 16);
+	__builtin_memcpy(m.addr[0], p->src, 16);
+	__builtin_memcpy(m.addr[1], p->dst, 16);
 	ew_pt_step(&m, -1);
 	if (m.lens[0] | m.lens[1] | m.lens[2])
 		bpf_loop(EW_PLEN_MAX, ew_match_step, &m, 0);
-	return m.rule;
+	return m.rule[0] >= 0 ? m.rule[0] : m.rule[1];
 }
 
 /* True (and counted per rule) when the source or destination is blocked. */
 static __always_inline int prefix_blocked(const struct ew_pkt *p, __u64 len)
 {
-	__s64 rule;
+	__s64 rule = ew_block_match(p);
 
-	rule = ew_block_match(p, EW_MATCH_SRC);
-	if (rule < 0)
-		rule = ew_block_match(p, EW_MATCH_DST);
 	if (rule < 0)
 		return 0;
 	ew_count_rule((__u32)rule, len);
