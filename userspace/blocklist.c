@@ -4,16 +4,18 @@
  * list, builds a new table with ptable.c straight into a new BPF array
  * (mmap'd) and swaps it in: first into the array-of-maps of its size
  * class, then the class in use. A table superseded by a change is dropped
- * at the next change, long after any XDP run that was reading it. Fed by
- * prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
+ * at the next change, after an RCU grace period, so no XDP run can still
+ * be using it. Fed by prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -283,19 +285,34 @@ static int table_write(const struct blocklist *bl, int family, const struct elis
 	return err;
 }
 
-/* Drops the tables of the classes not in use: superseded by an earlier
- * change, so no XDP run still reads them. */
+/* Waits until every XDP run that might have read the class before the
+ * last switch is over: MEMBARRIER_CMD_GLOBAL is a synchronize_rcu(), and
+ * XDP programs run under RCU. */
+static void wait_readers(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(50000); /* no membarrier: XDP runs take microseconds */
+}
+
+/* Drops the tables of the classes not in use (superseded by an earlier
+ * change), once no XDP run can still be about to fetch them. */
 static int drop_stale(const struct blocklist *bl)
 {
-	__u32 zero = 0, k;
+	__u32 zero = 0, k[2], id;
+	int waited = 0;
 
-	for (__u32 f = 0; f < 2; f++) {
-		if (bpf_map_lookup_elem(bl->fd_cls, &f, &k))
+	for (__u32 f = 0; f < 2; f++)
+		if (bpf_map_lookup_elem(bl->fd_cls, &f, &k[f]))
 			return -errno;
-		for (int c = 0; c < EW_PT_CLASSES; c++)
-			if (class_of(c) != k && bpf_map_delete_elem(bl->fd_outer[f][c], &zero) &&
-			    errno != ENOENT)
+	for (__u32 f = 0; f < 2; f++) {
+		for (int c = 0; c < EW_PT_CLASSES; c++) {
+			if (class_of(c) == k[f] || bpf_map_lookup_elem(bl->fd_outer[f][c], &zero, &id))
+				continue;
+			if (!waited++)
+				wait_readers();
+			if (bpf_map_delete_elem(bl->fd_outer[f][c], &zero) && errno != ENOENT)
 				return -errno;
+		}
 	}
 	return 0;
 }
