@@ -15,7 +15,8 @@
 /* Pinned map names (at most 15 characters: kernel names are cut at 16). */
 #define EW_MAP_PTCLASS	"ew_ptcls_v1"	/* array[2] of __u32: active class per family */
 /* Blocked-prefix tables: one array-of-maps per family and size class, named
- * with ew_pt_outer_name() ("ew_pt4c12_v1" ...); see "Blocked prefixes". */
+ * as blocklist_outer_name() says ("ew_pt4c12_v1" ...); see "Blocked
+ * prefixes" below. */
 /* Pins of earlier layouts under names that are not versioned apart: the
  * blocked-prefix LPM tries, then the prefix hashes and their length maps,
  * both replaced by the dense prefix tables. The loader discards them. */
@@ -76,9 +77,9 @@ struct ew_verdict {
  * EW_MAP_PTCLASS[family == 6] names the class in use (0: no table).
  *
  * Element 0 is the head; elements 1..nb are buckets of seven IPv4 or six
- * IPv6 slots (addresses, then their metas). A
- * prefix, keyed by {length, masked address}, sits in one of its two
- * buckets (bucketized cuckoo hashing), preferably the first; a bucket
+ * IPv6 slots (addresses, then their metas). A prefix, keyed by {length,
+ * masked address}, sits in one of its two buckets (bucketized cuckoo
+ * hashing), preferably the first; a bucket
  * whose prefixes spilled into their second bucket says so (ovf), so a
  * lookup reads one bucket, one cache line (IPv4; two for IPv6), and
  * rarely a second. The lengths in use sit in the head: a lookup probes
