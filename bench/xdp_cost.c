@@ -89,12 +89,12 @@ static struct ptable_entry prefix_i(__u32 i)
  * --file` does. */
 static int load_prefixes(struct ew_xdp *s, __u32 n)
 {
-	struct blocklist_batch b = {.e4 = calloc(n, sizeof(struct ptable_entry)), .n4 = n};
+	struct blocklist_batch b = {.v4 = {calloc(n, sizeof(struct ptable_entry)), n, n}};
 	struct blocklist bl;
-	int err = b.e4 ? blocklist_from_obj(&bl, s->obj) : -ENOMEM;
+	int err = b.v4.e ? blocklist_from_obj(&bl, s->obj) : -ENOMEM;
 
-	for (__u32 i = 0; b.e4 && i < n; i++)
-		b.e4[i] = prefix_i(i);
+	for (__u32 i = 0; b.v4.e && i < n; i++)
+		b.v4.e[i] = prefix_i(i);
 	if (!err) {
 		err = blocklist_load(&bl, &b);
 		blocklist_close(&bl);

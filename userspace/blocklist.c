@@ -6,7 +6,6 @@
  * class, then the class in use. A table superseded by a change is dropped
  * at the next change, after an RCU grace period, so no XDP run can still
  * be using it. Fed by prefix.c; read by the XDP program (bpf/ew_xdp.bpf.c). */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,28 +24,6 @@
 #include "loader.h"
 
 #define PLAN_ATTEMPTS 12 /* a fill that overflows a chain plans again */
-
-/* A growable list of table entries. */
-struct elist {
-	struct ptable_entry *e;
-	size_t n, cap;
-};
-
-static int elist_push(struct elist *l, const struct ptable_entry *e)
-{
-	size_t ncap = l->cap ? l->cap * 2 : 4096;
-	struct ptable_entry *ne;
-
-	if (l->n == l->cap) {
-		ne = realloc(l->e, ncap * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		l->e = ne;
-		l->cap = ncap;
-	}
-	l->e[l->n++] = *e;
-	return 0;
-}
 
 static int fam_index(int family)
 {
@@ -212,11 +189,11 @@ static void table_unmap(struct mapped *m)
 
 static int collect(const struct ptable_entry *e, void *ctx)
 {
-	return elist_push(ctx, e);
+	return ptable_list_push(ctx, e);
 }
 
 /* Appends the family's blocked prefixes to l. */
-static int table_read(const struct blocklist *bl, int family, struct elist *l)
+static int table_read(const struct blocklist *bl, int family, struct ptable_list *l)
 {
 	struct mapped m;
 	int err = table_map(bl, family, &m);
@@ -229,7 +206,7 @@ static int table_read(const struct blocklist *bl, int family, struct elist *l)
 
 /* A new BPF array for plan pl, filled with l; its fd, or -errno
  * (-ENOSPC: a chain overflowed, plan again). */
-static int table_create(int family, const struct ptable_plan *pl, const struct elist *l)
+static int table_create(int family, const struct ptable_plan *pl, const struct ptable_list *l)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
 	size_t nelem = (size_t)1 << pl->cls, bytes = nelem * ptable_bucket_size(family);
@@ -257,7 +234,7 @@ static int table_create(int family, const struct ptable_plan *pl, const struct e
 
 /* Builds the family's table from l and swaps it in (no table when l is
  * empty). */
-static int table_write(const struct blocklist *bl, int family, const struct elist *l)
+static int table_write(const struct blocklist *bl, int family, const struct ptable_list *l)
 {
 	__u32 key = (__u32)fam_index(family), zero = 0, k = 0, seed;
 	struct ptable_plan pl;
@@ -318,7 +295,7 @@ static int drop_stale(const struct blocklist *bl)
 }
 
 /* Index in l of exactly p, or -1. */
-static long elist_find(const struct elist *l, const struct ew_prefix *p)
+static long list_find(const struct ptable_list *l, const struct ew_prefix *p)
 {
 	size_t bytes = p->family == 6 ? 16 : 4;
 
@@ -328,25 +305,12 @@ static long elist_find(const struct elist *l, const struct ew_prefix *p)
 	return -1;
 }
 
-static struct ptable_entry entry_of(const struct ew_prefix *p, const struct ew_block_rule *rule)
-{
-	struct ptable_entry e = {.p = *p, .flags = (uint8_t)rule->flags, .rule_id = rule->rule_id};
-	unsigned int bits = p->family == 6 ? 128 : 32;
-
-	for (unsigned int i = 0; i < 16; i++) {
-		unsigned int keep = i * 8 >= bits || p->len <= i * 8 ? 0 : p->len - i * 8;
-
-		e.p.addr[i] &= keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
-	}
-	return e;
-}
-
 /* The change pattern: lock, drop stale tables, read the family's list,
  * edit it with fn, write the new table. */
 static int change(const struct blocklist *bl, int family,
-		  int (*fn)(struct elist *l, const void *arg), const void *arg)
+		  int (*fn)(struct ptable_list *l, const void *arg), const void *arg)
 {
-	struct elist l = {};
+	struct ptable_list l = {};
 	int err = lock(bl);
 
 	if (err)
@@ -363,19 +327,19 @@ static int change(const struct blocklist *bl, int family,
 	return err;
 }
 
-static int edit_add(struct elist *l, const void *arg)
+static int edit_add(struct ptable_list *l, const void *arg)
 {
 	const struct ptable_entry *e = arg;
 
-	if (l->n >= EW_BLOCK_MAX && elist_find(l, &e->p) < 0)
+	if (l->n >= EW_BLOCK_MAX && list_find(l, &e->p) < 0)
 		return -E2BIG;
-	return elist_push(l, e);
+	return ptable_list_push(l, e);
 }
 
-static int edit_remove(struct elist *l, const void *arg)
+static int edit_remove(struct ptable_list *l, const void *arg)
 {
 	const struct ptable_entry *e = arg;
-	long i = elist_find(l, &e->p);
+	long i = list_find(l, &e->p);
 
 	if (i < 0)
 		return -ENOENT;
@@ -386,24 +350,17 @@ static int edit_remove(struct elist *l, const void *arg)
 int blocklist_add(const struct blocklist *bl, const struct ew_prefix *p,
 		  const struct ew_block_rule *rule)
 {
-	struct ptable_entry e = entry_of(p, rule);
+	struct ptable_entry e = ptable_entry_make(p, rule->rule_id, (uint8_t)rule->flags);
 
 	return change(bl, p->family, edit_add, &e);
 }
 
 int blocklist_remove(const struct blocklist *bl, const struct ew_prefix *p)
 {
-	struct ew_block_rule none = {};
-	struct ptable_entry e = entry_of(p, &none);
+	struct ptable_entry e = ptable_entry_make(p, 0, 0);
 
 	return change(bl, p->family, edit_remove, &e);
 }
-
-/* Appends a batch's entries of one family (later ones win in the fill). */
-struct batch_part {
-	const struct ptable_entry *e;
-	size_t n;
-};
 
 /* Orders entry positions by prefix, then position: equal prefixes end up
  * together, the latest last. */
@@ -421,10 +378,10 @@ static int pos_cmp(const void *a, const void *b, void *arg)
 /* Keeps the last entry of each prefix in l (a list can repeat a prefix,
  * and a reload repeats what is blocked): the count of distinct prefixes
  * is what must fit. */
-static int elist_unique(struct elist *l)
+static int list_unique(struct ptable_list *l)
 {
 	__u32 *pos = malloc((l->n ? l->n : 1) * sizeof(*pos));
-	struct elist u = {};
+	struct ptable_list u = {};
 	int err = pos ? 0 : -ENOMEM;
 
 	for (size_t i = 0; pos && i < l->n; i++)
@@ -435,7 +392,7 @@ static int elist_unique(struct elist *l)
 		const struct ptable_entry *a = &l->e[pos[i]], *b = &l->e[pos[i + 1 < l->n ? i + 1 : i]];
 
 		if (i + 1 == l->n || a->p.len != b->p.len || memcmp(a->p.addr, b->p.addr, 16))
-			err = elist_push(&u, a);
+			err = ptable_list_push(&u, a);
 	}
 	free(pos);
 	if (err) {
@@ -447,27 +404,27 @@ static int elist_unique(struct elist *l)
 	return l->n > EW_BLOCK_MAX ? -E2BIG : 0;
 }
 
-static int edit_append(struct elist *l, const void *arg)
+/* Appends a batch's entries of one family (a ptable_list). */
+static int edit_append(struct ptable_list *l, const void *arg)
 {
-	const struct batch_part *b = arg;
+	const struct ptable_list *b = arg;
 	int err = 0;
 
 	if (l->n + b->n > UINT32_MAX)
 		return -E2BIG;
 	for (size_t i = 0; !err && i < b->n; i++)
-		err = elist_push(l, &b->e[i]);
-	return err ? err : elist_unique(l);
+		err = ptable_list_push(l, &b->e[i]);
+	return err ? err : list_unique(l);
 }
 
 int blocklist_load(const struct blocklist *bl, const struct blocklist_batch *b)
 {
-	struct batch_part p4 = {b->e4, b->n4}, p6 = {b->e6, b->n6};
 	int err = 0;
 
-	if (b->n4)
-		err = change(bl, 4, edit_append, &p4);
-	if (!err && b->n6)
-		err = change(bl, 6, edit_append, &p6);
+	if (b->v4.n)
+		err = change(bl, 4, edit_append, &b->v4);
+	if (!err && b->v6.n)
+		err = change(bl, 6, edit_append, &b->v6);
 	return err;
 }
 
@@ -534,93 +491,4 @@ int blocklist_lengths(const struct blocklist *bl, int family, __u64 lens[3])
 
 	memcpy(lens, h.lens, sizeof(h.lens));
 	return err;
-}
-
-static int batch_push(struct blocklist_batch *b, const struct ew_prefix *p,
-		      const struct ew_block_rule *rule)
-{
-	struct elist l = p->family == 6 ? (struct elist){b->e6, b->n6, b->cap6}
-					: (struct elist){b->e4, b->n4, b->cap4};
-	struct ptable_entry e = entry_of(p, rule);
-	int err = elist_push(&l, &e);
-
-	if (p->family == 6) {
-		b->e6 = l.e;
-		b->n6 = l.n;
-		b->cap6 = l.cap;
-	} else {
-		b->e4 = l.e;
-		b->n4 = l.n;
-		b->cap4 = l.cap;
-	}
-	return err;
-}
-
-void blocklist_batch_free(struct blocklist_batch *b)
-{
-	free(b->e4);
-	free(b->e6);
-	memset(b, 0, sizeof(*b));
-}
-
-static void note(struct blocklist_errors *errs, const struct prefix_error *e)
-{
-	if (errs->n < errs->max)
-		errs->errs[errs->n] = *e;
-	errs->n++;
-}
-
-/* One line: blanks, a prefix, blanks, an optional comment. Returns 1 with
- * *p filled, 0 for a line without a prefix, -EINVAL with e filled. */
-static int parse_line(const char *line, size_t len, struct ew_prefix *p, struct prefix_error *e)
-{
-	size_t i = 0, start, end;
-
-	while (i < len && isspace((unsigned char)line[i]))
-		i++;
-	if (i == len || line[i] == '#')
-		return 0;
-	start = i;
-	while (i < len && !isspace((unsigned char)line[i]) && line[i] != '#')
-		i++;
-	end = i;
-	while (i < len && isspace((unsigned char)line[i]))
-		i++;
-	if (i < len && line[i] != '#') {
-		e->col = (unsigned int)i + 1;
-		snprintf(e->msg, sizeof(e->msg),
-			 "unexpected '%.*s' after the prefix (one prefix per line)",
-			 (int)(len - i > 32 ? 32 : len - i), line + i);
-		return -EINVAL;
-	}
-	if (prefix_parse(line + start, end - start, (unsigned int)start + 1, p, e))
-		return -EINVAL;
-	return 1;
-}
-
-int blocklist_parse(FILE *f, const char *name, const struct ew_block_rule *rule,
-		    struct blocklist_batch *b, struct blocklist_errors *errs)
-{
-	struct prefix_error e = {.file = name};
-	struct ew_prefix p;
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
-	int rc, err = 0;
-
-	errs->n = 0;
-	while (!err && (len = getline(&line, &size, f)) >= 0) {
-		e.line++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
-		rc = parse_line(line, (size_t)len, &p, &e);
-		if (rc < 0)
-			note(errs, &e);
-		else if (rc > 0)
-			err = batch_push(b, &p, rule);
-	}
-	if (!err && ferror(f))
-		err = -EIO;
-	free(line);
-	return err ? err : errs->n ? -EINVAL : 0;
 }

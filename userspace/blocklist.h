@@ -63,10 +63,8 @@ int blocklist_count(const struct blocklist *bl, size_t *n4, size_t *n6);
  * zero-initialise, fill with blocklist_parse, release with
  * blocklist_batch_free. */
 struct blocklist_batch {
-	struct ptable_entry *e4;
-	size_t n4, cap4;
-	struct ptable_entry *e6;
-	size_t n6, cap6;
+	struct ptable_list v4;
+	struct ptable_list v6;
 };
 
 /* Diagnostics from blocklist_parse: the first max are kept in errs, n counts
@@ -77,7 +75,7 @@ struct blocklist_errors {
 	size_t n;
 };
 
-/* Parses a list: one prefix per line, '#' starts a comment, blank lines are
+/* (blocklist_file.c) Parses a list: one prefix per line, '#' starts a comment, blank lines are
  * skipped. Every entry gets rule. name labels diagnostics (borrowed: keep
  * it alive as long as errs). Returns 0; -EINVAL if any line was bad (all of
  * them reported in errs); -ENOMEM or a read error's -errno. */

@@ -9,6 +9,7 @@
  * whole and never edited in place (no deletions, so marks never go
  * stale): blocklist.c swaps a new one in. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ptable.h"
@@ -22,6 +23,41 @@
 #define RESEEDS 2
 /* Evictions one insert may cause before the fill gives up. */
 #define MAX_KICKS 500
+
+struct ptable_entry ptable_entry_make(const struct ew_prefix *p, uint32_t rule_id, uint8_t flags)
+{
+	struct ptable_entry e = {.p = *p, .flags = flags, .rule_id = rule_id};
+	unsigned int bits = p->family == 6 ? 128 : 32;
+
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = i * 8 >= bits || p->len <= i * 8 ? 0 : p->len - i * 8;
+
+		e.p.addr[i] &= keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
+	}
+	return e;
+}
+
+int ptable_list_push(struct ptable_list *l, const struct ptable_entry *e)
+{
+	size_t ncap = l->cap ? l->cap * 2 : 4096;
+	struct ptable_entry *ne;
+
+	if (l->n == l->cap) {
+		ne = realloc(l->e, ncap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		l->e = ne;
+		l->cap = ncap;
+	}
+	l->e[l->n++] = *e;
+	return 0;
+}
+
+void ptable_list_free(struct ptable_list *l)
+{
+	free(l->e);
+	memset(l, 0, sizeof(*l));
+}
 
 size_t ptable_bucket_size(int family)
 {

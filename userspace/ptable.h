@@ -19,6 +19,21 @@ struct ptable_entry {
 	uint32_t rule_id;
 };
 
+/* e's prefix with the bits past its length cleared, and its rule. */
+struct ptable_entry ptable_entry_make(const struct ew_prefix *p, uint32_t rule_id, uint8_t flags);
+
+/* A list of entries that grows as pushed. Zero-initialise; the caller owns
+ * it and frees it with ptable_list_free. */
+struct ptable_list {
+	struct ptable_entry *e;
+	size_t n, cap;
+};
+
+/* Appends a copy of e. Returns 0 or -ENOMEM (the list is unchanged). */
+int ptable_list_push(struct ptable_list *l, const struct ptable_entry *e);
+
+void ptable_list_free(struct ptable_list *l);
+
 /* The shape of one table: 2^cls elements (head + buckets), nb buckets
  * hashed into, and the hash seed. */
 struct ptable_plan {

@@ -262,7 +262,7 @@ static void bulk(int first, int n)
 	f = fmemopen(text, len, "r");
 	assert_int_equal(blocklist_parse(f, "mem", &rule, &b, &errs), 0);
 	fclose(f);
-	assert_int_equal(b.n4, (size_t)n);
+	assert_int_equal(b.v4.n, (size_t)n);
 	assert_int_equal(blocklist_open(&bl), 0);
 	assert_int_equal(blocklist_load(&bl, &b), 0);
 	blocklist_close(&bl);

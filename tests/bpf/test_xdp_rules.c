@@ -321,7 +321,7 @@ static void load_spread(int family, size_t n)
 	assert_int_equal(blocklist_parse(f, "spread", &rule, &batch, &errs), 0);
 	fclose(f);
 	for (size_t i = 0; i < n; i++) {
-		struct ptable_entry *e = family == 4 ? &batch.e4[i] : &batch.e6[i];
+		struct ptable_entry *e = family == 4 ? &batch.v4.e[i] : &batch.v6.e[i];
 
 		e->rule_id = (__u32)(1000 + i % 7);
 	}

@@ -23,15 +23,15 @@ static void check_roundtrip(const struct ew_prefix *p)
 
 static void check_batch(const struct blocklist_batch *b)
 {
-	for (size_t i = 0; i < b->n4; i++) {
-		if (b->e4[i].p.family != 4)
+	for (size_t i = 0; i < b->v4.n; i++) {
+		if (b->v4.e[i].p.family != 4)
 			abort();
-		check_roundtrip(&b->e4[i].p);
+		check_roundtrip(&b->v4.e[i].p);
 	}
-	for (size_t i = 0; i < b->n6; i++) {
-		if (b->e6[i].p.family != 6)
+	for (size_t i = 0; i < b->v6.n; i++) {
+		if (b->v6.e[i].p.family != 6)
 			abort();
-		check_roundtrip(&b->e6[i].p);
+		check_roundtrip(&b->v6.e[i].p);
 	}
 }
 

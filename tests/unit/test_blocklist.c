@@ -40,18 +40,18 @@ static void good_list(void **state)
 	(void)state;
 	assert_int_equal(parse(text, &b, &errs), 0);
 	assert_int_equal(errs.n, 0);
-	assert_int_equal(b.n4, 3);
-	assert_int_equal(b.n6, 1);
-	assert_int_equal(b.e4[0].p.len, 8);
-	assert_memory_equal(b.e4[0].p.addr, "\x0a\0\0\0", 4);
-	assert_int_equal(b.e4[1].p.len, 32);
-	assert_memory_equal(b.e4[1].p.addr, "\xc0\x00\x02\x01", 4);
-	assert_int_equal(b.e4[2].p.len, 24);
-	assert_memory_equal(b.e4[2].p.addr, "\xc6\x33\x64\x00", 4);
-	assert_int_equal(b.e6[0].p.len, 32);
-	assert_memory_equal(b.e6[0].p.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	assert_int_equal(b.e4[2].rule_id, 42);
-	assert_int_equal(b.e6[0].flags, EW_MATCH_DST);
+	assert_int_equal(b.v4.n, 3);
+	assert_int_equal(b.v6.n, 1);
+	assert_int_equal(b.v4.e[0].p.len, 8);
+	assert_memory_equal(b.v4.e[0].p.addr, "\x0a\0\0\0", 4);
+	assert_int_equal(b.v4.e[1].p.len, 32);
+	assert_memory_equal(b.v4.e[1].p.addr, "\xc0\x00\x02\x01", 4);
+	assert_int_equal(b.v4.e[2].p.len, 24);
+	assert_memory_equal(b.v4.e[2].p.addr, "\xc6\x33\x64\x00", 4);
+	assert_int_equal(b.v6.e[0].p.len, 32);
+	assert_memory_equal(b.v6.e[0].p.addr, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+	assert_int_equal(b.v4.e[2].rule_id, 42);
+	assert_int_equal(b.v6.e[0].flags, EW_MATCH_DST);
 	blocklist_batch_free(&b);
 }
 
@@ -93,9 +93,9 @@ static void error_cap(void **state)
 	assert_int_equal(parse(text, &b, &errs), -EINVAL);
 	assert_int_equal(errs.n, 5); /* all counted, two kept */
 	assert_int_equal(shown[1].line, 2);
-	assert_int_equal(b.n4, 1);
+	assert_int_equal(b.v4.n, 1);
 	blocklist_batch_free(&b);
-	assert_null(b.e4);
+	assert_null(b.v4.e);
 }
 
 static void many_prefixes(void **state)
@@ -112,8 +112,8 @@ static void many_prefixes(void **state)
 		fprintf(f, "10.%u.%u.0/24\n", i >> 8, i & 255);
 	fclose(f);
 	assert_int_equal(parse(text, &b, &errs), 0);
-	assert_int_equal(b.n4, 20000);
-	assert_memory_equal(b.e4[19999].p.addr, "\x0a\x4e\x1f\x00", 4);
+	assert_int_equal(b.v4.n, 20000);
+	assert_memory_equal(b.v4.e[19999].p.addr, "\x0a\x4e\x1f\x00", 4);
 	blocklist_batch_free(&b);
 	free(text);
 }

@@ -212,7 +212,7 @@ static int block_file(const char *file, const struct ew_block_rule *rule)
 		ew_err("couldn't load '%s' into the blocklist: %s", file, strerror(-err));
 	else
 		printf("blocked %zu prefixes (%zu IPv4, %zu IPv6) from %s in %.2fs\n",
-		       b.n4 + b.n6, b.n4, b.n6, file, mono_s() - t0);
+		       b.v4.n + b.v6.n, b.v4.n, b.v6.n, file, mono_s() - t0);
 	blocklist_close(&bl);
 out:
 	blocklist_batch_free(&b);
