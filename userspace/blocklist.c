@@ -323,7 +323,7 @@ static int change(const struct blocklist *bl, int family,
 	if (!err)
 		err = table_write(bl, family, &l);
 	unlock(bl);
-	free(l.e);
+	ptable_list_free(&l);
 	return err;
 }
 
@@ -396,7 +396,7 @@ static int list_unique(struct ptable_list *l)
 	}
 	free(pos);
 	if (err) {
-		free(u.e);
+		ptable_list_free(&u);
 		return err;
 	}
 	free(l->e);

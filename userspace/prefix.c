@@ -38,8 +38,7 @@ static int parse_len(const char *s, size_t n, unsigned int max)
 	return v <= max ? (int)v : -1;
 }
 
-/* Clears the bits past len into masked; returns 1 if any were set. */
-static int mask_host(const uint8_t *addr, unsigned int len, unsigned int bits, uint8_t *masked)
+int prefix_mask(const uint8_t *addr, unsigned int len, unsigned int bits, uint8_t *masked)
 {
 	int dirty = 0;
 
@@ -90,7 +89,7 @@ int prefix_parse(const char *text, size_t n, unsigned int col0, struct ew_prefix
 			    "invalid prefix length '%.*s' (IPv%u allows 0-%u)", (int)(n - alen - 1),
 			    slash + 1, out->family, bits);
 	out->len = (uint8_t)len;
-	if (mask_host(out->addr, out->len, bits, masked)) {
+	if (prefix_mask(out->addr, out->len, bits, masked)) {
 		memcpy(out->addr, masked, bits / 8);
 		snprintf(got, sizeof(got), "%.*s", (int)n, text);
 		return fail(err, col0, "host bits set in '%s' (did you mean %s?)", got,

@@ -32,6 +32,10 @@ struct prefix_error {
 int prefix_parse(const char *text, size_t n, unsigned int col0, struct ew_prefix *out,
 		 struct prefix_error *err);
 
+/* Copies the first bits / 8 bytes of addr into masked with the bits past
+ * len cleared; returns 1 if any of them were set. */
+int prefix_mask(const uint8_t *addr, unsigned int len, unsigned int bits, uint8_t *masked);
+
 /* Writes "file:line:col: msg" (or just msg for command-line input, line 0)
  * into buf; returns buf. */
 const char *prefix_error_str(const struct prefix_error *err, char *buf, size_t size);

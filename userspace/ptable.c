@@ -27,13 +27,10 @@
 struct ptable_entry ptable_entry_make(const struct ew_prefix *p, uint32_t rule_id, uint8_t flags)
 {
 	struct ptable_entry e = {.p = *p, .flags = flags, .rule_id = rule_id};
-	unsigned int bits = p->family == 6 ? 128 : 32;
+	unsigned int bytes = p->family == 6 ? 16 : 4;
 
-	for (unsigned int i = 0; i < 16; i++) {
-		unsigned int keep = i * 8 >= bits || p->len <= i * 8 ? 0 : p->len - i * 8;
-
-		e.p.addr[i] &= keep >= 8 ? 0xff : (uint8_t)(0xff00u >> keep);
-	}
+	prefix_mask(p->addr, p->len, bytes * 8, e.p.addr);
+	memset(e.p.addr + bytes, 0, sizeof(e.p.addr) - bytes);
 	return e;
 }
 
@@ -105,13 +102,6 @@ struct fill {
 	uint64_t rng;
 };
 
-/* One prefix as the fill moves it around. */
-struct item {
-	uint8_t len, flags;
-	uint8_t addr[16];
-	uint32_t rule_id;
-};
-
 static size_t addr_len(const struct fill *f)
 {
 	return f->family == 6 ? 16 : 4;
@@ -136,60 +126,61 @@ static struct slotref slot_of(struct fill *f, uint32_t bucket, int s)
 }
 
 /* Both buckets of a prefix. */
-static void ways(const struct fill *f, const struct item *it, uint32_t w[2])
+static void ways(const struct fill *f, const struct ptable_entry *it, uint32_t w[2])
 {
 	uint64_t h, a0, a1;
 	uint32_t a;
 
 	if (f->family == 6) {
-		memcpy(&a0, it->addr, 8);
-		memcpy(&a1, it->addr + 8, 8);
-		h = ew_pt6_hash(a0, a1, it->len, f->h->seed);
+		memcpy(&a0, it->p.addr, 8);
+		memcpy(&a1, it->p.addr + 8, 8);
+		h = ew_pt6_hash(a0, a1, it->p.len, f->h->seed);
 	} else {
-		memcpy(&a, it->addr, 4);
-		h = ew_pt4_hash(a, it->len, f->h->seed);
+		memcpy(&a, it->p.addr, 4);
+		h = ew_pt4_hash(a, it->p.len, f->h->seed);
 	}
 	w[0] = ew_pt_way(h, f->h->nb, 0);
 	w[1] = ew_pt_way(h, f->h->nb, 1);
 }
 
-/* The slot in bucket holding it's prefix, or the first free one (*free
+/* The slot in bucket holding it (its prefix), or the first free one (*free
  * set), or -1 when the bucket is full of others. */
-static int slot_find(struct fill *f, uint32_t bucket, const struct item *it, int *free)
+static int slot_find(struct fill *f, uint32_t bucket, const struct ptable_entry *it, int *free)
 {
 	for (int s = 0; s < (int)slots(f->family); s++) {
 		struct slotref r = slot_of(f, bucket, s);
 
 		*free = !EW_PT_PLEN1(*r.meta);
 		if (*free ||
-		    (EW_PT_PLEN1(*r.meta) == it->len + 1u && !memcmp(r.addr, it->addr, addr_len(f))))
+		    (EW_PT_PLEN1(*r.meta) == it->p.len + 1u && !memcmp(r.addr, it->p.addr, addr_len(f))))
 			return s;
 	}
 	return -1;
 }
 
-static void slot_put(struct fill *f, uint32_t bucket, int s, const struct item *it)
+static void slot_put(struct fill *f, uint32_t bucket, int s, const struct ptable_entry *it)
 {
 	struct slotref r = slot_of(f, bucket, s);
 
-	*r.meta = EW_PT_META(it->len + 1, it->flags, it->rule_id);
-	memcpy(r.addr, it->addr, addr_len(f));
+	*r.meta = EW_PT_META(it->p.len + 1, it->flags, it->rule_id);
+	memcpy(r.addr, it->p.addr, addr_len(f));
 }
 
-static void slot_get(struct fill *f, uint32_t bucket, int s, struct item *it)
+static void slot_get(struct fill *f, uint32_t bucket, int s, struct ptable_entry *it)
 {
 	struct slotref r = slot_of(f, bucket, s);
 
 	memset(it, 0, sizeof(*it));
-	it->len = (uint8_t)(EW_PT_PLEN1(*r.meta) - 1);
+	it->p.family = (uint8_t)f->family;
+	it->p.len = (uint8_t)(EW_PT_PLEN1(*r.meta) - 1);
 	it->flags = (uint8_t)EW_PT_FLAGS(*r.meta);
 	it->rule_id = EW_PT_RULE(*r.meta);
-	memcpy(it->addr, r.addr, addr_len(f));
+	memcpy(it->p.addr, r.addr, addr_len(f));
 }
 
 /* Puts it into bucket `to`, one of its ways w, at slot s; marks its first
  * bucket when `to` is the second. */
-static void settle(struct fill *f, uint32_t to, int s, const uint32_t w[2], const struct item *it)
+static void settle(struct fill *f, uint32_t to, int s, const uint32_t w[2], const struct ptable_entry *it)
 {
 	slot_put(f, to, s, it);
 	if (to != w[0])
@@ -197,7 +188,7 @@ static void settle(struct fill *f, uint32_t to, int s, const uint32_t w[2], cons
 }
 
 /* Places it in a free slot of bucket `to`: 0, or -1 when full. */
-static int place(struct fill *f, uint32_t to, const uint32_t w[2], const struct item *it)
+static int place(struct fill *f, uint32_t to, const uint32_t w[2], const struct ptable_entry *it)
 {
 	int free, s = slot_find(f, to, it, &free);
 
@@ -210,9 +201,9 @@ static int place(struct fill *f, uint32_t to, const uint32_t w[2], const struct 
 /* Cuckoo eviction: it takes a random slot of bucket `at` (one of its
  * ways), the prefix it displaces goes to its other bucket, and so on until
  * one finds a free slot. Returns 0 or -ENOSPC. */
-static int kick(struct fill *f, uint32_t at, struct item it)
+static int kick(struct fill *f, uint32_t at, struct ptable_entry it)
 {
-	struct item out;
+	struct ptable_entry out;
 	uint32_t w[2];
 	int s;
 
@@ -236,13 +227,13 @@ static int kick(struct fill *f, uint32_t at, struct item it)
 /* Inserts e: 1 if new, 0 if it replaced the same prefix, -ENOSPC. */
 static int put(struct fill *f, const struct ptable_entry *e)
 {
-	struct item it = {.len = e->p.len, .flags = e->flags & 3, .rule_id = e->rule_id};
+	struct ptable_entry it = *e;
 	uint32_t w[2];
 	int free, s;
 
 	if (e->rule_id > EW_PT_RULE_MAX)
 		return -ERANGE;
-	memcpy(it.addr, e->p.addr, addr_len(f));
+	it.flags &= 3;
 	ways(f, &it, w);
 	for (int way = 0; way < EW_PT_WAYS; way++) {
 		s = slot_find(f, w[way], &it, &free);
@@ -280,24 +271,17 @@ long ptable_fill(int family, void *tab, const struct ptable_plan *pl,
 int ptable_foreach(int family, const void *tab, size_t nelem,
 		   int (*cb)(const struct ptable_entry *e, void *ctx), void *ctx)
 {
-	struct fill f = {(void *)tab, family, tab, 0};
+	struct fill f = {(void *)tab, family, tab, 0}; /* only read */
 	struct ptable_entry e;
-	struct item it;
 	int rc;
 
 	for (uint32_t i = 0; i + 1 < nelem; i++) {
 		for (int s = 0; s < (int)slots(family); s++) {
 			if (!EW_PT_PLEN1(*slot_of(&f, i, s).meta))
 				continue;
-			slot_get(&f, i, s, &it);
-			if (it.len > (family == 6 ? 128 : 32))
+			slot_get(&f, i, s, &e);
+			if (e.p.len > addr_len(&f) * 8)
 				continue; /* not something this edgeward wrote */
-			memset(&e, 0, sizeof(e));
-			e.p.family = (uint8_t)family;
-			e.p.len = it.len;
-			memcpy(e.p.addr, it.addr, addr_len(&f));
-			e.flags = it.flags;
-			e.rule_id = it.rule_id;
 			rc = cb(&e, ctx);
 			if (rc)
 				return rc;

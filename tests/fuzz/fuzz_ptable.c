@@ -15,42 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptable.h"
+#include "ptable_find.h"
 
 #define MAX_ENTRIES 64
 
 static int same(const struct ptable_entry *a, const struct ptable_entry *b)
 {
 	return a->p.len == b->p.len && !memcmp(a->p.addr, b->p.addr, 16);
-}
-
-/* The rule of e's prefix as the XDP program finds it, or -1. */
-static long find(int family, const void *tab, const struct ptable_entry *e)
-{
-	const struct ew_pt_head *h = ptable_head(tab);
-	const struct ew_pt4_bucket *b4 = tab;
-	const struct ew_pt6_bucket *b6 = tab;
-	uint64_t hash, a0, a1;
-	uint32_t a, i;
-
-	memcpy(&a, e->p.addr, 4);
-	memcpy(&a0, e->p.addr, 8);
-	memcpy(&a1, e->p.addr + 8, 8);
-	hash = family == 6 ? ew_pt6_hash(a0, a1, e->p.len, h->seed)
-			   : ew_pt4_hash(a, e->p.len, h->seed);
-	for (int way = 0; way < EW_PT_WAYS; way++) {
-		i = 1 + ew_pt_way(hash, h->nb, way);
-		for (int s = 0; family == 4 && s < EW_PT4_SLOTS; s++)
-			if (b4[i].addr[s] == a && EW_PT_PLEN1(b4[i].meta[s]) == e->p.len + 1u)
-				return EW_PT_RULE(b4[i].meta[s]);
-		for (int s = 0; family == 6 && s < EW_PT6_SLOTS; s++)
-			if (!memcmp(b6[i].addr[s], e->p.addr, 16) &&
-			    EW_PT_PLEN1(b6[i].meta[s]) == e->p.len + 1u)
-				return EW_PT_RULE(b6[i].meta[s]);
-		if (!(family == 6 ? b6[i].ovf : b4[i].ovf))
-			return -1;
-	}
-	return -1;
 }
 
 struct walk {
@@ -116,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		assert(rc == (long)distinct && ptable_head(tab)->count == distinct);
 		for (size_t j = 0; j < distinct; j++)
-			assert(find(family, tab, &last[j]) == last[j].rule_id);
+			assert(ptable_find(tab, &last[j]) == last[j].rule_id);
 		assert(ptable_foreach(family, tab, (size_t)1 << pl.cls, visit, &w) == 0);
 		assert(w.seen == distinct);
 	}

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ptable.h"
+#include "ptable_find.h"
 
 static struct ptable_entry v4(uint32_t host_addr, uint8_t len, uint32_t rule)
 {
@@ -29,28 +29,6 @@ static struct ptable_entry v6(uint64_t hi, uint8_t len, uint32_t rule)
 
 	memcpy(e.p.addr, &be, 8);
 	return e;
-}
-
-/* The lookup the XDP program does (bpf/ew_xdp.bpf.c, ew_pt4_find), on a
- * table in memory: the rule of exactly e's prefix, or -1. */
-static long find4(const void *tab, const struct ptable_entry *e)
-{
-	const struct ew_pt_head *h = ptable_head(tab);
-	const struct ew_pt4_bucket *b = tab;
-	uint32_t a, i;
-	uint64_t hash;
-
-	memcpy(&a, e->p.addr, 4);
-	hash = ew_pt4_hash(a, e->p.len, h->seed);
-	for (int way = 0; way < EW_PT_WAYS; way++) {
-		i = 1 + ew_pt_way(hash, h->nb, way);
-		for (int s = 0; s < EW_PT4_SLOTS; s++)
-			if (b[i].addr[s] == a && EW_PT_PLEN1(b[i].meta[s]) == e->p.len + 1u)
-				return EW_PT_RULE(b[i].meta[s]);
-		if (!b[i].ovf)
-			return -1;
-	}
-	return -1;
 }
 
 static void *table(int family, const struct ptable_plan *pl)
@@ -119,12 +97,12 @@ static void fill_find_and_walk(void **state)
 	assert_int_equal(ptable_head(t)->count, N);
 	assert_int_equal(ptable_head(t)->lens[0], (1ull << 24) | (1ull << 32));
 	for (uint32_t i = 0; i < N; i++)
-		assert_int_equal(find4(t, &e[i]), i);
+		assert_int_equal(ptable_find(t, &e[i]), i);
 	for (uint32_t i = 0; i < N; i++) {
 		struct ptable_entry miss = e[i];
 
 		miss.p.len = i % 2 ? 31 : 25;
-		assert_int_equal(find4(t, &miss), -1);
+		assert_int_equal(ptable_find(t, &miss), -1);
 	}
 	assert_int_equal(ptable_foreach(4, t, (size_t)1 << pl.cls, collect, sum), 0);
 	assert_int_equal(sum[0], N);
@@ -145,8 +123,8 @@ static void last_rule_wins(void **state)
 	assert_int_equal(ptable_plan(4, 3, 0, 3, &pl), 0);
 	t = table(4, &pl);
 	assert_int_equal(ptable_fill(4, t, &pl, e, 3), 2);
-	assert_int_equal(find4(t, &e[0]), 3);
-	assert_int_equal(find4(t, &e[1]), 2);
+	assert_int_equal(ptable_find(t, &e[0]), 3);
+	assert_int_equal(ptable_find(t, &e[1]), 2);
 	free(t);
 	t = table(6, &pl);
 	assert_int_equal(ptable_fill(6, t, &pl, &e[3], 1), 1);
@@ -173,7 +151,7 @@ static void evictions_fill_to_the_last_slot(void **state)
 		e[i] = v4(0xc0000200 + i, 32, 100 + i);
 	assert_int_equal(ptable_fill(4, t, &pl, e, N), N);
 	for (uint32_t i = 0; i < N; i++)
-		assert_int_equal(find4(t, &e[i]), 100 + i);
+		assert_int_equal(ptable_find(t, &e[i]), 100 + i);
 	b = t;
 	for (int i = 1; i <= 2; i++)
 		for (int s = 0; s < EW_PT4_SLOTS; s++)
