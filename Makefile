@@ -35,8 +35,9 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 # ---- agent -----------------------------------------------------------------
-# Every userspace/*.c but main.c goes into a static library that the binary,
-# the unit tests and the fuzzers link, so a stage is compiled once per flavour.
+# Every stage file (userspace/*.c and userspace/<stage>/*.c, but main.c and
+# cli/) goes into a static library that the binary, the unit tests and the
+# fuzzers link, so a stage is compiled once per flavour.
 PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
@@ -45,7 +46,9 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+STAGES    := kernel capture stream http object image lists log
+LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
+	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)
 
 # $(call objs,flavour,sources)
@@ -67,7 +70,7 @@ $(B)/%/libew.a: $$(call objs,$$*,$(LIB_SRCS))
 
 $(B)/edgeward: $(call objs,rel,userspace/main.c $(CLI_SRCS)) $(B)/rel/libew.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS)
 
 # ---- tests -----------------------------------------------------------------
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
@@ -80,10 +83,10 @@ TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
 	$(call say,TEST,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ -lcmocka $(LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
 $(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
 	$(call say,TEST,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ -lcmocka $(LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
 # Each fuzz target builds twice: a libFuzzer binary, and a replay driver that
 # `make test` runs over the committed corpus.
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
@@ -91,7 +94,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
 	$(Q)mkdir -p $(@D) && $(CLANG) $(TEST_CPP) -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS)
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/san/libew.a
 	$(call say,REPLAY,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $^ $(LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS)
 
 # ---- targets people expect ------------------------------------------------
 .PHONY: all deps test test-unit test-bpf test-e2e test-oracle fuzz bench demo \

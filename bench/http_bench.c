@@ -12,7 +12,7 @@
 #include <time.h>
 #include <zlib.h>
 
-#include "http.h"
+#include "http/http.h"
 
 #define BODY (1 << 20)
 #define SEG 1448

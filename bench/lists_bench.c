@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hashset.h"
-#include "pdqindex.h"
+#include "lists/hashset.h"
+#include "lists/pdqindex.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 

@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "imgenc.h"
-#include "image.h"
-#include "imgsandbox.h"
-#include "pdq.h"
+#include "image/image.h"
+#include "image/imgsandbox.h"
+#include "image/pdq.h"
 
 enum mode { DECODE, DECODE_PDQ, SANDBOX, MODES };
 

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "reasm.h"
+#include "stream/reasm.h"
 
 #define MSS 1460
 #define FRAME (14 + 20 + 20 + MSS)

@@ -15,7 +15,7 @@
 
 #include "ew_xdp.skel.h"
 #include "bpf/pktbuild.h"
-#include "blocklist.h"
+#include "kernel/blocklist.h"
 
 #define RUNS_MAX 31
 

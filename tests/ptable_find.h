@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ptable.h"
+#include "kernel/ptable.h"
 
 /* The rule of exactly e's prefix in tab (of e's family), or -1: its first
  * bucket, then its second only if the first is marked. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "log.h"
+#include "log/log.h"
 
 static const struct cli_cmd commands[] = {
 	/* { "name", cmd_name, "one-line summary" }, one line per working command */

@@ -18,10 +18,10 @@
 
 #include <bpf/bpf.h>
 
-#include "attach.h"
-#include "blocklist.h"
-#include "loader.h"
-#include "log.h"
+#include "kernel/attach.h"
+#include "kernel/blocklist.h"
+#include "kernel/loader.h"
+#include "log/log.h"
 
 struct env {
 	char pin_dir[64];

@@ -4,7 +4,7 @@
  * prefix lengths in use kept by userspace/blocklist.c, fragments, and flow
  * verdicts found from both directions. */
 #include "bpf/xdp_harness.h"
-#include "blocklist.h"
+#include "kernel/blocklist.h"
 
 /* EW_IPV6_EXT_MAX (6) destination-options headers, then one more. */
 static void f_ext6_too_long(struct pb *b)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blocklist.h"
+#include "kernel/blocklist.h"
 
 static void check_roundtrip(const struct ew_prefix *p)
 {

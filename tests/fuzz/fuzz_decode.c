@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
+#include "http/decode.h"
 
 static void sink(void *arg, const uint8_t *p, size_t len)
 {

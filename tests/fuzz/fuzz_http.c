@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-#include "httphdr.h"
+#include "http/http.h"
+#include "http/httphdr.h"
 
 static void *f_begin(void *ctx, const struct obj_meta *m)
 {

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
-#include "pdq.h"
+#include "image/image.h"
+#include "image/pdq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "listfile.h"
+#include "lists/listfile.h"
 
 static int check(void *ctx, const struct listfile_rec *r)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-#include "objsink.h"
+#include "http/http.h"
+#include "object/objsink.h"
 
 /* Valid UTF-8, no control characters but the line ends. */
 static void check_lines(const uint8_t *p, size_t n)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "defrag.h"
+#include "capture/defrag.h"
 #include "unit/reasm_util.h"
 
 static void *fp_open(void *ctx, const struct flow_info *fi)

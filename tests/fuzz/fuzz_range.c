@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "range.h"
+#include "object/range.h"
 
 #define OPEN_MAX 4
 

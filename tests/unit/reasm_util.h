@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "packet.h"
-#include "reasm.h"
+#include "capture/packet.h"
+#include "stream/reasm.h"
 
 #define CLI_IP	 0x0a000001u /* 10.0.0.1:40000 */
 #define SRV_IP	 0x0a000002u /* 10.0.0.2:80 */

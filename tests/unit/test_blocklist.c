@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "blocklist.h"
+#include "kernel/blocklist.h"
 
 static int parse(const char *text, struct blocklist_batch *b, struct blocklist_errors *errs)
 {

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "decode.h"
+#include "http/decode.h"
 
 static const char body[] = "edgeward brotli test body: hello hello hello hello!\n";
 

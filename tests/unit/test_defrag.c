@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "defrag.h"
+#include "capture/defrag.h"
 #include "unit/reasm_util.h"
 
 #define SEC 1000000000ull

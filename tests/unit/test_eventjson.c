@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "eventjson.h"
+#include "log/eventjson.h"
 
 struct mem {
 	char *buf;

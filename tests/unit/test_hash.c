@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hash.h"
+#include "object/hash.h"
 
 static const char abc_md5[] = "900150983cd24fb0d6963f7d28e17f72";
 static const char abc_sha1[] = "a9993e364706816aba3e25717850c26c9cd0d89d";

@@ -14,7 +14,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "hashxml.h"
+#include "lists/hashxml.h"
 
 #define SAMPLE "policies/lists/sample-hashsharing.xml"
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \

@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "http.h"
-#include "pcapsrc.h"
-#include "reasm.h"
+#include "http/http.h"
+#include "capture/pcapsrc.h"
+#include "stream/reasm.h"
 
 #define MAXOBJ 16
 

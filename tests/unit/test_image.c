@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "imgenc.h"
-#include "image.h"
+#include "image/image.h"
 
 #define PDQ_DATA "../shared/testdata/pdq/images/"
 

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "imgenc.h"
-#include "imgmatch.h"
-#include "pdq.h"
+#include "object/imgmatch.h"
+#include "image/pdq.h"
 
 #define W 120
 #define H 90

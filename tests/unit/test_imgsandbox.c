@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "imgenc.h"
-#include "imgsandbox.h"
+#include "image/imgsandbox.h"
 
 static void hashes_like_in_process(void **state)
 {

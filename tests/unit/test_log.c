@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "log/log.h"
 
 static void level_roundtrip(void **state)
 {

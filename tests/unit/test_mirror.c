@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mirror.h"
+#include "kernel/mirror.h"
 
 struct raw {
 	struct ew_mirror_rec rec;

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "multipart.h"
+#include "http/multipart.h"
 
 /* The parts seen, rendered as text: "<fn|ct|range>[data]+" per part,
  * '+' for a complete part, '-' for an incomplete one. */

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "imgenc.h"
-#include "objsink.h"
-#include "pdq.h"
+#include "object/objsink.h"
+#include "image/pdq.h"
 
 /* SHA-256 of "hello world" and of "" */
 #define HELLO_SHA256 "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "pcapng.h"
+#include "capture/pcapng.h"
 
 static const uint8_t shb[] = {
 	0x0a, 0x0d, 0x0d, 0x0a, 44,   0,    0,	  0,	/* type, total length */

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "pcapsrc.h"
+#include "capture/pcapsrc.h"
 #include "unit/reasm_util.h"
 
 #define ETH_HDR 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "imgenc.h"
-#include "image.h"
-#include "pdq.h"
+#include "image/image.h"
+#include "image/pdq.h"
 
 #define PDQ_DATA "../shared/testdata/pdq/images/"
 

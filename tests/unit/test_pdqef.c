@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pdqef.h"
+#include "lists/pdqef.h"
 
 static uint64_t rng(uint64_t *s)
 {

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pdqindex.h"
-#include "pdqlist.h"
+#include "lists/pdqindex.h"
+#include "lists/pdqlist.h"
 
 #define BRIDGE "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22"
 #define BRIDGE_SHARPEN "d8f8f0cee0f4a84f0e370222038f67f0b36e2ed596231e1d33e6b39c4e9c9b22"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ports.h"
+#include "kernel/ports.h"
 
 static void defaults(void **state)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "prefix.h"
+#include "kernel/prefix.h"
 
 struct good_case {
 	const char *in;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "range.h"
+#include "object/range.h"
 
 static const char body[] = "0123456789abcdefghijklmnopqrstuvwxyz"; /* 36 */
 #define TOTAL 36u

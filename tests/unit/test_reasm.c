@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "seglist.h"
+#include "capture/seglist.h"
 #include "unit/reasm_util.h"
 
 #define SEC   1000000000ull

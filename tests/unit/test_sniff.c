@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sniff.h"
+#include "object/sniff.h"
 
 struct sniff_case {
 	const char *bytes;

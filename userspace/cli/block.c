@@ -9,11 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "blocklist.h"
+#include "kernel/blocklist.h"
 #include "cli/cli.h"
-#include "loader.h"
-#include "log.h"
-#include "prefix.h"
+#include "kernel/loader.h"
+#include "log/log.h"
+#include "kernel/prefix.h"
 
 #define FILE_ERRS_SHOWN 20
 

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "kernel/attach.h"
 #include "cli/cli.h"
 #include "ew_abi.h"
-#include "loader.h"
-#include "log.h"
+#include "kernel/loader.h"
+#include "log/log.h"
 
 static int detach_iface(const char *ifname, void *ctx)
 {

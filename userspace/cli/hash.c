@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "hash.h"
-#include "imgsandbox.h"
-#include "log.h"
+#include "object/hash.h"
+#include "image/imgsandbox.h"
+#include "log/log.h"
 
 #define CHUNK	(64u << 10)
 

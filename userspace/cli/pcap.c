@@ -14,14 +14,14 @@
 
 #include "cli/cli.h"
 #include "cli/pcap_img.h"
-#include "eventjson.h"
-#include "hash.h"
-#include "hashset.h"
-#include "http.h"
-#include "log.h"
-#include "objsink.h"
-#include "pcapsrc.h"
-#include "reasm.h"
+#include "log/eventjson.h"
+#include "object/hash.h"
+#include "lists/hashset.h"
+#include "http/http.h"
+#include "log/log.h"
+#include "object/objsink.h"
+#include "capture/pcapsrc.h"
+#include "stream/reasm.h"
 
 #define PCAP_LISTS_MAX 64
 

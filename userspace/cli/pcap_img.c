@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/pcap_img.h"
-#include "log.h"
+#include "log/log.h"
 
 void pcap_img_init(struct pcap_img_opts *o)
 {

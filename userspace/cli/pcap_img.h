@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "eventjson.h"
-#include "hashset.h"
-#include "hashxml.h"
-#include "imgmatch.h"
-#include "pdqlist.h"
+#include "log/eventjson.h"
+#include "lists/hashset.h"
+#include "lists/hashxml.h"
+#include "object/imgmatch.h"
+#include "lists/pdqlist.h"
 
 #define PCAP_PDQ_MAX	64
 #define PCAP_XML_MAX	16

@@ -17,13 +17,13 @@
 
 #include <bpf/bpf.h>
 
-#include "attach.h"
+#include "kernel/attach.h"
 #include "cli/cli.h"
-#include "loader.h"
-#include "log.h"
-#include "mirror.h"
-#include "pcapng.h"
-#include "ports.h"
+#include "kernel/loader.h"
+#include "log/log.h"
+#include "kernel/mirror.h"
+#include "capture/pcapng.h"
+#include "kernel/ports.h"
 
 #define RUN_IFACE_MAX	    16
 #define RUN_PCAP_IF_MAX	    64

@@ -12,11 +12,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "blocklist.h"
+#include "kernel/attach.h"
+#include "kernel/blocklist.h"
 #include "cli/cli.h"
-#include "loader.h"
-#include "log.h"
+#include "kernel/loader.h"
+#include "log/log.h"
 
 static const char *const counter_names[EW_C_MAX] = {
 	[EW_C_RX] = "xdp_rx",

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "eventjson.h"
-#include "log.h"
-#include "pcapsrc.h"
+#include "log/eventjson.h"
+#include "log/log.h"
+#include "capture/pcapsrc.h"
 
 struct st_ctx {
 	struct ej_writer w;

@@ -22,7 +22,7 @@
 #include "ew_tc.skel.h"
 #include "ew_xdp.skel.h"
 #include "loader.h"
-#include "log.h"
+#include "log/log.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 

@@ -9,7 +9,7 @@
 #include "http.h"
 #include "httphdr.h"
 #include "multipart.h"
-#include "sniff.h"
+#include "object/sniff.h"
 
 struct http_ctx {
 	struct http_conf conf;

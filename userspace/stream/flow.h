@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "seglist.h"
+#include "capture/seglist.h"
 #include "stream.h"
 
 /* Idle-list classes: each has its own idle timeout. */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pdqindex.h"	/* struct pdq_hash, its hex form and distance */
+#include "lists/pdqindex.h"	/* struct pdq_hash, its hex form and distance */
 
 #define PDQ_PRESCALE	512	/* the reference squashes larger images to 512x512 */
 #define PDQ_MIN_DIM	5	/* smaller images hash to all zeros, quality 0 */

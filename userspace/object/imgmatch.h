@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eventjson.h"
-#include "imgsandbox.h"
-#include "pdqlist.h"
+#include "log/eventjson.h"
+#include "image/imgsandbox.h"
+#include "lists/pdqlist.h"
 
 #define IMGMATCH_DEF_OBJ_CAP	 (32u << 20)	/* body bytes buffered per object */
 #define IMGMATCH_DEF_TOTAL_CAP	 (256u << 20)	/* all objects' buffers together */

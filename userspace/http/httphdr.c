@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "httphdr.h"
-#include "object.h"
+#include "object/object.h"
 
 size_t httphdr_end(const uint8_t *p, size_t len)
 {

@@ -17,7 +17,7 @@
 #include "attach.h"
 #include "ew_abi.h"
 #include "loader.h"
-#include "log.h"
+#include "log/log.h"
 
 static void rec_path(char *buf, size_t size, const char *kind, const char *ifname)
 {

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "eventjson.h"
+#include "log/eventjson.h"
 #include "hash.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 /* What the events say about the flow; copied when an object begins. */
 struct objsink_flow {

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "eventjson.h"
+#include "log/eventjson.h"
 #include "hash.h"
 #include "imgmatch.h"
 #include "object.h"

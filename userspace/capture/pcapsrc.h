@@ -10,7 +10,7 @@
 
 #include "defrag.h"
 #include "packet.h"
-#include "reasm.h"
+#include "stream/reasm.h"
 
 struct pcapsrc_err {
 	char msg[512]; /* "couldn't open 'x.pcap': No such file ..." */

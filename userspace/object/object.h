@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "stream.h"
+#include "stream/stream.h"
 
 /* obj_end.flags */
 #define OBJ_COMPLETE	0x0001	/* every byte seen and decoded */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "packet.h"
+#include "capture/packet.h"
 #include "stream.h"
 
 struct reasm_conf {

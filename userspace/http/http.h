@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "object.h"
-#include "stream.h"
+#include "object/object.h"
+#include "stream/stream.h"
 
 /* http_conf.emit: which objects reach the consumer */
 #define HTTP_EMIT_RESPONSES	0x01	/* response bodies (and byteranges parts) */

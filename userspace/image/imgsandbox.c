@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "imgsandbox.h"
-#include "log.h"
+#include "log/log.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define ISB_ASAN 1
