@@ -42,8 +42,8 @@ static int lookup(void *ctx, enum hash_type t, const uint8_t *d, struct objsink_
 	(void)t;
 	if ((d[0] & 1) || max < 1)
 		return 0;
-	hits[0].list = "fuzz";
-	hits[0].category = "\x01\"\xff";
+	objsink_copy_name(hits[0].list, "fuzz");
+	objsink_copy_name(hits[0].category, "\x01\"\xff");
 	return 1;
 }
 
@@ -100,8 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hc.max_header = 4096;
 	hc.max_decoded = 1 << 20;
 	s = objsink_new(&sc);
-	if (s && !objsink_set_source(s, "fuzz\n\xc3"))
+	if (s) {
+		objsink_set_source(s, "fuzz\n\xc3");
 		ctx = http_ctx_new(&hc, objsink_object_ops(), s);
+	}
 	if (ctx) {
 		/* three connections: pieces stitch across them */
 		for (uint64_t id = 1; id <= 3; id++)

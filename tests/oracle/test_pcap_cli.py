@@ -73,7 +73,7 @@ def main():
                (None, None, False), [ob[i] for i in (3, 4, 7)])
         p = ev[-1]["pdq"]
         expect("--pdq: summary", (p["images"], p["hashed"], p["incomplete"], p["matches"],
-                                  p["worker_spawns"]) == (6, 4, 2, 0, 1), p)
+                                  p["worker_crashes"]) == (6, 4, 2, 0, 0), p)
         rc, out, err = run(SAMPLE, "--pdq", "--pdq-buffer-max", "1000")
         ob = [e for e in events(out) if e["event"] == "object" and e["uri"] == "/images/one.png"]
         expect("--pdq-buffer-max: over the cap is said, not hashed",

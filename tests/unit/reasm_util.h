@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "capture/packet.h"
+#include "capture/pcapsrc.h"
 #include "stream/reasm.h"
 
 #define CLI_IP	 0x0a000001u /* 10.0.0.1:40000 */
@@ -152,5 +153,21 @@ static const struct stream_ops rec_ops __attribute__((unused)) = {
 	.flow_close = rec_close,
 	.anomaly = rec_anomaly,
 };
+
+/* pcapsrc_run callback: every packet into the reassembler ctx. */
+static inline void push_to_reasm(void *ctx, const struct pkt *p)
+{
+	reasm_push(ctx, p);
+}
+
+/* Runs a capture file through r and flushes it, as the engine does. */
+static inline int run_file(const char *path, struct reasm *r, struct capture_stats *st,
+			   struct pcapsrc_err *err)
+{
+	int rc = pcapsrc_run(path, 0, push_to_reasm, r, st, err);
+
+	reasm_flush(r);
+	return rc;
+}
 
 #endif

@@ -13,8 +13,7 @@
 #include <zlib.h>
 
 #include "http/http.h"
-#include "capture/pcapsrc.h"
-#include "stream/reasm.h"
+#include "unit/reasm_util.h"
 
 #define MAXOBJ 16
 
@@ -706,7 +705,7 @@ static void evader_captures(void **state)
 		skip();
 	while ((de = readdir(d))) {
 		struct eicar_count n = { 0 };
-		struct pcapsrc_stats st = { 0 };
+		struct capture_stats st = { 0 };
 		struct pcapsrc_err err;
 		struct http_ctx *ctx;
 		struct reasm *r;
@@ -718,7 +717,7 @@ static void evader_captures(void **state)
 		ctx = http_ctx_new(NULL, &e_ops, &n);
 		r = reasm_new(NULL, http_stream_ops(), ctx);
 		assert_non_null(r);
-		assert_int_equal(pcapsrc_run(path, r, &st, &err), 0);
+		assert_int_equal(run_file(path, r, &st, &err), 0);
 		reasm_free(r);
 		http_ctx_free(ctx);
 		total++;

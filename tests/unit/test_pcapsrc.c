@@ -104,7 +104,7 @@ static void run_capture(void **state)
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX";
 	struct rec rec = {0};
 	struct reasm *r = reasm_new(NULL, &rec_ops, &rec);
-	struct pcapsrc_stats st = {0};
+	struct capture_stats st = {0};
 	struct pcapsrc_err err = {{0}};
 	int fd = mkstemp(path);
 	struct stat sb;
@@ -113,7 +113,7 @@ static void run_capture(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	write_capture(path);
-	assert_int_equal(pcapsrc_run(path, r, &st, &err), 0);
+	assert_int_equal(run_file(path, r, &st, &err), 0);
 	assert_int_equal(st.frames, 9);
 	assert_int_equal(st.not_ip, 1);
 	assert_int_equal(st.malformed, 1);
@@ -136,7 +136,7 @@ static void run_capture(void **state)
 	assert_int_equal(truncate(path, sb.st_size - 10), 0);
 	memset(&rec, 0, sizeof(rec));
 	memset(&st, 0, sizeof(st));
-	assert_int_equal(pcapsrc_run(path, r, &st, &err), -EIO);
+	assert_int_equal(run_file(path, r, &st, &err), -EIO);
 	assert_true(strncmp(err.msg, "couldn't read '", 15) == 0);
 	assert_non_null(strstr(err.msg, "' after frame "));
 	assert_int_equal(st.frames, 8);
@@ -148,17 +148,17 @@ static void run_capture(void **state)
 static void unreadable(void **state)
 {
 	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){0});
-	struct pcapsrc_stats st = {0};
+	struct capture_stats st = {0};
 	struct pcapsrc_err err;
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX";
 	int fd = mkstemp(path);
 
 	(void)state;
-	assert_true(pcapsrc_run("/nonexistent/x.pcap", r, &st, &err) < 0);
+	assert_true(run_file("/nonexistent/x.pcap", r, &st, &err) < 0);
 	assert_true(strncmp(err.msg, "couldn't open '/nonexistent/x.pcap': ", 37) == 0);
 	assert_true(write(fd, "not a capture file at all", 25) == 25);
 	close(fd);
-	assert_true(pcapsrc_run(path, r, &st, &err) < 0);
+	assert_true(run_file(path, r, &st, &err) < 0);
 	assert_true(strncmp(err.msg, "couldn't open '", 15) == 0);
 	assert_int_equal(st.frames, 0);
 	unlink(path);
@@ -168,7 +168,7 @@ static void unreadable(void **state)
 static void unsupported_link_type(void **state)
 {
 	struct reasm *r = reasm_new(NULL, &rec_ops, &(struct rec){0});
-	struct pcapsrc_stats st = {0};
+	struct capture_stats st = {0};
 	struct pcapsrc_err err;
 	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX", want[200];
 	int fd = mkstemp(path);
@@ -178,7 +178,7 @@ static void unsupported_link_type(void **state)
 	close(fd);
 	cap_open(&c, path, DLT_IEEE802_11);
 	cap_close(&c);
-	assert_int_equal(pcapsrc_run(path, r, &st, &err), -ENOTSUP);
+	assert_int_equal(run_file(path, r, &st, &err), -ENOTSUP);
 	snprintf(want, sizeof(want), "couldn't read '%s': unsupported link type 105 (IEEE802_11)",
 		 path);
 	assert_string_equal(err.msg, want);
@@ -192,14 +192,14 @@ static void pcapng_file(void **state)
 	const char *path = "../shared/testdata/pcaps/http/zeek__zeek-image-1080-80-x.pcapng";
 	struct rec rec = {0};
 	struct reasm *r;
-	struct pcapsrc_stats st = {0};
+	struct capture_stats st = {0};
 	struct pcapsrc_err err;
 
 	(void)state;
 	if (access(path, R_OK))
 		skip();
 	r = reasm_new(NULL, &rec_ops, &rec);
-	assert_int_equal(pcapsrc_run(path, r, &st, &err), 0);
+	assert_int_equal(run_file(path, r, &st, &err), 0);
 	assert_int_equal(st.frames, 17);
 	assert_int_equal(st.malformed, 0);
 	assert_int_equal(rec.nflows, 1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* pcapsrc: pcap/pcapng files via libpcap -> packet_decode -> defrag ->
- * reasm_push. The source stage of `edgeward pcap`. */
+/* pcapsrc: pcap/pcapng files via libpcap -> frames, or through ingest ->
+ * whole IP packets. The source stage of `edgeward pcap`. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,44 +80,13 @@ void pcapsrc_close(struct pcapsrc *s)
 	free(s);
 }
 
-/* Decodes one frame (defragmenting through d) and pushes it into r. */
-static void run_frame(const struct pcapsrc_frame *fr, struct defrag *d, struct reasm *r,
-		      struct pcapsrc_stats *st)
-{
-	struct pkt_err e;
-	struct pkt p;
-	const uint8_t *ip;
-	size_t len;
-	int rc;
-
-	rc = packet_decode(fr->linktype, fr->data, fr->caplen, fr->num, fr->ts_ns, &p, &e);
-	if (rc == 0 && (p.flags & PKT_F_FRAG)) {
-		rc = defrag_push(d, p.l3, p.l3_len, p.ts_ns, &ip, &len);
-		if (rc != 1)
-			return; /* held, or dropped and counted by defrag */
-		rc = packet_decode_ip(ip, len, (size_t)(p.l3 - fr->data), &p, &e);
-	}
-	if (rc == -ENOENT) {
-		st->not_ip++;
-		return;
-	}
-	if (rc) {
-		st->malformed++;
-		st->bad[e.reason]++;
-		if (!st->first_bad.num)
-			st->first_bad = e;
-		return;
-	}
-	st->decoded++;
-	reasm_push(r, &p);
-}
-
-int pcapsrc_run(const char *path, struct reasm *r, struct pcapsrc_stats *st,
-		struct pcapsrc_err *err)
+int pcapsrc_run(const char *path, uint64_t num_base, void (*fn)(void *ctx, const struct pkt *p),
+		void *ctx, struct capture_stats *st, struct pcapsrc_err *err)
 {
 	struct pcapsrc_frame fr;
 	struct pcapsrc *s;
 	struct defrag *d;
+	struct pkt p;
 	int rc = -ENOMEM;
 
 	s = pcapsrc_open(path, err);
@@ -129,12 +98,10 @@ int pcapsrc_run(const char *path, struct reasm *r, struct pcapsrc_stats *st,
 			 strerror(ENOMEM));
 		goto out;
 	}
-	while ((rc = pcapsrc_next(s, &fr, err)) == 1) {
-		st->frames++;
-		st->bytes += fr.caplen;
-		run_frame(&fr, d, r, st);
-	}
-	reasm_flush(r);
+	while ((rc = pcapsrc_next(s, &fr, err)) == 1)
+		if (ingest_frame(d, fr.linktype, fr.data, fr.caplen, num_base + fr.num, fr.ts_ns,
+				 &p, st))
+			fn(ctx, &p);
 	defrag_stats(d, &st->defrag);
 out:
 	defrag_free(d);

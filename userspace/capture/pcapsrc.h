@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcapsrc: reads pcap and pcapng files with libpcap and drives the first
- * stages: frame -> packet_decode -> defrag -> reasm_push. The source stage
- * of `edgeward pcap`. */
+/* pcapsrc: reads pcap and pcapng files with libpcap: the source stage of
+ * `edgeward pcap` and `edgeward streams`. Frames out (pcapsrc_next), or
+ * whole IP packets out (pcapsrc_run, through ingest). */
 #ifndef EW_PCAPSRC_H
 #define EW_PCAPSRC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "defrag.h"
-#include "packet.h"
-#include "stream/reasm.h"
+#include "ingest.h"
 
 struct pcapsrc_err {
 	char msg[512]; /* "couldn't open 'x.pcap': No such file ..." */
@@ -37,24 +35,12 @@ int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsrc_err 
 
 void pcapsrc_close(struct pcapsrc *s);
 
-/* What pcapsrc_run saw, summed over calls with the same struct (zero it first). */
-struct pcapsrc_stats {
-	uint64_t frames;
-	uint64_t bytes;		    /* frame bytes captured */
-	uint64_t decoded;	    /* handed to reasm_push */
-	uint64_t not_ip;	    /* ARP, LLDP ...: ignored */
-	uint64_t malformed;	    /* sum of bad[] */
-	uint64_t bad[PKT_E_MAX];    /* by enum pkt_reason */
-	struct pkt_err first_bad;   /* the first malformed frame (num 0: none) */
-	struct defrag_stats defrag; /* of the last run */
-};
-
-/* Runs one capture file through packet decoding, defragmentation and r,
- * then flushes r (reasm_flush) so every flow of the file is closed before it
- * returns. Malformed frames are counted in st, never fatal. Returns 0, or
- * -errno with err filled when the file can't be opened or is cut short
- * (the frames before the damage are still processed and flushed). */
-int pcapsrc_run(const char *path, struct reasm *r, struct pcapsrc_stats *st,
-		struct pcapsrc_err *err);
+/* Runs one capture file: each frame through ingest_frame (decoding and
+ * defragmenting), each whole packet to fn(ctx, p) with p->num the frame's
+ * number in the file plus num_base. Counts into st. Returns 0, or -errno
+ * with err filled when the file can't be opened or is cut short (the
+ * frames before the damage are still handed on). */
+int pcapsrc_run(const char *path, uint64_t num_base, void (*fn)(void *ctx, const struct pkt *p),
+		void *ctx, struct capture_stats *st, struct pcapsrc_err *err);
 
 #endif

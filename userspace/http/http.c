@@ -18,6 +18,7 @@
 
 void http_conf_default(struct http_conf *c)
 {
+	memset(c, 0, sizeof(*c));
 	c->max_header = 65536;
 	c->max_decoded = 1ull << 30;
 	c->max_ratio = 1000;
@@ -45,6 +46,8 @@ struct http_ctx *http_ctx_new(const struct http_conf *conf,
 		ctx->conf.max_header = 256;
 	ctx->ops = ops;
 	ctx->ops_ctx = ops_ctx;
+	budget_init(&ctx->own_alt, HTTP_ALT_TOTAL);
+	ctx->alt = ctx->conf.alt_budget ? ctx->conf.alt_budget : &ctx->own_alt;
 	return ctx;
 }
 
@@ -108,17 +111,21 @@ static void alt_add(struct http_ctx *ctx, struct http_dir *d,
 	size_t want = (size_t)d->alt_len - d->nalt;
 
 	if (!d->alt) {
-		if (ctx->alt_held + d->alt_len > HTTP_ALT_TOTAL ||
-		    !(d->alt = malloc(d->alt_len))) {
-			d->alt_len = -1;
-			return;
+		if (!budget_take(ctx->alt, (uint64_t)d->alt_len))
+			goto refuse;
+		if (!(d->alt = malloc(d->alt_len))) {
+			budget_give(ctx->alt, (uint64_t)d->alt_len);
+			goto refuse;
 		}
-		ctx->alt_held += d->alt_len;
 	}
 	if (len > want)
 		len = want;
 	memcpy(d->alt + d->nalt, p, len);
 	d->nalt += len;
+	return;
+refuse:
+	d->alt_len = -1;
+	ctx->st.alt_refused++;
 }
 
 static void alt_emit(struct http_flow *f, enum stream_dir dir)
@@ -140,7 +147,7 @@ static void alt_emit(struct http_flow *f, enum stream_dir dir)
 		free(ob);
 	}
 	if (d->alt)
-		f->ctx->alt_held -= d->alt_len;
+		budget_give(f->ctx->alt, (uint64_t)d->alt_len);
 	free(d->alt);
 	d->alt = NULL;
 	d->alt_len = -1;
@@ -391,7 +398,7 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 		free(d->buf);
 		free(d->head);
 		if (d->alt)
-			f->ctx->alt_held -= d->alt_len;
+			budget_give(f->ctx->alt, (uint64_t)d->alt_len);
 		free(d->alt);
 	}
 	for (unsigned i = 0; i < HTTP_PENDING; i++)

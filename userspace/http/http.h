@@ -19,6 +19,8 @@
 #define HTTP_EMIT_REQUESTS	0x02	/* request bodies (and form-data parts) */
 #define HTTP_EMIT_ALL		(HTTP_EMIT_RESPONSES | HTTP_EMIT_REQUESTS)
 
+struct budget;
+
 struct http_conf {
 	size_t max_header;	/* bytes per header block (start line + fields);
 				 * over it: ANOM_HDR_TOO_BIG and the direction is
@@ -31,6 +33,10 @@ struct http_conf {
 	unsigned max_layers;	/* stacked content codings decoded; more is a
 				 * decode error. Default 8. */
 	unsigned emit;		/* HTTP_EMIT_*. Default HTTP_EMIT_ALL. */
+	/* Bytes kept for second readings of ambiguous framing, shared by
+	 * the contexts of several workers (util/budget.h). NULL: this
+	 * context's own (HTTP_ALT_TOTAL, 64 MiB). Not owned. */
+	struct budget *alt_budget;
 };
 
 /* Counters of one context, summed over all its flows. */
@@ -45,6 +51,7 @@ struct http_stats {
 				 * oversized header) */
 	uint64_t upgrades;	/* flows that left HTTP (CONNECT 2xx, 101) */
 	uint64_t alternates;	/* second readings of ambiguous framing emitted */
+	uint64_t alt_refused;	/* second readings not kept: memory cap */
 };
 
 struct http_ctx;

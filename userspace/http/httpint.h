@@ -10,13 +10,15 @@
 #include "httphdr.h"
 #include "multipart.h"
 #include "object/sniff.h"
+#include "util/budget.h"
 
 struct http_ctx {
 	struct http_conf conf;
 	const struct object_ops *ops;
 	void *ops_ctx;
 	struct http_stats st;
-	size_t alt_held;	/* bytes kept for second readings, all flows */
+	struct budget *alt;	/* bytes kept for second readings, all flows */
+	struct budget own_alt;
 };
 
 /* What a response needs to know about its request. */

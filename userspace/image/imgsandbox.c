@@ -184,7 +184,8 @@ static int worker_rlimits(const struct imgsandbox_conf *c)
 
 /* The allowlist: read on the socket, write on the socket and stderr
  * (sanitizer reports), memory management without PROT_EXEC, the clock,
- * exit. Anything else kills the worker with SIGSYS. */
+ * exit; opening a file fails with EACCES. Anything else kills the worker
+ * with SIGSYS. */
 static int worker_seccomp(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -207,6 +208,12 @@ static int worker_seccomp(void)
 	err |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
 	err |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
 	err |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0);
+	/* Refused, not fatal: glibc's malloc reads
+	 * /proc/sys/vm/overcommit_memory before it shrinks a thread arena's
+	 * heap, which a worker forked from an inspection thread uses; a
+	 * failed open only keeps the heap from shrinking. */
+	err |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat), 0);
+	err |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 0);
 #ifdef ISB_ASAN
 	/* The sanitizer runtime's own bookkeeping (test builds only). */
 	err |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);

@@ -189,6 +189,27 @@ int ej_end(struct ej_writer *w)
 	return 0;
 }
 
+void ej_part_begin(struct ej_writer *w)
+{
+	w->len = 0;
+	w->depth = 1;
+	w->oversize = false;
+	w->first[1] = false;
+}
+
+int ej_part_end(struct ej_writer *w)
+{
+	if (w->oversize)
+		return w->buf ? -EMSGSIZE : -ENOMEM;
+	return 0;
+}
+
+void ej_raw(struct ej_writer *w, const char *members, size_t n)
+{
+	put(w, members, n);
+	w->first[w->depth] = false;
+}
+
 void ej_strn(struct ej_writer *w, const char *k, const void *val, size_t n)
 {
 	key(w, k);

@@ -35,6 +35,15 @@ void ej_begin(struct ej_writer *w);
  * grew past EJ_LINE_MAX (it is then not written), -ENOMEM, or -EIO. */
 int ej_end(struct ej_writer *w);
 
+/* A part of a record built apart from it (in a worker): members only, no
+ * braces, each with its leading comma, to be spliced into a record with
+ * ej_raw. ej_part_end returns 0 and leaves the part in w->buf[0..w->len),
+ * or -EMSGSIZE / -ENOMEM as ej_end. */
+void ej_part_begin(struct ej_writer *w);
+int ej_part_end(struct ej_writer *w);
+/* Appends members made by ej_part_begin/ej_part_end (n may be 0). */
+void ej_raw(struct ej_writer *w, const char *members, size_t n);
+
 /* Members of the current object; key is a C string. A NULL string value
  * writes null. Bytes that are not valid UTF-8 are written as the six
  * characters \u00XX with XX the byte (so the line stays valid JSON and the

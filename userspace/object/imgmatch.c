@@ -20,7 +20,9 @@ struct imgmatch {
 	struct imgmatch_conf conf;
 	bool active;
 	struct imgsandbox *sb; /* forked on the first image */
-	size_t held;	       /* bytes in all open buffers */
+	size_t held;	       /* bytes in this stage's open buffers */
+	struct budget *total;  /* conf.total, or own_total */
+	struct budget own_total;
 	struct imgmatch_stats st;
 	struct pdqdb_hit hits[IMGMATCH_HITS_MAX];
 };
@@ -36,6 +38,8 @@ struct imgmatch *imgmatch_new(const struct imgmatch_conf *conf)
 		im->conf.obj_cap = IMGMATCH_DEF_OBJ_CAP;
 	if (!im->conf.total_cap)
 		im->conf.total_cap = IMGMATCH_DEF_TOTAL_CAP;
+	budget_init(&im->own_total, im->conf.total_cap);
+	im->total = conf->total ? conf->total : &im->own_total;
 	im->active = conf->log || (conf->db && pdqdb_entries(conf->db));
 	if (im->active) {
 		im->sb = imgsandbox_new(conf->sandbox);
@@ -85,6 +89,7 @@ static bool is_image(const char *sniffed)
 void imgmatch_buf_free(struct imgmatch *im, struct imgmatch_buf *b)
 {
 	im->held -= b->cap;
+	budget_give(im->total, b->cap);
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
@@ -109,11 +114,13 @@ static int buf_grow(struct imgmatch *im, struct imgmatch_buf *b, size_t need)
 		cap *= 2;
 	if (cap > im->conf.obj_cap)
 		cap = im->conf.obj_cap;
-	if (im->held - b->cap + cap > im->conf.total_cap)
+	if (!budget_take(im->total, cap - b->cap))
 		return IMB_TOTAL_CAP;
 	p = realloc(b->p, cap);
-	if (!p)
+	if (!p) {
+		budget_give(im->total, cap - b->cap);
 		return IMB_TOTAL_CAP;
+	}
 	im->held = im->held - b->cap + cap;
 	if (im->held > im->st.buffered_peak)
 		im->st.buffered_peak = im->held;

@@ -15,9 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log/eventjson.h"
 #include "image/imgsandbox.h"
 #include "lists/pdqlist.h"
+#include "log/eventjson.h"
+#include "util/budget.h"
 
 #define IMGMATCH_DEF_OBJ_CAP	 (32u << 20)	/* body bytes buffered per object */
 #define IMGMATCH_DEF_TOTAL_CAP	 (256u << 20)	/* all objects' buffers together */
@@ -30,6 +31,9 @@ struct imgmatch_conf {
 	bool log;			/* hash images even with no PDQ list */
 	int min_quality;		/* hashes below this are not matched */
 	size_t obj_cap, total_cap;	/* buffer caps, bytes */
+	/* total_cap shared by the stages of several workers (util/budget.h);
+	 * NULL: this stage's own. Not owned. */
+	struct budget *total;
 	struct pdqdb *db;		/* PDQ lists, not owned; NULL: none */
 	const struct imgsandbox_conf *sandbox;	/* NULL: defaults */
 };

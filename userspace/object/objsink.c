@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
-/* objsink: consumes objects from the protocol parsers, hashes the decoded
- * and the wire body, stitches range pieces, matches complete objects
- * against the exact hash lists, hands image bodies to imgmatch (PDQ) and
- * writes the JSON Lines events. */
+/* objsink: consumes objects from the protocol parsers of one worker,
+ * hashes the decoded and the wire body, matches whole objects against the
+ * exact hash lists, hands image bodies to imgmatch (PDQ), tells the source
+ * the verdict, and passes the object's event lines (and a range piece's
+ * bytes) on as one record to the assembler. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assemble.h"
 #include "objsink.h"
 #include "objsink_json.h"
 
-#define POOL_MAX	32	      /* finished hash contexts kept for reuse */
-#define EXPIRE_EVERY_NS 1000000000ull /* range expiry runs at most once a second */
+#define POOL_MAX 32 /* finished hash contexts kept for reuse */
 
 struct objsink {
 	struct objsink_conf conf;
+	struct range_limits lim;
 	unsigned mask; /* hashes computed: logged | matched */
-	char *source;
-	struct range_store *ranges;
+	const char *source;
+	struct assemble *own; /* without conf.emit */
 	struct objsink_stats st;
-	uint64_t next_id;
-	uint64_t next_expire;
+	struct objsink_stats view; /* st with the own assembler's folded in */
+	struct ej_writer w; /* builds the parts of one record */
+	char *text;	    /* the record being built */
+	size_t len, cap;
+	bool text_err;
 	/* Reset contexts: reusing them skips OpenSSL's per-init algorithm fetch
 	 * (locks and lookups), which dominates small objects. */
 	struct hash_ctx pool[POOL_MAX];
@@ -41,18 +46,9 @@ struct sobj {
 	char *str[S_MAX];
 	bool sep_wire; /* content-coded: wire hashed apart */
 	struct hash_ctx body, wire;
-	struct range_piece *piece;
-	int stitch_err;		 /* errno of a refused piece */
+	struct objrec_piece *piece; /* range piece: bytes for the assembler */
+	uint64_t piece_cap;
 	struct imgmatch_buf img; /* decoded body for PDQ */
-};
-
-/* Context of one event, shared by an object line and its match lines. */
-struct evctx {
-	uint64_t id;
-	const char *kind, *host, *uri;
-	const struct objsink_flow *flow; /* NULL for assembled objects */
-	uint64_t ts;
-	struct imgmatch_result img; /* PDQ of the object, when imgmatch is on */
 };
 
 static const char *const kind_names[] = {
@@ -62,19 +58,42 @@ static const char *const kind_names[] = {
 	[OBJ_BYTERANGE_PART] = "byterange_part",
 };
 
+static void own_emit(void *ctx, struct objrec *r)
+{
+	assemble_put(ctx, r);
+}
+
 struct objsink *objsink_new(const struct objsink_conf *conf)
 {
 	struct objsink *s = calloc(1, sizeof(*s));
+	struct assemble_conf ac = {
+		.log_mask = conf->log_mask,
+		.out = conf->out,
+		.matcher = conf->matcher,
+		.range = conf->range,
+		.img = conf->img,
+		.verdict = conf->verdict,
+		.verdict_ctx = conf->verdict_ctx,
+	};
 
 	if (!s)
 		return NULL;
 	s->conf = *conf;
 	s->mask = conf->log_mask | (conf->matcher ? conf->matcher->need : 0);
-	s->ranges = range_store_new(conf->range);
-	if (!s->ranges) {
-		free(s);
-		errno = ENOMEM;
-		return NULL;
+	if (conf->range)
+		s->lim = *conf->range;
+	else
+		range_limits_default(&s->lim);
+	ej_init(&s->w, NULL);
+	if (!conf->emit) {
+		s->own = assemble_new(&ac);
+		if (!s->own) {
+			free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+		s->conf.emit = own_emit;
+		s->conf.emit_ctx = s->own;
 	}
 	return s;
 }
@@ -83,94 +102,149 @@ void objsink_free(struct objsink *s)
 {
 	if (!s)
 		return;
-	range_store_free(s->ranges);
+	assemble_free(s->own);
 	while (s->npool)
 		hash_free(&s->pool[--s->npool]);
-	free(s->source);
+	ej_free(&s->w);
+	free(s->text);
 	free(s);
 }
 
-int objsink_set_source(struct objsink *s, const char *source)
+void objsink_set_source(struct objsink *s, const char *source)
 {
-	char *c = strdup(source);
-
-	if (!c)
-		return -ENOMEM;
-	free(s->source);
-	s->source = c;
-	return 0;
+	s->source = source;
 }
 
-const struct objsink_stats *objsink_stats(const struct objsink *s)
+const struct objsink_stats *objsink_stats(struct objsink *s)
 {
-	return &s->st;
+	struct objsink_stats *st = &s->view;
+	const struct assemble_stats *as;
+
+	*st = s->st;
+	if (!s->own)
+		return st;
+	as = assemble_stats(s->own);
+	st->objects += as->assembled + as->incomplete;
+	st->hashed += as->assembled;
+	st->assembled = as->assembled;
+	st->incomplete = as->incomplete;
+	st->matches += as->matches;
+	st->matched += as->matched;
+	st->write_errors += as->write_errors;
+	return st;
 }
 
 const struct range_stats *objsink_range_stats(const struct objsink *s)
 {
-	return range_stats(s->ranges);
+	return s->own ? assemble_range_stats(s->own) : NULL;
 }
 
-/* ---- event writing ------------------------------------------------------ */
-
-static void line_begin(struct objsink *s, const char *event, const struct evctx *c)
+void objsink_flush(struct objsink *s)
 {
-	struct ej_writer *w = s->conf.out;
-
-	ej_begin(w);
-	ej_str(w, "event", event);
-	ej_u64(w, event[0] == 'o' ? "id" : "object", c->id);
-	ej_str(w, "source", s->source ? s->source : "");
-	ej_time(w, "ts", c->ts);
-	ej_str(w, "kind", c->kind);
-	ej_str(w, "host", c->host);
-	ej_str(w, "uri", c->uri);
-	objsink_put_flow(w, c->flow);
+	if (s->own)
+		assemble_flush(s->own);
 }
 
-static void line_end(struct objsink *s)
+/* ---- the record --------------------------------------------------------- */
+
+/* Starts the next part (object or match line) of the record. */
+static void part_begin(struct objsink *s, const struct sobj *o)
 {
-	if (ej_end(s->conf.out))
-		s->st.write_errors++;
+	ej_part_begin(&s->w);
+	objsink_put_head(&s->w, s->source, o->ts, kind_names[o->kind], o->str[S_HOST],
+			 o->str[S_URI], o->has_flow ? &o->flow : NULL);
 }
 
-static bool img_on(const struct objsink *s)
+/* Appends the part just built, and its newline, to the record text. */
+static void part_end(struct objsink *s)
 {
-	return imgmatch_active(s->conf.img);
-}
+	size_t need = s->len + s->w.len + 1, cap = s->cap ? s->cap : 1024;
+	char *t;
 
-/* The PDQ members of an object line, when images are hashed. */
-static void put_pdq(struct objsink *s, const struct evctx *c)
-{
-	if (img_on(s))
-		imgmatch_put_fields(s->conf.out, &c->img);
-}
-
-/* One match line per PDQ list hit. Returns the number of hits. */
-static unsigned pdq_match(struct objsink *s, const struct evctx *c, const char *body)
-{
-	for (size_t i = 0; i < c->img.nhits; i++) {
-		line_begin(s, "match", c);
-		imgmatch_put_hit(s->conf.out, &c->img, i);
-		ej_str(s->conf.out, "body", body);
-		line_end(s);
+	if (ej_part_end(&s->w)) {
+		s->text_err = true;
+		return;
 	}
-	s->st.matches += c->img.nhits;
-	return (unsigned)c->img.nhits;
+	if (need > s->cap) {
+		while (cap < need)
+			cap *= 2;
+		t = realloc(s->text, cap);
+		if (!t) {
+			s->text_err = true;
+			return;
+		}
+		s->text = t;
+		s->cap = cap;
+	}
+	memcpy(s->text + s->len, s->w.buf, s->w.len);
+	s->len += s->w.len;
+	s->text[s->len++] = '\n';
 }
 
-/* Looks one digest set up in the lists and writes a match line per hit.
- * Returns the number of hits. */
-static unsigned match(struct objsink *s, const struct evctx *c, const struct hash_result *r,
-		      const char *body)
+/* Hands the record built for o (and its piece) on. */
+static void emit(struct objsink *s, struct sobj *o, uint64_t ts_end)
+{
+	struct objrec *r = calloc(1, sizeof(*r));
+
+	if (r && !s->text_err)
+		r->text = malloc(s->len);
+	if (!r || !r->text) {
+		s->st.write_errors++;
+		free(r);
+		s->len = 0;
+		s->text_err = false;
+		return;
+	}
+	memcpy(r->text, s->text, s->len);
+	r->len = s->len;
+	r->flow = o->has_flow ? o->flow.id : 0;
+	r->ts_end = ts_end;
+	r->source = s->source;
+	r->piece = o->piece;
+	o->piece = NULL;
+	s->len = 0;
+	s->conf.emit(s->conf.emit_ctx, r);
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+static void note_hit(struct obj_verdict *v, const char *list, const char *cat, const char *type,
+		     const uint8_t *d, size_t n, int distance)
+{
+	if (v->hits++)
+		return;
+	objsink_copy_name(v->list, list);
+	objsink_copy_name(v->category, cat);
+	v->hash_type = type;
+	memcpy(v->hash, d, n);
+	v->hash_len = n;
+	v->distance = distance;
+}
+
+/* One match part per PDQ list hit. */
+static void pdq_match(struct objsink *s, const struct sobj *o, const struct imgmatch_result *img,
+		      struct obj_verdict *v)
+{
+	for (size_t i = 0; i < img->nhits; i++) {
+		part_begin(s, o);
+		imgmatch_put_hit(&s->w, img, i);
+		ej_str(&s->w, "body", "decoded");
+		part_end(s);
+		note_hit(v, img->hits[i].list, img->hits[i].category, "pdq", img->hash.b,
+			 sizeof(img->hash.b), (int)img->hits[i].distance);
+	}
+	s->st.matches += img->nhits;
+}
+
+/* Looks one digest set up in the lists, one match part per hit. */
+static void match(struct objsink *s, const struct sobj *o, const struct hash_result *r,
+		  const char *body, struct obj_verdict *v)
 {
 	const struct objsink_matcher *m = s->conf.matcher;
 	struct objsink_hit hits[OBJSINK_HITS_MAX];
-	struct ej_writer *w = s->conf.out;
-	unsigned total = 0;
 
 	if (!m)
-		return 0;
+		return;
 	for (int t = 0; t < HASH_T_MAX; t++) {
 		int n;
 
@@ -178,123 +252,73 @@ static unsigned match(struct objsink *s, const struct evctx *c, const struct has
 			continue;
 		n = m->lookup(m->ctx, t, r->d[t], hits, OBJSINK_HITS_MAX);
 		for (int i = 0; i < n; i++) {
-			line_begin(s, "match", c);
-			ej_str(w, "list", hits[i].list);
-			ej_str(w, "category", hits[i].category);
-			ej_str(w, "hash_type", hash_name(t));
-			ej_hex(w, "hash", r->d[t], hash_len(t));
-			ej_str(w, "body", body);
-			line_end(s);
-			total++;
+			part_begin(s, o);
+			objsink_put_match(&s->w, hits[i].list, hits[i].category, t, r->d[t], body);
+			part_end(s);
+			note_hit(v, hits[i].list, hits[i].category, hash_name(t), r->d[t],
+				 hash_len(t), -1);
+		}
+		s->st.matches += (unsigned)n;
+	}
+}
+
+/* ---- range pieces ------------------------------------------------------- */
+
+/* Starts collecting the bytes of a piece for the assembler. Refusals that
+ * need no store (bad range, too big) are settled here. */
+static int piece_begin(struct sobj *o)
+{
+	struct objrec_piece *pc = calloc(1, sizeof(*pc));
+	const char *src[4] = {o->str[S_HOST], o->str[S_URI], o->str[S_ETAG], o->str[S_LASTMOD]};
+	char **dst[4];
+	size_t n = 0;
+	char *p;
+
+	if (!pc)
+		return -ENOMEM;
+	dst[0] = &pc->host, dst[1] = &pc->uri, dst[2] = &pc->etag, dst[3] = &pc->last_modified;
+	for (int i = 0; i < 4; i++)
+		n += strlen(src[i]) + 1;
+	pc->strs = p = malloc(n);
+	if (!p) {
+		free(pc);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < 4; i++) {
+		*dst[i] = p;
+		p = stpcpy(p, src[i]) + 1;
+	}
+	pc->first = (uint64_t)o->rfirst;
+	pc->last = (uint64_t)o->rlast;
+	pc->total = o->rtotal > 0 ? (uint64_t)o->rtotal : 0;
+	pc->ts_begin = o->ts;
+	o->s->st.pieces++;
+	if (o->rtotal <= 0 || o->rlast < o->rfirst || (uint64_t)o->rlast >= pc->total)
+		pc->err = EINVAL;
+	else if (pc->total > o->s->lim.max_resource)
+		pc->err = EFBIG;
+	o->piece_cap = pc->err ? 0 : pc->last - pc->first + 1;
+	o->piece = pc;
+	return 0;
+}
+
+/* Appends wire bytes to the piece; past `last` they are only counted. */
+static void piece_write(struct sobj *o, const uint8_t *p, size_t n)
+{
+	struct objrec_piece *pc = o->piece;
+	size_t room = pc->len < o->piece_cap ? (size_t)(o->piece_cap - pc->len) : 0;
+	size_t take = n < room ? n : room;
+
+	if (take && !pc->data) {
+		pc->data = malloc(o->piece_cap);
+		if (!pc->data) {
+			pc->err = ENOMEM;
+			o->piece_cap = 0;
+			return;
 		}
 	}
-	s->st.matches += total;
-	return total;
-}
-
-/* ---- range stitching ---------------------------------------------------- */
-
-static void put_whole_flags(struct ej_writer *w, const struct range_whole *wh)
-{
-	ej_arr(w, "flags");
-	ej_str(w, NULL, wh->complete ? "complete" : "truncated");
-	if (!wh->complete)
-		ej_str(w, NULL, "gap");
-	ej_str(w, NULL, "assembled");
-	if (wh->conflict)
-		ej_str(w, NULL, "conflict");
-	ej_arr_end(w);
-}
-
-/* Writes the event of a stitched resource (complete or, at expiry, not),
- * hashing and matching it when complete. */
-static void emit_whole(void *ctx, const struct range_whole *wh)
-{
-	struct objsink *s = ctx;
-	struct ej_writer *w = s->conf.out;
-	struct hash_result r = {0};
-	struct hash_ctx h;
-	struct evctx c = {.id = ++s->next_id,
-			  .kind = "assembled",
-			  .host = wh->host,
-			  .uri = wh->uri,
-			  .ts = wh->first_ts_ns};
-	bool ok = wh->complete;
-	unsigned hits;
-
-	if (ok && hash_init(&h, s->mask) == 0) {
-		hash_update(&h, wh->data, wh->total);
-		ok = hash_final(&h, &r) == 0;
-		hash_free(&h);
-	} else {
-		ok = false;
-	}
-	if (img_on(s))
-		imgmatch_whole(s->conf.img, wh->data, wh->total, wh->complete ? NULL : "gap",
-			       &c.img);
-	line_begin(s, "object", &c);
-	ej_time(w, "ts_end", wh->last_ts_ns);
-	ej_str(w, "validator", wh->validator);
-	ej_u64(w, "size", wh->total);
-	ej_u64(w, "covered", wh->covered);
-	ej_u64(w, "pieces", wh->pieces);
-	put_whole_flags(w, wh);
-	objsink_put_hashes(w, s->conf.log_mask, &r, ok);
-	put_pdq(s, &c);
-	line_end(s);
-	s->st.objects++;
-	if (!ok) {
-		s->st.incomplete++;
-		return;
-	}
-	s->st.assembled++;
-	s->st.hashed++;
-	hits = match(s, &c, &r, "assembled");
-	hits += pdq_match(s, &c, "assembled");
-	s->st.matched += hits > 0;
-}
-
-static void piece_begin(struct sobj *o)
-{
-	struct range_key k = {
-		.host = o->str[S_HOST],
-		.uri = o->str[S_URI],
-		.etag = o->str[S_ETAG],
-		.last_modified = o->str[S_LASTMOD],
-		.total = (uint64_t)o->rtotal,
-	};
-
-	o->s->st.pieces++;
-	if (o->rtotal <= 0) {
-		o->stitch_err = EINVAL;
-		return;
-	}
-	o->piece =
-		range_piece_begin(o->s->ranges, &k, (uint64_t)o->rfirst, (uint64_t)o->rlast, o->ts);
-	if (!o->piece)
-		o->stitch_err = errno;
-}
-
-/* Ends the object's piece; returns "assembled", "pending", "discarded" or
- * why it was refused. When this piece completed its resource, *wh is
- * filled: the caller emits it and releases it. */
-static const char *piece_end(struct sobj *o, bool ok, uint64_t ts, struct range_whole *wh,
-			     bool *overrun)
-{
-	uint64_t over = 0;
-	int done;
-
-	if (!o->piece)
-		return o->stitch_err == EFBIG	  ? "too_big"
-		       : o->stitch_err == ENOBUFS ? "no_room"
-		       : o->stitch_err == ENOMEM  ? "no_memory"
-						  : "bad_range";
-	done = range_piece_end(o->s->ranges, o->piece, ok, ts, wh, &over);
-	o->piece = NULL;
-	*overrun = over > 0;
-	if (done == 1)
-		return "assembled";
-	return ok ? "pending" : "discarded";
+	memcpy(pc->data + pc->len, p, take);
+	pc->len += take;
 }
 
 /* ---- object_ops --------------------------------------------------------- */
@@ -326,6 +350,11 @@ static void sobj_free(struct sobj *o)
 	ctx_put(o->s, &o->wire);
 	if (o->s->conf.img)
 		imgmatch_buf_free(o->s->conf.img, &o->img);
+	if (o->piece) {
+		free(o->piece->data);
+		free(o->piece->strs);
+		free(o->piece);
+	}
 	free(o);
 }
 
@@ -376,8 +405,8 @@ static void *obj_begin(void *ctx, const struct obj_meta *m)
 	o->sep_wire = o->str[S_CENC][0] && strcasecmp(o->str[S_CENC], "identity");
 	if (o->sep_wire && ctx_get(s, &o->wire))
 		goto fail;
-	if (o->rfirst >= 0)
-		piece_begin(o);
+	if (o->rfirst >= 0 && piece_begin(o))
+		goto fail;
 	return o;
 fail:
 	sobj_free(o);
@@ -390,8 +419,13 @@ static void obj_wire(void *obj, const uint8_t *p, size_t len)
 
 	if (o->sep_wire)
 		hash_update(&o->wire, p, len);
-	if (o->piece)
-		range_piece_write(o->piece, p, len);
+	if (o->piece && !o->piece->err)
+		piece_write(o, p, len);
+}
+
+static bool img_on(const struct objsink *s)
+{
+	return imgmatch_active(s->conf.img);
 }
 
 static void obj_data(void *obj, const uint8_t *p, size_t len)
@@ -436,15 +470,16 @@ static void put_meta(struct ej_writer *w, const struct sobj *o)
 	ej_obj_end(w);
 }
 
-/* The object line. */
-static void put_object(struct objsink *s, const struct sobj *o, const struct evctx *c,
-		       const struct obj_end *e, const struct hash_result *rb,
-		       const struct hash_result *rw, bool body_ok, bool wire_ok, const char *stitch,
-		       bool overrun)
+/* The object part. A piece's "stitch" member is the assembler's to add. */
+static void put_object(struct objsink *s, const struct sobj *o, const struct obj_end *e,
+		       const struct hash_result *rb, const struct hash_result *rw, bool body_ok,
+		       bool wire_ok, const struct imgmatch_result *img)
 {
-	struct ej_writer *w = s->conf.out;
+	struct ej_writer *w = &s->w;
+	bool overrun = o->piece && !o->piece->err &&
+		       e->wire_len > o->piece->last - o->piece->first + 1;
 
-	line_begin(s, "object", c);
+	part_begin(s, o);
 	ej_time(w, "ts_end", e->ts_ns);
 	put_meta(w, o);
 	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
@@ -460,10 +495,10 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct evc
 	} else {
 		ej_null(w, "wire");
 	}
-	ej_str(w, "stitch", stitch);
 	ej_str(w, "error", e->error && e->error[0] ? e->error : NULL);
-	put_pdq(s, c);
-	line_end(s);
+	if (img_on(s))
+		imgmatch_put_fields(w, img);
+	part_end(s);
 }
 
 static void count(struct objsink *s, const struct obj_end *e, bool body_ok)
@@ -496,24 +531,40 @@ static const char *pdq_skip(const struct sobj *o, unsigned flags)
 	return NULL;
 }
 
+/* Matches a whole (non-piece) object: exact lists on both bodies, then
+ * PDQ; tells the source. */
+static void decide(struct objsink *s, const struct sobj *o, const struct hash_result *rb,
+		   const struct hash_result *rw, bool body_ok, bool wire_ok,
+		   const struct imgmatch_result *img)
+{
+	struct obj_verdict v = {.flow = o->has_flow ? &o->flow : NULL,
+				.kind = o->kind,
+				.seq = o->seq,
+				.host = o->str[S_HOST],
+				.uri = o->str[S_URI],
+				.hashed = body_ok,
+				.distance = -1};
+
+	if (body_ok)
+		match(s, o, rb, "decoded", &v);
+	if (o->sep_wire && wire_ok)
+		match(s, o, rw, "wire", &v);
+	pdq_match(s, o, img, &v);
+	s->st.matched += v.hits > 0;
+	if (s->conf.verdict)
+		s->conf.verdict(s->conf.verdict_ctx, &v);
+}
+
 static void obj_end(void *obj, const struct obj_end *e)
 {
 	struct sobj *o = obj;
 	struct objsink *s = o->s;
+	struct imgmatch_result img = {0};
 	struct hash_result rb, rw;
-	struct range_whole wh = {0};
-	struct evctx c = {.id = ++s->next_id,
-			  .kind = kind_names[o->kind],
-			  .host = o->str[S_HOST],
-			  .uri = o->str[S_URI],
-			  .flow = o->has_flow ? &o->flow : NULL,
-			  .ts = o->ts};
 	/* gap: bytes unknown, no hash. Cut short without a gap (early close,
 	 * inflated Content-Length): the hash of exactly the bytes the client got */
 	bool wire_ok = !(e->flags & OBJ_GAP);
 	bool body_ok = wire_ok && !(e->flags & OBJ_BOMB);
-	bool overrun = false;
-	const char *stitch = NULL;
 
 	if (hash_final(&o->body, &rb)) {
 		hash_free(&o->body); /* state unknown: not reused */
@@ -525,35 +576,19 @@ static void obj_end(void *obj, const struct obj_end *e)
 		hash_free(&o->wire);
 		wire_ok = false;
 	}
-	if (o->rfirst >= 0)
-		stitch = piece_end(o, wire_ok, e->ts_ns, &wh, &overrun);
 	if (img_on(s))
-		imgmatch_object(s->conf.img, e->sniffed, pdq_skip(o, e->flags), &o->img, &c.img);
-	put_object(s, o, &c, e, &rb, &rw, body_ok, wire_ok, stitch, overrun);
+		imgmatch_object(s->conf.img, e->sniffed, pdq_skip(o, e->flags), &o->img, &img);
+	put_object(s, o, e, &rb, &rw, body_ok, wire_ok, &img);
 	count(s, e, body_ok);
 	/* a piece is not the object: only its stitched whole is matched */
-	if (o->rfirst < 0) {
-		unsigned hits = body_ok ? match(s, &c, &rb, "decoded") : 0;
-
-		if (o->sep_wire && wire_ok)
-			hits += match(s, &c, &rw, "wire");
-		hits += pdq_match(s, &c, "decoded");
-		s->st.matched += hits > 0;
+	if (o->piece) {
+		o->piece->ok = wire_ok;
+		o->piece->ts_end = e->ts_ns;
+	} else {
+		decide(s, o, &rb, &rw, body_ok, wire_ok, &img);
 	}
-	if (wh.res) {
-		emit_whole(s, &wh);
-		range_release(s->ranges, &wh);
-	}
-	if (e->ts_ns >= s->next_expire) {
-		range_expire(s->ranges, e->ts_ns, emit_whole, s);
-		s->next_expire = e->ts_ns + EXPIRE_EVERY_NS;
-	}
+	emit(s, o, e->ts_ns);
 	sobj_free(o);
-}
-
-void objsink_flush(struct objsink *s)
-{
-	range_expire(s->ranges, UINT64_MAX, emit_whole, s);
 }
 
 const struct object_ops *objsink_object_ops(void)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* objsink: the object consumer at the end of the inspection pipeline.
+/* objsink: the object consumer of one worker.
  *
  *   http --object_ops--> objsink --> hash (decoded body, wire body)
- *                                --> range (pieces -> whole objects)
  *                                --> matcher (exact hash lists)
  *                                --> imgmatch (image bodies: PDQ, PDQ lists)
- *                                --> eventjson (one line per object/match)
+ *                                --> verdict (back to an inline source)
+ *                                --> objrec --> assemble (ids, range
+ *                                               stitching, event lines)
  *
  * Gap policy: an object with OBJ_GAP (or OBJ_BOMB) never gets a hash in
  * its event (the fields are null) and is never matched; neither is a range
@@ -19,16 +20,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "log/eventjson.h"
 #include "hash.h"
 #include "imgmatch.h"
+#include "log/eventjson.h"
 #include "object.h"
+#include "objrec.h"
 #include "range.h"
 
-/* One list entry hit, filled by the matcher; strings owned by the matcher. */
+#define OBJSINK_NAME_MAX 64 /* list name and category, with the NUL */
+
+/* Copies a list or category name into a hit or verdict (cut to fit). */
+static inline void objsink_copy_name(char dst[OBJSINK_NAME_MAX], const char *src)
+{
+	size_t n = 0;
+
+	for (; n < OBJSINK_NAME_MAX - 1 && src[n]; n++)
+		dst[n] = src[n];
+	dst[n] = '\0';
+}
+
+/* One list entry hit, filled by the matcher. */
 struct objsink_hit {
-	const char *list;
-	const char *category;
+	char list[OBJSINK_NAME_MAX];
+	char category[OBJSINK_NAME_MAX];
 };
 
 #define OBJSINK_HITS_MAX 16
@@ -42,16 +56,53 @@ struct objsink_matcher {
 	void *ctx;
 };
 
-struct objsink_conf {
-	unsigned log_mask;		       /* HASH_* types written to events */
-	struct ej_writer *out;		       /* events; not owned */
-	const struct objsink_matcher *matcher; /* NULL: no lists */
-	const struct range_limits *range;      /* NULL: defaults */
-	struct imgmatch *img;		       /* image stage, not owned; NULL: none */
+/* What the events say about a flow; copied when an object begins. */
+struct objsink_flow {
+	uint64_t id;
+	uint8_t client[16], server[16];
+	uint16_t cport, sport, vlan;
+	uint8_t flags;
 };
 
+/* The outcome of one object, handed to the source that produced it, so an
+ * inline source can act before it releases the object. Strings and flow
+ * are valid during the call only. */
+struct obj_verdict {
+	const struct objsink_flow *flow; /* NULL for a stitched object */
+	enum obj_kind kind;
+	uint32_t seq;		/* message number in the flow */
+	const char *host, *uri;
+	bool hashed;		/* complete digests were computed */
+	unsigned hits;		/* list entries matched, exact and PDQ */
+	/* the first hit, when hits > 0 */
+	char list[OBJSINK_NAME_MAX], category[OBJSINK_NAME_MAX];
+	const char *hash_type;	/* "md5", "sha1", "sha256" or "pdq" */
+	uint8_t hash[32];
+	size_t hash_len;
+	int distance;		/* PDQ Hamming distance, -1 for exact hits */
+};
+
+struct objsink_conf {
+	unsigned log_mask;		       /* HASH_* types written to events */
+	const struct objsink_matcher *matcher; /* NULL: no lists; shared, read-only */
+	const struct range_limits *range;      /* NULL: defaults */
+	struct imgmatch *img;		       /* image stage, not owned; NULL: none */
+	/* Where records go, in the order they are made; the callee owns each
+	 * record. NULL: the sink keeps an assembler of its own that writes to
+	 * out (one thread, as in the unit tests). */
+	void (*emit)(void *ctx, struct objrec *r);
+	void *emit_ctx;
+	struct ej_writer *out; /* events, without emit; not owned */
+	/* Optional: called for every object that ends, once matched. */
+	void (*verdict)(void *ctx, const struct obj_verdict *v);
+	void *verdict_ctx;
+};
+
+/* Counters. With an assembler of its own (no emit), objsink_stats folds
+ * the assembler's in: objects, hashed, assembled, incomplete, matches,
+ * matched and write_errors then count stitched objects too. */
 struct objsink_stats {
-	uint64_t objects;    /* object events written (pieces included) */
+	uint64_t objects;    /* object events (pieces included) */
 	uint64_t hashed;     /* objects with complete hashes */
 	uint64_t unhashed;   /* objects without hashes (gap, bomb) */
 	uint64_t pieces;     /* range pieces */
@@ -61,7 +112,7 @@ struct objsink_stats {
 	uint64_t matched;    /* objects with at least one match (PDQ included) */
 	uint64_t bytes;	     /* decoded body bytes */
 	uint64_t wire_bytes;
-	uint64_t write_errors; /* event lines that could not be written */
+	uint64_t write_errors; /* event lines that could not be made or written */
 };
 
 struct objsink;
@@ -74,15 +125,17 @@ void objsink_free(struct objsink *s);
 /* The object_ops to give producers, with the sink as their ctx. */
 const struct object_ops *objsink_object_ops(void);
 
-/* Names the input (capture file) written into the following events; the
- * string is copied. */
-int objsink_set_source(struct objsink *s, const char *source);
+/* Names the input (capture file, interface) written into the following
+ * events. Not copied: it must outlive the sink and its records. */
+void objsink_set_source(struct objsink *s, const char *source);
 
-/* End of input: range resources still incomplete are written as
- * incomplete assembled objects and dropped. */
+/* End of input (own assembler only): range resources still incomplete are
+ * written as incomplete assembled objects and dropped. */
 void objsink_flush(struct objsink *s);
 
-const struct objsink_stats *objsink_stats(const struct objsink *s);
+/* The counters (see struct objsink_stats), valid until the next call. */
+const struct objsink_stats *objsink_stats(struct objsink *s);
+/* The own assembler's range counters; NULL with emit. */
 const struct range_stats *objsink_range_stats(const struct objsink *s);
 
 /* Names of OBJ_* flag bits and ANOM_* bits for the event log ("complete",

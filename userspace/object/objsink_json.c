@@ -84,3 +84,24 @@ void objsink_put_bits(struct ej_writer *w, const char *key, unsigned bits,
 		ej_str(w, NULL, extra);
 	ej_arr_end(w);
 }
+
+void objsink_put_match(struct ej_writer *w, const char *list, const char *category,
+		       enum hash_type t, const uint8_t *d, const char *body)
+{
+	ej_str(w, "list", list);
+	ej_str(w, "category", category);
+	ej_str(w, "hash_type", hash_name(t));
+	ej_hex(w, "hash", d, hash_len(t));
+	ej_str(w, "body", body);
+}
+
+void objsink_put_head(struct ej_writer *w, const char *source, uint64_t ts, const char *kind,
+		      const char *host, const char *uri, const struct objsink_flow *f)
+{
+	ej_str(w, "source", source ? source : "");
+	ej_time(w, "ts", ts);
+	ej_str(w, "kind", kind);
+	ej_str(w, "host", host);
+	ej_str(w, "uri", uri);
+	objsink_put_flow(w, f);
+}

@@ -26,6 +26,7 @@ const char *reasm_drop_str(enum reasm_drop d)
 
 void reasm_conf_default(struct reasm_conf *c)
 {
+	memset(c, 0, sizeof(*c));
 	c->tcp_idle_ns = 300ull * 1000000000ull;
 	c->udp_idle_ns = 60ull * 1000000000ull;
 	c->hard_ns = 3600ull * 1000000000ull;
@@ -51,7 +52,10 @@ struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *
 		r->conf.max_flows = 1;
 	r->ops = ops;
 	r->ctx = ctx;
-	r->next_id = 1;
+	budget_init(&r->own_flows, r->conf.max_flows);
+	budget_init(&r->own_bytes, r->conf.total_buf_max);
+	r->flows = r->conf.flow_budget ? r->conf.flow_budget : &r->own_flows;
+	r->bytes = r->conf.byte_budget ? r->conf.byte_budget : &r->own_bytes;
 	r->t = flow_table_new(r->conf.max_flows);
 	if (!r->t) {
 		free(r);
@@ -75,7 +79,13 @@ void reasm_close_flow(struct reasm *r, struct flow *f, enum stream_close why, ui
 	if (why == STREAM_CLOSE_FIN || why == STREAM_CLOSE_RST)
 		flow_table_touch(r->t, f, FLOW_CL_CLOSED, ts);
 	else
-		flow_table_del(r->t, f);
+		reasm_drop_flow(r, f);
+}
+
+void reasm_drop_flow(struct reasm *r, struct flow *f)
+{
+	flow_table_del(r->t, f);
+	budget_give(r->flows, 1);
 }
 
 /* ---- timeouts and caps --------------------------------------------------- */
@@ -148,15 +158,21 @@ static struct flow *open_flow(struct reasm *r, const struct pkt *p)
 	struct flow *f;
 	int mid, cli;
 
-	while (flow_table_count(r->t) >= r->conf.max_flows)
-		if (reasm_evict_one(r, NULL, 0, p->ts_ns))
+	/* at a shared cap with nothing of its own to evict, a reassembler
+	 * still opens the flow: the others hold the flows and evict theirs */
+	while (!budget_take(r->flows, 1))
+		if (reasm_evict_one(r, NULL, 0, p->ts_ns)) {
+			budget_force(r->flows, 1);
 			break;
+		}
 	f = flow_table_add(r->t, &p->key, cls, p->ts_ns);
-	if (!f)
+	if (!f) {
+		budget_give(r->flows, 1);
 		return NULL;
+	}
 	cli = sender_is_client(p, &mid);
 	fi = &f->info;
-	fi->id = r->next_id++;
+	fi->id = p->num;
 	memcpy(fi->client_addr, cli ? p->src : p->dst, 16);
 	memcpy(fi->server_addr, cli ? p->dst : p->src, 16);
 	fi->client_port = cli ? p->sport : p->dport;
@@ -198,7 +214,7 @@ int reasm_push(struct reasm *r, const struct pkt *p)
 			r->st.drops[REASM_DROP_CLOSED]++;
 			return 0;
 		}
-		flow_table_del(r->t, f); /* a new connection on the same tuple */
+		reasm_drop_flow(r, f); /* a new connection on the same tuple */
 		f = NULL;
 	}
 	if (!f) {
@@ -233,11 +249,17 @@ void reasm_stats(const struct reasm *r, struct reasm_stats *st)
 	*st = r->st;
 }
 
+void reasm_reset_peak(struct reasm *r)
+{
+	r->st.buffered_peak = r->st.buffered;
+}
+
 void reasm_free(struct reasm *r)
 {
 	if (!r)
 		return;
 	reasm_flush(r);
+	budget_give(r->flows, flow_table_count(r->t));
 	flow_table_free(r->t);
 	free(r);
 }

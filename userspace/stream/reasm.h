@@ -12,6 +12,8 @@
 #include "capture/packet.h"
 #include "stream.h"
 
+struct budget;
+
 struct reasm_conf {
 	uint64_t tcp_idle_ns; /* TCP flow closed after this long idle */
 	uint64_t udp_idle_ns; /* UDP flow closed after this long idle */
@@ -25,6 +27,11 @@ struct reasm_conf {
 	size_t total_buf_max; /* out-of-order bytes held in all flows */
 	uint32_t max_ahead;   /* segments further than this past the next
 			       * expected byte are dropped (not a receiver's) */
+	/* Shared caps (util/budget.h) of an engine with several reassemblers:
+	 * flows and held bytes are then capped across all of them, and
+	 * max_flows / total_buf_max only size this one's table. NULL: caps of
+	 * this reassembler alone. Not owned; must outlive it. */
+	struct budget *flow_budget, *byte_budget;
 };
 
 enum reasm_drop {
@@ -66,7 +73,8 @@ void reasm_conf_default(struct reasm_conf *c);
 struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *ops, void *ctx);
 
 /* Feeds one decoded, unfragmented packet (PKT_F_L4 set; others are counted
- * and dropped). Payload is delivered (or copied if held) before it returns;
+ * and dropped). A flow it opens takes p->num as its id (flow_info.id): the
+ * number of the packet that opened it, unique within a source run. Payload is delivered (or copied if held) before it returns;
  * nothing is held for flows whose flow_open returned NULL. Packet time
  * drives the clock: flows idle at p->ts_ns are expired first. Returns 0, or
  * -ENOMEM when a flow or a held segment couldn't be allocated (the packet
@@ -83,6 +91,9 @@ void reasm_flush(struct reasm *r);
 
 /* Copies the counters into *st. */
 void reasm_stats(const struct reasm *r, struct reasm_stats *st);
+
+/* Starts buffered_peak again from the bytes held now (per-source peaks). */
+void reasm_reset_peak(struct reasm *r);
 
 /* Short fixed name of a drop reason ("paws", "old" ...), for counter
  * listings and JSON keys; "unknown" out of range. */

@@ -7,15 +7,32 @@
 
 #include "flow.h"
 #include "reasm.h"
+#include "util/budget.h"
 
 struct reasm {
 	struct reasm_conf conf;
 	const struct stream_ops *ops;
 	void *ctx;
 	struct flow_table *t;
-	uint64_t next_id;
 	struct reasm_stats st;
+	struct budget *flows, *bytes; /* shared caps, or own_* */
+	struct budget own_flows, own_bytes;
 };
+
+/* Accounts delta bytes of held out-of-order data (negative: freed). */
+static inline void reasm_held(struct reasm *r, int64_t delta)
+{
+	r->st.buffered += (uint64_t)delta;
+	if (r->st.buffered > r->st.buffered_peak)
+		r->st.buffered_peak = r->st.buffered;
+	if (delta >= 0)
+		budget_force(r->bytes, (uint64_t)delta);
+	else
+		budget_give(r->bytes, (uint64_t)-delta);
+}
+
+/* Removes f from the table for good (tombstones included). */
+void reasm_drop_flow(struct reasm *r, struct flow *f);
 
 /* Closes f: flushes both directions, tells the consumer. A FIN/RST close
  * keeps a tombstone (class CLOSED); other reasons free f. */

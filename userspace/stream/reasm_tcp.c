@@ -76,7 +76,7 @@ static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 /* Frees the held bytes of direction d (past its FIN, or at its close). */
 static void drop_held(struct reasm *r, struct flow_dir *fd)
 {
-	r->st.buffered -= fd->ooo.mem;
+	reasm_held(r, -(int64_t)fd->ooo.mem);
 	seglist_clear(&fd->ooo);
 }
 
@@ -93,7 +93,7 @@ static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
 		uint64_t end;
 
 		s = seglist_pop(&fd->ooo);
-		r->st.buffered -= before - fd->ooo.mem;
+		reasm_held(r, -(int64_t)(before - fd->ooo.mem));
 		end = s->off + s->len < stop ? s->off + s->len : stop;
 		if (end > fd->next_off)
 			deliver(r, f, d, s->data + (fd->next_off - s->off),
@@ -134,7 +134,7 @@ static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
 		gap(r, f, d, fd->ooo.head->off, ts);
 		drain(r, f, d, ts);
 	}
-	while (r->st.buffered > r->conf.total_buf_max) {
+	while (budget_over(r->bytes)) {
 		if (reasm_evict_one(r, f, 1, ts)) {
 			while (fd->ooo.head) {
 				gap(r, f, d, fd->ooo.head->off, ts);
@@ -211,9 +211,7 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8
 
 	if (seglist_insert(&fd->ooo, (uint64_t)off, p, len, &res))
 		return -ENOMEM;
-	r->st.buffered += fd->ooo.mem - before;
-	if (r->st.buffered > r->st.buffered_peak)
-		r->st.buffered_peak = r->st.buffered;
+	reasm_held(r, (int64_t)(fd->ooo.mem - before));
 	if (res.overlap)
 		r->st.overlaps++;
 	if (res.conflict) {

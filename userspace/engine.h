@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* engine: the inspection pipeline as one object, built from a config and
+ * fed by a source, sharded by flow over one worker per core.
+ *
+ *   source (capture files) ─▶ worker 1..N: ingest ─▶ reasm ─▶ http ─▶ objsink
+ *                                            (each its own flows)    │ objrec
+ *                                                                    ▼
+ *                        merger (the calling thread): order ─▶ assemble ─▶ events
+ *
+ * Capture files: every worker reads every file (decoding a frame is cheap
+ * next to hashing it) and keeps the packets whose canonical 5-tuple hashes
+ * to it, so both directions of a flow meet in one worker with no queue
+ * between threads; IP fragments are reassembled before that choice. Each
+ * worker owns its flow table, reassembler, HTTP state, hashers and image
+ * stage; the lists and the PDQ index are shared read-only; memory caps are
+ * shared budgets (util/budget.h).
+ *
+ * Determinism: records carry their input position (the number of the
+ * packet being handled when the object ended), their flow id (the number
+ * of the packet that opened the flow) and a per-worker count; the merger
+ * releases them in that order once every worker is past it. The events
+ * are then the same, byte for byte, for any number of workers, as long
+ * as no memory cap is reached (a cap evicts in the worker that holds the
+ * memory, which depends on the sharding; evictions are counted).
+ *
+ * Verdicts: conf.verdict is called for each object once it is matched,
+ * from the worker (or, for stitched objects, the merger) thread. */
+#ifndef EW_ENGINE_H
+#define EW_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture/ingest.h"
+#include "http/http.h"
+#include "lists/hashset.h"
+#include "log/eventjson.h"
+#include "object/imgmatch.h"
+#include "object/objsink.h"
+#include "object/range.h"
+#include "stream/reasm.h"
+
+#define ENGINE_WORKERS_MAX 64
+
+/* What the workers do with each flow's byte streams. */
+enum engine_mode {
+	ENGINE_OBJECTS, /* HTTP objects: hash, match, PDQ (edgeward pcap) */
+	ENGINE_FLOWS,	/* one line per flow: bytes, gaps, SHA-256 per direction */
+};
+
+/* One input and what became of it. */
+struct engine_source {
+	const char *path;	   /* in; outlives the run (event "source") */
+	int index;		   /* position in the run */
+	int err;		   /* 0, or -errno: couldn't open or cut short */
+	char msg[512];		   /* why, when err */
+	struct capture_stats cap;  /* frames of this source */
+	struct reasm_stats tcp;	   /* flows of this source, all workers */
+};
+
+struct engine_conf {
+	enum engine_mode mode;
+	unsigned workers;		       /* 0: the online CPUs */
+	unsigned log_mask;		       /* HASH_* written to object events */
+	bool flow_hash;			       /* ENGINE_FLOWS: SHA-256 per direction */
+	struct hashdb *hashdb;		       /* exact lists, shared; NULL: none */
+	struct imgmatch_conf img;	       /* PDQ options; img.db shared */
+	struct reasm_conf reasm;	       /* caps are for all workers together */
+	struct http_conf http;
+	struct range_limits range;
+	struct ej_writer *out; /* events, written by the merger only */
+	void (*verdict)(void *ctx, const struct obj_verdict *v);
+	void *verdict_ctx;
+	/* Called by the merger when everything of source i is written, in
+	 * order, e.g. for a per-file summary line. Optional. */
+	void (*source_done)(void *ctx, const struct engine_source *s);
+	void *source_ctx;
+};
+
+struct engine_stats {
+	unsigned workers;
+	struct capture_stats cap; /* all sources */
+	struct reasm_stats tcp;	  /* all workers */
+	struct http_stats http;
+	struct objsink_stats obj; /* stitched objects included */
+	struct range_stats range;
+	struct imgmatch_stats img;
+	struct imgsandbox_stats sandbox;
+	uint64_t held_peak;	  /* most reassembly bytes held at once */
+};
+
+/* Sets the defaults: workers 0, all hashes logged, ENGINE_OBJECTS, and
+ * each stage's defaults. */
+void engine_conf_default(struct engine_conf *c);
+
+struct engine;
+
+/* Builds an engine (stages of every worker, the assembler, shared
+ * budgets); no thread runs yet. conf is copied; its pointers must outlive
+ * the engine. Returns NULL with errno set. */
+struct engine *engine_new(const struct engine_conf *conf);
+
+/* Runs the sources, capture files, in order, through the workers; the
+ * events are written when it returns. A source that can't be read is
+ * reported in its struct (err, msg), and the others still run. Returns 0
+ * when every source was read whole, else the first source's error. */
+int engine_run_files(struct engine *e, struct engine_source *src, int n);
+
+/* Counters summed over workers and the merger. */
+void engine_stats(struct engine *e, struct engine_stats *st);
+
+void engine_free(struct engine *e);
+
+#endif
