@@ -121,10 +121,11 @@ static void emit(void *ctx, struct objrec *r)
 	r->item = w->item;
 	r->seq = w->seq++;
 	r->next = NULL;
+	/* no wake-up: the merger looks every MERGE_WAIT, and a signal per
+	 * object cost more than the merging itself */
 	pthread_mutex_lock(&e->lock);
 	*w->qtail = r;
 	w->qtail = &r->next;
-	pthread_cond_signal(&e->news);
 	pthread_mutex_unlock(&e->lock);
 }
 
