@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs edgeward's test programs and prints one closing line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh all|unit|bpf|e2e|oracle|fuzz|fuzz-long
+# Usage: tests/run.sh all|unit|bpf|e2e|oracle|lint|fuzz|fuzz-long
 # A program exiting 77 is skipped (e.g. needs root); its log says why.
 set -u
 cd "$(dirname "$0")/.."
@@ -31,6 +31,7 @@ unit() { for t in $B/tests/unit/test_*; do [ -x "$t" ] && run "unit/${t##*/}" "$
 bpf() { for t in $B/tests/bpf/test_*; do [ -x "$t" ] && run "bpf/${t##*/}" "$t"; done; }
 e2e() { for t in tests/e2e/test_*.sh; do [ -f "$t" ] && run "e2e/${t##*/}" bash "$t"; done; }
 oracle() { for t in tests/oracle/test_*; do [ -f "$t" ] && run "oracle/${t##*/}" "$t"; done; }
+lint() { for t in tests/lint/test_*; do [ -f "$t" ] && run "lint/${t##*/}" bash "$t"; done; }
 
 fuzz_replay() {
 	local r name
@@ -59,10 +60,11 @@ unit) unit ;;
 bpf) bpf ;;
 e2e) e2e ;;
 oracle) oracle ;;
+lint) lint ;;
 fuzz) fuzz_replay; fuzz_run "${EW_FUZZ_SECONDS:-10}" ;;
 fuzz-long) fuzz_run "${EW_FUZZ_SECONDS:-300}" ;;
-all) unit; bpf; oracle; fuzz_replay; fuzz_run "${EW_FUZZ_SECONDS:-10}"; e2e ;;
-*) echo "usage: $0 all|unit|bpf|e2e|oracle|fuzz|fuzz-long" >&2; exit 2 ;;
+all) lint; unit; bpf; oracle; fuzz_replay; fuzz_run "${EW_FUZZ_SECONDS:-10}"; e2e ;;
+*) echo "usage: $0 all|unit|bpf|e2e|oracle|lint|fuzz|fuzz-long" >&2; exit 2 ;;
 esac
 
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"

@@ -2,7 +2,6 @@
 /* image: format sniffing, limits and dispatch to the per-format decoders
  * (image_*.c). Called by the imgsandbox worker, whose output goes to pdq. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +9,6 @@
 #include <time.h>
 
 #include "image_dec.h"
-
-static const char *const format_names[IMAGE_FORMAT_MAX] = {
-	[IMAGE_UNKNOWN] = "unknown", [IMAGE_JPEG] = "jpeg", [IMAGE_PNG] = "png",
-	[IMAGE_GIF] = "gif",	     [IMAGE_WEBP] = "webp", [IMAGE_BMP] = "bmp",
-};
-
-const char *image_format_name(enum image_format f)
-{
-	return (unsigned)f < IMAGE_FORMAT_MAX ? format_names[f] : "unknown";
-}
 
 /* BMP's "BM" is only two bytes, so the DIB header size must be a known one. */
 static bool bmp_magic(const uint8_t *p, size_t len)
@@ -50,67 +39,12 @@ enum image_format image_sniff(const void *buf, size_t len)
 	return IMAGE_UNKNOWN;
 }
 
-int image_fail(struct image_dec *d, int code, const char *fmt, ...)
-{
-	const char *name = image_format_name(d->img->format);
-	size_t n;
-	va_list ap;
-
-	/* Keep the first reason: later ones are usually consequences. */
-	if (d->err->msg[0])
-		return code;
-	n = (size_t)snprintf(d->err->msg, sizeof(d->err->msg), "%s: ", name);
-	va_start(ap, fmt);
-	vsnprintf(d->err->msg + n, sizeof(d->err->msg) - n, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-int image_tick(struct image_dec *d)
-{
-	uint64_t now = d->lim.clock_ms();
-
-	if (now - d->start_ms > d->lim.max_ms)
-		return image_fail(d, -ETIMEDOUT, "decode time limit of %u ms exceeded",
-				  d->lim.max_ms);
-	return 0;
-}
-
-int image_check(struct image_dec *d, uint32_t w, uint32_t h)
-{
-	if (!w || !h)
-		return image_fail(d, -EBADMSG, "zero image size %ux%u", w, h);
-	if (w > d->lim.max_width || h > d->lim.max_height)
-		return image_fail(d, -EFBIG, "%ux%u is over the %ux%u limit", w, h,
-				  d->lim.max_width, d->lim.max_height);
-	if ((uint64_t)w * h > d->lim.max_pixels)
-		return image_fail(d, -EFBIG, "%ux%u is over the %llu pixel limit", w, h,
-				  (unsigned long long)d->lim.max_pixels);
-	return 0;
-}
-
-int image_start(struct image_dec *d, uint32_t w, uint32_t h, unsigned channels)
-{
-	struct image *img = d->img;
-	int ret = image_check(d, w, h);
-
-	if (ret)
-		return ret;
-	img->pix = malloc((size_t)w * h * channels);
-	if (!img->pix)
-		return image_fail(d, -ENOMEM, "out of memory for %ux%u pixels", w, h);
-	img->width = w;
-	img->height = h;
-	img->channels = channels;
-	return 0;
 }
 
 /* ImageMagick writes an RGB image whose pixels are all grey as a PGM, so

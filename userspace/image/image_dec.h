@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Shared by the per-format decoders of image.c (image_jpeg.c, image_png.c,
+/* image_dec.c: shared by the dispatcher (image.c) and the per-format
+ * decoders (image_jpeg.c, image_png.c,
  * image_gif.c, image_webp.c, image_bmp.c); not for other stages. */
 #ifndef EW_IMAGE_DEC_H
 #define EW_IMAGE_DEC_H
