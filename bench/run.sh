@@ -8,6 +8,7 @@ export B=${B:-build}
 rc=0
 bench() { echo "== $*"; "$@" || rc=1; }
 
+bench bench/pcap_scaling.sh "${EW_BENCH_SCALING_MB:-320}" "${EW_BENCH_RUNS:-5}"
 bench bench/pcap_throughput.sh "${EW_BENCH_MB:-200}" "${EW_BENCH_RUNS:-3}"
 bench make -s --no-print-directory B="$B" "$B/bench/xdp_cost" && bench "$B/bench/xdp_cost" "${EW_BENCH_RUNS:-5}"
 bench bench/blocklist_load.sh "${EW_BENCH_PREFIXES:-1000000}" "${EW_BENCH_RUNS:-3}"
