@@ -14,7 +14,8 @@ fail=0
 
 declare -A allow=(
 	[cli]="*"
-	[.]="capture stream http object image lists log util kernel cli"
+	[.]="cli log"
+	[engine]="capture stream http object image lists log util"
 	[kernel]="log util"
 	[capture]="log util"
 	[stream]="capture log util"

@@ -13,7 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "engine.h"
+#include "capture/pcapsrc.h"
+#include "engine/engine.h"
 #include "unit/capwrite.h"
 
 /* SHA-256 of "listed body!" */
@@ -62,6 +63,11 @@ static void write_capture(const char *path, unsigned base_port)
 		exchange(&c, base_port + k, uri, k == 5 ? "listed body!" : "other body");
 	}
 	cap_close(&c);
+}
+
+static int strcmp_p(const char *const *a, const char *const *b)
+{
+	return strcmp(*a, *b);
 }
 
 static void on_verdict(void *ctx, const struct obj_verdict *v)
@@ -219,11 +225,94 @@ static void unreadable_source_reported(void **state)
 	unlink(b);
 }
 
+/* The lines of out from their "ts" member on (event, id and source cut
+ * off), sorted. */
+static char *strip_ids(char *out, size_t *n)
+{
+	char **lines = calloc(64, sizeof(*lines)), *save = NULL, *l, *res;
+	size_t total = 0;
+
+	*n = 0;
+	for (l = strtok_r(out, "\n", &save); l && *n < 64; l = strtok_r(NULL, "\n", &save)) {
+		char *ts = strstr(l, "\"ts\":"); /* after event, id and source */
+
+		lines[(*n)++] = ts ? ts : l;
+		total += strlen(lines[*n - 1]) + 1;
+	}
+	qsort(lines, *n, sizeof(*lines), (int (*)(const void *, const void *))strcmp_p);
+	res = calloc(1, total + 1);
+	for (size_t i = 0; i < *n; i++)
+		strcat(strcat(res, lines[i]), "\n");
+	free(lines);
+	return res;
+}
+
+/* Live: the frames of a capture pushed one by one give the objects and
+ * matches a capture run gives (in arrival order, so compared sorted), and
+ * the verdicts. */
+static void live_frames_same_objects(void **state)
+{
+	char a[] = "/tmp/ew_test_engine_a_XXXXXX";
+	struct engine_source src[1] = {{.path = a}};
+	struct hashdb *db = listed_db();
+	struct pcapsrc_err err;
+	struct pcapsrc_frame fr;
+	struct verdicts vs;
+	struct engine_conf c;
+	struct ej_writer w;
+	struct pcapsrc *ps;
+	struct engine *e;
+	char *want, *got = NULL, *ws, *gs;
+	size_t len = 0, nw, ng;
+
+	(void)state;
+	close(mkstemp(a));
+	write_capture(a, 43000);
+	want = run(src, 1, 2, db, &vs);
+	memset(&vs, 0, sizeof(vs));
+	pthread_mutex_init(&vs.lock, NULL);
+	vs.out = open_memstream(&got, &len);
+	ej_init(&w, vs.out);
+	engine_conf_default(&c);
+	c.workers = 3;
+	c.log_mask = HASH_SHA256;
+	c.hashdb = db;
+	c.out = &w;
+	c.verdict = on_verdict;
+	c.verdict_ctx = &vs;
+	e = engine_new(&c);
+	assert_non_null(e);
+	assert_int_equal(engine_start(e), 0);
+	assert_int_equal(engine_start(e), -EBUSY);
+	ps = pcapsrc_open(a, &err);
+	assert_non_null(ps);
+	while (pcapsrc_next(ps, &fr, &err) == 1)
+		assert_int_equal(engine_push_frame(e, fr.linktype, fr.data, fr.caplen, fr.ts_ns), 0);
+	pcapsrc_close(ps);
+	engine_stop(e);
+	engine_free(e);
+	ej_free(&w);
+	fclose(vs.out);
+	assert_int_equal(vs.n, 8);
+	assert_int_equal(vs.hits, 1);
+	ws = strip_ids(want, &nw);
+	gs = strip_ids(got, &ng);
+	assert_int_equal(nw, 9);
+	assert_int_equal(ng, 9);
+	assert_non_null(strstr(ws, "/obj5"));
+	assert_string_equal(gs, ws);
+	free(ws), free(gs), free(want), free(got);
+	pthread_mutex_destroy(&vs.lock);
+	hashdb_free(db);
+	unlink(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_events_any_workers),
 		cmocka_unit_test(unreadable_source_reported),
+		cmocka_unit_test(live_frames_same_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

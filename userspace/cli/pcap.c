@@ -16,7 +16,7 @@
 
 #include "cli/cli.h"
 #include "cli/listopts.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "log/log.h"
 
 struct pcap_opts {

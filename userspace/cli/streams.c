@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "log/eventjson.h"
 #include "log/log.h"
 

@@ -87,6 +87,7 @@ struct engine_stats {
 	struct imgmatch_stats img;
 	struct imgsandbox_stats sandbox;
 	uint64_t held_peak;	  /* most reassembly bytes held at once */
+	uint64_t dispatch_drops;  /* live: packets dropped, a worker's queue full */
 };
 
 /* Sets the defaults: workers 0, all hashes logged, ENGINE_OBJECTS, and
@@ -108,6 +109,42 @@ int engine_run_files(struct engine *e, struct engine_source *src, int n);
 
 /* Counters summed over workers and the merger. */
 void engine_stats(struct engine *e, struct engine_stats *st);
+
+/* ---- live sources ----
+ * The engine runs until engine_stop: the workers take frames from
+ * engine_push_frame; byte-stream sources (one thread each) inspect through
+ * an inspector; a merger thread writes the records as they come (no
+ * ordering across workers: live input has none to keep). Counters read
+ * while running are approximate. */
+
+/* Starts the workers and the merger. Returns 0, -EBUSY (already run) or
+ * -ENOMEM / -EAGAIN. */
+int engine_start(struct engine *e);
+
+/* One captured frame (link type linktype, caplen bytes, wall clock ts_ns),
+ * from one source thread: decoded and defragmented here, then queued, as a
+ * copy, for the worker of its flow. Returns 0, or -ENOBUFS when that
+ * worker's queue is full (the packet is dropped and counted) or -ENOMEM. */
+int engine_push_frame(struct engine *e, int linktype, const uint8_t *frame, size_t caplen,
+		      uint64_t ts_ns);
+
+/* Ends every flow (their last objects are written) and stops the threads.
+ * Also done by engine_free. */
+void engine_stop(struct engine *e);
+
+struct engine_inspector;
+
+/* An inspector for one thread of a byte-stream source: its objsink (feed
+ * it through an HTTP parser: http_ctx_new(..., objsink_object_ops(),
+ * engine_inspector_sink(in))) and image stage; its records go to the
+ * merger; verdict(ctx, v) is called in the thread for every object.
+ * source names the input in the events (kept, not copied). Returns NULL
+ * with errno set. Free it after its flows are closed. */
+struct engine_inspector *engine_inspector_new(struct engine *e, const char *source,
+					      void (*verdict)(void *ctx, const struct obj_verdict *v),
+					      void *ctx);
+struct objsink *engine_inspector_sink(struct engine_inspector *in);
+void engine_inspector_free(struct engine_inspector *in);
 
 void engine_free(struct engine *e);
 
