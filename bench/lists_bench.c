@@ -117,7 +117,7 @@ static void bench_exact(size_t n)
 {
 	char path[64];
 	struct listfile_opts o = { .kind = LIST_SHA256 };
-	struct listfile_diag d;
+	struct diag d;
 	struct hashset *s = NULL;
 	uint8_t *dig = NULL, *sorted, probe[32];
 	size_t r0, r1, q = 2000000, hits = 0, hits2 = 0;

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hashxml *x = hashxml_new();
 	struct hashdb *h = hashdb_new();
 	struct pdqdb *p = pdqdb_new();
-	struct listfile_diag d;
+	struct diag d;
 	struct hashxml_stats st;
 	size_t half = size / 2;
 

@@ -22,7 +22,7 @@ static int check(void *ctx, const struct listfile_rec *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct listfile_opts o = { 0 };
-	struct listfile_diag d;
+	struct diag d;
 	unsigned lines;
 	int rc;
 
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = listfile_parse("fuzz.txt", (const char *)data + 1, size - 1, &o, check, &lines, &d);
 	if (rc && rc != -22)
 		abort();
-	if (d.nmsgs > LISTFILE_MAX_MSGS || d.nmsgs > d.errors)
+	if (d.nmsgs > DIAG_MAX_MSGS || d.nmsgs > d.errors)
 		abort();
 	for (unsigned i = 0; i < d.nmsgs; i++)
 		if (!memchr(d.msgs[i].text, 0, sizeof(d.msgs[i].text)) ||

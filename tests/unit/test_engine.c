@@ -109,7 +109,7 @@ static struct hashdb *listed_db(void)
 {
 	char path[] = "/tmp/ew_test_engine_list_XXXXXX";
 	struct listfile_opts lo = {.kind = LIST_SHA256};
-	struct listfile_diag d;
+	struct diag d;
 	struct hashdb *db = hashdb_new();
 	int fd = mkstemp(path);
 

@@ -142,7 +142,7 @@ static void load_file(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
 	char path[] = "/tmp/ew_hashset_XXXXXX";
-	struct listfile_diag d;
+	struct diag d;
 	struct hashset *s = NULL;
 	uint8_t eicar[32];
 	int fd = mkstemp(path);
@@ -220,7 +220,7 @@ static void registry_failed_reload_keeps_old(void **state)
 	struct listfile_opts o = { .kind = LIST_SHA256 };
 	char path[] = "/tmp/ew_hashset_XXXXXX";
 	struct hashdb *db = hashdb_new();
-	struct listfile_diag d;
+	struct diag d;
 	struct hashdb_hit hit;
 	uint8_t eicar[32];
 	int fd = mkstemp(path);
@@ -243,7 +243,7 @@ static void registry_failed_reload_keeps_old(void **state)
 static void sample_lists(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
-	struct listfile_diag d;
+	struct diag d;
 	struct hashset *s;
 	uint8_t eicar[32];
 

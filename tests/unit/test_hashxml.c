@@ -29,7 +29,7 @@ static void unhex(const char *s, uint8_t *out)
 		sscanf(s + 2 * i, "%2hhx", &out[i]);
 }
 
-static int parse(struct hashxml *x, const char *doc, bool skip, struct listfile_diag *d)
+static int parse(struct hashxml *x, const char *doc, bool skip, struct diag *d)
 {
 	return hashxml_parse(x, "feed.xml", doc, strlen(doc), skip, d);
 }
@@ -39,7 +39,7 @@ static void sample_file(void **state)
 	struct hashxml *x = hashxml_new();
 	struct hashxml_entry_info e;
 	struct hashxml_stats st;
-	struct listfile_diag d;
+	struct diag d;
 	uint8_t md5[16];
 	char hex[PDQ_HEX_LEN + 1];
 
@@ -85,7 +85,7 @@ static void replace_and_delete_across_files(void **state)
 	struct hashxml *x = hashxml_new();
 	struct hashxml_entry_info e;
 	struct hashxml_stats st;
-	struct listfile_diag d;
+	struct diag d;
 
 	(void)state;
 	assert_int_equal(parse(x, one, false, &d), 0);
@@ -107,7 +107,7 @@ static void install_feeds_both(void **state)
 	struct hashxml *x = hashxml_new();
 	struct hashdb *h = hashdb_new();
 	struct pdqdb *p = pdqdb_new();
-	struct listfile_diag d;
+	struct diag d;
 	struct hashdb_hit hit[4];
 	struct pdqdb_hit ph[4];
 	struct pdq_hash q;
@@ -167,7 +167,7 @@ static void pdq_classifications_cap(void **state)
 	struct hashdb *h = hashdb_new();
 	struct pdqdb *p = pdqdb_new();
 	struct pdqdb_hit ph[4];
-	struct listfile_diag d;
+	struct diag d;
 	struct pdq_hash q;
 
 	(void)state;
@@ -194,7 +194,7 @@ static void gzip_file(void **state)
 	char path[] = "/tmp/ew_hashxml_XXXXXX";
 	struct hashxml *x = hashxml_new();
 	struct hashxml_entry_info e;
-	struct listfile_diag d;
+	struct diag d;
 	FILE *f = fopen(SAMPLE, "rb");
 	char buf[8192];
 	size_t n;
@@ -220,7 +220,7 @@ static void gzip_file(void **state)
 static void expect_msgs(const char *doc, unsigned n, const char *const *msgs)
 {
 	struct hashxml *x = hashxml_new();
-	struct listfile_diag d;
+	struct diag d;
 
 	assert_int_equal(parse(x, doc, false, &d), -EINVAL);
 	assert_int_equal(d.errors, n);
@@ -333,7 +333,7 @@ static void diag_encoding(void **state)
 	char path[] = "/tmp/ew_hashxml_err_XXXXXX";
 	struct hashxml *x = hashxml_new();
 	int saved = dup(2), tmp = mkstemp(path);
-	struct listfile_diag d;
+	struct diag d;
 	struct stat st;
 	int rc;
 
@@ -357,7 +357,7 @@ static void diag_encoding(void **state)
 static void diag_open(void **state)
 {
 	struct hashxml *x = hashxml_new();
-	struct listfile_diag d;
+	struct diag d;
 
 	(void)state;
 	assert_int_equal(hashxml_read(x, "/nonexistent/feed.xml", false, &d), -EIO);
@@ -370,7 +370,7 @@ static void skip_bad_keeps_good(void **state)
 {
 	struct hashxml *x = hashxml_new();
 	struct hashxml_entry_info e;
-	struct listfile_diag d;
+	struct diag d;
 
 	(void)state;
 	assert_int_equal(parse(x, HEAD "<images><image><id>bad</id><fingerprints><md5>00</md5>"

@@ -41,7 +41,7 @@ static int collect(void *ctx, const struct listfile_rec *r)
 }
 
 static int parse(const char *text, enum list_kind kind, struct got *g,
-		 struct listfile_diag *d)
+		 struct diag *d)
 {
 	struct listfile_opts o = { .kind = kind };
 
@@ -52,7 +52,7 @@ static int parse(const char *text, enum list_kind kind, struct got *g,
 /* Parses text as SHA-256 and expects exactly one error with this message. */
 static void expect_one(const char *text, const char *msg)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 
 	assert_int_equal(parse(text, LIST_SHA256, &g, &d), -EINVAL);
@@ -62,7 +62,7 @@ static void expect_one(const char *text, const char *msg)
 
 static void text_list(void **state)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 
 	(void)state;
@@ -85,7 +85,7 @@ static void text_list(void **state)
 /* A UTF-8 byte order mark before a header or a first value. */
 static void byte_order_mark(void **state)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 
 	(void)state;
@@ -98,7 +98,7 @@ static void byte_order_mark(void **state)
 
 static void kinds(void **state)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 	enum list_kind k;
 
@@ -118,7 +118,7 @@ static void kinds(void **state)
 
 static void csv_by_name(void **state)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 
 	(void)state;
@@ -138,7 +138,7 @@ static void csv_column_option(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256, .column = "file_hash" };
 	const char *t = "name,file_hash\nx," EICAR_SHA256 "\n";
-	struct listfile_diag d;
+	struct diag d;
 	struct got g = { 0 };
 
 	(void)state;
@@ -151,7 +151,7 @@ static void skip_bad_lines(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256, .skip_bad_lines = true };
 	const char *t = EICAR_SHA256 "\nbad\n" EICAR_SHA256 "\n";
-	struct listfile_diag d;
+	struct diag d;
 	struct got g = { 0 };
 
 	(void)state;
@@ -173,7 +173,7 @@ static void callback_stops(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
 	const char *t = EICAR_SHA256 "\n" EICAR_SHA256 "\n" EICAR_SHA256 "\n";
-	struct listfile_diag d;
+	struct diag d;
 	int n = 0;
 
 	(void)state;
@@ -194,7 +194,7 @@ static void hex_every_byte(void **state)
 {
 	static const char base[] = "0123456789abcdefABCDEF0123456789";
 	struct listfile_opts o = { .kind = LIST_MD5 };
-	struct listfile_diag d;
+	struct diag d;
 
 	(void)state;
 	for (int pos = 0; pos < 32; pos++) {
@@ -243,7 +243,7 @@ static void diag_invalid_digest_binary(void **state)
 
 static void diag_invalid_md5(void **state)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 
 	(void)state;
@@ -294,7 +294,7 @@ static void diag_long_line(void **state)
 static void diag_cap_and_print(void **state)
 {
 	char text[25 * 3 + 1] = "", *out = NULL;
-	struct listfile_diag d;
+	struct diag d;
 	struct got g;
 	size_t len;
 	FILE *f;
@@ -304,10 +304,10 @@ static void diag_cap_and_print(void **state)
 		strcat(text, "xx\n");
 	assert_int_equal(parse(text, LIST_SHA256, &g, &d), -EINVAL);
 	assert_int_equal(d.errors, 25);
-	assert_int_equal(d.nmsgs, LISTFILE_MAX_MSGS);
+	assert_int_equal(d.nmsgs, DIAG_MAX_MSGS);
 	f = open_memstream(&out, &len);
 	d.nmsgs = 1;	/* print one message, the rest counted */
-	listfile_diag_print(&d, f);
+	diag_print(&d, f);
 	fclose(f);
 	assert_string_equal(out,
 		"lists/x.txt:1:1: invalid SHA-256 digest 'xx' (expected 64 hex digits)\n"
@@ -320,7 +320,7 @@ static void diag_cap_and_print(void **state)
 static void diag_open(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
-	struct listfile_diag d;
+	struct diag d;
 
 	(void)state;
 	assert_int_equal(listfile_read("/nonexistent/l.txt", &o, collect, NULL, &d), -ENOENT);
@@ -345,7 +345,7 @@ static void gzip_list(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
 	char path[] = "/tmp/ew_listfile_XXXXXX";
-	struct listfile_diag d;
+	struct diag d;
 	struct got g = { 0 };
 	int fd = mkstemp(path);
 
@@ -363,7 +363,7 @@ static void diag_truncated_gzip(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
 	char path[] = "/tmp/ew_listfile_XXXXXX", want[128];
-	struct listfile_diag d;
+	struct diag d;
 	struct got g = { 0 };
 	int fd = mkstemp(path);
 

@@ -540,7 +540,7 @@ static void pdq_registry(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_PDQ };
 	struct pdqdb *db = pdqdb_new();
-	struct listfile_diag d;
+	struct diag d;
 	struct pdqdb_hit hits[4];
 	struct pdq_hash q;
 	char path[4400], sample[4400];

@@ -330,7 +330,7 @@ static int collect_one(void *ctx, const struct listfile_rec *r)
 }
 
 int hashset_load(const char *path, const char *name, const char *category,
-		 const struct listfile_opts *o, struct listfile_diag *d,
+		 const struct listfile_opts *o, struct diag *d,
 		 struct hashset **out)
 {
 	struct collect c = { .klen = list_kind_len(o->kind) };
@@ -468,7 +468,7 @@ fail:
 
 int hashdb_load(struct hashdb *db, const char *name, const char *path,
 		const char *category, const struct listfile_opts *o,
-		struct listfile_diag *d)
+		struct diag *d)
 {
 	struct hashset *s;
 	int rc = hashset_load(path, name, category, o, d, &s);

@@ -31,7 +31,7 @@ struct hashset *hashset_build(enum list_kind kind, const char *name,
  * the new set and 0 is returned; otherwise *out is NULL and the return is
  * listfile_read's (-EINVAL: d lists the errors) or -ENOMEM. */
 int hashset_load(const char *path, const char *name, const char *category,
-		 const struct listfile_opts *o, struct listfile_diag *d,
+		 const struct listfile_opts *o, struct diag *d,
 		 struct hashset **out);
 
 /* True if digest (list_kind_len bytes) is in the set. O(1) expected. */
@@ -77,7 +77,7 @@ int hashdb_replace(struct hashdb *db, const char *name, struct hashset **sets,
  * has errors the old group (if any) stays in place. Returns as hashset_load. */
 int hashdb_load(struct hashdb *db, const char *name, const char *path,
 		const char *category, const struct listfile_opts *o,
-		struct listfile_diag *d);
+		struct diag *d);
 
 /* Looks digest (of kind) up in every list. Copies up to max hits to hits
  * and returns the number of lists that contain it. */

@@ -27,7 +27,7 @@ struct xp {
 	struct hashxml *x;
 	xmlTextReaderPtr r;
 	const char *name;
-	struct listfile_diag *d;
+	struct diag *d;
 	int fatal;		/* stop reading */
 	int xml_bad;		/* libxml2 reported an error: the file is rejected */
 	int root_seen;
@@ -189,7 +189,7 @@ static void xml_error(void *ctx, xmlErrorPtr err)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	listfile_diag_add(p->d, p->name, err->line > 0 ? (unsigned)err->line : 1,
+	diag_add(p->d, p->name, err->line > 0 ? (unsigned)err->line : 1,
 			  err->int2 > 0 ? (unsigned)err->int2 : 1, "malformed XML: %s", msg);
 	/* keep reading: the reader still hands out the nodes it parsed before
 	 * the error, and their problems belong in the report too */
@@ -262,10 +262,10 @@ static int unhex(const char *s, uint8_t *out, size_t len)
 
 static void field_error(struct xp *p, const char *what, const char *val, const char *expect)
 {
-	char q[LISTFILE_QUOTE_LEN];
+	char q[DIAG_QUOTE_LEN];
 
-	listfile_quote(val, strlen(val), q, sizeof(q));
-	listfile_diag_add(p->d, p->name, node_line(p), 0, "invalid %s '%s' in <%s> '%s' (%s)",
+	diag_quote(val, strlen(val), q, sizeof(q));
+	diag_add(p->d, p->name, node_line(p), 0, "invalid %s '%s' in <%s> '%s' (%s)",
 			  what, q, entry_names[p->in], p->id[0] ? p->id : "?", expect);
 	p->bad = 1;
 }
@@ -363,7 +363,7 @@ static int end_entry(struct xp *p)
 
 	p->in = X_NONE;
 	if (!p->id[0] && !p->bad) {
-		listfile_diag_add(p->d, p->name, p->cur.line, 0, "<%s> without <id>",
+		diag_add(p->d, p->name, p->cur.line, 0, "<%s> without <id>",
 				  entry_names[k]);
 		p->bad = 1;
 	}
@@ -392,7 +392,7 @@ static int start_element(struct xp *p)
 	if (!p->root_seen) {
 		p->root_seen = 1;
 		if (strcmp(name, "queryResult")) {
-			listfile_diag_add(p->d, p->name, node_line(p), 0,
+			diag_add(p->d, p->name, node_line(p), 0,
 					  "root element is <%.40s>, expected <queryResult>", name);
 			p->fatal = 1;
 		}
@@ -420,7 +420,7 @@ static int run(struct xp *p)
 
 		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
 			/* (libxml2 keeps no line for the DTD node) */
-			listfile_diag_add(p->d, p->name, 0, 0,
+			diag_add(p->d, p->name, 0, 0,
 					  "DOCTYPE not allowed in hash-sharing XML");
 			p->fatal = 1;
 		} else if (type == XML_READER_TYPE_ELEMENT) {
@@ -431,11 +431,11 @@ static int run(struct xp *p)
 		}
 	}
 	if (ret < 0 && !p->fatal && !p->xml_bad) {
-		listfile_diag_add(p->d, p->name, node_line(p), 0, "malformed XML");
+		diag_add(p->d, p->name, node_line(p), 0, "malformed XML");
 		p->fatal = 1;
 	}
 	if (!rc && !p->fatal && !p->xml_bad && !p->root_seen) {
-		listfile_diag_add(p->d, p->name, 1, 1, "malformed XML: no root element");
+		diag_add(p->d, p->name, 1, 1, "malformed XML: no root element");
 		p->fatal = 1;
 	}
 	return rc;
@@ -489,7 +489,7 @@ static void handlers_restore(const struct xml_handlers *h)
 }
 
 int hashxml_read(struct hashxml *x, const char *path, bool skip_bad,
-		 struct listfile_diag *d)
+		 struct diag *d)
 {
 	struct xp p = { .x = x, .name = path, .d = d };
 	struct xml_handlers h;
@@ -501,7 +501,7 @@ int hashxml_read(struct hashxml *x, const char *path, bool skip_bad,
 	if (!p.r) {
 		handlers_restore(&h);
 		d->errors = d->nmsgs = 0;	/* one clear message instead */
-		listfile_diag_add(d, path, 0, 0, "couldn't open hash-sharing XML");
+		diag_add(d, path, 0, 0, "couldn't open hash-sharing XML");
 		return -EIO;
 	}
 	rc = finish(&p, skip_bad, run(&p));
@@ -510,7 +510,7 @@ int hashxml_read(struct hashxml *x, const char *path, bool skip_bad,
 }
 
 int hashxml_parse(struct hashxml *x, const char *name, const char *buf,
-		  size_t len, bool skip_bad, struct listfile_diag *d)
+		  size_t len, bool skip_bad, struct diag *d)
 {
 	struct xp p = { .x = x, .name = name, .d = d };
 	struct xml_handlers h;

@@ -52,11 +52,11 @@ struct hashxml *hashxml_new(void);
  * never touches the network, loads no DTD and substitutes no entities; a
  * document with a DOCTYPE is refused. */
 int hashxml_read(struct hashxml *x, const char *path, bool skip_bad,
-		 struct listfile_diag *d);
+		 struct diag *d);
 
 /* The same over a buffer; name is how messages call it. */
 int hashxml_parse(struct hashxml *x, const char *name, const char *buf,
-		  size_t len, bool skip_bad, struct listfile_diag *d);
+		  size_t len, bool skip_bad, struct diag *d);
 
 /* The live entry with this id, or false. */
 bool hashxml_find(const struct hashxml *x, const char *id,

@@ -26,7 +26,7 @@ struct lf {
 	const struct listfile_opts *o;
 	listfile_cb cb;
 	void *ctx;
-	struct listfile_diag *d;
+	struct diag *d;
 	unsigned line;
 	int header_done;	/* 1 after the first data or header line */
 	int csv;
@@ -91,22 +91,15 @@ static void lf_error(struct lf *st, const char *p, size_t n, size_t col,
 static void lf_error(struct lf *st, const char *p, size_t n, size_t col,
 		     const char *fmt, ...)
 {
-	struct listfile_diag *d = st->d;
-	char text[LISTFILE_MSG_LEN];
-	struct listfile_msg *m;
+	struct diag *d = st->d;
+	char text[DIAG_MSG_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	listfile_diag_add(d, st->name, st->line, (unsigned)col, "%s", text);
-	if (d->errors > LISTFILE_MAX_MSGS)
-		return;
-	m = &d->msgs[d->nmsgs - 1];
-	n = n < sizeof(m->src) - 1 ? n : sizeof(m->src) - 1;
-	for (size_t i = 0; i < n; i++)
-		m->src[i] = (p[i] == '\t' || isprint((unsigned char)p[i])) ? p[i] : '?';
-	m->src[n] = '\0';
+	diag_add(d, st->name, st->line, (unsigned)col, "%s", text);
+	diag_src(d, (const char *)p, n);
 }
 
 #define ONES	0x0101010101010101ull
@@ -246,9 +239,9 @@ static void header(struct lf *st, const char *p, size_t n)
 	st->col_quality = find_col(p, f, nf, quality_names);
 	st->col_label = find_col(p, f, nf, label_names);
 	if (st->col_digest < 0) {
-		char q[LISTFILE_QUOTE_LEN];
+		char q[DIAG_QUOTE_LEN];
 
-		listfile_quote(p, n, q, sizeof(q));
+		diag_quote(p, n, q, sizeof(q));
 		lf_error(st, p, n, 1, "no '%s' column in CSV header '%s'", want, q);
 		st->stop = 1;
 	}
@@ -280,9 +273,9 @@ static int emit(struct lf *st, const char *p, size_t n, size_t ds, size_t de,
 	int rc;
 
 	if (unhex(p + ds, de - ds, dig, len)) {
-		char q[LISTFILE_QUOTE_LEN];
+		char q[DIAG_QUOTE_LEN];
 
-		listfile_quote(p + ds, de - ds, q, sizeof(q));
+		diag_quote(p + ds, de - ds, q, sizeof(q));
 		lf_error(st, p, n, ds + 1, "invalid %s digest '%s' (expected %zu hex digits)",
 			 list_kind_title(st->o->kind), q, 2 * len);
 		return -1;
@@ -327,9 +320,9 @@ static int csv_line(struct lf *st, const char *p, size_t n)
 
 		quality = parse_quality(p + q->start, q->end - q->start);
 		if (quality < 0) {
-			char qs[LISTFILE_QUOTE_LEN];
+			char qs[DIAG_QUOTE_LEN];
 
-			listfile_quote(p + q->start, q->end - q->start, qs, sizeof(qs));
+			diag_quote(p + q->start, q->end - q->start, qs, sizeof(qs));
 			lf_error(st, p, n, q->start + 1,
 				 "invalid quality '%s' (expected an integer 0-100)", qs);
 			return -1;
@@ -470,7 +463,7 @@ static void finish(struct lf *st)
 }
 
 static void lf_init(struct lf *st, const char *name, const struct listfile_opts *o,
-		    listfile_cb cb, void *ctx, struct listfile_diag *d)
+		    listfile_cb cb, void *ctx, struct diag *d)
 {
 	memset(d, 0, sizeof(*d));
 	st->name = name;
@@ -493,7 +486,7 @@ static int lf_result(struct lf *st)
 
 int listfile_parse(const char *name, const char *buf, size_t len,
 		   const struct listfile_opts *o, listfile_cb cb, void *ctx,
-		   struct listfile_diag *d)
+		   struct diag *d)
 {
 	struct lf *st = calloc(1, sizeof(*st));
 	int rc;
@@ -523,7 +516,7 @@ static int read_gz(struct lf *st, const char *path, char *chunk)
 	gz = gzopen(path, "rb");
 	if (!gz) {
 		rc = errno ? -errno : -ENOMEM;
-		listfile_diag_add(st->d, st->name, 0, 0, "couldn't open list: %s", strerror(-rc));
+		diag_add(st->d, st->name, 0, 0, "couldn't open list: %s", strerror(-rc));
 		return rc;
 	}
 	gzbuffer(gz, LISTFILE_CHUNK);
@@ -538,7 +531,7 @@ static int read_gz(struct lf *st, const char *path, char *chunk)
 		if (!strncmp(m, path, pl) && !strncmp(m + pl, ": ", 2))
 			m += pl + 2;
 		rc = zerr == Z_ERRNO ? -errno : -EIO;
-		listfile_diag_add(st->d, st->name, st->line + 1, 1, "couldn't read list: %s",
+		diag_add(st->d, st->name, st->line + 1, 1, "couldn't read list: %s",
 				  zerr == Z_ERRNO ? strerror(errno) : m);
 	}
 	gzclose(gz);
@@ -546,7 +539,7 @@ static int read_gz(struct lf *st, const char *path, char *chunk)
 }
 
 int listfile_read(const char *path, const struct listfile_opts *o,
-		  listfile_cb cb, void *ctx, struct listfile_diag *d)
+		  listfile_cb cb, void *ctx, struct diag *d)
 {
 	struct lf *st = calloc(1, sizeof(*st));
 	char *chunk = malloc(LISTFILE_CHUNK);

@@ -160,7 +160,7 @@ static const char *why(int err)
 
 static int load_hash(struct listset *ls, const char *who, FILE *diag)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct hashset *set;
 	int err;
 
@@ -169,7 +169,7 @@ static int load_hash(struct listset *ls, const char *who, FILE *diag)
 
 		err = hashset_load(l->path, l->name, l->category, &l->lo, &d, &set);
 		if (err) {
-			listfile_diag_print(&d, diag);
+			diag_print(&d, diag);
 			fprintf(diag, "edgeward: %s: couldn't load hash list '%s' from '%s': %s\n",
 				who, l->name, l->path, why(err));
 			return err;
@@ -188,7 +188,7 @@ static int load_hash(struct listset *ls, const char *who, FILE *diag)
 
 static int load_pdq(struct listset *ls, const char *who, FILE *diag)
 {
-	struct listfile_diag d;
+	struct diag d;
 
 	for (int i = 0; i < ls->npdq; i++) {
 		struct listset_list *l = &ls->pdq[i];
@@ -197,7 +197,7 @@ static int load_pdq(struct listset *ls, const char *who, FILE *diag)
 				     &d);
 
 		if (err) {
-			listfile_diag_print(&d, diag);
+			diag_print(&d, diag);
 			fprintf(diag, "edgeward: %s: couldn't load PDQ list '%s' from '%s': %s\n",
 				who, l->name, l->path, why(err));
 			return err;
@@ -210,7 +210,7 @@ static int load_pdq(struct listset *ls, const char *who, FILE *diag)
 /* Reads every XML file into one collection, installed as one group. */
 static int load_xml(struct listset *ls, const char *who, FILE *diag)
 {
-	struct listfile_diag d;
+	struct diag d;
 	struct hashxml *x;
 	int err = 0;
 
@@ -222,7 +222,7 @@ static int load_xml(struct listset *ls, const char *who, FILE *diag)
 	for (int i = 0; i < ls->nxml && !err; i++) {
 		err = hashxml_read(x, ls->xml[i], false, &d);
 		if (err) {
-			listfile_diag_print(&d, diag);
+			diag_print(&d, diag);
 			fprintf(diag, "edgeward: %s: couldn't load hash-sharing XML '%s': %s\n", who,
 				ls->xml[i], why(err));
 		}

@@ -130,7 +130,7 @@ static int add_one(void *ctx, const struct listfile_rec *r)
 
 int pdqdb_load(struct pdqdb *db, const char *name, const char *path,
 	       const char *category, unsigned threshold,
-	       const struct listfile_opts *o, struct listfile_diag *d)
+	       const struct listfile_opts *o, struct diag *d)
 {
 	struct pdqlist_info info = { .threshold = threshold };
 	struct pdqindex_builder *b;

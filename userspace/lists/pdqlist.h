@@ -51,7 +51,7 @@ int pdqdb_remove(struct pdqdb *db, const char *name);
  * Returns 0, -EINVAL (d says why), or -errno. */
 int pdqdb_load(struct pdqdb *db, const char *name, const char *path,
 	       const char *category, unsigned threshold,
-	       const struct listfile_opts *o, struct listfile_diag *d);
+	       const struct listfile_opts *o, struct diag *d);
 
 /* Every entry of every group within its list's threshold of q. Copies up
  * to max hits and returns how many there are. */
