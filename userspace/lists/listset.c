@@ -122,24 +122,22 @@ static int parse_list(char *arg, enum listset_kind k, struct listset_list *l)
 	return 0;
 }
 
-int listset_add(struct listset *ls, enum listset_kind k, char *spec, char *msg, size_t msglen)
+/* Room for one more list of kind k: its counter, or NULL (msg filled). */
+static int *room(struct listset *ls, enum listset_kind k, char *msg, size_t msglen)
 {
 	int *n = k == LISTSET_HASH ? &ls->nhash : k == LISTSET_PDQ ? &ls->npdq : &ls->nxml;
 	int max = k == LISTSET_XML ? LISTSET_XML_MAX : LISTSET_MAX;
-	char *copy = strdupa(spec);
 
-	if (*n == max) {
-		snprintf(msg, msglen, "more than %d %s options", max, opt_name[k]);
-		return -E2BIG;
-	}
-	if (k == LISTSET_XML) {
-		ls->xml[(*n)++] = spec;
-		return 0;
-	}
-	if (parse_list(spec, k, k == LISTSET_HASH ? &ls->hash[*n] : &ls->pdq[*n])) {
-		snprintf(msg, msglen, "bad %s '%s' (expected %s)", opt_name[k], copy, expect[k]);
-		return -EINVAL;
-	}
+	if (*n < max)
+		return n;
+	snprintf(msg, msglen, "more than %d %s lists", max,
+		 k == LISTSET_HASH ? "hash" : k == LISTSET_PDQ ? "PDQ" : "hash-sharing XML");
+	return NULL;
+}
+
+/* Takes the list just written at index *n if its name is new. */
+static int commit(struct listset *ls, enum listset_kind k, int *n, char *msg, size_t msglen)
+{
 	for (int i = 0; i < *n; i++) {
 		const struct listset_list *a = k == LISTSET_HASH ? ls->hash : ls->pdq;
 
@@ -151,6 +149,39 @@ int listset_add(struct listset *ls, enum listset_kind k, char *spec, char *msg, 
 	}
 	(*n)++;
 	return 0;
+}
+
+int listset_add(struct listset *ls, enum listset_kind k, char *spec, char *msg, size_t msglen)
+{
+	char *copy = strdupa(spec);
+	int *n = room(ls, k, msg, msglen);
+
+	if (!n)
+		return -E2BIG;
+	if (k == LISTSET_XML) {
+		ls->xml[(*n)++] = spec;
+		return 0;
+	}
+	if (parse_list(spec, k, k == LISTSET_HASH ? &ls->hash[*n] : &ls->pdq[*n])) {
+		snprintf(msg, msglen, "bad %s '%s' (expected %s)", opt_name[k], copy, expect[k]);
+		return -EINVAL;
+	}
+	return commit(ls, k, n, msg, msglen);
+}
+
+int listset_add_list(struct listset *ls, enum listset_kind k, const struct listset_list *l,
+		     char *msg, size_t msglen)
+{
+	int *n = room(ls, k, msg, msglen);
+
+	if (!n)
+		return -E2BIG;
+	if (k == LISTSET_XML) {
+		ls->xml[(*n)++] = l->path;
+		return 0;
+	}
+	(k == LISTSET_HASH ? ls->hash : ls->pdq)[*n] = *l;
+	return commit(ls, k, n, msg, msglen);
 }
 
 static const char *why(int err)

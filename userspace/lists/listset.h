@@ -51,6 +51,12 @@ struct listset {
  * -EINVAL / -E2BIG with msg filled ("bad --hashlist 'x' (expected ...)"). */
 int listset_add(struct listset *ls, enum listset_kind k, char *spec, char *msg, size_t msglen);
 
+/* Adds a list whose fields the caller filled (a config file): l's strings
+ * must outlive the set; kind LISTSET_XML takes only l->path. Returns 0, or
+ * -EINVAL / -E2BIG with msg filled (a name given twice, too many lists). */
+int listset_add_list(struct listset *ls, enum listset_kind k, const struct listset_list *l,
+		     char *msg, size_t msglen);
+
 /* Loads every list; any error fails the whole load. Diagnostics (file:line
  * in compiler format) and one line per failure ("<who>: couldn't load hash
  * list 'x' from 'f': the file has errors") go to diag. Returns 0 or -errno. */

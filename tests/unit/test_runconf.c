@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/* runconf and yamltree: a full config read into the settings, the defaults
+ * of an empty file, and one test per diagnostic with its exact message. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config/runconf.h"
+#include "object/hash.h"
+
+#define SEC 1000000000ull
+
+struct fx {
+	char path[64];
+	struct runconf c;
+	struct diag d;
+};
+
+/* Writes text to a temporary file and loads it; returns the result. */
+static int load(struct fx *f, const char *text)
+{
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/ew_runconf_XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	memset(&f->d, 0, sizeof(f->d));
+	runconf_default(&f->c);
+	return runconf_load(&f->c, f->path, &f->d);
+}
+
+static void done(struct fx *f)
+{
+	runconf_free(&f->c);
+	unlink(f->path);
+}
+
+/* The first message without the file name. */
+static const char *msg(const struct fx *f)
+{
+	const char *t = f->d.msgs[0].text;
+
+	assert_true(f->d.nmsgs > 0);
+	assert_memory_equal(t, f->path, strlen(f->path));
+	return t + strlen(f->path);
+}
+
+static void full_config(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_int_equal(load(&f, "# edge host\n"
+				  "interfaces: [ewc, ews]\n"
+				  "mode: tap\n"
+				  "xdp_mode: generic\n"
+				  "workers: 3\n"
+				  "memory: 512M\n"
+				  "log: /var/log/edgeward/events.jsonl\n"
+				  "heartbeat_stale_after: 7s\n"
+				  "hash: [sha256]\n"
+				  "lists:\n"
+				  "  - {name: known, type: sha256, path: /l/k.txt, category: csam}\n"
+				  "  - name: near\n"
+				  "    type: pdq\n"
+				  "    path: /l/n.pdq\n"
+				  "    threshold: 20\n"
+				  "  - {type: hashxml, path: /l/feed.xml}\n"
+				  "pdq: {min_quality: 60, all_images: true, buffer_max: 1M}\n"
+				  "inline:\n"
+				  "  ports: [tcp/80, tcp/8080]\n"
+				  "  hold_max: 4M\n"
+				  "  learn_for: 90s\n"
+				  "  blocked: reset\n"
+				  "tap: {ports: tcp/81, mirror_cap: 256}\n"),
+			 0);
+	assert_int_equal(f.c.n_if, 2);
+	assert_string_equal(f.c.ifaces[1], "ews");
+	assert_int_equal(f.c.mode, RUN_TAP);
+	assert_int_equal(f.c.xdp_mode, RUN_XDP_GENERIC);
+	assert_int_equal(f.c.workers, 3);
+	assert_int_equal(f.c.memory, 512u << 20);
+	assert_string_equal(f.c.log, "/var/log/edgeward/events.jsonl");
+	assert_int_equal(f.c.stale_after_ns, 7 * SEC);
+	assert_int_equal(f.c.log_mask, HASH_SHA256);
+	assert_int_equal(f.c.lists.nhash, 1);
+	assert_string_equal(f.c.lists.hash[0].category, "csam");
+	assert_int_equal(f.c.lists.hash[0].lo.kind, LIST_SHA256);
+	assert_int_equal(f.c.lists.npdq, 1);
+	assert_int_equal(f.c.lists.pdq[0].threshold, 20);
+	assert_int_equal(f.c.lists.nxml, 1);
+	assert_string_equal(f.c.lists.xml[0], "/l/feed.xml");
+	assert_int_equal(f.c.min_quality, 60);
+	assert_true(f.c.pdq_all);
+	assert_int_equal(f.c.pdq_buffer_max, 1u << 20);
+	assert_string_equal(f.c.inl.ports, "tcp/80,tcp/8080");
+	assert_int_equal(f.c.inl.hold_max, 4u << 20);
+	assert_int_equal(f.c.inl.learn_ns, 90 * SEC);
+	assert_int_equal(f.c.inl.blocked, RUN_BLOCKED_RESET);
+	assert_int_equal(f.c.inl.max_conns, 4096); /* default kept */
+	assert_string_equal(f.c.tap.ports, "tcp/81");
+	assert_int_equal(f.c.tap.mirror_cap, 256);
+	assert_int_equal(f.d.errors, 0);
+	assert_int_equal(runconf_check(&f.c, f.path, &f.d), 0);
+	done(&f);
+}
+
+static void empty_is_defaults(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_int_equal(load(&f, "# nothing yet\n"), 0);
+	assert_int_equal(f.c.mode, RUN_INLINE);
+	assert_string_equal(f.c.inl.ports, "tcp/80");
+	assert_string_equal(f.c.control, RUNCONF_CONTROL);
+	assert_int_equal(runconf_check(&f.c, "x", &f.d), -EINVAL);
+	assert_string_equal(f.d.msgs[0].text,
+			    "x: no interface: give interfaces in the config or --iface");
+	done(&f);
+}
+
+/* Each bad file and the exact first message (after the file name). */
+static void diagnostics(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{"interface: [eth0]\n",
+		 ":1:1: unknown key 'interface' in the agent's config (expected interfaces, mode, "
+		 "xdp_mode, workers, memory, log, control_socket, heartbeat_stale_after, hash, "
+		 "lists, pdq, inline or tap)"},
+		{"mode: inlin\n", ":1:7: expected inline or tap, found 'inlin'"},
+		{"workers: many\n", ":1:10: expected a whole number 0..64, found 'many'"},
+		{"workers: 65\n", ":1:10: expected a whole number 0..64, found '65'"},
+		{"memory: 2X\n",
+		 ":1:9: expected a size in bytes (a number, optionally followed by k, M or G), "
+		 "found '2X'"},
+		{"heartbeat_stale_after: 5\n",
+		 ":1:24: expected a duration (a number followed by ms, s, m, h or d, e.g. 30s), "
+		 "found '5'"},
+		{"mode: tap\nmode: inline\n", ":2:1: duplicate key 'mode'"},
+		{"log: &a /x\ncontrol_socket: *a\n", ":1:6: anchors (&name) are not supported"},
+		{"mode: tap\n---\nmode: inline\n",
+		 ":2:1: a second document ('---'): one file, one document"},
+		{"mode: [tap\n", ":2:1: did not find expected ',' or ']' while parsing a flow "
+				 "sequence"},
+		{"hash: [md5, sha512]\n", ":1:13: expected md5, sha1 or sha256, found 'sha512'"},
+		{"lists:\n  - {name: a, path: /x}\n",
+		 ":2:5: list entry without a type (md5, sha1, sha256, pdq or hashxml)"},
+		{"lists:\n  - {name: a, type: sha256}\n", ":2:5: list entry without a path"},
+		{"lists:\n  - {name: a, type: sha256, path: /x}\n  - {name: a, type: md5, path: /y}\n",
+		 ":3:5: hash list name 'a' given twice"},
+		{"lists:\n  - {name: a, type: pdq, path: /x, threshold: 300}\n",
+		 ":2:47: expected a whole number 0..255, found '300'"},
+		{"inline: {blocked: drop}\n", ":1:19: expected notice or reset, found 'drop'"},
+		{"inline: [tcp/80]\n",
+		 ":1:9: inline: expected a mapping (key: value lines), found a list"},
+		{"pdq: {quality: 3}\n",
+		 ":1:7: unknown key 'quality' in pdq (expected min_quality, all_images, buffer_max "
+		 "or buffer_total)"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct fx f;
+
+		assert_int_equal(load(&f, cases[i].text), -EINVAL);
+		if (strcmp(msg(&f), cases[i].want))
+			fail_msg("case %zu: got '%s'\n want '%s'", i, msg(&f), cases[i].want);
+		done(&f);
+	}
+}
+
+static void caret_and_missing_file(void **state)
+{
+	struct fx f;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mf;
+
+	(void)state;
+	assert_int_equal(load(&f, "interfaces: [eth0]\nmode: inlin\n"), -EINVAL);
+	mf = open_memstream(&out, &len);
+	diag_print(&f.d, mf);
+	fclose(mf);
+	assert_non_null(strstr(out, ":2:7: expected inline or tap, found 'inlin'\n"
+				    "  mode: inlin\n"
+				    "        ^\n"));
+	free(out);
+	done(&f);
+	memset(&f.d, 0, sizeof(f.d));
+	runconf_default(&f.c);
+	assert_int_equal(runconf_load(&f.c, "/nonexistent/edgeward.yaml", &f.d), -ENOENT);
+	assert_string_equal(f.d.msgs[0].text, "/nonexistent/edgeward.yaml: couldn't read the "
+					      "file: No such file or directory");
+	runconf_free(&f.c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full_config),
+		cmocka_unit_test(empty_is_defaults),
+		cmocka_unit_test(diagnostics),
+		cmocka_unit_test(caret_and_missing_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
