@@ -60,6 +60,17 @@ fail:
 	return NULL;
 }
 
+void engine_swap_lists(struct engine *e, struct hashdb *db, struct pdqdb *pdb)
+{
+	if (e->conf.hashdb && db) {
+		hashdb_swap(e->conf.hashdb, db);
+		__atomic_store_n(&e->matcher.need, hashdb_kinds(e->conf.hashdb) & HASH_ALL,
+				 __ATOMIC_RELAXED);
+	}
+	if (e->conf.img.db && pdb)
+		pdqdb_swap(e->conf.img.db, pdb);
+}
+
 /* ---- counters ---------------------------------------------------------------------- */
 
 static void add_stats(uint64_t *sum, const uint64_t *v, size_t bytes)

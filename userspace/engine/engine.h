@@ -107,6 +107,13 @@ struct engine *engine_new(const struct engine_conf *conf);
  * when every source was read whole, else the first source's error. */
 int engine_run_files(struct engine *e, struct engine_source *src, int n);
 
+/* Swaps the lists: every list of db and pdb replaces those the engine
+ * matches against (conf.hashdb, conf.img.db, which must have been given),
+ * in one step per registry; db and pdb then hold the old lists, for the
+ * caller to free. The digests computed follow the new lists from the next
+ * object on. One caller at a time. */
+void engine_swap_lists(struct engine *e, struct hashdb *db, struct pdqdb *pdb);
+
 /* Counters summed over workers and the merger. */
 void engine_stats(struct engine *e, struct engine_stats *st);
 

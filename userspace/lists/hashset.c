@@ -537,6 +537,20 @@ size_t hashdb_entries(struct hashdb *db)
 	return n;
 }
 
+void hashdb_swap(struct hashdb *live, struct hashdb *fresh)
+{
+	struct hashdb_group **g;
+	size_t n;
+
+	pthread_rwlock_wrlock(&fresh->lock);
+	pthread_rwlock_wrlock(&live->lock);
+	g = live->groups, n = live->ngroups;
+	live->groups = fresh->groups, live->ngroups = fresh->ngroups;
+	fresh->groups = g, fresh->ngroups = n;
+	pthread_rwlock_unlock(&live->lock);
+	pthread_rwlock_unlock(&fresh->lock);
+}
+
 void hashdb_free(struct hashdb *db)
 {
 	if (!db)

@@ -92,6 +92,12 @@ unsigned hashdb_kinds(struct hashdb *db);
 size_t hashdb_groups(struct hashdb *db);
 size_t hashdb_entries(struct hashdb *db);
 
+/* Exchanges every group of live with those of fresh in one step (readers
+ * of live see all old lists or all new ones, never a mix within one
+ * lookup); fresh then holds the old groups, for the caller to free. One
+ * caller at a time; fresh must be the caller's alone. */
+void hashdb_swap(struct hashdb *live, struct hashdb *fresh);
+
 void hashdb_free(struct hashdb *db);
 
 #endif

@@ -217,6 +217,20 @@ size_t pdqdb_entries(struct pdqdb *db)
 	return n;
 }
 
+void pdqdb_swap(struct pdqdb *live, struct pdqdb *fresh)
+{
+	struct pdq_group **g;
+	size_t n;
+
+	pthread_rwlock_wrlock(&fresh->lock);
+	pthread_rwlock_wrlock(&live->lock);
+	g = live->groups, n = live->ngroups;
+	live->groups = fresh->groups, live->ngroups = fresh->ngroups;
+	fresh->groups = g, fresh->ngroups = n;
+	pthread_rwlock_unlock(&live->lock);
+	pthread_rwlock_unlock(&fresh->lock);
+}
+
 void pdqdb_free(struct pdqdb *db)
 {
 	if (!db)

@@ -59,6 +59,9 @@ size_t pdqdb_query(struct pdqdb *db, const struct pdq_hash *q,
 		   struct pdqdb_hit *hits, size_t max);
 
 size_t pdqdb_entries(struct pdqdb *db);
+/* As hashdb_swap, for the PDQ registry. */
+void pdqdb_swap(struct pdqdb *live, struct pdqdb *fresh);
+
 void pdqdb_free(struct pdqdb *db);
 
 #endif

@@ -13,7 +13,6 @@
 
 struct assemble {
 	struct assemble_conf conf;
-	unsigned mask; /* hashes of stitched objects: logged | matched */
 	struct range_store *ranges;
 	struct assemble_stats st;
 	uint64_t next_id;
@@ -52,7 +51,6 @@ struct assemble *assemble_new(const struct assemble_conf *conf)
 	if (!a)
 		return NULL;
 	a->conf = *conf;
-	a->mask = conf->log_mask | (conf->matcher ? conf->matcher->need : 0);
 	a->ranges = range_store_new(conf->range);
 	if (!a->ranges) {
 		free(a);
@@ -118,7 +116,10 @@ static bool whole_hash(struct assemble *a, const struct range_whole *wh, struct 
 	struct hash_ctx h;
 	bool ok;
 
-	if (!wh->complete || hash_init(&h, a->mask))
+	const struct objsink_matcher *m = a->conf.matcher;
+	unsigned mask = a->conf.log_mask | (m ? __atomic_load_n(&m->need, __ATOMIC_RELAXED) : 0);
+
+	if (!wh->complete || hash_init(&h, mask))
 		return false;
 	hash_update(&h, wh->data, wh->total);
 	ok = hash_final(&h, r) == 0;

@@ -40,14 +40,7 @@ struct imgmatch *imgmatch_new(const struct imgmatch_conf *conf)
 		im->conf.total_cap = IMGMATCH_DEF_TOTAL_CAP;
 	budget_init(&im->own_total, im->conf.total_cap);
 	im->total = conf->total ? conf->total : &im->own_total;
-	im->active = conf->log || (conf->db && pdqdb_entries(conf->db));
-	if (im->active) {
-		im->sb = imgsandbox_new(conf->sandbox);
-		if (!im->sb) {
-			free(im);
-			return NULL;
-		}
-	}
+	imgmatch_active(im);
 	return im;
 }
 
@@ -59,9 +52,12 @@ void imgmatch_free(struct imgmatch *im)
 	free(im);
 }
 
-bool imgmatch_active(const struct imgmatch *im)
+bool imgmatch_active(struct imgmatch *im)
 {
-	return im && im->active;
+	if (!im)
+		return false;
+	im->active = im->conf.log || (im->conf.db && pdqdb_entries(im->conf.db));
+	return im->active;
 }
 
 const struct imgmatch_stats *imgmatch_stats(const struct imgmatch *im)
@@ -178,6 +174,12 @@ static void hash_image(struct imgmatch *im, const uint8_t *data, size_t len,
 	struct imgsandbox_result res;
 
 	memset(&res, 0, sizeof(res));
+	if (!im->sb && !(im->sb = imgsandbox_new(im->conf.sandbox))) {
+		snprintf(r->error, sizeof(r->error), "undecodable: no image worker: %s",
+			 strerror(errno));
+		im->st.undecodable++;
+		return;
+	}
 	if (imgsandbox_hash(im->sb, data, len, 0, &res)) {
 		snprintf(r->error, sizeof(r->error), "undecodable: %s", res.reason);
 		im->st.undecodable++;

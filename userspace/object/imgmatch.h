@@ -76,12 +76,15 @@ struct imgmatch;
 
 /* Returns a stage (caller owns it: imgmatch_free) or NULL with errno. A
  * stage with neither conf->log nor a list is inactive: it buffers nothing
- * and imgmatch_object reports non-images only. */
+ * and imgmatch_object reports non-images only. The sandbox worker is made
+ * for the first image. */
 struct imgmatch *imgmatch_new(const struct imgmatch_conf *conf);
 void imgmatch_free(struct imgmatch *im);
 
-/* True when images are hashed (--pdq or a PDQ list loaded). */
-bool imgmatch_active(const struct imgmatch *im);
+/* True when images are hashed (--pdq or a PDQ list loaded now: lists can
+ * be swapped in while running). Looks at the lists: call it once per
+ * object, not per byte; the buffering functions use the last answer. */
+bool imgmatch_active(struct imgmatch *im);
 
 /* Appends decoded body bytes. Stops buffering (and frees) as soon as the
  * first SNIFF_LEN bytes show a non-image, or a cap is reached. */

@@ -45,6 +45,7 @@ struct sobj {
 	bool has_flow;
 	char *str[S_MAX];
 	bool sep_wire; /* content-coded: wire hashed apart */
+	bool img_on;   /* images are PDQ-hashed (decided when it began) */
 	struct hash_ctx body, wire;
 	struct objrec_piece *piece; /* range piece: bytes for the assembler */
 	uint64_t piece_cap;
@@ -323,6 +324,21 @@ static void piece_write(struct sobj *o, const uint8_t *p, size_t n)
 
 /* ---- object_ops --------------------------------------------------------- */
 
+/* The digests of the objects beginning now: logged ones and those the
+ * lists hold, which a list reload can change. Pooled contexts of another
+ * set are dropped. */
+static void set_mask(struct objsink *s)
+{
+	const struct objsink_matcher *m = s->conf.matcher;
+	unsigned mask = s->conf.log_mask | (m ? __atomic_load_n(&m->need, __ATOMIC_RELAXED) : 0);
+
+	if (mask == s->mask)
+		return;
+	while (s->npool)
+		hash_free(&s->pool[--s->npool]);
+	s->mask = mask;
+}
+
 static int ctx_get(struct objsink *s, struct hash_ctx *h)
 {
 	if (!s->npool)
@@ -399,6 +415,8 @@ static void *obj_begin(void *ctx, const struct obj_meta *m)
 	if (!o)
 		return NULL;
 	o->s = s;
+	set_mask(s);
+	o->img_on = imgmatch_active(s->conf.img);
 	if (copy_meta(o, m) || ctx_get(s, &o->body))
 		goto fail;
 	/* identity coding: wire and decoded bodies are the same bytes */
@@ -423,18 +441,13 @@ static void obj_wire(void *obj, const uint8_t *p, size_t len)
 		piece_write(o, p, len);
 }
 
-static bool img_on(const struct objsink *s)
-{
-	return imgmatch_active(s->conf.img);
-}
-
 static void obj_data(void *obj, const uint8_t *p, size_t len)
 {
 	struct sobj *o = obj;
 
 	hash_update(&o->body, p, len);
 	/* pieces are PDQ-hashed only as their stitched whole */
-	if (o->rfirst < 0 && img_on(o->s))
+	if (o->rfirst < 0 && o->img_on)
 		imgmatch_buf_add(o->s->conf.img, &o->img, p, len);
 }
 
@@ -496,7 +509,7 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct obj
 		ej_null(w, "wire");
 	}
 	ej_str(w, "error", e->error && e->error[0] ? e->error : NULL);
-	if (img_on(s))
+	if (o->img_on)
 		imgmatch_put_fields(w, img);
 	part_end(s);
 }
@@ -576,7 +589,7 @@ static void obj_end(void *obj, const struct obj_end *e)
 		hash_free(&o->wire);
 		wire_ok = false;
 	}
-	if (img_on(s))
+	if (o->img_on)
 		imgmatch_object(s->conf.img, e->sniffed, pdq_skip(o, e->flags), &o->img, &img);
 	put_object(s, o, e, &rb, &rw, body_ok, wire_ok, &img);
 	count(s, e, body_ok);

@@ -50,7 +50,7 @@ struct objsink_hit {
 /* Exact hash matching, decoupled from the list implementation. lookup
  * writes up to max hits for digest d of type t and returns their count. */
 struct objsink_matcher {
-	unsigned need; /* HASH_* types some list holds */
+	unsigned need; /* HASH_* types some list holds (atomic: a reload changes it) */
 	int (*lookup)(void *ctx, enum hash_type t, const uint8_t *d, struct objsink_hit *hits,
 		      int max);
 	void *ctx;
