@@ -8,7 +8,8 @@
 
 static const struct cli_cmd commands[] = {
 	/* { "name", cmd_name, "one-line summary" }, one line per working command */
-	{ "run", cmd_run, "attach to interfaces, keep the heartbeat, mirror to pcapng" },
+	{ "run", cmd_run, "the live filter: attach, inspect, block, log (docs/operations.md)" },
+	{ "reload", cmd_reload, "make the running agent re-read its config and lists" },
 	{ "block", cmd_block, "block prefixes (or list them) in the pinned blocklist" },
 	{ "unblock", cmd_unblock, "remove prefixes from the pinned blocklist" },
 	{ "status", cmd_status, "show attachments, counters, rule hits, heartbeat" },

@@ -15,6 +15,7 @@ fail=0
 declare -A allow=(
 	[cli]="*"
 	[.]="cli log"
+	[agent]="engine config kernel capture stream http object image lists log util"
 	[engine]="capture stream http object image lists log util"
 	[config]="object lists log util"
 	[kernel]="log util"

@@ -61,20 +61,25 @@ static int fail(struct pkt_err *err, uint64_t num, size_t off, enum pkt_reason r
 	return r == PKT_E_NOT_IP ? -ENOENT : -EINVAL;
 }
 
+void packet_flow_key(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+		     uint8_t proto, uint8_t family, struct ew_flow_key *k)
+{
+	int c = memcmp(src, dst, 16);
+	int src_lo = c < 0 || (c == 0 && sport <= dport);
+
+	memset(k, 0, sizeof(*k));
+	memcpy(k->lo_addr, src_lo ? src : dst, 16);
+	memcpy(k->hi_addr, src_lo ? dst : src, 16);
+	k->lo_port = htons(src_lo ? sport : dport);
+	k->hi_port = htons(src_lo ? dport : sport);
+	k->proto = proto;
+	k->family = family;
+}
+
 /* Fills key so that both directions of a flow give the same bytes. */
 static void make_key(struct pkt *p)
 {
-	struct ew_flow_key *k = &p->key;
-	int c = memcmp(p->src, p->dst, 16);
-	int src_lo = c < 0 || (c == 0 && p->sport <= p->dport);
-
-	memset(k, 0, sizeof(*k));
-	memcpy(k->lo_addr, src_lo ? p->src : p->dst, 16);
-	memcpy(k->hi_addr, src_lo ? p->dst : p->src, 16);
-	k->lo_port = htons(src_lo ? p->sport : p->dport);
-	k->hi_port = htons(src_lo ? p->dport : p->sport);
-	k->proto = p->proto;
-	k->family = p->family;
+	packet_flow_key(p->src, p->sport, p->dst, p->dport, p->proto, p->family, &p->key);
 }
 
 static void tcp_options(struct pkt *p, const uint8_t *o, size_t n)

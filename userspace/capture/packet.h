@@ -100,6 +100,12 @@ int packet_decode(int linktype, const uint8_t *frame, size_t caplen, uint64_t nu
 int packet_decode_ip(const uint8_t *ip, size_t len, size_t off_base, struct pkt *p,
 		     struct pkt_err *err);
 
+/* The canonical flow key (include/ew_abi.h: lower (address, port) first)
+ * of a packet from src:sport to dst:dport (16-byte, IPv4-mapped
+ * addresses; ports host order), as the kernel maps use it. */
+void packet_flow_key(const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport,
+		     uint8_t proto, uint8_t family, struct ew_flow_key *k);
+
 /* Returns 1 if packet_decode handles link type linktype, else 0. */
 int packet_link_supported(int linktype);
 

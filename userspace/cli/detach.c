@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/control.h"
+#include "config/runconf.h"
 #include "kernel/attach.h"
 #include "cli/cli.h"
 #include "ew_abi.h"
@@ -48,26 +50,50 @@ static int unpin_all(void)
 
 static void detach_usage(FILE *out)
 {
-	fprintf(out, "usage: edgeward detach [--iface IF]...\n"
-		     "Removes edgeward's XDP and TC programs (from IF only, or from\n"
-		     "every interface) and, without --iface, unpins all its maps.\n");
+	fprintf(out, "usage: edgeward detach [--iface IF]... [--control PATH]\n"
+		     "Stops the running agent, removes edgeward's XDP and TC programs (from\n"
+		     "IF only, or from every interface) and, without --iface, unpins all\n"
+		     "its maps.\n");
+}
+
+/* Asks a running agent to stop and waits (up to 30 s) for it to go. */
+static int stop_agent(const char *path)
+{
+	FILE *sink = fopen("/dev/null", "w");
+	int rc = control_request(path, "stop", sink ? sink : stderr, 5000);
+
+	if (sink)
+		fclose(sink);
+	if (rc < 0)
+		return 0; /* none running */
+	for (int i = 0; i < 300 && !access(path, F_OK); i++)
+		usleep(100000);
+	if (!access(path, F_OK)) {
+		ew_err("detach: the agent at '%s' did not stop", path);
+		return -ETIMEDOUT;
+	}
+	printf("stopped the agent\n");
+	return 0;
 }
 
 int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"iface", required_argument, NULL, 'i'},
+		{"control", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *ifs[64], *control = RUNCONF_CONTROL;
 	int c, failed = 0, ifaces = 0;
 
 	loader_log_init();
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1) {
-		if (c == 'i') {
-			detach_iface(optarg, &failed);
-			ifaces++;
+		if (c == 'i' && ifaces < 64) {
+			ifs[ifaces++] = optarg;
+		} else if (c == 'S') {
+			control = optarg;
 		} else {
 			detach_usage(c == 'h' ? stdout : stderr);
 			return c == 'h' ? 0 : 2;
@@ -77,6 +103,10 @@ int cmd_detach(int argc, char **argv)
 		ew_err("detach: unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
+	if (stop_agent(control))
+		return 1;
+	for (int i = 0; i < ifaces; i++)
+		detach_iface(ifs[i], &failed);
 	if (ifaces)
 		return failed ? 1 : 0;
 	if (attach_foreach_iface(detach_iface, &failed) < 0)

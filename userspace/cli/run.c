@@ -1,72 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `edgeward run`: load (or reuse) the pinned maps and programs, attach them
- * to the interfaces, keep the heartbeat fresh and write the mirror ring
- * buffer to pcapng until SIGINT/SIGTERM or --duration. Programs and maps
- * stay attached and pinned afterwards: enforcement outlives the agent. */
+/* `edgeward run`: the live agent (userspace/agent/). Parses the command
+ * line, which overrides the config file, into the agent's settings and
+ * runs it. Programs and maps stay attached and pinned afterwards:
+ * enforcement outlives the agent. */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <bpf/bpf.h>
-
-#include "kernel/attach.h"
+#include "agent/agent.h"
 #include "cli/cli.h"
-#include "kernel/loader.h"
+#include "cli/listopts.h"
+#include "ew_abi.h"
 #include "log/log.h"
-#include "kernel/mirror.h"
-#include "capture/pcapng.h"
-#include "kernel/ports.h"
+#include "object/hash.h"
 
-#define RUN_IFACE_MAX	    16
-#define RUN_PCAP_IF_MAX	    64
-#define STALE_AFTER_DEFAULT 5	/* s without heartbeat: stop tagging */
-#define FLOW_TTL_DEFAULT    120 /* s an inspect tag lives */
+#define SEC 1000000000ull
 
-struct run_opts {
-	const char *ifaces[RUN_IFACE_MAX];
+/* What the command line sets; a zero/NULL field leaves the config's. */
+struct run_cli {
+	const char *config;
+	const char *ifaces[RUNCONF_IFACE_MAX];
 	int n_if;
-	enum attach_xdp_mode mode;
-	const char *pcap_out;
-	struct ports_entry ports[EW_PORT_MAX];
-	int n_ports;
-	unsigned long stale_after;
-	unsigned long mirror_cap;
-	unsigned long duration; /* 0: until a signal */
-};
-
-/* What this run attached anew, so a failure can take exactly that back. */
-struct run_undo {
-	bool xdp[RUN_IFACE_MAX];
-	bool tc[RUN_IFACE_MAX];
-};
-
-struct run_pcap {
-	struct pcapng *w;
-	FILE *f;
-	__u32 ifindex[RUN_PCAP_IF_MAX]; /* pcapng interface id -> ifindex */
-	int n_if;
-	__u64 written;
+	int mode, xdp_mode;	   /* -1: not given */
+	const char *log, *control, *pcap_out, *ports, *inline_ports;
+	unsigned long stale_s, mirror_cap, workers, duration_s;
+	bool workers_set, hash_set;
+	unsigned hash_mask;
+	unsigned pdq_set;	   /* bits of the listopts PDQ options given */
+	struct listopts lists;
 };
 
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: edgeward run --iface IF [--iface IF2 ...] [--xdp-mode "
-		"native|generic|auto]\n"
-		"                    [--pcap-out FILE] [--ports SPEC] [--stale-after SEC]\n"
-		"                    [--mirror-cap N] [--duration SEC]\n"
-		"  --ports SPEC     ports tagged for mirroring (default %s)\n"
-		"  --stale-after    heartbeat age that stops tagging (default %d s)\n"
-		"  --mirror-cap     bytes copied per mirrored packet (default and max %u)\n",
-		PORTS_DEFAULT, STALE_AFTER_DEFAULT, EW_MIRROR_CAP);
+		"usage: edgeward run [--config FILE] [--iface IF]... [--mode inline|tap]\n"
+		"                    [--log FILE] [--workers N] [--hash LIST] [list options]\n"
+		"                    [--xdp-mode native|generic|auto] [--stale-after SEC]\n"
+		"                    [--inline-ports SPEC] [--ports SPEC] [--mirror-cap N]\n"
+		"                    [--pcap-out FILE] [--control PATH] [--duration SEC]\n"
+		"Runs the live filter until SIGINT/SIGTERM or `edgeward detach`; SIGHUP\n"
+		"or `edgeward reload` re-reads the config and lists. The command line\n"
+		"overrides the config file (docs/operations.md).\n"
+		"  --mode           inline (default): HTTP on the inline ports goes through\n"
+		"                   the transparent proxy; tap: the mirror is inspected and\n"
+		"                   matches are reset\n"
+		"  --ports SPEC     ports the TC program mirrors (default tcp/80,tcp/53,udp/53,\n"
+		"                   tcp/443:4)\n"
+		"  --inline-ports SPEC  ports steered to the proxy in inline mode (tcp/80)\n"
+		"  --stale-after    heartbeat age that stops tagging and steering (5 s)\n"
+		"  --mirror-cap     bytes copied per mirrored packet (default and max %u)\n"
+		"  --pcap-out FILE  also write the mirror to FILE (pcapng, created 0600)\n"
+		"  --control PATH   the control socket (%s)\n"
+		LISTOPTS_USAGE,
+		EW_MIRROR_CAP, RUNCONF_CONTROL);
 }
 
 static int parse_num(const char *opt, const char *s, unsigned long lo, unsigned long hi,
@@ -77,364 +66,186 @@ static int parse_num(const char *opt, const char *s, unsigned long lo, unsigned 
 	errno = 0;
 	*v = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || *v < lo || *v > hi) {
-		ew_err("invalid %s '%s' (expected %lu-%lu)", opt, s, lo, hi);
+		ew_err("run: invalid %s '%s' (expected %lu-%lu)", opt, s, lo, hi);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int parse_mode(const char *s, enum attach_xdp_mode *mode)
+static int parse_choice(const char *opt, const char *s, const char *const *names, int *v)
 {
-	if (!strcmp(s, "auto"))
-		*mode = ATTACH_XDP_AUTO;
-	else if (!strcmp(s, "native"))
-		*mode = ATTACH_XDP_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*mode = ATTACH_XDP_GENERIC;
-	else {
-		ew_err("invalid --xdp-mode '%s' (expected native, generic or auto)", s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_ports(const char *spec, struct run_opts *o)
-{
-	char msg[160];
-
-	o->n_ports = ports_parse(spec, o->ports, EW_PORT_MAX, msg, sizeof(msg));
-	if (o->n_ports < 0) {
-		ew_err("invalid --ports '%s': %s", spec, msg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int run_opt(int c, struct run_opts *o)
-{
-	switch (c) {
-	case 'i':
-		if (o->n_if == RUN_IFACE_MAX) {
-			ew_err("too many --iface (at most %d)", RUN_IFACE_MAX);
-			return -EINVAL;
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(s, names[i])) {
+			*v = i;
+			return 0;
 		}
-		o->ifaces[o->n_if++] = optarg;
-		return 0;
-	case 'm':
-		return parse_mode(optarg, &o->mode);
-	case 'w':
-		o->pcap_out = optarg;
-		return 0;
-	case 'p':
-		return parse_ports(optarg, o);
-	case 's':
-		return parse_num("--stale-after", optarg, 1, 3600, &o->stale_after);
-	case 'c':
-		return parse_num("--mirror-cap", optarg, 64, EW_MIRROR_CAP, &o->mirror_cap);
-	case 'd':
-		return parse_num("--duration", optarg, 1, 1ul << 31, &o->duration);
-	case 'h':
-		return 1;
-	}
+	ew_err("run: invalid %s '%s'", opt, s);
 	return -EINVAL;
 }
 
-static int run_parse(int argc, char **argv, struct run_opts *o)
+static int run_opt(int c, char *arg, struct run_cli *o)
+{
+	static const char *const modes[] = {"inline", "tap", NULL};
+	static const char *const xdp[] = {"auto", "native", "generic", NULL};
+
+	switch (c) {
+	case 'i':
+		if (o->n_if == RUNCONF_IFACE_MAX) {
+			ew_err("run: too many --iface (at most %d)", RUNCONF_IFACE_MAX);
+			return -EINVAL;
+		}
+		o->ifaces[o->n_if++] = arg;
+		return 0;
+	case 'C': o->config = arg; return 0;
+	case 'M': return parse_choice("--mode", arg, modes, &o->mode);
+	case 'm': return parse_choice("--xdp-mode", arg, xdp, &o->xdp_mode);
+	case 'L': o->log = arg; return 0;
+	case 'S': o->control = arg; return 0;
+	case 'w': o->pcap_out = arg; return 0;
+	case 'p': o->ports = arg; return 0;
+	case 'I': o->inline_ports = arg; return 0;
+	case 's': return parse_num("--stale-after", arg, 1, 3600, &o->stale_s);
+	case 'c': return parse_num("--mirror-cap", arg, 64, EW_MIRROR_CAP, &o->mirror_cap);
+	case 'd': return parse_num("--duration", arg, 1, 1ul << 31, &o->duration_s);
+	case 'W': o->workers_set = true; return parse_num("--workers", arg, 1, 64, &o->workers);
+	case 'H':
+		o->hash_set = true;
+		if (!hash_parse_mask(arg, &o->hash_mask))
+			return 0;
+		ew_err("run: bad --hash '%s' (expected a comma-separated list of md5, sha1, "
+		       "sha256)", arg);
+		return -EINVAL;
+	case 'h': return 1;
+	}
+	if (c >= 0x103 && c <= 0x106)
+		o->pdq_set |= 1u << (c - 0x103);
+	c = listopts_option(&o->lists, "run", c, arg);
+	return c > 0 ? -EINVAL : c;
+}
+
+static int run_parse(int argc, char **argv, struct run_cli *o)
 {
 	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'C'},
 		{"iface", required_argument, NULL, 'i'},
+		{"mode", required_argument, NULL, 'M'},
 		{"xdp-mode", required_argument, NULL, 'm'},
+		{"log", required_argument, NULL, 'L'},
+		{"control", required_argument, NULL, 'S'},
 		{"pcap-out", required_argument, NULL, 'w'},
 		{"ports", required_argument, NULL, 'p'},
+		{"inline-ports", required_argument, NULL, 'I'},
 		{"stale-after", required_argument, NULL, 's'},
 		{"mirror-cap", required_argument, NULL, 'c'},
 		{"duration", required_argument, NULL, 'd'},
+		{"workers", required_argument, NULL, 'W'},
+		{"hash", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
+		LISTOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, err;
 
-	if (parse_ports(PORTS_DEFAULT, o))
-		return -EINVAL;
-	o->stale_after = STALE_AFTER_DEFAULT;
-	o->mirror_cap = EW_MIRROR_CAP;
+	o->mode = o->xdp_mode = -1;
+	listopts_init(&o->lists);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "i:m:w:p:s:c:d:h", opts, NULL)) != -1) {
-		err = run_opt(c, o);
-		if (err)
+	while ((c = getopt_long(argc, argv, "i:h", opts, NULL)) != -1)
+		if ((err = run_opt(c, optarg, o)))
 			return err;
-	}
 	if (optind < argc) {
 		ew_err("run: unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->n_if) {
-		ew_err("run: give at least one --iface");
-		return -EINVAL;
-	}
-	for (int i = 0; i < o->n_if; i++) {
+	for (int i = 0; i < o->n_if; i++)
 		if (!if_nametoindex(o->ifaces[i])) {
 			ew_err("couldn't attach to '%s': %s", o->ifaces[i], strerror(errno));
 			return -ENODEV;
 		}
-	}
 	return 0;
 }
 
-static __u64 mono_ns(void)
+/* ---- the settings: the file, then the command line ------------------------------ */
+
+static void override_values(const struct run_cli *o, struct runconf *c)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
-}
-
-/* The heartbeat shares bpf_ktime_get_ns's clock (CLOCK_MONOTONIC). A zero
- * heartbeat reads as stale at once: used on a clean stop. */
-static int beat(int cfg_fd, struct ew_config *cfg, __u64 now)
-{
-	__u32 key = 0;
-
-	cfg->heartbeat_ns = now;
-	if (bpf_map_update_elem(cfg_fd, &key, cfg, BPF_ANY)) {
-		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG, strerror(errno));
-		return -errno;
+	if (o->n_if) {
+		memcpy(c->ifaces, o->ifaces, sizeof(o->ifaces));
+		c->n_if = o->n_if;
 	}
-	return 0;
+	if (o->mode >= 0)
+		c->mode = (enum runconf_mode)o->mode;
+	if (o->xdp_mode >= 0)
+		c->xdp_mode = (enum runconf_xdp)o->xdp_mode;
+	c->log = o->log ? o->log : c->log;
+	c->control = o->control ? o->control : c->control;
+	c->tap.pcap_out = o->pcap_out ? o->pcap_out : c->tap.pcap_out;
+	c->tap.ports = o->ports ? o->ports : c->tap.ports;
+	c->inl.ports = o->inline_ports ? o->inline_ports : c->inl.ports;
+	c->stale_after_ns = o->stale_s ? o->stale_s * SEC : c->stale_after_ns;
+	c->tap.mirror_cap = o->mirror_cap ? (uint32_t)o->mirror_cap : c->tap.mirror_cap;
+	c->workers = o->workers_set ? (unsigned)o->workers : c->workers;
+	c->log_mask = o->hash_set ? o->hash_mask : c->log_mask;
 }
 
-static int store_ports(const struct run_opts *o)
+static void override_pdq(const struct run_cli *o, struct runconf *c)
 {
-	int fd = loader_map_open(EW_MAP_PORTS), err;
+	const struct imgmatch_conf *ic = &o->lists.ic;
 
-	err = fd < 0 ? fd : ports_store(fd, o->ports, (size_t)o->n_ports);
-	if (err)
-		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS, strerror(-err));
-	if (fd >= 0)
-		close(fd);
-	return err;
+	if (o->pdq_set & 1)
+		c->pdq_all = ic->log;
+	if (o->pdq_set & 2)
+		c->min_quality = ic->min_quality;
+	if (o->pdq_set & 4)
+		c->pdq_buffer_max = ic->obj_cap;
+	if (o->pdq_set & 8)
+		c->pdq_buffer_total = ic->total_cap;
 }
 
-static void undo(const struct run_opts *o, const struct run_undo *u)
+/* The command line's lists join the config's (their strings live in argv). */
+static int override_lists(const struct run_cli *o, struct runconf *c, struct diag *d)
 {
-	for (int i = 0; i < o->n_if; i++) {
-		if (u->tc[i])
-			attach_tc_remove(o->ifaces[i]);
-		if (u->xdp[i])
-			attach_xdp_remove(o->ifaces[i]);
-	}
-}
-
-static int attach_all(const struct loader *l, const struct run_opts *o)
-{
-	struct run_undo u = {};
+	const struct listset *ls = &o->lists.ls;
+	char msg[256];
 	int err = 0;
 
-	for (int i = 0; i < o->n_if && !err; i++) {
-		err = attach_xdp(loader_xdp_fd(l), o->ifaces[i], o->mode, &u.xdp[i]);
-		if (!err)
-			err = attach_tc(loader_tc_fd(l), o->ifaces[i], &u.tc[i]);
-		if (!err)
-			ew_info("attached to %s (XDP %s, TC ingress %s)", o->ifaces[i],
-				u.xdp[i] ? "new" : "updated", u.tc[i] ? "new" : "replaced");
-	}
-	if (err) {
-		undo(o, &u);
-		ew_err("nothing attached by this run is left attached");
-	}
-	return err;
-}
-
-static int pcap_iface(struct run_pcap *p, __u32 ifindex, __u32 snaplen)
-{
-	char name[IF_NAMESIZE];
-	int id;
-
-	for (id = 0; id < p->n_if; id++)
-		if (p->ifindex[id] == ifindex)
-			return id;
-	if (p->n_if == RUN_PCAP_IF_MAX)
-		return -ENOSPC;
-	if (!if_indextoname(ifindex, name))
-		snprintf(name, sizeof(name), "if%u", ifindex);
-	id = pcapng_add_interface(p->w, name, snaplen);
-	if (id >= 0)
-		p->ifindex[p->n_if++] = ifindex;
-	return id;
-}
-
-static int on_packet(const struct mirror_pkt *pkt, void *ctx)
-{
-	struct run_pcap *p = ctx;
-	int id;
-
-	if (!p->w)
-		return 0;
-	id = pcap_iface(p, pkt->ifindex, EW_MIRROR_CAP);
-	if (id < 0 || pcapng_write_packet(p->w, (__u32)id, pkt->ts_ns, pkt->data, pkt->cap_len,
-					  pkt->orig_len))
-		return 0; /* errors surface at pcapng_close */
-	p->written++;
-	return 0;
-}
-
-static int pcap_open(struct run_pcap *p, const struct run_opts *o)
-{
-	if (!o->pcap_out)
-		return 0;
-	p->f = fopen(o->pcap_out, "wb");
-	p->w = p->f ? pcapng_open(p->f) : NULL;
-	if (!p->w) {
-		ew_err("couldn't create pcapng file '%s': %s", o->pcap_out, strerror(errno));
-		if (p->f)
-			fclose(p->f);
-		return -errno;
-	}
-	for (int i = 0; i < o->n_if; i++)
-		pcap_iface(p, if_nametoindex(o->ifaces[i]), (__u32)o->mirror_cap);
-	return 0;
-}
-
-static int pcap_close(struct run_pcap *p, const char *path)
-{
-	int err;
-
-	if (!p->w)
-		return 0;
-	err = pcapng_close(p->w);
-	if (fclose(p->f) && !err)
-		err = -errno;
+	for (int i = 0; i < ls->nhash && !err; i++)
+		err = listset_add_list(&c->lists, LISTSET_HASH, &ls->hash[i], msg, sizeof(msg));
+	for (int i = 0; i < ls->npdq && !err; i++)
+		err = listset_add_list(&c->lists, LISTSET_PDQ, &ls->pdq[i], msg, sizeof(msg));
+	for (int i = 0; i < ls->nxml && !err; i++)
+		err = listset_add_list(&c->lists, LISTSET_XML,
+				       &(struct listset_list){.path = (char *)ls->xml[i]}, msg,
+				       sizeof(msg));
 	if (err)
-		ew_err("couldn't write pcapng file '%s': %s", path, strerror(-err));
-	else
-		ew_info("wrote %llu mirrored packets to %s", (unsigned long long)p->written, path);
+		diag_add(d, "command line", 0, 0, "%s", msg);
 	return err;
 }
 
-static int signals_fd(sigset_t *old)
+static int settings(struct runconf *c, void *ctx, struct diag *d)
 {
-	sigset_t set;
-	int fd;
+	const struct run_cli *o = ctx;
+	int err = o->config ? runconf_load(c, o->config, d) : 0;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, old);
-	fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (fd < 0) {
-		ew_err("couldn't create a signalfd: %s", strerror(errno));
-		sigprocmask(SIG_SETMASK, old, NULL);
-	}
-	return fd;
-}
-
-/* Beats every second and drains the ring buffer until a signal arrives or
- * the deadline (0: none) passes. */
-static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg, int sig_fd, __u64 deadline)
-{
-	struct pollfd fds[2] = {{.fd = sig_fd, .events = POLLIN},
-				{.fd = mirror_fd(m), .events = POLLIN}};
-	__u64 now = mono_ns(), next_beat = now;
-	int err = 0;
-
-	while (!err && (!deadline || now < deadline)) {
-		if (now >= next_beat) {
-			err = beat(cfg_fd, cfg, now);
-			next_beat = now + 1000000000ull;
-		}
-		if (poll(fds, 2, (int)((next_beat - now) / 1000000 + 1)) < 0 && errno != EINTR)
-			err = -errno;
-		if (fds[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			/* Consumed here, so unblocking later does not kill us. */
-			if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-				ew_info("stopping on %s", strsignal((int)si.ssi_signo));
-			break;
-		}
-		if (!err && mirror_poll(m, 0) < 0)
-			ew_warn("ring buffer poll failed: %s", strerror(errno));
-		now = mono_ns();
-	}
-	mirror_poll(m, 0);
-	return err;
-}
-
-/* Attached and beating: consume the mirror into the pcap until told to stop. */
-static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
-{
-	struct run_pcap pcap = {};
-	struct mirror *m = NULL;
-	sigset_t old;
-	int rb_fd, sig_fd, err;
-
-	sig_fd = signals_fd(&old);
-	if (sig_fd < 0)
-		return -errno;
-	rb_fd = loader_map_open(EW_MAP_MIRROR);
-	err = rb_fd < 0 ? rb_fd : pcap_open(&pcap, o);
-	if (!err) {
-		m = mirror_new(rb_fd, on_packet, &pcap);
-		err = m ? 0 : -errno;
-	}
-	if (!err)
-		err = loop(m, cfg_fd, cfg, sig_fd,
-			   o->duration ? mono_ns() + o->duration * 1000000000ull : 0);
-	else
-		ew_err("couldn't consume the mirror ring buffer '%s': %s", EW_MAP_MIRROR,
-		       strerror(-err));
-	mirror_free(m);
-	if (pcap_close(&pcap, o->pcap_out) && !err)
-		err = -EIO;
-	if (rb_fd >= 0)
-		close(rb_fd);
-	close(sig_fd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return err;
-}
-
-static int start(const struct run_opts *o, int *cfg_fd, struct ew_config *cfg)
-{
-	*cfg = (struct ew_config){
-		.stale_after_ns = o->stale_after * 1000000000ull,
-		.mirror_cap = (__u32)o->mirror_cap,
-		.flow_ttl_s = FLOW_TTL_DEFAULT,
-	};
-	*cfg_fd = loader_map_open(EW_MAP_CONFIG);
-	if (*cfg_fd < 0) {
-		ew_err("couldn't open pinned map '%s': %s", EW_MAP_CONFIG, strerror(-*cfg_fd));
-		return *cfg_fd;
-	}
-	/* Beat before attaching so the TC program tags from the first packet. */
-	return beat(*cfg_fd, cfg, mono_ns()) ?: store_ports(o);
+	if (err)
+		return err;
+	override_values(o, c);
+	override_pdq(o, c);
+	return override_lists(o, c, d);
 }
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {};
-	struct ew_config cfg;
-	struct loader *l;
-	int err, cfg_fd = -1;
+	struct run_cli o = {0};
+	struct agent_opts ao = {.settings = settings, .ctx = &o};
+	int err = run_parse(argc, argv, &o);
 
-	err = run_parse(argc, argv, &o);
 	if (err == -ENODEV)
 		return 1;
 	if (err) {
 		run_usage(err > 0 ? stdout : stderr);
 		return err > 0 ? 0 : 2;
 	}
-	l = loader_load();
-	if (!l)
-		return 1;
-	err = start(&o, &cfg_fd, &cfg);
-	if (!err)
-		err = attach_all(l, &o);
-	loader_free(l);
-	if (!err)
-		err = serve(&o, cfg_fd, &cfg);
-	if (cfg_fd >= 0) {
-		beat(cfg_fd, &cfg, 0); /* nobody reads the mirror now */
-		close(cfg_fd);
-	}
-	return err ? 1 : 0;
+	ao.config_path = o.config;
+	ao.duration_ns = o.duration_s * SEC;
+	return agent_run(&ao);
 }

@@ -12,6 +12,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "agent/control.h"
+#include "config/runconf.h"
 #include "kernel/attach.h"
 #include "kernel/blocklist.h"
 #include "cli/cli.h"
@@ -174,19 +176,33 @@ static int show_maps(void)
 	return err;
 }
 
+/* The running agent's own account, when one answers. */
+static void show_running(const char *path)
+{
+	int rc = control_request(path, "status", stdout, 5000);
+
+	if (rc < 0)
+		printf("agent: not running (%s: %s)\n", path, strerror(-rc));
+}
+
 int cmd_status(int argc, char **argv)
 {
+	const char *control = RUNCONF_CONTROL;
 	int err, shown = 0;
 
-	if (argc > 1) {
+	if (argc == 3 && !strcmp(argv[1], "--control")) {
+		control = argv[2];
+	} else if (argc > 1) {
 		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
 			ew_err("status: unexpected argument '%s'", argv[1]);
 			return 2;
 		}
-		printf("usage: edgeward status\nShows attached programs, the agent "
-		       "heartbeat,\nblocklist sizes, counters and rule hits.\n");
+		printf("usage: edgeward status [--control PATH]\nShows the running agent, "
+		       "attached programs, the agent heartbeat,\nblocklist sizes, counters "
+		       "and rule hits.\n");
 		return 0;
 	}
+	show_running(control);
 	loader_log_init();
 	printf("attached:\n");
 	if (attach_foreach_iface(show_iface, &shown) < 0)

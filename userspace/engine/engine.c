@@ -60,6 +60,21 @@ fail:
 	return NULL;
 }
 
+int engine_post_line(struct engine *e, const char *line, size_t len)
+{
+	struct objrec *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->text = malloc(len))) {
+		free(r);
+		return -ENOMEM;
+	}
+	memcpy(r->text, line, len);
+	r->len = len;
+	r->whole_line = true;
+	engine_queue(e, &e->orphans, r);
+	return 0;
+}
+
 void engine_swap_lists(struct engine *e, struct hashdb *db, struct pdqdb *pdb)
 {
 	if (e->conf.hashdb && db) {

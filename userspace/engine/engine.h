@@ -107,6 +107,11 @@ struct engine *engine_new(const struct engine_conf *conf);
  * when every source was read whole, else the first source's error. */
 int engine_run_files(struct engine *e, struct engine_source *src, int n);
 
+/* Queues one finished event line (JSON, ending in '\n'; copied) for the
+ * writer, from any thread: the agent's own events (start, stop, reload,
+ * block) share the events' file and order. Returns 0 or -ENOMEM. */
+int engine_post_line(struct engine *e, const char *line, size_t len);
+
 /* Swaps the lists: every list of db and pdb replaces those the engine
  * matches against (conf.hashdb, conf.img.db, which must have been given),
  * in one step per registry; db and pdb then hold the old lists, for the

@@ -4,6 +4,7 @@
  * released once every worker has passed its position; for live sources as
  * they come. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -166,9 +167,13 @@ void merge_live(struct engine *e, const int *stop)
 		pthread_mutex_lock(&e->lock);
 		r = merge_take(e);
 		pthread_mutex_unlock(&e->lock);
-		for (; r; r = next) {
-			next = r->next;
-			assemble_put(e->as, r);
+		if (r) {
+			for (; r; r = next) {
+				next = r->next;
+				assemble_put(e->as, r);
+			}
+			/* live: readers (responders, tail -f) see an event at once */
+			fflush(e->conf.out->out);
 		}
 		if (last)
 			break;

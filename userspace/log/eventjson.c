@@ -177,12 +177,21 @@ void ej_begin(struct ej_writer *w)
 	nest(w, '{');
 }
 
-int ej_end(struct ej_writer *w)
+int ej_finish(struct ej_writer *w)
 {
 	unnest(w, '}');
 	putc1(w, '\n');
 	if (w->oversize)
 		return w->buf ? -EMSGSIZE : -ENOMEM;
+	return 0;
+}
+
+int ej_end(struct ej_writer *w)
+{
+	int err = ej_finish(w);
+
+	if (err)
+		return err;
 	if (fwrite(w->buf, 1, w->len, w->out) != w->len)
 		return -EIO;
 	w->lines++;

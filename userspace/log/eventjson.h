@@ -31,6 +31,10 @@ void ej_free(struct ej_writer *w);
 
 /* Starts a record ("{"). */
 void ej_begin(struct ej_writer *w);
+/* Ends the record ("}\n") and leaves it in w->buf[0..w->len) unwritten,
+ * for a writer elsewhere. Returns 0, -EMSGSIZE or -ENOMEM as ej_end. */
+int ej_finish(struct ej_writer *w);
+
 /* Ends the record ("}\n") and writes it. Returns 0, -EMSGSIZE if the record
  * grew past EJ_LINE_MAX (it is then not written), -ENOMEM, or -EIO. */
 int ej_end(struct ej_writer *w);

@@ -44,7 +44,9 @@ enum obj_kind {
 /* Everything known when the body starts. Strings are NUL-terminated, owned
  * by the producer, valid only during the begin call (copy what you keep). */
 struct obj_meta {
-	const struct flow_info *flow;
+	const struct flow_info *flow;	/* the source's flow: unlike the strings,
+					 * valid until the flow closes, which is
+					 * after the object ends */
 	enum obj_kind kind;
 	uint64_t ts_ns;			/* wall clock of the first body byte */
 	uint32_t seq;			/* message number in the flow, from 0 */

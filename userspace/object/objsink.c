@@ -42,6 +42,7 @@ struct sobj {
 	int64_t declared, rfirst, rlast, rtotal;
 	uint64_t ts;
 	struct objsink_flow flow;
+	const struct flow_info *fi; /* the source's: valid until the flow closes */
 	bool has_flow;
 	char *str[S_MAX];
 	bool sep_wire; /* content-coded: wire hashed apart */
@@ -402,6 +403,7 @@ static int copy_meta(struct sobj *o, const struct obj_meta *m)
 	o->ts = m->ts_ns;
 	if (f) {
 		o->has_flow = true;
+		o->fi = f;
 		objsink_flow_copy(&o->flow, f);
 	}
 	return 0;
@@ -551,6 +553,7 @@ static void decide(struct objsink *s, const struct sobj *o, const struct hash_re
 		   const struct imgmatch_result *img)
 {
 	struct obj_verdict v = {.flow = o->has_flow ? &o->flow : NULL,
+				.live = o->fi,
 				.kind = o->kind,
 				.seq = o->seq,
 				.host = o->str[S_HOST],

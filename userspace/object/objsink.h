@@ -69,6 +69,8 @@ struct objsink_flow {
  * are valid during the call only. */
 struct obj_verdict {
 	const struct objsink_flow *flow; /* NULL for a stitched object */
+	const struct flow_info *live;	 /* the source's flow as it is now (where
+					  * TCP stands), NULL if not known */
 	enum obj_kind kind;
 	uint32_t seq;		/* message number in the flow */
 	const char *host, *uri;

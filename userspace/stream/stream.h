@@ -19,6 +19,7 @@ enum stream_dir {
 /* flow_info.flags */
 #define FLOW_MIDSTREAM	0x01	/* no handshake seen: roles guessed, objects partial */
 #define FLOW_IPV6	0x02
+#define FLOW_SEQ_KNOWN	0x04	/* TCP: seq[] holds where both directions stand */
 
 /* One flow as the source saw it. Addresses are IPv6 or IPv4-mapped IPv6
  * (::ffff:a.b.c.d), ports host order. Owned by the source; valid from
@@ -34,6 +35,11 @@ struct flow_info {
 	uint8_t flags;		/* FLOW_* */
 	uint16_t vlan;		/* outer VLAN id, 0 if none */
 	uint64_t first_ts_ns;	/* wall clock, ns since the epoch */
+	/* TCP, live: the sequence number of the next byte expected in each
+	 * direction (by enum stream_dir), kept current by the source so a
+	 * consumer can reset the connection (tap mode); valid with
+	 * FLOW_SEQ_KNOWN. */
+	uint32_t seq[2];
 };
 
 /* flow_close reasons */

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end: the live agent in tap mode, driven by a config file and its
+# control socket.
+#   - `edgeward status` reaches the running agent; the log has its start
+#     and the lists it loaded;
+#   - an unlisted download arrives intact; a listed one (tap: delivered
+#     before the verdict) gives a block event with the list, category and
+#     SHA-256, a BLOCK verdict on its flow in the kernel, and the rest of
+#     that connection dies (a second request on it gets nothing);
+#   - `edgeward reload` with a broken list fails with file:line:col and the
+#     lists in force stay (the listed file is still blocked); a fixed config
+#     that adds a list reloads, and SIGHUP reloads too;
+#   - `edgeward detach` stops the agent (stop event) and removes everything.
+# Topology: tests/e2e/lib.sh.
+. "$(dirname "$0")/lib.sh"
+
+ew_require_root
+ew_topology_up
+ew_http_server 80
+head -c 300000 /dev/urandom >"$EW_TMP/www/listed.bin"
+head -c 200000 /dev/urandom >"$EW_TMP/www/other.bin"
+listed=$(sha256sum "$EW_TMP/www/listed.bin" | cut -d' ' -f1)
+other=$(sha256sum "$EW_TMP/www/other.bin" | cut -d' ' -f1)
+echo "$listed" >"$EW_TMP/known.sha256"
+echo "$other" >"$EW_TMP/more.sha256"
+echo "not a digest" >"$EW_TMP/broken.sha256"
+SOCK=$EW_TMP/agent.sock
+LOG=$EW_TMP/events.jsonl
+CFG=$EW_TMP/edgeward.yaml
+
+config() {	# config LIST...: a config naming the given list files
+	{
+		echo "mode: tap"
+		echo "log: $LOG"
+		echo "control_socket: $SOCK"
+		echo "workers: 2"
+		echo "lists:"
+		for l in "$@"; do
+			echo "  - {name: ${l%%.*}, type: sha256, path: $EW_TMP/$l, category: test}"
+		done
+	} >"$CFG"
+}
+
+# events FILTER: lines of the event log for which the python expression
+# FILTER (over e, the parsed event) is true, as JSON.
+events() {
+	"$EW_PY" - "$LOG" "$1" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if eval(sys.argv[2]):
+        print(json.dumps(e, sort_keys=True))
+EOF
+}
+
+# wait_event FILTER: waits up to 10 s for such an event; prints the last.
+wait_event() {
+	local i out
+
+	for i in $(seq 100); do
+		out=$(events "$1" | tail -n 1)
+		[ -n "$out" ] && { echo "$out"; return 0; }
+		sleep 0.1
+	done
+	ew_fail "no event where $1 within 10 s; log: $(tail -c 2000 "$LOG")"
+}
+
+config known.sha256
+ew_agent_start --config "$CFG"
+
+ew_say "status reaches the running agent"
+st=$(ew status --control "$SOCK")
+grep -q "agent: pid $EW_AGENT_PID, up .* tap mode, interfaces ewc ews" <<<"$st" ||
+	ew_fail "status: $st"
+grep -q "lists: 1 hash, 0 PDQ" <<<"$st" || ew_fail "status lists: $st"
+ew_ok "status names the agent, its mode and lists"
+wait_event 'e["event"] == "agent" and e["action"] == "start"' >/dev/null
+wait_event 'e["event"] == "lists" and e["ok"] and e["lists"][0]["entries"] == 1' >/dev/null
+ew_ok "start and lists events"
+
+ew_say "an unlisted download arrives intact"
+cli curl -s -m 10 -o "$EW_TMP/got.bin" http://10.10.2.1/other.bin
+cmp -s "$EW_TMP/got.bin" "$EW_TMP/www/other.bin" || ew_fail "other.bin differs"
+ew_ok "other.bin intact"
+
+ew_say "a listed download: block event, flow verdict, the connection dies"
+# two requests on one keep-alive connection from a fixed port
+cli curl -s -m 5 --local-port 41000 -o "$EW_TMP/l1.bin" http://10.10.2.1/listed.bin \
+	-o "$EW_TMP/l2.bin" http://10.10.2.1/other.bin || true
+ev=$(wait_event "e['event'] == 'block' and e['hash'] == '$listed'")
+for want in '"list": "known"' '"category": "test"' '"hash_type": "sha256"' \
+	'"enforced": "tap_reset"' '"delivered_before_verdict": true' '"client_port": 41000'; do
+	grep -qF "$want" <<<"$ev" || ew_fail "block event lacks $want: $ev"
+done
+ew_ok "block event: list, category, hash, tap_reset, delivered before the verdict"
+v=$("$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" getverdict 10.10.1.1 41000 10.10.2.1 80 tcp)
+ew_expect_eq "kernel verdict of the flow" "$v" block
+[ -s "$EW_TMP/l2.bin" ] && ew_fail "the second response on the blocked connection arrived"
+ew_ok "nothing more on the blocked connection"
+
+ew_say "reload with a broken list: refused, the lists in force stay"
+config known.sha256 broken.sha256
+out=$(ew reload --control "$SOCK") && ew_fail "reload of a broken list succeeded: $out"
+grep -q "broken.sha256:1:1: " <<<"$out" || ew_fail "reload error without file:line:col: $out"
+wait_event 'e["event"] == "lists" and e["action"] == "reload" and not e["ok"]' >/dev/null
+ew_ok "reload refused: $(grep -m1 broken.sha256 <<<"$out")"
+cli curl -s -m 5 --local-port 41001 -o /dev/null http://10.10.2.1/listed.bin || true
+wait_event "e['event'] == 'block' and e['flow']['client_port'] == 41001" >/dev/null
+ew_ok "the old list still blocks"
+
+ew_say "reload with a good config adding a list, and by SIGHUP"
+config known.sha256 more.sha256
+out=$(ew reload --control "$SOCK") || ew_fail "reload failed: $out"
+ew_ok "$out"
+cli curl -s -m 5 --local-port 41002 -o /dev/null http://10.10.2.1/other.bin || true
+wait_event "e['event'] == 'block' and e['hash'] == '$other' and e['list'] == 'more'" >/dev/null
+ew_ok "the added list blocks other.bin"
+n=$(events 'e["event"] == "lists" and e["ok"]' | wc -l)
+kill -HUP "$EW_AGENT_PID"
+for i in $(seq 50); do
+	[ "$(events 'e["event"] == "lists" and e["ok"]' | wc -l)" -gt "$n" ] && break
+	sleep 0.1
+done
+[ "$(events 'e["event"] == "lists" and e["ok"]' | wc -l)" -gt "$n" ] ||
+	ew_fail "SIGHUP did not reload"
+ew_ok "SIGHUP reloads"
+
+ew_say "detach stops the agent"
+ew detach --control "$SOCK" >"$EW_TMP/detach.out" || ew_fail "detach: $(cat "$EW_TMP/detach.out")"
+grep -q "stopped the agent" "$EW_TMP/detach.out" || ew_fail "detach did not stop the agent"
+for i in $(seq 50); do kill -0 "$EW_AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$EW_AGENT_PID" 2>/dev/null && ew_fail "the agent is still running"
+wait "$EW_AGENT_PID" 2>/dev/null || true
+EW_AGENT_PID=
+wait_event 'e["event"] == "agent" and e["action"] == "stop" and e["reason"] == "stop requested"' \
+	>/dev/null
+ew_ok "stop event"
+[ -e "$EW_PIN" ] && ew_fail "pins left after detach"
+ew_attached ewc && ew_fail "programs left on ewc after detach"
+ew_ok "nothing left attached or pinned"

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/* agent: `edgeward run` from settings to shutdown (agent.h has the picture).
+ * This file: start, the main loop, reload, status, stop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "control.h"
+#include "engine/engine.h"
+#include "events.h"
+#include "kside.h"
+#include "log/log.h"
+#include "privs.h"
+#include "tap.h"
+
+#define SEC	  1000000000ull
+#define REPLY_MAX 8192
+
+struct agent {
+	const struct agent_opts *o;
+	struct runconf conf;	     /* in force */
+	struct hashdb *db;	     /* the engine's registries, for its life */
+	struct pdqdb *pdb;
+	FILE *log;
+	struct ej_writer w;
+	struct engine *e;
+	struct kside k;
+	struct tap *tap;
+	struct control *ctl;
+	int sig_fd;
+	sigset_t old_mask;
+	uint64_t started_ns;
+	uint64_t reloads, reload_failures;
+	char last_error[DIAG_MSG_LEN * 4];
+	const char *stop; /* why the loop ends; NULL: running */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * SEC + (uint64_t)t.tv_nsec;
+}
+
+/* ---- settings and lists -------------------------------------------------------- */
+
+/* Builds settings into c and loads their lists. Problems go to diag text
+ * in err (for the control reply) and to stderr. Returns 0 or -errno. */
+static int settings_and_lists(struct agent *a, struct runconf *c, char *err, size_t errlen)
+{
+	struct diag d = {0};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	int rc;
+
+	runconf_default(c);
+	rc = a->o->settings(c, a->o->ctx, &d);
+	if (!rc)
+		rc = runconf_check(c, a->o->config_path ? a->o->config_path : "settings", &d);
+	if (mf)
+		diag_print(&d, mf);
+	if (!rc && mf)
+		rc = listset_load(&c->lists, "run", mf);
+	if (mf)
+		fclose(mf);
+	if (rc && buf) {
+		fputs(buf, stderr);
+		snprintf(err, errlen, "%s", buf);
+	} else if (rc) {
+		snprintf(err, errlen, "%s", strerror(-rc));
+	}
+	free(buf);
+	return rc;
+}
+
+/* Puts the lists of c in force: the engine matches against them from the
+ * next object on. The old ones are freed at once (no reader can reach them
+ * after the swap); c keeps the specs, for status and events. */
+static void lists_in_force(struct agent *a, struct runconf *c)
+{
+	engine_swap_lists(a->e, c->lists.db, c->lists.pdb);
+	hashdb_free(c->lists.db);
+	pdqdb_free(c->lists.pdb);
+	c->lists.db = NULL;
+	c->lists.pdb = NULL;
+}
+
+/* ---- start ------------------------------------------------------------------------- */
+
+static FILE *open_log(const char *path)
+{
+	int fd;
+	FILE *f;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!f) {
+		ew_err("couldn't open the event log '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/* The engine's verdicts (worker threads, from engine_start to engine_stop,
+ * during which the tap exists). */
+static void on_verdict(void *ctx, const struct obj_verdict *v)
+{
+	struct agent *a = ctx;
+
+	if (a->tap && a->conf.mode == RUN_TAP)
+		tap_verdict(a->tap, v);
+}
+
+static int start_engine(struct agent *a)
+{
+	const struct runconf *c = &a->conf;
+	struct engine_conf ec;
+
+	a->db = hashdb_new();
+	a->pdb = pdqdb_new();
+	if (!a->db || !a->pdb)
+		return -ENOMEM;
+	engine_conf_default(&ec);
+	ec.workers = c->workers;
+	ec.log_mask = c->log_mask;
+	ec.hashdb = a->db;
+	ec.img.db = a->pdb;
+	ec.img.log = c->pdq_all;
+	ec.img.min_quality = c->min_quality;
+	ec.img.obj_cap = c->pdq_buffer_max;
+	ec.img.total_cap = c->pdq_buffer_total;
+	ec.out = &a->w;
+	ec.verdict = on_verdict;
+	ec.verdict_ctx = a;
+	a->e = engine_new(&ec);
+	if (!a->e)
+		return -errno;
+	lists_in_force(a, &a->conf);
+	return 0;
+}
+
+static int signals(struct agent *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &a->old_mask);
+	a->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (a->sig_fd < 0) {
+		ew_err("couldn't create a signalfd: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int start_sources(struct agent *a)
+{
+	const struct runconf *c = &a->conf;
+	struct tap_conf tc = {
+		.engine = c->mode == RUN_TAP ? a->e : NULL,
+		.kside = &a->k,
+		.pcap_out = c->tap.pcap_out,
+		.snaplen = c->tap.mirror_cap,
+		.ifaces = c->ifaces,
+		.n_if = c->n_if,
+	};
+
+	if (c->mode == RUN_INLINE) {
+		ew_err("run: inline mode needs the transparent proxy, which this build does "
+		       "not have yet; use --mode tap");
+		return -ENOTSUP;
+	}
+	a->tap = tap_new(&tc);
+	return a->tap ? 0 : -errno;
+}
+
+static int start(struct agent *a)
+{
+	char err[DIAG_MSG_LEN];
+	int rc;
+
+	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
+		return 2;
+	a->log = open_log(a->conf.log);
+	if (!a->log)
+		return 1;
+	ej_init(&a->w, a->log);
+	rc = signals(a);
+	if (!rc && !(a->ctl = control_open(a->conf.control)))
+		rc = -errno;
+	if (!rc && (rc = start_engine(a)))
+		ew_err("run: couldn't build the engine: %s", strerror(-rc));
+	if (!rc)
+		rc = kside_up(&a->k, &a->conf);
+	if (!rc)
+		rc = start_sources(a);
+	/* capabilities are per thread: dropped before the engine's start */
+	if (!rc)
+		rc = privs_drop();
+	if (!rc && (rc = engine_start(a->e)))
+		ew_err("run: couldn't start the engine: %s", strerror(-rc));
+	if (rc)
+		return 1;
+	a->started_ns = mono_ns();
+	agent_event_start(a->e, &a->conf, a->o->config_path);
+	agent_event_lists(a->e, "load", &a->conf.lists, NULL);
+	ew_info("running: %s mode on %d interface(s), %d lists", a->conf.mode == RUN_TAP ? "tap"
+							: "inline", a->conf.n_if,
+		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
+	return 0;
+}
+
+/* ---- reload ----------------------------------------------------------------------- */
+
+/* Settings that only a restart changes: said, not applied. */
+static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
+{
+	if (c->mode != a->conf.mode || c->n_if != a->conf.n_if || c->workers != a->conf.workers)
+		fprintf(out, "warning: mode, interfaces and workers change only on a restart\n");
+}
+
+/* Re-reads the settings and lists off the data path and swaps the lists
+ * in; a broken file leaves everything as it was. Writes the outcome to
+ * out and as a lists event. Returns 0 or -errno. */
+static int reload(struct agent *a, FILE *out)
+{
+	struct runconf *c = calloc(1, sizeof(*c));
+	char err[DIAG_MSG_LEN * 4];
+	int rc;
+
+	a->reloads++;
+	if (!c)
+		return -ENOMEM;
+	rc = settings_and_lists(a, c, err, sizeof(err));
+	if (rc) {
+		a->reload_failures++;
+		snprintf(a->last_error, sizeof(a->last_error), "%s", err);
+		fprintf(out, "error: reload failed, the lists in force stay:\n%s", err);
+		agent_event_lists(a->e, "reload", &a->conf.lists, err);
+		runconf_free(c);
+		free(c);
+		return rc;
+	}
+	restart_only(a, c, out);
+	lists_in_force(a, c);
+	runconf_free(&a->conf);
+	a->conf = *c;
+	memset(&c->doc, 0, sizeof(c->doc));
+	free(c);
+	agent_event_lists(a->e, "reload", &a->conf.lists, NULL);
+	fprintf(out, "ok: reloaded %d lists\n",
+		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
+	return 0;
+}
+
+/* ---- status and control ------------------------------------------------------------ */
+
+static void status(struct agent *a, FILE *out)
+{
+	const struct runconf *c = &a->conf;
+	struct engine_stats st;
+	struct tap_stats ts = {0};
+
+	engine_stats(a->e, &st);
+	if (a->tap)
+		tap_stats(a->tap, &ts);
+	fprintf(out, "ok\nagent: pid %d, up %llu s, %s mode, interfaces", (int)getpid(),
+		(unsigned long long)((mono_ns() - a->started_ns) / SEC),
+		c->mode == RUN_TAP ? "tap" : "inline");
+	for (int i = 0; i < c->n_if; i++)
+		fprintf(out, " %s", c->ifaces[i]);
+	fprintf(out, "\nconfig: %s\n", a->o->config_path ? a->o->config_path : "(none)");
+	fprintf(out, "lists: %d hash, %d PDQ, %d hash-sharing XML; reloads %llu, failed %llu\n",
+		c->lists.nhash, c->lists.npdq, c->lists.nxml, (unsigned long long)a->reloads,
+		(unsigned long long)a->reload_failures);
+	if (a->reload_failures)
+		fprintf(out, "last reload error: %s\n", a->last_error);
+	fprintf(out, "engine: workers %u, packets %llu, objects %llu, matches %llu, dispatch "
+		     "drops %llu\n",
+		st.workers, (unsigned long long)st.cap.frames, (unsigned long long)st.obj.objects,
+		(unsigned long long)st.obj.matches, (unsigned long long)st.dispatch_drops);
+	if (a->tap)
+		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
+			     "%llu, resets %llu\n",
+			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
+			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
+			(unsigned long long)ts.resets);
+}
+
+/* Serves one control request. */
+static void serve_control(struct agent *a)
+{
+	char cmd[CONTROL_CMD_MAX], *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	int fd = control_accept(a->ctl, cmd);
+
+	if (fd < 0)
+		return;
+	out = open_memstream(&buf, &len);
+	if (!out) {
+		control_reply(fd, "error: out of memory\n", 21);
+		return;
+	}
+	if (!strcmp(cmd, "status"))
+		status(a, out);
+	else if (!strcmp(cmd, "reload"))
+		reload(a, out);
+	else if (!strcmp(cmd, "stop")) {
+		fprintf(out, "ok: stopping\n");
+		a->stop = "stop requested";
+	} else
+		fprintf(out, "error: unknown command '%.40s' (expected status, reload or stop)\n",
+			cmd);
+	fclose(out);
+	control_reply(fd, buf, len);
+	free(buf);
+}
+
+static void serve_signal(struct agent *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			ew_info("reloading on SIGHUP");
+			reload(a, stderr);
+		} else {
+			a->stop = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
+		}
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+/* Once a second: the heartbeat, and a health event when the dispatch
+ * queues dropped packets since the last look. */
+static void tick(struct agent *a, uint64_t *last_drops)
+{
+	struct engine_stats st;
+
+	if (kside_beat(&a->k, mono_ns()))
+		a->stop = "heartbeat failed";
+	engine_stats(a->e, &st);
+	if (st.dispatch_drops > *last_drops) {
+		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
+				   "packets dropped before inspection");
+		*last_drops = st.dispatch_drops;
+	}
+}
+
+static void loop(struct agent *a)
+{
+	struct pollfd fds[3] = {{.fd = a->sig_fd, .events = POLLIN},
+				{.fd = control_fd(a->ctl), .events = POLLIN},
+				{.fd = a->tap ? tap_fd(a->tap) : -1, .events = POLLIN}};
+	uint64_t now = mono_ns(), next = now, drops = 0;
+	uint64_t end = a->o->duration_ns ? now + a->o->duration_ns : 0;
+
+	while (!a->stop) {
+		if (now >= next) {
+			tick(a, &drops);
+			next = now + SEC;
+		}
+		if (poll(fds, 3, (int)((next - now) / 1000000 + 1)) < 0 && errno != EINTR)
+			a->stop = "poll failed";
+		if (fds[0].revents & POLLIN)
+			serve_signal(a);
+		if (fds[1].revents & POLLIN)
+			serve_control(a);
+		if (a->tap && tap_poll(a->tap) < 0 && errno != EINTR)
+			ew_warn("ring buffer poll failed: %s", strerror(errno));
+		now = mono_ns();
+		if (end && now >= end)
+			a->stop = "duration reached";
+	}
+}
+
+/* ---- stop ------------------------------------------------------------------------------ */
+
+static int stop(struct agent *a)
+{
+	struct engine_stats st;
+	int rc = 0;
+
+	if (a->e)
+		engine_stop(a->e); /* the last flows' objects are written */
+	if (a->tap && tap_free(a->tap))
+		rc = 1;
+	a->tap = NULL;
+	kside_down(&a->k);
+	control_close(a->ctl);
+	if (a->e) {
+		engine_stats(a->e, &st);
+		if (a->started_ns)
+			agent_event_stop(a->e, a->stop ? a->stop : "start failed", &st);
+		engine_free(a->e); /* writes the stop event */
+	}
+	hashdb_free(a->db);
+	pdqdb_free(a->pdb);
+	runconf_free(&a->conf);
+	ej_free(&a->w);
+	if (a->log && (a->log == stdout ? fflush(a->log) : fclose(a->log))) {
+		ew_err("couldn't write the event log: %s", strerror(errno));
+		rc = 1;
+	}
+	if (a->sig_fd >= 0) {
+		close(a->sig_fd);
+		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
+	}
+	return rc;
+}
+
+int agent_run(const struct agent_opts *o)
+{
+	struct agent a = {.o = o, .sig_fd = -1};
+	int rc = start(&a);
+
+	if (!rc) {
+		loop(&a);
+		ew_info("stopping: %s", a.stop);
+	}
+	if (stop(&a) && !rc)
+		rc = 1;
+	return rc;
+}

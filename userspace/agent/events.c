@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The agent's own events as JSON lines, queued on the engine's writer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "object/hash.h"
+
+static const char *const enforced_names[] = {
+	[ENF_NOTICE] = "notice",
+	[ENF_RESET] = "reset",
+	[ENF_LEARNED] = "learned",
+	[ENF_RESET_LATE] = "reset_after_partial_delivery",
+	[ENF_TAP_RESET] = "tap_reset",
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Starts an event line: event name, time, sensor (host name). */
+static void begin(struct ej_writer *w, const char *event, uint64_t ts)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	ej_init(w, NULL);
+	ej_begin(w);
+	ej_str(w, "event", event);
+	ej_time(w, "ts", ts);
+	ej_str(w, "sensor", host);
+}
+
+/* Finishes the line and queues it. */
+static int post(struct engine *e, struct ej_writer *w)
+{
+	int err = ej_finish(w);
+
+	if (!err)
+		err = engine_post_line(e, w->buf, w->len);
+	ej_free(w);
+	return err;
+}
+
+int agent_event_start(struct engine *e, const struct runconf *c, const char *config_path)
+{
+	struct ej_writer w;
+
+	begin(&w, "agent", now_ns());
+	ej_str(&w, "action", "start");
+	ej_i64(&w, "pid", getpid());
+	ej_str(&w, "config", config_path);
+	ej_str(&w, "mode", c->mode == RUN_TAP ? "tap" : "inline");
+	ej_arr(&w, "interfaces");
+	for (int i = 0; i < c->n_if; i++)
+		ej_str(&w, NULL, c->ifaces[i]);
+	ej_arr_end(&w);
+	return post(e, &w);
+}
+
+int agent_event_stop(struct engine *e, const char *why, const struct engine_stats *st)
+{
+	struct ej_writer w;
+
+	begin(&w, "agent", now_ns());
+	ej_str(&w, "action", "stop");
+	ej_str(&w, "reason", why);
+	ej_u64(&w, "objects", st->obj.objects);
+	ej_u64(&w, "matches", st->obj.matches);
+	ej_u64(&w, "frames", st->cap.frames);
+	ej_u64(&w, "dispatch_drops", st->dispatch_drops);
+	return post(e, &w);
+}
+
+int agent_event_lists(struct engine *e, const char *action, const struct listset *ls,
+		      const char *error)
+{
+	struct ej_writer w;
+
+	begin(&w, "lists", now_ns());
+	ej_str(&w, "action", action);
+	ej_bool(&w, "ok", !error);
+	ej_str(&w, "error", error);
+	ej_arr(&w, "lists");
+	listset_put(&w, ls);
+	ej_arr_end(&w);
+	return post(e, &w);
+}
+
+static void put_flow(struct ej_writer *w, const struct agent_block *b)
+{
+	ej_obj(w, "flow");
+	if (b->flow_id)
+		ej_u64(w, "id", b->flow_id);
+	else
+		ej_null(w, "id");
+	ej_addr(w, "client", b->client);
+	ej_u64(w, "client_port", b->client_port);
+	ej_addr(w, "server", b->server);
+	ej_u64(w, "server_port", b->server_port);
+	ej_str(w, "proto", "tcp");
+	ej_obj_end(w);
+}
+
+int agent_event_block(struct engine *e, const struct agent_block *b)
+{
+	const struct obj_verdict *v = b->v;
+	struct ej_writer w;
+
+	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+	put_flow(&w, b);
+	ej_u64(&w, "seq", v->seq);
+	ej_str(&w, "host", v->host);
+	ej_str(&w, "uri", v->uri);
+	ej_str(&w, "action", "block");
+	ej_str(&w, "list", v->list);
+	ej_str(&w, "category", v->category);
+	ej_str(&w, "hash_type", v->hash_type);
+	ej_hex(&w, "hash", v->hash, v->hash_len);
+	if (v->distance >= 0)
+		ej_i64(&w, "distance", v->distance);
+	else
+		ej_null(&w, "distance");
+	ej_str(&w, "enforced", enforced_names[b->how]);
+	ej_bool(&w, "delivered_before_verdict", b->how == ENF_TAP_RESET ||
+							 b->how == ENF_RESET_LATE);
+	ej_bool(&w, "server_blocked", b->server_blocked);
+	return post(e, &w);
+}
+
+int agent_event_health(struct engine *e, const char *problem, uint64_t count,
+		       const char *detail)
+{
+	struct ej_writer w;
+
+	begin(&w, "health", now_ns());
+	ej_str(&w, "problem", problem);
+	ej_u64(&w, "count", count);
+	ej_str(&w, "detail", detail);
+	return post(e, &w);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The live agent's own events (docs/log-schema.md): agent start and stop,
+ * list loads and reloads, blocks and health problems. Built here as JSON
+ * lines and handed to the engine's writer, so they share the events' file
+ * and order with the object and match events. */
+#ifndef EW_AGENT_EVENTS_H
+#define EW_AGENT_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/runconf.h"
+#include "engine/engine.h"
+#include "object/objsink.h"
+
+/* How a block was enforced ("enforced" member). */
+enum agent_enforced {
+	ENF_NOTICE,	  /* inline: the client got the notice page instead */
+	ENF_RESET,	  /* inline: the client got a reset instead */
+	ENF_LEARNED,	  /* inline: refused at request time, a learned block */
+	ENF_RESET_LATE,	  /* inline: reset after part of the object was delivered */
+	ENF_TAP_RESET,	  /* tap: delivered, then resets and a flow verdict */
+};
+
+struct agent_block {
+	uint64_t ts_ns;
+	const struct obj_verdict *v;	/* the match (first hit) */
+	const uint8_t *client, *server; /* 16-byte (IPv4-mapped) addresses */
+	uint16_t client_port, server_port;
+	uint64_t flow_id;		/* 0: none */
+	enum agent_enforced how;
+	bool server_blocked;		/* the server address went on the blocklist */
+};
+
+/* Each returns 0 or -ENOMEM / -EMSGSIZE (the line was not queued). */
+int agent_event_start(struct engine *e, const struct runconf *c, const char *config_path);
+int agent_event_stop(struct engine *e, const char *why, const struct engine_stats *st);
+int agent_event_lists(struct engine *e, const char *action, const struct listset *ls,
+		      const char *error);
+int agent_event_block(struct engine *e, const struct agent_block *b);
+int agent_event_health(struct engine *e, const char *problem, uint64_t count,
+		       const char *detail);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The agent's kernel side: programs loaded (or reused from the pins) and
+ * attached to the interfaces, the config map with the heartbeat, the
+ * ports the TC program tags, and the flow verdicts the agent writes.
+ * Enforcement outlives the agent: nothing here detaches on stop. */
+#ifndef EW_AGENT_KSIDE_H
+#define EW_AGENT_KSIDE_H
+
+#include <stdint.h>
+
+#include "config/runconf.h"
+#include "ew_abi.h"
+
+struct kside {
+	int cfg_fd;	/* EW_MAP_CONFIG */
+	int flows_fd;	/* EW_MAP_FLOWS */
+	int ports_fd;	/* EW_MAP_PORTS */
+	int mirror_fd;	/* EW_MAP_MIRROR (ring buffer) */
+	struct ew_config cfg;
+};
+
+/* Mounts bpffs if needed, loads the programs (reusing the pins), beats
+ * once, stores the tagged ports and attaches to every interface of c (a
+ * failure takes back what this call attached). Every problem is printed.
+ * Returns 0 or -errno; on failure kside_down is still to be called. */
+int kside_up(struct kside *k, const struct runconf *c);
+
+/* Writes the heartbeat (CLOCK_MONOTONIC ns; 0: stale at once, the kernel
+ * stops tagging and steering). Returns 0 or -errno (printed). */
+int kside_beat(struct kside *k, uint64_t now_ns);
+
+/* Puts a BLOCK verdict on the flow with canonical key (rule id rule): XDP
+ * drops its packets both ways from now on. Returns 0 or -errno. */
+int kside_block_flow(struct kside *k, const struct ew_flow_key *key, uint32_t rule);
+
+/* Stale heartbeat, fds closed. Safe after a failed kside_up. */
+void kside_down(struct kside *k);
+
+#endif
