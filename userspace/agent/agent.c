@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "confine.h"
 #include "control.h"
 #include "engine/engine.h"
 #include "events.h"
@@ -145,6 +146,7 @@ static int start_engine(struct agent *a)
 	ec.out = &a->w;
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
+	ec.thread_start = confine_worker;
 	a->e = engine_new(&ec);
 	if (!a->e)
 		return -errno;

@@ -71,6 +71,9 @@ struct engine_conf {
 	struct ej_writer *out; /* events, written by the merger only */
 	void (*verdict)(void *ctx, const struct obj_verdict *v);
 	void *verdict_ctx;
+	/* Called first in every worker thread (e.g. to confine it). Optional. */
+	void (*thread_start)(void *ctx);
+	void *thread_ctx;
 	/* Called by the merger when everything of source i is written, in
 	 * order, e.g. for a per-file summary line. Optional. */
 	void (*source_done)(void *ctx, const struct engine_source *s);

@@ -137,6 +137,8 @@ static void *worker_main(void *arg)
 	struct engine *e = w->e;
 	uint64_t base = 0;
 
+	if (w->e->conf.thread_start)
+		w->e->conf.thread_start(w->e->conf.thread_ctx);
 	for (int i = 0; i < e->nsrc; i++)
 		base = worker_source(w, &e->src[i], base);
 	engine_publish(w, ITEM_DONE);

@@ -146,6 +146,8 @@ static void *worker_main(void *arg)
 	struct pktq *q = &w->e->live->q[w->idx];
 	struct lpkt *p;
 
+	if (w->e->conf.thread_start)
+		w->e->conf.thread_start(w->e->conf.thread_ctx);
 	for (;;) {
 		while ((p = pktq_pop(q)))
 			worker_packet(w, p);
