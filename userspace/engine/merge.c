@@ -173,7 +173,7 @@ void merge_live(struct engine *e, const int *stop)
 				assemble_put(e->as, r);
 			}
 			/* live: readers (responders, tail -f) see an event at once */
-			fflush(e->conf.out->out);
+			ej_flush(e->conf.out);
 		}
 		if (last)
 			break;

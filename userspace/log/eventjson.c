@@ -16,6 +16,28 @@ void ej_init(struct ej_writer *w, FILE *out)
 	w->out = out;
 }
 
+void ej_init_sink(struct ej_writer *w, const struct ej_sink *sink)
+{
+	memset(w, 0, sizeof(*w));
+	w->sink = sink;
+}
+
+int ej_put_line(struct ej_writer *w, const char *line, size_t len)
+{
+	if (w->sink)
+		return w->sink->line(w->sink->ctx, line, len);
+	if (fwrite(line, 1, len, w->out) != len)
+		return -EIO;
+	return 0;
+}
+
+int ej_flush(struct ej_writer *w)
+{
+	if (w->sink)
+		return w->sink->flush ? w->sink->flush(w->sink->ctx) : 0;
+	return fflush(w->out) ? -errno : 0;
+}
+
 void ej_free(struct ej_writer *w)
 {
 	free(w->buf);
@@ -190,12 +212,11 @@ int ej_end(struct ej_writer *w)
 {
 	int err = ej_finish(w);
 
-	if (err)
-		return err;
-	if (fwrite(w->buf, 1, w->len, w->out) != w->len)
-		return -EIO;
-	w->lines++;
-	return 0;
+	if (!err)
+		err = ej_put_line(w, w->buf, w->len);
+	if (!err)
+		w->lines++;
+	return err;
 }
 
 void ej_part_begin(struct ej_writer *w)

@@ -13,9 +13,20 @@
 #define EJ_DEPTH_MAX 8		/* nesting of objects and arrays */
 #define EJ_LINE_MAX  (1u << 20) /* longer records are cut: see ej_end */
 
+/* Where finished lines go when not to a FILE: the event log with its
+ * integrity chain, rotation and forwarding plugs in here. line() gets one
+ * whole line (ending in '\n') and returns 0 or -errno; flush() pushes out
+ * what it buffers. */
+struct ej_sink {
+	int (*line)(void *ctx, const char *line, size_t len);
+	int (*flush)(void *ctx);
+	void *ctx;
+};
+
 /* One writer. Fields are private; the buffer is owned by the writer. */
 struct ej_writer {
 	FILE *out;
+	const struct ej_sink *sink; /* when set, lines go here instead of out */
 	char *buf;
 	size_t len, cap;
 	int depth;
@@ -26,6 +37,14 @@ struct ej_writer {
 
 /* Binds the writer to out (not owned; the caller closes it). */
 void ej_init(struct ej_writer *w, FILE *out);
+/* Binds the writer to a sink instead (not owned). */
+void ej_init_sink(struct ej_writer *w, const struct ej_sink *sink);
+
+/* Writes a finished line (made elsewhere, ending in '\n') to the writer's
+ * file or sink. Returns 0 or -errno. */
+int ej_put_line(struct ej_writer *w, const char *line, size_t len);
+/* Pushes buffered lines out (fflush, or the sink's flush). */
+int ej_flush(struct ej_writer *w);
 /* Frees the buffer; does not close out. */
 void ej_free(struct ej_writer *w);
 

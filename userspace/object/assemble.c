@@ -274,7 +274,7 @@ void assemble_put(struct assemble *a, struct objrec *r)
 
 	a->source = r->source;
 	if (r->whole_line) {
-		if (fwrite(r->text, 1, r->len, a->conf.out->out) != r->len)
+		if (ej_put_line(a->conf.out, r->text, r->len))
 			a->st.write_errors++;
 		objrec_free(r);
 		return;
