@@ -131,14 +131,14 @@ demo: deps
 # program. bpftool pins the by-name maps under /sys/fs/bpf itself (it has no
 # pin_root_path option), so they are removed again unless they existed before.
 verifier-stats: $(BPF_OBJS)
-	$(Q)d=/sys/fs/bpf/ew_vstat.$$$$; pre=$$(ls -d /sys/fs/bpf/ew_*_v1 2>/dev/null); \
+	$(Q)d=/sys/fs/bpf/ew_vstat.$$$$; pre=$$(ls -d /sys/fs/bpf/ew_*_v[0-9]* 2>/dev/null); \
 	for o in $^; do \
 		$(BPFTOOL) -d prog loadall $$o $$d 2>&1 | awk -v o=$$o ' \
 			/BEGIN PROG LOAD LOG/ { split($$0, a, "'\''"); p = a[2] } \
 			/processed [0-9]+ insns/ { printf "%s %s: %s\n", o, p, $$0; n++ } \
 			END { if (!n) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
 		rc=$$?; rm -rf $$d 2>/dev/null; \
-		for m in /sys/fs/bpf/ew_*_v1; do \
+		for m in /sys/fs/bpf/ew_*_v[0-9]*; do \
 			case " $$pre " in *" $$m "*) ;; *) rm -f $$m ;; esac; done; \
 		[ $$rc -eq 0 ] || exit 1; \
 	done

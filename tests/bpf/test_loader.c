@@ -110,7 +110,8 @@ static void pins_created_and_reused(void **state)
 {
 	static const char *const maps[] = {EW_MAP_PTCLASS,  "ew_pt4c8_v1",   "ew_pt6c20_v1",
 					   EW_MAP_FLOWS,    EW_MAP_COUNTERS, EW_MAP_RULEHITS,
-					   EW_MAP_CONFIG,   EW_MAP_PORTS,    EW_MAP_MIRROR};
+					   EW_MAP_CONFIG,   EW_MAP_PORTS,    EW_MAP_MIRROR,
+					   EW_MAP_PROXY};
 	struct env *e = *state;
 	struct blocklist bl;
 
@@ -137,6 +138,7 @@ static void mismatched_pins_discarded(void **state)
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v0")), 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v1")), 0); /* retired names */
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_pfx4_v1")), 0);
+	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_config_v1")), 0); /* now ew_config_v2 */
 	close(fd);
 	l = loader_load();
 	assert_non_null(l);
@@ -144,6 +146,8 @@ static void mismatched_pins_discarded(void **state)
 	assert_int_equal(access(pin(e, "ew_block4_v0"), F_OK), -1);
 	assert_int_equal(access(pin(e, "ew_block4_v1"), F_OK), -1);
 	assert_int_equal(access(pin(e, "ew_pfx4_v1"), F_OK), -1);
+	assert_int_equal(access(pin(e, "ew_config_v1"), F_OK), -1);
+	assert_int_equal(value_size(pin(e, EW_MAP_CONFIG)), sizeof(struct ew_config));
 	assert_int_equal(count4(), 1); /* the blocklist survived */
 	loader_free(l);
 }

@@ -38,10 +38,16 @@ static const char *const counter_names[EW_C_MAX] = {
 	[EW_C_TC_MIRRORED] = "tc_mirrored",
 	[EW_C_TC_RB_FULL] = "tc_ringbuf_full",
 	[EW_C_TC_STALE] = "tc_stale",
+	[EW_C_TC_STEER_NEW] = "tc_steer_new",
+	[EW_C_TC_STEER_EXISTING] = "tc_steer_existing",
+	[EW_C_TC_STEER_FULL] = "tc_steer_full",
+	[EW_C_TC_STEER_NO_LISTENER] = "tc_steer_no_listener",
+	[EW_C_TC_STEER_FAILED] = "tc_steer_failed",
 };
 
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == EW_C_MAX,
 	       "a counter has no name");
+_Static_assert(EW_C_TC_STEER_FAILED == EW_C_MAX - 1, "name the new counter above");
 
 static int show_iface(const char *ifname, void *ctx)
 {
