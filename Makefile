@@ -38,7 +38,8 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # Every stage file (userspace/*.c and userspace/<stage>/*.c, but main.c and
 # cli/) goes into a static library that the binary, the unit tests and the
 # fuzzers link, so a stage is compiled once per flavour.
-PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma
+PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma \
+	    libnl-route-3.0 libnl-3.0
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
@@ -79,6 +80,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
 TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
+E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
@@ -87,6 +89,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
 $(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
 	$(call say,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
+# Tools the e2e tests run (the transparent relay of test_steer.sh).
+$(B)/tests/e2e/%: tests/e2e/%.c $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) $(CFLAGS) $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS) -lpthread
 # Each fuzz target builds twice: a libFuzzer binary, and a replay driver that
 # `make test` runs over the committed corpus.
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
@@ -102,7 +108,7 @@ $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/san/libew.a
 
 all: $(BPF_OBJS) $(BPF_SKELS) $(B)/edgeward
 
-build-tests: all $(UNIT_TESTS) $(BPF_TESTS) $(REPLAYS) $(FUZZERS)
+build-tests: all $(UNIT_TESTS) $(BPF_TESTS) $(REPLAYS) $(FUZZERS) $(E2E_TOOLS)
 
 # Installs the Debian packages in packages.txt that are missing.
 deps:

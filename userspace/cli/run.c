@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `edgeward run`: load (or reuse) the pinned maps and programs, attach them
- * to the interfaces, keep the heartbeat fresh and write the mirror ring
- * buffer to pcapng until SIGINT/SIGTERM or --duration. Programs and maps
- * stay attached and pinned afterwards: enforcement outlives the agent. */
+ * to the interfaces, set up inline steering (cli/inline.c), keep the
+ * heartbeat fresh and write the mirror ring buffer to pcapng until
+ * SIGINT/SIGTERM or --duration. Programs, maps and steering routes stay
+ * afterwards: enforcement outlives the agent. */
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -19,6 +20,8 @@
 
 #include "kernel/attach.h"
 #include "cli/cli.h"
+#include "cli/inline.h"
+#include "kernel/config.h"
 #include "kernel/loader.h"
 #include "log/log.h"
 #include "kernel/mirror.h"
@@ -40,6 +43,7 @@ struct run_opts {
 	unsigned long stale_after;
 	unsigned long mirror_cap;
 	unsigned long duration; /* 0: until a signal */
+	struct inline_opts inl;
 };
 
 /* What this run attached anew, so a failure can take exactly that back. */
@@ -63,10 +67,13 @@ static void run_usage(FILE *out)
 		"native|generic|auto]\n"
 		"                    [--pcap-out FILE] [--ports SPEC] [--stale-after SEC]\n"
 		"                    [--mirror-cap N] [--duration SEC]\n"
+		"                    [--mode inline|tap] [--inline-ports SPEC]\n"
+		"                    [--steer-mark N] [--steer-table N]\n"
 		"  --ports SPEC     ports tagged for mirroring (default %s)\n"
-		"  --stale-after    heartbeat age that stops tagging (default %d s)\n"
+		"  --stale-after    heartbeat age that stops tagging and steering (default %d s)\n"
 		"  --mirror-cap     bytes copied per mirrored packet (default and max %u)\n",
 		PORTS_DEFAULT, STALE_AFTER_DEFAULT, EW_MIRROR_CAP);
+	fputs(INLINE_USAGE, out);
 }
 
 static int parse_num(const char *opt, const char *s, unsigned long lo, unsigned long hi,
@@ -135,6 +142,8 @@ static int run_opt(int c, struct run_opts *o)
 		return parse_num("--duration", optarg, 1, 1ul << 31, &o->duration);
 	case 'h':
 		return 1;
+	case 0x200 ... 0x203:
+		return inline_option(&o->inl, c, optarg);
 	}
 	return -EINVAL;
 }
@@ -150,11 +159,12 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		{"mirror-cap", required_argument, NULL, 'c'},
 		{"duration", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
+		INLINE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, err;
 
-	if (parse_ports(PORTS_DEFAULT, o))
+	if (parse_ports(PORTS_DEFAULT, o) || inline_init(&o->inl))
 		return -EINVAL;
 	o->stale_after = STALE_AFTER_DEFAULT;
 	o->mirror_cap = EW_MIRROR_CAP;
@@ -172,6 +182,8 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 		ew_err("run: give at least one --iface");
 		return -EINVAL;
 	}
+	if (inline_merge_ports(&o->inl, o->ports, &o->n_ports, EW_PORT_MAX))
+		return -EINVAL;
 	for (int i = 0; i < o->n_if; i++) {
 		if (!if_nametoindex(o->ifaces[i])) {
 			ew_err("couldn't attach to '%s': %s", o->ifaces[i], strerror(errno));
@@ -187,20 +199,6 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (__u64)t.tv_sec * 1000000000ull + (__u64)t.tv_nsec;
-}
-
-/* The heartbeat shares bpf_ktime_get_ns's clock (CLOCK_MONOTONIC). A zero
- * heartbeat reads as stale at once: used on a clean stop. */
-static int beat(int cfg_fd, struct ew_config *cfg, __u64 now)
-{
-	__u32 key = 0;
-
-	cfg->heartbeat_ns = now;
-	if (bpf_map_update_elem(cfg_fd, &key, cfg, BPF_ANY)) {
-		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG, strerror(errno));
-		return -errno;
-	}
-	return 0;
 }
 
 static int store_ports(const struct run_opts *o)
@@ -330,7 +328,7 @@ static int signals_fd(sigset_t *old)
 
 /* Beats every second and drains the ring buffer until a signal arrives or
  * the deadline (0: none) passes. */
-static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg, int sig_fd, __u64 deadline)
+static int loop(struct mirror *m, struct config *cfg, int sig_fd, __u64 deadline)
 {
 	struct pollfd fds[2] = {{.fd = sig_fd, .events = POLLIN},
 				{.fd = mirror_fd(m), .events = POLLIN}};
@@ -339,7 +337,8 @@ static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg, int sig_fd,
 
 	while (!err && (!deadline || now < deadline)) {
 		if (now >= next_beat) {
-			err = beat(cfg_fd, cfg, now);
+			/* bpf_ktime_get_ns's clock: CLOCK_MONOTONIC */
+			config_beat(cfg, now);
 			next_beat = now + 1000000000ull;
 		}
 		if (poll(fds, 2, (int)((next_beat - now) / 1000000 + 1)) < 0 && errno != EINTR)
@@ -361,7 +360,7 @@ static int loop(struct mirror *m, int cfg_fd, struct ew_config *cfg, int sig_fd,
 }
 
 /* Attached and beating: consume the mirror into the pcap until told to stop. */
-static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
+static int serve(const struct run_opts *o, struct config *cfg)
 {
 	struct run_pcap pcap = {};
 	struct mirror *m = NULL;
@@ -378,7 +377,7 @@ static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
 		err = m ? 0 : -errno;
 	}
 	if (!err)
-		err = loop(m, cfg_fd, cfg, sig_fd,
+		err = loop(m, cfg, sig_fd,
 			   o->duration ? mono_ns() + o->duration * 1000000000ull : 0);
 	else
 		ew_err("couldn't consume the mirror ring buffer '%s': %s", EW_MAP_MIRROR,
@@ -393,28 +392,37 @@ static int serve(const struct run_opts *o, int cfg_fd, struct ew_config *cfg)
 	return err;
 }
 
-static int start(const struct run_opts *o, int *cfg_fd, struct ew_config *cfg)
+static int start(const struct run_opts *o, struct config **cfgp)
 {
-	*cfg = (struct ew_config){
+	struct ew_config cfg = {
 		.stale_after_ns = o->stale_after * 1000000000ull,
 		.mirror_cap = (__u32)o->mirror_cap,
 		.flow_ttl_s = FLOW_TTL_DEFAULT,
 	};
-	*cfg_fd = loader_map_open(EW_MAP_CONFIG);
-	if (*cfg_fd < 0) {
-		ew_err("couldn't open pinned map '%s': %s", EW_MAP_CONFIG, strerror(-*cfg_fd));
-		return *cfg_fd;
+	__u32 set, clear;
+	int err;
+
+	err = inline_start(&o->inl, &cfg, &set, &clear);
+	if (err)
+		return err;
+	*cfgp = config_open();
+	if (!*cfgp) {
+		ew_err("couldn't map pinned map '%s': %s", EW_MAP_CONFIG, strerror(errno));
+		return -errno;
 	}
 	/* Beat before attaching so the TC program tags from the first packet. */
-	return beat(*cfg_fd, cfg, mono_ns()) ?: store_ports(o);
+	cfg.heartbeat_ns = mono_ns();
+	config_store(*cfgp, &cfg);
+	config_flags(*cfgp, set, clear);
+	return store_ports(o);
 }
 
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
-	struct ew_config cfg;
+	struct config *cfg = NULL;
 	struct loader *l;
-	int err, cfg_fd = -1;
+	int err;
 
 	err = run_parse(argc, argv, &o);
 	if (err == -ENODEV)
@@ -426,15 +434,15 @@ int cmd_run(int argc, char **argv)
 	l = loader_load();
 	if (!l)
 		return 1;
-	err = start(&o, &cfg_fd, &cfg);
+	err = start(&o, &cfg);
 	if (!err)
 		err = attach_all(l, &o);
 	loader_free(l);
 	if (!err)
-		err = serve(&o, cfg_fd, &cfg);
-	if (cfg_fd >= 0) {
-		beat(cfg_fd, &cfg, 0); /* nobody reads the mirror now */
-		close(cfg_fd);
+		err = serve(&o, cfg);
+	if (cfg) {
+		config_beat(cfg, 0); /* nobody reads the mirror or proxies now */
+		config_close(cfg);
 	}
 	return err ? 1 : 0;
 }
