@@ -22,8 +22,10 @@
 # runs them one after another).
 #
 # A script sources this file, calls ew_require_root and ew_topology_up; the
-# EXIT trap (ew_cleanup) kills what the script started, detaches, removes pins
-# and namespaces, even on failure, and then checks nothing is left behind.
+# EXIT trap (ew_cleanup) kills what the script started, detaches, checks that
+# detach left no routing rule or route of inline steering, XDP program,
+# clsact qdisc or pin, removes what is left anyway and the namespaces, even
+# on failure, and then checks that no program, namespace or process is left.
 
 set -e
 set -o pipefail
@@ -275,6 +277,42 @@ ew_expect_eq()
 	ew_ok "$1 = $3"
 }
 
+# ew_detach_leftovers: what `edgeward detach` left in the edge namespace, as
+# " what..." (nothing: empty): routing rules and routes of edgeward's
+# (protocol 0x45, inline steering), XDP programs, clsact qdiscs, pins.
+ew_detach_leftovers()
+{
+	local f n
+
+	for f in -4 -6; do
+		# `ip rule show` filters no protocol: read it
+		grep -q ' proto 69$' <<<"$(ip -n "$EW_NE" $f rule show)" && printf ' %s' "rule$f"
+		[ -n "$(ip -n "$EW_NE" $f route show table all proto 0x45)" ] &&
+			printf ' %s' "route$f"
+	done
+	for n in ewc ews; do
+		grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$n")" && printf ' xdp:%s' "$n"
+		grep -q clsact <<<"$(tc -n "$EW_NE" qdisc show dev "$n")" && printf ' qdisc:%s' "$n"
+	done
+	[ -e "$EW_PIN" ] && printf ' %s' "$EW_PIN"
+	return 0
+}
+
+# ew_programs_left: edgeward's programs still loaded, once their last users
+# are gone (freeing is deferred: waits up to 2 s).
+ew_programs_left()
+{
+	local i ids
+
+	for i in $(seq 20); do
+		ids=$(bpftool prog show 2>/dev/null | grep -E 'name (ew_xdp_ingress|ew_tc_ingress) ' |
+			cut -d: -f1)
+		[ -z "$ids" ] && return 0
+		sleep 0.1
+	done
+	printf ' programs:%s' "$(tr '\n' ',' <<<"$ids")"
+}
+
 ew_cleanup()
 {
 	local rc=$? p n left=
@@ -288,6 +326,10 @@ ew_cleanup()
 	done
 	if [ -e "/run/netns/$EW_NE" ]; then
 		[ -x "$EW_BIN" ] && ew detach >/dev/null 2>&1
+		left=$(ew_detach_leftovers)
+		[ -n "$left" ] && left=" after detach:$left"
+		# Take it all down anyway, so a failed detach leaks nothing (rules
+		# and routes go with the namespace).
 		for n in ewc ews; do
 			ip -n "$EW_NE" link set dev "$n" xdpgeneric off 2>/dev/null
 			ip -n "$EW_NE" link set dev "$n" xdpdrv off 2>/dev/null
@@ -300,6 +342,7 @@ ew_cleanup()
 	done
 	[ -n "$EW_TMP" ] && rm -rf "$EW_TMP"
 	# Nothing may be left behind: a leak here fails the test.
+	left="$left$(ew_programs_left)"
 	grep -q -- "-$$" <<<"$(ip netns list)" && left="$left namespaces"
 	[ -e "$EW_PIN" ] && left="$left $EW_PIN"
 	for p in "${EW_PIDS[@]}"; do
