@@ -40,6 +40,7 @@ EW_NS=ew-srv-$$
 EW_TMP=		# scratch directory, made by ew_topology_up
 EW_AGENT_PID=
 EW_PIDS=()
+EW_PROG_IDS=()	# programs edgeward attached: all must be gone after cleanup
 EW_FAILED=0
 
 # Narration: tests say what they check; failures say what they saw.
@@ -207,6 +208,7 @@ ew_agent_start()
 		# Attached, and this agent has beaten at least once.
 		if [ -e "$EW_PIN/ew_counters_v1" ] && ew_attached ewc && ew_attached ews &&
 			[ "$(ew_heartbeat)" != "$hb0" ]; then
+			EW_PROG_IDS+=($(ew_prog_ids))
 			return 0
 		fi
 		sleep 0.1
@@ -232,6 +234,19 @@ ew_attached()
 	# whenever grep exits before cmd has written everything.
 	grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$1")" &&
 		grep -q bpf <<<"$(tc -n "$EW_NE" filter show dev "$1" ingress)"
+}
+
+# ew_prog_ids: ids of the XDP and TC programs attached to ewc and ews.
+ew_prog_ids()
+{
+	local n
+
+	for n in ewc ews; do
+		grep -o 'prog/xdp id [0-9]*' <<<"$(ip -n "$EW_NE" -d link show dev "$n")" |
+			awk '{ print $3 }' || true
+		grep -o ' id [0-9]*' <<<"$(tc -n "$EW_NE" filter show dev "$n" ingress)" |
+			awk '{ print $2 }' || true
+	done
 }
 
 # ew_counter NAME [packets|bytes]: one counter summed over CPUs, read from the
@@ -298,19 +313,22 @@ ew_detach_leftovers()
 	return 0
 }
 
-# ew_programs_left: edgeward's programs still loaded, once their last users
-# are gone (freeing is deferred: waits up to 2 s).
+# ew_programs_left: the programs edgeward attached (EW_PROG_IDS) that are
+# still loaded once their last users are gone (freeing is deferred: waits
+# up to 2 s). By id: other users of this machine load programs too.
 ew_programs_left()
 {
-	local i ids
+	local i id left
 
 	for i in $(seq 20); do
-		ids=$(bpftool prog show 2>/dev/null | grep -E 'name (ew_xdp_ingress|ew_tc_ingress) ' |
-			cut -d: -f1)
-		[ -z "$ids" ] && return 0
+		left=
+		for id in "${EW_PROG_IDS[@]}"; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && return 0
 		sleep 0.1
 	done
-	printf ' programs:%s' "$(tr '\n' ',' <<<"$ids")"
+	printf ' programs:%s' "$left"
 }
 
 ew_cleanup()

@@ -118,7 +118,7 @@ static int route_add(struct nl_sock *sk, int family, __u32 table)
 	return err == -EEXIST ? 0 : err;
 }
 
-/* 1 if the sysctl file under /proc/sys/net reads as nonzero. */
+/* 1 if sysctl net.NAME (dotted) reads as nonzero in this namespace. */
 static int sysctl_on(const char *name)
 {
 	char path[128];
@@ -126,6 +126,9 @@ static int sysctl_on(const char *name)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/%s", name);
+	for (char *p = path + strlen("/proc/sys/net/"); *p; p++)
+		if (*p == '.')
+			*p = '/';
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -141,14 +144,14 @@ static void check_sysctls(void)
 	static const struct {
 		const char *name, *why;
 	} bad[] = {
-		{"ipv4/tcp_fwmark_accept",
+		{"ipv4.tcp_fwmark_accept",
 		 "accepted connections inherit the steering mark, so their replies are routed "
 		 "back to this host"},
-		{"ipv4/fwmark_reflect", "resets and ICMP errors for steered packets carry the "
+		{"ipv4.fwmark_reflect", "resets and ICMP errors for steered packets carry the "
 					"mark and are delivered locally"},
-		{"ipv6/fwmark_reflect", "resets and ICMPv6 errors for steered packets carry the "
+		{"ipv6.fwmark_reflect", "resets and ICMPv6 errors for steered packets carry the "
 					"mark and are delivered locally"},
-		{"ipv4/conf/all/src_valid_mark",
+		{"ipv4.conf.all.src_valid_mark",
 		 "the reverse-path check routes the mark to the local table and drops steered "
 		 "IPv4 packets as martians"},
 	};
