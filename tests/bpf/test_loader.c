@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* loader, attach and blocklist against the real kernel (root): pins created
- * and reused, mismatched and old-version pins discarded, XDP and TC attached
- * to a veth, updated in place, removed idempotently; blocklist add, remove,
- * list, count and bulk load into the dense prefix tables. Uses its own pin
+/* loader, attach, blocklist and steer against the real kernel (root): pins
+ * created and reused, mismatched and old-version pins discarded, XDP and TC
+ * attached to a veth, updated in place, removed idempotently; blocklist add,
+ * remove, list, count and bulk load into the dense prefix tables; the
+ * proxy's listeners and steering flags. Uses its own pin
  * directory and veth pair, removed at the end. */
 #include <errno.h>
 #include <ftw.h>
@@ -20,7 +21,9 @@
 
 #include "kernel/attach.h"
 #include "kernel/blocklist.h"
+#include "kernel/config.h"
 #include "kernel/loader.h"
+#include "kernel/steer.h"
 #include "log/log.h"
 
 struct env {
@@ -195,6 +198,71 @@ static void attach_lifecycle(void **state)
 	assert_string_equal(seen, "");
 }
 
+/* The steering flags as the programs read them (a map lookup, not the
+ * mapping steer.c writes through). */
+static __u32 steer_flags_now(const struct env *e)
+{
+	struct ew_config c;
+	__u32 zero = 0;
+	int fd = bpf_obj_get(pin(e, EW_MAP_CONFIG));
+
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &c), 0);
+	close(fd);
+	return c.steer_flags;
+}
+
+/* kernel/steer.h against the pinned maps: listeners registered (the map
+ * answers with their cookie) and unregistered, refused when not
+ * listening; the flags flip one bit each, and the heartbeat written
+ * through config.c leaves them alone. */
+static void steer_api(void **state)
+{
+	struct env *e = *state;
+	struct steer *s;
+	struct config *c;
+	__u32 idx = EW_PROXY_IPV6;
+	__u64 cookie;
+	int l4, l6, fd, other;
+
+	assert_int_equal(loader_maps_pin(), 0);
+	s = steer_open();
+	assert_non_null(s);
+	c = config_open();
+	assert_non_null(c);
+	assert_int_equal(steer_listen(AF_UNIX, NULL, 0, 8), -EAFNOSUPPORT);
+	l4 = steer_listen(AF_INET, NULL, 0, 8);
+	l6 = steer_listen(AF_INET6, NULL, 0, 8);
+	assert_true(l4 >= 0 && l6 >= 0);
+	assert_int_equal(steer_register(s, l4), 0);
+	assert_int_equal(steer_register(s, l6), 0);
+	fd = bpf_obj_get(pin(e, EW_MAP_PROXY));
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &cookie), 0);
+	assert_true(cookie != 0);
+	assert_int_equal(steer_unregister(s, AF_INET6), 0);
+	assert_int_equal(steer_unregister(s, AF_INET6), -ENOENT);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &cookie), -ENOENT);
+	other = socket(AF_INET6, SOCK_STREAM, 0); /* not listening */
+	assert_true(steer_register(s, other) < 0);
+	close(other);
+	close(fd);
+
+	config_flags(c, 0, ~0u);
+	steer_set_enabled(s, true);
+	steer_set_accepting(s, true);
+	assert_int_equal(steer_flags_now(e), EW_STEER_ON | EW_STEER_ACCEPT);
+	config_beat(c, 42);
+	steer_set_accepting(s, false);
+	assert_int_equal(steer_flags_now(e), EW_STEER_ON);
+	steer_set_enabled(s, false);
+	assert_int_equal(steer_flags_now(e), 0);
+	close(l4);
+	close(l6);
+	config_close(c);
+	steer_close(s);
+}
+
 static void generic_forced(void **state)
 {
 	struct env *e = *state;
@@ -308,6 +376,7 @@ int main(void)
 		cmocka_unit_test(mismatched_pins_discarded),
 		cmocka_unit_test(attach_lifecycle),
 		cmocka_unit_test(generic_forced),
+		cmocka_unit_test(steer_api),
 		cmocka_unit_test(blocklist_ops),
 		cmocka_unit_test(bulk_load),
 	};

@@ -16,8 +16,10 @@
 # connection, and the server saw the client's own address and port; a flow
 # to port 8080 (not inline) is not steered; with the relay killed new
 # connections go straight through (no listener), with the heartbeat fresh
-# and once it is stale; strict rp_filter on the edge is no obstacle.
-# ew_cleanup checks that detach leaves no rule, route, qdisc, program or pin.
+# and once it is stale; strict rp_filter on the edge is no obstacle; a
+# restart adds no second rule; tap mode steers nothing; detach removes
+# edgeward's rules and routes and no one else's. ew_cleanup checks that
+# detach leaves no rule, route, qdisc, program or pin.
 . "$(dirname "$0")/lib.sh"
 
 STALE=2
@@ -41,6 +43,11 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 : >"$EW_TMP/peers"
+
+# Someone else's rule, and a route of theirs in edgeward's table: they
+# must outlive edgeward's setup and detach untouched.
+ip -n "$EW_NE" rule add pref 10 fwmark 0x1 lookup 100
+ip -n "$EW_NE" route add blackhole 192.0.2.0/24 table 17751
 
 ew_agent_start --mode inline --stale-after "$STALE"
 
@@ -149,3 +156,40 @@ ew_ok "downloads intact; TC_STALE grew by $stale, nothing steered"
 grep -q "lookup 17751" <<<"$(ip -n "$EW_NE" rule show)" ||
 	ew_fail "the rule went with the agent (only detach removes it)"
 ew_ok "rule still there: only detach removes it"
+
+# routing: edgeward's rules and routes, and the others in its table.
+routing()
+{
+	local f
+
+	for f in -4 -6; do
+		ip -n "$EW_NE" $f rule show
+		ip -n "$EW_NE" $f route show table 17751
+	done
+}
+
+ew_say "restart in inline mode: no rule or route added twice"
+before=$(routing)
+ew_agent_start --mode inline --stale-after "$STALE"
+[ "$(routing)" = "$before" ] || ew_fail "routing changed on restart: $(routing)"
+ew_ok "$(grep -c 'proto 69' <<<"$before") rules and routes, the same"
+
+ew_say "tap mode steers nothing"
+ew_agent_kill TERM
+ew_agent_start --mode tap --stale-after "$STALE"
+grep -q "steering: off" <<<"$(ew status)" || ew_fail "status does not say steering is off"
+l0=$(ew_counter TC_STEER_NO_LISTENER)
+t0=$(ew_counter TC_TAGGED)
+get "http://10.10.2.1/1k.bin" "$EW_TMP/www/1k.bin" >/dev/null
+ew_expect_eq "TC_STEER_NO_LISTENER growth, tap mode" \
+	$(($(ew_counter TC_STEER_NO_LISTENER) - l0)) 0
+ew_expect_eq "TC_TAGGED growth, tap mode (port 80 mirrored)" $(($(ew_counter TC_TAGGED) - t0)) 1
+
+ew_say "detach removes edgeward's rules and routes, and no one else's"
+ew_agent_kill TERM
+ew detach >/dev/null
+after=$(routing)
+grep -q 'proto 69' <<<"$after" && ew_fail "left behind: $(grep 'proto 69' <<<"$after")"
+grep -q "fwmark 0x1 lookup 100" <<<"$after" || ew_fail "someone else's rule is gone"
+grep -q "blackhole 192.0.2.0/24" <<<"$after" || ew_fail "someone else's route is gone"
+ew_ok "theirs kept, ours gone"

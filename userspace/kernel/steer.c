@@ -159,7 +159,10 @@ int steer_unregister(struct steer *s, int family)
 	if (idx < 0)
 		return idx;
 	key = (__u32)idx;
-	return bpf_map_delete_elem(s->proxy_fd, &key) ? -errno : 0;
+	if (!bpf_map_delete_elem(s->proxy_fd, &key))
+		return 0;
+	/* A sockmap answers EINVAL for an empty slot (the key is in range). */
+	return errno == EINVAL ? -ENOENT : -errno;
 }
 
 void steer_set_accepting(struct steer *s, bool on)
