@@ -91,7 +91,7 @@ __noinline int ew_tc_steer(struct __sk_buff *skb, const struct ew_pkt *p, __u32 
 {
 	int to_inline, syn, done;
 
-	if (!p || !skb)
+	if (!p)
 		return 0;
 	to_inline = ew_inline_port(p->dport);
 	if (!to_inline && !ew_inline_port(p->sport))

@@ -111,10 +111,9 @@ static size_t count4(void)
 
 static void pins_created_and_reused(void **state)
 {
-	static const char *const maps[] = {EW_MAP_PTCLASS,  "ew_pt4c8_v1",   "ew_pt6c20_v1",
-					   EW_MAP_FLOWS,    EW_MAP_COUNTERS, EW_MAP_RULEHITS,
-					   EW_MAP_CONFIG,   EW_MAP_PORTS,    EW_MAP_MIRROR,
-					   EW_MAP_PROXY};
+	static const char *const maps[] = {
+		EW_MAP_PTCLASS,	 "ew_pt4c8_v1", "ew_pt6c20_v1", EW_MAP_FLOWS,  EW_MAP_COUNTERS,
+		EW_MAP_RULEHITS, EW_MAP_CONFIG, EW_MAP_PORTS,	EW_MAP_MIRROR, EW_MAP_PROXY};
 	struct env *e = *state;
 	struct blocklist bl;
 
