@@ -38,7 +38,8 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # Every stage file (userspace/*.c and userspace/<stage>/*.c, but main.c and
 # cli/) goes into a static library that the binary, the unit tests and the
 # fuzzers link, so a stage is compiled once per flavour.
-PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma yaml-0.1 libcap-ng
+PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma \
+	    yaml-0.1 libcap-ng libnl-route-3.0 libnl-3.0
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
@@ -79,6 +80,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
 TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
+E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(wildcard tests/e2e/*.c))
 
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
@@ -87,6 +89,10 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
 $(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
 	$(call say,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
+# Tools the e2e tests run (the transparent relay of test_steer.sh).
+$(B)/tests/e2e/%: tests/e2e/%.c $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) $(CFLAGS) $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS) -lpthread
 # Each fuzz target builds twice: a libFuzzer binary, and a replay driver that
 # `make test` runs over the committed corpus.
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(B)/fz/libew.a
@@ -102,7 +108,7 @@ $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(B)/san/libew.a
 
 all: $(BPF_OBJS) $(BPF_SKELS) $(B)/edgeward
 
-build-tests: all $(UNIT_TESTS) $(BPF_TESTS) $(REPLAYS) $(FUZZERS)
+build-tests: all $(UNIT_TESTS) $(BPF_TESTS) $(REPLAYS) $(FUZZERS) $(E2E_TOOLS)
 
 # Installs the Debian packages in packages.txt that are missing.
 deps:
@@ -131,14 +137,14 @@ demo: deps
 # program. bpftool pins the by-name maps under /sys/fs/bpf itself (it has no
 # pin_root_path option), so they are removed again unless they existed before.
 verifier-stats: $(BPF_OBJS)
-	$(Q)d=/sys/fs/bpf/ew_vstat.$$$$; pre=$$(ls -d /sys/fs/bpf/ew_*_v1 2>/dev/null); \
+	$(Q)d=/sys/fs/bpf/ew_vstat.$$$$; pre=$$(ls -d /sys/fs/bpf/ew_*_v[0-9]* 2>/dev/null); \
 	for o in $^; do \
 		$(BPFTOOL) -d prog loadall $$o $$d 2>&1 | awk -v o=$$o ' \
 			/BEGIN PROG LOAD LOG/ { split($$0, a, "'\''"); p = a[2] } \
 			/processed [0-9]+ insns/ { printf "%s %s: %s\n", o, p, $$0; n++ } \
 			END { if (!n) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
 		rc=$$?; rm -rf $$d 2>/dev/null; \
-		for m in /sys/fs/bpf/ew_*_v1; do \
+		for m in /sys/fs/bpf/ew_*_v[0-9]*; do \
 			case " $$pre " in *" $$m "*) ;; *) rm -f $$m ;; esac; done; \
 		[ $$rc -eq 0 ] || exit 1; \
 	done

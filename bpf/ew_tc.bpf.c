@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TC ingress, after XDP: tags new flows to the server ports in ew_ports_v1
- * for inspection and mirrors the packets of tagged flows, both directions,
- * into the ew_mirror_v1 ring buffer for the agent. Never drops: XDP does. */
+/* TC ingress, after XDP: steers the TCP flows on inline ports to the
+ * agent's transparent proxy (inline mode, lib/steer.h), tags new flows to
+ * the server ports in ew_ports_v1 for inspection and mirrors the packets
+ * of tagged flows, both directions, into the ew_mirror_v1 ring buffer for
+ * the agent. Never drops: XDP does. */
 #include <linux/pkt_cls.h>
 
 #include "lib/counters.h"
@@ -9,6 +11,7 @@
 #include "lib/maps.h"
 #include "lib/mirror.h"
 #include "lib/parse.h"
+#include "lib/steer.h"
 
 /* Bytes of headers made linear before parsing, set before load through
  * skel->rodata. Enough for two tags, IPv6 with extensions and TCP options;
@@ -45,7 +48,8 @@ static __always_inline int agent_alive(const struct ew_config *cfg, __u64 now)
 }
 
 /* Inserts an INSPECT verdict for k when the destination (proto, port) of
- * p is tagged in ew_ports_v1; returns the stored verdict or NULL. */
+ * p is tagged in ew_ports_v1 (an inline port without a mirror budget is
+ * not); returns the stored verdict or NULL. */
 static __always_inline struct ew_verdict *tag(const struct ew_pkt *p, const struct ew_flow_key *k,
 					      const struct ew_config *cfg, __u64 now, __u32 len)
 {
@@ -54,7 +58,7 @@ static __always_inline struct ew_verdict *tag(const struct ew_pkt *p, const stru
 	struct ew_port_tag *t;
 
 	t = bpf_map_lookup_elem(&ew_ports_v1, &pk);
-	if (!t)
+	if (!t || !t->mirror_budget)
 		return NULL;
 	v.rule_id = t->rule_id;
 	v.mirror_budget = t->mirror_budget;
@@ -78,6 +82,29 @@ static __always_inline int spend(struct ew_verdict *v, const struct ew_pkt *p)
 	return 1;
 }
 
+/* Inline steering of a parsed TCP packet (flags: ew_config.steer_flags,
+ * which has EW_STEER_ON): the connection's socket on the edge if the agent
+ * holds one, else for a SYN to an inline port the agent's listener.
+ * Packets on no inline port cost two port lookups and no socket lookup.
+ * Returns 1 when skb was assigned to a socket. Global, as ew_tc_parse. */
+__noinline int ew_tc_steer(struct __sk_buff *skb, const struct ew_pkt *p, __u32 flags, __u32 mark)
+{
+	int to_inline, syn, done;
+
+	if (!p)
+		return 0;
+	to_inline = ew_inline_port(p->dport);
+	if (!to_inline && !ew_inline_port(p->sport))
+		return 0;
+	syn = (p->tcp_flags & (EW_TCP_SYN | EW_TCP_ACK)) == EW_TCP_SYN;
+	done = ew_steer_existing(skb, p, mark, syn);
+	if (done >= 0)
+		return done;
+	if (!syn || !to_inline || !ew_steer_wanted(p, flags, skb->len))
+		return 0;
+	return ew_steer_new(skb, p, mark);
+}
+
 SEC("tc")
 int ew_tc_ingress(struct __sk_buff *skb)
 {
@@ -90,7 +117,7 @@ int ew_tc_ingress(struct __sk_buff *skb)
 	__u8 dir;
 
 	ew_count(EW_C_TC_RX, skb->len);
-	cfg = bpf_map_lookup_elem(&ew_config_v1, &zero);
+	cfg = bpf_map_lookup_elem(&ew_config_v2, &zero);
 	now = bpf_ktime_get_ns();
 	if (!cfg || !agent_alive(cfg, now)) {
 		ew_count(EW_C_TC_STALE, skb->len);
@@ -100,6 +127,12 @@ int ew_tc_ingress(struct __sk_buff *skb)
 	if (ew_tc_parse(skb, &p))
 		return TC_ACT_OK;
 	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	/* Fail-open: with steering off (or the agent stale, above) inline
+	 * ports are forwarded, and mirrored if tagged. A steered packet is
+	 * not mirrored: the agent reads the stream from its socket. */
+	if ((cfg->steer_flags & EW_STEER_ON) && p.proto == IPPROTO_TCP &&
+	    ew_tc_steer(skb, &p, cfg->steer_flags, cfg->steer_mark))
 		return TC_ACT_OK;
 	dir = ew_flow_key_make(&p, &k);
 	v = bpf_map_lookup_elem(&ew_flows_v1, &k);

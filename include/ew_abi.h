@@ -7,8 +7,11 @@
 
 #include <linux/types.h>
 
-/* Bump when any struct below changes layout; pinned maps carry it in their
- * names (ew_flows_v1 ...) so an upgrade never reuses a map of the old shape. */
+/* Pinned maps carry a version in their names (ew_flows_v1 ...) so an
+ * upgrade never reuses a map of the old shape. Most carry EW_MAP_VERSION; a
+ * map whose layout changes on its own takes the next version in its name
+ * (ew_config_v2), and the loader discards pins of the same noun with
+ * another version, with a log line. */
 #define EW_MAP_VERSION 1
 #define EW_PIN_DIR "/sys/fs/bpf/edgeward"
 
@@ -25,9 +28,10 @@
 #define EW_MAP_FLOWS	"ew_flows_v1"	/* LRU: ew_flow_key -> ew_verdict */
 #define EW_MAP_COUNTERS	"ew_counters_v1"	/* percpu array[EW_C_MAX] of ew_counter */
 #define EW_MAP_RULEHITS	"ew_rulehits_v1"	/* percpu array[EW_RULE_MAX] of ew_counter */
-#define EW_MAP_CONFIG	"ew_config_v1"	/* array[1] of ew_config */
+#define EW_MAP_CONFIG	"ew_config_v2"	/* mmapable array[1] of ew_config */
 #define EW_MAP_PORTS	"ew_ports_v1"	/* hash: ew_port_key -> ew_port_tag */
 #define EW_MAP_MIRROR	"ew_mirror_v1"	/* ringbuf of ew_mirror_rec */
+#define EW_MAP_PROXY	"ew_proxy_v1"	/* sockmap[2] of the agent's listeners */
 
 #define EW_BLOCK_MAX	(2u << 20)	/* prefixes per family: 2,097,152 */
 #define EW_FLOW_MAX	(1u << 18)	/* LRU flow verdicts */
@@ -189,17 +193,42 @@ enum ew_counter_num {
 	EW_C_TC_TAGGED,		/* TC: new flow tagged for inspection */
 	EW_C_TC_MIRRORED,	/* TC: record written to the ring buffer */
 	EW_C_TC_RB_FULL,	/* TC: ring buffer full, record lost */
-	EW_C_TC_STALE,		/* TC: agent heartbeat stale, not tagged/mirrored */
+	EW_C_TC_STALE,		/* TC: agent heartbeat stale, not tagged/mirrored/steered */
+	EW_C_TC_STEER_NEW,	/* TC: new flow's SYN assigned to the agent's listener */
+	EW_C_TC_STEER_EXISTING,	/* TC: packet assigned to a proxied connection's socket */
+	EW_C_TC_STEER_FULL,	/* TC: SYN not steered: agent not accepting new flows */
+	EW_C_TC_STEER_NO_LISTENER, /* TC: SYN not steered: no listener in EW_MAP_PROXY */
+	EW_C_TC_STEER_FAILED,	/* TC: bpf_sk_assign refused: packet passed unsteered */
 	EW_C_MAX
 };
 
-/* ew_config (array[1]): written by the agent, read by both programs. */
+/* ew_config (array[1], BPF_F_MMAPABLE): written by the agent, read by both
+ * programs. Userspace maps it and stores single fields atomically
+ * (userspace/kernel/config.c), so the heartbeat and the steering flags,
+ * perhaps written by two processes, never overwrite each other. */
 struct ew_config {
 	__u64 heartbeat_ns;	/* agent's last bpf_ktime_get_ns-clock beat */
 	__u64 stale_after_ns;	/* tagging stops when now - heartbeat exceeds this */
 	__u32 mirror_cap;	/* packet bytes copied per record, <= EW_MIRROR_CAP */
 	__u32 flow_ttl_s;	/* lifetime of an inspect tag */
+	__u32 steer_flags;	/* EW_STEER_* */
+	__u32 steer_mark;	/* skb->mark of steered packets: its routing rule
+				 * delivers them locally (kernel/steer_route.h) */
 };
+
+/* ew_config.steer_flags. TC steers TCP flows on inline ports to the agent
+ * only while EW_STEER_ON is set and the heartbeat is fresh; a new flow
+ * only while EW_STEER_ACCEPT is set too (the proxy clears it at its
+ * connection limit), and only to destinations it wants: all of them with
+ * EW_STEER_ALL, else those the policy tags (per-destination tags: later;
+ * until then nothing new is steered without EW_STEER_ALL). */
+#define EW_STEER_ON	0x1u	/* inline mode: `edgeward run --mode inline` */
+#define EW_STEER_ACCEPT	0x2u	/* the proxy takes new flows */
+#define EW_STEER_ALL	0x4u	/* every destination, no per-destination tags */
+
+/* EW_MAP_PROXY index of the agent's transparent listener per family. */
+#define EW_PROXY_IPV4	0u
+#define EW_PROXY_IPV6	1u
 
 struct ew_port_key {
 	__be16 port;		/* server (destination) port */
@@ -209,9 +238,12 @@ struct ew_port_key {
 
 struct ew_port_tag {
 	__u32 rule_id;
-	__u16 mirror_budget;	/* EW_MIRROR_ALL, or the first N payload packets */
-	__u16 pad;
+	__u16 mirror_budget;	/* EW_MIRROR_ALL, the first N payload packets, or
+				 * 0: not tagged (an inline port only) */
+	__u16 flags;		/* EW_PORT_* */
 };
+
+#define EW_PORT_INLINE	0x1	/* TCP: steer flows to the agent (inline mode) */
 
 #define EW_DIR_LO_TO_HI 0	/* ew_mirror_rec.dir: sender is key.lo_* */
 #define EW_DIR_HI_TO_LO 1
@@ -240,7 +272,7 @@ _Static_assert(sizeof(struct ew_pt_head) == 40, "ABI changed: bump EW_MAP_VERSIO
 _Static_assert(sizeof(struct ew_pt4_bucket) == 64, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_pt6_bucket) == 128, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_block_rule) == 8, "ABI changed: bump EW_MAP_VERSION");
-_Static_assert(sizeof(struct ew_config) == 24, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_config) == 32, "ABI changed: bump ew_config's version");
 _Static_assert(sizeof(struct ew_port_key) == 4, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_port_tag) == 8, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_mirror_rec) == 72, "ABI changed: bump EW_MAP_VERSION");

@@ -80,16 +80,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ew_rulehits_v1 SEC(".maps");
 
+/* Mmapable, so userspace stores one field at a time (ew_abi.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct ew_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ew_config_v1 SEC(".maps");
+} ew_config_v2 SEC(".maps");
 
-/* Server ports whose new flows TC tags; filled by the agent, never
- * hard-coded here. */
+/* Server ports whose new flows TC tags, and the inline ports whose TCP
+ * flows it steers to the agent (EW_PORT_INLINE); filled by the agent,
+ * never hard-coded here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EW_PORT_MAX);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* loader, attach and blocklist against the real kernel (root): pins created
- * and reused, mismatched and old-version pins discarded, XDP and TC attached
- * to a veth, updated in place, removed idempotently; blocklist add, remove,
- * list, count and bulk load into the dense prefix tables. Uses its own pin
+/* loader, attach, blocklist and steer against the real kernel (root): pins
+ * created and reused, mismatched and old-version pins discarded, XDP and TC
+ * attached to a veth, updated in place, removed idempotently; blocklist add,
+ * remove, list, count and bulk load into the dense prefix tables; the
+ * proxy's listeners and steering flags. Uses its own pin
  * directory and veth pair, removed at the end. */
 #include <errno.h>
 #include <ftw.h>
@@ -20,7 +21,9 @@
 
 #include "kernel/attach.h"
 #include "kernel/blocklist.h"
+#include "kernel/config.h"
 #include "kernel/loader.h"
+#include "kernel/steer.h"
 #include "log/log.h"
 
 struct env {
@@ -108,9 +111,9 @@ static size_t count4(void)
 
 static void pins_created_and_reused(void **state)
 {
-	static const char *const maps[] = {EW_MAP_PTCLASS,  "ew_pt4c8_v1",   "ew_pt6c20_v1",
-					   EW_MAP_FLOWS,    EW_MAP_COUNTERS, EW_MAP_RULEHITS,
-					   EW_MAP_CONFIG,   EW_MAP_PORTS,    EW_MAP_MIRROR};
+	static const char *const maps[] = {
+		EW_MAP_PTCLASS,	 "ew_pt4c8_v1", "ew_pt6c20_v1", EW_MAP_FLOWS,  EW_MAP_COUNTERS,
+		EW_MAP_RULEHITS, EW_MAP_CONFIG, EW_MAP_PORTS,	EW_MAP_MIRROR, EW_MAP_PROXY};
 	struct env *e = *state;
 	struct blocklist bl;
 
@@ -137,6 +140,7 @@ static void mismatched_pins_discarded(void **state)
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v0")), 0);
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_block4_v1")), 0); /* retired names */
 	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_pfx4_v1")), 0);
+	assert_int_equal(bpf_obj_pin(fd, pin(e, "ew_config_v1")), 0); /* now ew_config_v2 */
 	close(fd);
 	l = loader_load();
 	assert_non_null(l);
@@ -144,6 +148,8 @@ static void mismatched_pins_discarded(void **state)
 	assert_int_equal(access(pin(e, "ew_block4_v0"), F_OK), -1);
 	assert_int_equal(access(pin(e, "ew_block4_v1"), F_OK), -1);
 	assert_int_equal(access(pin(e, "ew_pfx4_v1"), F_OK), -1);
+	assert_int_equal(access(pin(e, "ew_config_v1"), F_OK), -1);
+	assert_int_equal(value_size(pin(e, EW_MAP_CONFIG)), sizeof(struct ew_config));
 	assert_int_equal(count4(), 1); /* the blocklist survived */
 	loader_free(l);
 }
@@ -189,6 +195,71 @@ static void attach_lifecycle(void **state)
 	seen[0] = '\0';
 	assert_int_equal(attach_foreach_iface(note_iface, seen), 0);
 	assert_string_equal(seen, "");
+}
+
+/* The steering flags as the programs read them (a map lookup, not the
+ * mapping steer.c writes through). */
+static __u32 steer_flags_now(const struct env *e)
+{
+	struct ew_config c;
+	__u32 zero = 0;
+	int fd = bpf_obj_get(pin(e, EW_MAP_CONFIG));
+
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, &c), 0);
+	close(fd);
+	return c.steer_flags;
+}
+
+/* kernel/steer.h against the pinned maps: listeners registered (the map
+ * answers with their cookie) and unregistered, refused when not
+ * listening; the flags flip one bit each, and the heartbeat written
+ * through config.c leaves them alone. */
+static void steer_api(void **state)
+{
+	struct env *e = *state;
+	struct steer *s;
+	struct config *c;
+	__u32 idx = EW_PROXY_IPV6;
+	__u64 cookie;
+	int l4, l6, fd, other;
+
+	assert_int_equal(loader_maps_pin(), 0);
+	s = steer_open();
+	assert_non_null(s);
+	c = config_open();
+	assert_non_null(c);
+	assert_int_equal(steer_listen(AF_UNIX, NULL, 0, 8), -EAFNOSUPPORT);
+	l4 = steer_listen(AF_INET, NULL, 0, 8);
+	l6 = steer_listen(AF_INET6, NULL, 0, 8);
+	assert_true(l4 >= 0 && l6 >= 0);
+	assert_int_equal(steer_register(s, l4), 0);
+	assert_int_equal(steer_register(s, l6), 0);
+	fd = bpf_obj_get(pin(e, EW_MAP_PROXY));
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &cookie), 0);
+	assert_true(cookie != 0);
+	assert_int_equal(steer_unregister(s, AF_INET6), 0);
+	assert_int_equal(steer_unregister(s, AF_INET6), -ENOENT);
+	assert_int_equal(bpf_map_lookup_elem(fd, &idx, &cookie), -ENOENT);
+	other = socket(AF_INET6, SOCK_STREAM, 0); /* not listening */
+	assert_true(steer_register(s, other) < 0);
+	close(other);
+	close(fd);
+
+	config_flags(c, 0, ~0u);
+	steer_set_enabled(s, true);
+	steer_set_accepting(s, true);
+	assert_int_equal(steer_flags_now(e), EW_STEER_ON | EW_STEER_ACCEPT);
+	config_beat(c, 42);
+	steer_set_accepting(s, false);
+	assert_int_equal(steer_flags_now(e), EW_STEER_ON);
+	steer_set_enabled(s, false);
+	assert_int_equal(steer_flags_now(e), 0);
+	close(l4);
+	close(l6);
+	config_close(c);
+	steer_close(s);
 }
 
 static void generic_forced(void **state)
@@ -304,6 +375,7 @@ int main(void)
 		cmocka_unit_test(mismatched_pins_discarded),
 		cmocka_unit_test(attach_lifecycle),
 		cmocka_unit_test(generic_forced),
+		cmocka_unit_test(steer_api),
 		cmocka_unit_test(blocklist_ops),
 		cmocka_unit_test(bulk_load),
 	};

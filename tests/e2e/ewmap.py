@@ -142,7 +142,7 @@ def main(argv):
         print(byts if len(args) > 1 and args[1] == "bytes" else pkts)
     elif cmd == "heartbeat":
         try:
-            res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_config_v1"),
+            res = bpftool("map", "lookup", "pinned", os.path.join(PIN, "ew_config_v2"),
                           "key", *hexbytes(struct.pack("<I", 0)))
         except (subprocess.CalledProcessError, FileNotFoundError):
             print(0)

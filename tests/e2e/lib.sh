@@ -22,8 +22,10 @@
 # runs them one after another).
 #
 # A script sources this file, calls ew_require_root and ew_topology_up; the
-# EXIT trap (ew_cleanup) kills what the script started, detaches, removes pins
-# and namespaces, even on failure, and then checks nothing is left behind.
+# EXIT trap (ew_cleanup) kills what the script started, detaches, checks that
+# detach left no routing rule or route of inline steering, XDP program,
+# clsact qdisc or pin, removes what is left anyway and the namespaces, even
+# on failure, and then checks that no program, namespace or process is left.
 
 set -e
 set -o pipefail
@@ -38,6 +40,7 @@ EW_NS=ew-srv-$$
 EW_TMP=		# scratch directory, made by ew_topology_up
 EW_AGENT_PID=
 EW_PIDS=()
+EW_PROG_IDS=()	# programs edgeward attached: all must be gone after cleanup
 EW_FAILED=0
 
 # Narration: tests say what they check; failures say what they saw.
@@ -205,6 +208,7 @@ ew_agent_start()
 		# Attached, and this agent has beaten at least once.
 		if [ -e "$EW_PIN/ew_counters_v1" ] && ew_attached ewc && ew_attached ews &&
 			[ "$(ew_heartbeat)" != "$hb0" ]; then
+			EW_PROG_IDS+=($(ew_prog_ids))
 			return 0
 		fi
 		sleep 0.1
@@ -230,6 +234,19 @@ ew_attached()
 	# whenever grep exits before cmd has written everything.
 	grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$1")" &&
 		grep -q bpf <<<"$(tc -n "$EW_NE" filter show dev "$1" ingress)"
+}
+
+# ew_prog_ids: ids of the XDP and TC programs attached to ewc and ews.
+ew_prog_ids()
+{
+	local n
+
+	for n in ewc ews; do
+		grep -o 'prog/xdp id [0-9]*' <<<"$(ip -n "$EW_NE" -d link show dev "$n")" |
+			awk '{ print $3 }' || true
+		grep -o ' id [0-9]*' <<<"$(tc -n "$EW_NE" filter show dev "$n" ingress)" |
+			awk '{ print $2 }' || true
+	done
 }
 
 # ew_counter NAME [packets|bytes]: one counter summed over CPUs, read from the
@@ -275,6 +292,45 @@ ew_expect_eq()
 	ew_ok "$1 = $3"
 }
 
+# ew_detach_leftovers: what `edgeward detach` left in the edge namespace, as
+# " what..." (nothing: empty): routing rules and routes of edgeward's
+# (protocol 0x45, inline steering), XDP programs, clsact qdiscs, pins.
+ew_detach_leftovers()
+{
+	local f n
+
+	for f in -4 -6; do
+		# `ip rule show` filters no protocol: read it
+		grep -q ' proto 69$' <<<"$(ip -n "$EW_NE" $f rule show)" && printf ' %s' "rule$f"
+		[ -n "$(ip -n "$EW_NE" $f route show table all proto 0x45)" ] &&
+			printf ' %s' "route$f"
+	done
+	for n in ewc ews; do
+		grep -q 'prog/xdp' <<<"$(ip -n "$EW_NE" -d link show dev "$n")" && printf ' xdp:%s' "$n"
+		grep -q clsact <<<"$(tc -n "$EW_NE" qdisc show dev "$n")" && printf ' qdisc:%s' "$n"
+	done
+	[ -e "$EW_PIN" ] && printf ' %s' "$EW_PIN"
+	return 0
+}
+
+# ew_programs_left: the programs edgeward attached (EW_PROG_IDS) that are
+# still loaded once their last users are gone (freeing is deferred: waits
+# up to 2 s). By id: other users of this machine load programs too.
+ew_programs_left()
+{
+	local i id left
+
+	for i in $(seq 20); do
+		left=
+		for id in "${EW_PROG_IDS[@]}"; do
+			bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	printf ' programs:%s' "$left"
+}
+
 ew_cleanup()
 {
 	local rc=$? p n left=
@@ -288,6 +344,10 @@ ew_cleanup()
 	done
 	if [ -e "/run/netns/$EW_NE" ]; then
 		[ -x "$EW_BIN" ] && ew detach >/dev/null 2>&1
+		left=$(ew_detach_leftovers)
+		[ -n "$left" ] && left=" after detach:$left"
+		# Take it all down anyway, so a failed detach leaks nothing (rules
+		# and routes go with the namespace).
 		for n in ewc ews; do
 			ip -n "$EW_NE" link set dev "$n" xdpgeneric off 2>/dev/null
 			ip -n "$EW_NE" link set dev "$n" xdpdrv off 2>/dev/null
@@ -300,6 +360,7 @@ ew_cleanup()
 	done
 	[ -n "$EW_TMP" ] && rm -rf "$EW_TMP"
 	# Nothing may be left behind: a leak here fails the test.
+	left="$left$(ew_programs_left)"
 	grep -q -- "-$$" <<<"$(ip netns list)" && left="$left namespaces"
 	[ -e "$EW_PIN" ] && left="$left $EW_PIN"
 	for p in "${EW_PIDS[@]}"; do

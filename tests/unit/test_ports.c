@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ports: the --ports syntax, the default set, and its diagnostics. */
+/* ports: the --ports syntax, the default set, and its diagnostics; inline
+ * ports marked among the tagged ones. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -68,12 +69,41 @@ static void rejects(void **state)
 	}
 }
 
+/* tcp/80 tagged and inline keeps its budget; tcp/8080 inline only is
+ * added untagged; udp/53 stays as it was; no room, nothing changes. */
+static void mark_inline(void **state)
+{
+	struct ports_entry p[4], inl[2];
+	char err[160];
+	int n;
+
+	(void)state;
+	n = ports_parse("tcp/80,udp/53", p, 4, err, sizeof(err));
+	assert_int_equal(n, 2);
+	assert_int_equal(ports_parse("tcp/8080,tcp/80", inl, 2, err, sizeof(err)), 2);
+	assert_int_equal(ports_mark_inline(p, &n, 2, inl, 2), -E2BIG);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].tag.flags, 0);
+	assert_int_equal(ports_mark_inline(p, &n, 4, inl, 2), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(p[0].tag.flags, EW_PORT_INLINE);
+	assert_int_equal(p[0].tag.mirror_budget, EW_MIRROR_ALL);
+	assert_int_equal(p[1].tag.flags, 0);
+	assert_int_equal(ntohs(p[2].key.port), 8080);
+	assert_int_equal(p[2].key.proto, IPPROTO_TCP);
+	assert_int_equal(p[2].tag.flags, EW_PORT_INLINE);
+	assert_int_equal(p[2].tag.mirror_budget, 0);
+	assert_int_equal(ports_mark_inline(p, &n, 4, inl, 2), 0); /* again: no change */
+	assert_int_equal(n, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(explicit_all),
 		cmocka_unit_test(rejects),
+		cmocka_unit_test(mark_inline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

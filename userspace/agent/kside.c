@@ -2,6 +2,7 @@
 /* The agent's kernel side: load, attach, heartbeat, tagged ports, flow
  * verdicts. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,29 +12,27 @@
 #include "kernel/attach.h"
 #include "kernel/loader.h"
 #include "kernel/ports.h"
+#include "kernel/steer_route.h"
 #include "kside.h"
 #include "log/log.h"
 
 #define FLOW_TTL_DEFAULT 120 /* s an inspect tag lives */
 
-int kside_beat(struct kside *k, uint64_t now_ns)
+void kside_beat(struct kside *k, uint64_t now_ns)
 {
-	__u32 key = 0;
-
-	k->cfg.heartbeat_ns = now_ns;
-	if (bpf_map_update_elem(k->cfg_fd, &key, &k->cfg, BPF_ANY)) {
-		ew_err("couldn't write the heartbeat to '%s': %s", EW_MAP_CONFIG, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	config_beat(k->cfg, now_ns);
 }
 
 static int open_maps(struct kside *k)
 {
-	static const char *const names[] = {EW_MAP_CONFIG, EW_MAP_FLOWS, EW_MAP_PORTS,
-					    EW_MAP_MIRROR};
-	int *fds[] = {&k->cfg_fd, &k->flows_fd, &k->ports_fd, &k->mirror_fd};
+	static const char *const names[] = {EW_MAP_FLOWS, EW_MAP_PORTS, EW_MAP_MIRROR};
+	int *fds[] = {&k->flows_fd, &k->ports_fd, &k->mirror_fd};
 
+	k->cfg = config_open();
+	if (!k->cfg) {
+		ew_err("couldn't map pinned map '%s': %s", EW_MAP_CONFIG, strerror(errno));
+		return -errno;
+	}
 	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++) {
 		*fds[i] = loader_map_open(names[i]);
 		if (*fds[i] < 0) {
@@ -44,15 +43,35 @@ static int open_maps(struct kside *k)
 	return 0;
 }
 
-static int store_ports(struct kside *k, const char *spec)
+static int parse(const char *what, const char *spec, struct ports_entry *ports, int max)
 {
-	struct ports_entry ports[EW_PORT_MAX];
 	char msg[160];
-	int n = ports_parse(spec, ports, EW_PORT_MAX, msg, sizeof(msg)), err;
+	int n = ports_parse(spec, ports, (size_t)max, msg, sizeof(msg));
 
-	if (n < 0) {
-		ew_err("invalid ports '%s': %s", spec, msg);
+	if (n < 0)
+		ew_err("invalid %s '%s': %s", what, spec, msg);
+	return n;
+}
+
+/* The mirrored ports, and in inline mode the inline ones flagged. */
+static int store_ports(struct kside *k, const struct runconf *c)
+{
+	struct ports_entry ports[EW_PORT_MAX], inl[EW_PORT_MAX];
+	int n = parse("mirrored ports", c->tap.ports, ports, EW_PORT_MAX), n_inl = 0, err;
+
+	if (n >= 0 && c->mode == RUN_INLINE)
+		n_inl = parse("inline ports", c->inl.ports, inl, EW_PORT_MAX);
+	if (n < 0 || n_inl < 0)
 		return -EINVAL;
+	for (int i = 0; i < n_inl; i++)
+		if (inl[i].key.proto != IPPROTO_TCP) {
+			ew_err("invalid inline ports '%s': only TCP ports are steered",
+			       c->inl.ports);
+			return -EINVAL;
+		}
+	if (ports_mark_inline(ports, &n, EW_PORT_MAX, inl, n_inl)) {
+		ew_err("too many ports (at most %d mirrored and inline in all)", EW_PORT_MAX);
+		return -E2BIG;
 	}
 	err = ports_store(k->ports_fd, ports, (size_t)n);
 	if (err)
@@ -100,27 +119,56 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
+/* Inline mode: local delivery of steered packets, and steering on for
+ * every destination (per-destination tags come with the policy). The proxy
+ * sets EW_STEER_ACCEPT once its listeners are registered. */
+static int steering(struct kside *k, const struct runconf *c)
+{
+	int err;
+
+	if (c->mode != RUN_INLINE) {
+		config_flags(k->cfg, 0, EW_STEER_ON | EW_STEER_ALL | EW_STEER_ACCEPT);
+		return 0;
+	}
+	err = steer_route_setup(c->inl.mark, c->inl.table);
+	if (err)
+		return err;
+	k->steer = steer_open();
+	if (!k->steer) {
+		ew_err("couldn't open the steering maps: %s", strerror(errno));
+		return -errno;
+	}
+	config_flags(k->cfg, EW_STEER_ON | EW_STEER_ALL, 0);
+	ew_info("inline mode: packets marked 0x%x are delivered locally (table %u)",
+		c->inl.mark, c->inl.table);
+	return 0;
+}
+
 int kside_up(struct kside *k, const struct runconf *c)
 {
+	struct ew_config cfg = {
+		.stale_after_ns = c->stale_after_ns,
+		.mirror_cap = c->tap.mirror_cap,
+		.flow_ttl_s = FLOW_TTL_DEFAULT,
+		.steer_mark = c->inl.mark,
+	};
 	struct loader *l;
 	int err;
 
 	memset(k, 0, sizeof(*k));
-	k->cfg_fd = k->flows_fd = k->ports_fd = k->mirror_fd = -1;
-	k->cfg = (struct ew_config){
-		.stale_after_ns = c->stale_after_ns,
-		.mirror_cap = c->tap.mirror_cap,
-		.flow_ttl_s = FLOW_TTL_DEFAULT,
-	};
+	k->flows_fd = k->ports_fd = k->mirror_fd = -1;
 	l = loader_load();
 	if (!l)
 		return -errno ? -errno : -EIO;
 	err = open_maps(k);
-	/* beat before attaching so the TC program tags from the first packet */
+	if (!err) {
+		/* beat before attaching so the TC program tags from the first packet */
+		cfg.heartbeat_ns = mono_ns();
+		config_store(k->cfg, &cfg);
+		err = store_ports(k, c);
+	}
 	if (!err)
-		err = kside_beat(k, mono_ns());
-	if (!err)
-		err = store_ports(k, c->tap.ports);
+		err = steering(k, c);
 	if (!err)
 		err = attach_all(loader_xdp_fd(l), loader_tc_fd(l), c);
 	loader_free(l);
@@ -138,10 +186,15 @@ int kside_block_flow(struct kside *k, const struct ew_flow_key *key, uint32_t ru
 
 void kside_down(struct kside *k)
 {
-	int *fds[] = {&k->cfg_fd, &k->flows_fd, &k->ports_fd, &k->mirror_fd};
+	int *fds[] = {&k->flows_fd, &k->ports_fd, &k->mirror_fd};
 
-	if (k->cfg_fd >= 0)
-		kside_beat(k, 0); /* nobody reads the mirror or steers now */
+	if (k->cfg) {
+		kside_beat(k, 0); /* nobody reads the mirror or proxies now */
+		config_close(k->cfg);
+		k->cfg = NULL;
+	}
+	steer_close(k->steer);
+	k->steer = NULL;
 	for (size_t i = 0; i < sizeof(fds) / sizeof(*fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);

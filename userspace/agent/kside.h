@@ -10,24 +10,28 @@
 
 #include "config/runconf.h"
 #include "ew_abi.h"
+#include "kernel/config.h"
+#include "kernel/steer.h"
 
 struct kside {
-	int cfg_fd;	/* EW_MAP_CONFIG */
-	int flows_fd;	/* EW_MAP_FLOWS */
-	int ports_fd;	/* EW_MAP_PORTS */
-	int mirror_fd;	/* EW_MAP_MIRROR (ring buffer) */
-	struct ew_config cfg;
+	struct config *cfg;	/* EW_MAP_CONFIG, mapped: heartbeat, flags */
+	int flows_fd;		/* EW_MAP_FLOWS */
+	int ports_fd;		/* EW_MAP_PORTS */
+	int mirror_fd;		/* EW_MAP_MIRROR (ring buffer) */
+	struct steer *steer;	/* inline mode: listeners and flags */
 };
 
 /* Mounts bpffs if needed, loads the programs (reusing the pins), beats
- * once, stores the tagged ports and attaches to every interface of c (a
- * failure takes back what this call attached). Every problem is printed.
- * Returns 0 or -errno; on failure kside_down is still to be called. */
+ * once, stores the tagged ports (and in inline mode the inline ports, the
+ * routing of steered packets and the steering flags) and attaches to every
+ * interface of c (a failure takes back what this call attached). Every
+ * problem is printed. Returns 0 or -errno; on failure kside_down is still
+ * to be called. */
 int kside_up(struct kside *k, const struct runconf *c);
 
 /* Writes the heartbeat (CLOCK_MONOTONIC ns; 0: stale at once, the kernel
- * stops tagging and steering). Returns 0 or -errno (printed). */
-int kside_beat(struct kside *k, uint64_t now_ns);
+ * stops tagging and steering). */
+void kside_beat(struct kside *k, uint64_t now_ns);
 
 /* Puts a BLOCK verdict on the flow with canonical key (rule id rule): XDP
  * drops its packets both ways from now on. Returns 0 or -errno. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `edgeward detach`: removes every XDP and TC program edgeward attached and,
- * without --iface, unpins everything in the pin directory. Idempotent. */
+ * without --iface, the routing rules and routes of inline steering (this
+ * network namespace's) and everything in the pin directory. Idempotent. */
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include "cli/cli.h"
 #include "ew_abi.h"
 #include "kernel/loader.h"
+#include "kernel/steer_route.h"
 #include "log/log.h"
 
 static int detach_iface(const char *ifname, void *ctx)
@@ -48,12 +50,24 @@ static int unpin_all(void)
 	return nftw(loader_pin_dir(), unpin_one, 8, FTW_DEPTH | FTW_PHYS) ? 1 : 0;
 }
 
+/* The steering rules and routes; what is left of them is a failure. */
+static int unroute(void)
+{
+	int left = steer_route_remove();
+
+	if (left > 0)
+		ew_err("couldn't remove the steering routes: %d rules or routes of protocol 0x%x "
+		       "are left ('ip rule', 'ip route show table all')",
+		       left, STEER_RTPROT);
+	return left != 0;
+}
+
 static void detach_usage(FILE *out)
 {
 	fprintf(out, "usage: edgeward detach [--iface IF]... [--control PATH]\n"
 		     "Stops the running agent, removes edgeward's XDP and TC programs (from\n"
-		     "IF only, or from every interface) and, without --iface, unpins all\n"
-		     "its maps.\n");
+		     "IF only, or from every interface) and, without --iface, the routing\n"
+		     "rules and routes of inline steering and all its pinned maps.\n");
 }
 
 /* Asks a running agent to stop and waits (up to 30 s) for it to go. */
@@ -110,6 +124,8 @@ int cmd_detach(int argc, char **argv)
 	if (ifaces)
 		return failed ? 1 : 0;
 	if (attach_foreach_iface(detach_iface, &failed) < 0)
+		failed++;
+	if (unroute())
 		failed++;
 	if (!failed && unpin_all())
 		failed++;

@@ -26,7 +26,7 @@ struct run_cli {
 	int n_if;
 	int mode, xdp_mode;	   /* -1: not given */
 	const char *log, *control, *pcap_out, *ports, *inline_ports;
-	unsigned long stale_s, mirror_cap, workers, duration_s;
+	unsigned long stale_s, mirror_cap, workers, duration_s, mark, table;
 	bool workers_set, hash_set;
 	unsigned hash_mask;
 	unsigned pdq_set;	   /* bits of the listopts PDQ options given */
@@ -41,6 +41,7 @@ static void run_usage(FILE *out)
 		"                    [--xdp-mode native|generic|auto] [--stale-after SEC]\n"
 		"                    [--inline-ports SPEC] [--ports SPEC] [--mirror-cap N]\n"
 		"                    [--pcap-out FILE] [--control PATH] [--duration SEC]\n"
+		"                    [--steer-mark N] [--steer-table N]\n"
 		"Runs the live filter until SIGINT/SIGTERM or `edgeward detach`; SIGHUP\n"
 		"or `edgeward reload` re-reads the config and lists. The command line\n"
 		"overrides the config file (docs/operations.md).\n"
@@ -54,6 +55,8 @@ static void run_usage(FILE *out)
 		"  --mirror-cap     bytes copied per mirrored packet (default and max %u)\n"
 		"  --pcap-out FILE  also write the mirror to FILE (pcapng, created 0600)\n"
 		"  --control PATH   the control socket (%s)\n"
+		"  --steer-mark N, --steer-table N  the mark of steered packets and the routing\n"
+		"                   table that delivers them locally (0xe57, 17751)\n"
 		LISTOPTS_USAGE,
 		EW_MIRROR_CAP, RUNCONF_CONTROL);
 }
@@ -87,6 +90,7 @@ static int run_opt(int c, char *arg, struct run_cli *o)
 {
 	static const char *const modes[] = {"inline", "tap", NULL};
 	static const char *const xdp[] = {"auto", "native", "generic", NULL};
+	char *end;
 
 	switch (c) {
 	case 'i':
@@ -115,6 +119,15 @@ static int run_opt(int c, char *arg, struct run_cli *o)
 		ew_err("run: bad --hash '%s' (expected a comma-separated list of md5, sha1, "
 		       "sha256)", arg);
 		return -EINVAL;
+	case 'k':
+		errno = 0;
+		o->mark = strtoul(arg, &end, 0); /* 0x... too */
+		if (*arg >= '0' && *arg <= '9' && !*end && !errno && o->mark &&
+		    o->mark <= 0xffffffffu)
+			return 0;
+		ew_err("run: invalid --steer-mark '%s' (expected 1-4294967295 or 0x...)", arg);
+		return -EINVAL;
+	case 't': return parse_num("--steer-table", arg, 1, 252, &o->table);
 	case 'h': return 1;
 	}
 	if (c >= 0x103 && c <= 0x106)
@@ -140,6 +153,8 @@ static int run_parse(int argc, char **argv, struct run_cli *o)
 		{"duration", required_argument, NULL, 'd'},
 		{"workers", required_argument, NULL, 'W'},
 		{"hash", required_argument, NULL, 'H'},
+		{"steer-mark", required_argument, NULL, 'k'},
+		{"steer-table", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		LISTOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -185,6 +200,8 @@ static void override_values(const struct run_cli *o, struct runconf *c)
 	c->tap.mirror_cap = o->mirror_cap ? (uint32_t)o->mirror_cap : c->tap.mirror_cap;
 	c->workers = o->workers_set ? (unsigned)o->workers : c->workers;
 	c->log_mask = o->hash_set ? o->hash_mask : c->log_mask;
+	c->inl.mark = o->mark ? (uint32_t)o->mark : c->inl.mark;
+	c->inl.table = o->table ? (uint32_t)o->table : c->inl.table;
 }
 
 static void override_pdq(const struct run_cli *o, struct runconf *c)

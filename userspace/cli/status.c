@@ -18,6 +18,7 @@
 #include "kernel/blocklist.h"
 #include "cli/cli.h"
 #include "kernel/loader.h"
+#include "kernel/steer_route.h"
 #include "log/log.h"
 
 static const char *const counter_names[EW_C_MAX] = {
@@ -40,6 +41,11 @@ static const char *const counter_names[EW_C_MAX] = {
 	[EW_C_TC_MIRRORED] = "tc_mirrored",
 	[EW_C_TC_RB_FULL] = "tc_ringbuf_full",
 	[EW_C_TC_STALE] = "tc_stale",
+	[EW_C_TC_STEER_NEW] = "tc_steer_new",
+	[EW_C_TC_STEER_EXISTING] = "tc_steer_existing",
+	[EW_C_TC_STEER_FULL] = "tc_steer_full",
+	[EW_C_TC_STEER_NO_LISTENER] = "tc_steer_no_listener",
+	[EW_C_TC_STEER_FAILED] = "tc_steer_failed",
 };
 
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == EW_C_MAX,
@@ -126,6 +132,38 @@ static int show_blocklist(void)
 	return err;
 }
 
+/* "registered" or "none" for the listener of EW_MAP_PROXY slot idx. */
+static const char *listener(int fd, __u32 idx)
+{
+	__u64 cookie;
+
+	return fd >= 0 && !bpf_map_lookup_elem(fd, &idx, &cookie) ? "registered" : "none";
+}
+
+/* Inline steering: the flags, the listeners, our routes (in this netns). */
+static void show_steer(const struct ew_config *cfg)
+{
+	int fd = loader_map_open(EW_MAP_PROXY), routes = steer_route_count();
+
+	if (!(cfg->steer_flags & EW_STEER_ON)) {
+		printf("steering: off (tap mode)");
+	} else {
+		printf("steering: on, mark 0x%x, %s, %s", cfg->steer_mark,
+		       cfg->steer_flags & EW_STEER_ACCEPT ? "accepting new flows"
+							  : "not accepting new flows",
+		       cfg->steer_flags & EW_STEER_ALL ? "every destination"
+						       : "tagged destinations");
+	}
+	printf("; listeners: IPv4 %s, IPv6 %s; routing: ", listener(fd, EW_PROXY_IPV4),
+	       listener(fd, EW_PROXY_IPV6));
+	if (routes < 0)
+		printf("unreadable\n");
+	else
+		printf("%d rules and routes of edgeward\n", routes);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int show_agent(void)
 {
 	int fd = loader_map_open(EW_MAP_CONFIG);
@@ -148,10 +186,11 @@ static int show_agent(void)
 	else
 		printf("agent: heartbeat %.1fs ago (%s)", (double)(now_ns - cfg.heartbeat_ns) / 1e9,
 		       now_ns - cfg.heartbeat_ns > cfg.stale_after_ns
-			       ? "stale: tagging and mirroring stopped"
+			       ? "stale: tagging, mirroring and steering stopped"
 			       : "alive");
 	printf(", stale after %.1fs, mirror cap %u bytes, flow ttl %us\n",
 	       (double)cfg.stale_after_ns / 1e9, cfg.mirror_cap, cfg.flow_ttl_s);
+	show_steer(&cfg);
 	return 0;
 }
 

@@ -27,6 +27,8 @@ void runconf_default(struct runconf *c)
 		.idle_ns = 60 * SEC,
 		.learn_ns = 600 * SEC,
 		.blocked = RUN_BLOCKED_NOTICE,
+		.mark = 0xe57,	  /* kernel/steer_route.h: STEER_MARK_DEFAULT */
+		.table = 17751,	  /* STEER_TABLE_DEFAULT */
 	};
 	c->tap = (struct runconf_tap){.ports = "tcp/80", .mirror_cap = 1600};
 }
@@ -225,11 +227,36 @@ static int pdq(struct runconf *c, const struct ynode *n, struct diag *d)
 	return err ? -EINVAL : 0;
 }
 
+/* The mark (any 32-bit value but 0) and table (not 0 or 253..255, the
+ * kernel's own) of steered packets. */
+static int steer_numbers(struct runconf *c, const struct ynode *n, struct diag *d)
+{
+	const struct ynode *v;
+	uint64_t x;
+	int err = 0;
+
+	if ((v = ymap_get(n, "steer_mark")) && !(err |= yget_u64(&c->doc, v, 1, 0xffffffffu, d,
+								  &x)))
+		c->inl.mark = (uint32_t)x;
+	if ((v = ymap_get(n, "steer_table")) && !yget_u64(&c->doc, v, 1, 0xffffffffu, d, &x)) {
+		if (x >= 253 && x <= 255) {
+			ydoc_error(&c->doc, v, d, "table %llu is the kernel's (253-255: default, "
+						  "main, local)", (unsigned long long)x);
+			err = -EINVAL;
+		}
+		c->inl.table = (uint32_t)x;
+	} else if (v) {
+		err = -EINVAL;
+	}
+	return err ? -EINVAL : 0;
+}
+
 static int inline_section(struct runconf *c, struct ynode *n, struct diag *d)
 {
 	static const char *const keys[] = {"ports",     "hold_max",	 "hold_total",
 					   "max_connections", "idle_timeout", "learn_for",
-					   "block_server",    "blocked", NULL};
+					   "block_server",    "blocked",	  "steer_mark",
+					   "steer_table",     NULL};
 	static const char *const blocked[] = {"notice", "reset", NULL};
 	struct runconf_inline *in = &c->inl;
 	struct ynode *v;
@@ -255,7 +282,7 @@ static int inline_section(struct runconf *c, struct ynode *n, struct diag *d)
 		in->blocked = (enum runconf_blocked)b;
 	else if (v)
 		err = -EINVAL;
-	return err ? -EINVAL : 0;
+	return err || steer_numbers(c, n, d) ? -EINVAL : 0;
 }
 
 static int tap_section(struct runconf *c, struct ynode *n, struct diag *d)

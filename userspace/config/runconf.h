@@ -30,6 +30,7 @@ struct runconf_inline {
 	uint64_t learn_ns;	  /* a matched URL is refused this long (0: never) */
 	bool block_server;	  /* also block the server address of a match */
 	enum runconf_blocked blocked; /* what a blocked object becomes */
+	uint32_t mark, table;	  /* steered packets' mark and local routing table */
 };
 
 struct runconf_tap {

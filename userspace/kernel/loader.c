@@ -157,11 +157,34 @@ static void drop_mismatched(struct bpf_object *obj)
 	}
 }
 
-/* Pinned maps named ew_<noun>_v<N> of another ABI version. */
-static void drop_old_versions(void)
+/* The version this build gives the noun of a pinned map name (its first
+ * noun_len bytes, "ew_config" of "ew_config_v1"): the one in the name of
+ * its map of that noun (ew_config_v2), else EW_MAP_VERSION. */
+static unsigned int build_version(const struct loader *l, const char *name, size_t noun_len)
+{
+	struct bpf_object *objs[] = {l->xdp->obj, l->tc->obj};
+	const struct bpf_map *map;
+	unsigned int v;
+
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		bpf_object__for_each_map(map, objs[i])
+		{
+			const char *n = bpf_map__name(map);
+
+			if (strlen(n) > noun_len && !strncmp(n, name, noun_len) &&
+			    sscanf(n + noun_len, "_v%u", &v) == 1)
+				return v;
+		}
+	}
+	return EW_MAP_VERSION;
+}
+
+/* Pinned maps named ew_<noun>_v<N> where this build's map of that noun has
+ * another version (an upgrade, or a downgrade). */
+static void drop_old_versions(const struct loader *l)
 {
 	struct dirent *de;
-	unsigned int v;
+	unsigned int v, want;
 	char path[512];
 	DIR *d;
 	int pos;
@@ -174,11 +197,14 @@ static void drop_old_versions(void)
 
 		pos = 0;
 		if (strncmp(de->d_name, "ew_", 3) || !tail ||
-		    sscanf(tail, "_v%u%n", &v, &pos) != 1 || tail[pos] || v == EW_MAP_VERSION)
+		    sscanf(tail, "_v%u%n", &v, &pos) != 1 || tail[pos])
+			continue;
+		want = build_version(l, de->d_name, (size_t)(tail - de->d_name));
+		if (v == want)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", loader_pin_dir(), de->d_name);
 		ew_warn("discarding pinned map '%s' of ABI version %u (this edgeward uses v%u)",
-			path, v, EW_MAP_VERSION);
+			path, v, want);
 		unlink(path);
 	}
 	closedir(d);
@@ -255,7 +281,7 @@ static int load_skels(struct loader *l, int with_progs)
 		bpf_object__for_each_program(p, l->xdp->obj) bpf_program__set_autoload(p, false);
 		bpf_object__for_each_program(p, l->tc->obj) bpf_program__set_autoload(p, false);
 	}
-	drop_old_versions();
+	drop_old_versions(l);
 	drop_retired();
 	err = load_obj(l->xdp->obj, "XDP program 'ew_xdp_ingress'");
 	if (!err)

@@ -84,6 +84,35 @@ int ports_parse(const char *spec, struct ports_entry *out, size_t max, char *err
 	return (int)n;
 }
 
+/* Index of key in e[0..n), or n. */
+static int find(const struct ew_port_key *k, const struct ports_entry *e, int n)
+{
+	int i;
+
+	for (i = 0; i < n && memcmp(k, &e[i].key, sizeof(*k)); i++)
+		;
+	return i;
+}
+
+int ports_mark_inline(struct ports_entry *ports, int *n, int max, const struct ports_entry *inl,
+		      int n_inl)
+{
+	int added = 0;
+
+	for (int i = 0; i < n_inl; i++)
+		added += find(&inl[i].key, ports, *n) == *n;
+	if (*n + added > max)
+		return -E2BIG;
+	for (int i = 0; i < n_inl; i++) {
+		int j = find(&inl[i].key, ports, *n);
+
+		if (j == *n)
+			ports[(*n)++] = (struct ports_entry){.key = inl[i].key};
+		ports[j].tag.flags |= EW_PORT_INLINE;
+	}
+	return 0;
+}
+
 static int wanted(const struct ew_port_key *k, const struct ports_entry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -20,6 +20,13 @@ struct ports_entry {
  * with a message quoting the bad item in err (errsize bytes). */
 int ports_parse(const char *spec, struct ports_entry *out, size_t max, char *err, size_t errsize);
 
+/* Flags the entries of ports[0..*n) whose key is among inl[0..n_inl)
+ * EW_PORT_INLINE (steered in inline mode), appending the missing ones
+ * with mirror budget 0 (inline only: not tagged for mirroring), up to max
+ * entries. Returns 0 or -E2BIG (then *n and ports are unchanged). */
+int ports_mark_inline(struct ports_entry *ports, int *n, int max, const struct ports_entry *inl,
+		      int n_inl);
+
 /* Replaces the contents of the ports map fd with entries. Returns 0 or
  * -errno. */
 int ports_store(int fd, const struct ports_entry *entries, size_t n);
