@@ -1,17 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: edgeward's edge data path, narrated, in three network
-# namespaces (the e2e topology of tests/e2e/lib.sh). It attaches XDP and TC
-# on the edge, drops a blocked prefix at XDP (ping and TCP fail, counters
-# show it), mirrors a tagged HTTP flow to a pcapng file (tshark summarises
-# it), shows the data path outliving the agent, prints `edgeward status`,
-# and tears everything down, also on Ctrl-C. The pcapng is kept in
-# $EW_DEMO_OUT (default build/demo/).
+# `make demo`: edgeward's main job, live. Three network namespaces (the e2e
+# topology of tests/e2e/lib.sh): a client, an edge host running `edgeward
+# run` inline, and a server running Debian's nginx with generated, benign
+# pictures. A synthetic list names two of them by their hashes, and a PDQ
+# list names a third picture, which the server only has re-encoded (other
+# bytes, so only PDQ can catch it). The client fetches every picture with
+# curl; listed ones never reach it (it gets the notice), every other
+# arrives byte for byte. A table shows it, then the block events; then
+# everything is torn down, also on Ctrl-C. The pictures and the event log
+# stay in $EW_DEMO_OUT (default build/demo/).
 . "$(dirname "$0")/lib.sh"
 
 OUT=${EW_DEMO_OUT:-$EW_ROOT/${B:-build}/demo}
 
-# step TITLE: a numbered heading; show CMD...: print a command, then run it.
 STEP=0
 BOLD= PLAIN=
 [ -t 1 ] && BOLD=$'\033[1m' PLAIN=$'\033[0m'
@@ -20,112 +22,98 @@ show() { printf '   $ %s\n' "$*"; }
 indent() { sed 's/^/     /'; }
 
 if [ "$(id -u)" != 0 ]; then
-	echo "edgeward demo: needs root (network namespaces, BPF): sudo make demo" >&2
+	echo "edgeward demo: needs root (network namespaces, BPF): make demo as root" >&2
 	exit 1
 fi
 ew_require_root
 mkdir -p "$OUT"
-rm -f "$OUT/mirror.pcapng"
+rm -f "$OUT"/events.jsonl
 
 cat <<'EOF'
-edgeward demo: a client, an edge host running edgeward, and a server, each
-in its own network namespace. Everything the client sends to the server
-crosses the edge, where edgeward's XDP and TC programs sit on the ingress of
-both veths:
+edgeward demo: a client, an edge host running edgeward inline, and a web
+server, each in its own network namespace. Everything the client fetches
+from the server crosses the edge, where HTTP on port 80 is steered to
+edgeward's transparent proxy: pictures are held until their hashes are
+checked, and a listed one never reaches the client.
 
-  client 10.10.1.1 ──veth── [XDP+TC] edge (router) [XDP+TC] ──veth── server
-         fd00:1::1                                              10.10.2.1, 10.10.2.2
-                                                                fd00:2::1, fd00:2::2
+  client 10.10.1.1 ──veth── edge: XDP + TC ─▶ edgeward (proxy, hashes, PDQ) ──veth── server (nginx)
 EOF
 
-step "Build the topology and attach edgeward on the edge"
+step "Generated pictures on the server, and a synthetic list naming some"
 ew_topology_up
-ew_http_server 80
-head -c $((256 << 10)) /dev/urandom >"$EW_TMP/www/photo.bin"
-show "edgeward run --iface ewc --iface ews --pcap-out $OUT/mirror.pcapng &"
-ew_agent_start --pcap-out "$OUT/mirror.pcapng"
-ew status | sed -n '/^attached:/,/^agent:/p' | indent
+WWW=$EW_TMP/www
+mkdir -p "$WWW"
+show "make_images.py www/   (gradients and shapes: benign, made here)"
+"$EW_PY" "$EW_ROOT/tests/e2e/make_images.py" "$WWW" | indent
+cp "$WWW"/*.jpg "$WWW"/*.png "$OUT"/
+# bridge.jpg is listed by its PDQ only; the server has just its re-encode
+"$EW_BIN" hash "$WWW/bridge.jpg" | awk '$1 == "pdq" {print $2, "demo-bridge"}' \
+	>"$EW_TMP/demo.pdq"
+rm "$WWW/bridge.jpg"
+sha256sum "$WWW/harbour.jpg" | cut -d' ' -f1 >"$EW_TMP/demo.sha256"
+md5sum "$WWW/city.png" | cut -d' ' -f1 >"$EW_TMP/demo.md5"
+echo "synthetic list: harbour.jpg by SHA-256, city.png by MD5, bridge.jpg by PDQ" | indent
+ew_nginx_server "$WWW" 80
 
-step "Block a prefix: the responder's emergency brake"
-show "edgeward block 10.10.2.2/32 --rule 100"
-ew block 10.10.2.2/32 --rule 100 | indent
-show "ping -c 3 10.10.2.1     (not blocked)"
-cli ping -n -c 3 -i 0.2 -W 1 10.10.2.1 | grep -E 'transmitted' | indent
-show "ping -c 3 10.10.2.2     (blocked)"
-cli ping -n -c 3 -i 0.2 -W 1 10.10.2.2 | grep -E 'transmitted' | indent || true
-show "curl http://10.10.2.2/  (blocked)"
-if ew_tcp_blocked 10.10.2.2; then
-	echo "connection timed out: the SYN was dropped at the edge's XDP hook" | indent
-else
-	ew_fail "TCP to the blocked 10.10.2.2 connected"
-fi
-echo "xdp_drop_prefix: $(ew_counter DROP_PREFIX) packets, rule 100: $(ew_rule_hits 100) packets" | indent
+step "Start edgeward inline on the edge"
+show "edgeward run --iface ewc --iface ews --mode inline \\"
+show "    --hashlist demo=demo.sha256,category=synthetic --hashlist demo5=demo.md5,category=synthetic \\"
+show "    --pdqlist near=demo.pdq,category=synthetic --log events.jsonl"
+ew_agent_start --mode inline --control "$EW_TMP/agent.sock" --log "$OUT/events.jsonl" \
+	--hashlist "demo=$EW_TMP/demo.sha256,category=synthetic" \
+	--hashlist "demo5=$EW_TMP/demo.md5,category=synthetic" \
+	--pdqlist "near=$EW_TMP/demo.pdq,category=synthetic"
+ew status --control "$EW_TMP/agent.sock" | sed -n '/^agent:/,/^engine:/p' | indent
 
-step "Tag and mirror a flow: HTTP on port 80 is inspected by default"
-show "curl -o photo.bin http://10.10.2.1/photo.bin"
-m0=$(ew_counter TC_MIRRORED)
-cli curl -s -o "$EW_TMP/got.bin" -w '%{size_download} bytes in %{time_total} s\n' \
-	"http://10.10.2.1/photo.bin" | indent
-sleep 0.5
-echo "tc_tagged: $(ew_counter TC_TAGGED) flows, tc_mirrored: $(($(ew_counter TC_MIRRORED) - m0)) packets for this one" | indent
-show "kill -TERM <agent>       (it writes the pcapng and exits)"
-ew_agent_kill TERM
-tail -n 1 "$EW_TMP/agent.log" | indent
-show "tshark -r $OUT/mirror.pcapng -q -z conv,tcp"
-tshark -r "$OUT/mirror.pcapng" -q -z conv,tcp 2>/dev/null | sed -n '/<->/p' | indent
-show "tshark -r $OUT/mirror.pcapng -Y http"
-tshark -r "$OUT/mirror.pcapng" -Y http 2>/dev/null | indent
-
-step "The data path outlives the agent"
-show "ping -c 3 10.10.2.2     (agent stopped: still blocked)"
-cli ping -n -c 3 -i 0.2 -W 1 10.10.2.2 | grep -E 'transmitted' | indent || true
-show "curl http://10.10.2.1/  (agent stopped: traffic still flows)"
-ew_tcp_ok 10.10.2.1 && echo "200 OK" | indent
-echo "tagging and mirroring stop once the heartbeat is older than --stale-after;" | indent
-echo "verdicts and blocklists stay enforced (tests/e2e/test_failsafe.sh)" | indent
-
-step "Counters"
-show "edgeward status"
-ew status | indent
-
-# ---- Offline pipeline on built-in sample data -----------------------------
-# `edgeward pcap` (docs/pcap.md): packets -> TCP -> HTTP objects -> hashes ->
-# exact lists -> JSON Lines. The sample capture and its synthetic list are
-# generated by policies/samples/make_sample_pcap.py (benign noise images).
-# objects FILE: one line per object/match event of an edgeward pcap log.
-objects() {
-	python3 -c 'import json, sys
+step "The client fetches every picture"
+printf '%-18s %-26s %-28s %s\n' FILE EXPECTED RESULT LIST | indent
+ok=0 bad=0
+for f in harbour.jpg city.png bridge-copy.jpg meadow.jpg forest.jpg desert.png; do
+	case $f in
+	harbour.jpg) want="blocked (SHA-256)" ;;
+	city.png) want="blocked (MD5)" ;;
+	bridge-copy.jpg) want="blocked (PDQ only)" ;;
+	*) want="delivered intact" ;;
+	esac
+	code=$(cli curl -s -m 10 -o "$EW_TMP/got" -w '%{http_code}' "http://10.10.2.1/$f" || true)
+	if [ "$code" = 200 ] && cmp -s "$EW_TMP/got" "$WWW/$f"; then
+		got="delivered intact"
+	elif [ "$code" = 451 ]; then
+		got="blocked: HTTP 451 notice"
+		grep -q "$(head -c 64 "$WWW/$f" | tr -d '\0' | head -c 16)" "$EW_TMP/got" 2>/dev/null &&
+			got="$got (WITH image bytes!)"
+	else
+		got="other: HTTP $code"
+	fi
+	list=$("$EW_PY" -c 'import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
-    if e["event"] == "object":
-        print("object %-3d %-9s %-24s %7d B  sha256 %s  %s" % (e["id"], e["kind"],
-              e["uri"][:24], e["size"], (e.get("sha256") or "-")[:16], ",".join(e["flags"])))
-    elif e["event"] == "match":
-        print("  MATCH object %d: list %s (%s), %s %s..." % (e["object"], e["list"],
-              e["category"], e["hash_type"], e["hash"][:16]))' "$1"
-}
-step "Offline: extract, hash and match HTTP objects in captures"
-SAMPLES=$EW_ROOT/policies/samples
-show "edgeward pcap policies/samples/sample-http.pcap --hash sha256 \\"
-show "    --hashlist demo=policies/samples/sample.sha256,category=synthetic"
-rc=0
-"$EW_BIN" pcap "$SAMPLES/sample-http.pcap" --hash sha256 --out "$OUT/sample.jsonl" \
-	--hashlist "demo=$SAMPLES/sample.sha256,category=synthetic" || rc=$?
-objects "$OUT/sample.jsonl" | indent
-echo "exit status $rc (1: something matched); the gzip+chunked copy matches by its" | indent
-echo "decoded body; two.png and three.png only once their Range pieces (and" | indent
-echo "multipart/byteranges parts) are stitched into the whole file" | indent
-show "edgeward pcap $OUT/mirror.pcapng --hashlist photo=<sha256 of photo.bin>"
-sha256sum "$EW_TMP/www/photo.bin" | cut -d' ' -f1 >"$EW_TMP/photo.sha256"
-rc=0
-"$EW_BIN" pcap "$OUT/mirror.pcapng" --hash sha256 --out "$OUT/mirror.jsonl" \
-	--hashlist "photo=$EW_TMP/photo.sha256,category=demo" || rc=$?
-objects "$OUT/mirror.jsonl" | indent
-echo "exit status $rc: the download mirrored at the edge, found by its hash" | indent
-# ----------------------------------------------------------------------------
+    if e["event"] == "block" and e["uri"] == "/" + sys.argv[2]:
+        print(e["list"], e["hash_type"], "distance %s" % e["distance"] if e["distance"] is not None else ""); break' \
+		"$OUT/events.jsonl" "$f")
+	printf '%-18s %-26s %-28s %s\n' "$f" "$want" "$got" "$list" | indent
+	if [[ $want == blocked* && $got == "blocked: HTTP 451 notice" ]] ||
+		[[ $want == delivered* && $got == "delivered intact" ]]; then
+		ok=$((ok + 1))
+	else
+		bad=$((bad + 1))
+	fi
+done
+echo "$ok as expected, $bad not" | indent
+
+step "The block events (what a responder reads)"
+show "grep '\"event\":\"block\"' events.jsonl"
+"$EW_PY" -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["event"] == "block":
+        print("%s  %s:%s -> %s  %s  list %s (%s) %s %s...  %s" % (e["ts"], e["flow"]["client"],
+              e["flow"]["client_port"], e["host"], e["uri"], e["list"], e["category"],
+              e["hash_type"], e["hash"][:16], e["enforced"]))' "$OUT/events.jsonl" | indent
 
 step "Tear down"
 show "edgeward detach"
-ew detach | indent
-echo "namespaces, programs and pins are removed on exit (also on Ctrl-C);" | indent
-echo "the mirror stays in $OUT/mirror.pcapng" | indent
+ew detach --control "$EW_TMP/agent.sock" | indent
+echo "namespaces, programs, routes and pins are removed on exit (also on Ctrl-C);" | indent
+echo "the pictures and events.jsonl stay in $OUT" | indent
+[ "$bad" = 0 ] || ew_fail "$bad pictures not as expected"

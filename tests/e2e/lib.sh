@@ -108,6 +108,45 @@ ew_http_server()
 	ew_fail "http server on port $port did not start"
 }
 
+# ew_nginx_server DIR [PORT]: Debian's nginx in the server namespace serving
+# DIR on [::]:PORT (v4 and v6), keep-alive on, logs in $EW_TMP/nginx;
+# returns once it answers.
+ew_nginx_server()
+{
+	local dir=$1 port=${2:-80} i
+
+	command -v nginx >/dev/null || ew_fail "nginx is not installed (packages.txt)"
+	mkdir -p "$EW_TMP/nginx"
+	cat >"$EW_TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $EW_TMP/nginx/nginx.pid;
+error_log $EW_TMP/nginx/error.log;
+events { worker_connections 1024; }
+http {
+	access_log $EW_TMP/nginx/access.log;
+	client_body_temp_path $EW_TMP/nginx/body;
+	proxy_temp_path $EW_TMP/nginx/proxy;
+	fastcgi_temp_path $EW_TMP/nginx/fastcgi;
+	uwsgi_temp_path $EW_TMP/nginx/uwsgi;
+	scgi_temp_path $EW_TMP/nginx/scgi;
+	types { image/jpeg jpg; image/png png; text/html html; application/octet-stream bin; }
+	sendfile on;
+	keepalive_requests 100000;
+	server {
+		listen $port;
+		listen [::]:$port;
+		root $dir;
+	}
+}
+EOF
+	ew_bg "$EW_NS" nginx -c "$EW_TMP/nginx/nginx.conf" -g 'daemon off;'
+	for i in $(seq 50); do
+		srv curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+		sleep 0.1
+	done
+	ew_fail "nginx on port $port did not start: $(cat "$EW_TMP/nginx/error.log" 2>/dev/null)"
+}
+
 # ew_tcp_ok ADDR [PORT]: an HTTP GET from the client succeeds within 2 s.
 ew_tcp_ok()
 {

@@ -126,12 +126,22 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void worker_packet(struct worker *w, struct lpkt *lp)
+/* The packets' clock as it stands now: the last packet's time plus the
+ * wall time since it came (sources stamp packets with their own clock). */
+struct clock {
+	uint64_t pkt_ns, wall_ns;
+};
+
+static void worker_packet(struct worker *w, struct lpkt *lp, struct clock *c)
 {
 	struct pkt p = {.num = lp->num, .ts_ns = lp->ts_ns, .vlan = lp->vlan,
 			.tunnels = lp->tunnels};
 	struct pkt_err err;
 
+	if (lp->ts_ns > c->pkt_ns) {
+		c->pkt_ns = lp->ts_ns;
+		c->wall_ns = wall_ns();
+	}
 	w->item = lp->num;
 	if (packet_decode_ip(lp->ip, lp->len, 0, &p, &err) == 0)
 		reasm_push(w->reasm, &p);
@@ -144,21 +154,23 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pktq *q = &w->e->live->q[w->idx];
+	struct clock c = {0, wall_ns()};
 	struct lpkt *p;
 
 	if (w->e->conf.thread_start)
 		w->e->conf.thread_start(w->e->conf.thread_ctx);
 	for (;;) {
 		while ((p = pktq_pop(q)))
-			worker_packet(w, p);
+			worker_packet(w, p, &c);
 		if (pktq_stopped(q) && !(p = pktq_pop(q)))
 			break;
 		if (p) {
-			worker_packet(w, p);
+			worker_packet(w, p, &c);
 			continue;
 		}
 		pktq_wait(q);
-		reasm_expire(w->reasm, wall_ns());
+		if (c.pkt_ns) /* idle flows time out on the packets' clock */
+			reasm_expire(w->reasm, c.pkt_ns + (wall_ns() - c.wall_ns));
 	}
 	reasm_flush(w->reasm); /* the flows' last objects reach the merger */
 	return NULL;
