@@ -321,8 +321,7 @@ static FILE *open_log(const char *path)
 	X(blocked) X(allowed) X(continues) X(fail_open) X(fail_closed) X(timeouts)      \
 	X(idle_closed) X(held_peak)
 
-static int put_stats(struct ej_writer *w, const struct icap_opts *o, const struct icap_stats *st,
-		     const struct engine_stats *es)
+static int put_stats(struct ej_writer *w, const struct icap_opts *o, const struct icap_stats *st)
 {
 	ej_begin(w);
 	ej_str(w, "event", "icap_stats");
@@ -330,8 +329,6 @@ static int put_stats(struct ej_writer *w, const struct icap_opts *o, const struc
 #define PUT(f) ej_u64(w, #f, st->f);
 	ICAP_COUNTERS(PUT)
 #undef PUT
-	ej_u64(w, "object_events", es->obj.objects);
-	ej_u64(w, "matches", es->obj.matches);
 	ej_arr(w, "lists");
 	listset_put(w, &o->lists.ls);
 	ej_arr_end(w);
@@ -372,7 +369,6 @@ static void serve(struct icap_server *srv, const sigset_t *set)
 static int run(struct icap_opts *o, const struct sockaddr_storage *ss, socklen_t sl, FILE *out)
 {
 	struct icap_server *srv = NULL;
-	struct engine_stats es;
 	struct icap_stats st;
 	struct engine_conf c;
 	struct ej_writer w;
@@ -411,9 +407,8 @@ static int run(struct icap_opts *o, const struct sockaddr_storage *ss, socklen_t
 	icap_server_stop(srv);
 	engine_stop(e);
 	icap_server_stats(srv, &st);
-	engine_stats(e, &es);
 	say_stats(srv);
-	rc = put_stats(&w, o, &st, &es) ? 2 : 0;
+	rc = put_stats(&w, o, &st) ? 2 : 0;
 out:
 	icap_server_free(srv);
 	engine_free(e);
