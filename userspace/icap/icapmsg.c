@@ -298,7 +298,7 @@ static int chunk_size(struct icap_parser *ps)
 			break;
 		v = v << 4 | (uint64_t)d;
 	}
-	icap_quote(q, sizeof(q), (const uint8_t *)s, ps->nline);
+	icap_quote(q, sizeof(q), (const uint8_t *)s, strlen(s));
 	if (!i || i == 16 || (s[i] && !strchr(" \t;", s[i])))
 		return icap_fail(&ps->err, 400, "bad chunk size line '%s'", q);
 	s += i + strspn(s + i, " \t");
@@ -370,7 +370,7 @@ static size_t on_crlf(struct icap_parser *ps, const uint8_t *p, size_t len,
 	if (p[0] != '\n') {
 		char q[200];
 
-		icap_quote(q, sizeof(q), p, len < 16 ? len : 16);
+		icap_quote(q, sizeof(q), p, 1);
 		icap_fail(&ps->err, 400, "chunk data not followed by CRLF but by '%s'", q);
 		return fail(ps, ev);
 	}
