@@ -93,14 +93,14 @@ static int request_line(const uint8_t *l, size_t n, struct icap_msg *m, struct i
 	icap_quote(q, sizeof(q), l, n);
 	if (!sp1 || !sp2 || sp2 == sp1 + 1)
 		return icap_fail(e, 400, "bad request line '%s' (expected METHOD URI ICAP/1.0)", q);
-	if ((size_t)(l + n - sp2 - 1) != 8 || memcmp(sp2 + 1, "ICAP/1.0", 8))
-		return icap_fail(e, 505, "unsupported version in '%s' (expected ICAP/1.0)", q);
 	for (i = 0; i < 3; i++)
 		if ((size_t)(sp1 - l) == strlen(methods[i]) && !memcmp(l, methods[i], (size_t)(sp1 - l)))
 			break;
 	if (i == 3)
 		return icap_fail(e, 501, "unknown method in '%s' (expected OPTIONS, REQMOD, RESPMOD)",
 				 q);
+	if ((size_t)(l + n - sp2 - 1) != 8 || memcmp(sp2 + 1, "ICAP/1.0", 8))
+		return icap_fail(e, 505, "unsupported version in '%s' (expected ICAP/1.0)", q);
 	m->method = (enum icap_method)i;
 	ul = (size_t)(sp2 - sp1 - 1);
 	if (ul >= sizeof(m->uri))
