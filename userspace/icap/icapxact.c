@@ -368,6 +368,26 @@ static void tx_body(struct icap_conn *c, struct icap_out *o, const uint8_t *p, s
 	}
 }
 
+/* An allowed message: 204 when the client takes it, else the message
+ * echoed back (what was held, or the first bytes of a passed body). */
+static void allow(struct icap_conn *c, struct icap_out *o, bool at_preview,
+		  const uint8_t *body, size_t n)
+{
+	const struct icap_conf *cf = &c->t->sh->conf;
+	struct icap_tx *tx = &c->tx;
+	bool has_body = tx->m->body != ICAP_NULL_BODY;
+
+	if (at_preview || can204(tx)) {
+		resp_status(o, cf, 204, false);
+		return;
+	}
+	resp_echo_head(o, cf, tx->m, has_body);
+	if (has_body) {
+		resp_chunk(o, body, n);
+		resp_last_chunk(o);
+	}
+}
+
 /* The final answer of a message whose body has ended (or whose preview
  * was answered). */
 static void answer(struct icap_conn *c, struct icap_out *o, bool at_preview)
@@ -382,43 +402,28 @@ static void answer(struct icap_conn *c, struct icap_out *o, bool at_preview)
 		feed_close(c, tx, !at_preview);
 	if (tx->mode == TX_INSPECT) {
 		feed_close(c, tx, true);
-		if (tx->hits) {
-			CNT(sh, blocked);
+		if (tx->hits)
 			tx->mode = TX_REFUSE;
-		} else {
-			CNT(sh, allowed);
-		}
 	}
 	switch (tx->mode) {
 	case TX_INSPECT:
-		if (can204(tx)) {
-			resp_status(o, cf, 204, false);
-			break;
-		}
-		resp_echo_head(o, cf, tx->m, true);
-		resp_chunk(o, tx->held, tx->nheld);
-		resp_last_chunk(o);
+		CNT(sh, allowed);
+		allow(c, o, false, tx->held, tx->nheld);
 		break;
 	case TX_PASS:
 		if (at_preview)
 			CNT(sh, preview_pass);
 		else if (tx->m->body != ICAP_NULL_BODY)
 			CNT(sh, passed);
-		if (at_preview || can204(tx)) {
-			resp_status(o, cf, 204, false);
-			break;
-		}
-		resp_echo_head(o, cf, tx->m, tx->m->body != ICAP_NULL_BODY);
-		if (tx->m->body != ICAP_NULL_BODY) {
-			resp_chunk(o, tx->first, tx->nfirst);
-			resp_last_chunk(o);
-		}
+		allow(c, o, at_preview, tx->first, tx->nfirst);
 		break;
 	case TX_STREAM:
 		CNT(sh, passed);
 		resp_last_chunk(o);
 		break;
 	case TX_REFUSE:
+		if (tx->hits)
+			CNT(sh, blocked);
 		resp_block(o, cf, tx->list[0] ? tx->list : "-", tx->category);
 		break;
 	case TX_STATUS:
