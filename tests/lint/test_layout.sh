@@ -17,6 +17,7 @@ declare -A allow=(
 	[.]="cli log"
 	[agent]="engine config kernel capture stream http object image lists log util"
 	[engine]="capture stream http object image lists log util"
+	[icap]="stream http object log util"
 	[config]="object lists log util"
 	[kernel]="log util"
 	[capture]="log util"

@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# edgeward icap against c-icap-client (the c-icap package's ICAP client)
+# and raw sockets, in the proxy namespace of icap_lib.sh:
+#
+#   c-icap-client / python socket ─▶ edgeward icap 127.0.0.1:1344
+#
+# Checks: OPTIONS (Methods, Preview, Allow: 204, ISTag); with preview a
+# listed image gets the notice, an unlisted one 204; without preview and
+# without 204 an unlisted image comes back byte for byte; an upload
+# (REQMOD) of a listed image is refused; several messages pipelined on
+# one kept-alive connection get their answers in order; malformed
+# messages get 400 and a closed connection, a diagnostic, and the server
+# goes on; the ISTag changes when the list changes; the counters.
+. "$(dirname "$0")/icap_lib.sh"
+
+ic_require c-icap-client
+ic_up
+ic_images 4
+ic_edgeward --workers 2
+W=$IC_TMP/www
+cic() { iproxy c-icap-client -i 127.0.0.1 -p $IC_PORT "$@" 2>&1; }
+
+ic_say "OPTIONS"
+out=$(cic -s respmod -v)
+for want in "Methods: RESPMOD" "Preview: 1024" "Allow: 204" "Transfer-Preview: \*" "ISTag: \"ew-"; do
+	grep -q "$want" <<<"$out" || ic_fail "OPTIONS lacks '$want': $out"
+done
+grep -q "Methods: REQMOD" <<<"$(cic -s reqmod -v)" || ic_fail "reqmod OPTIONS"
+tag1=$(sed -n 's/.*ISTag: "\(.*\)".*/\1/p' <<<"$out" | head -1)
+ic_ok "Methods, Preview 1024, Allow 204, Transfer-Preview *, ISTag $tag1"
+
+ic_say "preview: listed image blocked, unlisted 204"
+out=$(cic -s respmod -f "$W/img-1.png" -resp http://img.test/img-1.png -w 512 -v -o "$IC_TMP/c1")
+grep -q "HTTP/1.1 451" <<<"$out" || ic_fail "listed image: $out"
+grep -q "test-category" "$IC_TMP/c1" || ic_fail "notice without the category"
+out=$(cic -s respmod -f "$W/img-3.png" -resp http://img.test/img-3.png -w 512 -v -o "$IC_TMP/c3")
+grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "unlisted image: $out"
+out=$(cic -s respmod -f "$W/index.html" -resp http://img.test/ -w 512 -v -o "$IC_TMP/c0")
+grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "page: $out"
+ic_ok "451 with the category for img-1; 204 for img-3 and the page"
+
+ic_say "no preview, no 204: the message comes back whole"
+out=$(cic -s respmod -f "$W/img-4.png" -resp http://img.test/img-4.png -nopreview -no204 -v \
+	-o "$IC_TMP/c4")
+grep -q "ICAP/1.0 200" <<<"$out" || ic_fail "echo: $out"
+cmp -s "$IC_TMP/c4" "$W/img-4.png" || ic_fail "echoed img-4 differs"
+out=$(cic -s respmod -f "$W/img-2.png" -resp http://img.test/img-2.png -nopreview -no204 -v \
+	-o "$IC_TMP/c2")
+grep -q "HTTP/1.1 451" <<<"$out" || ic_fail "listed, no preview: $out"
+ic_ok "img-4 byte-identical (200), img-2 blocked"
+
+ic_say "REQMOD upload"
+out=$(cic -s reqmod -f "$W/img-2.png" -req http://img.test/upload -method POST -v -o "$IC_TMP/r2")
+grep -q "HTTP/1.1 451" <<<"$out" || ic_fail "listed upload: $out"
+out=$(cic -s reqmod -f "$W/img-3.png" -req http://img.test/upload -method POST -v -o "$IC_TMP/r3")
+grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "unlisted upload: $out"
+ic_ok "listed upload refused, unlisted 204"
+
+ic_say "keep-alive, pipelining and malformed messages (raw socket)"
+iproxy python3 - "$IC_PORT" "$W/img-1.png" "$W/img-3.png" <<'PY' || ic_fail "raw socket checks"
+import socket, sys
+port, listed, clean = int(sys.argv[1]), open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+def respmod(body, preview=None):
+    res = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(body)
+    h = b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
+    h += b"Encapsulated: res-hdr=0, res-body=%d\r\n\r\n" % len(res)
+    return h + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+def recv_until(s, n):
+    data = b""
+    s.settimeout(10)
+    while data.count(b"ICAP/1.0 ") < n:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    return data
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"OPTIONS icap://127.0.0.1/respmod ICAP/1.0\r\n\r\n" + respmod(listed) + respmod(clean)
+          + respmod(clean))
+got = recv_until(s, 4)
+codes = [l.split()[1] for l in got.split(b"\r\n") if l.startswith(b"ICAP/1.0 ")]
+assert codes == [b"200", b"200", b"204", b"204"], codes
+assert b"HTTP/1.1 451" in got
+s.close()
+for bad, status in [(b"RESPMOD icap://h/respmod ICAP/1.0\r\nHost: x\r\n\r\n", b"400"),
+                    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"501"),
+                    (b"RESPMOD icap://h/respmod ICAP/1.0\r\nEncapsulated: res-body=0\r\n\r\nzz\r\n", b"400"),
+                    (b"\x00\xff" * 40000, b"400")]:
+    s = socket.create_connection(("127.0.0.1", port))
+    try:
+        s.sendall(bad)
+    except OSError:
+        pass
+    got = recv_until(s, 1)
+    assert got.startswith(b"ICAP/1.0 " + status) and b"Connection: close" in got, got[:80]
+    s.settimeout(5)
+    assert s.recv(10) == b"", "connection left open"
+    s.close()
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(respmod(clean))
+assert recv_until(s, 1).startswith(b"ICAP/1.0 204")
+print("  ok: 4 pipelined answers in order; 400/501 and a close for 4 malformed messages; still serving")
+PY
+grep -q "malformed request from 127.0.0.1" "$IC_TMP/edgeward.log" || ic_fail "no diagnostic"
+ic_ok "diagnostic: $(grep -m1 malformed "$IC_TMP/edgeward.log")"
+
+ic_say "ISTag follows the lists; counters"
+ic_edgeward_stop
+python3 - "$IC_TMP/events.jsonl" <<'PY' || ic_fail "counters"
+import json, sys
+st = [json.loads(l) for l in open(sys.argv[1]) if '"icap_stats"' in l][-1]
+want = {"blocked": 4, "bad_requests": 4}
+for k, v in want.items():
+    assert st[k] == v, (k, st[k], st)
+assert st["preview_pass"] >= 1 and st["continues"] >= 1 and st["allowed"] >= 4, st
+print("  ok: blocked 4, bad_requests 4, preview_pass %d, continues %d, allowed %d"
+      % (st["preview_pass"], st["continues"], st["allowed"]))
+PY
+sha256sum "$W/img-3.png" | cut -d' ' -f1 >>"$IC_TMP/listed.sha256"
+ic_edgeward --workers 1
+tag2=$(sed -n 's/.*ISTag: "\(.*\)".*/\1/p' <<<"$(cic -s respmod -v)" | head -1)
+[ -n "$tag2" ] && [ "$tag2" != "$tag1" ] || ic_fail "ISTag did not change: $tag1 / $tag2"
+out=$(cic -s respmod -f "$W/img-3.png" -resp http://img.test/img-3.png -v -o "$IC_TMP/c3b")
+grep -q "HTTP/1.1 451" <<<"$out" || ic_fail "img-3 after listing it: $out"
+ic_ok "ISTag $tag1 -> $tag2 with img-3 listed, and img-3 now blocked"
