@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
+#include "capture/pcapsrc.h"
 #include "pcapfile_cmp.h"
 #include "unit/capbuild.h"
 
@@ -477,6 +479,19 @@ static void write_file(const char *path, const void *d, size_t n)
 	close(fd);
 }
 
+/* pcapsrc's message for path is "couldn't open 'path': " and libpcap's. */
+static void libpcap_message(const char *path)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "", want[600];
+	struct pcapsrc_err err;
+	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+
+	assert_null(p);
+	assert_null(pcapsrc_open(path, &err));
+	snprintf(want, sizeof(want), "couldn't open '%s': %s", path, ebuf);
+	assert_string_equal(err.msg, want);
+}
+
 static void left_to_libpcap(void **state)
 {
 	static const char text[] = "not a capture file at all, just words\n";
@@ -488,15 +503,99 @@ static void left_to_libpcap(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(pcapfile_map(path, &m), -ENODEV); /* empty */
+	libpcap_message(path);
 	write_file(path, text, sizeof(text) - 1);
 	assert_int_equal(pcapfile_map(path, &m), 0);
 	assert_null(pcapfile_open(m.data, m.len, path));
 	assert_int_equal(errno, ENOEXEC);
 	pcapfile_unmap(&m);
 	assert_null(m.data);
+	libpcap_message(path);
 	unlink(path);
 	assert_int_equal(pcapfile_map("/nonexistent/x.pcap", &m), -ENOENT);
 	assert_int_equal(pcapfile_map("/dev/null", &m), -ENODEV);
+}
+
+/* A FIFO goes to libpcap (and pcapfile_map doesn't open it: that would
+ * wait for the writer). */
+static void fifo(void **state)
+{
+	char dir[] = "/tmp/ew_test_pcapfile_XXXXXX", path[64];
+	struct pcapsrc_frame f;
+	struct pcapsrc_err err;
+	struct pcapfile_map m;
+	struct pcapsrc *s;
+	struct buf b = {.n = 0};
+	int n = 0, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(pcapfile_map(path, &m), -ENODEV);
+	pc_hdr(&b, false, 0xa1b2c3d4, 2, 4, 0, 1);
+	pc_rec(&b, 1, 2, 60, 60, false);
+	pc_rec(&b, 1, 3, 60, 60, false);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		write_file(path, b.d, b.n);
+		_exit(0);
+	}
+	s = pcapsrc_open(path, &err);
+	assert_non_null(s);
+	while (pcapsrc_next(s, &f, &err) == 1)
+		n++;
+	assert_int_equal(n, 2);
+	pcapsrc_close(s);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Two sources on one mapping, and one on its own: the same frames, the
+ * shared ones pointing into the mapping. */
+static void shared_map(void **state)
+{
+	char path[] = "/tmp/ew_test_pcapfile_XXXXXX";
+	struct pcapsrc_frame f[3];
+	struct pcapsrc_err err;
+	struct pcapsrc *s[3];
+	struct pcapfile_map m;
+	struct buf b = {.n = 0};
+	int fd = mkstemp(path), rc[3];
+
+	(void)state;
+	close(fd);
+	ng_shb(&b, false);
+	ng_idb(&b, 1, 0, 9, 0);
+	for (int i = 0; i < 5; i++)
+		ng_pkt(&b, 6, 0, 1000 + i, 40 + i, 60);
+	write_file(path, b.d, b.n);
+	assert_int_equal(pcapfile_map(path, &m), 0);
+	s[0] = pcapsrc_open_map(path, &m, &err);
+	s[1] = pcapsrc_open_map(path, &m, &err);
+	s[2] = pcapsrc_open(path, &err);
+	do {
+		for (int i = 0; i < 3; i++)
+			rc[i] = pcapsrc_next(s[i], &f[i], &err);
+		assert_int_equal(rc[0], rc[1]);
+		assert_int_equal(rc[0], rc[2]);
+		if (rc[0] != 1)
+			break;
+		assert_ptr_equal(f[0].data, f[1].data);
+		assert_true(f[0].data > m.data && f[0].data + f[0].caplen <= m.data + m.len);
+		assert_int_equal(f[0].caplen, f[2].caplen);
+		assert_int_equal(f[0].ts_ns, f[2].ts_ns);
+		assert_memory_equal(f[0].data, f[2].data, f[0].caplen);
+	} while (1);
+	assert_int_equal(rc[0], 0);
+	assert_int_equal(f[0].num, 5);
+	for (int i = 0; i < 3; i++)
+		pcapsrc_close(s[i]);
+	pcapfile_unmap(&m);
+	unlink(path);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -504,7 +603,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(pcap_variants),       cmocka_unit_test(pcap_versions),
 	cmocka_unit_test(pcapng_variants),     cmocka_unit_test(pcapng_links),
 	cmocka_unit_test(pcapng_sections),     cmocka_unit_test(pcapng_damage),
-	cmocka_unit_test(left_to_libpcap),
+	cmocka_unit_test(left_to_libpcap),     cmocka_unit_test(fifo),
+	cmocka_unit_test(shared_map),
 };
 
 int main(void)
