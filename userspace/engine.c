@@ -37,6 +37,15 @@ struct worker {
 	struct objrec *qhead, **qtail; /* records for the merger, under e->lock */
 };
 
+/* A source file mapped once for all workers (pcapfile_map): each worker
+ * reads it with a reader of its own; the last one done unmaps it. */
+struct srcmap {
+	struct pcapfile_map m;
+	int rc;		/* of pcapfile_map, once tried */
+	bool tried;
+	unsigned done;	/* workers finished with the source */
+};
+
 /* The records waiting for their turn: a binary min-heap by objrec_cmp. */
 struct heap {
 	struct objrec **v;
@@ -54,6 +63,8 @@ struct engine {
 	struct engine_source *src;
 	int nsrc;
 	uint64_t *src_end; /* flush item of each source, set by worker 0 */
+	struct srcmap *maps; /* one per source, under map_lock */
+	pthread_mutex_t map_lock;
 	pthread_mutex_t lock;
 	pthread_cond_t news;
 	struct heap heap;
@@ -257,6 +268,33 @@ static void add_tcp(struct reasm_stats *sum, const struct reasm_stats *now,
 	sum->buffered_peak += before->buffered_peak; /* so += now->buffered_peak */
 }
 
+/* The mapping of source i, made by the first worker to get there (its
+ * own lock: mapping a large file with MAP_POPULATE takes a while, and
+ * the merger needs e->lock meanwhile). NULL: each worker opens the file
+ * itself (not a regular file, or it can't be mapped). */
+static const struct pcapfile_map *map_get(struct engine *e, int i)
+{
+	struct srcmap *sm = &e->maps[i];
+
+	pthread_mutex_lock(&e->map_lock);
+	if (!sm->tried) {
+		sm->rc = pcapfile_map(e->src[i].path, &sm->m);
+		sm->tried = true;
+	}
+	pthread_mutex_unlock(&e->map_lock);
+	return sm->rc ? NULL : &sm->m;
+}
+
+static void map_put(struct engine *e, int i)
+{
+	struct srcmap *sm = &e->maps[i];
+
+	pthread_mutex_lock(&e->map_lock);
+	if (++sm->done == e->n)
+		pcapfile_unmap(&sm->m);
+	pthread_mutex_unlock(&e->map_lock);
+}
+
 /* Reads one source whole; returns the number of its flush item. */
 static uint64_t worker_source(struct worker *w, struct engine_source *s, uint64_t base)
 {
@@ -277,7 +315,7 @@ static uint64_t worker_source(struct worker *w, struct engine_source *s, uint64_
 		objsink_set_source(w->sink, s->path);
 	if (w->fs)
 		flowsum_set_source(w->fs, s->path);
-	ps = d ? pcapsrc_open(s->path, &err) : NULL;
+	ps = d ? pcapsrc_open_map(s->path, map_get(e, s->index), &err) : NULL;
 	if (!d)
 		snprintf(err.msg, sizeof(err.msg), "couldn't read '%s': %s", s->path,
 			 strerror(ENOMEM));
@@ -307,6 +345,7 @@ static uint64_t worker_source(struct worker *w, struct engine_source *s, uint64_
 	publish(w, w->item + 1);
 	defrag_free(d);
 	pcapsrc_close(ps);
+	map_put(e, s->index);
 	return w->item;
 }
 
@@ -501,6 +540,7 @@ struct engine *engine_new(const struct engine_conf *conf)
 	budget_init(&e->img_held, conf->img.total_cap ? conf->img.total_cap
 						      : IMGMATCH_DEF_TOTAL_CAP);
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->map_lock, NULL);
 	pthread_cond_init(&e->news, NULL);
 	if (assembler_new(e))
 		goto fail;
@@ -522,7 +562,8 @@ int engine_run_files(struct engine *e, struct engine_source *src, int n)
 	e->src = src;
 	e->nsrc = n;
 	e->src_end = calloc((size_t)n + 1, sizeof(*e->src_end));
-	if (!e->src_end)
+	e->maps = calloc((size_t)n + 1, sizeof(*e->maps));
+	if (!e->src_end || !e->maps)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++)
 		src[i].index = i;
@@ -538,6 +579,10 @@ int engine_run_files(struct engine *e, struct engine_source *src, int n)
 	merge(e);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(e->w[i].th, NULL);
+	for (int i = 0; i < n; i++) /* mapped by workers that then didn't all run */
+		pcapfile_unmap(&e->maps[i].m);
+	free(e->maps);
+	e->maps = NULL;
 	for (int i = 0; i < n && !rc; i++)
 		rc = src[i].err;
 	return rc;
@@ -620,7 +665,9 @@ void engine_free(struct engine *e)
 	assemble_free(e->as);
 	imgmatch_free(e->as_img);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->map_lock);
 	pthread_cond_destroy(&e->news);
 	free(e->src_end);
+	free(e->maps);
 	free(e);
 }

@@ -8,9 +8,11 @@
  *                        merger (the calling thread): order ─▶ assemble ─▶ events
  *
  * Capture files: every worker reads every file (decoding a frame is cheap
- * next to hashing it) and keeps the packets whose canonical 5-tuple hashes
- * to it, so both directions of a flow meet in one worker with no queue
- * between threads; IP fragments are reassembled before that choice. Each
+ * next to hashing it), out of one read-only mapping of the file that they
+ * all share (frames point into it: no copy, and the page tables are built
+ * once), and keeps the packets whose canonical 5-tuple hashes to it, so
+ * both directions of a flow meet in one worker with no queue between
+ * threads; IP fragments are reassembled before that choice. Each
  * worker owns its flow table, reassembler, HTTP state, hashers and image
  * stage; the lists and the PDQ index are shared read-only; memory caps are
  * shared budgets (util/budget.h).
