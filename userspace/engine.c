@@ -268,9 +268,8 @@ static void add_tcp(struct reasm_stats *sum, const struct reasm_stats *now,
 	sum->buffered_peak += before->buffered_peak; /* so += now->buffered_peak */
 }
 
-/* The mapping of source i, made by the first worker to get there (its
- * own lock: mapping a large file with MAP_POPULATE takes a while, and
- * the merger needs e->lock meanwhile). NULL: each worker opens the file
+/* The mapping of source i, made by the first worker to get there (under
+ * a lock of its own, not the merger's). NULL: each worker opens the file
  * itself (not a regular file, or it can't be mapped). */
 static const struct pcapfile_map *map_get(struct engine *e, int i)
 {

@@ -26,12 +26,18 @@ enum { LEN_AS_IS, LEN_SWAPPED, LEN_MAYBE_SWAPPED };
 
 /* ---- the mapping ---------------------------------------------------------- */
 
-/* Measured on a 330 MB capture in the page cache (edgeward pcap, one
- * worker, medians of 7 interleaved runs): MAP_POPULATE, which maps every
- * page up front in one call instead of one fault per 64 KiB, was the
- * fastest; MADV_SEQUENTIAL changed nothing measurable on a cached file
- * and is kept for a cold one, where it doubles the read-ahead. */
-#define MAP_FLAGS (MAP_PRIVATE | MAP_POPULATE)
+/* No MAP_POPULATE, and MADV_SEQUENTIAL. Measured with `edgeward pcap` on
+ * a 330 MB capture (bench/gen_http_capture.py), one worker, medians of 9
+ * interleaved runs on a busy 2-core machine: in the page cache, every
+ * choice (none, MADV_SEQUENTIAL, MAP_POPULATE, both, MADV_WILLNEED) took
+ * the same CPU time, within 0.33-0.34 s (libpcap: 0.38 s); with the file
+ * dropped from the cache first, MAP_POPULATE took 0.66-0.68 s against
+ * 0.44-0.45 s without it (libpcap: 0.62 s), as it reads the whole file
+ * before the first frame instead of overlapping the reading with the
+ * work, and it would read a file larger than memory in vain.
+ * MADV_SEQUENTIAL (more read-ahead, pages behind dropped first) is the
+ * right advice for a file read once front to back. */
+#define MAP_FLAGS MAP_PRIVATE
 
 int pcapfile_map(const char *path, struct pcapfile_map *m)
 {
