@@ -27,8 +27,9 @@ enum { LEN_AS_IS, LEN_SWAPPED, LEN_MAYBE_SWAPPED };
 /* ---- the mapping ---------------------------------------------------------- */
 
 /* No MAP_POPULATE, and MADV_SEQUENTIAL. Measured with `edgeward pcap` on
- * a 330 MB capture (bench/gen_http_capture.py), one worker, medians of 9
- * interleaved runs on a busy 2-core machine: in the page cache, every
+ * a 330 MB capture (bench/gen_http_capture.py), one worker, medians of
+ * 15 (cached) and 9 (dropped) interleaved runs on a busy 2-core machine
+ * (docs/benchmarks.md): in the page cache, every
  * choice (none, MADV_SEQUENTIAL, MAP_POPULATE, both, MADV_WILLNEED) took
  * the same CPU time, within 0.33-0.34 s (libpcap: 0.38 s); with the file
  * dropped from the cache first, MAP_POPULATE took 0.66-0.68 s against
