@@ -26,18 +26,17 @@ enum { LEN_AS_IS, LEN_SWAPPED, LEN_MAYBE_SWAPPED };
 
 /* ---- the mapping ---------------------------------------------------------- */
 
-/* No MAP_POPULATE, and MADV_SEQUENTIAL. Measured with `edgeward pcap` on
- * a 330 MB capture (bench/gen_http_capture.py), one worker, medians of
+/* No MAP_POPULATE, and MADV_SEQUENTIAL, as measured with `edgeward pcap`
+ * on a 330 MB capture (bench/gen_http_capture.py), one worker, medians of
  * 15 (cached) and 9 (dropped) interleaved runs on a busy 2-core machine
- * (docs/benchmarks.md): in the page cache, every
- * choice (none, MADV_SEQUENTIAL, MAP_POPULATE, both, MADV_WILLNEED) took
- * the same CPU time, within 0.33-0.34 s (libpcap: 0.38 s); with the file
- * dropped from the cache first, MAP_POPULATE took 0.66-0.68 s against
- * 0.44-0.45 s without it (libpcap: 0.62 s), as it reads the whole file
- * before the first frame instead of overlapping the reading with the
- * work, and it would read a file larger than memory in vain.
- * MADV_SEQUENTIAL (more read-ahead, pages behind dropped first) is the
- * right advice for a file read once front to back. */
+ * (docs/benchmarks.md). In the page cache every choice (none,
+ * MADV_SEQUENTIAL, MAP_POPULATE, both, MADV_WILLNEED) took the same CPU
+ * time, 0.33-0.34 s (libpcap: 0.38 s). With the file dropped from the
+ * cache first, MAP_POPULATE took 0.66-0.68 s against 0.44-0.45 s without
+ * (libpcap: 0.62 s): it reads the whole file before the first frame
+ * instead of overlapping the reading with the work, and it would read a
+ * file larger than memory in vain. MADV_SEQUENTIAL (more read-ahead, pages
+ * behind reclaimed first) is the advice for a file read once, in order. */
 #define MAP_FLAGS MAP_PRIVATE
 
 int pcapfile_map(const char *path, struct pcapfile_map *m)
