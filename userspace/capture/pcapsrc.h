@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* pcapsrc: reads pcap and pcapng files with libpcap: the source stage of
- * `edgeward pcap` and `edgeward streams`. Frames out (pcapsrc_next), or
- * whole IP packets out (pcapsrc_run, through ingest). */
+/* pcapsrc: reads pcap and pcapng files: the source stage of `edgeward
+ * pcap` and `edgeward streams`. Frames out (pcapsrc_next), or whole IP
+ * packets out (pcapsrc_run, through ingest). Regular files are mapped and
+ * read by pcapfile, frames pointing into the mapping; anything else
+ * (pipes, files pcapfile doesn't take) goes through libpcap. */
 #ifndef EW_PCAPSRC_H
 #define EW_PCAPSRC_H
 
@@ -9,12 +11,14 @@
 #include <stdint.h>
 
 #include "ingest.h"
+#include "pcapfile.h"
 
 struct pcapsrc_err {
 	char msg[512]; /* "couldn't open 'x.pcap': No such file ..." */
 };
 
-/* One captured frame, owned by the source, valid until the next call. */
+/* One captured frame, owned by the source, valid until the next call
+ * (mapped files: until pcapsrc_close, but don't count on it). */
 struct pcapsrc_frame {
 	const uint8_t *data;
 	uint32_t caplen; /* bytes in data */
@@ -28,6 +32,12 @@ struct pcapsrc_frame {
  * (caller frees with pcapsrc_close), or NULL with err filled and errno set
  * (ENOTSUP: a link type packet_decode doesn't handle). */
 struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err);
+
+/* pcapsrc_open, reading path out of m, a mapping of it (pcapfile_map)
+ * that the caller keeps until pcapsrc_close and may share between
+ * sources on several threads. m NULL: pcapsrc_open. */
+struct pcapsrc *pcapsrc_open_map(const char *path, const struct pcapfile_map *m,
+				 struct pcapsrc_err *err);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at end of file, or
  * -EIO with err filled (truncated or corrupt file). */

@@ -273,6 +273,11 @@ static int run(struct pcap_opts *o, FILE *out)
 	ej_init(&w, out);
 	engine_conf_default(&c);
 	c.workers = o->workers;
+	if (!engine_sources_seekable(o->files, o->nfiles)) {
+		if (o->workers > 1)
+			ew_warn("pcap: a pipe or device among the inputs: one worker reads them");
+		c.workers = 1; /* it can be read once only */
+	}
 	c.log_mask = o->log_mask;
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;

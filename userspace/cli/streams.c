@@ -82,7 +82,7 @@ static int run(struct st_ctx *c, char **files, int n, bool hash, unsigned worker
 	engine_conf_default(&conf);
 	conf.mode = ENGINE_FLOWS;
 	conf.flow_hash = hash;
-	conf.workers = workers;
+	conf.workers = engine_sources_seekable(files, n) ? workers : 1; /* pipes: once */
 	conf.out = &c->w;
 	conf.source_done = put_summary;
 	conf.source_ctx = c;

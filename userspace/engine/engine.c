@@ -48,6 +48,7 @@ struct engine *engine_new(const struct engine_conf *conf)
 	budget_init(&e->img_held, conf->img.total_cap ? conf->img.total_cap
 						      : IMGMATCH_DEF_TOTAL_CAP);
 	pthread_mutex_init(&e->lock, NULL);
+	pthread_mutex_init(&e->map_lock, NULL);
 	if (engine_add_queue(e, &e->orphans) || engine_assembler_new(e))
 		goto fail;
 	for (unsigned i = 0; i < e->n; i++)
@@ -183,6 +184,8 @@ void engine_free(struct engine *e)
 	assemble_free(e->as);
 	imgmatch_free(e->as_img);
 	pthread_mutex_destroy(&e->lock);
+	pthread_mutex_destroy(&e->map_lock);
+	free(e->maps);
 	free(e->queues);
 	free(e->src_end);
 	free(e);

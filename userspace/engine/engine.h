@@ -8,9 +8,11 @@
  *                        merger (the calling thread): order ─▶ assemble ─▶ events
  *
  * Capture files: every worker reads every file (decoding a frame is cheap
- * next to hashing it) and keeps the packets whose canonical 5-tuple hashes
- * to it, so both directions of a flow meet in one worker with no queue
- * between threads; IP fragments are reassembled before that choice. Each
+ * next to hashing it), out of one read-only mapping of the file that they
+ * all share (frames point into it: no copy, and the page tables are built
+ * once), and keeps the packets whose canonical 5-tuple hashes to it, so
+ * both directions of a flow meet in one worker with no queue between
+ * threads; IP fragments are reassembled before that choice. Each
  * worker owns its flow table, reassembler, HTTP state, hashers and image
  * stage; the lists and the PDQ index are shared read-only; memory caps are
  * shared budgets (util/budget.h).
@@ -104,11 +106,17 @@ struct engine;
  * the engine. Returns NULL with errno set. */
 struct engine *engine_new(const struct engine_conf *conf);
 
+/* True when every path is a regular file (or does not exist: its error
+ * comes from the run): a pipe or a device can be read only once, so only
+ * an engine of one worker may take it. */
+bool engine_sources_seekable(char *const *paths, int n);
+
 /* Runs the sources, capture files, in order, through the workers; the
  * events are written when it returns. A source that can't be read is
  * reported in its struct (err, msg), and the others still run. Returns 0
  * when every source was read whole, else the first source's error. */
 int engine_run_files(struct engine *e, struct engine_source *src, int n);
+
 
 /* Queues one finished event line (JSON, ending in '\n'; copied) for the
  * writer, from any thread: the agent's own events (start, stop, reload,

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include "capture/pcapfile.h"
 #include "engine.h"
 #include "object/assemble.h"
 #include "object/flowsum.h"
@@ -39,6 +40,15 @@ struct worker {
 	struct pktq *in;	/* live only */
 };
 
+/* A source file mapped once for all workers (pcapfile_map): each worker
+ * reads it with a reader of its own; the last one done unmaps it. */
+struct srcmap {
+	struct pcapfile_map m;
+	int rc;		/* of pcapfile_map, once tried */
+	bool tried;
+	unsigned done;	/* workers finished with the source */
+};
+
 /* The records waiting for their turn: a binary min-heap by objrec_cmp. */
 struct heap {
 	struct objrec **v;
@@ -62,6 +72,8 @@ struct engine {
 	struct engine_source *src;
 	int nsrc;
 	uint64_t *src_end; /* flush item of each source, set by worker 0 */
+	struct srcmap *maps; /* one per source, under map_lock */
+	pthread_mutex_t map_lock;
 	/* live */
 	struct live *live;
 };

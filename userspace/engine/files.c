@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "capture/pcapsrc.h"
@@ -73,8 +74,36 @@ struct reading {
 	int rc;
 };
 
-static void read_frames(struct worker *w, const char *path, uint64_t base, struct reading *rd)
+/* The mapping of source i, made by the first worker to get there (under
+ * a lock of its own, not the merger's). NULL: each worker opens the file
+ * itself (not a regular file, or it can't be mapped). */
+static const struct pcapfile_map *map_get(struct engine *e, int i)
 {
+	struct srcmap *sm = &e->maps[i];
+
+	pthread_mutex_lock(&e->map_lock);
+	if (!sm->tried) {
+		sm->rc = pcapfile_map(e->src[i].path, &sm->m);
+		sm->tried = true;
+	}
+	pthread_mutex_unlock(&e->map_lock);
+	return sm->rc ? NULL : &sm->m;
+}
+
+static void map_put(struct engine *e, int i)
+{
+	struct srcmap *sm = &e->maps[i];
+
+	pthread_mutex_lock(&e->map_lock);
+	if (++sm->done == e->n)
+		pcapfile_unmap(&sm->m);
+	pthread_mutex_unlock(&e->map_lock);
+}
+
+static void read_frames(struct worker *w, const struct engine_source *s, uint64_t base,
+			struct reading *rd)
+{
+	const char *path = s->path;
 	struct defrag *d = defrag_new(NULL);
 	struct pcapsrc_frame fr;
 	struct pcapsrc *ps = NULL;
@@ -86,7 +115,7 @@ static void read_frames(struct worker *w, const char *path, uint64_t base, struc
 			 strerror(ENOMEM));
 		return;
 	}
-	ps = pcapsrc_open(path, &rd->err);
+	ps = pcapsrc_open_map(path, map_get(w->e, s->index), &rd->err);
 	if (!ps)
 		rd->rc = -errno;
 	while (ps && (rd->rc = pcapsrc_next(ps, &fr, &rd->err)) == 1) {
@@ -98,6 +127,7 @@ static void read_frames(struct worker *w, const char *path, uint64_t base, struc
 	defrag_stats(d, &rd->cap.defrag);
 	defrag_free(d);
 	pcapsrc_close(ps);
+	map_put(w->e, s->index);
 }
 
 /* Reads one source whole; returns the number of its flush item. */
@@ -113,7 +143,7 @@ static uint64_t worker_source(struct worker *w, struct engine_source *s, uint64_
 		objsink_set_source(w->sink, s->path);
 	if (w->fs)
 		flowsum_set_source(w->fs, s->path);
-	read_frames(w, s->path, base, &rd);
+	read_frames(w, s, base, &rd);
 	w->item = base + rd.frames + 1; /* the flush: the source's flows end */
 	reasm_flush(w->reasm);
 	reasm_stats(w->reasm, &after);
@@ -145,6 +175,16 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+bool engine_sources_seekable(char *const *paths, int n)
+{
+	struct stat st;
+
+	for (int i = 0; i < n; i++)
+		if (!stat(paths[i], &st) && !S_ISREG(st.st_mode))
+			return false;
+	return true;
+}
+
 int engine_run_files(struct engine *e, struct engine_source *src, int n)
 {
 	unsigned started = 0;
@@ -152,10 +192,14 @@ int engine_run_files(struct engine *e, struct engine_source *src, int n)
 
 	if (e->src || e->live)
 		return -EBUSY; /* one run per engine */
+	for (int i = 0; i < n && e->n > 1; i++)
+		if (!engine_sources_seekable((char *const *)&src[i].path, 1))
+			return -ESPIPE; /* the workers would steal each other's frames */
 	e->src = src;
 	e->nsrc = n;
 	e->src_end = calloc((size_t)n + 1, sizeof(*e->src_end));
-	if (!e->src_end)
+	e->maps = calloc((size_t)n + 1, sizeof(*e->maps));
+	if (!e->src_end || !e->maps)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++)
 		src[i].index = i;
@@ -171,6 +215,8 @@ int engine_run_files(struct engine *e, struct engine_source *src, int n)
 	merge_ordered(e);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(e->w[i].th, NULL);
+	for (int i = 0; i < n; i++) /* mapped by workers that then didn't all run */
+		pcapfile_unmap(&e->maps[i].m);
 	for (int i = 0; i < n && !rc; i++)
 		rc = src[i].err;
 	return rc;
