@@ -40,9 +40,13 @@
 # Needs root and a quiet machine: numbers from a shared one are noisy.
 # Namespaces and the pin directory carry this shell's pid; all are removed.
 #
+# EW_DROP_ALT=PATH adds "edgeward-alt": another edgeward binary (a build
+# before a change, say) run in the same rounds on the same pinned list, so a
+# change is measured against its predecessor on the same machine state.
+#
 # Usage: bench/drop_rate.sh   (env: EW_DROP_PREFIXES=100000 EW_DROP_SECONDS=2
 #        EW_DROP_RUNS=5 EW_DROP_PLENS="24 32" EW_DROP_CPU=0 EW_DROP_COST=1
-#        EW_DROP_DROPPERS="edgeward xdp-filter" B=build)
+#        EW_DROP_DROPPERS="edgeward xdp-filter" EW_DROP_ALT= B=build)
 set -e -o pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -55,7 +59,8 @@ CPU=${EW_DROP_CPU:-0}
 COST=${EW_DROP_COST:-1}		# 0: no program-time runs
 DROPPERS=${EW_DROP_DROPPERS:-edgeward xdp-filter}	# nftables always runs
 BASE=20.0.0.0
-EW_BIN=$ROOT/$B/edgeward
+EW_BIN=${EW_BIN:-$ROOT/$B/edgeward}
+ALT=${EW_DROP_ALT:-}
 # Our own pin directory: the default one belongs to whoever else runs edgeward.
 PIN=/sys/fs/bpf/ew-bench-$$
 export EDGEWARD_PIN_DIR=$PIN
@@ -71,6 +76,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 if [[ " $DROPPERS " == *" edgeward "* ]]; then
 	[ -x "$EW_BIN" ] || { echo "drop_rate: $EW_BIN not built (run make)" >&2; exit 1; }
+	[ -z "$ALT" ] || [ -x "$ALT" ] || { echo "drop_rate: EW_DROP_ALT: no $ALT" >&2; exit 1; }
+else
+	ALT=
 fi
 for n in "$NG" "$ND" "$PIN"; do
 	[ -e "/run/netns/$n" ] || [ -e "$n" ] || continue
@@ -269,12 +277,13 @@ run_nft_prerouting() { nft_run ip pre_drops "$1"; }
 
 # edgeward: the pinned blocklist is loaded once and outlives the agent; each
 # run attaches (native XDP), measures, and detaches d0 only.
+# edgeward_up [BINARY]: the agent (default $EW_BIN) attached to d0.
 edgeward_up()
 {
 	local i
 
 	# nsenter itself, not the in_d function: $! must be the agent's pid.
-	nsenter --net="/run/netns/$ND" "$EW_BIN" run --iface d0 --xdp-mode native \
+	nsenter --net="/run/netns/$ND" "${1:-$EW_BIN}" run --iface d0 --xdp-mode native \
 		>>"$TMP/agent.log" 2>&1 &
 	AGENT=$!
 	for i in $(seq 100); do
@@ -305,6 +314,14 @@ edgeward_load()
 run_edgeward()
 {
 	edgeward_up
+	measure_once "$1" xdp_drops
+	cost_once "$1"
+	edgeward_down
+}
+
+run_edgeward_alt()
+{
+	edgeward_up "$ALT"
 	measure_once "$1" xdp_drops
 	cost_once "$1"
 	edgeward_down
@@ -379,6 +396,13 @@ summary()
 			"$(median <"$TMP/cost.edgeward")" "$(median <"$TMP/cost.xdp-floor")" \
 			"$(runs "$TMP/cost.edgeward")" "$(runs "$TMP/cost.xdp-floor")"
 	fi
+	if [ -f "$TMP/rate.edgeward-alt" ]; then
+		printf '    edgeward / edgeward-alt (%s): %s   (runs: %s)\n' "$ALT" \
+			"$(ratios edgeward edgeward-alt | median | xargs printf '%.3f')" \
+			"$(ratios edgeward edgeward-alt | xargs printf '%.2f ' | sed 's/ $//')"
+		[ "$COST" = 1 ] && printf '    edgeward-alt program time: %s ns/pkt   (runs: %s)\n' \
+			"$(median <"$TMP/cost.edgeward-alt")" "$(runs "$TMP/cost.edgeward-alt")"
+	fi
 	HEADLINES+=("/$1: edgeward drops ${head}x nftables' packets per wall-clock second; ${floor} of the XDP_DROP floor (target 0.90)")
 }
 
@@ -394,6 +418,7 @@ for plen in $PLENS; do
 	prefixes "$plen"
 	list=(nftables nft-prerouting xdp-floor)
 	[[ " $DROPPERS " == *" edgeward "* ]] && list+=(edgeward)
+	[ -n "$ALT" ] && list+=(edgeward-alt)
 	xf_na=
 	if [[ " $DROPPERS " == *" xdp-filter "* ]]; then
 		xf_na=$(xdp_filter_na "$plen")
