@@ -189,9 +189,10 @@ static __always_inline void ew_pt6_find(void *in, const struct ew_pt_head *h, st
  * have their own size; global, so the verifier checks each once, whatever
  * the state of the loop that calls it. It fetches the table in use, then with len < 0 loads
  * its lengths into m, else probes /len for each address not decided yet;
- * returns 1 once the source is (it takes precedence). Head and buckets
- * come from the same table, so a swap between two calls never mixes
- * tables. */
+ * returns 1 once the source is (it takes precedence) or no length is left,
+ * so a table with one length in use takes one loop step, not two. Head and
+ * buckets come from the same table, so a swap between two calls never
+ * mixes tables. */
 #define EW_PT_STEP(fam, k)							\
 	__noinline int ew_pt##fam##_step_##k(struct ew_match *m, __s32 len)		\
 	{									\
@@ -210,7 +211,7 @@ static __always_inline void ew_pt6_find(void *in, const struct ew_pt_head *h, st
 			ew_pt##fam##_find(in, h, m, 0, (__u32)len);		\
 		if (m->rule[1] < 0)						\
 			ew_pt##fam##_find(in, h, m, 1, (__u32)len);		\
-		return m->rule[0] >= 0;						\
+		return m->rule[0] >= 0 || !(m->lens[0] | m->lens[1] | m->lens[2]); \
 	}
 EW_PT_FOR_CLASSES(EW_PT_STEP, 4);
 EW_PT_FOR_CLASSES(EW_PT_STEP, 6);
@@ -235,7 +236,8 @@ static __always_inline int ew_pt_step(struct ew_match *m, __s32 len)
 }
 
 /* bpf_loop step: probes the longest length left; stops (returns 1) when
- * the source has its rule, or when no length is left. */
+ * the source has its rule, or when no length is left (found here or by the
+ * step function after its probe). */
 static long ew_match_step(__u32 i, void *ctx)
 {
 	struct ew_match *m = ctx;

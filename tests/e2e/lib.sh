@@ -156,14 +156,19 @@ ew_tcp_ok()
 	cli curl -s -m 2 -o /dev/null "$url"
 }
 
-# ew_tcp_blocked ADDR [PORT]: the connection attempt fails within 0.5 s, that
-# is after exactly one SYN (the first retransmission would come after 1 s).
+# ew_tcp_blocked ADDR [PORT]: the connection attempt times out after 0.5 s,
+# that is after exactly one SYN (the first retransmission would come after
+# 1 s). Only a timeout (curl's exit 28) counts: a refused connection, a
+# missing curl or a bad URL is not a blocked one.
 ew_tcp_blocked()
 {
-	local url="http://$1:${2:-80}/index.txt"
+	local url="http://$1:${2:-80}/index.txt" rc=0
 
 	[[ $1 == *:* ]] && url="http://[$1]:${2:-80}/index.txt"
-	! cli curl -s --connect-timeout 0.5 -o /dev/null "$url"
+	cli curl -s --connect-timeout 0.5 -o /dev/null "$url" || rc=$?
+	[ "$rc" = 28 ] && return 0
+	echo "ew_tcp_blocked $1: curl exited $rc, not 28 (timed out)" >&2
+	return 1
 }
 
 # ew_ping_ok ADDR [COUNT]: every echo request is answered.

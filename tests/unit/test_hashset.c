@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "ewtest.h"
 #include "lists/hashset.h"
 
 #define EICAR_SHA256 "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
@@ -250,11 +251,13 @@ static void sample_lists(void **state)
 	(void)state;
 	for (int i = 0; i < 32; i++)
 		sscanf(EICAR_SHA256 + 2 * i, "%2hhx", &eicar[i]);
-	assert_int_equal(hashset_load("policies/lists/sample-sha256.txt", "s", "test", &o, &d, &s), 0);
+	assert_int_equal(hashset_load(ewtest_repo("policies/lists/sample-sha256.txt"), "s", "test",
+				      &o, &d, &s), 0);
 	assert_int_equal(hashset_count(s), 4);
 	assert_true(hashset_contains(s, eicar));
 	hashset_free(s);
-	assert_int_equal(hashset_load("policies/lists/sample-hashes.csv", "s", "test", &o, &d, &s), 0);
+	assert_int_equal(hashset_load(ewtest_repo("policies/lists/sample-hashes.csv"), "s", "test",
+				      &o, &d, &s), 0);
 	assert_int_equal(hashset_count(s), 3);
 	assert_true(hashset_contains(s, eicar));
 	hashset_free(s);

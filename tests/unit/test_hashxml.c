@@ -14,9 +14,10 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "ewtest.h"
 #include "lists/hashxml.h"
 
-#define SAMPLE "policies/lists/sample-hashsharing.xml"
+#define SAMPLE ewtest_repo("policies/lists/sample-hashsharing.xml")
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
 	     "<queryResult xmlns=\"https://hashsharing.ncmec.org/hashsharing/v2\">\n"
 #define MD5_A "d35c785545392755e7e4164457657269"

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "ewtest.h"
+
 #include "http/http.h"
 #include "unit/reasm_util.h"
 
@@ -695,21 +697,20 @@ static const struct object_ops e_ops = { e_begin, e_wire, e_data, e_end };
 
 static void evader_captures(void **state)
 {
-	const char *dir = "../shared/testdata/pcaps/evader";
+	const char *dir = ewtest_data("pcaps/evader");
 	int total = 0, found = 0;
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
 	(void)state;
-	if (!d)
-		skip();
+	assert_non_null(d);
 	while ((de = readdir(d))) {
 		struct eicar_count n = { 0 };
 		struct capture_stats st = { 0 };
 		struct pcapsrc_err err;
 		struct http_ctx *ctx;
 		struct reasm *r;
-		char path[512];
+		char path[PATH_MAX];
 
 		if (!strstr(de->d_name, ".pcap"))
 			continue;
@@ -752,5 +753,5 @@ int main(void)
 		cmocka_unit_test(upload_part_cut_by_gap),
 		cmocka_unit_test(evader_captures),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return ewtest_run(tests);
 }

@@ -9,13 +9,12 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "ewtest.h"
 #include "imgenc.h"
 #include "image/image.h"
 #include "image/pdq.h"
 
-#define PDQ_DATA "../shared/testdata/pdq/images/"
-
-/* Reference values from ../shared/testdata/pdq/expected.json. */
+/* Reference values from <test data>/pdq/expected.json. */
 static const char *const sq128[PDQ_DIH_MAX] = {
 	"d8f8f1eec0f4a84f0e37022a078f63f0b36e2ed596621e1d33e6239c4e9c9b22",
 	"30a11efd51c03d429053d48d0fffbc72e34e0e17ada956a9d69685211aa9e5af",
@@ -119,15 +118,10 @@ static void check_reference(const char *file, unsigned channels, const char *con
 
 static void reference_values(void **state)
 {
-	FILE *f = fopen(PDQ_DATA "modes__L.png", "rb");
-
 	(void)state;
-	if (!f)
-		skip();
-	fclose(f);
-	check_reference(PDQ_DATA "bridge-mods__square-128x128.jpg", 3, sq128);
-	check_reference(PDQ_DATA "modes__L.png", 1, bridge);	/* grey, squashed */
-	check_reference(PDQ_DATA "modes__RGB.jpg", 3, bridge);	/* RGB, squashed */
+	check_reference(ewtest_data("pdq/images/bridge-mods__square-128x128.jpg"), 3, sq128);
+	check_reference(ewtest_data("pdq/images/modes__L.png"), 1, bridge);	/* grey, squashed */
+	check_reference(ewtest_data("pdq/images/modes__RGB.jpg"), 3, bridge);	/* RGB, squashed */
 }
 
 /* Over 512 on a side: the same hash as the image squashed by hand with
@@ -254,5 +248,5 @@ int main(void)
 		cmocka_unit_test(flat_is_low_quality),
 		cmocka_unit_test(bad_args),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return ewtest_run(tests);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* pdqindex: the multi-index must return exactly what a linear scan returns,
  * on random data, on adversarial data at the threshold, and on the
- * ThreatExchange-derived Hamming oracle in ../shared/testdata/pdq/hamming. */
+ * ThreatExchange-derived Hamming oracle in <test data>/pdq/hamming (tests/ewtest.h). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "ewtest.h"
 #include "lists/pdqindex.h"
 #include "lists/pdqlist.h"
 
@@ -412,46 +413,6 @@ static void empty_index_and_truncation(void **state)
 	pdqindex_free(ix);
 }
 
-/* The repository's top directory, found by asking git from where this
- * binary lives (so the test runs from any directory), or "." */
-static const char *repo_root(void)
-{
-	static char top[4096];
-	char exe[4096], cmd[4200];
-	ssize_t n;
-	FILE *git;
-
-	if (top[0])
-		return top;
-	strcpy(top, ".");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return top;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --show-toplevel 2>/dev/null", exe);
-	git = popen(cmd, "r");
-	if (git) {
-		if (!fgets(top, sizeof(top), git))
-			strcpy(top, ".");
-		top[strcspn(top, "\n")] = '\0';
-		pclose(git);
-	}
-	return top;
-}
-
-/* $EW_TESTDATA, else ../shared/testdata beside the repository. */
-static const char *testdata(void)
-{
-	static char path[4200];
-	const char *e = getenv("EW_TESTDATA");
-
-	if (e && *e)
-		return e;
-	snprintf(path, sizeof(path), "%s/../shared/testdata", repo_root());
-	return path;
-}
-
 static int read_hashes(const char *path, struct pdq_hash *out, size_t max)
 {
 	FILE *f = fopen(path, "r");
@@ -484,7 +445,7 @@ static int by_label(const void *a, const void *b)
 static void hamming_oracle(void **state)
 {
 	static struct pdq_hash needles[100], hay[1000];
-	char path[4400], line[512], want[512], hn[PDQ_HEX_LEN + 1], hh[PDQ_HEX_LEN + 1];
+	char line[512], want[512], hn[PDQ_HEX_LEN + 1], hh[PDQ_HEX_LEN + 1];
 	struct pdq_match m[1000];
 	struct pdqindex_builder *b;
 	struct pdqindex *ix;
@@ -492,18 +453,10 @@ static void hamming_oracle(void **state)
 	FILE *tsv;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/pdq/hamming/needles.txt", testdata());
-	nn = read_hashes(path, needles, 100);
-	snprintf(path, sizeof(path), "%s/pdq/hamming/haystack.txt", testdata());
-	nh = read_hashes(path, hay, 1000);
-	snprintf(path, sizeof(path), "%s/pdq/hamming/expected_matches_d31.tsv", testdata());
-	tsv = fopen(path, "r");
-	if (nn < 0 || nh < 0 || !tsv) {
-		if (tsv)
-			fclose(tsv);
-		print_message("testdata not found under %s (set EW_TESTDATA)\n", testdata());
-		skip();
-	}
+	nn = read_hashes(ewtest_data("pdq/hamming/needles.txt"), needles, 100);
+	nh = read_hashes(ewtest_data("pdq/hamming/haystack.txt"), hay, 1000);
+	tsv = fopen(ewtest_data("pdq/hamming/expected_matches_d31.tsv"), "r");
+	assert_non_null(tsv);
 	assert_int_equal(nn, 67);
 	assert_int_equal(nh, 900);
 	b = pdqindex_builder_new();
@@ -543,10 +496,9 @@ static void pdq_registry(void **state)
 	struct diag d;
 	struct pdqdb_hit hits[4];
 	struct pdq_hash q;
-	char path[4400], sample[4400];
+	const char *sample = ewtest_repo("policies/lists/sample-pdq.csv");
 
 	(void)state;
-	snprintf(sample, sizeof(sample), "%s/policies/lists/sample-pdq.csv", repo_root());
 	assert_int_equal(pdqdb_load(db, "sample", sample, "test", 31, &o, &d), 0);
 	assert_int_equal(pdqdb_entries(db), 4);
 	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &q), 0);
@@ -560,15 +512,28 @@ static void pdq_registry(void **state)
 	/* a stricter list threshold: distance 6 is out */
 	assert_int_equal(pdqdb_load(db, "sample", sample, "test", 5, &o, &d), 0);
 	assert_int_equal(pdqdb_query(db, &q, hits, 4), 0);
-	/* ThreatExchange-style "hash,label" text with a comment line */
-	snprintf(path, sizeof(path), "%s/pdq/blocklist_pdq.txt", testdata());
-	if (pdqdb_load(db, "te", path, "blocklist", 31, &o, &d) == 0) {
-		assert_int_equal(pdqdb_query(db, &q, hits, 4), 1);
-		assert_string_equal(hits[0].label, "bridge (aaa-orig.jpg)");
-		assert_int_equal(hits[0].quality, -1);
-	}
 	assert_int_equal(pdqdb_remove(db, "sample"), 0);
 	assert_int_equal(pdqdb_remove(db, "sample"), -ENOENT);
+	pdqdb_free(db);
+}
+
+/* ThreatExchange-style "hash,label" text with a comment line, from the
+ * test data. */
+static void pdq_registry_te_text(void **state)
+{
+	const char *path = ewtest_data("pdq/blocklist_pdq.txt");
+	struct listfile_opts o = { .kind = LIST_PDQ };
+	struct pdqdb *db = pdqdb_new();
+	struct diag d;
+	struct pdqdb_hit hits[4];
+	struct pdq_hash q;
+
+	(void)state;
+	assert_int_equal(pdqdb_load(db, "te", path, "blocklist", 31, &o, &d), 0);
+	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &q), 0);
+	assert_int_equal(pdqdb_query(db, &q, hits, 4), 1);
+	assert_string_equal(hits[0].label, "bridge (aaa-orig.jpg)");
+	assert_int_equal(hits[0].quality, -1);
 	pdqdb_free(db);
 }
 
@@ -584,6 +549,7 @@ int main(void)
 		cmocka_unit_test(entries_round_trip),
 		cmocka_unit_test(hamming_oracle),
 		cmocka_unit_test(pdq_registry),
+		cmocka_unit_test(pdq_registry_te_text),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return ewtest_run(tests);
 }
