@@ -13,66 +13,18 @@
 #include "ewtest.h"
 
 #include "capture/pcapsrc.h"
-#include "unit/reasm_util.h"
-
-#define ETH_HDR 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-
-struct cap {
-	pcap_t *p;
-	pcap_dumper_t *d;
-	uint64_t ts;
-};
-
-static void cap_open(struct cap *c, const char *path, int dlt)
-{
-	c->p = pcap_open_dead_with_tstamp_precision(dlt, 65535, PCAP_TSTAMP_PRECISION_NANO);
-	assert_non_null(c->p);
-	c->d = pcap_dump_open(c->p, path);
-	assert_non_null(c->d);
-	c->ts = 1700000000ull * 1000000000ull + 123;
-}
-
-static void cap_put(struct cap *c, const uint8_t *f, size_t n)
-{
-	struct pcap_pkthdr h = {.caplen = (bpf_u_int32)n, .len = (bpf_u_int32)n};
-
-	c->ts += 1000;
-	h.ts.tv_sec = (time_t)(c->ts / 1000000000ull);
-	h.ts.tv_usec = (suseconds_t)(c->ts % 1000000000ull); /* ns in a nano file */
-	pcap_dump((u_char *)c->d, &h, f);
-}
-
-/* Puts an Ethernet frame: header, then the IP datagram ip[0..n). */
-static void cap_eth(struct cap *c, const uint8_t *ip, size_t n)
-{
-	uint8_t f[1700] = {ETH_HDR, 0x08, 0x00};
-
-	memcpy(f + 14, ip, n);
-	cap_put(c, f, 14 + n);
-}
-
-static void cap_close(struct cap *c)
-{
-	pcap_dump_close(c->d);
-	pcap_close(c->p);
-}
+#include "unit/capwrite.h"
 
 static void tcp(struct cap *c, int c2s, uint32_t seq, uint32_t ack, uint8_t fl, const char *s)
 {
-	uint8_t ip[1600];
-	size_t n = c2s ? build_v4(ip, 6, CLI_IP, SRV_IP, CLI_PORT, SRV_PORT, seq, ack, fl, 0, s,
-				  strlen(s))
-		       : build_v4(ip, 6, SRV_IP, CLI_IP, SRV_PORT, CLI_PORT, seq, ack, fl, 0, s,
-				  strlen(s));
-
-	cap_eth(c, ip, n);
+	cap_tcp(c, CLI_IP, CLI_PORT, c2s, seq, ack, fl, s);
 }
 
 /* A capture of one HTTP exchange, an ARP frame, a frame with a bad TCP
  * header, and a UDP datagram in two IPv4 fragments. */
 static void write_capture(const char *path)
 {
-	static const uint8_t arp[] = {ETH_HDR, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1};
+	static const uint8_t arp[] = {CAP_ETH_HDR, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1};
 	struct cap c;
 	uint8_t ip[1600], fr[1600];
 	char body[40];
