@@ -16,6 +16,7 @@ declare -A allow=(
 	[cli]="*"
 	[.]="cli log"
 	[engine]="capture stream http object image lists log util"
+	[proxy]="engine http object stream log util"
 	[config]="object lists log util"
 	[kernel]="log util"
 	[capture]="log util"
