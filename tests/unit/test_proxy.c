@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -153,6 +154,8 @@ struct canned {
 	struct blob rsp;
 	size_t stall_at; /* send this many bytes, then wait for the peer to go */
 	bool close;	 /* close after it */
+	size_t piece;	 /* sent in writes of this many bytes, ... */
+	unsigned piece_us; /* ... this far apart (0: 200 us) */
 };
 
 #define CANNED_MAX 16
@@ -217,7 +220,12 @@ static bool answer(struct server *s, int fd, const char *head)
 			; /* until the proxy goes */
 		return false;
 	}
-	return send_all(fd, c->rsp.p, c->rsp.n) && !c->close;
+	for (size_t at = 0; c->piece && at < c->rsp.n; at += c->piece) {
+		if (!send_all(fd, c->rsp.p + at, c->rsp.n - at < c->piece ? c->rsp.n - at : c->piece))
+			return false;
+		usleep(c->piece_us ? c->piece_us : 200);
+	}
+	return (c->piece || send_all(fd, c->rsp.p, c->rsp.n)) && !c->close;
 }
 
 /* Drops up to *skip bytes of a request body from the front of buf. */
@@ -999,6 +1007,73 @@ static void pipelined_framings_pass_exactly(void **state)
 	free(up.p), free(req[0].p), free(req[2].p);
 }
 
+/* Responses that trickle in 13-byte writes (heads and bodies split
+ * anywhere): the listed one still becomes the 451, the others pass
+ * exactly, pipelined on one connection. */
+static void trickled_responses(void **state)
+{
+	struct blob listed = fake_jpeg(2000, 61), img = fake_jpeg(3000, 67), txt = text("plain text"),
+		    want[3], all;
+	struct t *t = setup(&listed, 1);
+	struct blob nb = notice(false);
+	struct proxy_stats st;
+	int fd, one = 1;
+
+	(void)state;
+	canned(&t->srv, "GET /listed.jpg", cl_response("image/jpeg", &listed));
+	canned(&t->srv, "GET /img",
+	       response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &img, 1000));
+	canned(&t->srv, "GET /txt", cl_response("text/plain", &txt));
+	for (int i = 0; i < 3; i++)
+		t->srv.c[i].piece = 13;
+	start(t);
+	want[0] = nb;
+	want[1] = t->srv.c[1].rsp;
+	want[2] = t->srv.c[2].rsp;
+	all = cat_blobs(want, 3);
+	fd = client(t);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	say(fd, GET("/listed.jpg") GET("/img") GET("/txt"));
+	expect(fd, &all);
+	close(fd);
+	wait_open(t, 0);
+	assert_int_equal(t->nblocks, 1);
+	expect_block(&t->blocks[0], PROXY_ENF_NOTICE, "/listed.jpg", &listed);
+	free(teardown(t, &st));
+	assert_int_equal(st.held, 2);
+	assert_int_equal(st.released, 1);
+	assert_int_equal(st.blocked, 1);
+	free(all.p), free(listed.p), free(img.p), free(txt.p), free(nb.p);
+}
+
+/* A held response still incomplete idle_ns after it began (a server
+ * trickling, each write within idle_ns of the last) streams on. */
+static void slow_held_response_streams_on(void **state)
+{
+	struct blob listed = fake_jpeg(1000, 71), img = fake_jpeg(2000, 73);
+	struct t *t = setup(&listed, 1);
+	struct proxy_stats st;
+	int fd;
+
+	(void)state;
+	t->conf.idle_ns = 300000000ull;
+	canned(&t->srv, "GET /slow.jpg", cl_response("image/jpeg", &img));
+	t->srv.c[0].piece = 200;
+	t->srv.c[0].piece_us = 100000;
+	start(t);
+	fd = client(t);
+	say(fd, GET("/slow.jpg"));
+	expect(fd, &t->srv.c[0].rsp);
+	close(fd);
+	wait_open(t, 0);
+	free(teardown(t, &st));
+	assert_int_equal(st.held, 1);
+	assert_int_equal(st.streamed, 1);
+	assert_int_equal(st.released, 0);
+	assert_int_equal(st.conns_timed_out, 0);
+	free(listed.p), free(img.p);
+}
+
 /* A client that sends its head a byte at a time, each within idle_ns of
  * the last, is closed once the head has waited idle_ns; the server never
  * heard of it. */
@@ -1109,6 +1184,8 @@ int main(void)
 		cmocka_unit_test(max_conns_refuses),
 		cmocka_unit_test(big_non_media_streams),
 		cmocka_unit_test(pipelined_framings_pass_exactly),
+		cmocka_unit_test(trickled_responses),
+		cmocka_unit_test(slow_held_response_streams_on),
 		cmocka_unit_test(slowloris_head_times_out),
 		cmocka_unit_test(upstream_failure_resets),
 	};
