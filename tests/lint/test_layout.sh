@@ -18,6 +18,7 @@ declare -A allow=(
 	[agent]="engine config kernel capture stream http object image lists log util"
 	[engine]="capture stream http object image lists log util"
 	[icap]="stream http object log util"
+	[proxy]="engine http object stream log util"
 	[config]="object lists log util"
 	[kernel]="log util"
 	[capture]="log util"

@@ -24,6 +24,7 @@ struct tobj {
 	char method[16], uri[128], host[64], filename[64];
 	int status;
 	int64_t first, last, total;
+	uint64_t head_off, body_off;
 	char wire[4096], data[4096];
 	size_t nwire, ndata;
 	struct obj_end end;
@@ -53,6 +54,8 @@ static void *t_begin(void *ctx, const struct obj_meta *m)
 	o->first = m->range_first;
 	o->last = m->range_last;
 	o->total = m->range_total;
+	o->head_off = m->head_off;
+	o->body_off = m->body_off;
 	return o;
 }
 
@@ -734,6 +737,208 @@ static void evader_captures(void **state)
 	assert_int_equal(found, 335);
 }
 
+/* ---- message positions (http_conf.msg, obj_meta/obj_end offsets) ---- */
+
+#define MAXMSG 32
+
+struct tmsg {
+	enum stream_dir dir;
+	enum http_msg_event ev;
+	unsigned flags;
+	uint64_t head_off, body_off, end_off;
+	char method[16], host[32], uri[32];
+	int status;
+};
+
+struct tmsgs {
+	struct tmsg m[MAXMSG];
+	int n;
+};
+
+static void t_msg(void *ctx, const struct http_msg *m)
+{
+	struct tmsgs *ms = ctx;
+	struct tmsg *t;
+
+	assert_true(ms->n < MAXMSG);
+	t = &ms->m[ms->n++];
+	t->dir = m->dir;
+	t->ev = m->ev;
+	t->flags = m->flags;
+	t->head_off = m->head_off;
+	t->body_off = m->body_off;
+	t->end_off = m->end_off;
+	snprintf(t->method, sizeof(t->method), "%s", m->method);
+	snprintf(t->host, sizeof(t->host), "%s", m->host);
+	snprintf(t->uri, sizeof(t->uri), "%s", m->uri);
+	t->status = m->status;
+}
+
+/* A stream built from pieces, each piece's offset kept. */
+struct tstream {
+	char b[1024];
+	size_t n, off[16];
+	int k;
+};
+
+static size_t piece(struct tstream *s, const char *p)
+{
+	size_t at = s->n;
+
+	assert_true(s->n + strlen(p) < sizeof(s->b) && s->k < 16);
+	memcpy(s->b + s->n, p, strlen(p));
+	s->n += strlen(p);
+	s->off[s->k++] = at;
+	return at;
+}
+
+static void expect_msg(const struct tmsg *t, enum stream_dir dir, enum http_msg_event ev,
+		       unsigned flags, uint64_t head, uint64_t body, uint64_t end,
+		       const char *uri, int status)
+{
+	assert_int_equal(t->dir, dir);
+	assert_int_equal(t->ev, ev);
+	assert_int_equal(t->flags, flags);
+	assert_int_equal(t->head_off, head);
+	assert_int_equal(t->body_off, body);
+	assert_int_equal(t->end_off, ev == HTTP_MSG_DONE ? end : 0);
+	assert_string_equal(t->uri, uri);
+	assert_int_equal(t->status, status);
+}
+
+/* Pipelined requests (one with a body), and their responses: a
+ * Content-Length body, 100 Continue before a bodiless 201, a HEAD
+ * response, a chunked body with a trailer, a close-delimited body. Every
+ * split of the input gives the same events at the same offsets. */
+static void message_positions(void **state)
+{
+	static const size_t steps[] = { 1, 2, 3, 5, 64, 1 << 20 };
+	struct tstream q = { .n = 0 }, r = { .n = 0 };
+	struct tcol *c = malloc(sizeof(*c));
+	struct tmsgs *ms = malloc(sizeof(*ms));
+	const size_t H = 38; /* "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" */
+	size_t q1, q2, q3, q4, q5, r1, r2, r3, r4, r5, r6, chunk0;
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(ms);
+	q1 = piece(&q, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+	q2 = piece(&q, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n");
+	piece(&q, "abc");
+	q3 = piece(&q, "\r\nHEAD /b HTTP/1.1\r\n\r\n"); /* a stray CRLF first */
+	q4 = piece(&q, "GET /c HTTP/1.1\r\n\r\n");
+	q5 = piece(&q, "GET http://abs.example/d?x=1 HTTP/1.1\r\n\r\n");
+	piece(&q, "");
+	r1 = piece(&r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+	r2 = piece(&r, "HTTP/1.1 100 Continue\r\n\r\n");
+	r3 = piece(&r, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+	r4 = piece(&r, "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n");
+	r5 = piece(&r, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nchunk\r\n");
+	chunk0 = piece(&r, "0\r\nX-T: t\r\n\r\n");
+	r6 = piece(&r, "HTTP/1.1 200 OK\r\n\r\nuntil close");
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct ev evs[] = {
+			{ EV_DATA, STREAM_C2S, q.b, q.n },
+			{ EV_DATA, STREAM_S2C, r.b, r.n },
+			FIN,
+		};
+		struct http_conf conf;
+		struct http_ctx *ctx;
+		const struct tmsg *m = ms->m;
+
+		http_conf_default(&conf);
+		conf.msg = t_msg;
+		conf.msg_ctx = ms;
+		ms->n = 0;
+		ctx = run(evs, 3, steps[i], c, &conf);
+		assert_int_equal(ms->n, 22);
+		/* requests: DONE at once when bodiless, after the body else */
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, q1, q2, 0, "/a", 0);
+		assert_string_equal(m[-1].host, "h");
+		assert_string_equal(m[-1].method, "GET");
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_DONE, HTTP_MSG_BODILESS, q1, q2, q2, "/a", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_HEAD, 0, q2, q.off[2], 0, "/up", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_DONE, 0, q2, q.off[2], q3, "/up", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, q3 + 2, q4, 0, "/b", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_DONE, HTTP_MSG_BODILESS, q3 + 2, q4, q4, "/b", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, q4, q5, 0, "/c", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_DONE, HTTP_MSG_BODILESS, q4, q5, q5, "/c", 0);
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, q5, q.n, 0,
+			   "http://abs.example/d?x=1", 0);
+		assert_string_equal(m[-1].host, "abs.example");
+		expect_msg(m++, STREAM_C2S, HTTP_MSG_DONE, HTTP_MSG_BODILESS, q5, q.n, q.n,
+			   "http://abs.example/d?x=1", 0);
+		/* responses, each with its request's target */
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, 0, r1, r1 + H, 0, "/a", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, 0, r1, r1 + H, r2, "/a", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, HTTP_MSG_INTERIM | HTTP_MSG_BODILESS,
+			   r2, r3, 0, "/up", 100);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, HTTP_MSG_INTERIM | HTTP_MSG_BODILESS,
+			   r2, r3, r3, "/up", 100);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, r3, r4, 0, "/up", 201);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, HTTP_MSG_BODILESS, r3, r4, r4, "/up", 201);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, HTTP_MSG_BODILESS, r4, r5, 0, "/b", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, HTTP_MSG_BODILESS, r4, r5, r5, "/b", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, 0, r5, r5 + 47, 0, "/c", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, 0, r5, r5 + 47, r6, "/c", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_HEAD, HTTP_MSG_CLOSE, r6, r6 + 19, 0,
+			   "http://abs.example/d?x=1", 200);
+		expect_msg(m++, STREAM_S2C, HTTP_MSG_DONE, HTTP_MSG_CLOSE, r6, r6 + 19, r.n,
+			   "http://abs.example/d?x=1", 200);
+		/* objects: where their message and body start, where they end */
+		assert_int_equal(c->n, 4);
+		assert_string_equal(c->o[0].uri, "/up"); /* the request body ends first */
+		assert_int_equal(c->o[0].head_off, q2);
+		assert_int_equal(c->o[0].body_off, q.off[2]);
+		assert_int_equal(c->o[0].end.end_off, q3);
+		assert_int_equal(c->o[1].head_off, r1);
+		assert_int_equal(c->o[1].body_off, r1 + H);
+		assert_int_equal(c->o[1].end.end_off, r2);
+		assert_int_equal(c->o[2].head_off, r5);
+		assert_int_equal(c->o[2].body_off, r5 + 47);
+		/* a chunked body ends within its last-chunk line "0\r\n" */
+		assert_true(c->o[2].end.end_off > chunk0 && c->o[2].end.end_off <= chunk0 + 3);
+		assert_int_equal(c->o[3].head_off, r6);
+		assert_int_equal(c->o[3].end.end_off, r.n);
+		http_ctx_free(ctx);
+	}
+	free(ms);
+	free(c);
+}
+
+/* What a holding source asks between feeds: in a head, in a body, lost
+ * (not HTTP, a tunnel). */
+static void where_the_parser_stands(void **state)
+{
+	const struct stream_ops *so = http_stream_ops();
+	struct flow_info fi = { .id = 1, .proto = 6 };
+	struct tcol *c = malloc(sizeof(*c));
+	struct http_ctx *ctx = http_ctx_new(NULL, &t_ops, c);
+	void *f;
+
+#define FEED(dir, s) so->data(f, dir, (const uint8_t *)s, strlen(s), 1)
+	(void)state;
+	memset(c, 0, sizeof(*c));
+	f = so->flow_open(ctx, &fi);
+	assert_int_equal(http_flow_where(f, STREAM_C2S), HTTP_AT_HEAD);
+	FEED(STREAM_C2S, "POST / HTTP/1.1\r\nContent-Le");
+	assert_int_equal(http_flow_where(f, STREAM_C2S), HTTP_AT_HEAD);
+	FEED(STREAM_C2S, "ngth: 4\r\n\r\nab");
+	assert_int_equal(http_flow_where(f, STREAM_C2S), HTTP_IN_BODY);
+	FEED(STREAM_C2S, "cdCONNECT h:443 HTTP/1.1\r\n\r\n");
+	assert_int_equal(http_flow_where(f, STREAM_C2S), HTTP_LOST);
+	FEED(STREAM_S2C, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	assert_int_equal(http_flow_where(f, STREAM_S2C), HTTP_IN_BODY);
+	so->flow_close(f, STREAM_CLOSE_FIN, 2);
+	f = so->flow_open(ctx, &fi);
+	FEED(STREAM_C2S, "\x16\x03\x01");
+	assert_int_equal(http_flow_where(f, STREAM_C2S), HTTP_LOST);
+	so->flow_close(f, STREAM_CLOSE_FIN, 2);
+#undef FEED
+	http_ctx_free(ctx);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +957,8 @@ int main(void)
 		cmocka_unit_test(midstream_resyncs_partial),
 		cmocka_unit_test(upload_part_cut_by_gap),
 		cmocka_unit_test(evader_captures),
+		cmocka_unit_test(message_positions),
+		cmocka_unit_test(where_the_parser_stands),
 	};
 	return ewtest_run(tests);
 }

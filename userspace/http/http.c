@@ -97,6 +97,7 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 		d->discard = 1;
 		return;
 	}
+	d->obj.pos = &d->pos;
 	d->obj.anomalies |= d->anom;
 	d->anom = 0;
 }
@@ -140,6 +141,7 @@ static void alt_emit(struct http_flow *f, enum stream_dir dir)
 		if (!httpobj_begin(f->ctx, ob, f->fi, dir == STREAM_C2S ?
 				   OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY, d->head,
 				   dir == STREAM_C2S ? NULL : &f->cur, d->seq, d->ts)) {
+			ob->pos = &d->pos;
 			httpobj_wire(ob, d->alt, d->nalt);
 			httpobj_end(ob, 1, 0, d->ts);
 			f->ctx->st.alternates++;
@@ -186,6 +188,7 @@ void http_msg_done(struct http_flow *f, enum stream_dir dir)
 	struct http_dir *d = &f->d[dir];
 
 	http_obj_finish(f, dir, 1, 0);
+	http_msg_report_done(f, dir);
 	d->st = H_HEAD;
 	d->n = 0;
 	d->eoh = 0;
@@ -201,6 +204,7 @@ static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 
 	if (d->st != H_CLOSE && k > d->remain)
 		k = d->remain;
+	d->pos += k;
 	http_body(f, dir, p, k);
 	if (d->st == H_CLOSE)
 		return k;
@@ -231,13 +235,16 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
 	struct http_dir *d = &f->d[dir];
+	uint64_t at = d->pos;	/* handlers move pos on by what they consume */
 
 	while (len) {
 		size_t k = len;
 
+		d->pos = at;
 		if (d->skip_blank && d->st != H_HEAD && (k = skip_blank(d, p))) {
 			p += k;
 			len -= k;
+			at += k;
 			continue;
 		}
 		k = len;
@@ -266,7 +273,9 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		}
 		p += k;
 		len -= k;
+		at += k;
 	}
+	d->pos = at;
 }
 
 static void *flow_open(void *ctx, const struct flow_info *fi)
@@ -357,6 +366,8 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 	switch (d->st) {
 	case H_CLOSE:
 		http_obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		if (orderly)
+			http_msg_report_done(f, dir);
 		break;
 	case H_HEAD:
 		if (dir == STREAM_S2C && d->n && !d->messages &&
@@ -422,6 +433,22 @@ static void on_anomaly(void *flow, enum stream_dir dir, unsigned what,
 		d->obj.anomalies |= ANOM_OVERLAP;
 	else
 		d->anom |= ANOM_OVERLAP;
+}
+
+enum http_where http_flow_where(const void *flow, enum stream_dir dir)
+{
+	const struct http_flow *f = flow;
+
+	switch (f->d[dir].st) {
+	case H_HEAD:
+	case H_PRELUDE:
+		return HTTP_AT_HEAD;
+	case H_RESYNC:
+	case H_DEAD:
+		return HTTP_LOST;
+	default:
+		return HTTP_IN_BODY;
+	}
 }
 
 static const struct stream_ops http_ops = {

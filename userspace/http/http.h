@@ -20,6 +20,7 @@
 #define HTTP_EMIT_ALL		(HTTP_EMIT_RESPONSES | HTTP_EMIT_REQUESTS)
 
 struct budget;
+struct http_msg;
 
 struct http_conf {
 	size_t max_header;	/* bytes per header block (start line + fields);
@@ -37,6 +38,50 @@ struct http_conf {
 	 * the contexts of several workers (util/budget.h). NULL: this
 	 * context's own (HTTP_ALT_TOTAL, 64 MiB). Not owned. */
 	struct budget *alt_budget;
+	/* Optional (NULL: none): called for every message head parsed and
+	 * every message that ends where its framing said (struct http_msg),
+	 * in stream order, interleaved with the object calls: a message's
+	 * objects end before its HTTP_MSG_DONE. For sources that act on
+	 * message boundaries (the transparent proxy). */
+	void (*msg)(void *ctx, const struct http_msg *m);
+	void *msg_ctx;
+};
+
+/* http_msg.ev */
+enum http_msg_event {
+	HTTP_MSG_HEAD,	/* a head was parsed (interim 1xx included) */
+	HTTP_MSG_DONE,	/* the message ended: its body was delimited (length,
+			 * last chunk and trailers, orderly close), or it has
+			 * none (then DONE follows HEAD at once). Messages cut
+			 * short (gap, reset, truncation) get no DONE. Bytes
+			 * after a bodiless response that are no status line
+			 * are read as its late body (docs/http.md): a second
+			 * DONE ends it. */
+};
+
+/* http_msg.flags, as known when the head is parsed (DONE repeats them) */
+#define HTTP_MSG_BODILESS 0x01	/* no body: request without one, 1xx, HEAD
+				 * response, 204, 304, tunnel start */
+#define HTTP_MSG_INTERIM  0x02	/* a 1xx response; the final one follows */
+#define HTTP_MSG_CLOSE	  0x04	/* the body ends with the connection */
+#define HTTP_MSG_TUNNEL	  0x08	/* the flow leaves HTTP after this head
+				 * (CONNECT, 101): no more messages */
+
+/* One message event. Offsets count the bytes of the direction's stream
+ * from 0 (the first byte handed to stream_ops data; gaps are not
+ * counted). Strings are valid during the call only. */
+struct http_msg {
+	const struct flow_info *flow;
+	enum stream_dir dir;
+	enum http_msg_event ev;
+	unsigned flags;		/* HTTP_MSG_* */
+	uint64_t head_off;	/* the first byte of the start line */
+	uint64_t body_off;	/* the first byte after the head */
+	uint64_t end_off;	/* DONE: the first byte after the message */
+	/* the request (of a response: the request it answers; "" when
+	 * unknown): method, Host or absolute-URI authority, target as sent */
+	const char *method, *host, *uri;
+	int status;		/* responses; 0 for requests */
 };
 
 /* Counters of one context, summed over all its flows. */
@@ -76,5 +121,18 @@ void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st);
  * Objects still open at flow_close end with OBJ_TRUNCATED unless their body
  * was close-delimited and the close was orderly (FIN/EOF). */
 const struct stream_ops *http_stream_ops(void);
+
+/* Where the parser of a flow stands in direction dir, for sources that
+ * hold a direction's bytes until a head is parsed. */
+enum http_where {
+	HTTP_AT_HEAD,	/* between messages, or inside a head not complete */
+	HTTP_IN_BODY,	/* inside a body */
+	HTTP_LOST,	/* resynchronising, given up (not HTTP, oversized
+			 * head) or past a tunnel: no message positions until
+			 * the next HTTP_MSG_HEAD, if one comes */
+};
+
+/* flow: what http_stream_ops()->flow_open returned. */
+enum http_where http_flow_where(const void *flow, enum stream_dir dir);
 
 #endif

@@ -16,6 +16,7 @@ void httpchunk_fallback(struct http_flow *f, enum stream_dir dir)
 	size_t n = d->nprobe;
 
 	memcpy(tmp, d->probe, n);
+	d->pos -= n;	/* the probed bytes are read again */
 	d->probing = 0;
 	d->nprobe = 0;
 	d->n = 0;
@@ -121,6 +122,7 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 		if (st != H_CHUNK_SIZE && st != H_CHUNK_LF && st != H_TRAILER)
 			break;
 		i++;
+		d->pos++;
 		if (d->probing && d->nprobe < sizeof(d->probe))
 			d->probe[d->nprobe++] = c;
 		if (st == H_CHUNK_LF) {
@@ -128,6 +130,7 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 			if (c == '\n')
 				continue;
 			i--;
+			d->pos--;
 			if (d->probing)
 				d->nprobe--;
 			continue;

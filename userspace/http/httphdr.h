@@ -34,6 +34,9 @@ struct http_head {
 	int conn_close;			/* Connection: close */
 	int upgrade;			/* Upgrade field present */
 	unsigned anomalies;		/* ANOM_* (object.h) */
+	/* where the head lies in its stream (obj_meta.head_off, body_off):
+	 * set by the framing in http.c, left 0 by httphdr_parse */
+	uint64_t head_off, body_off;
 };
 
 /* Looks for the end of a header block in p[0..len): the first empty line

@@ -138,6 +138,8 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 	}
 	if (d->head->anomalies)
 		f->ctx->st.anomalies++;
+	d->head->head_off = d->head_start;
+	d->head->body_off = d->pos;
 	d->n = 0;
 	d->eoh = 0;
 	d->discard = 0;
@@ -153,6 +155,7 @@ static void head_done(struct http_flow *f, enum stream_dir dir)
 		if (!strcasecmp(d->head->method, "CONNECT"))
 			d->st = H_DEAD;
 	}
+	http_msg_head(f, dir);
 }
 
 /* HTTP/0.9: a first response without a status line is all body. */
@@ -167,6 +170,8 @@ void httphead_http09(struct http_flow *f, struct http_dir *d)
 	d->head->http09 = 1;
 	d->head->status = 200;
 	d->head->content_length = -1;
+	d->head->head_off = d->pos - d->n;	/* the buffered bytes start it */
+	d->head->body_off = d->head->head_off;
 	d->messages++;
 	d->seq = d->finals++;
 	req_pop(f);
@@ -190,6 +195,7 @@ static void late_body(struct http_flow *f, struct http_dir *d)
 	d->st = framing(f, STREAM_S2C);
 	if (d->st == H_HEAD)
 		d->st = H_CLOSE;
+	d->pos -= n;	/* read again */
 	http_feed(f, STREAM_S2C, tmp, n);
 }
 
@@ -219,9 +225,11 @@ size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len)
 	while (i < len && d->st == H_PRELUDE) {
 		uint8_t c = p[i++];
 
+		d->pos++;
 		http_buf_add(d, c, PRELUDE_MAX);
 		if (d->n - d->line_start == 5 &&
 		    httphdr_is_status(d->buf + d->line_start, 5)) {
+			d->head_start = d->pos - 5;
 			memmove(d->buf, d->buf + d->line_start, 5);
 			d->n = 5;
 			d->eoh = 0;
@@ -296,8 +304,11 @@ size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
 	while (i < len && d->st == H_HEAD) {
 		uint8_t c = p[i++];
 
+		d->pos++;
 		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
 			continue;	/* blank lines between messages */
+		if (!d->n)
+			d->head_start = d->pos - 1;
 		if (!d->head && !(d->head = calloc(1, sizeof(*d->head)))) {
 			d->st = H_DEAD;
 			break;
@@ -358,6 +369,9 @@ size_t httphead_resync(struct http_flow *f, enum stream_dir dir,
 	while (i < len && d->st == H_RESYNC) {
 		uint8_t c = p[i++];
 
+		d->pos++;
+		if (!d->n)
+			d->head_start = d->pos - 1;
 		if (c != '\n') {
 			if (http_buf_add(d, c, RESYNC_LINE))
 				d->n = 0;

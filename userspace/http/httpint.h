@@ -40,6 +40,8 @@ struct http_obj {
 	uint8_t sniff[SNIFF_LEN];
 	size_t nsniff;
 	unsigned flags, anomalies;
+	const uint64_t *pos;		/* its direction's position, for
+					 * obj_end.end_off; NULL: 0 */
 };
 
 /* Starts an object for a message body: meta from the head h and its
@@ -101,6 +103,12 @@ struct http_dir {
 	uint8_t *alt;		/* its first alt_len bytes */
 	size_t nalt;
 	unsigned anom;		/* transport anomalies for the next object */
+	/* message positions (http_msg): pos is the stream offset after the
+	 * last byte consumed; bytes read again (a fallback, a late body)
+	 * move it back first */
+	uint64_t pos;
+	uint64_t head_start;	/* where the head being collected began */
+	unsigned msg_flags;	/* HTTP_MSG_* of the current message */
 };
 
 struct http_flow {
@@ -135,6 +143,12 @@ size_t httphead_resync(struct http_flow *f, enum stream_dir dir,
 /* Makes the buffered bytes of a first response an HTTP/0.9 body. */
 void httphead_http09(struct http_flow *f, struct http_dir *d);
 void httphead_req_free(struct http_req *r);
+
+/* httpmsg.c: the http_conf.msg callback. A head was parsed (and its
+ * framing chosen): reports HTTP_MSG_HEAD, and DONE if it has no body. */
+void http_msg_head(struct http_flow *f, enum stream_dir dir);
+/* The current message of dir ended at the current position. */
+void http_msg_report_done(struct http_flow *f, enum stream_dir dir);
 
 /* httpchunk.c: chunk framing bytes (size lines, trailers) of direction dir,
  * consumed one at a time; returns how many were used. */

@@ -38,6 +38,7 @@ static void emit_end(struct http_obj *ob, unsigned flags, const char *error,
 	e.ts_ns = ts;
 	e.sniffed = sniff_type(ob->sniff, ob->nsniff);
 	e.error = error ? error : "";
+	e.end_off = ob->pos ? *ob->pos : 0;
 	ob->open = 0;
 	if (ob->o)
 		ob->ctx->ops->end(ob->o, &e);
@@ -53,6 +54,7 @@ static void part_begin(void *arg, const struct mp_part *pt)
 
 	memset(ob, 0, sizeof(*ob));
 	ob->ctx = outer->ctx;
+	ob->pos = outer->pos;
 	*m = outer->meta;
 	m->filename = pt->filename;
 	m->content_type = pt->content_type;
@@ -191,6 +193,8 @@ static void meta(struct http_obj *ob, const struct flow_info *fi,
 	m->last_modified = h->last_modified;
 	m->declared_len = h->content_length;
 	m->range_first = m->range_last = m->range_total = -1;
+	m->head_off = h->head_off;
+	m->body_off = h->body_off;
 	if (fi && (fi->flags & FLOW_MIDSTREAM))
 		ob->flags |= OBJ_PARTIAL;
 	/* a 206 is a piece even when its Content-Range is missing or bad

@@ -64,6 +64,10 @@ struct obj_meta {
 	/* Content-Range of a 206 or byteranges part; range_total -1 if "*",
 	 * range_first -1 if this is not a piece. */
 	int64_t range_first, range_last, range_total;
+	/* Where the message lies in its direction's byte stream, counted from
+	 * the first byte the source handed over (gaps not counted): its start
+	 * line, and the first byte after its head. */
+	uint64_t head_off, body_off;
 };
 
 /* What is known when the body ends. */
@@ -75,6 +79,11 @@ struct obj_end {
 	uint64_t ts_ns;			/* wall clock of the last byte */
 	const char *sniffed;		/* type from magic bytes: "jpeg", "png", ... or "" */
 	const char *error;		/* decoder/limit message, "" if none */
+	uint64_t end_off;		/* stream offset (as obj_meta.head_off)
+					 * after the last byte read when the
+					 * object ended: its body, or a chunked
+					 * body's last-chunk line; a part: the
+					 * end of the bytes that ended it */
 };
 
 /* A consumer of objects. begin returns the consumer's per-object state (NULL:

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* proxy: the transparent proxy of inline inspection, a source of byte
+ * streams. The kernel steers each new plain-HTTP flow of an inline port
+ * to a transparent listening socket (bpf_sk_assign); the proxy terminates
+ * it, connects upstream with the client's own address and port, relays
+ * the bytes, and holds every media response until the engine's verdict
+ * on its body, so a listed object never reaches the client. docs/proxy.md.
+ *
+ *   client ══▶ listening fd ─▶ loop i (epoll, one thread each)
+ *                               conn: client fd ◀══▶ upstream fd ══▶ server
+ *                                │ both directions, as they are read
+ *                                ▼
+ *                    http (per loop) ─▶ objsink (engine inspector) ─▶ verdict
+ *                                ▲                                      │
+ *                                └──── release / 451 / reset ◀──────────┘ */
+#ifndef EW_PROXY_H
+#define EW_PROXY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "engine/engine.h"
+#include "http/http.h"
+#include "object/objsink.h"
+
+#define PROXY_THREADS_MAX 64
+#define PROXY_LISTEN_MAX  4
+
+/* Opens the upstream socket of one connection: a nonblocking TCP socket,
+ * connecting (EINPROGRESS) or connected to server, bound to client's
+ * address and port (IP_TRANSPARENT). Returns the fd, owned by the proxy
+ * from then on, or -errno. The kernel side's steer_connect has this
+ * type; the proxy includes nothing of it. */
+typedef int (*proxy_connect_fn)(const struct sockaddr *client, const struct sockaddr *server);
+
+/* What a blocked object becomes (runconf_inline.blocked). */
+enum proxy_blocked {
+	PROXY_BLOCKED_NOTICE, /* the 451 page in place of the response */
+	PROXY_BLOCKED_RESET,  /* a TCP reset to the client */
+};
+
+/* How a block was enforced (proxy_block.how). */
+enum proxy_enforced {
+	PROXY_ENF_NOTICE,  /* the client got the 451 page, no byte of the object */
+	PROXY_ENF_RESET,   /* the client's connection was reset, no byte of it */
+	PROXY_ENF_LEARNED, /* a request for a URL that matched before was
+			    * refused (451, close), nothing asked of the server */
+	PROXY_ENF_PARTIAL, /* reset after part of the response was delivered
+			    * (it streamed on: past hold_max, hold_total full,
+			    * not media): proxy_block.delivered says how much */
+};
+
+/* One block, reported through proxy_conf.block. Pointers are valid during
+ * the call only. */
+struct proxy_block {
+	uint64_t ts_ns;		 /* wall clock */
+	uint64_t flow_id;	 /* flow_info.id of the connection */
+	uint8_t client[16], server[16]; /* IPv6 or IPv4-mapped */
+	uint16_t cport, sport;	 /* host order */
+	const char *host, *uri;	 /* the request */
+	const char *list, *category; /* the verdict's first hit */
+	const char *hash_type;	 /* "md5", "sha1", "sha256", "pdq" */
+	const uint8_t *hash;
+	size_t hash_len;
+	int distance;		 /* PDQ Hamming distance, -1 for exact hits */
+	enum proxy_enforced how;
+	uint64_t delivered;	 /* PROXY_ENF_PARTIAL: bytes of the response sent */
+};
+
+struct proxy_conf {
+	unsigned threads;	 /* event loops; 0: the online CPUs */
+	struct engine *engine;	 /* started (engine_start); outlives the proxy */
+	const char *source;	 /* names the input in events; kept, not copied */
+	int listen[PROXY_LISTEN_MAX]; /* listening sockets (one per family), the
+				       * caller's: made nonblocking, never closed */
+	int nlisten;
+	/* Upstream sockets: connect (transparent mode: the kernel module's
+	 * steer helper), or, when NULL, a plain connect to upstream (tests:
+	 * every connection goes there, from the proxy's own address). */
+	proxy_connect_fn connect;
+	struct sockaddr_storage upstream;
+	socklen_t upstream_len;
+	uint64_t max_conns;	 /* open connections; past it new ones are reset */
+	uint64_t hold_max;	 /* bytes of one response held (head included)
+				  * before it streams on unjudged */
+	uint64_t hold_total;	 /* bytes held by all connections */
+	uint64_t idle_ns;	 /* a connection without a byte either way this
+				  * long is closed */
+	uint64_t learn_ns;	 /* a matched URL is refused this long; 0: never */
+	uint32_t learn_max;	 /* URLs remembered; the oldest go first */
+	enum proxy_blocked blocked;
+	/* Media: response bodies held until their verdict. Entries with a
+	 * '/' match the declared Content-Type (a trailing '/' matches the
+	 * whole top-level type), the others the type sniffed from the first
+	 * decoded bytes (object/sniff.h names). NULL-terminated; NULL: the
+	 * default, proxy_media_default(). Not copied. */
+	const char *const *media;
+	struct http_conf http;	 /* parser settings; msg is the proxy's own */
+	/* The body of the 451 page for a block: writes at most size bytes of
+	 * HTML to buf and returns its length. Optional (NULL: a short
+	 * built-in page naming the list category). Called in a loop thread. */
+	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size);
+	void *notice_ctx;
+	/* Every block, from the loop thread that enforced it (several at
+	 * once: the callee locks). Optional. */
+	void (*block)(void *ctx, const struct proxy_block *b);
+	void *block_ctx;
+	/* over: max_conns was reached and a connection refused (the kernel
+	 * should stop steering new flows: they pass uninspected); !over: the
+	 * open connections fell to 7/8 of it. From any loop thread. Optional. */
+	void (*over_cap)(void *ctx, bool over);
+	void *cap_ctx;
+};
+
+/* Counters, all connections and loops. */
+struct proxy_stats {
+	uint64_t conns_open, conns_total;
+	uint64_t conns_refused;	  /* reset at the max_conns cap */
+	uint64_t conns_timed_out; /* closed after idle_ns */
+	uint64_t upstream_fail;	  /* upstream connections that failed */
+	uint64_t bytes_c2s, bytes_s2c; /* read from clients, from servers */
+	uint64_t held;		  /* responses held as media */
+	uint64_t released;	  /* held responses released whole, allowed */
+	uint64_t blocked;	  /* objects blocked (all enforcements) */
+	uint64_t streamed;	  /* media responses streamed past hold_max */
+	uint64_t hold_full;	  /* media responses streamed: hold_total full */
+	uint64_t learned;	  /* requests refused by a learned block */
+	uint64_t unparsed;	  /* directions relayed uninspected: the parser
+				   * lost them (not HTTP, resynchronising) */
+	uint64_t held_bytes, held_peak; /* bytes held now, at most */
+	uint64_t learn_urls;	  /* URLs in the learned-block table */
+};
+
+/* The defaults: threads 0, 4096 connections, 8 MiB per response and
+ * 256 MiB in all, 60 s idle, learned blocks for 10 minutes (65536 URLs),
+ * the notice page, the default media types, http_conf_default. */
+void proxy_conf_default(struct proxy_conf *c);
+
+/* The default media list (NULL-terminated, static): the image/, video/
+ * and audio/ Content-Types, PDF and archive ones; the sniffed image,
+ * video, audio, archive and PDF types. docs/proxy.md lists them. */
+const char *const *proxy_media_default(void);
+
+struct proxy;
+
+/* Starts the loops: they accept on conf.listen and relay until
+ * proxy_stop. conf is copied; its pointers must outlive the proxy.
+ * Returns NULL with errno set (EINVAL: no engine, no listening socket,
+ * neither connect nor upstream). */
+struct proxy *proxy_start(const struct proxy_conf *conf);
+
+/* Stops accepting, closes every connection (their last objects reach the
+ * engine), joins the loops and frees their inspectors: call it before
+ * engine_stop. The counters stay readable. */
+void proxy_stop(struct proxy *p);
+
+/* The counters, summed over the loops (approximate while running). */
+void proxy_stats(struct proxy *p, struct proxy_stats *st);
+
+/* Stops the proxy if it runs, and frees it. */
+void proxy_free(struct proxy *p);
+
+#endif
