@@ -63,7 +63,7 @@ ew_agent_start --mode inline --control "$EW_TMP/agent.sock" --log "$OUT/events.j
 	--hashlist "demo=$EW_TMP/demo.sha256,category=synthetic" \
 	--hashlist "demo5=$EW_TMP/demo.md5,category=synthetic" \
 	--pdqlist "near=$EW_TMP/demo.pdq,category=synthetic"
-ew status --control "$EW_TMP/agent.sock" | sed -n '/^agent:/,/^engine:/p' | indent
+ew status --control "$EW_TMP/agent.sock" | grep -E '^(agent|lists|engine|inline):' | indent
 
 step "The client fetches every picture"
 printf '%-18s %-26s %-28s %s\n' FILE EXPECTED RESULT LIST | indent

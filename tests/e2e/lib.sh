@@ -118,6 +118,7 @@ ew_nginx_server()
 	command -v nginx >/dev/null || ew_fail "nginx is not installed (packages.txt)"
 	mkdir -p "$EW_TMP/nginx"
 	cat >"$EW_TMP/nginx/nginx.conf" <<EOF
+user root;
 worker_processes 1;
 pid $EW_TMP/nginx/nginx.pid;
 error_log $EW_TMP/nginx/error.log;

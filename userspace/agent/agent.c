@@ -17,6 +17,7 @@
 #include "control.h"
 #include "engine/engine.h"
 #include "events.h"
+#include "inline.h"
 #include "kside.h"
 #include "log/log.h"
 #include "privs.h"
@@ -35,6 +36,7 @@ struct agent {
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
+	struct inline_src *inl;
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -183,8 +185,7 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
-	/* inline: the proxy registers its listeners (until it is in, a listener
-	 * registered by another process takes the steered flows); the mirror
+	/* inline: the proxy starts with the engine (inline_start); the mirror
 	 * still serves --pcap-out */
 	a->tap = tap_new(&tc);
 	return a->tap ? 0 : -errno;
@@ -215,6 +216,8 @@ static int start(struct agent *a)
 		rc = privs_drop();
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
+	if (!rc && a->conf.mode == RUN_INLINE && !(a->inl = inline_start(a->e, &a->k, &a->conf)))
+		rc = -errno;
 	if (rc)
 		return 1;
 	a->started_ns = mono_ns();
@@ -271,6 +274,23 @@ static int reload(struct agent *a, FILE *out)
 
 /* ---- status and control ------------------------------------------------------------ */
 
+static void status_inline(struct agent *a, FILE *out)
+{
+	struct proxy_stats ps;
+
+	inline_stats(a->inl, &ps);
+	fprintf(out, "inline: connections %llu open, %llu in all, %llu refused at the cap, "
+		     "%llu timed out; objects held %llu, released %llu, blocked %llu, "
+		     "streamed past the hold cap %llu, learned blocks %llu; held bytes %llu "
+		     "(peak %llu)\n",
+		(unsigned long long)ps.conns_open, (unsigned long long)ps.conns_total,
+		(unsigned long long)ps.conns_refused, (unsigned long long)ps.conns_timed_out,
+		(unsigned long long)ps.held, (unsigned long long)ps.released,
+		(unsigned long long)ps.blocked, (unsigned long long)ps.streamed,
+		(unsigned long long)ps.learned, (unsigned long long)ps.held_bytes,
+		(unsigned long long)ps.held_peak);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -295,6 +315,8 @@ static void status(struct agent *a, FILE *out)
 		     "drops %llu\n",
 		st.workers, (unsigned long long)st.cap.frames, (unsigned long long)st.obj.objects,
 		(unsigned long long)st.obj.matches, (unsigned long long)st.dispatch_drops);
+	if (a->inl)
+		status_inline(a, out);
 	if (a->tap)
 		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
 			     "%llu, resets %llu\n",
@@ -356,6 +378,8 @@ static void tick(struct agent *a, uint64_t *last_drops)
 	struct engine_stats st;
 
 	kside_beat(&a->k, mono_ns());
+	if (a->inl)
+		inline_tick(a->inl);
 	engine_stats(a->e, &st);
 	if (st.dispatch_drops > *last_drops) {
 		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
@@ -398,6 +422,8 @@ static int stop(struct agent *a)
 	struct engine_stats st;
 	int rc = 0;
 
+	inline_stop(a->inl); /* before the engine: its inspectors go with it */
+	a->inl = NULL;
 	if (a->e)
 		engine_stop(a->e); /* the last flows' objects are written */
 	if (a->tap && tap_free(a->tap))

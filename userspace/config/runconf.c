@@ -12,7 +12,7 @@
 void runconf_default(struct runconf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->mode = RUN_TAP; /* inline once the proxy is in */
+	c->mode = RUN_INLINE;
 	c->control = RUNCONF_CONTROL;
 	c->stale_after_ns = 5 * SEC;
 	c->log_mask = HASH_ALL;
