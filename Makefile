@@ -89,7 +89,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
 $(B)/tests/bpf/%: tests/bpf/%.c $(B)/san/libew.a | $(BPF_SKELS)
 	$(call say,TEST,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) -O1 -g $(SAN) $(WARN) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
-# Tools the e2e tests run (the transparent relay of test_steer.sh).
+# Tools the e2e tests run, if any (C programs under tests/e2e/).
 $(B)/tests/e2e/%: tests/e2e/%.c $(B)/rel/libew.a
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(TEST_CPP) $(CFLAGS) $(WARN) -o $@ $(filter %.c %.a,$^) $(LIBS) -lpthread

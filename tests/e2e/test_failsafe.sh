@@ -14,7 +14,7 @@ STALE=2	# seconds; the agent beats every second
 ew_require_root
 ew_topology_up
 ew_http_server 80
-ew_agent_start --stale-after "$STALE"
+ew_agent_start --mode tap --stale-after "$STALE"
 ew block 10.10.2.2/32 >/dev/null
 
 # tagged_get: one tagged HTTP flow on port 80; prints TAGGED's growth.
@@ -58,7 +58,7 @@ stale=$(($(ew_counter TC_STALE) - s0))
 ew_ok "TC_STALE grew by $stale"
 
 ew_say "restart the agent: pinned maps reused, tagging resumes"
-ew_agent_start --stale-after "$STALE"
+ew_agent_start --mode tap --stale-after "$STALE"
 ew_expect_eq "block --list after restart" \
 	"$(ew block --list | grep -oE '[0-9a-f.:]+/[0-9]+' | tr '\n' ' ')" "10.10.2.2/32 "
 ew_ping_lost 10.10.2.2 2 || ew_fail "10.10.2.2 answered after restart"

@@ -16,7 +16,7 @@ ew_require_root
 ew_topology_up
 ew_http_server 80
 head -c "$SIZE" /dev/urandom >"$EW_TMP/www/obj.bin"
-ew_agent_start --pcap-out "$EW_TMP/mirror.pcapng" --mirror-cap "$CAP"
+ew_agent_start --mode tap --pcap-out "$EW_TMP/mirror.pcapng" --mirror-cap "$CAP"
 
 # capture IF FILE: tcpdump on IF in the edge namespace, 2048 bytes (> CAP) a
 # packet, a 32 MiB ring (16k slots) and no batching (a killed tcpdump

@@ -1,10 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# End to end: inline steering. `edgeward run --mode inline` on the edge, and
-# a minimal transparent relay there (tests/e2e/steer_relay.c, on
-# userspace/kernel/steer.h) in place of the agent's proxy:
+# End to end: inline steering. `edgeward run --mode inline` on the edge,
+# whose proxy takes the steered flows:
 #
-#  client ──SYN :80──▶ [ewc TC: sk_assign + mark] ─▶ relay listener (127.0.0.1 / ::1)
+#  client ──SYN :80──▶ [ewc TC: sk_assign + mark] ─▶ proxy listener (127.0.0.1 / ::1)
 #                                                     │ accept: local = server addr:80
 #                                                     ▼ connect, bound to client addr:port
 #  server ◀──────────────────────────────────────── upstream socket
@@ -12,22 +11,22 @@
 #
 # (namespaces and addresses: tests/e2e/lib.sh). Checked: the routing rule
 # and route edgeward sets up; over IPv4 and IPv6, downloads of 1 KB and
-# 5 MB arrive byte-identical through the relay, which logged every
+# 5 MB arrive byte-identical through the proxy, which counted every
 # connection, and the server saw the client's own address and port; a flow
-# to port 8080 (not inline) is not steered; with the relay killed new
-# connections go straight through (no listener), with the heartbeat fresh
-# and once it is stale; strict rp_filter on the edge is no obstacle; a
+# to port 8080 (not inline) is not steered; with the agent killed new
+# connections go straight through: no listener while the heartbeat is
+# fresh, no steering once it is stale; strict rp_filter on the edge is no obstacle; a
 # restart adds no second rule; tap mode steers nothing; detach removes
 # edgeward's rules and routes and no one else's. ew_cleanup checks that
 # detach leaves no rule, route, qdisc, program or pin.
 . "$(dirname "$0")/lib.sh"
 
 STALE=2
-RELAY=$EW_ROOT/${B:-build}/tests/e2e/steer_relay
+SOCK=		# the agent's control socket, once the topology's scratch exists
 
 ew_require_root
-[ -x "$RELAY" ] || ew_fail "$RELAY not built (make build-tests)"
 ew_topology_up
+SOCK=$EW_TMP/agent.sock
 # Strict reverse-path filtering: steering must not need it loosened.
 edge sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.ewc.rp_filter=1 \
 	net.ipv4.conf.ews.rp_filter=1
@@ -49,7 +48,10 @@ done
 ip -n "$EW_NE" rule add pref 10 fwmark 0x1 lookup 100
 ip -n "$EW_NE" route add blackhole 192.0.2.0/24 table 17751
 
-ew_agent_start --mode inline --stale-after "$STALE"
+ew_agent_start --mode inline --stale-after "$STALE" --control "$SOCK"
+
+# proxied: connections the agent's proxy has taken so far
+proxied() { ew status --control "$SOCK" | sed -n 's/^inline: connections [0-9]* open, \([0-9]*\) in all.*/\1/p'; }
 
 ew_say "edgeward set up local delivery of marked packets"
 for f in -4 -6; do
@@ -60,17 +62,9 @@ for f in -4 -6; do
 done
 ew_ok "rule and route for IPv4 and IPv6"
 
-ew_say "start the relay"
-ew_bg "$EW_NE" "$RELAY" "$EW_TMP/relay.log" >"$EW_TMP/relay.out" 2>&1
-relay_pid=${EW_PIDS[-1]}
-for i in $(seq 50); do
-	grep -q ready "$EW_TMP/relay.out" && break
-	[ "$i" = 50 ] && ew_fail "relay did not start: $(cat "$EW_TMP/relay.out")"
-	sleep 0.1
-done
 grep -q "listeners: IPv4 registered, IPv6 registered" <<<"$(ew status)" ||
 	ew_fail "status does not show both listeners"
-ew_ok "listeners registered, shown by status"
+ew_ok "the proxy's listeners registered, shown by status"
 
 # get URL FILE: downloads URL from the client into $EW_TMP/got and compares
 # it with FILE; prints the client's "address port" as curl saw them.
@@ -84,28 +78,26 @@ get()
 	echo "$out"
 }
 
-# steered URL FILE SERVER_ADDR: a download through the relay, which logged
-# it, and the server saw the client's own address and port.
+# steered URL FILE: a download through the proxy, which counted it, and
+# the server saw the client's own address and port.
 steered()
 {
 	local me n0
 
-	n0=$(wc -l <"$EW_TMP/relay.log")
+	n0=$(proxied)
 	me=$(get "$1" "$2")
 	grep -qx "$me 80 /${1##*/}" <<<"$(tail -n 1 "$EW_TMP/peers")" ||
 		ew_fail "server saw '$(tail -n 1 "$EW_TMP/peers")', the client is '$me'"
-	[ "$(wc -l <"$EW_TMP/relay.log")" = $((n0 + 1)) ] || ew_fail "relay missed $1"
-	grep -qx "$me $3 80" <<<"$(tail -n 1 "$EW_TMP/relay.log")" ||
-		ew_fail "relay logged '$(tail -n 1 "$EW_TMP/relay.log")' for '$me' -> $3"
-	ew_ok "$1: intact, relayed, server saw $me"
+	[ "$(proxied)" = $((n0 + 1)) ] || ew_fail "the proxy did not take $1"
+	ew_ok "$1: intact, proxied, server saw $me"
 }
 
-ew_say "downloads through the relay, IPv4 and IPv6"
+ew_say "downloads through the proxy, IPv4 and IPv6"
 n0=$(ew_counter TC_STEER_NEW)
 e0=$(ew_counter TC_STEER_EXISTING)
 for f in 1k.bin 5m.bin; do
-	steered "http://10.10.2.1/$f" "$EW_TMP/www/$f" 10.10.2.1
-	steered "http://[fd00:2::1]/$f" "$EW_TMP/www/$f" fd00:2::1
+	steered "http://10.10.2.1/$f" "$EW_TMP/www/$f"
+	steered "http://[fd00:2::1]/$f" "$EW_TMP/www/$f"
 done
 ew_expect_eq "TC_STEER_NEW growth (4 connections)" $(($(ew_counter TC_STEER_NEW) - n0)) 4
 existing=$(($(ew_counter TC_STEER_EXISTING) - e0))
@@ -113,7 +105,7 @@ existing=$(($(ew_counter TC_STEER_EXISTING) - e0))
 [ "$existing" -ge 40 ] || ew_fail "only $existing packets assigned to existing sockets"
 ew_ok "TC_STEER_EXISTING grew by $existing"
 ew_expect_eq "TC_STEER_FAILED" "$(ew_counter TC_STEER_FAILED)" 0
-ew_expect_eq "relay log lines" "$(wc -l <"$EW_TMP/relay.log")" 4
+ew_expect_eq "connections proxied" "$(proxied)" 4
 
 ew_say "port 8080 is not inline: not steered"
 n0=$(ew_counter TC_STEER_NEW)
@@ -122,12 +114,12 @@ me=$(get "http://10.10.2.1:8080/1k.bin" "$EW_TMP/www/1k.bin")
 grep -qx "$me 8080 /1k.bin" <<<"$(tail -n 1 "$EW_TMP/peers")" || ew_fail "server missed $me"
 ew_expect_eq "TC_STEER_NEW growth" $(($(ew_counter TC_STEER_NEW) - n0)) 0
 ew_expect_eq "TC_STEER_EXISTING growth" $(($(ew_counter TC_STEER_EXISTING) - e0)) 0
-ew_expect_eq "relay log lines" "$(wc -l <"$EW_TMP/relay.log")" 4
+ew_expect_eq "connections proxied" "$(proxied)" 4
 
-ew_say "kill -9 the relay: new connections go straight through"
-{ kill -KILL "$relay_pid" && wait "$relay_pid"; } 2>/dev/null || true
+ew_say "kill -9 the agent: new connections go straight through at once"
+ew_agent_kill KILL
 grep -q "listeners: IPv4 none, IPv6 none" <<<"$(ew status)" ||
-	ew_fail "listeners still registered after the relay died"
+	ew_fail "listeners still registered after the agent died"
 l0=$(ew_counter TC_STEER_NO_LISTENER)
 n0=$(ew_counter TC_STEER_NEW)
 for url in "http://10.10.2.1/1k.bin" "http://[fd00:2::1]/1k.bin"; do
@@ -138,10 +130,8 @@ done
 ew_expect_eq "TC_STEER_NO_LISTENER growth (2 SYNs)" \
 	$(($(ew_counter TC_STEER_NO_LISTENER) - l0)) 2
 ew_expect_eq "TC_STEER_NEW growth" $(($(ew_counter TC_STEER_NEW) - n0)) 0
-ew_expect_eq "relay log lines" "$(wc -l <"$EW_TMP/relay.log")" 4
 
-ew_say "kill -9 the agent, wait until its heartbeat is stale"
-ew_agent_kill KILL
+ew_say "wait until the dead agent's heartbeat is stale"
 sleep $((STALE + 1))
 s0=$(ew_counter TC_STALE)
 l0=$(ew_counter TC_STEER_NO_LISTENER)
@@ -170,13 +160,13 @@ routing()
 
 ew_say "restart in inline mode: no rule or route added twice"
 before=$(routing)
-ew_agent_start --mode inline --stale-after "$STALE"
+ew_agent_start --mode inline --stale-after "$STALE" --control "$SOCK"
 [ "$(routing)" = "$before" ] || ew_fail "routing changed on restart: $(routing)"
 ew_ok "$(grep -c 'proto 69' <<<"$before") rules and routes, the same"
 
 ew_say "tap mode steers nothing"
 ew_agent_kill TERM
-ew_agent_start --mode tap --stale-after "$STALE"
+ew_agent_start --mode tap --stale-after "$STALE" --control "$SOCK"
 grep -q "steering: off" <<<"$(ew status)" || ew_fail "status does not say steering is off"
 l0=$(ew_counter TC_STEER_NO_LISTENER)
 t0=$(ew_counter TC_TAGGED)
