@@ -89,32 +89,13 @@ void engine_swap_lists(struct engine *e, struct hashdb *db, struct pdqdb *pdb)
 
 /* ---- counters ---------------------------------------------------------------------- */
 
-static void add_stats(uint64_t *sum, const uint64_t *v, size_t bytes)
-{
-	for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
-		sum[i] += v[i];
-}
-
-static void img_stats(struct engine_stats *st, const struct imgmatch *im)
-{
-	struct imgsandbox_stats sb;
-
-	if (!im)
-		return;
-	add_stats((uint64_t *)&st->img, (const uint64_t *)imgmatch_stats(im), sizeof(st->img));
-	imgmatch_sandbox_stats(im, &sb);
-	add_stats((uint64_t *)&st->sandbox, (const uint64_t *)&sb, sizeof(sb));
-}
-
 static void source_stats(struct engine *e, struct engine_stats *st)
 {
 	for (int i = 0; i < e->nsrc; i++) {
 		const struct capture_stats *c = &e->src[i].cap;
 
-		add_stats((uint64_t *)&st->cap, (const uint64_t *)c,
-			  offsetof(struct capture_stats, first_bad));
-		add_stats((uint64_t *)&st->cap.defrag, (const uint64_t *)&c->defrag,
-			  sizeof(c->defrag));
+		engine_sum(&st->cap, c, offsetof(struct capture_stats, first_bad));
+		engine_sum(&st->cap.defrag, &c->defrag, sizeof(c->defrag));
 		if (!st->cap.first_bad.num)
 			st->cap.first_bad = c->first_bad;
 	}
@@ -124,7 +105,7 @@ static void assembler_stats(struct engine *e, struct engine_stats *st)
 {
 	const struct assemble_stats *as = assemble_stats(e->as);
 
-	img_stats(st, e->as_img);
+	engine_sum_objects(st, NULL, e->as_img);
 	st->obj.objects += as->assembled + as->incomplete;
 	st->obj.hashed += as->assembled;
 	st->obj.assembled = as->assembled;
@@ -146,22 +127,19 @@ void engine_stats(struct engine *e, struct engine_stats *st)
 		struct http_stats hs;
 
 		reasm_stats(w->reasm, &rs);
-		add_stats((uint64_t *)&st->tcp, (const uint64_t *)&rs, sizeof(rs));
+		engine_sum(&st->tcp, &rs, sizeof(rs));
 		if (w->http) {
 			http_ctx_stats(w->http, &hs);
-			add_stats((uint64_t *)&st->http, (const uint64_t *)&hs, sizeof(hs));
+			engine_sum(&st->http, &hs, sizeof(hs));
 		}
-		if (w->sink)
-			add_stats((uint64_t *)&st->obj, (const uint64_t *)objsink_stats(w->sink),
-				  sizeof(st->obj));
 		if (w->fs)
 			st->obj.write_errors += flowsum_errors(w->fs);
-		img_stats(st, w->img);
+		engine_sum_objects(st, w->sink, w->img);
 	}
 	assembler_stats(e, st);
-	st->img.buffered_peak = e->img_held.peak;
-	st->held_peak = e->bytes.peak;
 	engine_live_stats(e, st);
+	st->img.buffered_peak = e->img_held.peak; /* a peak of all, not a sum */
+	st->held_peak = e->bytes.peak;
 }
 
 void engine_free(struct engine *e)

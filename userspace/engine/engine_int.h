@@ -76,6 +76,8 @@ struct engine {
 	pthread_mutex_t map_lock;
 	/* live */
 	struct live *live;
+	struct engine_inspector *insp;	/* byte-stream inspectors, under lock */
+	struct engine_stats retired;	/* counters of inspectors freed: obj, img, sandbox */
 };
 
 /* stages.c */
@@ -98,6 +100,13 @@ int engine_objects_new(struct engine *e, struct imgmatch **img, struct objsink *
 		       void (*emit)(void *, struct objrec *), void *ctx,
 		       void (*verdict)(void *, const struct obj_verdict *), void *vctx);
 
+/* Adds the u64 counters v[0..bytes) to sum. */
+void engine_sum(void *sum, const void *v, size_t bytes);
+
+/* Adds the object, image and sandbox counters of one objsink and image
+ * stage to st. */
+void engine_sum_objects(struct engine_stats *st, struct objsink *sink, const struct imgmatch *im);
+
 /* The worker a packet with canonical key k belongs to. */
 unsigned engine_owner(const struct engine *e, const struct ew_flow_key *k);
 
@@ -118,7 +127,7 @@ static inline void engine_publish(struct worker *w, uint64_t done)
 
 /* Stops the live threads if they run (files: nothing to do). */
 void engine_live_stop(struct engine *e);
-/* Adds the live counters (dispatch drops ...) to *st. */
+/* Adds the live counters (dispatch drops, inspectors) to *st. */
 void engine_live_stats(struct engine *e, struct engine_stats *st);
 
 /* merge.c */

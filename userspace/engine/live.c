@@ -51,6 +51,7 @@ struct live {
 };
 
 struct engine_inspector {
+	struct engine_inspector *next; /* in the engine's list */
 	struct engine *e;
 	struct imgmatch *img;
 	struct objsink *sink;
@@ -287,10 +288,23 @@ void engine_stop(struct engine *e)
 	engine_live_stop(e);
 }
 
+/* The inspectors' objects, live and retired. */
+static void inspector_stats(struct engine *e, struct engine_stats *st)
+{
+	pthread_mutex_lock(&e->lock);
+	engine_sum(&st->obj, &e->retired.obj, sizeof(st->obj));
+	engine_sum(&st->img, &e->retired.img, sizeof(st->img));
+	engine_sum(&st->sandbox, &e->retired.sandbox, sizeof(st->sandbox));
+	for (struct engine_inspector *in = e->insp; in; in = in->next)
+		engine_sum_objects(st, in->sink, in->img);
+	pthread_mutex_unlock(&e->lock);
+}
+
 void engine_live_stats(struct engine *e, struct engine_stats *st)
 {
 	struct live *l = e->live;
 
+	inspector_stats(e, st);
 	if (!l)
 		return;
 	st->cap = l->cap;
@@ -326,6 +340,10 @@ struct engine_inspector *engine_inspector_new(struct engine *e, const char *sour
 		return NULL;
 	}
 	objsink_set_source(in->sink, source);
+	pthread_mutex_lock(&e->lock);
+	in->next = e->insp;
+	e->insp = in;
+	pthread_mutex_unlock(&e->lock);
 	return in;
 }
 
@@ -336,9 +354,20 @@ struct objsink *engine_inspector_sink(struct engine_inspector *in)
 
 void engine_inspector_free(struct engine_inspector *in)
 {
+	struct engine *e;
+
 	if (!in)
 		return;
-	engine_remove_queue(in->e, &in->q);
+	e = in->e;
+	engine_remove_queue(e, &in->q);
+	pthread_mutex_lock(&e->lock);
+	for (struct engine_inspector **p = &e->insp; *p; p = &(*p)->next)
+		if (*p == in) {
+			*p = in->next;
+			break;
+		}
+	engine_sum_objects(&e->retired, in->sink, in->img); /* its counts stay counted */
+	pthread_mutex_unlock(&e->lock);
 	objsink_free(in->sink);
 	imgmatch_free(in->img);
 	free(in);

@@ -223,3 +223,25 @@ int engine_assembler_new(struct engine *e)
 	return e->as ? 0 : -ENOMEM;
 }
 
+
+void engine_sum(void *sum, const void *v, size_t bytes)
+{
+	uint64_t *s = sum;
+	const uint64_t *x = v;
+
+	for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
+		s[i] += x[i];
+}
+
+void engine_sum_objects(struct engine_stats *st, struct objsink *sink, const struct imgmatch *im)
+{
+	struct imgsandbox_stats sb;
+
+	if (sink)
+		engine_sum(&st->obj, objsink_stats(sink), sizeof(st->obj));
+	if (!im)
+		return;
+	engine_sum(&st->img, imgmatch_stats(im), sizeof(st->img));
+	imgmatch_sandbox_stats(im, &sb);
+	engine_sum(&st->sandbox, &sb, sizeof(sb));
+}
