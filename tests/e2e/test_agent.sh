@@ -11,6 +11,9 @@
 #   - `edgeward reload` with a broken list fails with file:line:col and the
 #     lists in force stay (the listed file is still blocked); a fixed config
 #     that adds a list reloads, and SIGHUP reloads too;
+#   - the config's icap: section serves ICAP on the edge's loopback: a
+#     RESPMOD of a picture on a list gets the 451 notice, an unlisted one
+#     204, and the ISTag changes when a reload changes the lists;
 #   - `edgeward detach` stops the agent (stop event) and removes everything.
 # Topology: tests/e2e/lib.sh.
 . "$(dirname "$0")/lib.sh"
@@ -20,9 +23,12 @@ ew_topology_up
 ew_http_server 80
 head -c 300000 /dev/urandom >"$EW_TMP/www/listed.bin"
 head -c 200000 /dev/urandom >"$EW_TMP/www/other.bin"
+"$EW_PY" "$EW_ROOT/tests/e2e/make_images.py" "$EW_TMP/pics" >/dev/null
+pics=("$EW_TMP"/pics/*.png)
+[ ${#pics[@]} -ge 2 ] || ew_fail "make_images.py wrote fewer than 2 PNGs"
 listed=$(sha256sum "$EW_TMP/www/listed.bin" | cut -d' ' -f1)
 other=$(sha256sum "$EW_TMP/www/other.bin" | cut -d' ' -f1)
-echo "$listed" >"$EW_TMP/known.sha256"
+{ echo "$listed"; sha256sum "${pics[0]}" | cut -d' ' -f1; } >"$EW_TMP/known.sha256"
 echo "$other" >"$EW_TMP/more.sha256"
 echo "not a digest" >"$EW_TMP/broken.sha256"
 SOCK=$EW_TMP/agent.sock
@@ -35,6 +41,7 @@ config() {	# config LIST...: a config naming the given list files
 		echo "log: $LOG"
 		echo "control_socket: $SOCK"
 		echo "workers: 2"
+		echo "icap: {listen: '127.0.0.1:1344', threads: 1}"
 		echo "lists:"
 		for l in "$@"; do
 			echo "  - {name: ${l%%.*}, type: sha256, path: $EW_TMP/$l, category: test}"
@@ -76,7 +83,7 @@ grep -q "agent: pid $EW_AGENT_PID, up .* tap mode, interfaces ewc ews" <<<"$st" 
 grep -q "lists: 1 hash, 0 PDQ" <<<"$st" || ew_fail "status lists: $st"
 ew_ok "status names the agent, its mode and lists"
 wait_event 'e["event"] == "agent" and e["action"] == "start"' >/dev/null
-wait_event 'e["event"] == "lists" and e["ok"] and e["lists"][0]["entries"] == 1' >/dev/null
+wait_event 'e["event"] == "lists" and e["ok"] and e["lists"][0]["entries"] == 2' >/dev/null
 ew_ok "start and lists events"
 
 ew_say "an unlisted download arrives intact"
@@ -99,6 +106,40 @@ ew_expect_eq "kernel verdict of the flow" "$v" block
 [ -s "$EW_TMP/l2.bin" ] && ew_fail "the second response on the blocked connection arrived"
 ew_ok "nothing more on the blocked connection"
 
+# respmod FILE: the ICAP answer's status lines and ISTag for FILE as a
+# PNG response, from the agent's ICAP service on the edge's loopback.
+respmod() {
+	edge "$EW_PY" - "$1" <<'EOF'
+import socket, sys
+body = open(sys.argv[1], "rb").read()
+res = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(body)
+req = (b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
+       b"Connection: close\r\nEncapsulated: res-hdr=0, res-body=%d\r\n\r\n" % len(res)
+       + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+s = socket.create_connection(("127.0.0.1", 1344), timeout=10)
+s.sendall(req)
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+for line in data.split(b"\r\n"):
+    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ")):
+        print(line.decode())
+EOF
+}
+
+ew_say "ICAP from the config: listed picture 451, unlisted 204"
+out=$(respmod "${pics[0]}")
+grep -q "^HTTP/1.1 451" <<<"$out" || ew_fail "listed picture over ICAP: $out"
+out=$(respmod "${pics[1]}")
+grep -q "^ICAP/1.0 204" <<<"$out" || ew_fail "unlisted picture over ICAP: $out"
+tag1=$(sed -n 's/^ISTag: //p' <<<"$out")
+grep -q "icap: port 1344, ISTag $tag1; .* blocked 1," <<<"$(ew status --control "$SOCK")" ||
+	ew_fail "status icap line: $(ew status --control "$SOCK")"
+ew_ok "451 for the listed picture, 204 for the other, ISTag $tag1 in status"
+
 ew_say "reload with a broken list: refused, the lists in force stay"
 config known.sha256 broken.sha256
 out=$(ew reload --control "$SOCK") && ew_fail "reload of a broken list succeeded: $out"
@@ -116,6 +157,13 @@ ew_ok "$out"
 cli curl -s -m 5 --local-port 41002 -o /dev/null http://10.10.2.1/other.bin || true
 wait_event "e['event'] == 'block' and e['hash'] == '$other' and e['list'] == 'more'" >/dev/null
 ew_ok "the added list blocks other.bin"
+sha256sum "${pics[1]}" | cut -d' ' -f1 >>"$EW_TMP/more.sha256"
+ew reload --control "$SOCK" >/dev/null || ew_fail "reload after adding a picture failed"
+out=$(respmod "${pics[1]}")
+grep -q "^HTTP/1.1 451" <<<"$out" || ew_fail "picture added by reload over ICAP: $out"
+tag2=$(sed -n 's/^ISTag: //p' <<<"$out" | head -1)
+[ -n "$tag2" ] && [ "$tag2" != "$tag1" ] || ew_fail "ISTag unchanged by the reload: $tag1 $tag2"
+ew_ok "the picture added by reload is blocked over ICAP; ISTag $tag1 -> $tag2"
 n=$(events 'e["event"] == "lists" and e["ok"]' | wc -l)
 kill -HUP "$EW_AGENT_PID"
 for i in $(seq 50); do

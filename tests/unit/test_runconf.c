@@ -80,7 +80,8 @@ static void full_config(void **state)
 				  "  hold_max: 4M\n"
 				  "  learn_for: 90s\n"
 				  "  blocked: reset\n"
-				  "tap: {ports: tcp/81, mirror_cap: 256}\n"),
+				  "tap: {ports: tcp/81, mirror_cap: 256}\n"
+				  "icap: {listen: '[::1]:1344', threads: 4, types: [jpeg, png]}\n"),
 			 0);
 	assert_int_equal(f.c.n_if, 2);
 	assert_string_equal(f.c.ifaces[1], "ews");
@@ -108,6 +109,10 @@ static void full_config(void **state)
 	assert_int_equal(f.c.inl.max_conns, 4096); /* default kept */
 	assert_string_equal(f.c.tap.ports, "tcp/81");
 	assert_int_equal(f.c.tap.mirror_cap, 256);
+	assert_string_equal(f.c.icap.listen, "[::1]:1344");
+	assert_int_equal(f.c.icap.threads, 4);
+	assert_string_equal(f.c.icap.types, "jpeg,png");
+	assert_false(f.c.icap.fail_closed);
 	assert_int_equal(f.d.errors, 0);
 	assert_int_equal(runconf_check(&f.c, f.path, &f.d), 0);
 	done(&f);
@@ -137,7 +142,7 @@ static void diagnostics(void **state)
 		{"interface: [eth0]\n",
 		 ":1:1: unknown key 'interface' in the agent's config (expected interfaces, mode, "
 		 "xdp_mode, workers, memory, log, control_socket, heartbeat_stale_after, hash, "
-		 "lists, pdq, inline or tap)"},
+		 "lists, pdq, inline, tap or icap)"},
 		{"mode: inlin\n", ":1:7: expected inline or tap, found 'inlin'"},
 		{"workers: many\n", ":1:10: expected a whole number 0..64, found 'many'"},
 		{"workers: 65\n", ":1:10: expected a whole number 0..64, found '65'"},
@@ -164,6 +169,9 @@ static void diagnostics(void **state)
 		{"inline: {blocked: drop}\n", ":1:19: expected notice or reset, found 'drop'"},
 		{"inline: [tcp/80]\n",
 		 ":1:9: inline: expected a mapping (key: value lines), found a list"},
+		{"icap: {threads: 0}\n", ":1:17: expected a whole number 1..64, found '0'"},
+		{"icap: {port: 1344}\n",
+		 ":1:8: unknown key 'port' in icap (expected listen, threads, fail_closed or types)"},
 		{"pdq: {quality: 3}\n",
 		 ":1:7: unknown key 'quality' in pdq (expected min_quality, all_images, buffer_max "
 		 "or buffer_total)"},

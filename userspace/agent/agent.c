@@ -17,6 +17,7 @@
 #include "control.h"
 #include "engine/engine.h"
 #include "events.h"
+#include "icapsvc.h"
 #include "inline.h"
 #include "kside.h"
 #include "log/log.h"
@@ -37,6 +38,7 @@ struct agent {
 	struct kside k;
 	struct tap *tap;
 	struct inline_src *inl;
+	struct icapsvc *icap; /* NULL: no icap: settings */
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -156,6 +158,30 @@ static int start_engine(struct agent *a)
 	return 0;
 }
 
+/* The ICAP service of the icap: settings, on the running engine. */
+static int start_icap(struct agent *a)
+{
+	const struct runconf_icap *ri = &a->conf.icap;
+	struct icap_conf ic;
+	char bad[64];
+
+	if (!ri->listen)
+		return 0;
+	icap_conf_default(&ic);
+	ic.fail_closed = ri->fail_closed;
+	if (ri->types && (strlen(ri->types) >= sizeof(ic.types) ||
+			  icap_types_check(ri->types, bad, sizeof(bad)))) {
+		ew_err("run: bad icap types '%s': unknown type '%s' (expected names such as "
+		       "jpeg, png, mp4, zip)", ri->types, bad);
+		return -EINVAL;
+	}
+	if (ri->types)
+		strcpy(ic.types, ri->types);
+	icapsvc_istag(&ic, &a->conf.lists, a->conf.min_quality);
+	a->icap = icapsvc_start(a->e, &ic, ri->listen, ri->threads);
+	return a->icap ? 0 : -errno;
+}
+
 static int signals(struct agent *a)
 {
 	sigset_t set;
@@ -218,6 +244,8 @@ static int start(struct agent *a)
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
 	if (!rc && a->conf.mode == RUN_INLINE && !(a->inl = inline_start(a->e, &a->k, &a->conf)))
 		rc = -errno;
+	if (!rc)
+		rc = start_icap(a);
 	if (rc)
 		return 1;
 	a->started_ns = mono_ns();
@@ -234,8 +262,14 @@ static int start(struct agent *a)
 /* Settings that only a restart changes: said, not applied. */
 static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 {
+	const struct runconf_icap *ni = &c->icap, *oi = &a->conf.icap;
+
 	if (c->mode != a->conf.mode || c->n_if != a->conf.n_if || c->workers != a->conf.workers)
 		fprintf(out, "warning: mode, interfaces and workers change only on a restart\n");
+	if (!ni->listen != !oi->listen || (ni->listen && strcmp(ni->listen, oi->listen)) ||
+	    ni->threads != oi->threads || ni->fail_closed != oi->fail_closed ||
+	    !ni->types != !oi->types || (ni->types && strcmp(ni->types, oi->types)))
+		fprintf(out, "warning: icap settings change only on a restart\n");
 }
 
 /* Re-reads the settings and lists off the data path and swaps the lists
@@ -262,6 +296,8 @@ static int reload(struct agent *a, FILE *out)
 	}
 	restart_only(a, c, out);
 	lists_in_force(a, c);
+	if (a->icap)
+		icapsvc_retag(a->icap, &c->lists, c->min_quality);
 	runconf_free(&a->conf);
 	a->conf = *c;
 	memset(&c->doc, 0, sizeof(c->doc));
@@ -291,6 +327,20 @@ static void status_inline(struct agent *a, FILE *out)
 		(unsigned long long)ps.held_peak);
 }
 
+static void status_icap(struct agent *a, FILE *out)
+{
+	struct icap_stats is;
+
+	icap_server_stats(icapsvc_server(a->icap), &is);
+	fprintf(out, "icap: port %d, ISTag \"%s\"; requests %llu, inspected %llu, blocked %llu, "
+		     "allowed %llu, failed open %llu, failed closed %llu, malformed %llu\n",
+		icap_server_port(icapsvc_server(a->icap)), icapsvc_istag_now(a->icap),
+		(unsigned long long)is.requests, (unsigned long long)is.inspected,
+		(unsigned long long)is.blocked, (unsigned long long)is.allowed,
+		(unsigned long long)is.fail_open, (unsigned long long)is.fail_closed,
+		(unsigned long long)is.bad_requests);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -317,6 +367,8 @@ static void status(struct agent *a, FILE *out)
 		(unsigned long long)st.obj.matches, (unsigned long long)st.dispatch_drops);
 	if (a->inl)
 		status_inline(a, out);
+	if (a->icap)
+		status_icap(a, out);
 	if (a->tap)
 		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
 			     "%llu, resets %llu\n",
@@ -424,6 +476,8 @@ static int stop(struct agent *a)
 
 	inline_stop(a->inl); /* before the engine: its inspectors go with it */
 	a->inl = NULL;
+	icapsvc_stop(a->icap, NULL);
+	a->icap = NULL;
 	if (a->e)
 		engine_stop(a->e); /* the last flows' objects are written */
 	if (a->tap && tap_free(a->tap))

@@ -9,8 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <netdb.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/listopts.h"
 #include "engine/engine.h"
+#include "agent/icapsvc.h"
 #include "icap/icap.h"
 #include "log/log.h"
 
@@ -195,107 +194,6 @@ static int parse_args(int argc, char **argv, struct icap_opts *o)
 	return 0;
 }
 
-/* "ADDR:PORT" or "[V6]:PORT", numeric. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				 .ai_socktype = SOCK_STREAM};
-	char host[128];
-	const char *colon = strrchr(s, ':');
-	struct addrinfo *ai;
-	size_t n;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		goto bad;
-	n = (size_t)(colon - s);
-	if (s[0] == '[' && n >= 2 && s[n - 1] == ']')
-		memcpy(host, s + 1, n - 2), host[n - 2] = '\0';
-	else
-		memcpy(host, s, n), host[n] = '\0';
-	if (getaddrinfo(host, colon + 1, &hints, &ai))
-		goto bad;
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-bad:
-	ew_err("icap: bad --listen '%s' (expected ADDR:PORT or [V6ADDR]:PORT)", s);
-	return -EINVAL;
-}
-
-static void hash_file(EVP_MD_CTX *md, const char *path)
-{
-	FILE *f = path ? fopen(path, "rb") : NULL;
-	char buf[65536];
-	size_t n;
-
-	if (!f)
-		return;
-	while ((n = fread(buf, 1, sizeof(buf), f)))
-		EVP_DigestUpdate(md, buf, n);
-	fclose(f);
-}
-
-static void hash_str(EVP_MD_CTX *md, const char *s)
-{
-	EVP_DigestUpdate(md, s ? s : "", s ? strlen(s) + 1 : 1);
-}
-
-/* The ISTag: a digest of what decides a verdict (the lists' names,
- * categories and contents, the inspected types, the PDQ quality floor),
- * so a proxy drops its cached answers when any of it changes. */
-static void make_istag(struct icap_opts *o)
-{
-	const struct listset *ls = &o->lists.ls;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char d[32];
-	char q[16];
-
-	if (!md)
-		return;
-	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	for (int i = 0; i < ls->nhash; i++) {
-		hash_str(md, ls->hash[i].name);
-		hash_str(md, ls->hash[i].category);
-		hash_file(md, ls->hash[i].path);
-	}
-	for (int i = 0; i < ls->npdq; i++) {
-		hash_str(md, ls->pdq[i].name);
-		hash_str(md, ls->pdq[i].category);
-		snprintf(q, sizeof(q), "%u", ls->pdq[i].threshold);
-		hash_str(md, q);
-		hash_file(md, ls->pdq[i].path);
-	}
-	for (int i = 0; i < ls->nxml; i++)
-		hash_file(md, ls->xml[i]);
-	snprintf(q, sizeof(q), "%d/%d", o->lists.ic.min_quality, o->conf.multipart);
-	hash_str(md, q);
-	hash_str(md, o->conf.types);
-	EVP_DigestFinal_ex(md, d, NULL);
-	EVP_MD_CTX_free(md);
-	strcpy(o->conf.istag, "ew-");
-	for (int i = 0; i < 14; i++)
-		snprintf(o->conf.istag + 3 + 2 * i, 3, "%02x", d[i]);
-}
-
-static void *be_new(void *ctx, void (*verdict)(void *, const struct obj_verdict *), void *vctx,
-		    const struct object_ops **ops, void **ops_ctx)
-{
-	struct engine_inspector *in = engine_inspector_new(ctx, "icap", verdict, vctx);
-
-	if (!in)
-		return NULL;
-	*ops = objsink_object_ops();
-	*ops_ctx = engine_inspector_sink(in);
-	return in;
-}
-
-static void be_free(void *ctx, void *handle)
-{
-	(void)ctx;
-	engine_inspector_free(handle);
-}
-
 /* The event log: appended to, created 0600, never through a symlink. */
 static FILE *open_log(const char *path)
 {
@@ -335,17 +233,15 @@ static int put_stats(struct ej_writer *w, const struct icap_opts *o, const struc
 	return ej_end(w);
 }
 
-static void say_stats(struct icap_server *srv)
+static void say_counters(const struct icap_stats *st)
 {
-	struct icap_stats st;
 	char line[1024];
 	size_t n = 0;
 
-	icap_server_stats(srv, &st);
 #define SAY(f)                                                                              \
 	if (n < sizeof(line))                                                               \
 		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%llu", #f,            \
-				      (unsigned long long)st.f);
+				      (unsigned long long)st->f);
 	ICAP_COUNTERS(SAY)
 #undef SAY
 	ew_info("icap:%s", line);
@@ -355,6 +251,7 @@ static void say_stats(struct icap_server *srv)
  * SIGUSR1 prints the counters. */
 static void serve(struct icap_server *srv, const sigset_t *set)
 {
+	struct icap_stats st;
 	int sig;
 
 	for (;;) {
@@ -362,13 +259,15 @@ static void serve(struct icap_server *srv, const sigset_t *set)
 			return;
 		if (sig != SIGUSR1)
 			return;
-		say_stats(srv);
+		icap_server_stats(srv, &st);
+		say_counters(&st);
 	}
 }
 
-static int run(struct icap_opts *o, const struct sockaddr_storage *ss, socklen_t sl, FILE *out)
+static int run(struct icap_opts *o, FILE *out)
 {
-	struct icap_server *srv = NULL;
+	struct icapsvc *svc = NULL;
+	struct icap_server *srv;
 	struct icap_stats st;
 	struct engine_conf c;
 	struct ej_writer w;
@@ -383,7 +282,6 @@ static int run(struct icap_opts *o, const struct sockaddr_storage *ss, socklen_t
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
 	c.out = &w;
-	o->conf.backend = (struct icap_backend){be_new, be_free, NULL};
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -394,23 +292,18 @@ static int run(struct icap_opts *o, const struct sockaddr_storage *ss, socklen_t
 		ew_err("icap: couldn't set up the pipeline: %s", strerror(e ? -err : errno));
 		goto out;
 	}
-	o->conf.backend.ctx = e;
-	srv = icap_server_new(&o->conf, (const struct sockaddr *)ss, sl);
-	if (!srv || (err = icap_server_start(srv, o->workers))) {
-		ew_err("icap: couldn't serve on '%s': %s", o->listen,
-		       strerror(srv ? -err : errno));
+	svc = icapsvc_start(e, &o->conf, o->listen, o->workers);
+	if (!svc)
 		goto out;
-	}
-	ew_info("icap: serving icap://%s/respmod and /reqmod, ISTag \"%s\", %u threads",
-		o->listen, o->conf.istag, o->workers);
+	srv = icapsvc_server(svc);
 	serve(srv, &set);
-	icap_server_stop(srv);
+	icapsvc_stop(svc, &st);
+	svc = NULL;
 	engine_stop(e);
-	icap_server_stats(srv, &st);
-	say_stats(srv);
+	say_counters(&st);
 	rc = put_stats(&w, o, &st) ? 2 : 0;
 out:
-	icap_server_free(srv);
+	icapsvc_stop(svc, NULL);
 	engine_free(e);
 	ej_free(&w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -421,20 +314,24 @@ int cmd_icap(int argc, char **argv)
 {
 	struct icap_opts o = {0};
 	struct sockaddr_storage ss;
-	socklen_t sl = 0;
+	socklen_t sl;
 	FILE *out = NULL;
 	int err, rc = 2;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (parse_listen(o.listen, &ss, &sl) || listopts_load(&o.lists, "icap"))
+	if (icapsvc_parse_listen(o.listen, &ss, &sl)) {
+		ew_err("icap: bad --listen '%s' (expected ADDR:PORT or [V6ADDR]:PORT)", o.listen);
 		goto out;
-	make_istag(&o);
+	}
+	if (listopts_load(&o.lists, "icap"))
+		goto out;
+	icapsvc_istag(&o.conf, &o.lists.ls, o.lists.ic.min_quality);
 	out = open_log(o.log);
 	if (!out)
 		goto out;
-	rc = run(&o, &ss, sl, out);
+	rc = run(&o, out);
 	if ((out == stdout ? fflush(out) : fclose(out)) != 0) {
 		ew_err("icap: couldn't write the events: %s", strerror(errno));
 		rc = 2;

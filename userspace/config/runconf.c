@@ -31,6 +31,7 @@ void runconf_default(struct runconf *c)
 		.table = 17751,	  /* STEER_TABLE_DEFAULT */
 	};
 	c->tap = (struct runconf_tap){.ports = "tcp/80", .mirror_cap = 1600};
+	c->icap.threads = 2;
 }
 
 void runconf_free(struct runconf *c)
@@ -41,8 +42,8 @@ void runconf_free(struct runconf *c)
 	 * nodes, freed with it */
 }
 
-/* "tcp/80,tcp/8080" from a YAML list of ports (or one value), kept in the
- * list node's string so it lives as long as the document. */
+/* "tcp/80,tcp/8080" from a YAML list (of ports, or names) or one value,
+ * kept in the list node's string so it lives as long as the document. */
 static int ports_join(struct runconf *c, struct ynode *n, struct diag *d, const char **out)
 {
 	size_t len = 0;
@@ -51,12 +52,12 @@ static int ports_join(struct runconf *c, struct ynode *n, struct diag *d, const 
 	if (n->kind == YN_SCALAR)
 		return yget_str(&c->doc, n, d, out);
 	if (n->kind != YN_SEQ || !n->n) {
-		ydoc_error(&c->doc, n, d, "expected a list of ports such as [tcp/80, tcp/8080]");
+		ydoc_error(&c->doc, n, d, "expected a list such as [tcp/80, tcp/8080]");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->kids[i]->kind != YN_SCALAR) {
-			ydoc_error(&c->doc, n->kids[i], d, "expected a port such as tcp/80");
+			ydoc_error(&c->doc, n->kids[i], d, "expected a value, not a list or mapping");
 			return -EINVAL;
 		}
 		len += n->kids[i]->len + 1;
@@ -304,9 +305,30 @@ static int tap_section(struct runconf *c, struct ynode *n, struct diag *d)
 	return err ? -EINVAL : 0;
 }
 
+static int icap_section(struct runconf *c, struct ynode *n, struct diag *d)
+{
+	static const char *const keys[] = {"listen", "threads", "fail_closed", "types", NULL};
+	struct ynode *v;
+	uint64_t t;
+	int err = ymap_check(&c->doc, n, "icap", keys, d);
+
+	if (err)
+		return err;
+	if ((v = (struct ynode *)ymap_get(n, "listen")))
+		err |= yget_str(&c->doc, v, d, &c->icap.listen);
+	if ((v = (struct ynode *)ymap_get(n, "threads")) &&
+	    !(err |= yget_u64(&c->doc, v, 1, 64, d, &t)))
+		c->icap.threads = (unsigned)t;
+	if ((v = (struct ynode *)ymap_get(n, "fail_closed")))
+		err |= yget_bool(&c->doc, v, d, &c->icap.fail_closed);
+	if ((v = (struct ynode *)ymap_get(n, "types")))
+		err |= ports_join(c, v, d, &c->icap.types); /* a list joined by commas */
+	return err ? -EINVAL : 0;
+}
+
 static const char *const top_keys[] = {
 	"interfaces", "mode",	  "xdp_mode", "workers", "memory", "log", "control_socket",
-	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap", NULL};
+	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap", "icap", NULL};
 
 /* The top-level settings that are single values. */
 static int top_values(struct runconf *c, const struct ynode *root, struct diag *d)
@@ -359,6 +381,8 @@ int runconf_load(struct runconf *c, const char *path, struct diag *d)
 		err |= inline_section(c, v, d);
 	if ((v = (struct ynode *)ymap_get(root, "tap")))
 		err |= tap_section(c, v, d);
+	if ((v = (struct ynode *)ymap_get(root, "icap")))
+		err |= icap_section(c, v, d);
 	return err ? -EINVAL : 0;
 }
 

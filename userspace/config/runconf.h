@@ -39,6 +39,14 @@ struct runconf_tap {
 	const char *pcap_out;	/* also write the mirror here (NULL: no) */
 };
 
+/* The ICAP service inside the agent (edgeward icap's settings). */
+struct runconf_icap {
+	const char *listen;	/* "ADDR:PORT"; NULL: no ICAP service */
+	unsigned threads;	/* server threads (2) */
+	bool fail_closed;	/* over a limit: block rather than pass */
+	const char *types;	/* sniffed types inspected whole; NULL: the default */
+};
+
 /* Strings point into the loaded document or into the argv that set them;
  * both outlive the config. */
 struct runconf {
@@ -58,6 +66,7 @@ struct runconf {
 	uint64_t pdq_buffer_max, pdq_buffer_total;
 	struct runconf_inline inl;
 	struct runconf_tap tap;
+	struct runconf_icap icap;
 	struct ydoc doc; /* the file the strings come from; owned */
 };
 

@@ -41,6 +41,8 @@ struct icap_backend {
 
 struct icap_conf {
 	char istag[40];		  /* ISTag value (no quotes); changes with the lists */
+	const char *istag_now;	  /* a server's current ISTag (icap_server_set_istag);
+				   * NULL: istag. Set by the server, not by callers */
 	unsigned preview;	  /* Preview: bytes asked for in OPTIONS (default 1024) */
 	unsigned max_conns;	  /* connections served; more get the fail mode (256) */
 	unsigned options_ttl;	  /* Options-TTL seconds (3600) */
@@ -101,6 +103,11 @@ int icap_server_start(struct icap_server *s, unsigned threads);
 void icap_server_stop(struct icap_server *s);
 
 void icap_server_stats(struct icap_server *s, struct icap_stats *st);
+
+/* Changes the ISTag the server sends (the lists or the policy changed), so
+ * proxies drop their cached verdicts. From one thread at a time, while
+ * the server runs. */
+void icap_server_set_istag(struct icap_server *s, const char *istag);
 
 /* The bound port (for --listen ...:0). */
 int icap_server_port(const struct icap_server *s);

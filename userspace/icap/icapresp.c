@@ -87,8 +87,10 @@ static const char *reason(int status)
 
 static void head(struct icap_out *o, const struct icap_conf *c, int status, bool close)
 {
+	const char *tag = __atomic_load_n(&c->istag_now, __ATOMIC_ACQUIRE);
+
 	out_fmt(o, "ICAP/1.0 %d %s\r\nISTag: \"%s\"\r\nServer: edgeward\r\n%s", status,
-		reason(status), c->istag, close ? "Connection: close\r\n" : "");
+		reason(status), tag ? tag : c->istag, close ? "Connection: close\r\n" : "");
 }
 
 void resp_status(struct icap_out *o, const struct icap_conf *c, int status, bool close)

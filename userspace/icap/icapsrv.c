@@ -419,6 +419,18 @@ void icap_server_stats(struct icap_server *s, struct icap_stats *st)
 	st->held_peak = __atomic_load_n(&s->sh.held.peak, __ATOMIC_RELAXED);
 }
 
+void icap_server_set_istag(struct icap_server *s, const char *istag)
+{
+	struct icap_shared *sh = &s->sh;
+	unsigned next = !sh->cur;
+
+	/* the slot not in force: a reader that took the old pointer keeps a
+	 * whole tag until the next change */
+	snprintf(sh->tags[next], sizeof(sh->tags[next]), "%s", istag);
+	__atomic_store_n(&sh->conf.istag_now, sh->tags[next], __ATOMIC_RELEASE);
+	sh->cur = next;
+}
+
 void icap_server_free(struct icap_server *s)
 {
 	if (!s)

@@ -24,6 +24,8 @@ void icap_shared_init(struct icap_shared *sh, const struct icap_conf *conf)
 {
 	memset(sh, 0, sizeof(*sh));
 	sh->conf = *conf;
+	memcpy(sh->tags[0], conf->istag, sizeof(sh->tags[0]));
+	sh->conf.istag_now = sh->tags[0];
 	budget_init(&sh->held, conf->hold_total);
 }
 

@@ -20,7 +20,9 @@
 /* What a server's threads share: the conf, counters, the held-bytes
  * budget and the flow id counter. */
 struct icap_shared {
-	struct icap_conf conf;
+	struct icap_conf conf;	/* conf.istag_now points into tags[] */
+	char tags[2][40];	/* the ISTag in force, and the next one */
+	unsigned cur;		/* tags[cur] is in force */
 	struct icap_stats st; /* __atomic adds */
 	struct budget held;   /* bytes held to echo messages */
 	uint64_t next_flow;   /* atomic */
