@@ -19,6 +19,7 @@
 #include "events.h"
 #include "kside.h"
 #include "log/log.h"
+#include "outputs.h"
 #include "privs.h"
 #include "tap.h"
 
@@ -30,8 +31,7 @@ struct agent {
 	struct runconf conf;	     /* in force */
 	struct hashdb *db;	     /* the engine's registries, for its life */
 	struct pdqdb *pdb;
-	FILE *log;
-	struct ej_writer w;
+	struct agent_outputs out; /* event log, syslog, privacy */
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
@@ -98,23 +98,6 @@ static void lists_in_force(struct agent *a, struct runconf *c)
 
 /* ---- start ------------------------------------------------------------------------- */
 
-static FILE *open_log(const char *path)
-{
-	int fd;
-	FILE *f;
-
-	if (!path || !strcmp(path, "-"))
-		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (!f) {
-		ew_err("couldn't open the event log '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
-}
-
 /* The engine's verdicts (worker threads, from engine_start to engine_stop,
  * during which the tap exists). */
 static void on_verdict(void *ctx, const struct obj_verdict *v)
@@ -143,7 +126,7 @@ static int start_engine(struct agent *a)
 	ec.img.min_quality = c->min_quality;
 	ec.img.obj_cap = c->pdq_buffer_max;
 	ec.img.total_cap = c->pdq_buffer_total;
-	ec.out = &a->w;
+	ec.out = agent_outputs_writer(&a->out);
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
 	ec.thread_start = confine_worker;
@@ -199,10 +182,8 @@ static int start(struct agent *a)
 
 	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
 		return 2;
-	a->log = open_log(a->conf.log);
-	if (!a->log)
+	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
-	ej_init(&a->w, a->log);
 	rc = signals(a);
 	if (!rc && !(a->ctl = control_open(a->conf.control)))
 		rc = -errno;
@@ -341,7 +322,8 @@ static void serve_signal(struct agent *a)
 
 	while (read(a->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			ew_info("reloading on SIGHUP");
+			ew_info("reopening the event log and reloading on SIGHUP");
+			agent_outputs_reopen(&a->out);
 			reload(a, stderr);
 		} else {
 			a->stop = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
@@ -359,6 +341,7 @@ static void tick(struct agent *a, uint64_t *last_drops)
 
 	if (kside_beat(&a->k, mono_ns()))
 		a->stop = "heartbeat failed";
+	agent_outputs_tick(&a->out, mono_ns());
 	engine_stats(a->e, &st);
 	if (st.dispatch_drops > *last_drops) {
 		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
@@ -417,11 +400,8 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	runconf_free(&a->conf);
-	ej_free(&a->w);
-	if (a->log && (a->log == stdout ? fflush(a->log) : fclose(a->log))) {
-		ew_err("couldn't write the event log: %s", strerror(errno));
+	if (agent_outputs_close(&a->out))
 		rc = 1;
-	}
 	if (a->sig_fd >= 0) {
 		close(a->sig_fd);
 		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
