@@ -17,6 +17,7 @@ static const struct cli_cmd commands[] = {
 	{ "hash", cmd_hash, "md5, sha1, sha256 and PDQ of local files (for building lists)" },
 	{ "pcap", cmd_pcap, "extract, hash and match HTTP objects in capture files" },
 	{ "streams", cmd_streams, "reassembled TCP/UDP flows of capture files: bytes, gaps, SHA-256" },
+	{ "log", cmd_log, "verify, query, forward or preserve event log files" },
 	{ NULL, NULL, NULL },
 };
 

@@ -149,7 +149,7 @@ int agent_outputs_close(struct agent_outputs *o)
 		rc = -EIO;
 	}
 	o->log = NULL;
-	if (o->fwd && syslogfwd_close(o->fwd, msg, sizeof(msg))) {
+	if (o->fwd && syslogfwd_close(o->fwd, NULL, msg, sizeof(msg))) {
 		ew_err("%s", msg);
 		rc = -EIO;
 	}

@@ -380,7 +380,7 @@ void syslogfwd_stats(struct syslogfwd *f, struct syslogfwd_stats *st)
 	pthread_mutex_unlock(&f->lock);
 }
 
-int syslogfwd_close(struct syslogfwd *f, char *msg, size_t msglen)
+int syslogfwd_close(struct syslogfwd *f, struct syslogfwd_stats *st, char *msg, size_t msglen)
 {
 	uint64_t end = now_ns(CLOCK_MONOTONIC) + f->c.drain_ns, left = 0;
 
@@ -406,6 +406,11 @@ int syslogfwd_close(struct syslogfwd *f, char *msg, size_t msglen)
 		snprintf(msg, msglen, "syslog: %llu events not delivered to %s:%s",
 			 (unsigned long long)f->st.lost, f->host, f->port);
 	left = f->st.lost;
+	if (st) {
+		*st = f->st;
+		st->queue_bytes = 0;
+		st->connected = false;
+	}
 	pthread_cond_destroy(&f->cond);
 	pthread_mutex_destroy(&f->lock);
 	free(f->host);

@@ -62,9 +62,10 @@ const struct ej_sink *syslogfwd_sink(struct syslogfwd *f);
 
 void syslogfwd_stats(struct syslogfwd *f, struct syslogfwd_stats *st);
 
-/* Sends what is queued (up to drain_ns), stops, frees. Returns 0, or -EIO
- * when frames were lost (msg says how many). */
-int syslogfwd_close(struct syslogfwd *f, char *msg, size_t msglen);
+/* Sends what is queued (up to drain_ns), stops, frees; the final counters
+ * into *st (optional). Returns 0, or -EIO when frames were lost (msg says
+ * how many). */
+int syslogfwd_close(struct syslogfwd *f, struct syslogfwd_stats *st, char *msg, size_t msglen);
 
 /* One frame into out (cap bytes): octet count, header, line (its newline
  * dropped). Returns its length, or 0 when it does not fit. */
