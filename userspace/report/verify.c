@@ -107,12 +107,14 @@ static void parse(struct vstate *vs, struct vline *v, const char *s, size_t n)
 	const char *k;
 
 	logmac_sha256(s, n, v->hash);
-	if (n < HMAC_TAIL + 160 || memcmp(s + sl, ",\"hmac\":\"", 9) ||
+	if (n < HMAC_TAIL + 95 || memcmp(s + sl, ",\"hmac\":\"", 9) ||
 	    memcmp(s + n - 3, "\"}}", 3) || memcmp(s + sl - 74, ",\"prev\":\"", 9) ||
 	    logmac_unhex(s + sl + 9, LOGMAC_LEN, want) ||
 	    logmac_unhex(s + sl - 65, LOGMAC_LEN, v->prev))
 		return;
-	k = memmem(s + sl - 74 - 40, 40, seqk, sizeof(seqk) - 1);
+	/* "integrity":{"seq":N just before ,"prev": (N has at most 20 digits) */
+	k = sl - 74 >= 40 ? s + sl - 74 - 40 : s;
+	k = memmem(k, (size_t)(s + sl - 74 - k), seqk, sizeof(seqk) - 1);
 	if (!k)
 		return;
 	v->seq = strtoull(k + sizeof(seqk) - 1, NULL, 10);
