@@ -100,39 +100,6 @@ static int cmd_verify(int argc, char **argv)
 
 /* ---- query ------------------------------------------------------------------------- */
 
-struct qfile {
-	const char *path;
-	uint64_t first_ts;
-};
-
-static int by_ts(const void *a, const void *b)
-{
-	const struct qfile *x = a, *y = b;
-
-	return x->first_ts < y->first_ts ? -1 : x->first_ts > y->first_ts;
-}
-
-/* The time of a file's first event, to read rotated files in order. */
-static uint64_t first_ts(const char *path)
-{
-	struct logread r;
-	struct jdoc d = {0};
-	struct jerr e;
-	const char *s;
-	char msg[256];
-	uint64_t ts = 0;
-	bool torn;
-	long n;
-
-	if (logread_open(&r, path, msg, sizeof(msg)))
-		return 0;
-	if ((n = logread_next(&r, &s, &torn)) >= 0 && !jdoc_parse(&d, s, (size_t)n, &e))
-		ts = query_event_time(d.root);
-	jdoc_free(&d);
-	logread_close(&r);
-	return ts;
-}
-
 static void table_row(const struct jv *ev)
 {
 	const char *client = jv_str(jv_path(ev, "subscriber.client"));
@@ -215,7 +182,7 @@ static int cmd_query(int argc, char **argv)
 		{"host", required_argument, NULL, 'o'},	 {"subscriber", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'F'}, {NULL, 0, NULL, 0}};
 	struct query q = {0};
-	struct qfile *f;
+	const char **f;
 	uint64_t shown = 0;
 	bool table = false;
 	int c, n, rc = 0;
@@ -233,13 +200,13 @@ static int cmd_query(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < n; i++)
-		f[i] = (struct qfile){.path = argv[optind + i], .first_ts = first_ts(argv[optind + i])};
-	qsort(f, (size_t)n, sizeof(*f), by_ts);
+		f[i] = argv[optind + i];
+	query_sort_files(f, n);
 	if (table)
 		printf("%-27s %-10s %-8s %-24s %-12s %-10s %-7s %-16s %s\n", "ts", "event", "action",
 		       "host", "list", "category", "hash", "value", "subscriber");
 	for (int i = 0; i < n; i++)
-		if (query_file(f[i].path, &q, table, &shown) < 0)
+		if (query_file(f[i], &q, table, &shown) < 0)
 			rc = 2;
 	free(f);
 	if (table)

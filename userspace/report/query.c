@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "logread.h"
 #include "query.h"
 
 #define SEC 1000000000ull
@@ -126,4 +127,52 @@ bool query_match(const struct query *q, const struct jv *ev)
 		return false;
 	return !q->subscriber || eq(ev, "flow.client", q->subscriber) ||
 	       eq(ev, "subscriber.client", q->subscriber);
+}
+
+struct qfile {
+	const char *path;
+	uint64_t first_ts;
+};
+
+static int by_ts(const void *a, const void *b)
+{
+	const struct qfile *x = a, *y = b;
+
+	if (x->first_ts != y->first_ts)
+		return x->first_ts < y->first_ts ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static uint64_t first_ts(const char *path)
+{
+	struct logread r;
+	struct jdoc d = {0};
+	struct jerr e;
+	const char *s;
+	char msg[256];
+	uint64_t ts = 0;
+	bool torn;
+	long n;
+
+	if (logread_open(&r, path, msg, sizeof(msg)))
+		return 0;
+	if ((n = logread_next(&r, &s, &torn)) >= 0 && !jdoc_parse(&d, s, (size_t)n, &e))
+		ts = query_event_time(d.root);
+	jdoc_free(&d);
+	logread_close(&r);
+	return ts;
+}
+
+void query_sort_files(const char **paths, int n)
+{
+	struct qfile *f = calloc((size_t)n, sizeof(*f));
+
+	if (!f)
+		return; /* left as given */
+	for (int i = 0; i < n; i++)
+		f[i] = (struct qfile){.path = paths[i], .first_ts = first_ts(paths[i])};
+	qsort(f, (size_t)n, sizeof(*f), by_ts);
+	for (int i = 0; i < n; i++)
+		paths[i] = f[i].path;
+	free(f);
 }

@@ -32,4 +32,9 @@ uint64_t query_event_time(const struct jv *ev);
 /* True when ev passes every filter of q. */
 bool query_match(const struct query *q, const struct jv *ev);
 
+/* Sorts paths[0..n) by the time of each file's first event, so rotated
+ * files (in whatever order a shell glob gives them) are read oldest
+ * first. Unreadable files sort first (their error comes at once). */
+void query_sort_files(const char **paths, int n);
+
 #endif
