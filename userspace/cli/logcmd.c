@@ -27,7 +27,8 @@ static void log_usage(FILE *f)
 		"       edgeward log query FILE... [--from T] [--to T] [--event E] [--rule R]\n"
 		"                          [--action A] [--category C] [--list L] [--hash H]\n"
 		"                          [--host H] [--subscriber S] [--format json|table]\n"
-		"       edgeward log send --syslog HOST:PORT [--facility N] [--rate N] FILE...\n"
+		"       edgeward log send --syslog HOST:PORT [--facility N] [--rate N]\n"
+		"                         [--queue-max BYTES] FILE...\n"
 		"       edgeward log preserve --reason TEXT FILE...\n"
 		"verify: exits 0 when the signed log is intact (every HMAC, the chain across\n"
 		"  the rotated files, a checkpoint at the end), 1 naming the first bad file\n"
@@ -267,6 +268,7 @@ static int cmd_send(int argc, char **argv)
 	static const struct option opts[] = {{"syslog", required_argument, NULL, 's'},
 					     {"facility", required_argument, NULL, 'f'},
 					     {"rate", required_argument, NULL, 'r'},
+					     {"queue-max", required_argument, NULL, 'q'},
 					     {NULL, 0, NULL, 0}};
 	struct syslogfwd_conf sc;
 	struct syslogfwd_stats st;
@@ -286,6 +288,8 @@ static int cmd_send(int argc, char **argv)
 			sc.facility = atoi(optarg) & 23;
 		else if (c == 'r')
 			rate = strtoul(optarg, NULL, 10);
+		else if (c == 'q')
+			sc.queue_max = strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
