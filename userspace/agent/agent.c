@@ -19,6 +19,7 @@
 #include "events.h"
 #include "kside.h"
 #include "log/log.h"
+#include "metrics.h"
 #include "outputs.h"
 #include "privs.h"
 #include "tap.h"
@@ -32,6 +33,7 @@ struct agent {
 	struct hashdb *db;	     /* the engine's registries, for its life */
 	struct pdqdb *pdb;
 	struct agent_outputs out; /* event log, syslog, privacy */
+	struct agent_metrics m;	  /* Prometheus endpoint */
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
@@ -104,6 +106,7 @@ static void on_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct agent *a = ctx;
 
+	agent_metrics_verdict(&a->m, v);
 	if (a->tap && a->conf.mode == RUN_TAP)
 		tap_verdict(a->tap, v);
 }
@@ -182,7 +185,7 @@ static int start(struct agent *a)
 
 	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
 		return 2;
-	if (agent_outputs_open(&a->out, &a->conf))
+	if (agent_outputs_open(&a->out, &a->conf) || agent_metrics_start(&a->m, a->conf.metrics))
 		return 1;
 	rc = signals(a);
 	if (!rc && !(a->ctl = control_open(a->conf.control)))
@@ -338,11 +341,15 @@ static void serve_signal(struct agent *a)
 static void tick(struct agent *a, uint64_t *last_drops)
 {
 	struct engine_stats st;
+	struct tap_stats ts;
 
 	if (kside_beat(&a->k, mono_ns()))
 		a->stop = "heartbeat failed";
 	agent_outputs_tick(&a->out, mono_ns());
 	engine_stats(a->e, &st);
+	if (a->tap)
+		tap_stats(a->tap, &ts);
+	agent_metrics_publish(&a->m, &st, a->tap ? &ts : NULL, a->out.log, a->out.fwd);
 	if (st.dispatch_drops > *last_drops) {
 		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
 				   "packets dropped before inspection");
@@ -400,6 +407,7 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	runconf_free(&a->conf);
+	agent_metrics_stop(&a->m);
 	if (agent_outputs_close(&a->out))
 		rc = 1;
 	if (a->sig_fd >= 0) {

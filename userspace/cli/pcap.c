@@ -20,6 +20,8 @@
 #include "log/eventlog.h"
 #include "log/log.h"
 #include "log/logmac.h"
+#include "metrics/exporter.h"
+#include "metrics/pipeline.h"
 
 struct pcap_opts {
 	char **files;
@@ -28,6 +30,11 @@ struct pcap_opts {
 	unsigned workers;
 	const char *out;
 	const char *log_key;
+	const char *metrics;	   /* Prometheus listen address */
+	unsigned long metrics_wait; /* seconds served after the run */
+	struct exporter *x;
+	struct metrics_obs obs;
+	struct eventlog *log;	   /* with --log-key */
 	bool force;
 	bool stats;
 	struct listopts lists;
@@ -39,7 +46,8 @@ static void usage(FILE *f)
 		"usage: edgeward pcap FILE... [--hashlist NAME=PATH[,...]]... [--pdqlist ...]...\n"
 		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
 		"                    [--hash md5,sha1,sha256] [--workers N] [--out FILE [--force]]\n"
-		"                    [--log-key FILE] [--stats]\n"
+		"                    [--log-key FILE] [--stats] [--metrics ADDR\n"
+		"                    [--metrics-wait SEC]]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
@@ -51,6 +59,10 @@ static void usage(FILE *f)
 		"  --log-key FILE  sign the events: each line carries the SHA-256 of the line\n"
 		"                  before it and an HMAC-SHA256 under the key in FILE (mode\n"
 		"                  0600, 16 bytes or more); checked by `edgeward log verify`\n"
+		"  --metrics ADDR  serve Prometheus metrics on ADDR (127.0.0.1:9464): the\n"
+		"                  run's counters, objects per type, matches per list,\n"
+		"                  inspection time; --metrics-wait SEC keeps serving the\n"
+		"                  final numbers that long after the run\n"
 		"  --stats         end with a \"resources\" line: workers, memory peaks, CPU\n"
 		"                  time (these, unlike the events, vary from run to run)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -90,6 +102,12 @@ static int parse_opt(struct pcap_opts *o, int c)
 	case 'k':
 		o->log_key = optarg;
 		return 0;
+	case 'm':
+		o->metrics = optarg;
+		return 0;
+	case 'W':
+		o->metrics_wait = strtoul(optarg, NULL, 10);
+		return 0;
 	case 'f':
 		o->force = true;
 		return 0;
@@ -115,6 +133,8 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"out", required_argument, NULL, 'o'},
 		{"force", no_argument, NULL, 'f'},
 		{"log-key", required_argument, NULL, 'k'},
+		{"metrics", required_argument, NULL, 'm'},
+		{"metrics-wait", required_argument, NULL, 'W'},
 		{"stats", no_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
@@ -268,6 +288,29 @@ static int put_resources(struct ej_writer *w, const struct engine_stats *st)
 	return ej_end(w);
 }
 
+static void observe(void *ctx, const struct obj_verdict *v)
+{
+	metrics_obs_verdict(ctx, v, false); /* capture times: no verdict latency */
+}
+
+/* The run's metrics, served until the next publish. */
+static void publish(struct pcap_opts *o, const struct engine_stats *st)
+{
+	struct prom_buf b = {0};
+	struct eventlog_stats ls;
+
+	metrics_put_engine(&b, st);
+	metrics_put_obs(&b, &o->obs);
+	if (o->log) {
+		eventlog_stats(o->log, &ls);
+		metrics_put_log(&b, &ls, NULL);
+	}
+	metrics_put_process(&b);
+	if (!b.err)
+		exporter_publish(o->x, b.s, b.len);
+	prom_free(&b);
+}
+
 /* Runs the files; every unreadable one is reported and counted, and the
  * others still run. Returns the exit status. */
 static int run(struct pcap_opts *o, struct ej_writer *wp)
@@ -286,6 +329,10 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
 	c.out = &w;
+	if (o->x) {
+		c.verdict = observe;
+		c.verdict_ctx = &o->obs;
+	}
 	if (src)
 		e = engine_new(&c);
 	if (!e) {
@@ -301,6 +348,8 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 			errors++;
 		}
 	engine_stats(e, &st);
+	if (o->x)
+		publish(o, &st);
 	if (put_summary(&w, o, &st, (unsigned)o->nfiles, errors) || st.obj.write_errors ||
 	    (o->stats && put_resources(&w, &st))) {
 		ew_err("pcap: couldn't write the events: %s", strerror(EIO));
@@ -357,6 +406,7 @@ static int run_out(struct pcap_opts *o)
 		ej_init_sink(&w, eventlog_sink(l));
 	else
 		ej_init(&w, out);
+	o->log = l;
 	rc = run(o, &w);
 	if (l && eventlog_close(l, msg, sizeof(msg))) {
 		ew_err("pcap: couldn't write the events: %s", msg);
@@ -369,6 +419,22 @@ static int run_out(struct pcap_opts *o)
 	return rc;
 }
 
+static int start_metrics(struct pcap_opts *o)
+{
+	struct engine_stats zero = {0};
+	char msg[256];
+
+	metrics_obs_init(&o->obs);
+	o->x = exporter_start(o->metrics, msg, sizeof(msg));
+	if (!o->x) {
+		ew_err("pcap: %s", msg);
+		metrics_obs_free(&o->obs);
+		return -1;
+	}
+	publish(o, &zero);
+	return 0;
+}
+
 int cmd_pcap(int argc, char **argv)
 {
 	struct pcap_opts o = {0};
@@ -379,7 +445,14 @@ int cmd_pcap(int argc, char **argv)
 		return err > 0 ? 0 : 2;
 	if (listopts_load(&o.lists, "pcap"))
 		goto out;
+	if (o.metrics && start_metrics(&o))
+		goto out;
 	rc = run_out(&o);
+	if (o.x) {
+		sleep((unsigned)o.metrics_wait);
+		exporter_stop(o.x);
+		metrics_obs_free(&o.obs);
+	}
 out:
 	listopts_free(&o.lists);
 	return rc;

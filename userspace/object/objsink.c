@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assemble.h"
 #include "objsink.h"
@@ -546,11 +547,19 @@ static const char *pdq_skip(const struct sobj *o, unsigned flags)
 	return NULL;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 /* Matches a whole (non-piece) object: exact lists on both bodies, then
  * PDQ; tells the source. */
-static void decide(struct objsink *s, const struct sobj *o, const struct hash_result *rb,
-		   const struct hash_result *rw, bool body_ok, bool wire_ok,
-		   const struct imgmatch_result *img)
+static void decide(struct objsink *s, const struct sobj *o, const struct obj_end *e,
+		   const struct hash_result *rb, const struct hash_result *rw, bool body_ok,
+		   bool wire_ok, const struct imgmatch_result *img, uint64_t t0)
 {
 	struct obj_verdict v = {.flow = o->has_flow ? &o->flow : NULL,
 				.live = o->fi,
@@ -559,20 +568,29 @@ static void decide(struct objsink *s, const struct sobj *o, const struct hash_re
 				.host = o->str[S_HOST],
 				.uri = o->str[S_URI],
 				.hashed = body_ok,
-				.distance = -1};
+				.distance = -1,
+				.quality = -1,
+				.sniffed = e->sniffed ? e->sniffed : "",
+				.content_type = o->str[S_CTYPE],
+				.size = e->decoded_len,
+				.ts_end_ns = e->ts_ns};
 
 	if (body_ok)
 		match(s, o, rb, "decoded", &v);
 	if (o->sep_wire && wire_ok)
 		match(s, o, rw, "wire", &v);
 	pdq_match(s, o, img, &v);
+	if (v.distance >= 0)
+		v.quality = img->quality;
 	s->st.matched += v.hits > 0;
+	v.inspect_ns = mono_ns() - t0;
 	if (s->conf.verdict)
 		s->conf.verdict(s->conf.verdict_ctx, &v);
 }
 
 static void obj_end(void *obj, const struct obj_end *e)
 {
+	uint64_t t0 = mono_ns();
 	struct sobj *o = obj;
 	struct objsink *s = o->s;
 	struct imgmatch_result img = {0};
@@ -601,7 +619,7 @@ static void obj_end(void *obj, const struct obj_end *e)
 		o->piece->ok = wire_ok;
 		o->piece->ts_end = e->ts_ns;
 	} else {
-		decide(s, o, &rb, &rw, body_ok, wire_ok, &img);
+		decide(s, o, e, &rb, &rw, body_ok, wire_ok, &img, t0);
 	}
 	emit(s, o, e->ts_ns);
 	sobj_free(o);

@@ -82,6 +82,13 @@ struct obj_verdict {
 	uint8_t hash[32];
 	size_t hash_len;
 	int distance;		/* PDQ Hamming distance, -1 for exact hits */
+	int quality;		/* the object's PDQ quality for a PDQ hit, else -1 */
+	/* what the block event and the metrics say about the object */
+	const char *sniffed;	/* type from magic bytes, "" if unknown */
+	const char *content_type; /* declared, "" if none */
+	uint64_t size;		/* decoded bytes */
+	uint64_t ts_end_ns;	/* time of its last byte (packet clock) */
+	uint64_t inspect_ns;	/* hashing, PDQ and matching once it ended */
 };
 
 struct objsink_conf {
