@@ -9,7 +9,11 @@
 #     deleted line, a cut tail and a wrong key each make `log verify` exit
 #     1 naming the line and the problem;
 #   - a pcap run with a hash list: report's cases (matched objects) equal
-#     the distinct objects of `log query --event match`.
+#     the distinct objects of `log query --event match`;
+#   - `edgeward lookup` on the PDQ reference photos against the shared PDQ
+#     blocklist: each entry within 31 is reported with the distance that
+#     the reference hashes in expected.json give, the others are not; a
+#     listed SHA-256 is found by hash and by file.
 set -e
 set -o pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -106,4 +110,41 @@ cases=$("$EW" report --from 1970-01-01 --to 2100-12 --format json "$TMP/m.jsonl"
 	"$PY" -c "import json,sys; print(json.load(sys.stdin)['total_cases'])")
 [ "$objs" = "$cases" ] && [ "$cases" -ge 1 ] || fail "report $cases cases, log query $objs objects"
 ok "$cases matched object(s): report and log query agree"
+echo "== lookup: the reference photos against the shared PDQ blocklist"
+PDQ=$ROOT/../shared/testdata/pdq
+sha=$("$PY" -c "import json; print(json.load(open('$PDQ/expected.json'))['images'][0]['sha256'])")
+echo "$sha" >"$TMP/ref.sha256"
+"$EW" lookup "$PDQ"/images/bridge-mods__*.jpg "$PDQ"/images/misc__c.png "$sha" \
+	--pdqlist "near=$PDQ/blocklist_pdq.txt,category=test" \
+	--hashlist "ref=$TMP/ref.sha256,category=test" >"$TMP/lookup.out" || [ $? = 1 ]
+"$PY" - "$PDQ" "$TMP/lookup.out" "$sha" <<'PY'
+import json, re, sys
+pdq, out, sha = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+exp = json.load(open(pdq + "/expected.json"))
+entries = [l.split(",", 1) for l in open(pdq + "/blocklist_pdq.txt") if l[0] != "#" and l.strip()]
+blocks = {}
+cur = None
+for line in out.splitlines():
+    if not line.startswith("  "):
+        cur = line
+        blocks[cur] = []
+    else:
+        blocks[cur].append(line)
+n = 0
+for im in exp["images"]:
+    f = pdq + "/" + im["file"]
+    if f not in blocks:
+        continue
+    want = sorted((lab.strip(), bin(int(h, 16) ^ int(im["pdq"], 16)).count("1"))
+                  for h, lab in entries if bin(int(h, 16) ^ int(im["pdq"], 16)).count("1") <= 31)
+    got = sorted((m.group(1), int(m.group(2))) for m in
+                 (re.search(r"entry '(.*)' on list 'near' .*distance (\d+)\)", l) for l in blocks[f]) if m)
+    assert got == want, "%s: got %s, want %s" % (im["file"], got, want)
+    n += 1
+assert n >= 8, "only %d images checked" % n
+assert any("sha256   on list 'ref'" in l for l in blocks[sha]), blocks[sha]
+assert any("sha256   on list 'ref'" in l for l in blocks[pdq + "/images/bridge-mods__aaa-orig.jpg"])
+print("  ok: %d images: PDQ entries within the threshold and their distances as expected.json "
+      "gives; the SHA-256 found by hash and by file" % n)
+PY
 echo "PASS: ${0##*/}"
