@@ -13,7 +13,11 @@
 #   - `edgeward lookup` on the PDQ reference photos against the shared PDQ
 #     blocklist: each entry within 31 is reported with the distance that
 #     the reference hashes in expected.json give, the others are not; a
-#     listed SHA-256 is found by hash and by file.
+#     listed SHA-256 is found by hash and by file;
+#   - evidence: `pcap --evidence-dir --evidence-key` seals the matched
+#     object; `evidence open` with the responders' secret key gives back the
+#     listed bytes and records who and why in a signed access log; a wrong
+#     key fails (exit 1) and is recorded too.
 set -e
 set -o pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -110,6 +114,29 @@ cases=$("$EW" report --from 1970-01-01 --to 2100-12 --format json "$TMP/m.jsonl"
 	"$PY" -c "import json,sys; print(json.load(sys.stdin)['total_cases'])")
 [ "$objs" = "$cases" ] && [ "$cases" -ge 1 ] || fail "report $cases cases, log query $objs objects"
 ok "$cases matched object(s): report and log query agree"
+"$EW" evidence keygen --public "$TMP/resp.pub" --secret "$TMP/resp.sec"
+"$EW" pcap "$PCAP" --out /dev/null --force --hashlist "known=$TMP/list.sha256" \
+	--evidence-dir "$TMP/ev" --evidence-key "$TMP/resp.pub" 2>/dev/null || [ $? = 1 ]
+sealed=$(ls "$TMP"/ev/*.sealed | head -1)
+[ -n "$sealed" ] && [ "$(stat -c %a "$sealed")" = 600 ] || fail "no sealed object (0600) in $TMP/ev"
+grep -q "$SHA" "$sealed" && fail "the sealed file holds the plain hash?"
+"$EW" evidence open --public-key "$TMP/resp.pub" --secret-key "$TMP/resp.sec" \
+	--reason "case 42" --log-key "$TMP/key" --out "$TMP/opened.bin" "$sealed"
+[ "$(sha256sum <"$TMP/opened.bin" | cut -d' ' -f1)" = "$SHA" ] || fail "opened bytes differ"
+rc=0
+"$EW" evidence open --public-key "$TMP/resp.pub" --secret-key "$TMP/other" --reason "try" \
+	--log-key "$TMP/key" --out "$TMP/x.bin" "$sealed" 2>/dev/null || rc=$?
+[ "$rc" != 0 ] && [ ! -e "$TMP/x.bin" ] || fail "a wrong secret key opened it (exit $rc)"
+"$EW" log verify --log-key "$TMP/key" "$TMP/ev/access.jsonl" >/dev/null || fail "access log"
+"$PY" - "$TMP/ev/access.jsonl" "$SHA" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1]) if '"evidence_access"' in l]
+assert [e["reason"] for e in a] == ["case 42", "try"], a
+assert a[0]["outcome"] == "opened" and a[0]["sha256"] == sys.argv[2], a[0]
+assert a[1]["outcome"] != "opened" and "sha256" not in a[1], a[1]
+assert all(e["by"] and e["ts"] for e in a)
+PY
+ok "evidence sealed, opened with the secret key only, both openings in the signed access log"
 echo "== lookup: the reference photos against the shared PDQ blocklist"
 PDQ=$ROOT/../shared/testdata/pdq
 sha=$("$PY" -c "import json; print(json.load(open('$PDQ/expected.json'))['images'][0]['sha256'])")

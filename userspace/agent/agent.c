@@ -130,6 +130,7 @@ static int start_engine(struct agent *a)
 	ec.img.obj_cap = c->pdq_buffer_max;
 	ec.img.total_cap = c->pdq_buffer_total;
 	ec.out = agent_outputs_writer(&a->out);
+	ec.evidence = agent_outputs_evidence(&a->out);
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
 	ec.thread_start = confine_worker;

@@ -170,6 +170,7 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	ej_null(&w, "app"); /* nDPI is not wired into the engine yet */
 	put_match(&w, v);
 	ej_null(&w, "policy_version");
+	ej_str(&w, "evidence", v->evidence[0] ? v->evidence : NULL); /* the sealed copy */
 	ej_str(&w, "enforced", enforced_names[b->how]);
 	ej_bool(&w, "delivered_before_verdict", b->how == ENF_TAP_RESET ||
 							 b->how == ENF_RESET_LATE);

@@ -63,6 +63,26 @@ static int open_syslog(struct agent_outputs *o, const struct runconf *c, const c
 	return o->fwd ? 0 : -errno;
 }
 
+static int open_evidence(struct agent_outputs *o, const struct runconf *c)
+{
+	const struct runconf_evidence *rc = &c->evidence;
+	struct evidence_conf ec = {.dir = rc->dir, .max_object = rc->max_object};
+	char msg[512];
+
+	if (!rc->public_key)
+		return 0;
+	if (evidence_read_key(rc->public_key, ec.pk, 0, msg, sizeof(msg))) {
+		ew_err("run: evidence: %s", msg);
+		return -EINVAL;
+	}
+	o->ev = evidence_new(&ec, msg, sizeof(msg));
+	if (!o->ev)
+		ew_err("run: %s", msg);
+	o->ev_dir = rc->dir;
+	o->ev_retention_ns = rc->retention_ns;
+	return o->ev ? 0 : -errno;
+}
+
 static void log_conf(struct eventlog_conf *lc, const struct runconf *c)
 {
 	eventlog_conf_default(lc);
@@ -91,6 +111,8 @@ int agent_outputs_open(struct agent_outputs *o, const struct runconf *c)
 	err = open_privacy(o, c);
 	if (!err)
 		err = open_syslog(o, c, host);
+	if (!err)
+		err = open_evidence(o, c);
 	if (err)
 		goto out;
 	log_conf(&lc, c);
@@ -111,6 +133,11 @@ out:
 	return err;
 }
 
+const struct objsink_evidence *agent_outputs_evidence(struct agent_outputs *o)
+{
+	return o->ev ? evidence_hook(o->ev) : NULL;
+}
+
 struct ej_writer *agent_outputs_writer(struct agent_outputs *o)
 {
 	return &o->w;
@@ -122,10 +149,15 @@ void agent_outputs_tick(struct agent_outputs *o, uint64_t mono_ns)
 
 	if (o->log)
 		eventlog_tick(o->log);
-	if (!o->retention_ns || !o->log_path || mono_ns < o->next_retention)
+	if (mono_ns < o->next_retention)
 		return;
 	o->next_retention = mono_ns + RETENTION_EVERY;
-	if (!retention_apply(o->log_path, o->retention_ns, 0, &rs) && rs.deleted)
+	if (o->ev && o->ev_retention_ns &&
+	    !retention_apply_dir(o->ev_dir, ".sealed", o->ev_retention_ns, 0, &rs) && rs.deleted)
+		ew_info("retention: deleted %u sealed objects (%u preserved)", rs.deleted,
+			rs.preserved);
+	if (o->retention_ns && o->log_path && !retention_apply(o->log_path, o->retention_ns, 0, &rs) &&
+	    rs.deleted)
 		ew_info("retention: deleted %u log files older than %llu days (%u kept: "
 			"preserved cases)", rs.deleted,
 			(unsigned long long)(o->retention_ns / (86400 * SEC)), rs.preserved);
@@ -154,6 +186,8 @@ int agent_outputs_close(struct agent_outputs *o)
 		rc = -EIO;
 	}
 	o->fwd = NULL;
+	evidence_free(o->ev, NULL); /* after the engine: its workers seal into it */
+	o->ev = NULL;
 	privacy_free(o->priv);
 	o->priv = NULL;
 	ej_free(&o->w);

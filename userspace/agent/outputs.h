@@ -10,6 +10,7 @@
 #define EW_AGENT_OUTPUTS_H
 
 #include "config/runconf.h"
+#include "evidence/evidence.h"
 #include "log/eventjson.h"
 #include "log/eventlog.h"
 #include "log/privacy.h"
@@ -19,6 +20,9 @@ struct agent_outputs {
 	struct eventlog *log;
 	struct privacy *priv;
 	struct syslogfwd *fwd;
+	struct evidence *ev;	  /* sealed matched objects; NULL: off */
+	const char *ev_dir;
+	uint64_t ev_retention_ns;
 	struct ej_writer w;	  /* the engine's writer */
 	const char *log_path;	  /* NULL: standard output */
 	uint64_t retention_ns;
@@ -28,6 +32,9 @@ struct agent_outputs {
 /* Opens everything c asks for; every problem printed. Returns 0 or
  * -errno (then agent_outputs_close is still to be called). */
 int agent_outputs_open(struct agent_outputs *o, const struct runconf *c);
+
+/* The evidence hook to give the engine (engine_conf.evidence), or NULL. */
+const struct objsink_evidence *agent_outputs_evidence(struct agent_outputs *o);
 
 /* The writer to give the engine (engine_conf.out). */
 struct ej_writer *agent_outputs_writer(struct agent_outputs *o);

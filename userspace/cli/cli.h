@@ -23,5 +23,6 @@ int cmd_reload(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/listopts.h"
 #include "engine/engine.h"
+#include "evidence/evidence.h"
 #include "log/eventlog.h"
 #include "log/log.h"
 #include "log/logmac.h"
@@ -35,6 +36,8 @@ struct pcap_opts {
 	struct exporter *x;
 	struct metrics_obs obs;
 	struct eventlog *log;	   /* with --log-key */
+	const char *ev_dir, *ev_key; /* --evidence-dir, --evidence-key */
+	struct evidence *ev;
 	bool force;
 	bool stats;
 	struct listopts lists;
@@ -47,7 +50,7 @@ static void usage(FILE *f)
 		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
 		"                    [--hash md5,sha1,sha256] [--workers N] [--out FILE [--force]]\n"
 		"                    [--log-key FILE] [--stats] [--metrics ADDR\n"
-		"                    [--metrics-wait SEC]]\n"
+		"                    [--metrics-wait SEC]] [--evidence-dir DIR --evidence-key PUB]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
@@ -63,6 +66,9 @@ static void usage(FILE *f)
 		"                  run's counters, objects per type, matches per list,\n"
 		"                  inspection time; --metrics-wait SEC keeps serving the\n"
 		"                  final numbers that long after the run\n"
+		"  --evidence-dir DIR, --evidence-key PUB  seal each matched object (up to\n"
+		"                  16 MiB) to the responders' public key into DIR\n"
+		"                  (`edgeward evidence open` reads it back)\n"
 		"  --stats         end with a \"resources\" line: workers, memory peaks, CPU\n"
 		"                  time (these, unlike the events, vary from run to run)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -108,6 +114,12 @@ static int parse_opt(struct pcap_opts *o, int c)
 	case 'W':
 		o->metrics_wait = strtoul(optarg, NULL, 10);
 		return 0;
+	case 'E':
+		o->ev_dir = optarg;
+		return 0;
+	case 'P':
+		o->ev_key = optarg;
+		return 0;
 	case 'f':
 		o->force = true;
 		return 0;
@@ -135,6 +147,8 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"log-key", required_argument, NULL, 'k'},
 		{"metrics", required_argument, NULL, 'm'},
 		{"metrics-wait", required_argument, NULL, 'W'},
+		{"evidence-dir", required_argument, NULL, 'E'},
+		{"evidence-key", required_argument, NULL, 'P'},
 		{"stats", no_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
@@ -333,6 +347,7 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 		c.verdict = observe;
 		c.verdict_ctx = &o->obs;
 	}
+	c.evidence = o->ev ? evidence_hook(o->ev) : NULL;
 	if (src)
 		e = engine_new(&c);
 	if (!e) {
@@ -435,6 +450,25 @@ static int start_metrics(struct pcap_opts *o)
 	return 0;
 }
 
+static int start_evidence(struct pcap_opts *o)
+{
+	struct evidence_conf ec = {.dir = o->ev_dir};
+	char msg[512];
+
+	if (!o->ev_dir || !o->ev_key) {
+		ew_err("pcap: --evidence-dir and --evidence-key go together");
+		return -1;
+	}
+	if (evidence_read_key(o->ev_key, ec.pk, 0, msg, sizeof(msg))) {
+		ew_err("pcap: %s", msg);
+		return -1;
+	}
+	o->ev = evidence_new(&ec, msg, sizeof(msg));
+	if (!o->ev)
+		ew_err("pcap: %s", msg);
+	return o->ev ? 0 : -1;
+}
+
 int cmd_pcap(int argc, char **argv)
 {
 	struct pcap_opts o = {0};
@@ -447,7 +481,20 @@ int cmd_pcap(int argc, char **argv)
 		goto out;
 	if (o.metrics && start_metrics(&o))
 		goto out;
+	if ((o.ev_dir || o.ev_key) && start_evidence(&o))
+		goto out;
 	rc = run_out(&o);
+	if (o.ev) {
+		struct evidence_stats es;
+
+		evidence_free(o.ev, &es); /* writes what is queued first */
+		o.ev = NULL;
+		ew_info("evidence: %llu matched objects sealed in %s, %llu over the size cap, %llu "
+			"not written", (unsigned long long)es.kept, o.ev_dir,
+			(unsigned long long)es.too_big, (unsigned long long)es.dropped);
+		if (es.dropped)
+			rc = 2;
+	}
 	if (o.x) {
 		sleep((unsigned)o.metrics_wait);
 		exporter_stop(o.x);

@@ -115,6 +115,22 @@ static int pick_up(struct eventlog *l, int *clean)
 	return 1;
 }
 
+/* Does the file end in a signed line? */
+static bool signed_tail(struct eventlog *l)
+{
+	struct stat st;
+	bool partial, yes = false;
+	char *buf;
+	long n;
+
+	if (fstat(l->fd, &st) || !st.st_size || !(buf = malloc(TAIL_MAX)))
+		return false;
+	n = last_line(l->fd, st.st_size, buf, &partial);
+	yes = n > 0 && memmem(buf, (size_t)n, ",\"integrity\":{\"seq\":", 20);
+	free(buf);
+	return yes;
+}
+
 /* PATH.<UTC time>[-N], a name nothing has. */
 static int rotated_name(struct eventlog *l, char *out, size_t len)
 {
@@ -192,12 +208,16 @@ static int move_away(struct eventlog *l, char *moved, size_t len, char *msg, siz
 {
 	el_close_fd(l);
 	if (!rotated_name(l, moved, len) && !rename(l->path, moved)) {
-		ew_warn("event log: '%s' does not end in a line signed with this key (key id %s); "
-			"moved to '%s', a new chain starts", l->path, l->key_id, moved);
+		if (l->mac)
+			ew_warn("event log: '%s' does not end in a line signed with this key (key id "
+				"%s); moved to '%s', a new chain starts", l->path, l->key_id, moved);
+		else
+			ew_warn("event log: '%s' is signed and no key was given; moved to '%s' "
+				"rather than adding unsigned lines to it", l->path, moved);
 		return 0;
 	}
-	snprintf(msg, msglen, "couldn't move the event log '%s' (not signed with this key) "
-		 "away: %s", l->path, strerror(errno));
+	snprintf(msg, msglen, "couldn't move the event log '%s' away (%s): %s", l->path,
+		 l->mac ? "not signed with this key" : "signed, and no key given", strerror(errno));
 	return -errno;
 }
 
@@ -213,9 +233,11 @@ int el_open_file(struct eventlog *l, enum eventlog_open how, const char *previou
 		return 0;
 	}
 	err = open_path(l, how, msg, msglen);
-	if (err || !l->mac || how != EVENTLOG_APPEND || !l->file_bytes)
+	if (err || how != EVENTLOG_APPEND || !l->file_bytes)
 		goto out;
-	on = pick_up(l, &clean);
+	/* with a key, go on with the chain; without, never add unsigned
+	 * lines to a signed file */
+	on = l->mac ? pick_up(l, &clean) : !signed_tail(l);
 	if (on)
 		goto out;
 	err = move_away(l, moved, sizeof(moved), msg, msglen);

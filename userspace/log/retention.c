@@ -60,8 +60,8 @@ static void one(int dfd, const char *name, uint64_t cutoff, struct retention_sta
 		st->deleted++;
 }
 
-static int sweep(const char *dir, const char *prefix, uint64_t age_ns, uint64_t now_ns,
-		 struct retention_stats *st)
+static int sweep(const char *dir, const char *prefix, const char *suffix, uint64_t age_ns,
+		 uint64_t now_ns, struct retention_stats *st)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -77,7 +77,8 @@ static int sweep(const char *dir, const char *prefix, uint64_t age_ns, uint64_t 
 	}
 	cutoff = now_ns > age_ns ? now_ns - age_ns : 0;
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.' && (!prefix || !strncmp(e->d_name, prefix, strlen(prefix))))
+		if (e->d_name[0] != '.' && (!prefix || !strncmp(e->d_name, prefix, strlen(prefix))) &&
+		    (!suffix || ends_with(e->d_name, suffix)))
 			one(dirfd(d), e->d_name, cutoff, st);
 	closedir(d);
 	return 0;
@@ -94,13 +95,13 @@ int retention_apply(const char *path, uint64_t age_ns, uint64_t now_ns,
 	else
 		strcpy(dir, ".");
 	snprintf(prefix, sizeof(prefix), "%s.", slash ? slash + 1 : path);
-	return sweep(dir, prefix, age_ns, now_ns, st);
+	return sweep(dir, prefix, NULL, age_ns, now_ns, st);
 }
 
-int retention_apply_dir(const char *dir, uint64_t age_ns, uint64_t now_ns,
+int retention_apply_dir(const char *dir, const char *suffix, uint64_t age_ns, uint64_t now_ns,
 			struct retention_stats *st)
 {
-	return sweep(dir, NULL, age_ns, now_ns, st);
+	return sweep(dir, NULL, suffix, age_ns, now_ns, st);
 }
 
 int retention_preserve(const char *file, const char *who, const char *why)

@@ -23,8 +23,9 @@ struct retention_stats {
 int retention_apply(const char *path, uint64_t age_ns, uint64_t now_ns,
 		    struct retention_stats *st);
 
-/* The same over every regular file in dir (evidence). */
-int retention_apply_dir(const char *dir, uint64_t age_ns, uint64_t now_ns,
+/* The same over the files in dir whose names end in suffix (evidence:
+ * ".sealed"). */
+int retention_apply_dir(const char *dir, const char *suffix, uint64_t age_ns, uint64_t now_ns,
 			struct retention_stats *st);
 
 /* Marks file preserved: writes FILE.preserve (0600) holding who and why.

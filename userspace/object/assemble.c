@@ -178,6 +178,10 @@ static void whole_match(struct assemble *a, const struct range_whole *wh, uint64
 	}
 	a->st.matches += v.hits;
 	a->st.matched += v.hits > 0;
+	if (v.hits && a->conf.evidence) /* the whole is in memory already */
+		a->conf.evidence->keep(a->conf.evidence->ctx, &v,
+				       wh->total <= a->conf.evidence->cap ? wh->data : NULL,
+				       wh->total <= a->conf.evidence->cap ? wh->total : 0);
 	if (a->conf.verdict)
 		a->conf.verdict(a->conf.verdict_ctx, &v);
 }

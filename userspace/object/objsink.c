@@ -52,6 +52,9 @@ struct sobj {
 	struct objrec_piece *piece; /* range piece: bytes for the assembler */
 	uint64_t piece_cap;
 	struct imgmatch_buf img; /* decoded body for PDQ */
+	uint8_t *ev;		 /* decoded body for evidence (objsink_evidence) */
+	size_t ev_len, ev_cap;
+	bool ev_over;		 /* past the cap or the budget: not kept */
 };
 
 static const char *const kind_names[] = {
@@ -373,7 +376,55 @@ static void sobj_free(struct sobj *o)
 		free(o->piece->strs);
 		free(o->piece);
 	}
+	if (o->ev_cap && o->s->conf.evidence->held)
+		budget_give(o->s->conf.evidence->held, o->ev_cap);
+	free(o->ev);
 	free(o);
+}
+
+/* Drops the evidence copy for good: over the cap or the budget. */
+static void evidence_drop(struct sobj *o)
+{
+	struct budget *held = o->s->conf.evidence->held;
+
+	if (o->ev_cap && held)
+		budget_give(held, o->ev_cap);
+	free(o->ev);
+	o->ev = NULL;
+	o->ev_len = o->ev_cap = 0;
+	o->ev_over = true;
+}
+
+/* Keeps body bytes for evidence while within the object's cap and the
+ * shared budget. */
+static void evidence_add(struct sobj *o, const uint8_t *p, size_t len)
+{
+	const struct objsink_evidence *ev = o->s->conf.evidence;
+	size_t cap = o->ev_cap ? o->ev_cap : 64u << 10;
+	uint8_t *nb;
+
+	if (o->ev_over || !len)
+		return;
+	if (o->ev_len + len > ev->cap)
+		return evidence_drop(o);
+	while (cap < o->ev_len + len)
+		cap *= 2;
+	if (cap > ev->cap)
+		cap = ev->cap;
+	if (cap > o->ev_cap) {
+		if (ev->held && !budget_take(ev->held, cap - o->ev_cap))
+			return evidence_drop(o);
+		nb = realloc(o->ev, cap);
+		if (!nb) {
+			if (ev->held)
+				budget_give(ev->held, cap - o->ev_cap);
+			return evidence_drop(o);
+		}
+		o->ev = nb;
+		o->ev_cap = cap;
+	}
+	memcpy(o->ev + o->ev_len, p, len);
+	o->ev_len += len;
 }
 
 static int copy_meta(struct sobj *o, const struct obj_meta *m)
@@ -449,6 +500,8 @@ static void obj_data(void *obj, const uint8_t *p, size_t len)
 	struct sobj *o = obj;
 
 	hash_update(&o->body, p, len);
+	if (o->s->conf.evidence && o->rfirst < 0)
+		evidence_add(o, p, len);
 	/* pieces are PDQ-hashed only as their stitched whole */
 	if (o->rfirst < 0 && o->img_on)
 		imgmatch_buf_add(o->s->conf.img, &o->img, p, len);
@@ -583,6 +636,9 @@ static void decide(struct objsink *s, const struct sobj *o, const struct obj_end
 	if (v.distance >= 0)
 		v.quality = img->quality;
 	s->st.matched += v.hits > 0;
+	if (v.hits && s->conf.evidence)
+		s->conf.evidence->keep(s->conf.evidence->ctx, &v, o->ev_over ? NULL : o->ev,
+				       o->ev_over ? 0 : o->ev_len);
 	v.inspect_ns = mono_ns() - t0;
 	if (s->conf.verdict)
 		s->conf.verdict(s->conf.verdict_ctx, &v);
