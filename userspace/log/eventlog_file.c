@@ -22,14 +22,6 @@ static const char *base(const char *path)
 	return b ? b + 1 : path;
 }
 
-void el_close_fd(struct eventlog *l)
-{
-	if (l->fd >= 0 && l->own_fd)
-		close(l->fd);
-	l->fd = -1;
-	l->own_fd = false;
-}
-
 void el_checkpoint(struct eventlog *l, const char *reason)
 {
 	char head[2 * LOGMAC_LEN + 1];
@@ -170,39 +162,6 @@ static void open_event(struct eventlog *l, const char *action, const char *previ
 	el_end(l);
 }
 
-static int open_path(struct eventlog *l, enum eventlog_open how, char *msg, size_t msglen)
-{
-	int flags = O_CREAT | O_NOFOLLOW | O_CLOEXEC;
-	struct stat st;
-
-	/* appending reads the last line back to go on with its chain */
-	flags |= how == EVENTLOG_APPEND ? O_RDWR | O_APPEND : O_WRONLY;
-	flags |= how == EVENTLOG_APPEND ? 0 : how == EVENTLOG_NEW ? O_EXCL : O_TRUNC;
-	l->fd = open(l->path, flags, 0600);
-	if (l->fd < 0 || fstat(l->fd, &st)) {
-		int err = errno;
-
-		if (msg)
-			snprintf(msg, msglen, "couldn't open the event log '%s': %s%s", l->path,
-				 strerror(err), err == EEXIST ? " (use --force to replace it)" : "");
-		el_close_fd(l);
-		return -err;
-	}
-	l->own_fd = true;
-	l->file_bytes = (uint64_t)st.st_size;
-	l->file_lines = 0;
-	l->opened_ns = el_now(l);
-	return 0;
-}
-
-int el_open_again(struct eventlog *l)
-{
-	int err = l->path ? open_path(l, EVENTLOG_APPEND, NULL, 0) : -EBADF;
-
-	errno = -err;
-	return err;
-}
-
 /* Moves a file that is not ours to continue out of the way. */
 static int move_away(struct eventlog *l, char *moved, size_t len, char *msg, size_t msglen)
 {
@@ -232,7 +191,7 @@ int el_open_file(struct eventlog *l, enum eventlog_open how, const char *previou
 		open_event(l, "open", NULL, false, -1);
 		return 0;
 	}
-	err = open_path(l, how, msg, msglen);
+	err = el_open_path(l, how, msg, msglen);
 	if (err || how != EVENTLOG_APPEND || !l->file_bytes)
 		goto out;
 	/* with a key, go on with the chain; without, never add unsigned
@@ -242,7 +201,7 @@ int el_open_file(struct eventlog *l, enum eventlog_open how, const char *previou
 		goto out;
 	err = move_away(l, moved, sizeof(moved), msg, msglen);
 	if (!err)
-		err = open_path(l, how, msg, msglen);
+		err = el_open_path(l, how, msg, msglen);
 	previous = base(moved);
 out:
 	if (!err)
@@ -270,7 +229,7 @@ int el_rotate(struct eventlog *l, const char *reason)
 		return err;
 	}
 	el_close_fd(l);
-	err = open_path(l, EVENTLOG_APPEND, NULL, 0);
+	err = el_open_path(l, EVENTLOG_APPEND, NULL, 0);
 	if (err) {
 		l->st.write_errors++;
 		ew_warn("event log: couldn't open '%s' anew: %s", l->path, strerror(-err));

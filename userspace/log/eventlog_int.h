@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* eventlog's insides, shared by eventlog.c (queue, signing, writing) and
- * eventlog_file.c (opening, the tail of an existing file, rotation). */
+/* eventlog's insides, shared by its three files, each calling only the
+ * ones below it:
+ *   eventlog.c       the sink, ticks, the public calls
+ *   eventlog_file.c  opening (the tail of an existing file), checkpoints, rotation
+ *   eventlog_io.c    the queue, signing, writing, the file descriptor */
 #ifndef EW_EVENTLOG_INT_H
 #define EW_EVENTLOG_INT_H
 
@@ -60,6 +63,9 @@ void el_checkpoint(struct eventlog *l, const char *reason);
 /* Checkpoint, write, fsync, close, rename, open anew. */
 int el_rotate(struct eventlog *l, const char *reason);
 void el_close_fd(struct eventlog *l);
+/* Opens l->path (how) into l->fd: file_bytes, opened_ns set. Returns 0 or
+ * -errno (msg filled when given). */
+int el_open_path(struct eventlog *l, enum eventlog_open how, char *msg, size_t msglen);
 /* Opens l->path again for appending after it broke. Returns 0 or -errno. */
 int el_open_again(struct eventlog *l);
 
