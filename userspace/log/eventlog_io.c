@@ -73,7 +73,7 @@ static int sign(struct eventlog *l, size_t start)
 		return -EIO;
 	logmac_hex(mac, LOGMAC_LEN, hex);
 	l->len += (size_t)sprintf(l->q + l->len, ",\"hmac\":\"%s\"}}", hex);
-	logmac_sha256(l->q + start, l->len - start, l->prev);
+	logmac_digest(l->mac, l->q + start, l->len - start, l->prev);
 	l->seq++;
 	return 0;
 }

@@ -106,7 +106,10 @@ static void parse(struct vstate *vs, struct vline *v, const char *s, size_t n)
 	size_t sl = n - HMAC_TAIL;
 	const char *k;
 
-	logmac_sha256(s, n, v->hash);
+	if (vs->mac)
+		logmac_digest(vs->mac, s, n, v->hash);
+	else
+		logmac_sha256(s, n, v->hash);
 	if (n < HMAC_TAIL + 95 || memcmp(s + sl, ",\"hmac\":\"", 9) ||
 	    memcmp(s + n - 3, "\"}}", 3) || memcmp(s + sl - 74, ",\"prev\":\"", 9) ||
 	    logmac_unhex(s + sl + 9, LOGMAC_LEN, want) ||
