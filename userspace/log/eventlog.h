@@ -34,6 +34,10 @@
 
 #include "eventjson.h"
 
+/* The version of docs/log-schema.md the lines follow, in every "log"
+ * event's "schema". */
+#define EVENTLOG_SCHEMA 2
+
 enum eventlog_open { EVENTLOG_APPEND, EVENTLOG_NEW, EVENTLOG_REPLACE };
 enum eventlog_fsync { EVENTLOG_FSYNC_NONE, EVENTLOG_FSYNC_ROTATE, EVENTLOG_FSYNC_FLUSH };
 

@@ -151,6 +151,7 @@ static void open_event(struct eventlog *l, const char *action, const char *previ
 		return;
 	el_begin(l, "log");
 	ej_str(&l->w, "action", action);
+	ej_u64(&l->w, "schema", EVENTLOG_SCHEMA);
 	ej_str(&l->w, "file", l->path ? base(l->path) : "-");
 	ej_str(&l->w, "previous_file", previous);
 	ej_str(&l->w, "chain", continued ? "continued" : "new");
