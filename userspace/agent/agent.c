@@ -17,6 +17,7 @@
 #include "control.h"
 #include "engine/engine.h"
 #include "events.h"
+#include "health.h"
 #include "kside.h"
 #include "log/log.h"
 #include "metrics.h"
@@ -34,6 +35,7 @@ struct agent {
 	struct pdqdb *pdb;
 	struct agent_outputs out; /* event log, syslog, privacy */
 	struct agent_metrics m;	  /* Prometheus endpoint */
+	struct agent_health health; /* counters at the last look */
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
@@ -339,7 +341,7 @@ static void serve_signal(struct agent *a)
 
 /* Once a second: the heartbeat, and a health event when the dispatch
  * queues dropped packets since the last look. */
-static void tick(struct agent *a, uint64_t *last_drops)
+static void tick(struct agent *a)
 {
 	struct engine_stats st;
 	struct tap_stats ts;
@@ -351,11 +353,7 @@ static void tick(struct agent *a, uint64_t *last_drops)
 	if (a->tap)
 		tap_stats(a->tap, &ts);
 	agent_metrics_publish(&a->m, &st, a->tap ? &ts : NULL, a->out.log, a->out.fwd);
-	if (st.dispatch_drops > *last_drops) {
-		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
-				   "packets dropped before inspection");
-		*last_drops = st.dispatch_drops;
-	}
+	agent_health_check(&a->health, a->e, &st, a->tap ? &ts : NULL, a->out.fwd);
 }
 
 static void loop(struct agent *a)
@@ -363,12 +361,12 @@ static void loop(struct agent *a)
 	struct pollfd fds[3] = {{.fd = a->sig_fd, .events = POLLIN},
 				{.fd = control_fd(a->ctl), .events = POLLIN},
 				{.fd = a->tap ? tap_fd(a->tap) : -1, .events = POLLIN}};
-	uint64_t now = mono_ns(), next = now, drops = 0;
+	uint64_t now = mono_ns(), next = now;
 	uint64_t end = a->o->duration_ns ? now + a->o->duration_ns : 0;
 
 	while (!a->stop) {
 		if (now >= next) {
-			tick(a, &drops);
+			tick(a);
 			next = now + SEC;
 		}
 		if (poll(fds, 3, (int)((next - now) / 1000000 + 1)) < 0 && errno != EINTR)
