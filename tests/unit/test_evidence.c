@@ -68,6 +68,7 @@ static int setup(void **state)
 	memcpy(ec.pk, f->pk, 32);
 	f->ev = evidence_new(&ec, msg, sizeof(msg));
 	assert_non_null(f->ev);
+	assert_int_equal(evidence_start(f->ev), 0);
 	hash_unhex(HASH_T_SHA256, HELLO_SHA256, f->listed);
 	f->m = (struct objsink_matcher){.need = HASH_SHA256, .lookup = lookup, .ctx = f};
 	f->devnull = fopen("/dev/null", "w");

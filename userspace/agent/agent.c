@@ -188,7 +188,7 @@ static int start(struct agent *a)
 
 	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
 		return 2;
-	if (agent_outputs_open(&a->out, &a->conf) || agent_metrics_start(&a->m, a->conf.metrics))
+	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
 	rc = signals(a);
 	if (!rc && !(a->ctl = control_open(a->conf.control)))
@@ -199,9 +199,11 @@ static int start(struct agent *a)
 		rc = kside_up(&a->k, &a->conf);
 	if (!rc)
 		rc = start_sources(a);
-	/* capabilities are per thread: dropped before the engine's start */
+	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();
+	if (!rc && !(rc = agent_outputs_start(&a->out)))
+		rc = agent_metrics_start(&a->m, a->conf.metrics);
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
 	if (rc)

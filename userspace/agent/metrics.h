@@ -19,7 +19,8 @@ struct agent_metrics {
 	struct metrics_obs obs;
 };
 
-/* Listens on addr (NULL: nothing to do). Returns 0 or -errno (printed). */
+/* Listens on addr (NULL: nothing to do), serving from a thread of its
+ * own: call after dropping capabilities. Returns 0 or -errno (printed). */
 int agent_metrics_start(struct agent_metrics *m, const char *addr);
 
 /* The engine's verdict callback's share (worker threads). */

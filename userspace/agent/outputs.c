@@ -133,6 +133,17 @@ out:
 	return err;
 }
 
+int agent_outputs_start(struct agent_outputs *o)
+{
+	int err = o->fwd ? syslogfwd_start(o->fwd) : 0;
+
+	if (!err && o->ev)
+		err = evidence_start(o->ev);
+	if (err)
+		ew_err("run: couldn't start the event forwarding threads: %s", strerror(-err));
+	return err;
+}
+
 const struct objsink_evidence *agent_outputs_evidence(struct agent_outputs *o)
 {
 	return o->ev ? evidence_hook(o->ev) : NULL;

@@ -29,9 +29,15 @@ struct agent_outputs {
 	uint64_t next_retention;  /* monotonic ns */
 };
 
-/* Opens everything c asks for; every problem printed. Returns 0 or
- * -errno (then agent_outputs_close is still to be called). */
+/* Opens everything c asks for, starting no thread; every problem
+ * printed. Returns 0 or -errno (then agent_outputs_close is still to be
+ * called). */
 int agent_outputs_open(struct agent_outputs *o, const struct runconf *c);
+
+/* Starts the threads (syslog forwarder, evidence writer): after the
+ * agent dropped its capabilities, which are per thread. Returns 0 or
+ * -errno (printed). */
+int agent_outputs_start(struct agent_outputs *o);
 
 /* The evidence hook to give the engine (engine_conf.evidence), or NULL. */
 const struct objsink_evidence *agent_outputs_evidence(struct agent_outputs *o);

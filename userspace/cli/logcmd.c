@@ -299,8 +299,8 @@ static int cmd_send(int argc, char **argv)
 	}
 	gethostname(host, sizeof(host) - 1);
 	sc.hostname = host;
-	if (!(fw = syslogfwd_new(&sc, msg, sizeof(msg)))) {
-		ew_err("log send: %s", msg);
+	if (!(fw = syslogfwd_new(&sc, msg, sizeof(msg))) || syslogfwd_start(fw)) {
+		ew_err("log send: %s", fw ? "couldn't start the forwarder" : msg);
 		return 2;
 	}
 	lines = send_files(fw, argv + optind, argc - optind, rate);

@@ -466,6 +466,11 @@ static int start_evidence(struct pcap_opts *o)
 	o->ev = evidence_new(&ec, msg, sizeof(msg));
 	if (!o->ev)
 		ew_err("pcap: %s", msg);
+	else if (evidence_start(o->ev)) {
+		ew_err("pcap: couldn't start the evidence writer");
+		evidence_free(o->ev, NULL);
+		o->ev = NULL;
+	}
 	return o->ev ? 0 : -1;
 }
 

@@ -32,7 +32,7 @@ struct evidence {
 	pthread_cond_t cond;
 	struct sealed *head, **tail;
 	uint64_t queued;
-	bool stop;
+	bool started, stop;
 	struct evidence_stats st;
 };
 
@@ -162,10 +162,7 @@ struct evidence *evidence_new(const struct evidence_conf *c, char *msg, size_t m
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
-	if (!(err = -pthread_create(&e->th, NULL, writer, e)))
-		return e;
-	pthread_cond_destroy(&e->cond);
-	pthread_mutex_destroy(&e->lock);
+	return e;
 fail:
 	snprintf(msg, msglen, "evidence: couldn't start: %s", strerror(-err));
 fail_msg:
@@ -174,6 +171,14 @@ fail_msg:
 	free(e);
 	errno = -err;
 	return NULL;
+}
+
+int evidence_start(struct evidence *e)
+{
+	int err = pthread_create(&e->th, NULL, writer, e);
+
+	e->started = !err;
+	return -err;
 }
 
 const struct objsink_evidence *evidence_hook(struct evidence *e)
@@ -197,7 +202,10 @@ void evidence_free(struct evidence *e, struct evidence_stats *st)
 	e->stop = true;
 	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
-	pthread_join(e->th, NULL);
+	if (e->started)
+		pthread_join(e->th, NULL);
+	else
+		writer(e); /* never started: write what was queued here */
 	if (st) {
 		*st = e->st;
 		st->too_big = __atomic_load_n(&e->st.too_big, __ATOMIC_RELAXED);

@@ -43,8 +43,13 @@ struct evidence_stats {
 
 struct evidence;
 
-/* Starts the writer. Returns NULL with errno set and msg filled. */
+/* Sets up the store (the directory made); sealed objects queue until
+ * evidence_start. Returns NULL with errno set and msg filled. */
 struct evidence *evidence_new(const struct evidence_conf *c, char *msg, size_t msglen);
+
+/* Starts the writer thread (the agent: after dropping capabilities).
+ * Returns 0 or -errno. */
+int evidence_start(struct evidence *e);
 
 /* The hook for engine_conf.evidence; valid while e lives. */
 const struct objsink_evidence *evidence_hook(struct evidence *e);

@@ -43,7 +43,7 @@ struct syslogfwd {
 	size_t bytes;		    /* of all frames held */
 	uint32_t seq;
 	int fd, pid;
-	bool closing, stop;
+	bool started, closing, stop;
 	struct syslogfwd_stats st;
 	struct ej_sink sink;
 };
@@ -356,8 +356,6 @@ struct syslogfwd *syslogfwd_new(const struct syslogfwd_conf *c, char *msg, size_
 		goto fail;
 	err = split(f, c->address ? c->address : "");
 	if (!err)
-		err = -pthread_create(&f->th, NULL, fwd_main, f);
-	if (!err)
 		return f;
 fail:
 	snprintf(msg, msglen, "syslog: couldn't forward to '%s': %s",
@@ -370,6 +368,14 @@ fail:
 	}
 	errno = -err;
 	return NULL;
+}
+
+int syslogfwd_start(struct syslogfwd *f)
+{
+	int err = pthread_create(&f->th, NULL, fwd_main, f);
+
+	f->started = !err;
+	return -err;
 }
 
 void syslogfwd_stats(struct syslogfwd *f, struct syslogfwd_stats *st)
@@ -386,7 +392,7 @@ int syslogfwd_close(struct syslogfwd *f, struct syslogfwd_stats *st, char *msg, 
 
 	pthread_mutex_lock(&f->lock);
 	f->closing = true;
-	while (f->head && now_ns(CLOCK_MONOTONIC) < end) {
+	while (f->started && f->head && now_ns(CLOCK_MONOTONIC) < end) {
 		pthread_mutex_unlock(&f->lock);
 		usleep(10000);
 		pthread_mutex_lock(&f->lock);
@@ -394,7 +400,8 @@ int syslogfwd_close(struct syslogfwd *f, struct syslogfwd_stats *st, char *msg, 
 	f->stop = true;
 	pthread_cond_signal(&f->cond);
 	pthread_mutex_unlock(&f->lock);
-	pthread_join(f->th, NULL);
+	if (f->started)
+		pthread_join(f->th, NULL);
 	for (struct frame *fr = f->head, *next; fr; fr = next, left++) {
 		next = fr->next;
 		free(fr);

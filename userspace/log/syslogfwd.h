@@ -53,9 +53,13 @@ void syslogfwd_conf_default(struct syslogfwd_conf *c);
 
 struct syslogfwd;
 
-/* Resolves the address and starts the thread (which connects). Returns
- * NULL with errno set and msg filled. */
+/* A forwarder whose queue takes lines at once; nothing is sent before
+ * syslogfwd_start. Returns NULL with errno set and msg filled. */
 struct syslogfwd *syslogfwd_new(const struct syslogfwd_conf *c, char *msg, size_t msglen);
+
+/* Starts the thread that connects and sends (the agent: after it dropped
+ * its capabilities, which are per thread). Returns 0 or -errno. */
+int syslogfwd_start(struct syslogfwd *f);
 
 /* A sink: line() queues one event line (copied), never blocks. */
 const struct ej_sink *syslogfwd_sink(struct syslogfwd *f);
