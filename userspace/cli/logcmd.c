@@ -284,14 +284,16 @@ static int cmd_send(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's')
 			sc.address = optarg;
-		else if (c == 'f')
-			sc.facility = atoi(optarg) & 23;
+		else if (c == 'f' && (sc.facility = atoi(optarg)) >= 0 && sc.facility <= 23)
+			continue;
 		else if (c == 'r')
 			rate = strtoul(optarg, NULL, 10);
 		else if (c == 'q')
 			sc.queue_max = strtoul(optarg, NULL, 10);
-		else
+		else {
+			ew_err("log send: bad option (--facility takes 0..23)");
 			return 2;
+		}
 	}
 	if (!sc.address || optind == argc) {
 		ew_err("log send: give --syslog HOST:PORT and the files");
