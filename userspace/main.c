@@ -18,6 +18,10 @@ static const struct cli_cmd commands[] = {
 	{ "pcap", cmd_pcap, "extract, hash and match HTTP objects in capture files" },
 	{ "icap", cmd_icap, "ICAP service: hash bodies a TLS-intercepting proxy decrypted" },
 	{ "streams", cmd_streams, "reassembled TCP/UDP flows of capture files: bytes, gaps, SHA-256" },
+	{ "log", cmd_log, "verify, query, forward or preserve event log files" },
+	{ "evidence", cmd_evidence, "responders' keys; open a sealed object (every opening logged)" },
+	{ "lookup", cmd_lookup, "are these hashes or files on the lists? (exact, and PDQ with distance)" },
+	{ "report", cmd_report, "cases of a period per category, list, hash, day ... from event logs" },
 	{ NULL, NULL, NULL },
 };
 

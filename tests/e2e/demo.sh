@@ -85,6 +85,7 @@ for f in harbour.jpg city.png bridge-copy.jpg meadow.jpg forest.jpg desert.png; 
 	else
 		got="other: HTTP $code"
 	fi
+	[[ $want == blocked* ]] && ew_wait_grep "$OUT/events.jsonl" "\"uri\":\"/$f\""
 	list=$("$EW_PY" -c 'import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)

@@ -331,6 +331,19 @@ ew_status_packets()
 }
 
 # ew_expect_eq WHAT GOT WANT
+# ew_wait_grep FILE PATTERN: waits up to 10 s for a line of FILE with the
+# fixed string PATTERN (the event log writes on an interval, flush_every).
+ew_wait_grep()
+{
+	local i
+
+	for i in $(seq 100); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 ew_expect_eq()
 {
 	[ "$2" = "$3" ] || ew_fail "$1: got '$2', want '$3'"

@@ -66,13 +66,13 @@ for f in meadow.jpg forest.jpg desert.png; do
 	cmp -s "$EW_TMP/got" "$WWW/$f" || ew_fail "$f arrived altered"
 done
 ew_ok "unlisted pictures byte for byte"
-grep -q '"enforced":"notice"' "$LOG" || ew_fail "no block event with enforced notice"
+ew_wait_grep "$LOG" '"enforced":"notice"' || ew_fail "no block event with enforced notice"
 
 ew_say "a learned block: refused before the server is asked"
 n=$(requests harbour.jpg)
 ew_expect_eq "harbour.jpg again" "$(fetch harbour.jpg)" 451
 ew_expect_eq "requests nginx saw for harbour.jpg" "$(requests harbour.jpg)" "$n"
-grep -q '"enforced":"learned"' "$LOG" || ew_fail "no block event with enforced learned"
+ew_wait_grep "$LOG" '"enforced":"learned"' || ew_fail "no block event with enforced learned"
 
 ew_say "keep-alive, gzip and chunked"
 out=$(cli curl -s -m 20 --compressed -w '%{http_code} %{num_connects}\n' \

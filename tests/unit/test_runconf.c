@@ -142,7 +142,7 @@ static void diagnostics(void **state)
 		{"interface: [eth0]\n",
 		 ":1:1: unknown key 'interface' in the agent's config (expected interfaces, mode, "
 		 "xdp_mode, workers, memory, log, control_socket, heartbeat_stale_after, hash, "
-		 "lists, pdq, inline, tap or icap)"},
+		 "lists, pdq, inline, tap, icap, privacy, evidence or metrics)"},
 		{"mode: inlin\n", ":1:7: expected inline or tap, found 'inlin'"},
 		{"workers: many\n", ":1:10: expected a whole number 0..64, found 'many'"},
 		{"workers: 65\n", ":1:10: expected a whole number 0..64, found '65'"},
@@ -172,6 +172,28 @@ static void diagnostics(void **state)
 		{"icap: {threads: 0}\n", ":1:17: expected a whole number 1..64, found '0'"},
 		{"icap: {port: 1344}\n",
 		 ":1:8: unknown key 'port' in icap (expected listen, threads, fail_closed or types)"},
+		{"log: {path: /x, fsync: always}\n",
+		 ":1:24: expected none, rotate or flush, found 'always'"},
+		{"log: {syslog: {address: collector}}\n",
+		 ":1:25: expected host:port such as 127.0.0.1:514, found 'collector'"},
+		{"log: {syslog: {facility: local9}}\n",
+		 ":1:26: expected kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, "
+		 "authpriv, ftp, ntp, audit, alert, clock, local0, local1, local2, local3, local4, "
+		 "local5, local6 or local7, found 'local9'"},
+		{"log: {rotation: 1d}\n",
+		 ":1:7: unknown key 'rotation' in log (expected path, key, rotate_size, "
+		 "rotate_every, flush_every, fsync, checkpoint_every, queue_max, retention or "
+		 "syslog)"},
+		{"privacy: {no_history: [10.1.2.3/16]}\n",
+		 ":1:24: host bits set in '10.1.2.3/16'"},
+		{"privacy: {no_history: [10.1.0.0/33]}\n",
+		 ":1:24: expected an address or prefix such as 10.1.0.0/16 or 2001:db8::/32, "
+		 "found '10.1.0.0/33'"},
+		{"privacy: {no_history: 10.1.0.0/16}\n",
+		 ":1:23: expected a list of client prefixes such as [10.1.0.0/16, 2001:db8::/32]"},
+		{"evidence: {max_object: 2G}\n",
+		 ":1:24: expected a size in bytes (a number, optionally followed by k, M or G), "
+		 "found '2G'"},
 		{"pdq: {quality: 3}\n",
 		 ":1:7: unknown key 'quality' in pdq (expected min_quality, all_images, buffer_max "
 		 "or buffer_total)"},
@@ -186,6 +208,60 @@ static void diagnostics(void **state)
 			fail_msg("case %zu: got '%s'\n want '%s'", i, msg(&f), cases[i].want);
 		done(&f);
 	}
+}
+
+static void outputs(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_int_equal(load(&f, "interfaces: [eth0]\n"
+				  "log:\n"
+				  "  path: /var/log/edgeward/events.jsonl\n"
+				  "  key: /etc/edgeward/log.key\n"
+				  "  rotate_size: 100M\n"
+				  "  rotate_every: 1d\n"
+				  "  flush_every: 500ms\n"
+				  "  fsync: flush\n"
+				  "  retention: 90d\n"
+				  "  syslog: {address: '127.0.0.1:6514', facility: local3}\n"
+				  "privacy:\n"
+				  "  pseudonym_key: /etc/edgeward/pseudonym.key\n"
+				  "  no_history: [10.1.0.0/16, '2001:db8:1::/48', 192.0.2.7]\n"
+				  "evidence: {public_key: /etc/edgeward/responders.pub, dir: /var/lib/ev}\n"
+				  "metrics: '127.0.0.1:9464'\n"),
+			 0);
+	assert_string_equal(f.c.log, "/var/log/edgeward/events.jsonl");
+	assert_string_equal(f.c.logo.key, "/etc/edgeward/log.key");
+	assert_int_equal(f.c.logo.rotate_size, 100u << 20);
+	assert_int_equal(f.c.logo.rotate_ns, 86400 * SEC);
+	assert_int_equal(f.c.logo.flush_ns, SEC / 2);
+	assert_int_equal(f.c.logo.fsync, 2);
+	assert_int_equal(f.c.logo.retention_ns, 90 * 86400 * SEC);
+	assert_string_equal(f.c.logo.syslog, "127.0.0.1:6514");
+	assert_int_equal(f.c.logo.syslog_facility, 19);
+	assert_int_equal(f.c.privacy.n_no_history, 3);
+	assert_int_equal(f.c.privacy.no_history[0].bits, 96 + 16);
+	assert_int_equal(f.c.privacy.no_history[0].addr[12], 10);
+	assert_int_equal(f.c.privacy.no_history[1].bits, 48);
+	assert_int_equal(f.c.privacy.no_history[2].bits, 128);
+	assert_string_equal(f.c.evidence.dir, "/var/lib/ev");
+	assert_int_equal(f.c.evidence.max_object, 16u << 20); /* default */
+	assert_string_equal(f.c.metrics, "127.0.0.1:9464");
+	assert_int_equal(runconf_check(&f.c, f.path, &f.d), 0);
+	done(&f);
+}
+
+static void no_history_needs_a_key(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_int_equal(load(&f, "interfaces: [eth0]\nprivacy: {no_history: [10.0.0.0/8]}\n"), 0);
+	assert_int_equal(runconf_check(&f.c, "x", &f.d), -EINVAL);
+	assert_string_equal(f.d.msgs[0].text, "x: privacy no_history needs a pseudonym_key (its "
+					      "block events carry only the pseudonym)");
+	done(&f);
 }
 
 static void caret_and_missing_file(void **state)
@@ -220,6 +296,8 @@ int main(void)
 		cmocka_unit_test(empty_is_defaults),
 		cmocka_unit_test(diagnostics),
 		cmocka_unit_test(caret_and_missing_file),
+		cmocka_unit_test(outputs),
+		cmocka_unit_test(no_history_needs_a_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

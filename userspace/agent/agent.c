@@ -17,10 +17,13 @@
 #include "control.h"
 #include "engine/engine.h"
 #include "events.h"
+#include "health.h"
 #include "icapsvc.h"
 #include "inline.h"
 #include "kside.h"
 #include "log/log.h"
+#include "metrics.h"
+#include "outputs.h"
 #include "privs.h"
 #include "tap.h"
 
@@ -32,8 +35,9 @@ struct agent {
 	struct runconf conf;	     /* in force */
 	struct hashdb *db;	     /* the engine's registries, for its life */
 	struct pdqdb *pdb;
-	FILE *log;
-	struct ej_writer w;
+	struct agent_outputs out; /* event log, syslog, privacy */
+	struct agent_metrics m;	  /* Prometheus endpoint */
+	struct agent_health health; /* counters at the last look */
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
@@ -102,29 +106,13 @@ static void lists_in_force(struct agent *a, struct runconf *c)
 
 /* ---- start ------------------------------------------------------------------------- */
 
-static FILE *open_log(const char *path)
-{
-	int fd;
-	FILE *f;
-
-	if (!path || !strcmp(path, "-"))
-		return stdout;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (!f) {
-		ew_err("couldn't open the event log '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
-}
-
 /* The engine's verdicts (worker threads, from engine_start to engine_stop,
  * during which the tap exists). */
 static void on_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct agent *a = ctx;
 
+	agent_metrics_verdict(&a->m, v);
 	if (a->tap && a->conf.mode == RUN_TAP)
 		tap_verdict(a->tap, v);
 }
@@ -147,7 +135,8 @@ static int start_engine(struct agent *a)
 	ec.img.min_quality = c->min_quality;
 	ec.img.obj_cap = c->pdq_buffer_max;
 	ec.img.total_cap = c->pdq_buffer_total;
-	ec.out = &a->w;
+	ec.out = agent_outputs_writer(&a->out);
+	ec.evidence = agent_outputs_evidence(&a->out);
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
 	ec.thread_start = confine_worker;
@@ -224,10 +213,8 @@ static int start(struct agent *a)
 
 	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
 		return 2;
-	a->log = open_log(a->conf.log);
-	if (!a->log)
+	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
-	ej_init(&a->w, a->log);
 	rc = signals(a);
 	if (!rc && !(a->ctl = control_open(a->conf.control)))
 		rc = -errno;
@@ -237,9 +224,11 @@ static int start(struct agent *a)
 		rc = kside_up(&a->k, &a->conf);
 	if (!rc)
 		rc = start_sources(a);
-	/* capabilities are per thread: dropped before the engine's start */
+	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();
+	if (!rc && !(rc = agent_outputs_start(&a->out)))
+		rc = agent_metrics_start(&a->m, a->conf.metrics);
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
 	if (!rc && a->conf.mode == RUN_INLINE && !(a->inl = inline_start(a->e, &a->k, &a->conf)))
@@ -413,7 +402,8 @@ static void serve_signal(struct agent *a)
 
 	while (read(a->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			ew_info("reloading on SIGHUP");
+			ew_info("reopening the event log and reloading on SIGHUP");
+			agent_outputs_reopen(&a->out);
 			reload(a, stderr);
 		} else {
 			a->stop = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
@@ -425,19 +415,20 @@ static void serve_signal(struct agent *a)
 
 /* Once a second: the heartbeat, and a health event when the dispatch
  * queues dropped packets since the last look. */
-static void tick(struct agent *a, uint64_t *last_drops)
+static void tick(struct agent *a)
 {
 	struct engine_stats st;
+	struct tap_stats ts;
 
 	kside_beat(&a->k, mono_ns());
 	if (a->inl)
 		inline_tick(a->inl);
+	agent_outputs_tick(&a->out, mono_ns());
 	engine_stats(a->e, &st);
-	if (st.dispatch_drops > *last_drops) {
-		agent_event_health(a->e, "dispatch queue full", st.dispatch_drops - *last_drops,
-				   "packets dropped before inspection");
-		*last_drops = st.dispatch_drops;
-	}
+	if (a->tap)
+		tap_stats(a->tap, &ts);
+	agent_metrics_publish(&a->m, &st, a->tap ? &ts : NULL, a->out.log, a->out.fwd);
+	agent_health_check(&a->health, a->e, &st, a->tap ? &ts : NULL, a->out.fwd);
 }
 
 static void loop(struct agent *a)
@@ -445,12 +436,12 @@ static void loop(struct agent *a)
 	struct pollfd fds[3] = {{.fd = a->sig_fd, .events = POLLIN},
 				{.fd = control_fd(a->ctl), .events = POLLIN},
 				{.fd = a->tap ? tap_fd(a->tap) : -1, .events = POLLIN}};
-	uint64_t now = mono_ns(), next = now, drops = 0;
+	uint64_t now = mono_ns(), next = now;
 	uint64_t end = a->o->duration_ns ? now + a->o->duration_ns : 0;
 
 	while (!a->stop) {
 		if (now >= next) {
-			tick(a, &drops);
+			tick(a);
 			next = now + SEC;
 		}
 		if (poll(fds, 3, (int)((next - now) / 1000000 + 1)) < 0 && errno != EINTR)
@@ -494,11 +485,9 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	runconf_free(&a->conf);
-	ej_free(&a->w);
-	if (a->log && (a->log == stdout ? fflush(a->log) : fclose(a->log))) {
-		ew_err("couldn't write the event log: %s", strerror(errno));
+	agent_metrics_stop(&a->m);
+	if (agent_outputs_close(&a->out))
 		rc = 1;
-	}
 	if (a->sig_fd >= 0) {
 		close(a->sig_fd);
 		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);

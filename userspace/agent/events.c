@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +97,8 @@ int agent_event_lists(struct engine *e, const char *action, const struct listset
 
 static void put_flow(struct ej_writer *w, const struct agent_block *b)
 {
+	bool up = b->v->kind == OBJ_REQUEST_BODY || b->v->kind == OBJ_FORM_PART;
+
 	ej_obj(w, "flow");
 	if (b->flow_id)
 		ej_u64(w, "id", b->flow_id);
@@ -106,7 +109,50 @@ static void put_flow(struct ej_writer *w, const struct agent_block *b)
 	ej_addr(w, "server", b->server);
 	ej_u64(w, "server_port", b->server_port);
 	ej_str(w, "proto", "tcp");
+	ej_str(w, "direction", up ? "to_server" : "to_client"); /* the object's */
 	ej_obj_end(w);
+	/* the privacy filter pseudonymises "client" and fills "group" */
+	ej_obj(w, "subscriber");
+	ej_addr(w, "client", b->client);
+	ej_null(w, "group");
+	ej_obj_end(w);
+}
+
+/* 128 random bits as hex: unique across sensors and restarts. */
+static void put_event_id(struct ej_writer *w)
+{
+	uint8_t id[16] = {0};
+
+	if (getrandom(id, sizeof(id), GRND_NONBLOCK) != sizeof(id)) {
+		uint64_t t = now_ns(); /* no entropy yet: time and address */
+
+		memcpy(id, &t, sizeof(t));
+		memcpy(id + 8, &w, sizeof(w) < 8 ? sizeof(w) : 8);
+	}
+	ej_hex(w, "event_id", id, sizeof(id));
+}
+
+static void put_match(struct ej_writer *w, const struct obj_verdict *v)
+{
+	ej_null(w, "rule"); /* policy rules come with the policy files */
+	ej_str(w, "action", "block");
+	ej_str(w, "reason", v->hash_type && !strcmp(v->hash_type, "pdq") ? "pdq_list_match"
+									   : "hash_list_match");
+	ej_str(w, "list", v->list);
+	ej_str(w, "category", v->category);
+	ej_str(w, "hash_type", v->hash_type);
+	ej_hex(w, "hash", v->hash, v->hash_len);
+	if (v->distance >= 0)
+		ej_i64(w, "distance", v->distance);
+	else
+		ej_null(w, "distance");
+	if (v->quality >= 0)
+		ej_i64(w, "quality", v->quality);
+	else
+		ej_null(w, "quality");
+	ej_u64(w, "size", v->size);
+	ej_str(w, "sniffed", v->sniffed ? v->sniffed : "");
+	ej_str(w, "content_type", v->content_type ? v->content_type : "");
 }
 
 int agent_event_block(struct engine *e, const struct agent_block *b)
@@ -115,19 +161,16 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	struct ej_writer w;
 
 	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+	put_event_id(&w);
+	ej_null(&w, "interface"); /* not carried from the mirror to the verdict yet */
 	put_flow(&w, b);
 	ej_u64(&w, "seq", v->seq);
 	ej_str(&w, "host", v->host);
 	ej_str(&w, "uri", v->uri);
-	ej_str(&w, "action", "block");
-	ej_str(&w, "list", v->list);
-	ej_str(&w, "category", v->category);
-	ej_str(&w, "hash_type", v->hash_type);
-	ej_hex(&w, "hash", v->hash, v->hash_len);
-	if (v->distance >= 0)
-		ej_i64(&w, "distance", v->distance);
-	else
-		ej_null(&w, "distance");
+	ej_null(&w, "app"); /* nDPI is not wired into the engine yet */
+	put_match(&w, v);
+	ej_null(&w, "policy_version");
+	ej_str(&w, "evidence", v->evidence[0] ? v->evidence : NULL); /* the sealed copy */
 	ej_str(&w, "enforced", enforced_names[b->how]);
 	ej_bool(&w, "delivered_before_verdict", b->how == ENF_TAP_RESET ||
 							 b->how == ENF_RESET_LATE);

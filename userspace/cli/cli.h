@@ -21,5 +21,9 @@ int cmd_pcap(int argc, char **argv);
 int cmd_streams(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_icap(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 #endif

@@ -17,7 +17,12 @@
 #include "cli/cli.h"
 #include "cli/listopts.h"
 #include "engine/engine.h"
+#include "evidence/evidence.h"
+#include "log/eventlog.h"
 #include "log/log.h"
+#include "log/logmac.h"
+#include "metrics/exporter.h"
+#include "metrics/pipeline.h"
 
 struct pcap_opts {
 	char **files;
@@ -25,6 +30,14 @@ struct pcap_opts {
 	unsigned log_mask;
 	unsigned workers;
 	const char *out;
+	const char *log_key;
+	const char *metrics;	   /* Prometheus listen address */
+	unsigned long metrics_wait; /* seconds served after the run */
+	struct exporter *x;
+	struct metrics_obs obs;
+	struct eventlog *log;	   /* with --log-key */
+	const char *ev_dir, *ev_key; /* --evidence-dir, --evidence-key */
+	struct evidence *ev;
 	bool force;
 	bool stats;
 	struct listopts lists;
@@ -36,7 +49,8 @@ static void usage(FILE *f)
 		"usage: edgeward pcap FILE... [--hashlist NAME=PATH[,...]]... [--pdqlist ...]...\n"
 		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
 		"                    [--hash md5,sha1,sha256] [--workers N] [--out FILE [--force]]\n"
-		"                    [--stats]\n"
+		"                    [--log-key FILE] [--stats] [--metrics ADDR\n"
+		"                    [--metrics-wait SEC]] [--evidence-dir DIR --evidence-key PUB]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
@@ -45,6 +59,16 @@ static void usage(FILE *f)
 		"                  are the same for any N\n"
 		"  --out FILE      write the events to FILE, created 0600 (default standard\n"
 		"                  output); an existing FILE is replaced only with --force\n"
+		"  --log-key FILE  sign the events: each line carries the SHA-256 of the line\n"
+		"                  before it and an HMAC-SHA256 under the key in FILE (mode\n"
+		"                  0600, 16 bytes or more); checked by `edgeward log verify`\n"
+		"  --metrics ADDR  serve Prometheus metrics on ADDR (127.0.0.1:9464): the\n"
+		"                  run's counters, objects per type, matches per list,\n"
+		"                  inspection time; --metrics-wait SEC keeps serving the\n"
+		"                  final numbers that long after the run\n"
+		"  --evidence-dir DIR, --evidence-key PUB  seal each matched object (up to\n"
+		"                  16 MiB) to the responders' public key into DIR\n"
+		"                  (`edgeward evidence open` reads it back)\n"
 		"  --stats         end with a \"resources\" line: workers, memory peaks, CPU\n"
 		"                  time (these, unlike the events, vary from run to run)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -81,6 +105,21 @@ static int parse_opt(struct pcap_opts *o, int c)
 	case 'o':
 		o->out = optarg;
 		return 0;
+	case 'k':
+		o->log_key = optarg;
+		return 0;
+	case 'm':
+		o->metrics = optarg;
+		return 0;
+	case 'W':
+		o->metrics_wait = strtoul(optarg, NULL, 10);
+		return 0;
+	case 'E':
+		o->ev_dir = optarg;
+		return 0;
+	case 'P':
+		o->ev_key = optarg;
+		return 0;
 	case 'f':
 		o->force = true;
 		return 0;
@@ -105,6 +144,11 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"hash", required_argument, NULL, 'H'},
 		{"out", required_argument, NULL, 'o'},
 		{"force", no_argument, NULL, 'f'},
+		{"log-key", required_argument, NULL, 'k'},
+		{"metrics", required_argument, NULL, 'm'},
+		{"metrics-wait", required_argument, NULL, 'W'},
+		{"evidence-dir", required_argument, NULL, 'E'},
+		{"evidence-key", required_argument, NULL, 'P'},
 		{"stats", no_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
@@ -258,19 +302,41 @@ static int put_resources(struct ej_writer *w, const struct engine_stats *st)
 	return ej_end(w);
 }
 
+static void observe(void *ctx, const struct obj_verdict *v)
+{
+	metrics_obs_verdict(ctx, v, false); /* capture times: no verdict latency */
+}
+
+/* The run's metrics, served until the next publish. */
+static void publish(struct pcap_opts *o, const struct engine_stats *st)
+{
+	struct prom_buf b = {0};
+	struct eventlog_stats ls;
+
+	metrics_put_engine(&b, st);
+	metrics_put_obs(&b, &o->obs);
+	if (o->log) {
+		eventlog_stats(o->log, &ls);
+		metrics_put_log(&b, &ls, NULL);
+	}
+	metrics_put_process(&b);
+	if (!b.err)
+		exporter_publish(o->x, b.s, b.len);
+	prom_free(&b);
+}
+
 /* Runs the files; every unreadable one is reported and counted, and the
  * others still run. Returns the exit status. */
-static int run(struct pcap_opts *o, FILE *out)
+static int run(struct pcap_opts *o, struct ej_writer *wp)
 {
 	struct engine_source *src = calloc((size_t)o->nfiles, sizeof(*src));
-	struct ej_writer w;
+	struct ej_writer w = *wp;
 	struct engine_conf c;
 	struct engine_stats st;
 	struct engine *e = NULL;
 	unsigned errors = 0;
 	int rc = 2;
 
-	ej_init(&w, out);
 	engine_conf_default(&c);
 	c.workers = o->workers;
 	if (!engine_sources_seekable(o->files, o->nfiles)) {
@@ -282,6 +348,11 @@ static int run(struct pcap_opts *o, FILE *out)
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
 	c.out = &w;
+	if (o->x) {
+		c.verdict = observe;
+		c.verdict_ctx = &o->obs;
+	}
+	c.evidence = o->ev ? evidence_hook(o->ev) : NULL;
 	if (src)
 		e = engine_new(&c);
 	if (!e) {
@@ -297,6 +368,8 @@ static int run(struct pcap_opts *o, FILE *out)
 			errors++;
 		}
 	engine_stats(e, &st);
+	if (o->x)
+		publish(o, &st);
 	if (put_summary(&w, o, &st, (unsigned)o->nfiles, errors) || st.obj.write_errors ||
 	    (o->stats && put_resources(&w, &st))) {
 		ew_err("pcap: couldn't write the events: %s", strerror(EIO));
@@ -310,10 +383,105 @@ out:
 	return rc;
 }
 
+/* The signed event log (--log-key): the same file rules as open_out. */
+static struct eventlog *open_signed(const struct pcap_opts *o)
+{
+	uint8_t key[LOGMAC_KEY_MAX + 1];
+	char msg[512], host[256] = "";
+	struct eventlog_conf c;
+	struct eventlog *l;
+	int n = logmac_read_key(o->log_key, key, sizeof(key), msg, sizeof(msg));
+
+	if (n < 0) {
+		ew_err("pcap: %s", msg);
+		return NULL;
+	}
+	gethostname(host, sizeof(host) - 1);
+	eventlog_conf_default(&c);
+	c.path = o->out;
+	c.how = o->force ? EVENTLOG_REPLACE : EVENTLOG_NEW;
+	c.key = key;
+	c.key_len = (size_t)n;
+	c.sensor = host;
+	c.checkpoint_ns = 0; /* one run: a checkpoint at its end */
+	l = eventlog_open(&c, msg, sizeof(msg));
+	if (!l)
+		ew_err("pcap: %s", msg);
+	explicit_bzero(key, sizeof(key));
+	return l;
+}
+
+/* Runs into the signed log or the plain file; returns the exit status. */
+static int run_out(struct pcap_opts *o)
+{
+	struct eventlog *l = NULL;
+	struct ej_writer w;
+	char msg[512];
+	FILE *out = NULL;
+	int rc;
+
+	if (o->log_key ? !(l = open_signed(o)) : !(out = open_out(o)))
+		return 2;
+	if (l)
+		ej_init_sink(&w, eventlog_sink(l));
+	else
+		ej_init(&w, out);
+	o->log = l;
+	rc = run(o, &w);
+	if (l && eventlog_close(l, msg, sizeof(msg))) {
+		ew_err("pcap: couldn't write the events: %s", msg);
+		rc = 2;
+	}
+	if (out && (out == stdout ? fflush(out) : fclose(out)) != 0) {
+		ew_err("pcap: couldn't write the events: %s", strerror(errno));
+		rc = 2;
+	}
+	return rc;
+}
+
+static int start_metrics(struct pcap_opts *o)
+{
+	struct engine_stats zero = {0};
+	char msg[256];
+
+	metrics_obs_init(&o->obs);
+	o->x = exporter_start(o->metrics, msg, sizeof(msg));
+	if (!o->x) {
+		ew_err("pcap: %s", msg);
+		metrics_obs_free(&o->obs);
+		return -1;
+	}
+	publish(o, &zero);
+	return 0;
+}
+
+static int start_evidence(struct pcap_opts *o)
+{
+	struct evidence_conf ec = {.dir = o->ev_dir};
+	char msg[512];
+
+	if (!o->ev_dir || !o->ev_key) {
+		ew_err("pcap: --evidence-dir and --evidence-key go together");
+		return -1;
+	}
+	if (evidence_read_key(o->ev_key, ec.pk, 0, msg, sizeof(msg))) {
+		ew_err("pcap: %s", msg);
+		return -1;
+	}
+	o->ev = evidence_new(&ec, msg, sizeof(msg));
+	if (!o->ev)
+		ew_err("pcap: %s", msg);
+	else if (evidence_start(o->ev)) {
+		ew_err("pcap: couldn't start the evidence writer");
+		evidence_free(o->ev, NULL);
+		o->ev = NULL;
+	}
+	return o->ev ? 0 : -1;
+}
+
 int cmd_pcap(int argc, char **argv)
 {
 	struct pcap_opts o = {0};
-	FILE *out = NULL;
 	int err, rc = 2;
 
 	err = parse_args(argc, argv, &o);
@@ -321,13 +489,26 @@ int cmd_pcap(int argc, char **argv)
 		return err > 0 ? 0 : 2;
 	if (listopts_load(&o.lists, "pcap"))
 		goto out;
-	out = open_out(&o);
-	if (!out)
+	if (o.metrics && start_metrics(&o))
 		goto out;
-	rc = run(&o, out);
-	if ((out == stdout ? fflush(out) : fclose(out)) != 0) {
-		ew_err("pcap: couldn't write the events: %s", strerror(errno));
-		rc = 2;
+	if ((o.ev_dir || o.ev_key) && start_evidence(&o))
+		goto out;
+	rc = run_out(&o);
+	if (o.ev) {
+		struct evidence_stats es;
+
+		evidence_free(o.ev, &es); /* writes what is queued first */
+		o.ev = NULL;
+		ew_info("evidence: %llu matched objects sealed in %s, %llu over the size cap, %llu "
+			"not written", (unsigned long long)es.kept, o.ev_dir,
+			(unsigned long long)es.too_big, (unsigned long long)es.dropped);
+		if (es.dropped)
+			rc = 2;
+	}
+	if (o.x) {
+		sleep((unsigned)o.metrics_wait);
+		exporter_stop(o.x);
+		metrics_obs_free(&o.obs);
 	}
 out:
 	listopts_free(&o.lists);

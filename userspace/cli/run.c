@@ -25,7 +25,7 @@ struct run_cli {
 	const char *ifaces[RUNCONF_IFACE_MAX];
 	int n_if;
 	int mode, xdp_mode;	   /* -1: not given */
-	const char *log, *control, *pcap_out, *ports, *inline_ports;
+	const char *log, *log_key, *control, *pcap_out, *ports, *inline_ports;
 	unsigned long stale_s, mirror_cap, workers, duration_s, mark, table;
 	bool workers_set, hash_set;
 	unsigned hash_mask;
@@ -37,7 +37,8 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: edgeward run [--config FILE] [--iface IF]... [--mode inline|tap]\n"
-		"                    [--log FILE] [--workers N] [--hash LIST] [list options]\n"
+		"                    [--log FILE [--log-key FILE]] [--workers N] [--hash LIST]\n"
+		"                    [list options]\n"
 		"                    [--xdp-mode native|generic|auto] [--stale-after SEC]\n"
 		"                    [--inline-ports SPEC] [--ports SPEC] [--mirror-cap N]\n"
 		"                    [--pcap-out FILE] [--control PATH] [--duration SEC]\n"
@@ -57,6 +58,8 @@ static void run_usage(FILE *out)
 		"  --control PATH   the control socket (%s)\n"
 		"  --steer-mark N, --steer-table N  the mark of steered packets and the routing\n"
 		"                   table that delivers them locally (0xe57, 17751)\n"
+		"  --log-key FILE   sign the event log (SHA-256 chain, HMAC-SHA256 per line,\n"
+		"                   checkpoints; `edgeward log verify`); the key file is 0600\n"
 		LISTOPTS_USAGE,
 		EW_MIRROR_CAP, RUNCONF_CONTROL);
 }
@@ -104,6 +107,7 @@ static int run_opt(int c, char *arg, struct run_cli *o)
 	case 'M': return parse_choice("--mode", arg, modes, &o->mode);
 	case 'm': return parse_choice("--xdp-mode", arg, xdp, &o->xdp_mode);
 	case 'L': o->log = arg; return 0;
+	case 'K': o->log_key = arg; return 0;
 	case 'S': o->control = arg; return 0;
 	case 'w': o->pcap_out = arg; return 0;
 	case 'p': o->ports = arg; return 0;
@@ -144,6 +148,7 @@ static int run_parse(int argc, char **argv, struct run_cli *o)
 		{"mode", required_argument, NULL, 'M'},
 		{"xdp-mode", required_argument, NULL, 'm'},
 		{"log", required_argument, NULL, 'L'},
+		{"log-key", required_argument, NULL, 'K'},
 		{"control", required_argument, NULL, 'S'},
 		{"pcap-out", required_argument, NULL, 'w'},
 		{"ports", required_argument, NULL, 'p'},
@@ -192,6 +197,7 @@ static void override_values(const struct run_cli *o, struct runconf *c)
 	if (o->xdp_mode >= 0)
 		c->xdp_mode = (enum runconf_xdp)o->xdp_mode;
 	c->log = o->log ? o->log : c->log;
+	c->logo.key = o->log_key ? o->log_key : c->logo.key;
 	c->control = o->control ? o->control : c->control;
 	c->tap.pcap_out = o->pcap_out ? o->pcap_out : c->tap.pcap_out;
 	c->tap.ports = o->ports ? o->ports : c->tap.ports;

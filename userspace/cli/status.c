@@ -16,40 +16,11 @@
 #include "config/runconf.h"
 #include "kernel/attach.h"
 #include "kernel/blocklist.h"
+#include "kernel/counters.h"
 #include "cli/cli.h"
 #include "kernel/loader.h"
 #include "kernel/steer_route.h"
 #include "log/log.h"
-
-static const char *const counter_names[EW_C_MAX] = {
-	[EW_C_RX] = "xdp_rx",
-	[EW_C_PASS] = "xdp_pass",
-	[EW_C_DROP_PREFIX] = "xdp_drop_prefix",
-	[EW_C_DROP_FLOW] = "xdp_drop_flow",
-	[EW_C_NOT_IP] = "xdp_not_ip",
-	[EW_C_FRAGMENT] = "xdp_fragment",
-	[EW_C_ERR_ETH] = "err_eth",
-	[EW_C_ERR_VLAN] = "err_vlan",
-	[EW_C_ERR_IPV4] = "err_ipv4",
-	[EW_C_ERR_IPV6] = "err_ipv6",
-	[EW_C_ERR_IPV6_EXT] = "err_ipv6_ext",
-	[EW_C_ERR_TCP] = "err_tcp",
-	[EW_C_ERR_UDP] = "err_udp",
-	[EW_C_ERR_ICMP] = "err_icmp",
-	[EW_C_TC_RX] = "tc_rx",
-	[EW_C_TC_TAGGED] = "tc_tagged",
-	[EW_C_TC_MIRRORED] = "tc_mirrored",
-	[EW_C_TC_RB_FULL] = "tc_ringbuf_full",
-	[EW_C_TC_STALE] = "tc_stale",
-	[EW_C_TC_STEER_NEW] = "tc_steer_new",
-	[EW_C_TC_STEER_EXISTING] = "tc_steer_existing",
-	[EW_C_TC_STEER_FULL] = "tc_steer_full",
-	[EW_C_TC_STEER_NO_LISTENER] = "tc_steer_no_listener",
-	[EW_C_TC_STEER_FAILED] = "tc_steer_failed",
-};
-
-_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == EW_C_MAX,
-	       "a counter has no name");
 
 static int show_iface(const char *ifname, void *ctx)
 {
@@ -62,20 +33,6 @@ static int show_iface(const char *ifname, void *ctx)
 	return 0;
 }
 
-/* Sums slot key of a per-CPU ew_counter array over every possible CPU. */
-static int sum_counter(int fd, __u32 key, struct ew_counter *per_cpu, int ncpu,
-		       struct ew_counter *sum)
-{
-	if (bpf_map_lookup_elem(fd, &key, per_cpu))
-		return -errno;
-	memset(sum, 0, sizeof(*sum));
-	for (int c = 0; c < ncpu; c++) {
-		sum->packets += per_cpu[c].packets;
-		sum->bytes += per_cpu[c].bytes;
-	}
-	return 0;
-}
-
 static int show_counters(struct ew_counter *buf, int ncpu)
 {
 	int fd = loader_map_open(EW_MAP_COUNTERS), err = 0;
@@ -85,9 +42,9 @@ static int show_counters(struct ew_counter *buf, int ncpu)
 		return fd;
 	printf("counters:%28s %16s\n", "packets", "bytes");
 	for (__u32 i = 0; i < EW_C_MAX && !err; i++) {
-		err = sum_counter(fd, i, buf, ncpu, &s);
+		err = counters_sum(fd, i, buf, ncpu, &s);
 		if (!err)
-			printf("  %-24s %12llu %16llu\n", counter_names[i],
+			printf("  %-24s %12llu %16llu\n", counters_name(i),
 			       (unsigned long long)s.packets, (unsigned long long)s.bytes);
 	}
 	close(fd);
@@ -103,7 +60,7 @@ static int show_rule_hits(struct ew_counter *buf, int ncpu)
 		return fd;
 	printf("rule hits:\n");
 	for (__u32 i = 0; i < EW_RULE_MAX && !err; i++) {
-		err = sum_counter(fd, i, buf, ncpu, &s);
+		err = counters_sum(fd, i, buf, ncpu, &s);
 		if (err || !s.packets)
 			continue;
 		printf("  rule %-19u %12llu %16llu\n", i, (unsigned long long)s.packets,

@@ -32,6 +32,7 @@ void runconf_default(struct runconf *c)
 	};
 	c->tap = (struct runconf_tap){.ports = "tcp/80", .mirror_cap = 1600};
 	c->icap.threads = 2;
+	runconf_out_default(c);
 }
 
 void runconf_free(struct runconf *c)
@@ -328,7 +329,8 @@ static int icap_section(struct runconf *c, struct ynode *n, struct diag *d)
 
 static const char *const top_keys[] = {
 	"interfaces", "mode",	  "xdp_mode", "workers", "memory", "log", "control_socket",
-	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap", "icap", NULL};
+	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap",
+	"icap", "privacy", "evidence", "metrics", NULL};
 
 /* The top-level settings that are single values. */
 static int top_values(struct runconf *c, const struct ynode *root, struct diag *d)
@@ -347,8 +349,12 @@ static int top_values(struct runconf *c, const struct ynode *root, struct diag *
 		c->workers = (unsigned)w;
 	if ((v = ymap_get(root, "memory")))
 		err |= yget_size(&c->doc, v, 16u << 20, 1ull << 40, d, &c->memory);
-	if ((v = ymap_get(root, "log")))
+	if ((v = ymap_get(root, "log")) && v->kind == YN_SCALAR)
 		err |= yget_str(&c->doc, v, d, &c->log);
+	else if (v)
+		err |= runconf_log_section(c, v, d);
+	if ((v = ymap_get(root, "metrics")))
+		err |= yget_str(&c->doc, v, d, &c->metrics);
 	if ((v = ymap_get(root, "control_socket")))
 		err |= yget_str(&c->doc, v, d, &c->control);
 	if ((v = ymap_get(root, "heartbeat_stale_after")))
@@ -383,6 +389,10 @@ int runconf_load(struct runconf *c, const char *path, struct diag *d)
 		err |= tap_section(c, v, d);
 	if ((v = (struct ynode *)ymap_get(root, "icap")))
 		err |= icap_section(c, v, d);
+	if ((v = (struct ynode *)ymap_get(root, "privacy")))
+		err |= runconf_privacy_section(c, v, d);
+	if ((v = (struct ynode *)ymap_get(root, "evidence")))
+		err |= runconf_evidence_section(c, v, d);
 	return err ? -EINVAL : 0;
 }
 
@@ -390,6 +400,15 @@ int runconf_check(const struct runconf *c, const char *name, struct diag *d)
 {
 	if (!c->n_if) {
 		diag_add(d, name, 0, 0, "no interface: give interfaces in the config or --iface");
+		return -EINVAL;
+	}
+	if (c->privacy.n_no_history && !c->privacy.pseudonym_key) {
+		diag_add(d, name, 0, 0, "privacy no_history needs a pseudonym_key (its block "
+			 "events carry only the pseudonym)");
+		return -EINVAL;
+	}
+	if (c->evidence.public_key && !c->evidence.dir) {
+		diag_add(d, name, 0, 0, "evidence needs a dir for the sealed objects");
 		return -EINVAL;
 	}
 	if (c->inl.hold_max > c->inl.hold_total) {

@@ -47,6 +47,42 @@ struct runconf_icap {
 	const char *types;	/* sniffed types inspected whole; NULL: the default */
 };
 
+#define RUNCONF_PREFIX_MAX 64
+
+/* The event log (`log:` as a mapping; `log: PATH` sets path alone). */
+struct runconf_log {
+	const char *key;	  /* HMAC key file (NULL: lines unsigned) */
+	uint64_t rotate_size;	  /* bytes (0: never) */
+	uint64_t rotate_ns;	  /* age (0: never) */
+	uint64_t flush_ns;	  /* write interval */
+	uint64_t checkpoint_ns;	  /* signed checkpoint interval */
+	int fsync;		  /* enum eventlog_fsync */
+	uint64_t queue_max;	  /* bytes held while the file can't be written */
+	uint64_t retention_ns;	  /* rotated files older than this are deleted (0: kept) */
+	const char *syslog;	  /* collector host:port (NULL: none) */
+	int syslog_facility;	  /* 0..23 */
+	uint64_t syslog_queue;	  /* bytes held for the collector */
+};
+
+/* A client prefix: 16-byte address (IPv4 mapped), bits 0..128. */
+struct runconf_prefix {
+	uint8_t addr[16];
+	unsigned bits;
+};
+
+struct runconf_privacy {
+	const char *pseudonym_key; /* key file: addresses become keyed hashes */
+	struct runconf_prefix no_history[RUNCONF_PREFIX_MAX];
+	int n_no_history;
+};
+
+struct runconf_evidence {
+	const char *public_key;	  /* responders' X25519 public key file (NULL: off) */
+	const char *dir;	  /* where sealed objects go */
+	uint64_t max_object;	  /* bytes; larger matched objects are not kept */
+	uint64_t retention_ns;	  /* sealed objects older than this are deleted (0: kept) */
+};
+
 /* Strings point into the loaded document or into the argv that set them;
  * both outlive the config. */
 struct runconf {
@@ -67,6 +103,10 @@ struct runconf {
 	struct runconf_inline inl;
 	struct runconf_tap tap;
 	struct runconf_icap icap;
+	struct runconf_log logo;
+	struct runconf_privacy privacy;
+	struct runconf_evidence evidence;
+	const char *metrics;	 /* Prometheus listen address host:port (NULL: none) */
 	struct ydoc doc; /* the file the strings come from; owned */
 };
 
@@ -83,6 +123,17 @@ int runconf_load(struct runconf *c, const char *path, struct diag *d);
 /* Checks what no single setting can: an interface given, ... Returns 0 or
  * -EINVAL with the problem in d (name: where it came from). */
 int runconf_check(const struct runconf *c, const char *name, struct diag *d);
+
+/* The `log:`, `privacy:`, `evidence:` and `metrics:` settings (runconf_out.c),
+ * called by runconf_load. Each returns 0 or -EINVAL (reported in d). */
+int runconf_log_section(struct runconf *c, const struct ynode *n, struct diag *d);
+int runconf_privacy_section(struct runconf *c, const struct ynode *n, struct diag *d);
+int runconf_evidence_section(struct runconf *c, const struct ynode *n, struct diag *d);
+void runconf_out_default(struct runconf *c);
+
+/* Parses "10.1.0.0/16", "2001:db8::/32" or a bare address into p. Returns
+ * 0 or -EINVAL (host bits set count as an error: msg says so). */
+int runconf_parse_prefix(const char *s, struct runconf_prefix *p, char *msg, size_t msglen);
 
 void runconf_free(struct runconf *c);
 

@@ -73,6 +73,7 @@ struct engine_conf {
 	struct ej_writer *out; /* events, written by the merger only */
 	void (*verdict)(void *ctx, const struct obj_verdict *v);
 	void *verdict_ctx;
+	const struct objsink_evidence *evidence; /* matched bodies kept; NULL: off */
 	/* Called first in every worker thread (e.g. to confine it). Optional. */
 	void (*thread_start)(void *ctx);
 	void *thread_ctx;

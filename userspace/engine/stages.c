@@ -137,6 +137,7 @@ static int objects_new(struct engine *e, struct imgmatch **img, struct objsink *
 		.emit_ctx = ctx,
 		.verdict = verdict,
 		.verdict_ctx = vctx,
+		.evidence = e->conf.evidence,
 	};
 
 	ic.total = &e->img_held;
@@ -210,6 +211,7 @@ int engine_assembler_new(struct engine *e)
 		.range = &e->conf.range,
 		.verdict = e->conf.verdict,
 		.verdict_ctx = e->conf.verdict_ctx,
+		.evidence = e->conf.evidence,
 	};
 
 	ic.total = &e->img_held;

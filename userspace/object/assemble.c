@@ -135,7 +135,8 @@ static void whole_match(struct assemble *a, const struct range_whole *wh, uint64
 	const struct objsink_matcher *m = a->conf.matcher;
 	struct objsink_hit hits[OBJSINK_HITS_MAX];
 	struct obj_verdict v = {.kind = OBJ_RESPONSE_BODY, .host = wh->host, .uri = wh->uri,
-				.hashed = true, .distance = -1};
+				.hashed = true, .distance = -1, .quality = -1, .sniffed = "",
+				.content_type = "", .size = wh->total, .ts_end_ns = wh->last_ts_ns};
 
 	for (int t = 0; m && t < HASH_T_MAX; t++) {
 		int n = (m->need & r->mask & (1u << t)) ? m->lookup(m->ctx, t, r->d[t], hits,
@@ -172,10 +173,15 @@ static void whole_match(struct assemble *a, const struct range_whole *wh, uint64
 			memcpy(v.hash, img->hash.b, sizeof(img->hash.b));
 			v.hash_len = sizeof(img->hash.b);
 			v.distance = (int)img->hits[i].distance;
+			v.quality = img->quality;
 		}
 	}
 	a->st.matches += v.hits;
 	a->st.matched += v.hits > 0;
+	if (v.hits && a->conf.evidence) /* the whole is in memory already */
+		a->conf.evidence->keep(a->conf.evidence->ctx, &v,
+				       wh->total <= a->conf.evidence->cap ? wh->data : NULL,
+				       wh->total <= a->conf.evidence->cap ? wh->total : 0);
 	if (a->conf.verdict)
 		a->conf.verdict(a->conf.verdict_ctx, &v);
 }

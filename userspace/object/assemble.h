@@ -29,6 +29,7 @@ struct assemble_conf {
 	/* Called for every stitched object once matched (see objsink.h). */
 	void (*verdict)(void *ctx, const struct obj_verdict *v);
 	void *verdict_ctx;
+	const struct objsink_evidence *evidence; /* matched stitched objects; NULL: off */
 };
 
 struct assemble_stats {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assemble.h"
 #include "objsink.h"
@@ -51,6 +52,9 @@ struct sobj {
 	struct objrec_piece *piece; /* range piece: bytes for the assembler */
 	uint64_t piece_cap;
 	struct imgmatch_buf img; /* decoded body for PDQ */
+	uint8_t *ev;		 /* decoded body for evidence (objsink_evidence) */
+	size_t ev_len, ev_cap;
+	bool ev_over;		 /* past the cap or the budget: not kept */
 };
 
 static const char *const kind_names[] = {
@@ -372,7 +376,55 @@ static void sobj_free(struct sobj *o)
 		free(o->piece->strs);
 		free(o->piece);
 	}
+	if (o->ev_cap && o->s->conf.evidence->held)
+		budget_give(o->s->conf.evidence->held, o->ev_cap);
+	free(o->ev);
 	free(o);
+}
+
+/* Drops the evidence copy for good: over the cap or the budget. */
+static void evidence_drop(struct sobj *o)
+{
+	struct budget *held = o->s->conf.evidence->held;
+
+	if (o->ev_cap && held)
+		budget_give(held, o->ev_cap);
+	free(o->ev);
+	o->ev = NULL;
+	o->ev_len = o->ev_cap = 0;
+	o->ev_over = true;
+}
+
+/* Keeps body bytes for evidence while within the object's cap and the
+ * shared budget. */
+static void evidence_add(struct sobj *o, const uint8_t *p, size_t len)
+{
+	const struct objsink_evidence *ev = o->s->conf.evidence;
+	size_t cap = o->ev_cap ? o->ev_cap : 64u << 10;
+	uint8_t *nb;
+
+	if (o->ev_over || !len)
+		return;
+	if (o->ev_len + len > ev->cap)
+		return evidence_drop(o);
+	while (cap < o->ev_len + len)
+		cap *= 2;
+	if (cap > ev->cap)
+		cap = ev->cap;
+	if (cap > o->ev_cap) {
+		if (ev->held && !budget_take(ev->held, cap - o->ev_cap))
+			return evidence_drop(o);
+		nb = realloc(o->ev, cap);
+		if (!nb) {
+			if (ev->held)
+				budget_give(ev->held, cap - o->ev_cap);
+			return evidence_drop(o);
+		}
+		o->ev = nb;
+		o->ev_cap = cap;
+	}
+	memcpy(o->ev + o->ev_len, p, len);
+	o->ev_len += len;
 }
 
 static int copy_meta(struct sobj *o, const struct obj_meta *m)
@@ -448,6 +500,8 @@ static void obj_data(void *obj, const uint8_t *p, size_t len)
 	struct sobj *o = obj;
 
 	hash_update(&o->body, p, len);
+	if (o->s->conf.evidence && o->rfirst < 0)
+		evidence_add(o, p, len);
 	/* pieces are PDQ-hashed only as their stitched whole */
 	if (o->rfirst < 0 && o->img_on)
 		imgmatch_buf_add(o->s->conf.img, &o->img, p, len);
@@ -546,11 +600,19 @@ static const char *pdq_skip(const struct sobj *o, unsigned flags)
 	return NULL;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
 /* Matches a whole (non-piece) object: exact lists on both bodies, then
  * PDQ; tells the source. */
-static void decide(struct objsink *s, const struct sobj *o, const struct hash_result *rb,
-		   const struct hash_result *rw, bool body_ok, bool wire_ok,
-		   const struct imgmatch_result *img)
+static void decide(struct objsink *s, const struct sobj *o, const struct obj_end *e,
+		   const struct hash_result *rb, const struct hash_result *rw, bool body_ok,
+		   bool wire_ok, const struct imgmatch_result *img, uint64_t t0)
 {
 	struct obj_verdict v = {.flow = o->has_flow ? &o->flow : NULL,
 				.live = o->fi,
@@ -559,20 +621,32 @@ static void decide(struct objsink *s, const struct sobj *o, const struct hash_re
 				.host = o->str[S_HOST],
 				.uri = o->str[S_URI],
 				.hashed = body_ok,
-				.distance = -1};
+				.distance = -1,
+				.quality = -1,
+				.sniffed = e->sniffed ? e->sniffed : "",
+				.content_type = o->str[S_CTYPE],
+				.size = e->decoded_len,
+				.ts_end_ns = e->ts_ns};
 
 	if (body_ok)
 		match(s, o, rb, "decoded", &v);
 	if (o->sep_wire && wire_ok)
 		match(s, o, rw, "wire", &v);
 	pdq_match(s, o, img, &v);
+	if (v.distance >= 0)
+		v.quality = img->quality;
 	s->st.matched += v.hits > 0;
+	if (v.hits && s->conf.evidence)
+		s->conf.evidence->keep(s->conf.evidence->ctx, &v, o->ev_over ? NULL : o->ev,
+				       o->ev_over ? 0 : o->ev_len);
+	v.inspect_ns = mono_ns() - t0;
 	if (s->conf.verdict)
 		s->conf.verdict(s->conf.verdict_ctx, &v);
 }
 
 static void obj_end(void *obj, const struct obj_end *e)
 {
+	uint64_t t0 = mono_ns();
 	struct sobj *o = obj;
 	struct objsink *s = o->s;
 	struct imgmatch_result img = {0};
@@ -601,7 +675,7 @@ static void obj_end(void *obj, const struct obj_end *e)
 		o->piece->ok = wire_ok;
 		o->piece->ts_end = e->ts_ns;
 	} else {
-		decide(s, o, &rb, &rw, body_ok, wire_ok, &img);
+		decide(s, o, e, &rb, &rw, body_ok, wire_ok, &img, t0);
 	}
 	emit(s, o, e->ts_ns);
 	sobj_free(o);

@@ -26,6 +26,7 @@
 #include "object.h"
 #include "objrec.h"
 #include "range.h"
+#include "util/budget.h"
 
 #define OBJSINK_NAME_MAX 64 /* list name and category, with the NUL */
 
@@ -82,6 +83,28 @@ struct obj_verdict {
 	uint8_t hash[32];
 	size_t hash_len;
 	int distance;		/* PDQ Hamming distance, -1 for exact hits */
+	int quality;		/* the object's PDQ quality for a PDQ hit, else -1 */
+	/* what the block event and the metrics say about the object */
+	const char *sniffed;	/* type from magic bytes, "" if unknown */
+	const char *content_type; /* declared, "" if none */
+	uint64_t size;		/* decoded bytes */
+	uint64_t ts_end_ns;	/* time of its last byte (packet clock) */
+	uint64_t inspect_ns;	/* hashing, PDQ and matching once it ended */
+	char evidence[64];	/* the sealed copy's name, "" if none (objsink_evidence) */
+};
+
+/* Evidence preservation (off unless given): while an object is open its
+ * decoded body is kept, up to cap bytes and within the shared budget held;
+ * once it matched, keep() gets the body (NULL and 0 when it was over the
+ * cap or the budget: not kept) and may name its sealed copy in
+ * v->evidence, which the verdict's events cite. Bodies of objects that do
+ * not match are dropped at their end. keep() runs in the worker thread
+ * (confined: no files) and must not block. */
+struct objsink_evidence {
+	uint64_t cap;
+	struct budget *held;
+	void (*keep)(void *ctx, struct obj_verdict *v, const uint8_t *body, size_t len);
+	void *ctx;
 };
 
 struct objsink_conf {
@@ -98,6 +121,7 @@ struct objsink_conf {
 	/* Optional: called for every object that ends, once matched. */
 	void (*verdict)(void *ctx, const struct obj_verdict *v);
 	void *verdict_ctx;
+	const struct objsink_evidence *evidence; /* NULL: off */
 };
 
 /* Counters. With an assembler of its own (no emit), objsink_stats folds
