@@ -1,134 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* reasm_tcp: one TCP direction of a reassembler flow. Places segments by
- * 64-bit stream offset, delivers in-order bytes without copying, holds
- * out-of-order ones (first copy wins), applies PAWS and the SYN-SENT
- * checks, and gives up holes as gaps. Policies: docs/reassembly.md. */
+/* reasm_tcp: one TCP direction of a reassembler flow, called by reasm.c.
+ * Places segments by 64-bit stream offset, delivers in-order bytes without
+ * copying, holds out-of-order ones (first copy wins), applies PAWS and the
+ * SYN-SENT checks, and gives up holes as gaps; delivery, closing and
+ * eviction are reasm_out.c's. Policies: docs/reassembly.md. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
 #include "reasm_int.h"
-
-/* ---- delivery to the consumer ------------------------------------------ */
-
-/* A fast checksum of delivered bytes. Not cryptographic: a collision only
- * hides an anomaly, the first copy is kept either way. Four independent
- * lanes so the multiplies overlap, each in a register of its own (in an
- * array they went through memory: a store and a load per multiply, 2.4
- * times slower). */
-static uint64_t sum64(const uint8_t *p, size_t n)
-{
-	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h0 = n, h1 = 1, h2 = 2, h3 = 3, w0, w1, w2, w3;
-	size_t i = 0;
-
-	for (; i + 32 <= n; i += 32) {
-		memcpy(&w0, p + i, 8);
-		memcpy(&w1, p + i + 8, 8);
-		memcpy(&w2, p + i + 16, 8);
-		memcpy(&w3, p + i + 24, 8);
-		h0 = (h0 ^ w0) * k;
-		h1 = (h1 ^ w1) * k;
-		h2 = (h2 ^ w2) * k;
-		h3 = (h3 ^ w3) * k;
-	}
-	for (; i < n; i++)
-		h0 = (h0 ^ p[i]) * 0x100000001b3ull;
-	h0 = (h0 ^ (h1 >> 29) ^ h1) * k;
-	h0 = (h0 ^ (h2 >> 29) ^ h2) * k;
-	return (h0 ^ (h3 >> 29) ^ h3) * k;
-}
-
-static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
-		    uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	struct flow_recent *rc = &fd->recent[fd->recent_next++ % FLOW_RECENT];
-
-	rc->off = fd->next_off;
-	rc->len = (uint32_t)len;
-	rc->sum = sum64(p, len);
-	fd->next_off += len;
-	fd->next_seq += (uint32_t)len;
-	r->st.bytes += len;
-	if (f->user && len)
-		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
-}
-
-static void gap(struct reasm *r, struct flow *f, int d, uint64_t upto, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t len = upto - fd->next_off;
-
-	if (upto <= fd->next_off)
-		return;
-	fd->next_off = upto;
-	fd->next_seq += (uint32_t)len;
-	r->st.gaps++;
-	r->st.gap_bytes += len;
-	if (f->user)
-		r->ops->gap(f->user, (enum stream_dir)d, len, ts);
-}
-
-static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	if (f->dir[d].ended)
-		return;
-	f->dir[d].ended = 1;
-	if (f->user)
-		r->ops->end(f->user, (enum stream_dir)d, ts);
-}
-
-/* Frees the held bytes of direction d (past its FIN, or at its close). */
-static void drop_held(struct reasm *r, struct flow_dir *fd)
-{
-	reasm_held(r, -(int64_t)fd->ooo.mem);
-	seglist_clear(&fd->ooo);
-}
-
-/* Delivers held segments that now touch next_off, never past the FIN;
- * ends the direction when the FIN is reached. */
-static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
-	struct seg *s;
-
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off && fd->next_off < stop) {
-		size_t before = fd->ooo.mem;
-		uint64_t end;
-
-		s = seglist_pop(&fd->ooo);
-		reasm_held(r, -(int64_t)(before - fd->ooo.mem));
-		end = s->off + s->len < stop ? s->off + s->len : stop;
-		if (end > fd->next_off)
-			deliver(r, f, d, s->data + (fd->next_off - s->off),
-				(size_t)(end - fd->next_off), ts);
-		free(s);
-	}
-	if (fd->fin && fd->next_off >= fd->fin_off) {
-		drop_held(r, fd); /* bytes past the FIN are no data */
-		end_dir(r, f, d, ts);
-	}
-}
-
-/* Gives up every hole of direction d: delivers all held bytes up to its FIN
- * (gapping holes and a lost tail) and ends it. */
-void reasm_flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-
-	drain(r, f, d, ts);
-	while (fd->ooo.head && (!fd->fin || fd->ooo.head->off < fd->fin_off)) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
-	}
-	if (fd->fin)
-		gap(r, f, d, fd->fin_off, ts);
-	drop_held(r, fd);
-	end_dir(r, f, d, ts);
-}
 
 /* Enforces the per-direction and global caps on held bytes after an insert
  * into f's direction d: the flow's own holes are given up first. */
@@ -138,14 +19,14 @@ static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
 
 	while ((fd->ooo.mem > r->conf.flow_buf_max || fd->ooo.n > r->conf.flow_segs_max) &&
 	       fd->ooo.head) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
+		reasm_gap(r, f, d, fd->ooo.head->off, ts);
+		reasm_drain(r, f, d, ts);
 	}
 	while (budget_over(r->bytes)) {
 		if (reasm_evict_one(r, f, 1, ts)) {
 			while (fd->ooo.head) {
-				gap(r, f, d, fd->ooo.head->off, ts);
-				drain(r, f, d, ts);
+				reasm_gap(r, f, d, fd->ooo.head->off, ts);
+				reasm_drain(r, f, d, ts);
 			}
 			break;
 		}
@@ -203,8 +84,8 @@ static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack, uint64
 		return;
 	if ((uint64_t)a > fd->ooo.head->off)
 		a = (int64_t)fd->ooo.head->off;
-	gap(r, f, d, (uint64_t)a, ts);
-	drain(r, f, d, ts);
+	reasm_gap(r, f, d, (uint64_t)a, ts);
+	reasm_drain(r, f, d, ts);
 }
 
 /* Holds or delivers payload p[0..len) at stream offset off (> next_off or
@@ -221,37 +102,11 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8
 	reasm_held(r, (int64_t)(fd->ooo.mem - before));
 	if (res.overlap)
 		r->st.overlaps++;
-	if (res.conflict) {
-		r->st.conflicts++;
-		if (f->user && r->ops->anomaly)
-			r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP, ts);
-	}
-	drain(r, f, d, ts);
+	if (res.conflict)
+		reasm_anomaly(r, f, d, ts);
+	reasm_drain(r, f, d, ts);
 	enforce_caps(r, f, d, ts);
 	return 0;
-}
-
-/* A retransmission of already delivered bytes: if it repeats one of the
- * last delivered segments exactly but with other bytes, that is a
- * conflicting overlap (the delivered copy stays). */
-static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p,
-			 size_t len, uint64_t ts)
-{
-	const struct flow_dir *fd = &f->dir[d];
-
-	for (int i = 0; i < FLOW_RECENT; i++) {
-		const struct flow_recent *rc = &fd->recent[i];
-
-		if (rc->len != len || rc->off != (uint64_t)off || !len)
-			continue;
-		if (rc->sum != sum64(p, len)) {
-			r->st.conflicts++;
-			if (r->ops->anomaly)
-				r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP,
-						ts);
-		}
-		return;
-	}
 }
 
 /* Payload of direction d starting at sequence number seq. */
@@ -264,7 +119,7 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const 
 	if (off + (int64_t)len <= next) {
 		r->st.drops[REASM_DROP_OLD]++;
 		if (f->user)
-			check_resend(r, f, d, off, p, len, ts);
+			reasm_check_resend(r, f, d, off, p, len, ts);
 		return 0;
 	}
 	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {
@@ -292,7 +147,7 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const 
 		off = next;
 	}
 	if (off == next && !fd->ooo.head) {
-		deliver(r, f, d, p, len, ts); /* in order: no copy */
+		reasm_deliver(r, f, d, p, len, ts); /* in order: no copy */
 		return 0;
 	}
 	return hold(r, f, d, off, p, len, ts);
@@ -393,7 +248,7 @@ int reasm_tcp_segment(struct reasm *r, struct flow *f, int d, const struct pkt *
 	    off_of(fd, seq) - (int64_t)fd->next_off <= (int64_t)r->conf.max_ahead) {
 		fd->fin = 1;
 		fd->fin_off = (uint64_t)(off_of(fd, seq) + (int64_t)p->len);
-		drain(r, f, d, p->ts_ns);
+		reasm_drain(r, f, d, p->ts_ns);
 	}
 	if (f->dir[0].ended && f->dir[1].ended)
 		reasm_close_flow(r, f, STREAM_CLOSE_FIN, p->ts_ns);
