@@ -47,7 +47,7 @@ void reasm_deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, siz
 
 	rc->off = fd->next_off;
 	rc->len = (uint32_t)len;
-	rc->sum = sum64(p, len);
+	rc->sum = (uint32_t)sum64(p, len);
 	fd->next_off += len;
 	fd->next_seq += (uint32_t)len;
 	r->st.bytes += len;
@@ -82,8 +82,12 @@ static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 /* Frees the held bytes of direction d (past its FIN, or at its close). */
 static void drop_held(struct reasm *r, struct flow_dir *fd)
 {
-	reasm_held(r, -(int64_t)fd->ooo.mem);
-	seglist_clear(&fd->ooo);
+	if (!fd->ooo)
+		return;
+	reasm_held(r, -(int64_t)fd->ooo->mem);
+	seglist_clear(fd->ooo);
+	free(fd->ooo);
+	fd->ooo = NULL;
 }
 
 /* Delivers held segments that now touch next_off, never past the FIN;
@@ -94,18 +98,20 @@ void reasm_drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
 	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
 	struct seg *s;
 
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off && fd->next_off < stop) {
-		size_t before = fd->ooo.mem;
+	while ((s = flow_held(fd)) && s->off <= fd->next_off && fd->next_off < stop) {
+		size_t before = fd->ooo->mem;
 		uint64_t end;
 
-		s = seglist_pop(&fd->ooo);
-		reasm_held(r, -(int64_t)(before - fd->ooo.mem));
+		s = seglist_pop(fd->ooo);
+		reasm_held(r, -(int64_t)(before - fd->ooo->mem));
 		end = s->off + s->len < stop ? s->off + s->len : stop;
 		if (end > fd->next_off)
 			reasm_deliver(r, f, d, s->data + (fd->next_off - s->off),
 				      (size_t)(end - fd->next_off), ts);
 		free(s);
 	}
+	if (fd->ooo && !fd->ooo->head)
+		drop_held(r, fd); /* empty: the list goes too */
 	if (fd->fin && fd->next_off >= fd->fin_off) {
 		drop_held(r, fd); /* bytes past the FIN are no data */
 		end_dir(r, f, d, ts);
@@ -119,8 +125,8 @@ static void flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
 	struct flow_dir *fd = &f->dir[d];
 
 	reasm_drain(r, f, d, ts);
-	while (fd->ooo.head && (!fd->fin || fd->ooo.head->off < fd->fin_off)) {
-		reasm_gap(r, f, d, fd->ooo.head->off, ts);
+	while (flow_held(fd) && (!fd->fin || flow_held(fd)->off < fd->fin_off)) {
+		reasm_gap(r, f, d, flow_held(fd)->off, ts);
 		reasm_drain(r, f, d, ts);
 	}
 	if (fd->fin)
@@ -139,7 +145,7 @@ void reasm_check_resend(struct reasm *r, struct flow *f, int d, int64_t off, con
 
 		if (rc->len != len || rc->off != (uint64_t)off || !len)
 			continue;
-		if (rc->sum != sum64(p, len))
+		if (rc->sum != (uint32_t)sum64(p, len))
 			reasm_anomaly(r, f, d, ts);
 		return;
 	}
@@ -186,7 +192,8 @@ int reasm_evict_one(struct reasm *r, const struct flow *keep, int need_buf, uint
 	for (size_t i = need_buf ? 2 : 0; i < 3; i++) {
 		struct flow *f = flow_table_idlest(r->t, order[i]);
 
-		while (f && (f == keep || (need_buf && !f->dir[0].ooo.n && !f->dir[1].ooo.n)))
+		while (f && (f == keep ||
+			     (need_buf && !flow_held(&f->dir[0]) && !flow_held(&f->dir[1]))))
 			f = f->idle.next;
 		if (!f)
 			continue;

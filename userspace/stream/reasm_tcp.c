@@ -17,15 +17,15 @@ static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 
-	while ((fd->ooo.mem > r->conf.flow_buf_max || fd->ooo.n > r->conf.flow_segs_max) &&
-	       fd->ooo.head) {
-		reasm_gap(r, f, d, fd->ooo.head->off, ts);
+	while (flow_held(fd) &&
+	       (fd->ooo->mem > r->conf.flow_buf_max || fd->ooo->n > r->conf.flow_segs_max)) {
+		reasm_gap(r, f, d, flow_held(fd)->off, ts);
 		reasm_drain(r, f, d, ts);
 	}
 	while (budget_over(r->bytes)) {
 		if (reasm_evict_one(r, f, 1, ts)) {
-			while (fd->ooo.head) {
-				reasm_gap(r, f, d, fd->ooo.head->off, ts);
+			while (flow_held(fd)) {
+				reasm_gap(r, f, d, flow_held(fd)->off, ts);
 				reasm_drain(r, f, d, ts);
 			}
 			break;
@@ -75,15 +75,15 @@ static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack, uint64
 	struct flow_dir *fd = &f->dir[d];
 	int64_t a;
 
-	if (!fd->init || !fd->ooo.head)
+	if (!fd->init || !flow_held(fd))
 		return;
 	a = off_of(fd, ack);
 	if (fd->fin && a > (int64_t)fd->fin_off)
 		a = (int64_t)fd->fin_off; /* the FIN takes a sequence number */
 	if (a <= (int64_t)fd->next_off || a - (int64_t)fd->next_off > r->conf.max_ahead)
 		return;
-	if ((uint64_t)a > fd->ooo.head->off)
-		a = (int64_t)fd->ooo.head->off;
+	if ((uint64_t)a > flow_held(fd)->off)
+		a = (int64_t)flow_held(fd)->off;
 	reasm_gap(r, f, d, (uint64_t)a, ts);
 	reasm_drain(r, f, d, ts);
 }
@@ -95,11 +95,21 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8
 {
 	struct flow_dir *fd = &f->dir[d];
 	struct seglist_ins res;
-	size_t before = fd->ooo.mem;
+	size_t before;
+	int err;
 
-	if (seglist_insert(&fd->ooo, (uint64_t)off, p, len, &res))
+	if (!fd->ooo && !(fd->ooo = calloc(1, sizeof(*fd->ooo))))
 		return -ENOMEM;
-	reasm_held(r, (int64_t)(fd->ooo.mem - before));
+	before = fd->ooo->mem;
+	err = seglist_insert(fd->ooo, (uint64_t)off, p, len, &res);
+	reasm_held(r, (int64_t)(fd->ooo->mem - before));
+	if (err) { /* what was inserted is held and counted */
+		if (!fd->ooo->head) {
+			free(fd->ooo);
+			fd->ooo = NULL;
+		}
+		return -ENOMEM;
+	}
 	if (res.overlap)
 		r->st.overlaps++;
 	if (res.conflict)
@@ -146,7 +156,7 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const 
 		len -= (size_t)(next - off);
 		off = next;
 	}
-	if (off == next && !fd->ooo.head) {
+	if (off == next && !flow_held(fd)) {
 		reasm_deliver(r, f, d, p, len, ts); /* in order: no copy */
 		return 0;
 	}
