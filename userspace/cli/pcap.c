@@ -24,6 +24,7 @@ struct pcap_opts {
 	int nfiles;
 	unsigned log_mask;
 	unsigned workers;
+	uint64_t memory;
 	const char *out;
 	bool force;
 	bool stats;
@@ -35,14 +36,18 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: edgeward pcap FILE... [--hashlist NAME=PATH[,...]]... [--pdqlist ...]...\n"
 		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
-		"                    [--hash md5,sha1,sha256] [--workers N] [--out FILE [--force]]\n"
-		"                    [--stats]\n"
+		"                    [--hash md5,sha1,sha256] [--workers N] [--memory SIZE]\n"
+		"                    [--out FILE [--force]] [--stats]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
 		"  --hash LIST     hashes written to the log (default md5,sha1,sha256)\n"
 		"  --workers N     inspection threads (default: the online CPUs); the events\n"
 		"                  are the same for any N\n"
+		"  --memory SIZE   one budget (K, M, G, T: binary units; at least 16M) for the\n"
+		"                  flow cap (half of it, 1 KiB a flow), out-of-order bytes (a\n"
+		"                  quarter), image and range buffers (an eighth each); what\n"
+		"                  reaches a cap is evicted and counted (docs/pcap.md)\n"
 		"  --out FILE      write the events to FILE, created 0600 (default standard\n"
 		"                  output); an existing FILE is replaced only with --force\n"
 		"  --stats         end with a \"resources\" line: workers, memory peaks, CPU\n"
@@ -62,6 +67,31 @@ static int parse_workers(const char *s, unsigned *n)
 		return -EINVAL;
 	}
 	*n = (unsigned)v;
+	return 0;
+}
+
+/* SIZE: a whole number of bytes with an optional K, M, G or T (powers of
+ * 1024, either case), at least ENGINE_MEMORY_MIN. */
+static int parse_memory(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "kmgt";
+	const char *u;
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1] && (u = strchr(units, *end | 0x20)))
+		shift = 10 * (int)(u - units + 1);
+	if (*s < '0' || *s > '9' || errno || (*end && !shift) || v > (UINT64_MAX >> shift) ||
+	    (v << shift) < ENGINE_MEMORY_MIN) {
+		ew_err("pcap: bad --memory '%s' (expected bytes with an optional K, M, G or T, "
+		       "at least 16M)",
+		       s);
+		return -EINVAL;
+	}
+	*bytes = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -89,6 +119,8 @@ static int parse_opt(struct pcap_opts *o, int c)
 		return 0;
 	case 'w':
 		return parse_workers(optarg, &o->workers);
+	case 'm':
+		return parse_memory(optarg, &o->memory);
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -107,6 +139,7 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"force", no_argument, NULL, 'f'},
 		{"stats", no_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
+		{"memory", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		LISTOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -273,6 +306,7 @@ static int run(struct pcap_opts *o, FILE *out)
 	ej_init(&w, out);
 	engine_conf_default(&c);
 	c.workers = o->workers;
+	c.memory = o->memory;
 	c.log_mask = o->log_mask;
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
