@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,6 +57,8 @@ struct http_ctx *http_ctx_new(const struct http_conf *conf,
 
 void http_ctx_free(struct http_ctx *ctx)
 {
+	if (ctx)
+		free(ctx->spare);
 	free(ctx);
 }
 
@@ -197,24 +200,33 @@ static void msg_done(struct http_flow *f, enum stream_dir dir)
 
 static int msg_new(struct http_flow *f, struct http_dir *d)
 {
+	struct http_msg *m;
+
 	msg_free(f->ctx, d);
-	d->m = calloc(1, sizeof(*d->m));
-	if (!d->m) {
+	m = f->ctx->spare ? f->ctx->spare : malloc(sizeof(*m));
+	f->ctx->spare = NULL;
+	if (!m) {
 		d->st = H_DEAD;
 		return -ENOMEM;
 	}
-	d->m->alt_len = -1;
+	memset(m, 0, offsetof(struct http_msg, head));
+	m->alt_len = -1;
+	d->m = m;
 	return 0;
 }
 
-/* Frees the message in flight; an object still open ends truncated. */
+/* Frees the message in flight (one is kept for the next message of the
+ * context); an object still open ends truncated. */
 static void msg_free(struct http_ctx *ctx, struct http_dir *d)
 {
 	if (!d->m)
 		return;
 	httpobj_end(&d->m->obj, 0, OBJ_TRUNCATED, d->ts);
 	alt_free(ctx, d->m);
-	free(d->m);
+	if (ctx->spare)
+		free(d->m);
+	else
+		ctx->spare = d->m;
 	d->m = NULL;
 }
 

@@ -25,6 +25,7 @@ struct http_ctx {
 	struct http_stats st;
 	struct budget *alt;	/* bytes kept for second readings, all flows */
 	struct budget own_alt;
+	struct http_msg *spare;	/* the last message freed, for the next one */
 };
 
 /* What a response needs to know about its request: one allocation, the
@@ -85,10 +86,10 @@ enum hstate {
 };
 
 /* One message from its parsed head to the end of its body: allocated when
- * the head is complete, freed when the message ends (http.c). */
+ * the head is complete, freed when the message ends (http.c). Only the
+ * fields before head are zeroed for a new message: its parser fills the
+ * head, the first chunk-size line the probe. */
 struct http_msg {
-	struct http_head head;
-	struct http_obj obj;
 	uint64_t remain;	/* body or chunk bytes still to come */
 	int discard;		/* the object ended early: skip the body */
 	int probing;		/* first chunk-size line: keep bytes in probe */
@@ -97,6 +98,8 @@ struct http_msg {
 	uint8_t *alt;		/* its first alt_len bytes */
 	size_t nalt;
 	size_t nprobe;
+	struct http_obj obj;
+	struct http_head head;
 	uint8_t probe[LINE_MAX_LEN + 64];
 };
 
