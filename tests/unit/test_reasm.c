@@ -188,6 +188,16 @@ static void retransmission_different(void **state)
 	assert_int_equal(stats(t).overlaps, 1);
 	assert_int_equal(stats(t).conflicts, 1);
 	assert_int_equal(flow0(t)->anomalies, 1);
+	/* resends that differ in one byte, anywhere in a 33-byte segment */
+	for (int i = 0; i < 33; i++) {
+		char a[33] = {0}, b[33] = {0};
+		uint32_t seq = ISN_S + 12 + 33 * (uint32_t)i;
+
+		a[i] = ';';
+		seg(t, S2C, seq, ISN_C + 1, PKT_ACK, a, 33);
+		seg(t, S2C, seq, ISN_C + 1, PKT_ACK, b, 33);
+		assert_int_equal(stats(t).conflicts, 2 + i);
+	}
 	t_free(t);
 }
 

@@ -39,6 +39,14 @@ static uint64_t sum64(const uint8_t *p, size_t n)
 	return (h0 ^ (h3 >> 29) ^ h3) * k;
 }
 
+/* The high half of sum64: it depends on every bit of every word (a bit of
+ * a product only depends on the bits below it, so the low half would
+ * miss differences in the upper bytes of a word). */
+static uint32_t sum32(const uint8_t *p, size_t n)
+{
+	return (uint32_t)(sum64(p, n) >> 32);
+}
+
 void reasm_deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
 		   uint64_t ts)
 {
@@ -47,7 +55,7 @@ void reasm_deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, siz
 
 	rc->off = fd->next_off;
 	rc->len = (uint32_t)len;
-	rc->sum = (uint32_t)sum64(p, len);
+	rc->sum = sum32(p, len);
 	fd->next_off += len;
 	fd->next_seq += (uint32_t)len;
 	r->st.bytes += len;
@@ -145,7 +153,7 @@ void reasm_check_resend(struct reasm *r, struct flow *f, int d, int64_t off, con
 
 		if (rc->len != len || rc->off != (uint64_t)off || !len)
 			continue;
-		if (rc->sum != (uint32_t)sum64(p, len))
+		if (rc->sum != sum32(p, len))
 			reasm_anomaly(r, f, d, ts);
 		return;
 	}
