@@ -69,7 +69,6 @@ void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st)
 
 /* ---- messages ------------------------------------------------------------ */
 
-static int msg_new(struct http_flow *f, struct http_dir *d);
 static void msg_free(struct http_ctx *ctx, struct http_dir *d);
 
 /* Begins the body object lazily: at the first body byte or gap. */
