@@ -570,6 +570,162 @@ static void oversized_head_gives_up(void **state)
 	free(rsp);
 }
 
+/* Limits are exact: a head of max_header bytes is read, one byte more is
+ * given up, whatever the direction's buffer held before. */
+static void head_limit_is_exact(void **state)
+{
+	static const char *const heads[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nX: ",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nXY: ",
+	};
+	struct tcol *c = malloc(sizeof(*c));
+	struct http_conf conf;
+	char rsp[400];
+
+	(void)state;
+	http_conf_default(&conf);
+	conf.max_header = 300;
+	for (int i = 0; i < 2; i++) {
+		size_t n = strlen(heads[i]);
+		struct http_stats st;
+
+		memcpy(rsp, heads[i], n);
+		/* with the first head the block is exactly 300 bytes */
+		memset(rsp + n, 'a', 300 - 4 - strlen(heads[0]));
+		strcpy(rsp + n + 300 - 4 - strlen(heads[0]), "\r\n\r\nz");
+		{
+			const struct ev evs[] = { REQ("GET / HTTP/1.1\r\n\r\n"), RSP(rsp), FIN };
+			struct http_ctx *ctx = run(evs, 3, 7, c, &conf);
+
+			http_ctx_stats(ctx, &st);
+			assert_int_equal(c->n, !i);
+			assert_int_equal(st.gave_up, i);
+			if (!i)
+				expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "z", OBJ_COMPLETE);
+			http_ctx_free(ctx);
+		}
+	}
+	free(c);
+}
+
+static char long_rsp[8192];
+
+static void check_long_lines(struct tcol *c, struct http_ctx *ctx)
+{
+	struct http_stats st;
+
+	http_ctx_stats(ctx, &st);
+	assert_int_equal(c->n, 3);
+	expect_obj(&c->o[0], OBJ_RESPONSE_BODY, 200, "abcdefgh", OBJ_COMPLETE);
+	expect_obj(&c->o[1], OBJ_RESPONSE_BODY, 200, "ij", OBJ_COMPLETE);
+	/* a size line of 1025 bytes is no chunk-size line */
+	assert_int_equal(c->o[2].ndata, 1);
+	assert_int_equal(c->o[2].end.flags, OBJ_TRUNCATED | OBJ_DECODE_ERR | OBJ_ANOMALY);
+	assert_int_equal(c->o[2].end.anomalies, ANOM_BAD_CHUNK);
+	assert_int_equal(st.responses, 3);
+}
+
+/* Long header lines, chunk extensions and trailers are read a line at a
+ * time: the same objects at every split, and the limits where they were. */
+static void long_lines(void **state)
+{
+	char *p = long_rsp;
+	const struct ev evs[] = {
+		REQ("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"),
+		RSP(long_rsp),
+		FIN,
+	};
+
+	(void)state;
+	p += sprintf(p, "HTTP/1.1 200 OK\r\nX-Long: ");
+	memset(p, 'h', 3000);
+	p += 3000;
+	p += sprintf(p, "\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=");
+	memset(p, 'e', 1000);	/* a size line of 1010 bytes: fine */
+	p += 1000;
+	p += sprintf(p, "\r\nabc\r\n5\r\ndefgh\r\n0\r\nX-Trailer: ");
+	memset(p, 't', 2000);	/* a trailer over LINE_MAX_LEN: skipped */
+	p += 2000;
+	p += sprintf(p, "\r\n\r\n");
+	p += sprintf(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nij\r\n0\r\n\r\n");
+	p += sprintf(p, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nk\r\n1");
+	memset(p, ' ', 1024);
+	p += 1024;
+	sprintf(p, "\r\nl\r\n0\r\n\r\n");
+	each_split(evs, sizeof(evs) / sizeof(evs[0]), check_long_lines);
+}
+
+/* Responses pair with requests in order; a 33rd pending request makes the
+ * parser forget the oldest. */
+static void pending_requests_ring(void **state)
+{
+	char *req = malloc(64 * 40), *rsp = malloc(64 * 64), *q = req, *r = rsp;
+	struct tcol *c = malloc(sizeof(*c));
+	struct http_stats st;
+
+	(void)state;
+	for (int i = 0; i < 34; i++) {
+		q += sprintf(q, "GET /%d HTTP/1.1\r\n\r\n", i);
+		/* bodies only for the last MAXOBJ responses */
+		if (i < 34 - MAXOBJ)
+			r += sprintf(r, "HTTP/1.1 304 Not Modified\r\n\r\n");
+		else
+			r += sprintf(r, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n%c", 'a' + i % 26);
+	}
+	{
+		const struct ev evs[] = { REQ(req), RSP(rsp), FIN };
+		struct http_ctx *ctx = run(evs, 3, 1 << 20, c, NULL);
+
+		http_ctx_stats(ctx, &st);
+		assert_int_equal(st.requests, 34);
+		assert_int_equal(st.responses, 34);
+		assert_int_equal(c->n, MAXOBJ);
+		/* requests 0 and 1 were forgotten: response 18 answers /20 */
+		assert_string_equal(c->o[0].uri, "/20");
+		assert_string_equal(c->o[MAXOBJ - 3].uri, "/33");
+		assert_string_equal(c->o[MAXOBJ - 2].method, "");
+		assert_string_equal(c->o[MAXOBJ - 1].uri, "");
+		http_ctx_free(ctx);
+	}
+	free(c);
+	free(rsp);
+	free(req);
+}
+
+/* A long keep-alive flow: each message's state comes and goes (ASan checks
+ * nothing leaks), the counts stay right. */
+static void many_messages(void **state)
+{
+	const size_t n = 2000;
+	char *req = malloc(n * 32), *rsp = malloc(n * 64), *q = req, *r = rsp;
+	struct tcol *c = malloc(sizeof(*c));
+	struct http_conf conf;
+	struct http_stats st;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		q += sprintf(q, "GET /%zu HTTP/1.1\r\n\r\n", i);
+		r += sprintf(r, "HTTP/1.1 %s\r\n\r\n", i % 2 ? "204 No Content" :
+			     "200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n");
+	}
+	http_conf_default(&conf);
+	conf.emit = HTTP_EMIT_REQUESTS;	/* count the responses, keep none */
+	{
+		const struct ev evs[] = { REQ(req), RSP(rsp), FIN };
+		struct http_ctx *ctx = run(evs, 3, 1448, c, &conf);
+
+		http_ctx_stats(ctx, &st);
+		assert_int_equal(st.requests, n);
+		assert_int_equal(st.responses, n);
+		assert_int_equal(st.objects, 0);
+		assert_int_equal(st.anomalies, 0);
+		http_ctx_free(ctx);
+	}
+	free(c);
+	free(rsp);
+	free(req);
+}
+
 static void check_not_http(struct tcol *c, struct http_ctx *ctx)
 {
 	struct http_stats st;
@@ -953,6 +1109,10 @@ int main(void)
 		cmocka_unit_test(ranges_and_byteranges),
 		cmocka_unit_test(request_bodies_and_form_parts),
 		cmocka_unit_test(oversized_head_gives_up),
+		cmocka_unit_test(head_limit_is_exact),
+		cmocka_unit_test(long_lines),
+		cmocka_unit_test(pending_requests_ring),
+		cmocka_unit_test(many_messages),
 		cmocka_unit_test(not_http_is_dropped_early),
 		cmocka_unit_test(midstream_resyncs_partial),
 		cmocka_unit_test(upload_part_cut_by_gap),

@@ -188,6 +188,16 @@ static void retransmission_different(void **state)
 	assert_int_equal(stats(t).overlaps, 1);
 	assert_int_equal(stats(t).conflicts, 1);
 	assert_int_equal(flow0(t)->anomalies, 1);
+	/* resends that differ in one byte, anywhere in a 33-byte segment */
+	for (int i = 0; i < 33; i++) {
+		char a[33] = {0}, b[33] = {0};
+		uint32_t seq = ISN_S + 12 + 33 * (uint32_t)i;
+
+		a[i] = ';';
+		seg(t, S2C, seq, ISN_C + 1, PKT_ACK, a, 33);
+		seg(t, S2C, seq, ISN_C + 1, PKT_ACK, b, 33);
+		assert_int_equal(stats(t).conflicts, 2 + i);
+	}
 	t_free(t);
 }
 
@@ -421,6 +431,118 @@ static void global_cap_evicts(void **state)
 	t_free(t);
 }
 
+/* A consumer that counts each flow's bytes, for tests with many flows:
+ * the flow's slot is its client port less MANY_PORT. */
+#define MANY_PORT  10000
+#define MANY_FLOWS 3000
+
+static uint64_t many_bytes[MANY_FLOWS];
+
+static void *many_open(void *ctx, const struct flow_info *fi)
+{
+	(void)ctx;
+	return &many_bytes[fi->client_port - MANY_PORT];
+}
+
+static void many_data(void *flow, enum stream_dir d, const uint8_t *p, size_t len, uint64_t ts)
+{
+	(void)d, (void)p, (void)ts;
+	*(uint64_t *)flow += len;
+}
+
+static void many_gap(void *flow, enum stream_dir d, uint64_t len, uint64_t ts)
+{
+	(void)flow, (void)d, (void)len, (void)ts;
+}
+
+static void many_end(void *flow, enum stream_dir d, uint64_t ts)
+{
+	(void)flow, (void)d, (void)ts;
+}
+
+static void many_close(void *flow, enum stream_close why, uint64_t ts)
+{
+	(void)flow, (void)why, (void)ts;
+}
+
+static const struct stream_ops many_ops = {many_open, many_data, many_gap, many_end, many_close,
+					   NULL};
+
+static void many_seg(struct reasm *r, uint64_t *num, unsigned port, uint32_t seq, uint8_t fl,
+		     const char *data)
+{
+	uint8_t f[1600];
+	size_t n = build_v4(f, 6, CLI_IP, SRV_IP, port, SRV_PORT, seq, 0, fl, 0, data,
+			    strlen(data));
+	struct pkt p;
+	struct pkt_err e;
+
+	++*num;
+	assert_int_equal(packet_decode(PKT_LINK_RAW, f, n, *num, 1700000000ull * SEC + *num, &p, &e),
+			 0);
+	assert_int_equal(reasm_push(r, &p), 0);
+}
+
+/* The flow table starts small and grows with the flows: every flow is
+ * found again after the buckets doubled under it. */
+static void many_flows_grow_the_table(void **state)
+{
+	struct reasm_conf c;
+	struct reasm *r;
+	uint64_t num = 0;
+
+	(void)state;
+	reasm_conf_default(&c);
+	c.max_flows = 4 * MANY_FLOWS;
+	r = reasm_new(&c, &many_ops, NULL);
+	assert_non_null(r);
+	memset(many_bytes, 0, sizeof(many_bytes));
+	for (unsigned i = 0; i < MANY_FLOWS; i++) {
+		many_seg(r, &num, MANY_PORT + i, ISN_C, PKT_SYN, "");
+		many_seg(r, &num, MANY_PORT + i, ISN_C + 1, PKT_ACK, "x");
+	}
+	for (unsigned i = MANY_FLOWS; i-- > 0;)
+		many_seg(r, &num, MANY_PORT + i, ISN_C + 2, PKT_ACK, "yz");
+	for (unsigned i = 0; i < MANY_FLOWS; i++)
+		assert_int_equal(many_bytes[i], 3);
+	{
+		struct reasm_stats st;
+
+		reasm_stats(r, &st);
+		assert_int_equal(st.flows, MANY_FLOWS);
+		assert_int_equal(st.flows_active, MANY_FLOWS);
+		assert_int_equal(st.evictions, 0);
+		assert_int_equal(st.midstream, 0);
+	}
+	reasm_free(r);
+}
+
+/* A direction holds out-of-order bytes only while a hole is open; the
+ * list comes and goes with each hole, and the counts follow it. */
+static void held_bytes_come_and_go(void **state)
+{
+	struct t *t = t_new(NULL);
+	char want[2 * 100 + 1];
+
+	(void)state;
+	handshake(t, ISN_C, ISN_S);
+	for (int i = 0; i < 100; i++) {
+		uint32_t seq = ISN_S + 1 + 2 * (uint32_t)i;
+
+		SEGS(t, S2C, seq + 1, ISN_C + 1, PKT_ACK, "b");
+		assert_int_equal(stats(t).buffered, seglist_cost(1));
+		SEGS(t, S2C, seq, ISN_C + 1, PKT_ACK, "a");
+		assert_int_equal(stats(t).buffered, 0);
+		want[2 * i] = 'a';
+		want[2 * i + 1] = 'b';
+	}
+	want[200] = 0;
+	assert_string_equal(flow0(t)->out[STREAM_S2C], want);
+	/* the filling byte meets the held one, so it is held before the drain */
+	assert_int_equal(stats(t).buffered_peak, 2 * seglist_cost(1));
+	t_free(t);
+}
+
 static void max_flows_evicts_idlest(void **state)
 {
 	struct reasm_conf c;
@@ -579,6 +701,8 @@ int main(void)
 		cmocka_unit_test(per_flow_segment_cap),
 		cmocka_unit_test(global_cap_evicts),
 		cmocka_unit_test(max_flows_evicts_idlest),
+		cmocka_unit_test(many_flows_grow_the_table),
+		cmocka_unit_test(held_bytes_come_and_go),
 		cmocka_unit_test(paws_drop),
 		cmocka_unit_test(syn_sent_checks),
 		cmocka_unit_test(fast_open),

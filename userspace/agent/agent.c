@@ -128,6 +128,7 @@ static int start_engine(struct agent *a)
 		return -ENOMEM;
 	engine_conf_default(&ec);
 	ec.workers = c->workers;
+	ec.memory = c->memory;
 	ec.log_mask = c->log_mask;
 	ec.hashdb = a->db;
 	ec.img.db = a->pdb;

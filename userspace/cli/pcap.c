@@ -29,6 +29,7 @@ struct pcap_opts {
 	int nfiles;
 	unsigned log_mask;
 	unsigned workers;
+	uint64_t memory;
 	const char *out;
 	const char *log_key;
 	const char *metrics;	   /* Prometheus listen address */
@@ -48,15 +49,20 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: edgeward pcap FILE... [--hashlist NAME=PATH[,...]]... [--pdqlist ...]...\n"
 		"                    [--hashxml PATH]... [--pdq] [--pdq-min-quality N]\n"
-		"                    [--hash md5,sha1,sha256] [--workers N] [--out FILE [--force]]\n"
-		"                    [--log-key FILE] [--stats] [--metrics ADDR\n"
-		"                    [--metrics-wait SEC]] [--evidence-dir DIR --evidence-key PUB]\n"
+		"                    [--hash md5,sha1,sha256] [--workers N] [--memory SIZE]\n"
+		"                    [--out FILE [--force]] [--log-key FILE] [--stats]\n"
+		"                    [--metrics ADDR [--metrics-wait SEC]]\n"
+		"                    [--evidence-dir DIR --evidence-key PUB]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
 		"  --hash LIST     hashes written to the log (default md5,sha1,sha256)\n"
 		"  --workers N     inspection threads (default: the online CPUs); the events\n"
 		"                  are the same for any N\n"
+		"  --memory SIZE   one budget (K, M, G, T: binary units; at least 16M) for the\n"
+		"                  flow cap (half of it, 1 KiB a flow), out-of-order bytes (a\n"
+		"                  quarter), image and range buffers (an eighth each); what\n"
+		"                  reaches a cap is evicted and counted (docs/pcap.md)\n"
 		"  --out FILE      write the events to FILE, created 0600 (default standard\n"
 		"                  output); an existing FILE is replaced only with --force\n"
 		"  --log-key FILE  sign the events: each line carries the SHA-256 of the line\n"
@@ -86,6 +92,31 @@ static int parse_workers(const char *s, unsigned *n)
 		return -EINVAL;
 	}
 	*n = (unsigned)v;
+	return 0;
+}
+
+/* SIZE: a whole number of bytes with an optional K, M, G or T (powers of
+ * 1024, either case), at least ENGINE_MEMORY_MIN. */
+static int parse_memory(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "kmgt";
+	const char *u;
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1] && (u = strchr(units, *end | 0x20)))
+		shift = 10 * (int)(u - units + 1);
+	if (*s < '0' || *s > '9' || errno || (*end && !shift) || v > (UINT64_MAX >> shift) ||
+	    (v << shift) < ENGINE_MEMORY_MIN) {
+		ew_err("pcap: bad --memory '%s' (expected bytes with an optional K, M, G or T, "
+		       "at least 16M)",
+		       s);
+		return -EINVAL;
+	}
+	*bytes = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -128,6 +159,8 @@ static int parse_opt(struct pcap_opts *o, int c)
 		return 0;
 	case 'w':
 		return parse_workers(optarg, &o->workers);
+	case 'M':
+		return parse_memory(optarg, &o->memory);
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -151,6 +184,7 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"evidence-key", required_argument, NULL, 'P'},
 		{"stats", no_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
+		{"memory", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		LISTOPTS_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -344,6 +378,7 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 			ew_warn("pcap: a pipe or device among the inputs: one worker reads them");
 		c.workers = 1; /* it can be read once only */
 	}
+	c.memory = o->memory;
 	c.log_mask = o->log_mask;
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;

@@ -24,6 +24,35 @@ void engine_conf_default(struct engine_conf *c)
 	range_limits_default(&c->range);
 }
 
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Sets the caps of the stages from c->memory (engine.h has the split). */
+static int split_memory(struct engine_conf *c)
+{
+	uint64_t m = c->memory, flows = m / 2 / ENGINE_FLOW_COST;
+
+	if (!m)
+		return 0;
+	if (m < ENGINE_MEMORY_MIN)
+		return -EINVAL;
+	c->reasm.max_flows = flows > SIZE_MAX ? SIZE_MAX : (size_t)flows;
+	c->reasm.total_buf_max = (size_t)min64(m / 4, SIZE_MAX);
+	c->reasm.flow_buf_max = (size_t)min64(c->reasm.flow_buf_max, c->reasm.total_buf_max);
+	/* an image cap chosen below the default (--pdq-buffer-total) stays */
+	if (!c->img.total_cap || c->img.total_cap >= IMGMATCH_DEF_TOTAL_CAP)
+		c->img.total_cap = (size_t)min64(m / 8, SIZE_MAX);
+	else
+		c->img.total_cap = (size_t)min64(c->img.total_cap, m / 8);
+	c->img.obj_cap = (size_t)min64(c->img.obj_cap ? c->img.obj_cap : IMGMATCH_DEF_OBJ_CAP,
+				       c->img.total_cap);
+	c->range.max_held = m / 8;
+	c->range.max_resource = min64(c->range.max_resource, c->range.max_held);
+	return 0;
+}
+
 static unsigned worker_count(unsigned want)
 {
 	long n = want ? (long)want : sysconf(_SC_NPROCESSORS_ONLN);
@@ -40,6 +69,12 @@ struct engine *engine_new(const struct engine_conf *conf)
 	if (!e)
 		return NULL;
 	e->conf = *conf;
+	if (split_memory(&e->conf)) {
+		free(e);
+		errno = EINVAL;
+		return NULL;
+	}
+	conf = &e->conf;
 	engine_matcher_init(e);
 	e->n = worker_count(conf->workers);
 	budget_init(&e->flows, conf->reasm.max_flows);

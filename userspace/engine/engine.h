@@ -44,6 +44,20 @@
 
 #define ENGINE_WORKERS_MAX 64
 
+/* One memory budget for the engine (engine_conf.memory), split when the
+ * engine is built (docs/reassembly.md, "One memory budget"):
+ *
+ *   1/2  flows, at ENGINE_FLOW_COST bytes each: the flow cap
+ *   1/4  reassembly: out-of-order bytes held, all flows
+ *   1/8  image bodies buffered for PDQ
+ *   1/8  range pieces held for stitching
+ *
+ * Each part is a cap shared by all workers; what reaches it is evicted or
+ * refused and counted. */
+#define ENGINE_FLOW_COST   1024		/* a tracked flow without an object in
+					 * flight measures 650-750 (bench/flow_memory.sh) */
+#define ENGINE_MEMORY_MIN  (16ull << 20)
+
 /* What the workers do with each flow's byte streams. */
 enum engine_mode {
 	ENGINE_OBJECTS, /* HTTP objects: hash, match, PDQ (edgeward pcap) */
@@ -67,6 +81,9 @@ struct engine_conf {
 	bool flow_hash;			       /* ENGINE_FLOWS: SHA-256 per direction */
 	struct hashdb *hashdb;		       /* exact lists, shared; NULL: none */
 	struct imgmatch_conf img;	       /* PDQ options; img.db shared */
+	uint64_t memory;		       /* one budget (ENGINE_FLOW_COST above) for
+						* the caps of reasm, img and range; 0:
+						* their caps as set */
 	struct reasm_conf reasm;	       /* caps are for all workers together */
 	struct http_conf http;
 	struct range_limits range;
@@ -104,7 +121,9 @@ struct engine;
 
 /* Builds an engine (stages of every worker, the assembler, shared
  * budgets); no thread runs yet. conf is copied; its pointers must outlive
- * the engine. Returns NULL with errno set. */
+ * the engine. With conf->memory (at least ENGINE_MEMORY_MIN) the caps it
+ * sizes are set from it (an image cap chosen below its default stays if
+ * lower). Returns NULL with errno set (EINVAL: memory too small). */
 struct engine *engine_new(const struct engine_conf *conf);
 
 /* True when every path is a regular file (or does not exist: its error

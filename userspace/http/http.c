@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* HTTP/1.x message framing: the stream consumer between the reassembler and
- * the object consumers. Runs each direction's state machine over heads
- * (httphead.c), chunked (httpchunk.c), Content-Length and close-delimited
- * bodies, gaps and ends, and hands bodies to objects (httpobj.c), reading
- * ambiguous messages the way browsers do.
+/* HTTP/1.x message framing, the parser's entry: the stream consumer between
+ * the reassembler and the object consumers. Runs each direction's state
+ * machine over heads (httphead.c) and chunked framing (httpchunk.c), which
+ * say what they found, and over Content-Length and close-delimited bodies,
+ * gaps and ends; hands bodies to objects (httpobj.c, the exit), reading
+ * ambiguous messages the way browsers do. A flow costs a few hundred
+ * bytes: a message's state is allocated when its head is complete and
+ * freed when it ends, a direction's line buffer when it empties.
  *
  *   stream_ops data(C2S) --> requests  --> request bodies, form parts
  *   stream_ops data(S2C) --> responses --> response bodies, byterange parts
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,6 +57,8 @@ struct http_ctx *http_ctx_new(const struct http_conf *conf,
 
 void http_ctx_free(struct http_ctx *ctx)
 {
+	if (ctx)
+		free(ctx->spare);
 	free(ctx);
 }
 
@@ -61,44 +67,29 @@ void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st)
 	*st = ctx->st;
 }
 
-int http_buf_add(struct http_dir *d, uint8_t c, size_t limit)
-{
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 512;
-		uint8_t *b;
+/* ---- messages ------------------------------------------------------------ */
 
-		if (cap > limit)
-			cap = limit;
-		if (d->n >= cap)
-			return -ENOSPC;
-		b = realloc(d->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		d->buf = b;
-		d->cap = cap;
-	}
-	d->buf[d->n++] = c;
-	return 0;
-}
+static void msg_free(struct http_ctx *ctx, struct http_dir *d);
 
 /* Begins the body object lazily: at the first body byte or gap. */
 static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
+	struct http_inflight *m = d->m;
 	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
 
-	if (d->obj.open || d->discard)
+	if (!m || m->obj.open || m->discard)
 		return;
 	if (!(f->ctx->conf.emit & want) ||
-	    httpobj_begin(f->ctx, &d->obj, f->fi,
+	    httpobj_begin(f->ctx, &m->obj, f->fi,
 			  dir == STREAM_C2S ? OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY,
-			  d->head, dir == STREAM_C2S ? NULL : &f->cur,
+			  &m->head, dir == STREAM_C2S ? NULL : f->cur,
 			  d->seq, d->ts)) {
-		d->discard = 1;
+		m->discard = 1;
 		return;
 	}
-	d->obj.pos = &d->pos;
-	d->obj.anomalies |= d->anom;
+	m->obj.pos = &d->pos;
+	m->obj.anomalies |= d->anom;
 	d->anom = 0;
 }
 
@@ -106,95 +97,252 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
  * Content-Length beside chunked), the first alt_len bytes of the
  * (de-chunked) body are kept; if that reading differs from the one
  * followed, it becomes an object of its own when the body ends. */
-static void alt_add(struct http_ctx *ctx, struct http_dir *d,
+static void alt_add(struct http_ctx *ctx, struct http_inflight *m,
 		    const uint8_t *p, size_t len)
 {
-	size_t want = (size_t)d->alt_len - d->nalt;
+	size_t want = (size_t)m->alt_len - m->nalt;
 
-	if (!d->alt) {
-		if (!budget_take(ctx->alt, (uint64_t)d->alt_len))
+	if (!m->alt) {
+		if (!budget_take(ctx->alt, (uint64_t)m->alt_len))
 			goto refuse;
-		if (!(d->alt = malloc(d->alt_len))) {
-			budget_give(ctx->alt, (uint64_t)d->alt_len);
+		if (!(m->alt = malloc(m->alt_len))) {
+			budget_give(ctx->alt, (uint64_t)m->alt_len);
 			goto refuse;
 		}
 	}
 	if (len > want)
 		len = want;
-	memcpy(d->alt + d->nalt, p, len);
-	d->nalt += len;
+	memcpy(m->alt + m->nalt, p, len);
+	m->nalt += len;
 	return;
 refuse:
-	d->alt_len = -1;
+	m->alt_len = -1;
 	ctx->st.alt_refused++;
+}
+
+static void alt_free(struct http_ctx *ctx, struct http_inflight *m)
+{
+	if (m->alt)
+		budget_give(ctx->alt, (uint64_t)m->alt_len);
+	free(m->alt);
+	m->alt = NULL;
+	m->alt_len = -1;
+	m->nalt = 0;
 }
 
 static void alt_emit(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
+	struct http_inflight *m = d->m;
 	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
 	struct http_obj *ob;
 
-	if (d->alt_len > 0 && d->nalt == (size_t)d->alt_len &&
-	    d->body_len != d->nalt && (f->ctx->conf.emit & want) &&
+	if (m->alt_len > 0 && m->nalt == (size_t)m->alt_len &&
+	    m->body_len != m->nalt && (f->ctx->conf.emit & want) &&
 	    (ob = calloc(1, sizeof(*ob)))) {
 		if (!httpobj_begin(f->ctx, ob, f->fi, dir == STREAM_C2S ?
-				   OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY, d->head,
-				   dir == STREAM_C2S ? NULL : &f->cur, d->seq, d->ts)) {
+				   OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY, &m->head,
+				   dir == STREAM_C2S ? NULL : f->cur, d->seq, d->ts)) {
 			ob->pos = &d->pos;
-			httpobj_wire(ob, d->alt, d->nalt);
+			httpobj_wire(ob, m->alt, m->nalt);
 			httpobj_end(ob, 1, 0, d->ts);
 			f->ctx->st.alternates++;
 		}
 		free(ob);
 	}
-	if (d->alt)
-		budget_give(f->ctx->alt, (uint64_t)d->alt_len);
-	free(d->alt);
-	d->alt = NULL;
-	d->alt_len = -1;
-	d->nalt = 0;
+	alt_free(f->ctx, m);
 }
 
-void http_body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+/* Body bytes of the current message of dir, to its object. */
+static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
 	struct http_dir *d = &f->d[dir];
+	struct http_inflight *m = d->m;
 
-	if (!len)
+	if (!len || !m)
 		return;
-	d->body_len += len;
-	if (d->alt_len > 0 && d->nalt < (size_t)d->alt_len)
-		alt_add(f->ctx, d, p, len);
+	m->body_len += len;
+	if (m->alt_len > 0 && m->nalt < (size_t)m->alt_len)
+		alt_add(f->ctx, m, p, len);
 	obj_ensure(f, dir);
-	if (!d->discard)
-		httpobj_wire(&d->obj, p, len);
+	if (!m->discard)
+		httpobj_wire(&m->obj, p, len);
 }
 
-void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
+/* Ends the object of the message in flight, if any (complete: every byte
+ * was seen; flags: OBJ_GAP, OBJ_TRUNCATED ...); the rest of its body is
+ * skipped. */
+static void obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 		       unsigned flags)
 {
 	struct http_dir *d = &f->d[dir];
 
+	if (!d->m)
+		return;
 	if (flags & OBJ_GAP)
 		obj_ensure(f, dir);
-	httpobj_end(&d->obj, complete, flags, d->ts);
-	d->discard = 1;
+	httpobj_end(&d->m->obj, complete, flags, d->ts);
+	d->m->discard = 1;
 	alt_emit(f, dir);
 }
 
-void http_msg_done(struct http_flow *f, enum stream_dir dir)
+/* The message ended where its framing said: the next head follows. */
+static void msg_done(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
 
-	http_obj_finish(f, dir, 1, 0);
+	obj_finish(f, dir, 1, 0);
 	http_msg_report_done(f, dir);
+	msg_free(f->ctx, d);
 	d->st = H_HEAD;
 	d->n = 0;
 	d->eoh = 0;
-	d->discard = 0;
-	d->probing = 0;
 }
+
+static int msg_new(struct http_flow *f, struct http_dir *d)
+{
+	struct http_inflight *m;
+
+	msg_free(f->ctx, d);
+	m = f->ctx->spare ? f->ctx->spare : malloc(sizeof(*m));
+	f->ctx->spare = NULL;
+	if (!m) {
+		d->st = H_DEAD;
+		return -ENOMEM;
+	}
+	memset(m, 0, offsetof(struct http_inflight, head));
+	m->alt_len = -1;
+	d->m = m;
+	return 0;
+}
+
+/* Frees the message in flight (one is kept for the next message of the
+ * context); an object still open ends truncated. */
+static void msg_free(struct http_ctx *ctx, struct http_dir *d)
+{
+	if (!d->m)
+		return;
+	httpobj_end(&d->m->obj, 0, OBJ_TRUNCATED, d->ts);
+	alt_free(ctx, d->m);
+	if (ctx->spare)
+		free(d->m);
+	else
+		ctx->spare = d->m;
+	d->m = NULL;
+}
+
+/* ---- what the head and chunk readers found ---------------------------------- */
+
+static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+		 size_t len);
+
+/* HTTP/0.9: a first response without a status line is all body. */
+static void http09(struct http_flow *f)
+{
+	struct http_dir *d = &f->d[STREAM_S2C];
+
+	if (msg_new(f, d))
+		return;
+	httphead_http09(f);
+	d->m->head.head_off = d->pos - d->n;	/* the buffered bytes start it */
+	d->m->head.body_off = d->m->head.head_off;
+	body(f, STREAM_S2C, d->buf, d->n);
+	d->n = 0;
+}
+
+static void head_event(struct http_flow *f, enum stream_dir dir,
+		       enum head_ev ev)
+{
+	struct http_dir *d = &f->d[dir];
+	uint8_t tmp[8];
+	size_t n = d->n;
+
+	switch (ev) {
+	case HEAD_DONE:
+		if (msg_new(f, d))
+			return;
+		if (!httphead_done(f, dir)) {
+			d->m->head.head_off = d->head_start;
+			d->m->head.body_off = d->pos;
+			http_msg_head(f, dir);
+		}
+		if (d->st == H_HEAD || d->st == H_DEAD || d->st == H_RESYNC)
+			msg_free(f->ctx, d);	/* no body */
+		break;
+	case HEAD_LATE_BODY:	/* d->buf holds at most 5 bytes */
+		memcpy(tmp, d->buf, n);
+		d->n = 0;
+		if (msg_new(f, d))
+			return;
+		httphead_late_body(f);
+		d->pos -= n;	/* read again */
+		feed(f, STREAM_S2C, tmp, n);
+		break;
+	case HEAD_HTTP09:
+		http09(f);
+		break;
+	case HEAD_MORE:
+		break;
+	}
+}
+
+/* The first chunk-size line was not one: the sender did not chunk after
+ * all (Firefox ignores Transfer-Encoding in places where Chromium does
+ * not). Re-read the bytes as a Content-Length or close-delimited body. */
+static void chunk_fallback(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	struct http_inflight *m = d->m;
+	uint8_t tmp[sizeof(m->probe)];
+	size_t n = m->nprobe;
+
+	memcpy(tmp, m->probe, n);
+	d->pos -= n;	/* the probed bytes are read again */
+	m->probing = 0;
+	m->nprobe = 0;
+	d->n = 0;
+	m->head.anomalies |= ANOM_BAD_CHUNK;
+	if (m->head.content_length > 0) {
+		m->remain = m->head.content_length;
+		d->st = H_CL;
+	} else if (m->head.content_length == 0 || dir == STREAM_C2S) {
+		msg_done(f, dir);
+	} else {
+		d->st = H_CLOSE;
+	}
+	feed(f, dir, tmp, n);
+}
+
+static void chunk_event(struct http_flow *f, enum stream_dir dir,
+			enum chunk_ev ev)
+{
+	struct http_dir *d = &f->d[dir];
+
+	switch (ev) {
+	case CHUNK_LAST:
+		obj_finish(f, dir, 1, 0);
+		break;
+	case CHUNK_END:
+		msg_done(f, dir);
+		break;
+	case CHUNK_BAD:
+		if (d->m->probing) {
+			chunk_fallback(f, dir);
+			break;
+		}
+		d->m->obj.anomalies |= ANOM_BAD_CHUNK;
+		obj_finish(f, dir, 0, OBJ_TRUNCATED | OBJ_DECODE_ERR);
+		d->st = H_RESYNC;
+		d->n = 0;
+		msg_free(f->ctx, d);
+		break;
+	case CHUNK_MORE:
+		break;
+	}
+}
+
+/* ---- bytes ------------------------------------------------------------------- */
 
 static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 			 const uint8_t *p, size_t len)
@@ -202,17 +350,17 @@ static size_t body_bytes(struct http_flow *f, enum stream_dir dir,
 	struct http_dir *d = &f->d[dir];
 	size_t k = len;
 
-	if (d->st != H_CLOSE && k > d->remain)
-		k = d->remain;
+	if (d->st != H_CLOSE && k > d->m->remain)
+		k = d->m->remain;
 	d->pos += k;
-	http_body(f, dir, p, k);
+	body(f, dir, p, k);
 	if (d->st == H_CLOSE)
 		return k;
-	d->remain -= k;
-	if (d->remain)
+	d->m->remain -= k;
+	if (d->m->remain)
 		return k;
 	if (d->st == H_CL)
-		http_msg_done(f, dir);
+		msg_done(f, dir);
 	else
 		d->st = H_CHUNK_SIZE;
 	return k;
@@ -231,11 +379,15 @@ static size_t skip_blank(struct http_dir *d, const uint8_t *p)
 	return *p == '\n';
 }
 
-void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
+/* Runs dir's state machine over p[0..len): each reader returns how many
+ * bytes it used and what it found; bodies go out whole. */
+static void feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
 {
 	struct http_dir *d = &f->d[dir];
-	uint64_t at = d->pos;	/* handlers move pos on by what they consume */
+	uint64_t at = d->pos;	/* the readers see pos at their first byte */
+	enum head_ev hev;
+	enum chunk_ev cev;
 
 	while (len) {
 		size_t k = len;
@@ -250,7 +402,9 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		k = len;
 		switch (d->st) {
 		case H_HEAD:
-			k = httphead_bytes(f, dir, p, len);
+			k = httphead_bytes(f, dir, p, len, &hev);
+			d->pos = at + k;
+			head_event(f, dir, hev);
 			break;
 		case H_CL:
 		case H_CHUNK_DATA:
@@ -260,13 +414,17 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		case H_CHUNK_SIZE:
 		case H_CHUNK_LF:
 		case H_TRAILER:
-			k = httpchunk_bytes(f, dir, p, len);
+			k = httpchunk_bytes(f, dir, p, len, &cev);
+			d->pos = at + k;
+			chunk_event(f, dir, cev);
 			break;
 		case H_RESYNC:
 			k = httphead_resync(f, dir, p, len);
 			break;
 		case H_PRELUDE:
-			k = httphead_prelude(f, p, len);
+			k = httphead_prelude(f, p, len, &hev);
+			d->pos = at + k;
+			head_event(f, dir, hev);
 			break;
 		case H_DEAD:
 			break;
@@ -277,6 +435,8 @@ void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 	}
 	d->pos = at;
 }
+
+/* ---- the stream consumer ------------------------------------------------------ */
 
 static void *flow_open(void *ctx, const struct flow_info *fi)
 {
@@ -302,9 +462,15 @@ static void on_data(void *flow, enum stream_dir dir, const uint8_t *p,
 		    size_t len, uint64_t ts)
 {
 	struct http_flow *f = flow;
+	struct http_dir *d = &f->d[dir];
 
-	f->d[dir].ts = ts;
-	http_feed(f, dir, p, len);
+	d->ts = ts;
+	feed(f, dir, p, len);
+	if (!d->n && d->buf) {	/* idle flows hold no buffer */
+		free(d->buf);
+		d->buf = NULL;
+		d->cap = 0;
+	}
 }
 
 /* Policy: a gap inside a body ends its object with OBJ_GAP|OBJ_TRUNCATED
@@ -321,26 +487,26 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 	switch (d->st) {
 	case H_CL:
 	case H_CHUNK_DATA:
-		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
-		if (len && len < d->remain) {
-			d->remain -= len;
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		if (len && len < d->m->remain) {
+			d->m->remain -= len;
 			return;
 		}
-		if (len && len == d->remain) {
-			d->remain = 0;
+		if (len && len == d->m->remain) {
+			d->m->remain = 0;
 			if (d->st == H_CL)
-				http_msg_done(f, dir);
+				msg_done(f, dir);
 			else
 				d->st = H_CHUNK_SIZE;
 			return;
 		}
 		break;
 	case H_CLOSE:
-		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
 		return;
 	case H_CHUNK_SIZE:
 	case H_CHUNK_LF:
-		http_obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
+		obj_finish(f, dir, 0, OBJ_GAP | OBJ_TRUNCATED);
 		break;
 	case H_DEAD:
 		return;
@@ -349,7 +515,7 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 	}
 	d->st = H_RESYNC;
 	d->n = 0;
-	d->probing = 0;
+	msg_free(f->ctx, d);
 }
 
 /* The direction ended (FIN or close). orderly: FIN or end of input. */
@@ -358,14 +524,14 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 	struct http_dir *d = &f->d[dir];
 
 	if (d->st == H_PRELUDE)
-		httphead_http09(f, d);
-	if (d->probing && (d->st == H_CHUNK_SIZE || d->st == H_CHUNK_LF))
-		httpchunk_fallback(f, dir);
+		http09(f);
+	if (d->m && d->m->probing && (d->st == H_CHUNK_SIZE || d->st == H_CHUNK_LF))
+		chunk_fallback(f, dir);
 	if (d->st == H_CHUNK_SIZE && d->n)
-		httpchunk_line(f, dir);	/* "0" and then the close */
+		chunk_event(f, dir, httpchunk_line(f, dir)); /* "0", then the close */
 	switch (d->st) {
 	case H_CLOSE:
-		http_obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
 		if (orderly)
 			http_msg_report_done(f, dir);
 		break;
@@ -374,16 +540,17 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 		    f->d[STREAM_C2S].messages &&
 		    !httphdr_is_status(d->buf, d->n) &&
 		    !(f->fi->flags & FLOW_MIDSTREAM))
-			httphead_http09(f, d);	/* a tiny HTTP/0.9 response */
-		http_obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
+			http09(f);	/* a tiny HTTP/0.9 response */
+		obj_finish(f, dir, orderly, orderly ? 0 : OBJ_TRUNCATED);
 		break;
 	case H_TRAILER:
 		break;	/* body complete, trailers cut: fine */
 	default:
-		http_obj_finish(f, dir, 0, OBJ_TRUNCATED);
+		obj_finish(f, dir, 0, OBJ_TRUNCATED);
 		break;
 	}
 	d->st = H_DEAD;
+	msg_free(f->ctx, d);
 }
 
 static void on_end(void *flow, enum stream_dir dir, uint64_t ts)
@@ -405,16 +572,11 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 		d->ts = ts;
 		if (d->st != H_DEAD)
 			dir_end(f, dir, orderly);
-		httpobj_end(&d->obj, 0, OBJ_TRUNCATED, ts);
+		msg_free(f->ctx, d);
 		free(d->buf);
-		free(d->head);
-		if (d->alt)
-			budget_give(f->ctx->alt, (uint64_t)d->alt_len);
-		free(d->alt);
+		free(d->prev);
 	}
-	for (unsigned i = 0; i < HTTP_PENDING; i++)
-		httphead_req_free(&f->q[i]);
-	httphead_req_free(&f->cur);
+	httphead_reqs_free(f);
 	free(f);
 }
 
@@ -429,8 +591,8 @@ static void on_anomaly(void *flow, enum stream_dir dir, unsigned what,
 	(void)ts;
 	if (!(what & STREAM_ANOM_OVERLAP))
 		return;
-	if (d->obj.open)
-		d->obj.anomalies |= ANOM_OVERLAP;
+	if (d->m && d->m->obj.open)
+		d->m->obj.anomalies |= ANOM_OVERLAP;
 	else
 		d->anom |= ANOM_OVERLAP;
 }

@@ -1,50 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Chunked transfer coding for the HTTP parser (http.c): chunk-size lines,
- * chunk data boundaries and trailers, read with browser tolerance, and the
- * fallback to unchunked framing when a body declared chunked is not. */
+/* Chunked transfer coding for the HTTP parser, under http.c: chunk-size
+ * lines, chunk data boundaries and trailers, read with browser tolerance.
+ * Says what it found (enum chunk_ev); http.c ends the objects and the
+ * messages, and re-reads a body that was not chunked after all. */
 #include <string.h>
 
 #include "httpint.h"
-
-/* The first chunk-size line was not one: the sender did not chunk after
- * all (Firefox ignores Transfer-Encoding in places where Chromium does
- * not). Re-read the bytes as a Content-Length or close-delimited body. */
-void httpchunk_fallback(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-	uint8_t tmp[sizeof(d->probe)];
-	size_t n = d->nprobe;
-
-	memcpy(tmp, d->probe, n);
-	d->pos -= n;	/* the probed bytes are read again */
-	d->probing = 0;
-	d->nprobe = 0;
-	d->n = 0;
-	d->head->anomalies |= ANOM_BAD_CHUNK;
-	if (d->head->content_length > 0) {
-		d->remain = d->head->content_length;
-		d->st = H_CL;
-	} else if (d->head->content_length == 0 || dir == STREAM_C2S) {
-		http_msg_done(f, dir);
-	} else {
-		d->st = H_CLOSE;
-	}
-	http_feed(f, dir, tmp, n);
-}
-
-static void bad_chunk(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-
-	if (d->probing) {
-		httpchunk_fallback(f, dir);
-		return;
-	}
-	d->obj.anomalies |= ANOM_BAD_CHUNK;
-	http_obj_finish(f, dir, 0, OBJ_TRUNCATED | OBJ_DECODE_ERR);
-	d->st = H_RESYNC;
-	d->n = 0;
-}
 
 static int hexval(uint8_t c)
 {
@@ -54,108 +15,140 @@ static int hexval(uint8_t c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* A complete chunk-size line is in d->buf: leading hex digits are the
- * size; extensions and junk after them are ignored, as browsers do. */
-void httpchunk_line(struct http_flow *f, enum stream_dir dir)
+/* While the first chunk-size line is read, its bytes are kept to be read
+ * again if it is none. */
+static void probe(struct http_inflight *m, const uint8_t *p, size_t len)
 {
-	struct http_dir *d = &f->d[dir];
+	size_t room = sizeof(m->probe) - m->nprobe;
+
+	if (!m->probing)
+		return;
+	if (len > room)
+		len = room;
+	memcpy(m->probe + m->nprobe, p, len);
+	m->nprobe += len;
+}
+
+/* Reads the chunk-size line in d->buf: leading hex digits are the size;
+ * extensions and junk after them are ignored, as browsers do. */
+static enum chunk_ev size_line(struct http_dir *d)
+{
 	uint64_t size = 0;
 	size_t i = 0, k;
 
 	while (i < d->n && (d->buf[i] == ' ' || d->buf[i] == '\t'))
 		i++;
 	for (k = i; k < d->n && hexval(d->buf[k]) >= 0; k++) {
-		if (size >> 56) {
-			bad_chunk(f, dir);
-			return;
-		}
+		if (size >> 56)
+			return CHUNK_BAD;
 		size = size * 16 + hexval(d->buf[k]);
 	}
-	if (k == i) {
-		bad_chunk(f, dir);
-		return;
-	}
-	d->probing = 0;
+	if (k == i)
+		return CHUNK_BAD;
+	d->m->probing = 0;
 	d->n = 0;
-	d->remain = size;
-	if (!size) {
-		http_obj_finish(f, dir, 1, 0);
-		d->st = H_TRAILER;
-	}
+	d->m->remain = size;
+	return size ? CHUNK_MORE : CHUNK_LAST;
 }
 
-/* A size or trailer line ended with c (LF, or CR for a size line).
- * Returns 0 when chunk framing is over (message done, fallback, error). */
-static int line_end(struct http_flow *f, enum stream_dir dir, uint8_t c)
+enum chunk_ev httpchunk_line(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
+	enum chunk_ev ev = size_line(d);
+
+	if (ev == CHUNK_LAST)
+		d->st = H_TRAILER;
+	return ev;
+}
+
+/* A size or trailer line ended with c (LF, or CR for a size line). */
+static enum chunk_ev line_end(struct http_dir *d, uint8_t c)
+{
+	enum chunk_ev ev;
 
 	if (d->st == H_TRAILER) {
 		while (d->n && (d->buf[d->n - 1] == '\r' || d->buf[d->n - 1] == ' '))
 			d->n--;
-		if (!d->n) {
-			http_msg_done(f, dir);	/* the empty line after trailers */
-			return 0;
-		}
+		if (!d->n)
+			return CHUNK_END;	/* the empty line after trailers */
 		d->n = 0;	/* a trailer field: ignored */
-		return 1;
+		return CHUNK_MORE;
 	}
-	httpchunk_line(f, dir);
-	if (d->st == H_CHUNK_SIZE)
-		d->st = c == '\r' ? H_CHUNK_LF : d->remain ? H_CHUNK_DATA : H_TRAILER;
-	else if (d->st == H_TRAILER && c == '\r')
+	ev = size_line(d);
+	if (ev == CHUNK_BAD)
+		return ev;
+	if (c == '\r')
 		d->st = H_CHUNK_LF;
-	return d->st == H_CHUNK_LF || d->st == H_CHUNK_DATA || d->st == H_TRAILER;
+	else
+		d->st = ev == CHUNK_LAST ? H_TRAILER : H_CHUNK_DATA;
+	return ev;
 }
 
-/* Chunk framing bytes (size lines, trailers), one at a time. */
+/* The inside of a size line (after its first byte) or of a trailer line:
+ * kept up to the byte that ends it, found with memchr. A size line over
+ * LINE_MAX_LEN is bad at its first byte too many; a trailer line over it
+ * starts again after that byte. Returns bytes used. */
+static size_t line_run(struct http_dir *d, const uint8_t *p, size_t len,
+		       enum chunk_ev *ev)
+{
+	const uint8_t *e = memchr(p, '\n', len);
+	size_t k = e ? (size_t)(e - p) : len, room;
+
+	if (d->st == H_TRAILER) {
+		http_buf_keep(d, p, k, LINE_MAX_LEN);
+		return k;
+	}
+	if (d->st != H_CHUNK_SIZE || !d->n)
+		return 0;
+	if ((e = memchr(p, '\r', k)))
+		k = (size_t)(e - p);
+	room = LINE_MAX_LEN - d->n;
+	if (k > room) {
+		probe(d->m, p, room + 1);
+		http_buf_put(d, p, room, LINE_MAX_LEN);
+		*ev = CHUNK_BAD;
+		return room + 1;
+	}
+	probe(d->m, p, k);
+	if (http_buf_put(d, p, k, LINE_MAX_LEN))
+		*ev = CHUNK_BAD;	/* no memory */
+	return k;
+}
+
 size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
-			  const uint8_t *p, size_t len)
+		       const uint8_t *p, size_t len, enum chunk_ev *ev)
 {
 	struct http_dir *d = &f->d[dir];
-	size_t i = 0;
+	size_t i = 0, k;
 
-	while (i < len) {
-		uint8_t c = p[i];
+	*ev = CHUNK_MORE;
+	while (i < len && *ev == CHUNK_MORE) {
 		enum hstate st = d->st;
+		uint8_t c;
 
 		if (st != H_CHUNK_SIZE && st != H_CHUNK_LF && st != H_TRAILER)
 			break;
-		i++;
-		d->pos++;
-		if (d->probing && d->nprobe < sizeof(d->probe))
-			d->probe[d->nprobe++] = c;
-		if (st == H_CHUNK_LF) {
-			d->st = d->remain ? H_CHUNK_DATA : H_TRAILER;
-			if (c == '\n')
-				continue;
-			i--;
-			d->pos--;
-			if (d->probing)
-				d->nprobe--;
+		if ((k = line_run(d, p + i, len - i, ev))) {
+			i += k;
 			continue;
 		}
+		c = p[i++];
+		if (st == H_CHUNK_LF) {	/* probing ended with the size line */
+			d->st = d->m->remain ? H_CHUNK_DATA : H_TRAILER;
+			i -= c != '\n';
+			continue;
+		}
+		probe(d->m, &c, 1);
 		if (st == H_CHUNK_SIZE && !d->n && (c == '\r' || c == '\n' ||
 						    c == ' ' || c == '\t' ||
 						    c == '\v' || c == '\f'))
 			continue;	/* CRLF after data, stray blank lines */
-		if (st == H_CHUNK_SIZE && !d->n && hexval(c) < 0) {
-			bad_chunk(f, dir);	/* not a chunk-size line */
-			break;
-		}
-		if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE)) {
-			if (!line_end(f, dir, c))
-				break;
-			continue;
-		}
-		if (http_buf_add(d, c, LINE_MAX_LEN)) {
-			if (st == H_TRAILER) {
-				d->n = 0;
-				continue;
-			}
-			bad_chunk(f, dir);
-			break;
-		}
+		if (st == H_CHUNK_SIZE && !d->n && hexval(c) < 0)
+			*ev = CHUNK_BAD;	/* not a chunk-size line */
+		else if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE))
+			*ev = line_end(d, c);
+		else if (http_buf_put(d, &c, 1, LINE_MAX_LEN))
+			*ev = CHUNK_BAD;	/* no memory */
 	}
 	return i;
 }

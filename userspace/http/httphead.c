@@ -1,60 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Message heads for the HTTP parser (http.c): finding where a head starts
- * and ends (junk, HTTP/0.9, resynchronisation), parsing it, matching
- * responses to requests, and choosing the body framing. */
+/* Message heads for the HTTP parser, under http.c: finds where a head
+ * starts and ends (junk, HTTP/0.9, resynchronisation) and says what it
+ * found (enum head_ev); parses a complete head, matches responses to
+ * requests, and chooses the body framing. Never calls back into http.c. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "httpint.h"
 
-void httphead_req_free(struct http_req *r)
+/* ---- pending requests ---------------------------------------------------- */
+
+void httphead_reqs_free(struct http_flow *f)
 {
-	free(r->method);
-	free(r->host);
-	free(r->uri);
-	memset(r, 0, sizeof(*r));
+	struct http_req *r, *next;
+
+	for (r = f->qhead; r; r = next) {
+		next = r->next;
+		free(r);
+	}
+	f->qhead = f->qtail = NULL;
+	f->qlen = 0;
+	free(f->cur);
+	f->cur = NULL;
 }
 
 /* Host of a request: the Host field, else an absolute URI's authority. */
-static char *req_host(const struct http_head *h)
+static size_t req_host(const struct http_head *h, const char **host)
 {
-	const char *u = h->uri, *s;
+	const char *s = strstr(h->uri, "://");
 
+	*host = h->host;
 	if (h->host[0])
-		return strdup(h->host);
-	s = strstr(u, "://");
+		return strlen(h->host);
 	if (!s)
-		return strdup("");
-	s += 3;
-	return strndup(s, strcspn(s, "/?#"));
+		return 0;
+	*host = s + 3;
+	return strcspn(s + 3, "/?#");
 }
 
+/* Queues the request of head h. Without memory it is not queued (its
+ * response then takes the next request's metadata). */
 static void req_push(struct http_flow *f, const struct http_head *h)
 {
-	struct http_req *r;
+	const char *host;
+	size_t lh = req_host(h, &host), lm = strlen(h->method), lu = strlen(h->uri);
+	struct http_req *r = malloc(sizeof(*r) + lm + lh + lu + 3);
+	char *s;
 
+	if (!r)
+		return;
 	if (f->qlen == HTTP_PENDING) {	/* oldest answer lost: forget it */
-		httphead_req_free(&f->q[f->qhead]);
-		f->qhead = (f->qhead + 1) % HTTP_PENDING;
+		struct http_req *old = f->qhead;
+
+		f->qhead = old->next;
 		f->qlen--;
+		free(old);
 	}
-	r = &f->q[(f->qhead + f->qlen++) % HTTP_PENDING];
-	r->method = strdup(h->method);
-	r->uri = strdup(h->uri);
-	r->host = req_host(h);
+	r->next = NULL;
+	r->method = s = r->s;
+	s = (char *)memcpy(s, h->method, lm) + lm;
+	*s++ = '\0';
+	r->host = s;
+	s = (char *)memcpy(s, host, lh) + lh;
+	*s++ = '\0';
+	r->uri = s;
+	memcpy(s, h->uri, lu + 1);
+	if (f->qtail)
+		f->qtail->next = r;
+	else
+		f->qhead = r;
+	f->qtail = r;
+	f->qlen++;
 }
 
 static void req_pop(struct http_flow *f)
 {
-	httphead_req_free(&f->cur);
-	if (!f->qlen)
+	free(f->cur);
+	f->cur = f->qhead;
+	if (!f->cur)
 		return;
-	f->cur = f->q[f->qhead];
-	memset(&f->q[f->qhead], 0, sizeof(f->q[0]));
-	f->qhead = (f->qhead + 1) % HTTP_PENDING;
+	f->qhead = f->cur->next;
+	if (!f->qhead)
+		f->qtail = NULL;
+	f->cur->next = NULL;
 	f->qlen--;
 }
+
+/* ---- framing ------------------------------------------------------------- */
 
 static void tunnel(struct http_flow *f)
 {
@@ -66,33 +99,33 @@ static void tunnel(struct http_flow *f)
 /* Body framing of a message whose head is parsed (RFC 9112 6.3, with the
  * browsers' tolerance). Returns the state the body starts in, or H_HEAD
  * if there is no body. */
-static enum hstate framing(struct http_flow *f, enum stream_dir dir)
+static enum hstate framing(struct http_inflight *m, enum stream_dir dir)
 {
-	struct http_head *h = f->d[dir].head;
+	struct http_head *h = &m->head;
 	enum decode_coding c[DECODE_MAX_LAYERS];
 	int chunked, unknown, many;
 
 	decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
 				 &chunked, &unknown, &many);
-	f->d[dir].body_len = 0;
-	f->d[dir].alt_len = h->alt_length;
+	m->body_len = 0;
+	m->alt_len = h->alt_length;
 	if (chunked && h->content_length > 0)
-		f->d[dir].alt_len = h->content_length;
-	if (f->d[dir].alt_len > HTTP_ALT_MAX)
-		f->d[dir].alt_len = -1;
+		m->alt_len = h->content_length;
+	if (m->alt_len > HTTP_ALT_MAX)
+		m->alt_len = -1;
 	if (h->transfer_encoding[0] && h->content_length >= 0)
 		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
 	if (chunked == 2 || unknown || many)
 		h->anomalies |= ANOM_BAD_TE;
 	if (chunked) {
-		f->d[dir].probing = 1;
-		f->d[dir].nprobe = 0;
+		m->probing = 1;
+		m->nprobe = 0;
 		return H_CHUNK_SIZE;
 	}
 	/* TE without chunked: RFC 9112 reads until close, browsers use
 	 * Content-Length; both agree when the server closes after it. */
 	if (h->content_length > 0) {
-		f->d[dir].remain = h->content_length;
+		m->remain = h->content_length;
 		return H_CL;
 	}
 	if (h->content_length == 0 || dir == STREAM_C2S)
@@ -102,7 +135,7 @@ static enum hstate framing(struct http_flow *f, enum stream_dir dir)
 
 static void response_head(struct http_flow *f, struct http_dir *d)
 {
-	struct http_head *h = d->head;
+	struct http_head *h = &d->m->head;
 	const char *m;
 
 	f->ctx->st.responses++;
@@ -112,7 +145,7 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 		return;
 	}
 	req_pop(f);
-	m = f->cur.method ? f->cur.method : "";
+	m = f->cur ? f->cur->method : "";
 	d->seq = d->finals++;
 	if (h->status == 101 || (!strcasecmp(m, "CONNECT") && h->status / 100 == 2)) {
 		tunnel(f);
@@ -121,86 +154,92 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304)
 		d->st = H_HEAD;
 	else
-		d->st = framing(f, STREAM_S2C);
+		d->st = framing(d->m, STREAM_S2C);
 	d->bodiless = d->st == H_HEAD;
 }
 
-/* A complete head is in d->buf. */
-static void head_done(struct http_flow *f, enum stream_dir dir)
+/* A response read without a body keeps its head bytes: what follows may
+ * be its body after all (httphead_late_body). */
+static void keep_prev(struct http_dir *d)
 {
-	struct http_dir *d = &f->d[dir];
-
-	d->messages++;
-	if (httphdr_parse(d->buf, d->n, dir == STREAM_S2C, d->head)) {
-		d->st = H_RESYNC;
-		d->n = 0;
+	free(d->prev);
+	d->prev = NULL;
+	d->nprev = 0;
+	if (!d->bodiless || d->st != H_HEAD)
 		return;
-	}
-	if (d->head->anomalies)
-		f->ctx->st.anomalies++;
-	d->head->head_off = d->head_start;
-	d->head->body_off = d->pos;
-	d->n = 0;
-	d->eoh = 0;
-	d->discard = 0;
-	if (dir == STREAM_S2C) {
-		response_head(f, d);
-	} else {
-		f->ctx->st.requests++;
-		req_push(f, d->head);
-		d->seq = d->finals++;
-		d->st = framing(f, STREAM_C2S);
-		/* what a client sends after CONNECT is the tunnel, not HTTP
-		 * (a refused CONNECT ends the connection) */
-		if (!strcasecmp(d->head->method, "CONNECT"))
-			d->st = H_DEAD;
-	}
-	http_msg_head(f, dir);
+	d->prev = d->buf;
+	d->nprev = d->n;
+	d->buf = NULL;
+	d->cap = 0;
 }
 
-/* HTTP/0.9: a first response without a status line is all body. */
-void httphead_http09(struct http_flow *f, struct http_dir *d)
+int httphead_done(struct http_flow *f, enum stream_dir dir)
 {
-	if (!d->head && !(d->head = calloc(1, sizeof(*d->head)))) {
-		d->st = H_DEAD;
-		return;
+	struct http_dir *d = &f->d[dir];
+	struct http_head *h = &d->m->head;
+
+	d->messages++;
+	if (httphdr_parse(d->buf, d->n, dir == STREAM_S2C, h)) {
+		d->st = H_RESYNC;
+		d->n = 0;
+		return -EINVAL;
 	}
-	memset(d->head, 0, sizeof(*d->head));
-	d->head->response = 1;
-	d->head->http09 = 1;
-	d->head->status = 200;
-	d->head->content_length = -1;
-	d->head->head_off = d->pos - d->n;	/* the buffered bytes start it */
-	d->head->body_off = d->head->head_off;
+	if (h->anomalies)
+		f->ctx->st.anomalies++;
+	d->eoh = 0;
+	if (dir == STREAM_S2C) {
+		response_head(f, d);
+		keep_prev(d);
+	} else {
+		f->ctx->st.requests++;
+		req_push(f, h);
+		d->seq = d->finals++;
+		d->st = framing(d->m, STREAM_C2S);
+		/* what a client sends after CONNECT is the tunnel, not HTTP
+		 * (a refused CONNECT ends the connection) */
+		if (!strcasecmp(h->method, "CONNECT"))
+			d->st = H_DEAD;
+	}
+	d->n = 0;
+	return 0;
+}
+
+void httphead_http09(struct http_flow *f)
+{
+	struct http_dir *d = &f->d[STREAM_S2C];
+	struct http_head *h = &d->m->head;
+
+	memset(h, 0, sizeof(*h));
+	h->response = 1;
+	h->http09 = 1;
+	h->status = 200;
+	h->content_length = -1;
 	d->messages++;
 	d->seq = d->finals++;
 	req_pop(f);
 	d->st = H_CLOSE;
-	http_body(f, STREAM_S2C, d->buf, d->n);
-	d->n = 0;
 }
 
-/* The previous response was read without a body (1xx, 204, 304, HEAD)
- * but what follows is no status line: browsers that ignore those rules
- * read it as that response's body, and so does this parser (flagged). */
-static void late_body(struct http_flow *f, struct http_dir *d)
+void httphead_late_body(struct http_flow *f)
 {
-	uint8_t tmp[8];
-	size_t n = d->n;
+	struct http_dir *d = &f->d[STREAM_S2C];
+	struct http_head *h = &d->m->head;
 
-	memcpy(tmp, d->buf, n);
-	d->n = 0;
+	/* parsed once already, so it parses again */
+	httphdr_parse(d->prev, d->nprev, 1, h);
 	d->bodiless = 0;
-	d->head->anomalies |= ANOM_BAD_TE;
-	d->st = framing(f, STREAM_S2C);
+	keep_prev(d);
+	h->anomalies |= ANOM_BAD_TE;
+	d->st = framing(d->m, STREAM_S2C);
 	if (d->st == H_HEAD)
 		d->st = H_CLOSE;
-	d->pos -= n;	/* read again */
-	http_feed(f, STREAM_S2C, tmp, n);
 }
 
-/* A response head does not start with "HTTP/". */
-static void not_status(struct http_flow *f, struct http_dir *d)
+/* ---- finding heads --------------------------------------------------------- */
+
+/* A response head does not start with "HTTP/". Returns what the caller
+ * must do. */
+static enum head_ev not_status(struct http_flow *f, struct http_dir *d)
 {
 	if (!f->d[STREAM_C2S].messages && !f->d[STREAM_C2S].n) {
 		d->st = H_DEAD;	/* no request: whatever this is, not HTTP */
@@ -209,48 +248,57 @@ static void not_status(struct http_flow *f, struct http_dir *d)
 		d->st = H_PRELUDE;
 		d->line_start = 0;
 	} else if (d->bodiless) {
-		late_body(f, d);
+		/* the previous response was read without a body (1xx, 204,
+		 * 304, HEAD) but no status line follows: browsers that ignore
+		 * those rules read it as that response's body, and so does
+		 * this parser (flagged) */
+		return HEAD_LATE_BODY;
 	} else {
 		d->st = H_RESYNC;
 	}
+	return HEAD_MORE;
 }
 
 /* Before the first response: Firefox skips junk lines before a status
  * line; if none comes within PRELUDE_MAX bytes it is HTTP/0.9. */
-size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len)
+size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
+			enum head_ev *ev)
 {
 	struct http_dir *d = &f->d[STREAM_S2C];
 	size_t i = 0;
 
+	*ev = HEAD_MORE;
 	while (i < len && d->st == H_PRELUDE) {
 		uint8_t c = p[i++];
 
-		d->pos++;
-		http_buf_add(d, c, PRELUDE_MAX);
+		http_buf_put(d, &c, 1, PRELUDE_MAX);
 		if (d->n - d->line_start == 5 &&
 		    httphdr_is_status(d->buf + d->line_start, 5)) {
-			d->head_start = d->pos - 5;
+			d->head_start = d->pos + i - 5;
 			memmove(d->buf, d->buf + d->line_start, 5);
 			d->n = 5;
 			d->eoh = 0;
 			d->st = H_HEAD;
-			d->head->anomalies |= ANOM_BARE_LF;
 		} else if (c == '\n' || c == '\r') {
 			d->line_start = d->n;
 		}
-		if (d->st == H_PRELUDE && d->n >= PRELUDE_MAX)
-			httphead_http09(f, d);
+		if (d->st == H_PRELUDE && d->n >= PRELUDE_MAX) {
+			*ev = HEAD_HTTP09;
+			break;
+		}
 	}
 	return i;
 }
 
-/* End-of-head matcher, one byte at a time. A head ends at an empty line
- * ("\n\n", "\n\r\n", as Chromium finds it); after a bare-LF line, a
- * line of only CR, SP and HT also ends it (as Firefox, which trims lines,
- * reads servers that end lines with LF alone). Returns 1 at the end. */
+enum { IN_LINE, AFTER_CRLF, AFTER_CRLF_CR, AFTER_LF, AFTER_LF_WS };
+
+/* End-of-head matcher, one byte at a time (c is already in d->buf). A head
+ * ends at an empty line ("\n\n", "\n\r\n", as Chromium finds it); after a
+ * bare-LF line, a line of only CR, SP and HT also ends it (as Firefox,
+ * which trims lines, reads servers that end lines with LF alone). Returns
+ * 1 at the end. Inside a line only LF changes the state. */
 static int eoh_step(struct http_dir *d, uint8_t c)
 {
-	enum { IN_LINE, AFTER_CRLF, AFTER_CRLF_CR, AFTER_LF, AFTER_LF_WS };
 	unsigned s = d->eoh;
 
 	if (c == '\n') {
@@ -294,40 +342,66 @@ static int request_byte(struct http_flow *f, struct http_dir *d, uint8_t c)
 	return 0;
 }
 
-/* Head bytes, one at a time up to the end of the head. Returns bytes used. */
-size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
-			 const uint8_t *p, size_t len)
+static void too_big(struct http_flow *f, struct http_dir *d)
+{
+	f->ctx->st.gave_up++;	/* no object follows to carry a flag */
+	d->st = H_DEAD;
+}
+
+/* Inside a line of a head whose first bytes are checked (a request's
+ * method is whole, a response starts with "HTTP/"), everything up to the
+ * next LF is only kept: the matcher stays IN_LINE. Returns bytes used. */
+static size_t head_run(struct http_flow *f, enum stream_dir dir,
+		       const uint8_t *p, size_t len)
 {
 	struct http_dir *d = &f->d[dir];
-	size_t i = 0;
+	const uint8_t *lf;
+	size_t k;
 
+	if (d->eoh != IN_LINE || !d->n || *p == '\n' ||
+	    (dir == STREAM_S2C ? d->n < 5 : !memchr(d->buf, ' ', d->n)))
+		return 0;
+	lf = memchr(p, '\n', len);
+	k = lf ? (size_t)(lf - p) : len;
+	if (http_buf_put(d, p, k, f->ctx->conf.max_header))
+		too_big(f, d);
+	return k;
+}
+
+size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
+		      const uint8_t *p, size_t len, enum head_ev *ev)
+{
+	struct http_dir *d = &f->d[dir];
+	size_t i = 0, k;
+
+	*ev = HEAD_MORE;
 	while (i < len && d->st == H_HEAD) {
-		uint8_t c = p[i++];
+		uint8_t c;
 
-		d->pos++;
+		if ((k = head_run(f, dir, p + i, len - i))) {
+			i += k;
+			continue;
+		}
+		c = p[i++];
 		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
 			continue;	/* blank lines between messages */
 		if (!d->n)
-			d->head_start = d->pos - 1;
-		if (!d->head && !(d->head = calloc(1, sizeof(*d->head)))) {
-			d->st = H_DEAD;
-			break;
-		}
+			d->head_start = d->pos + i - 1;
 		if (dir == STREAM_C2S && !request_byte(f, d, c))
 			break;
-		if (http_buf_add(d, c, f->ctx->conf.max_header)) {
-			f->ctx->st.gave_up++;
-			d->head->anomalies |= ANOM_HDR_TOO_BIG;
-			d->st = H_DEAD;
+		if (http_buf_put(d, &c, 1, f->ctx->conf.max_header)) {
+			too_big(f, d);
 			break;
 		}
 		if (dir == STREAM_S2C && d->n <= 5 &&
 		    !httphdr_is_status(d->buf, d->n)) {
-			not_status(f, d);
+			*ev = not_status(f, d);
 			break;
 		}
-		if (eoh_step(d, c))
-			head_done(f, dir);
+		if (eoh_step(d, c)) {
+			*ev = HEAD_DONE;
+			break;
+		}
 	}
 	return i;
 }
@@ -361,26 +435,26 @@ static int start_line(const struct http_dir *d, enum stream_dir dir)
 
 /* Lost in the stream (gap, garbage): skip lines until a start line. */
 size_t httphead_resync(struct http_flow *f, enum stream_dir dir,
-			   const uint8_t *p, size_t len)
+		       const uint8_t *p, size_t len)
 {
 	struct http_dir *d = &f->d[dir];
 	size_t i = 0;
 
 	while (i < len && d->st == H_RESYNC) {
-		uint8_t c = p[i++];
+		const uint8_t *lf = memchr(p + i, '\n', len - i);
+		size_t k = lf ? (size_t)(lf - (p + i)) : len - i;
 
-		d->pos++;
-		if (!d->n)
-			d->head_start = d->pos - 1;
-		if (c != '\n') {
-			if (http_buf_add(d, c, RESYNC_LINE))
-				d->n = 0;
-			continue;
-		}
+		http_buf_keep(d, p + i, k, RESYNC_LINE);
+		i += k;
+		if (!lf)
+			break;
+		i++;
 		if (start_line(d, dir)) {
+			/* the line is the last d->n bytes before its LF */
+			d->head_start = d->pos + (uint64_t)(lf - p) - d->n;
 			d->st = H_HEAD;
-			http_buf_add(d, c, RESYNC_LINE);
-			d->eoh = 1;
+			http_buf_put(d, lf, 1, RESYNC_LINE);
+			d->eoh = AFTER_CRLF;
 			continue;
 		}
 		d->n = 0;

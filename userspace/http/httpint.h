@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Internals shared by the HTTP parser's files: http.c (framing, stream
- * consumer) and httpobj.c (objects: decoding, sniffing, multipart parts).
+/* Internals shared by the HTTP parser's files. http.c is the entry (the
+ * stream consumer) and calls the others; httpobj.c is the exit (objects to
+ * the consumer). httphead.c and httpchunk.c read heads and chunk framing
+ * and return what they found; they never call back into http.c.
  * Not an interface for other stages: use http.h. */
 #ifndef EW_HTTPINT_H
 #define EW_HTTPINT_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "decode.h"
 #include "http.h"
@@ -19,11 +25,15 @@ struct http_ctx {
 	struct http_stats st;
 	struct budget *alt;	/* bytes kept for second readings, all flows */
 	struct budget own_alt;
+	struct http_inflight *spare;	/* the last message freed, for the next one */
 };
 
-/* What a response needs to know about its request. */
+/* What a response needs to know about its request: one allocation, the
+ * strings in s[]. */
 struct http_req {
-	char *method, *host, *uri;
+	struct http_req *next;		/* the next pending request */
+	const char *method, *host, *uri;
+	char s[];
 };
 
 /* One object on its way to the consumer. meta's strings point into the
@@ -45,8 +55,8 @@ struct http_obj {
 };
 
 /* Starts an object for a message body: meta from the head h and its
- * request rq (either may be partly empty), codings from the head. Returns
- * 0 or -errno (then nothing was begun). */
+ * request rq (either may be partly empty; rq may be NULL), codings from
+ * the head. Returns 0 or -errno (then nothing was begun). */
 int httpobj_begin(struct http_ctx *ctx, struct http_obj *ob,
 		  const struct flow_info *fi, enum obj_kind kind,
 		  const struct http_head *h, const struct http_req *rq,
@@ -57,7 +67,6 @@ void httpobj_wire(struct http_obj *ob, const uint8_t *p, size_t len);
  * flags adds OBJ_TRUNCATED, OBJ_GAP ... */
 void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts);
 
-/* Per-flow state of http.c, shared with httpchunk.c. */
 #define HTTP_PENDING	32	/* requests awaiting their response */
 #define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
 #define RESYNC_LINE	8192
@@ -78,71 +87,149 @@ enum hstate {
 	H_DEAD,		/* nothing more to parse in this direction */
 };
 
-struct http_dir {
-	enum hstate st;
-	uint8_t *buf;		/* head, or the current line */
-	size_t n, cap;
-	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
-	struct http_head *head;	/* allocated with the first head */
-	struct http_obj obj;
-	uint64_t remain;
+/* One message from its parsed head to the end of its body: allocated when
+ * the head is complete, freed when the message ends (http.c). Only the
+ * fields before head are zeroed for a new message: its parser fills the
+ * head, the first chunk-size line the probe. */
+struct http_inflight {
+	uint64_t remain;	/* body or chunk bytes still to come */
 	int discard;		/* the object ended early: skip the body */
 	int probing;		/* first chunk-size line: keep bytes in probe */
-	uint8_t probe[LINE_MAX_LEN + 64];
-	size_t nprobe;
-	int messages;		/* heads parsed so far */
-	uint32_t finals;	/* messages other than interim 1xx responses */
-	int bodiless;		/* last response was read without a body */
-	int skip_blank;		/* head ended at a blank-ish line: a real
-				 * blank line right after it is still head */
-	size_t line_start;	/* H_PRELUDE: where the current line starts */
-	uint32_t seq;
-	uint64_t ts;
 	uint64_t body_len;	/* body bytes framed so far */
 	int64_t alt_len;	/* a second reading's body length, -1: none */
 	uint8_t *alt;		/* its first alt_len bytes */
 	size_t nalt;
+	size_t nprobe;
+	struct http_obj obj;
+	struct http_head head;
+	uint8_t probe[LINE_MAX_LEN + 64];
+};
+
+/* One direction of a flow, between messages too: small. */
+struct http_dir {
+	enum hstate st;
+	unsigned eoh;		/* end-of-head matcher: 1 after LF, 2 after LF CR */
+	int messages;		/* heads parsed so far */
+	uint32_t finals;	/* messages other than interim 1xx responses */
+	uint32_t seq;		/* the current message's number */
+	int bodiless;		/* last response was read without a body */
+	int skip_blank;		/* head ended at a blank-ish line: a real
+				 * blank line right after it is still head */
 	unsigned anom;		/* transport anomalies for the next object */
+	size_t line_start;	/* H_PRELUDE: where the current line starts */
+	uint64_t ts;
+	uint8_t *buf;		/* the head, or the current line; freed when
+				 * empty at the end of a delivery */
+	size_t n, cap;
+	uint8_t *prev;		/* the head of the last response, while it is
+				 * bodiless: bytes after it may be its body */
+	size_t nprev;
+	struct http_inflight *m;	/* the message in flight, or NULL */
 	/* message positions (http_msg): pos is the stream offset after the
-	 * last byte consumed; bytes read again (a fallback, a late body)
-	 * move it back first */
+	 * last byte consumed (bytes read again move it back first) */
 	uint64_t pos;
 	uint64_t head_start;	/* where the head being collected began */
 	unsigned msg_flags;	/* HTTP_MSG_* of the current message */
 };
 
+/* Per-flow state of the parser: a few hundred bytes; a message's state is
+ * allocated when its head is complete. */
 struct http_flow {
 	struct http_ctx *ctx;
 	const struct flow_info *fi;
 	struct http_dir d[2];
-	struct http_req q[HTTP_PENDING];	/* ring of pending requests */
-	unsigned qhead, qlen;
-	struct http_req cur;			/* request of the current response */
+	struct http_req *qhead, *qtail;	/* pending requests, oldest first */
+	unsigned qlen;
+	struct http_req *cur;		/* request of the current response */
 };
 
-/* http.c internals used by httpchunk.c */
-void http_feed(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
-	       size_t len);
-void http_msg_done(struct http_flow *f, enum stream_dir dir);
-void http_obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
-		     unsigned flags);
-int http_buf_add(struct http_dir *d, uint8_t c, size_t limit);
+/* Appends p[0..len) to d's buffer if it then holds at most limit bytes.
+ * Returns 0, -ENOSPC (limit: nothing appended) or -ENOMEM. */
+static inline int http_buf_put(struct http_dir *d, const uint8_t *p, size_t len,
+			       size_t limit)
+{
+	if (d->n + len > limit)
+		return -ENOSPC;
+	if (!len)
+		return 0;
+	if (d->n + len > d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 512;
+		uint8_t *b;
 
-/* Body bytes of the current message of dir, to its object. */
-void http_body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
-	       size_t len);
+		while (cap < d->n + len)
+			cap *= 2;
+		if (cap > limit)
+			cap = limit;
+		b = realloc(d->buf, cap);
+		if (!b)
+			return -ENOMEM;
+		d->buf = b;
+		d->cap = cap;
+	}
+	memcpy(d->buf + d->n, p, len);
+	d->n += len;
+	return 0;
+}
 
-/* httphead.c: head bytes of dir (H_HEAD), junk before a first response
- * (H_PRELUDE), lines skipped while lost (H_RESYNC); each consumes bytes
- * one at a time and returns how many it used. */
+/* Appends the bytes of a line that is only skipped (resync, trailers):
+ * whenever a byte does not fit within limit, the buffer starts again and
+ * that byte is dropped, as a line cut there would be. */
+static inline void http_buf_keep(struct http_dir *d, const uint8_t *p, size_t len,
+				 size_t limit)
+{
+	while (len) {
+		size_t room = limit - d->n;
+
+		if (len <= room) {
+			http_buf_put(d, p, len, limit);
+			return;
+		}
+		http_buf_put(d, p, room, limit);
+		d->n = 0;
+		p += room + 1;
+		len -= room + 1;
+	}
+}
+
+/* httphead.c: what the head scanners found. */
+enum head_ev {
+	HEAD_MORE,	/* bytes used; nothing for the caller to do */
+	HEAD_DONE,	/* a whole head is in d->buf: httphead_done */
+	HEAD_LATE_BODY,	/* d->buf holds the first bytes of the body of the
+			 * last, bodiless response: httphead_late_body */
+	HEAD_HTTP09,	/* d->buf holds junk past PRELUDE_MAX: an HTTP/0.9
+			 * body, httphead_http09 */
+};
+
+/* Head bytes of dir (H_HEAD), junk before a first response (H_PRELUDE),
+ * lines skipped while lost (H_RESYNC). Each returns how many bytes it used
+ * and, in *ev, what the caller must do before feeding the rest. Checks on
+ * the first bytes of a message go byte by byte, the rest a line at a time. */
 size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
-		      const uint8_t *p, size_t len);
-size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len);
+		      const uint8_t *p, size_t len, enum head_ev *ev);
+size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
+			enum head_ev *ev);
 size_t httphead_resync(struct http_flow *f, enum stream_dir dir,
 		       const uint8_t *p, size_t len);
-/* Makes the buffered bytes of a first response an HTTP/0.9 body. */
-void httphead_http09(struct http_flow *f, struct http_dir *d);
-void httphead_req_free(struct http_req *r);
+
+/* The head in d->buf is complete (HEAD_DONE): parses it into d->m (the
+ * caller's, fresh), matches a response to its request, and sets the state
+ * the body starts in (H_HEAD: none). Empties d->buf; the head of a
+ * bodiless response is kept in d->prev. Returns 0, or -EINVAL when the
+ * head does not parse (the direction resynchronises). */
+int httphead_done(struct http_flow *f, enum stream_dir dir);
+
+/* Makes the buffered bytes of a first response (S2C) an HTTP/0.9
+ * message: fills d->m's head (the caller's, fresh) and the state; the
+ * caller then hands d->buf to the body. */
+void httphead_http09(struct http_flow *f);
+
+/* HEAD_LATE_BODY: reads d->prev again into d->m (the caller's, fresh) and
+ * frames its body; the caller then feeds the bytes it took from d->buf. */
+void httphead_late_body(struct http_flow *f);
+
+/* Frees the pending requests and the current one. */
+void httphead_reqs_free(struct http_flow *f);
 
 /* httpmsg.c: the http_conf.msg callback. A head was parsed (and its
  * framing chosen): reports HTTP_MSG_HEAD, and DONE if it has no body. */
@@ -150,13 +237,22 @@ void http_msg_head(struct http_flow *f, enum stream_dir dir);
 /* The current message of dir ended at the current position. */
 void http_msg_report_done(struct http_flow *f, enum stream_dir dir);
 
-/* httpchunk.c: chunk framing bytes (size lines, trailers) of direction dir,
- * consumed one at a time; returns how many were used. */
+/* httpchunk.c: what the chunk framing found. */
+enum chunk_ev {
+	CHUNK_MORE,	/* bytes used; still framing, or a chunk's data next */
+	CHUNK_LAST,	/* the last chunk: the object is complete (the
+			 * trailers follow) */
+	CHUNK_END,	/* the empty line after the trailers: message done */
+	CHUNK_BAD,	/* no chunk-size line: if probing the body was not
+			 * chunked after all, else the object is cut */
+};
+
+/* Chunk framing bytes (size lines, trailers) of dir: returns how many were
+ * used and, in *ev, what the caller must do before feeding the rest. */
 size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
-		       const uint8_t *p, size_t len);
-/* Parses the pending chunk-size line in the direction's buffer. */
-void httpchunk_line(struct http_flow *f, enum stream_dir dir);
-/* Re-reads the probed bytes of a body that was not chunked after all. */
-void httpchunk_fallback(struct http_flow *f, enum stream_dir dir);
+		       const uint8_t *p, size_t len, enum chunk_ev *ev);
+/* Reads the pending chunk-size line in d->buf (the close came first):
+ * CHUNK_LAST (state H_TRAILER), CHUNK_BAD or CHUNK_MORE (remain set). */
+enum chunk_ev httpchunk_line(struct http_flow *f, enum stream_dir dir);
 
 #endif

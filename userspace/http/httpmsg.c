@@ -28,8 +28,8 @@ static const char *req_host(const struct http_head *h, char *buf, size_t size)
 static void report(struct http_flow *f, enum stream_dir dir, enum http_msg_event ev)
 {
 	struct http_dir *d = &f->d[dir];
-	const struct http_head *h = d->head;
-	const struct http_req *rq = &f->cur;
+	const struct http_head *h = &d->m->head;
+	const struct http_req *rq = f->cur;
 	char host[HH_SHORT];
 	struct http_msg m = {
 		.flow = f->fi, .dir = dir, .ev = ev, .flags = d->msg_flags,
@@ -44,7 +44,7 @@ static void report(struct http_flow *f, enum stream_dir dir, enum http_msg_event
 	} else {
 		/* an interim response comes before its request is taken */
 		if (d->msg_flags & HTTP_MSG_INTERIM)
-			rq = f->qlen ? &f->q[f->qhead] : NULL;
+			rq = f->qhead;
 		m.method = rq && rq->method ? rq->method : "";
 		m.host = rq && rq->host ? rq->host : "";
 		m.uri = rq && rq->uri ? rq->uri : "";
@@ -64,7 +64,7 @@ void http_msg_head(struct http_flow *f, enum stream_dir dir)
 		fl = HTTP_MSG_BODILESS;
 	else if (d->st == H_CLOSE)
 		fl = HTTP_MSG_CLOSE;
-	if (dir == STREAM_S2C && d->head->status / 100 == 1 && !(fl & HTTP_MSG_TUNNEL))
+	if (dir == STREAM_S2C && d->m->head.status / 100 == 1 && !(fl & HTTP_MSG_TUNNEL))
 		fl |= HTTP_MSG_INTERIM;
 	d->msg_flags = fl;
 	if (!f->ctx->conf.msg)
@@ -76,6 +76,6 @@ void http_msg_head(struct http_flow *f, enum stream_dir dir)
 
 void http_msg_report_done(struct http_flow *f, enum stream_dir dir)
 {
-	if (f->ctx->conf.msg && f->d[dir].head)
+	if (f->ctx->conf.msg && f->d[dir].m)
 		report(f, dir, HTTP_MSG_DONE);
 }

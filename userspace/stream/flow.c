@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* flow: hash table of the reassembler's flows, with idle lists per class
- * and a creation list. Chained buckets, power-of-two sized for the cap. */
+ * and a creation list. Chained buckets, a power of two that doubles as the
+ * flows come (at most one flow per bucket on average), up to the cap's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,12 @@ struct flow_list {
 	struct flow *head, *tail;
 };
 
+#define BUCKETS_MIN 256
+
 struct flow_table {
 	struct flow **buckets;
 	size_t mask;
+	size_t max_buckets; /* the power of two at or above the cap */
 	size_t count;
 	uint64_t seed;
 	struct flow_list idle[FLOW_CL_MAX];
@@ -45,6 +49,9 @@ struct flow_table *flow_table_new(size_t max)
 		return NULL;
 	while (n < max && n < ((size_t)1 << 30))
 		n <<= 1;
+	t->max_buckets = n;
+	if (n > BUCKETS_MIN)
+		n = BUCKETS_MIN;
 	t->buckets = calloc(n, sizeof(*t->buckets));
 	if (!t->buckets) {
 		free(t);
@@ -54,6 +61,31 @@ struct flow_table *flow_table_new(size_t max)
 	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
 		t->seed = (uint64_t)(uintptr_t)t ^ 0x2545f4914f6cdd1dull;
 	return t;
+}
+
+/* Doubles the buckets and rehashes every chain. Without memory for that
+ * the chains just get longer. */
+static void grow(struct flow_table *t)
+{
+	size_t n = (t->mask + 1) * 2;
+	struct flow **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return;
+	for (size_t i = 0; i <= t->mask; i++) {
+		struct flow *f = t->buckets[i], *next;
+
+		for (; f; f = next) {
+			size_t h = hash(t, &f->info.key) & (n - 1);
+
+			next = f->hnext;
+			f->hnext = b[h];
+			b[h] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->mask = n - 1;
 }
 
 #define LIST_UNLINK(l, f, m)                                                                       \
@@ -98,20 +130,21 @@ struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
 	if (!f)
 		return NULL;
 	f->info.key = *key;
-	f->cls = cls;
+	f->cls = (uint8_t)cls;
 	f->last_ns = now;
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
 	LIST_APPEND(&t->idle[cls], f, idle);
 	LIST_APPEND(&t->age, f, age);
-	t->count++;
+	if (++t->count > t->mask + 1 && t->mask + 1 < t->max_buckets)
+		grow(t);
 	return f;
 }
 
 void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls, uint64_t now)
 {
 	LIST_UNLINK(&t->idle[f->cls], f, idle);
-	f->cls = cls;
+	f->cls = (uint8_t)cls;
 	if (now > f->last_ns) /* capture time may step back; never un-age */
 		f->last_ns = now;
 	LIST_APPEND(&t->idle[cls], f, idle);
@@ -126,8 +159,11 @@ void flow_table_del(struct flow_table *t, struct flow *f)
 	*pp = f->hnext;
 	LIST_UNLINK(&t->idle[f->cls], f, idle);
 	LIST_UNLINK(&t->age, f, age);
-	seglist_clear(&f->dir[0].ooo);
-	seglist_clear(&f->dir[1].ooo);
+	for (int d = 0; d < 2; d++) {
+		if (f->dir[d].ooo)
+			seglist_clear(f->dir[d].ooo);
+		free(f->dir[d].ooo);
+	}
 	t->count--;
 	free(f);
 }

@@ -18,48 +18,60 @@ enum flow_class { FLOW_CL_TCP, FLOW_CL_UDP, FLOW_CL_CLOSED, FLOW_CL_MAX };
 #define FLOW_RECENT 4 /* delivered segments remembered per direction */
 
 /* A delivered segment, remembered to recognise a retransmission of it
- * that carries other bytes. */
+ * that carries other bytes. 32 bits of checksum: a collision only hides
+ * an anomaly. */
 struct flow_recent {
 	uint64_t off;
-	uint64_t sum;
 	uint32_t len;
+	uint32_t sum;
 };
 
 /* One TCP direction. Stream offsets are 64-bit: offset 0 is the byte after
  * the SYN (or the first byte seen, mid-stream), so 32-bit sequence numbers
  * wrap without special cases. */
 struct flow_dir {
-	uint8_t init;	    /* next_seq is known */
-	uint8_t fin;	    /* fin_off is valid */
-	uint8_t ended;	    /* end() was delivered */
-	uint8_t ts_ok;	    /* ts_recent is valid */
-	uint8_t syn_ts_ok;  /* syn_tsval is valid */
-	uint32_t syn_tsval; /* timestamp sent in this direction's SYN */
-	uint32_t next_seq;  /* sequence number of next_off */
-	uint32_t ts_recent; /* last TCP timestamp value accepted (PAWS) */
-	uint64_t next_off;  /* next byte to deliver */
-	uint64_t fin_off;   /* offset of the FIN */
-	struct seglist ooo; /* held out-of-order bytes, past next_off */
+	uint8_t init;	     /* next_seq is known */
+	uint8_t fin;	     /* fin_off is valid */
+	uint8_t ended;	     /* end() was delivered */
+	uint8_t ts_ok;	     /* ts_recent is valid */
+	uint8_t syn_ts_ok;   /* syn_tsval is valid */
+	uint8_t recent_next; /* the next recent[] slot (mod FLOW_RECENT) */
+	uint32_t syn_tsval;  /* timestamp sent in this direction's SYN */
+	uint32_t next_seq;   /* sequence number of next_off */
+	uint32_t ts_recent;  /* last TCP timestamp value accepted (PAWS) */
+	uint64_t next_off;   /* next byte to deliver */
+	uint64_t fin_off;    /* offset of the FIN */
+	/* held out-of-order bytes, past next_off; NULL when none (most
+	 * directions never hold any: the list is allocated on demand) */
+	struct seglist *ooo;
 	struct flow_recent recent[FLOW_RECENT];
-	unsigned recent_next;
 };
+
+/* The first held segment of fd, or NULL. */
+static inline struct seg *flow_held(const struct flow_dir *fd)
+{
+	return fd->ooo ? fd->ooo->head : NULL;
+}
 
 struct flow_link {
 	struct flow *prev, *next;
 };
 
+/* One flow: 384 bytes with both directions (x86-64). */
 struct flow {
 	struct flow *hnext;
 	struct flow_link idle; /* in the list of its class */
 	struct flow_link age;  /* in the creation list */
-	enum flow_class cls;
 	struct flow_info info;
 	uint64_t last_ns;	/* last packet */
 	void *user;		/* consumer's state; NULL: not interested */
+	uint8_t cls;		/* enum flow_class */
 	struct flow_dir dir[2]; /* by enum stream_dir */
 };
 
-/* Returns an empty table sized for max flows, or NULL (errno set). */
+/* Returns an empty table for up to about max flows (more are allowed; the
+ * buckets grow with the flows, up to the power of two at or above max),
+ * or NULL (errno set). */
 struct flow_table *flow_table_new(size_t max);
 
 /* Frees the table and every flow in it (flows' seglists included). */
@@ -76,7 +88,7 @@ struct flow *flow_table_add(struct flow_table *t, const struct ew_flow_key *key,
 /* Marks f active at now (tail of its idle list) in class cls. */
 void flow_table_touch(struct flow_table *t, struct flow *f, enum flow_class cls, uint64_t now);
 
-/* Unlinks and frees f and its held segments. */
+/* Unlinks and frees f and its held segments (flow_dir.ooo). */
 void flow_table_del(struct flow_table *t, struct flow *f);
 
 /* The least recently active flow of cls, the oldest flow, or NULL. */

@@ -64,30 +64,6 @@ struct reasm *reasm_new(const struct reasm_conf *conf, const struct stream_ops *
 	return r;
 }
 
-/* Closes f: flushes both directions, tells the consumer. A FIN/RST close
- * keeps a tombstone (class CLOSED) so stray late packets open nothing. */
-void reasm_close_flow(struct reasm *r, struct flow *f, enum stream_close why, uint64_t ts)
-{
-	if (f->cls != FLOW_CL_CLOSED) {
-		reasm_flush_dir(r, f, STREAM_C2S, ts);
-		reasm_flush_dir(r, f, STREAM_S2C, ts);
-		if (f->user)
-			r->ops->flow_close(f->user, why, ts);
-		f->user = NULL;
-		r->st.flows_active--;
-	}
-	if (why == STREAM_CLOSE_FIN || why == STREAM_CLOSE_RST)
-		flow_table_touch(r->t, f, FLOW_CL_CLOSED, ts);
-	else
-		reasm_drop_flow(r, f);
-}
-
-void reasm_drop_flow(struct reasm *r, struct flow *f)
-{
-	flow_table_del(r->t, f);
-	budget_give(r->flows, 1);
-}
-
 /* ---- timeouts and caps --------------------------------------------------- */
 
 static uint64_t idle_limit(const struct reasm *r, enum flow_class c)
@@ -113,25 +89,6 @@ void reasm_expire(struct reasm *r, uint64_t now_ns)
 		r->st.timeouts += f->cls != FLOW_CL_CLOSED;
 		reasm_close_flow(r, f, STREAM_CLOSE_TIMEOUT, now_ns);
 	}
-}
-
-/* Evicts one flow other than keep: a tombstone if any, else the idlest. */
-int reasm_evict_one(struct reasm *r, const struct flow *keep, int need_buf, uint64_t ts)
-{
-	static const enum flow_class order[] = {FLOW_CL_CLOSED, FLOW_CL_UDP, FLOW_CL_TCP};
-
-	for (size_t i = need_buf ? 2 : 0; i < 3; i++) {
-		struct flow *f = flow_table_idlest(r->t, order[i]);
-
-		while (f && (f == keep || (need_buf && !f->dir[0].ooo.n && !f->dir[1].ooo.n)))
-			f = f->idle.next;
-		if (!f)
-			continue;
-		r->st.evictions += f->cls != FLOW_CL_CLOSED;
-		reasm_close_flow(r, f, STREAM_CLOSE_EVICT, ts);
-		return 0;
-	}
-	return -ENOENT;
 }
 
 /* ---- flows ---------------------------------------------------------------- */

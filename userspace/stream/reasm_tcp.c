@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* reasm_tcp: one TCP direction of a reassembler flow. Places segments by
- * 64-bit stream offset, delivers in-order bytes without copying, holds
- * out-of-order ones (first copy wins), applies PAWS and the SYN-SENT
- * checks, and gives up holes as gaps. Policies: docs/reassembly.md. */
+/* reasm_tcp: one TCP direction of a reassembler flow, called by reasm.c.
+ * Places segments by 64-bit stream offset, delivers in-order bytes without
+ * copying, holds out-of-order ones (first copy wins), applies PAWS and the
+ * SYN-SENT checks, and gives up holes as gaps; delivery, closing and
+ * eviction are reasm_out.c's. Policies: docs/reassembly.md. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,135 +11,22 @@
 
 #include "reasm_int.h"
 
-/* ---- delivery to the consumer ------------------------------------------ */
-
-/* A fast checksum of delivered bytes. Not cryptographic: a collision only
- * hides an anomaly, the first copy is kept either way. */
-static uint64_t sum64(const uint8_t *p, size_t n)
-{
-	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = {n, 1, 2, 3}, w[4];
-	size_t i = 0;
-
-	/* four independent lanes: the multiplies overlap */
-	for (; i + 32 <= n; i += 32) {
-		memcpy(w, p + i, 32);
-		for (int l = 0; l < 4; l++)
-			h[l] = (h[l] ^ w[l]) * k;
-	}
-	for (; i < n; i++)
-		h[0] = (h[0] ^ p[i]) * 0x100000001b3ull;
-	for (int l = 1; l < 4; l++)
-		h[0] = (h[0] ^ (h[l] >> 29) ^ h[l]) * k;
-	return h[0];
-}
-
-static void deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, size_t len,
-		    uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	struct flow_recent *rc = &fd->recent[fd->recent_next++ % FLOW_RECENT];
-
-	rc->off = fd->next_off;
-	rc->len = (uint32_t)len;
-	rc->sum = sum64(p, len);
-	fd->next_off += len;
-	fd->next_seq += (uint32_t)len;
-	r->st.bytes += len;
-	if (f->user && len)
-		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
-}
-
-static void gap(struct reasm *r, struct flow *f, int d, uint64_t upto, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t len = upto - fd->next_off;
-
-	if (upto <= fd->next_off)
-		return;
-	fd->next_off = upto;
-	fd->next_seq += (uint32_t)len;
-	r->st.gaps++;
-	r->st.gap_bytes += len;
-	if (f->user)
-		r->ops->gap(f->user, (enum stream_dir)d, len, ts);
-}
-
-static void end_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	if (f->dir[d].ended)
-		return;
-	f->dir[d].ended = 1;
-	if (f->user)
-		r->ops->end(f->user, (enum stream_dir)d, ts);
-}
-
-/* Frees the held bytes of direction d (past its FIN, or at its close). */
-static void drop_held(struct reasm *r, struct flow_dir *fd)
-{
-	reasm_held(r, -(int64_t)fd->ooo.mem);
-	seglist_clear(&fd->ooo);
-}
-
-/* Delivers held segments that now touch next_off, never past the FIN;
- * ends the direction when the FIN is reached. */
-static void drain(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-	uint64_t stop = fd->fin ? fd->fin_off : UINT64_MAX;
-	struct seg *s;
-
-	while (fd->ooo.head && fd->ooo.head->off <= fd->next_off && fd->next_off < stop) {
-		size_t before = fd->ooo.mem;
-		uint64_t end;
-
-		s = seglist_pop(&fd->ooo);
-		reasm_held(r, -(int64_t)(before - fd->ooo.mem));
-		end = s->off + s->len < stop ? s->off + s->len : stop;
-		if (end > fd->next_off)
-			deliver(r, f, d, s->data + (fd->next_off - s->off),
-				(size_t)(end - fd->next_off), ts);
-		free(s);
-	}
-	if (fd->fin && fd->next_off >= fd->fin_off) {
-		drop_held(r, fd); /* bytes past the FIN are no data */
-		end_dir(r, f, d, ts);
-	}
-}
-
-/* Gives up every hole of direction d: delivers all held bytes up to its FIN
- * (gapping holes and a lost tail) and ends it. */
-void reasm_flush_dir(struct reasm *r, struct flow *f, int d, uint64_t ts)
-{
-	struct flow_dir *fd = &f->dir[d];
-
-	drain(r, f, d, ts);
-	while (fd->ooo.head && (!fd->fin || fd->ooo.head->off < fd->fin_off)) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
-	}
-	if (fd->fin)
-		gap(r, f, d, fd->fin_off, ts);
-	drop_held(r, fd);
-	end_dir(r, f, d, ts);
-}
-
 /* Enforces the per-direction and global caps on held bytes after an insert
  * into f's direction d: the flow's own holes are given up first. */
 static void enforce_caps(struct reasm *r, struct flow *f, int d, uint64_t ts)
 {
 	struct flow_dir *fd = &f->dir[d];
 
-	while ((fd->ooo.mem > r->conf.flow_buf_max || fd->ooo.n > r->conf.flow_segs_max) &&
-	       fd->ooo.head) {
-		gap(r, f, d, fd->ooo.head->off, ts);
-		drain(r, f, d, ts);
+	while (flow_held(fd) &&
+	       (fd->ooo->mem > r->conf.flow_buf_max || fd->ooo->n > r->conf.flow_segs_max)) {
+		reasm_gap(r, f, d, flow_held(fd)->off, ts);
+		reasm_drain(r, f, d, ts);
 	}
 	while (budget_over(r->bytes)) {
 		if (reasm_evict_one(r, f, 1, ts)) {
-			while (fd->ooo.head) {
-				gap(r, f, d, fd->ooo.head->off, ts);
-				drain(r, f, d, ts);
+			while (flow_held(fd)) {
+				reasm_gap(r, f, d, flow_held(fd)->off, ts);
+				reasm_drain(r, f, d, ts);
 			}
 			break;
 		}
@@ -187,17 +75,17 @@ static void ack_gap(struct reasm *r, struct flow *f, int d, uint32_t ack, uint64
 	struct flow_dir *fd = &f->dir[d];
 	int64_t a;
 
-	if (!fd->init || !fd->ooo.head)
+	if (!fd->init || !flow_held(fd))
 		return;
 	a = off_of(fd, ack);
 	if (fd->fin && a > (int64_t)fd->fin_off)
 		a = (int64_t)fd->fin_off; /* the FIN takes a sequence number */
 	if (a <= (int64_t)fd->next_off || a - (int64_t)fd->next_off > r->conf.max_ahead)
 		return;
-	if ((uint64_t)a > fd->ooo.head->off)
-		a = (int64_t)fd->ooo.head->off;
-	gap(r, f, d, (uint64_t)a, ts);
-	drain(r, f, d, ts);
+	if ((uint64_t)a > flow_held(fd)->off)
+		a = (int64_t)flow_held(fd)->off;
+	reasm_gap(r, f, d, (uint64_t)a, ts);
+	reasm_drain(r, f, d, ts);
 }
 
 /* Holds or delivers payload p[0..len) at stream offset off (> next_off or
@@ -207,44 +95,28 @@ static int hold(struct reasm *r, struct flow *f, int d, int64_t off, const uint8
 {
 	struct flow_dir *fd = &f->dir[d];
 	struct seglist_ins res;
-	size_t before = fd->ooo.mem;
+	size_t before;
+	int err;
 
-	if (seglist_insert(&fd->ooo, (uint64_t)off, p, len, &res))
+	if (!fd->ooo && !(fd->ooo = calloc(1, sizeof(*fd->ooo))))
 		return -ENOMEM;
-	reasm_held(r, (int64_t)(fd->ooo.mem - before));
+	before = fd->ooo->mem;
+	err = seglist_insert(fd->ooo, (uint64_t)off, p, len, &res);
+	reasm_held(r, (int64_t)(fd->ooo->mem - before));
+	if (err) { /* what was inserted is held and counted */
+		if (!fd->ooo->head) {
+			free(fd->ooo);
+			fd->ooo = NULL;
+		}
+		return -ENOMEM;
+	}
 	if (res.overlap)
 		r->st.overlaps++;
-	if (res.conflict) {
-		r->st.conflicts++;
-		if (f->user && r->ops->anomaly)
-			r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP, ts);
-	}
-	drain(r, f, d, ts);
+	if (res.conflict)
+		reasm_anomaly(r, f, d, ts);
+	reasm_drain(r, f, d, ts);
 	enforce_caps(r, f, d, ts);
 	return 0;
-}
-
-/* A retransmission of already delivered bytes: if it repeats one of the
- * last delivered segments exactly but with other bytes, that is a
- * conflicting overlap (the delivered copy stays). */
-static void check_resend(struct reasm *r, struct flow *f, int d, int64_t off, const uint8_t *p,
-			 size_t len, uint64_t ts)
-{
-	const struct flow_dir *fd = &f->dir[d];
-
-	for (int i = 0; i < FLOW_RECENT; i++) {
-		const struct flow_recent *rc = &fd->recent[i];
-
-		if (rc->len != len || rc->off != (uint64_t)off || !len)
-			continue;
-		if (rc->sum != sum64(p, len)) {
-			r->st.conflicts++;
-			if (r->ops->anomaly)
-				r->ops->anomaly(f->user, (enum stream_dir)d, STREAM_ANOM_OVERLAP,
-						ts);
-		}
-		return;
-	}
 }
 
 /* Payload of direction d starting at sequence number seq. */
@@ -257,7 +129,7 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const 
 	if (off + (int64_t)len <= next) {
 		r->st.drops[REASM_DROP_OLD]++;
 		if (f->user)
-			check_resend(r, f, d, off, p, len, ts);
+			reasm_check_resend(r, f, d, off, p, len, ts);
 		return 0;
 	}
 	if (fd->fin && off + (int64_t)len > (int64_t)fd->fin_off) {
@@ -284,8 +156,8 @@ static int tcp_data(struct reasm *r, struct flow *f, int d, uint32_t seq, const 
 		len -= (size_t)(next - off);
 		off = next;
 	}
-	if (off == next && !fd->ooo.head) {
-		deliver(r, f, d, p, len, ts); /* in order: no copy */
+	if (off == next && !flow_held(fd)) {
+		reasm_deliver(r, f, d, p, len, ts); /* in order: no copy */
 		return 0;
 	}
 	return hold(r, f, d, off, p, len, ts);
@@ -386,7 +258,7 @@ int reasm_tcp_segment(struct reasm *r, struct flow *f, int d, const struct pkt *
 	    off_of(fd, seq) - (int64_t)fd->next_off <= (int64_t)r->conf.max_ahead) {
 		fd->fin = 1;
 		fd->fin_off = (uint64_t)(off_of(fd, seq) + (int64_t)p->len);
-		drain(r, f, d, p->ts_ns);
+		reasm_drain(r, f, d, p->ts_ns);
 	}
 	if (f->dir[0].ended && f->dir[1].ended)
 		reasm_close_flow(r, f, STREAM_CLOSE_FIN, p->ts_ns);
