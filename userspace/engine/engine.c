@@ -155,6 +155,9 @@ void engine_stats(struct engine *e, struct engine_stats *st)
 				  sizeof(st->obj));
 		if (w->fs)
 			st->obj.write_errors += flowsum_errors(w->fs);
+		if (w->fc)
+			flowclass_stats(w->fc, &st->flows);
+		st->flows.errors += w->tee.errors;
 		img_stats(st, w->img);
 	}
 	assembler_stats(e, st);
