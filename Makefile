@@ -38,7 +38,7 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # Every stage file (userspace/*.c and userspace/<stage>/*.c, but main.c and
 # cli/) goes into a static library that the binary, the unit tests and the
 # fuzzers link, so a stage is compiled once per flavour.
-PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma yaml-0.1 libcap-ng libndpi
+PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma yaml-0.1 libcap-ng libndpi libidn2
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
@@ -46,7 +46,7 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent engine config kernel capture stream classify http object image lists log
+STAGES    := agent engine config policy kernel capture stream classify http object image lists log
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)

@@ -16,6 +16,7 @@ static const struct cli_cmd commands[] = {
 	{ "detach", cmd_detach, "remove edgeward's programs and pinned maps" },
 	{ "hash", cmd_hash, "md5, sha1, sha256 and PDQ of local files (for building lists)" },
 	{ "pcap", cmd_pcap, "extract, hash and match HTTP objects in capture files" },
+	{ "policy", cmd_policy, "check policy files, list nDPI names, show tags and decisions" },
 	{ "streams", cmd_streams, "reassembled TCP/UDP flows of capture files: bytes, gaps, SHA-256" },
 	{ NULL, NULL, NULL },
 };

@@ -20,5 +20,6 @@ int cmd_hash(int argc, char **argv);
 int cmd_pcap(int argc, char **argv);
 int cmd_streams(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif
