@@ -149,6 +149,11 @@ $(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h $(B)/rel/libew.a
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
 		$(B)/rel/libew.a $(LIBS)
 
+# Cost of policy decisions against a linear scan; bench/policy_bench.sh runs it.
+$(B)/bench/policy_bench: bench/policy_bench.c $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/rel/libew.a $(LIBS)
+
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 $(B)/edgeward $(DESTDIR)$(PREFIX)/sbin/edgeward
