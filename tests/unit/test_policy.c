@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "classify/dpi.h"
+#include "object/objsink.h"
 #include "policy/policy.h"
 
 #define CORPUS "tests/policy"
@@ -430,6 +431,41 @@ static void decision_table(void **state)
 	policy_free(p);
 }
 
+/* An object's verdict, as objsink hands it over, decides through
+ * policy_input_object: the PDQ hit on csam-pdq, the exact one on csam. */
+static void from_verdict(void **state)
+{
+	struct fx *f = *state;
+	struct objsink_flow fl = {.id = 7};
+	struct obj_verdict v = {.flow = &fl, .host = "Files.Example", .uri = "/ok.jpg", .hits = 1,
+				.hash_type = "pdq"};
+	struct policy_decision out;
+	struct policy_input in;
+	struct policy_hit hit;
+	struct diag d;
+	struct policy *p = policy_parse("table.yaml", table_policy, strlen(table_policy), NULL,
+					&f->o, &d);
+
+	assert_non_null(p);
+	addr(STAFF, fl.client);
+	addr("192.0.3.9", fl.server);
+	snprintf(v.list, sizeof(v.list), "csam-pdq");
+	policy_input_object(&in, &v, &hit);
+	policy_decide(p, &in, &out);
+	assert_string_equal(out.rule->name, "csam-pdq");
+	v.hash_type = "sha256";
+	snprintf(v.list, sizeof(v.list), "csam");
+	policy_input_object(&in, &v, &hit);
+	policy_decide(p, &in, &out);
+	assert_string_equal(out.rule->name, "csam");
+	v.hits = 0, v.uri = "/bad/x";
+	policy_input_object(&in, &v, &hit);
+	policy_decide(p, &in, &out);
+	assert_string_equal(out.rule->name, "urls");
+	assert_int_equal(out.group, 2); /* staff */
+	policy_free(p);
+}
+
 /* ---- tags ------------------------------------------------------------------------- */
 
 struct tag_log {
@@ -499,6 +535,7 @@ int main(void)
 		cmocka_unit_test(caret),
 		cmocka_unit_test(version_follows_lists),
 		cmocka_unit_test(decision_table),
+		cmocka_unit_test(from_verdict),
 		cmocka_unit_test(tags),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
  * the compiled policy is only read. */
 #include <string.h>
 
+#include "object/objsink.h"
 #include "object/sniff.h"
 #include "policy_int.h"
 
@@ -159,6 +160,24 @@ static bool rule_match(const struct policy *p, const struct prule *r,
 		if (r->conds & 1u << c && !cond_match(p, r, c, in, f))
 			return false;
 	return true;
+}
+
+void policy_input_object(struct policy_input *in, const struct obj_verdict *v,
+			 struct policy_hit *hit)
+{
+	memset(in, 0, sizeof(*in));
+	in->at = POLICY_AT_OBJECT;
+	if (v->flow) {
+		in->client = v->flow->client;
+		in->server = v->flow->server;
+	}
+	in->name = v->host, in->name_len = v->host ? strlen(v->host) : 0;
+	in->url = v->uri, in->url_len = v->uri ? strlen(v->uri) : 0;
+	if (v->hits) {
+		hit->list = v->list;
+		hit->pdq = v->hash_type && !strcmp(v->hash_type, "pdq");
+		in->hits = hit, in->nhits = 1;
+	}
 }
 
 void policy_decide(const struct policy *p, const struct policy_input *in,

@@ -99,6 +99,17 @@ struct policy_input {
 	void *acked_ctx;
 };
 
+struct obj_verdict;
+
+/* The input of the object point from an object's verdict (object/objsink.h):
+ * the flow's client and server, Host, target, and its first list hit in
+ * *hit (a verdict names only its first). in is cleared first; the caller
+ * adds what the verdict does not carry (the sniffed type, nDPI's ids, the
+ * time, the acknowledgement store). hit must outlive in's use, and so
+ * must v's strings (valid during the verdict call). */
+void policy_input_object(struct policy_input *in, const struct obj_verdict *v,
+			 struct policy_hit *hit);
+
 struct policy_decision {
 	const struct policy_rule *rule; /* NULL: no rule matched (the input passes) */
 	enum policy_action action;	/* ALLOW when no rule; ALLOW for an acknowledged warn */
