@@ -39,7 +39,7 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # cli/) goes into a static library that the binary, the unit tests and the
 # fuzzers link, so a stage is compiled once per flavour.
 PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma \
-	    yaml-0.1 libcap-ng libnl-route-3.0 libnl-3.0 libmicrohttpd libsodium
+	    yaml-0.1 libcap-ng libnl-route-3.0 libnl-3.0 libmicrohttpd libsodium libndpi libidn2
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
@@ -47,8 +47,8 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent proxy engine icap config kernel capture stream http object image lists log \
-	     report metrics evidence
+STAGES    := agent proxy engine icap config policy kernel capture stream classify http object \
+	     image lists log report metrics evidence
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)
@@ -155,6 +155,11 @@ $(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h $(B)/rel/libew.a
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
 		$(B)/rel/libew.a $(LIBS)
+
+# Cost of policy decisions against a linear scan; bench/policy_bench.sh runs it.
+$(B)/bench/policy_bench: bench/policy_bench.c $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/rel/libew.a $(LIBS)
 
 PREFIX ?= /usr/local
 install: all
