@@ -30,6 +30,10 @@ $(B)/%.bpf.o: bpf/%.bpf.c | $(B)
 	$(call say,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(B)/tests/e2e/%.bpf.o: tests/e2e/%.bpf.c
+	$(call say,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(call say,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -81,7 +85,8 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
 TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
-E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(filter-out %.bpf.c,$(wildcard tests/e2e/*.c))) \
+	      $(patsubst tests/e2e/%.bpf.c,$(B)/tests/e2e/%.bpf.o,$(wildcard tests/e2e/*.bpf.c))
 
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
