@@ -136,7 +136,7 @@ bench: deps
 	$(Q)bench/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/e2e/host_nic.bpf.o
 	$(Q)tests/e2e/demo.sh
 
 # Loads each object (root) and prints the verifier's "processed N insns" per
