@@ -15,7 +15,7 @@ fail=0
 declare -A allow=(
 	[cli]="*"
 	[.]="cli log"
-	[agent]="proxy icap engine config kernel capture stream http object image lists log metrics evidence util"
+	[agent]="proxy notice icap engine config kernel capture stream http object image lists log metrics evidence util"
 	[engine]="capture stream http object image lists log util"
 	[icap]="stream http object log util"
 	[proxy]="engine http object stream log util"
@@ -30,6 +30,7 @@ declare -A allow=(
 	[evidence]="object log util"
 	[metrics]="engine object log util"
 	[report]="log util"
+	[notice]="log util"
 	[log]="util"
 	[util]=""
 )
