@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server.h"
 
@@ -52,6 +53,22 @@ void notice_server_conf_default(struct notice_server_conf *c)
 	c->ack_max = 65536;
 	c->token_ns = 3600 * SEC;
 	c->threads = 2;
+	c->fd = -1;
+}
+
+int notice_server_listen(const struct sockaddr_storage *addr, socklen_t len)
+{
+	int one = 1, fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), err;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)addr, len) || listen(fd, 512)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 /* The client's address, 16 bytes (IPv4 mapped). */
@@ -301,15 +318,21 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static int daemon_up(struct notice_server *s)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[] = {
+		/* a socket of the caller's, else one on conf.addr */
+		s->conf.fd >= 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->conf.fd, NULL}
+				: (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &s->conf.addr},
+		{MHD_OPTION_THREAD_POOL_SIZE, s->conf.threads ? s->conf.threads : 1, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT, 1024, NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, 15, NULL},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, s},
+		{MHD_OPTION_END, 0, NULL},
+	};
 
 	if (s->conf.addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_SOCK_ADDR,
-				&s->conf.addr, MHD_OPTION_THREAD_POOL_SIZE,
-				s->conf.threads ? s->conf.threads : 1u,
-				MHD_OPTION_CONNECTION_LIMIT, 1024u,
-				MHD_OPTION_CONNECTION_TIMEOUT, 15u,
-				MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_ARRAY, opts,
+				MHD_OPTION_END);
 	return s->d ? 0 : errno ? -errno : -EADDRINUSE;
 }
 
@@ -319,20 +342,21 @@ struct notice_server *notice_server_start(const struct notice_server_conf *conf,
 	struct notice_server *s = calloc(1, sizeof(*s));
 	int err = s ? 0 : -ENOMEM;
 
+	if (s)
+		s->conf = *conf;
 	if (!err && (!conf->set || (conf->addr.ss_family != AF_INET &&
 				    conf->addr.ss_family != AF_INET6)))
 		err = -EINVAL;
-	if (!err) {
-		s->conf = *conf;
-		if (getrandom(s->key, sizeof(s->key), 0) != sizeof(s->key))
-			err = -EIO;
-	}
+	if (!err && getrandom(s->key, sizeof(s->key), 0) != sizeof(s->key))
+		err = -EIO;
 	if (!err && !(s->acks = ack_store_new(conf->ack_max, conf->ack_ns)))
 		err = -ENOMEM;
 	if (!err)
 		err = daemon_up(s);
 	if (err) {
 		snprintf(msg, msglen, "notice server: couldn't start: %s", strerror(-err));
+		if (!s && conf->fd >= 0)
+			close(conf->fd);
 		notice_server_stop(s);
 		errno = -err;
 		return NULL;
@@ -369,7 +393,9 @@ void notice_server_stop(struct notice_server *s)
 	if (!s)
 		return;
 	if (s->d)
-		MHD_stop_daemon(s->d);
+		MHD_stop_daemon(s->d); /* closes the listening socket */
+	else if (s->conf.fd >= 0)
+		close(s->conf.fd);
 	ack_store_free(s->acks);
 	memset(s->key, 0, sizeof(s->key));
 	free(s);

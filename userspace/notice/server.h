@@ -28,6 +28,10 @@ struct notice_server_conf {
 	const struct notice_set *set; /* the templates: outlive the server */
 	struct sockaddr_storage addr; /* where to listen (port 0: any) */
 	socklen_t addr_len;
+	int fd;			      /* or a socket listening there already
+				       * (notice_server_listen, before dropping
+				       * privileges: port 80), the server's from
+				       * then on; -1: none */
 	const char *contact;	      /* {{contact}}; kept, not copied */
 	int status;		      /* block pages: 451 or 403 */
 	uint64_t ack_ns;	      /* an acknowledgement holds this long */
@@ -53,7 +57,10 @@ struct notice_server_stats {
 	struct ack_stats table;
 };
 
-/* No address, 451, acknowledgements for 1 h (65536 of them), tokens for
+/* A TCP socket listening on addr, for conf.fd. Returns it or -errno. */
+int notice_server_listen(const struct sockaddr_storage *addr, socklen_t len);
+
+/* No address, no fd, 451, acknowledgements for 1 h (65536 of them), tokens for
  * 1 h, 2 threads. */
 void notice_server_conf_default(struct notice_server_conf *c);
 

@@ -41,8 +41,10 @@ int notice_append(struct pbuf *out, const struct proxy_conf *conf, const struct 
 	char page[PAGE_MAX], head[256];
 	int status = 451, k;
 	size_t n = conf->notice ? conf->notice(conf->notice_ctx, b, page, sizeof(page), &status)
-				: builtin_page(b, page, sizeof(page));
+				: 0;
 
+	if (!n)
+		n = builtin_page(b, page, sizeof(page));
 	if (n > sizeof(page))
 		n = sizeof(page);
 	if (status != 403)

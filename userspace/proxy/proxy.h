@@ -102,9 +102,9 @@ struct proxy_conf {
 	struct http_conf http;	 /* parser settings; msg is the proxy's own */
 	/* The notice page for a block: writes at most size bytes of HTML to
 	 * buf and returns its length; *status comes in as 451 and may be set
-	 * to 403 (a policy block rather than a legal one). Optional (NULL: a
-	 * short built-in page naming the list category, 451). Called in a
-	 * loop thread; must not block. */
+	 * to 403 (a policy block rather than a legal one). Optional (NULL, or
+	 * 0 returned: a short built-in page naming the list category).
+	 * Called in a loop thread; must not block. */
 	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size,
 			 int *status);
 	void *notice_ctx;
