@@ -56,8 +56,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	notice_server_conf_default(&c);
-	if (listen_addr(argv[2], &c) || notice_set_load(argv[1], argc > 4 ? argv[4] : "en",
-							&set, &d)) {
+	if (listen_addr(argv[2], &c) ||
+	    notice_set_load(argv[1], argc > 4 ? argv[4] : "en", &set, &d)) {
 		diag_print(&d, stderr);
 		fprintf(stderr, "notice_srv: bad address '%s' or templates\n", argv[2]);
 		return 2;

@@ -51,9 +51,16 @@ static void accept_language(const char *s)
 static void template(const char *s, size_t n)
 {
 	struct notice_set *set = notice_set_new("en");
-	struct notice_vars v = {.rule = "<r>", .category = "\"c'", .contact = "<&>", .host = "<h",
-				.url = "u>", .law = "&", .ack_url = "<", .token = "'",
-				.ref = ">", .time = "\""};
+	struct notice_vars v = {.rule = "<r>",
+				.category = "\"c'",
+				.contact = "<&>",
+				.host = "<h",
+				.url = "u>",
+				.law = "&",
+				.ack_url = "<",
+				.token = "'",
+				.ref = ">",
+				.time = "\""};
 	static char out[4 * NOTICE_FILE_MAX];
 	struct diag d = {0};
 	int len, st;

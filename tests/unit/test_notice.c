@@ -47,9 +47,16 @@ static void render_exact(void **state)
 	const char *tmpl = "<p lang=\"{{lang}}\">{{rule}}|{{ category }}|{{url}}|{{status}}|"
 			   "{{contact}}{{host}}{{law}}{{ack_url}}{{token}}{{ref}}{{time}}</p>\n";
 	struct notice_set *s = set_of("en", "en", tmpl);
-	struct notice_vars v = {.rule = "r<1>", .category = "a&b", .url = "http://x/?q=\"'",
-				.contact = "c", .host = "h", .law = "l", .ack_url = "/u",
-				.token = "t", .ref = "9", .time = "T"};
+	struct notice_vars v = {.rule = "r<1>",
+				.category = "a&b",
+				.url = "http://x/?q=\"'",
+				.contact = "c",
+				.host = "h",
+				.law = "l",
+				.ack_url = "/u",
+				.token = "t",
+				.ref = "9",
+				.time = "T"};
 	char buf[256];
 	int st = 0, n;
 
@@ -103,8 +110,9 @@ static void diagnostics(void **state)
 	assert_string_equal(first_error("<p>\n  {{ rul }}</p>", 19),
 			    "x.html:2:3: unknown placeholder '{{rul}}' (expected: rule, category, "
 			    "contact, host, url, law, ack_url, token, ref, time, lang, status)");
-	assert_string_equal(first_error("ab {{rule\n}}", 12),
-			    "x.html:1:4: '{{' without '}}' (placeholders are {{name}} on one line)");
+	assert_string_equal(
+		first_error("ab {{rule\n}}", 12),
+		"x.html:1:4: '{{' without '}}' (placeholders are {{name}} on one line)");
 	assert_string_equal(first_error("\xe0\xa4\x85 \xe0\xa4", 6),
 			    "x.html:1:5: invalid UTF-8 (byte 0xe0)");
 	assert_string_equal(first_error("\xc0\xaf", 2), "x.html:1:1: invalid UTF-8 (byte 0xc0)");
@@ -145,16 +153,20 @@ static void load_dir(void **state)
 	write_file(dir, "README", "not a template");
 	write_file(dir, "warn.hi.html", "w");
 	assert_int_equal(notice_set_load(dir, "hi", &s, &d), -EINVAL);
-	snprintf(cmd, sizeof(cmd), "%s: no block template in the default language 'hi' "
-		 "(expected %s/block.hi.html)", dir, dir);
+	snprintf(cmd, sizeof(cmd),
+		 "%s: no block template in the default language 'hi' "
+		 "(expected %s/block.hi.html)",
+		 dir, dir);
 	assert_string_equal(d.msgs[0].text, cmd);
 	write_file(dir, "block.hi.html", "b {{category}}");
 	write_file(dir, "Block!.html", "x");
 	memset(&d, 0, sizeof(d));
 	assert_int_equal(notice_set_load(dir, "hi", &s, &d), -EINVAL);
-	snprintf(cmd, sizeof(cmd), "%s/Block!.html: not a template file name (expected "
+	snprintf(cmd, sizeof(cmd),
+		 "%s/Block!.html: not a template file name (expected "
 		 "NAME.LANG.html: block.hi.html, warn.ta.html; NAME of a-z 0-9 _ -, LANG a "
-		 "language tag)", dir);
+		 "language tag)",
+		 dir);
 	assert_string_equal(d.msgs[0].text, cmd);
 	snprintf(cmd, sizeof(cmd), "%s/Block!.html", dir);
 	unlink(cmd);
@@ -183,8 +195,12 @@ static void shipped_templates(void **state)
 		{"ta", "தடுக்கப்பட்டுள்ளது", "போக்சோ", "எனக்கு 18 வயது"},
 		{"bn", "অবরুদ্ধ করা হয়েছে", "পকসো", "আমার বয়স ১৮ বছর"},
 	};
-	struct notice_vars v = {.rule = "R7", .category = "adult", .contact = "help@isp.example",
-				.url = "http://x.test/p", .token = "TOK", .ack_url = "/_ew/ack"};
+	struct notice_vars v = {.rule = "R7",
+				.category = "adult",
+				.contact = "help@isp.example",
+				.url = "http://x.test/p",
+				.token = "TOK",
+				.ack_url = "/_ew/ack"};
 	struct notice_set *s = NULL;
 	struct diag d = {0};
 	char buf[32768];
@@ -200,8 +216,8 @@ static void shipped_templates(void **state)
 		assert_non_null(strstr(buf, "help@isp.example"));
 		assert_non_null(strstr(buf, "<dd>R7</dd>"));
 		assert_null(strstr(buf, "{{"));
-		assert_true(notice_render(s, NOTICE_WARN, want[i].lang, &v, buf, sizeof(buf),
-					  &st) > 0);
+		assert_true(notice_render(s, NOTICE_WARN, want[i].lang, &v, buf, sizeof(buf), &st) >
+			    0);
 		assert_int_equal(st, 200);
 		assert_non_null(strstr(buf, want[i].law));
 		assert_non_null(strstr(buf, want[i].button));
@@ -235,7 +251,8 @@ static void accept_language(void **state)
 	/* malformed entries are skipped: q past 1, four decimals, not a
 	 * weight, a digit first, an empty subtag, a subtag of nine */
 	n = notice_lang_parse("en;q=1.1, fr;q=0.1234, de;level=1, 1a, hi-, ta-abcdefghi, "
-			      "bn;q=1.000, x-a1;q=0", r, 16);
+			      "bn;q=1.000, x-a1;q=0",
+			      r, 16);
 	assert_int_equal(n, 2);
 	assert_string_equal(r[0].tag, "bn");
 	assert_string_equal(r[1].tag, "x-a1");
@@ -373,9 +390,10 @@ static void post_ack(uint16_t port, const char *token, const char *cat, char *re
 {
 	char body[256], req[512];
 
-	snprintf(body, sizeof(body), "token=%s&category=%s&url=http%%3A%%2F%%2Fx.test%%2Fa",
-		 token, cat);
-	snprintf(req, sizeof(req), "POST /_ew/ack HTTP/1.1\r\nHost: n\r\nConnection: close\r\n"
+	snprintf(body, sizeof(body), "token=%s&category=%s&url=http%%3A%%2F%%2Fx.test%%2Fa", token,
+		 cat);
+	snprintf(req, sizeof(req),
+		 "POST /_ew/ack HTTP/1.1\r\nHost: n\r\nConnection: close\r\n"
 		 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
 		 strlen(body), body);
 	http(port, req, resp, size);
@@ -407,19 +425,23 @@ static void server(void **state)
 	port = notice_server_port(srv);
 	assert_true(port > 0);
 	/* the block notice for the host asked, in the client's language */
-	http(port, "GET /some/page HTTP/1.1\r\nHost: blocked.test\r\nAccept-Language: hi,en;q=0.5"
-		   "\r\nConnection: close\r\n\r\n", resp, sizeof(resp));
+	http(port,
+	     "GET /some/page HTTP/1.1\r\nHost: blocked.test\r\nAccept-Language: hi,en;q=0.5"
+	     "\r\nConnection: close\r\n\r\n",
+	     resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 451", 12);
 	assert_non_null(strstr(resp, "अवरुद्ध"));
 	assert_non_null(strstr(resp, "http://blocked.test/some/page"));
 	assert_non_null(strstr(resp, "frame-ancestors 'none'"));
 	/* the disclaimer, and its acknowledgement */
-	http(port, "GET /_ew/warn?category=adult&url=http%3A%2F%2Fx.test%2Fa HTTP/1.1\r\n"
-		   "Host: n\r\nConnection: close\r\n\r\n", resp, sizeof(resp));
+	http(port,
+	     "GET /_ew/warn?category=adult&url=http%3A%2F%2Fx.test%2Fa HTTP/1.1\r\n"
+	     "Host: n\r\nConnection: close\r\n\r\n",
+	     resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 200", 12);
 	token_of(resp, tok);
-	http(port, "GET /_ew/ack?token=x HTTP/1.1\r\nHost: n\r\nConnection: close\r\n\r\n",
-	     resp, sizeof(resp));
+	http(port, "GET /_ew/ack?token=x HTTP/1.1\r\nHost: n\r\nConnection: close\r\n\r\n", resp,
+	     sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 405", 12);
 	post_ack(port, tok, "gambling", resp, sizeof(resp)); /* not the token's category */
 	assert_memory_equal(resp, "HTTP/1.1 403", 12);

@@ -19,7 +19,8 @@ static int open_socket(struct agent_notices *n, const struct runconf_notices *rn
 
 	if (icapsvc_parse_listen(rn->listen, &sc->addr, &sc->addr_len)) {
 		ew_err("run: bad notices listen address '%s' (expected ADDR:PORT or "
-		       "[V6ADDR]:PORT)", rn->listen);
+		       "[V6ADDR]:PORT)",
+		       rn->listen);
 		return -EINVAL;
 	}
 	sc->set = n->set;
@@ -83,8 +84,13 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 	char url[2304], ref[24], when[32];
 	time_t t = (time_t)(b->ts_ns / 1000000000ull);
 	struct tm tm;
-	struct notice_vars v = {.rule = b->list, .category = b->category, .contact = n->contact,
-				.host = b->host, .url = url, .ref = ref, .time = when,
+	struct notice_vars v = {.rule = b->list,
+				.category = b->category,
+				.contact = n->contact,
+				.host = b->host,
+				.url = url,
+				.ref = ref,
+				.time = when,
 				.status = n->status};
 	int len;
 

@@ -18,11 +18,11 @@
 /* What the notices need of the settings is copied at the start: they
  * change only on a restart (a reload frees the settings' strings). */
 struct agent_notices {
-	struct notice_set *set;	       /* NULL: no templates */
-	char *contact;		       /* {{contact}} */
-	int status;		       /* 451 or 403 */
-	struct notice_server_conf sc;  /* the server's, fd open; fd -1: none */
-	struct notice_server *srv;     /* NULL: no server */
+	struct notice_set *set;	      /* NULL: no templates */
+	char *contact;		      /* {{contact}} */
+	int status;		      /* 451 or 403 */
+	struct notice_server_conf sc; /* the server's, fd open; fd -1: none */
+	struct notice_server *srv;    /* NULL: no server */
 };
 
 /* Loads the templates of c->notices (their problems printed) and opens

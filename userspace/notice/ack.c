@@ -87,8 +87,8 @@ static bool same(const struct entry *e, const uint8_t *addr, const char *cat)
 
 /* The slot for addr and cat: theirs, else a free or expired one, else the
  * one that expires first (*evict set). */
-static struct entry *place(struct ack_store *a, const uint8_t *addr, const char *cat,
-			   uint64_t now, bool *evict)
+static struct entry *place(struct ack_store *a, const uint8_t *addr, const char *cat, uint64_t now,
+			   bool *evict)
 {
 	uint32_t h = slot_of(a, addr, cat);
 	struct entry *free_e = NULL, *first = NULL;

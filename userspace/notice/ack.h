@@ -17,7 +17,7 @@
 #define ACK_CATEGORY_MAX 48 /* a category's bytes with the NUL */
 #define ACK_TOKEN_LEN	 48 /* hex digits of a token */
 #define ACK_KEY_LEN	 32
-#define ACK_PROBE	 8  /* slots a subscriber and category may sit in */
+#define ACK_PROBE	 8 /* slots a subscriber and category may sit in */
 
 struct ack_store;
 

@@ -28,8 +28,7 @@ static int range_ok(const char *s, size_t n)
 		if (s[i] == '-' && run) {
 			run = 0;
 			first = 0;
-		} else if ((is_alpha(s[i]) || (!first && s[i] >= '0' && s[i] <= '9')) &&
-			   run < 8) {
+		} else if ((is_alpha(s[i]) || (!first && s[i] >= '0' && s[i] <= '9')) && run < 8) {
 			run++;
 		} else {
 			return 0;

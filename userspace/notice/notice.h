@@ -18,10 +18,10 @@
 
 #include "log/diag.h"
 
-#define NOTICE_FILE_MAX (64u << 10) /* bytes of one template */
-#define NOTICE_NAME_MAX 32	    /* a template name's bytes with the NUL */
-#define NOTICE_LANG_MAX 36	    /* a language tag's (BCP 47: 35 at most) */
-#define NOTICE_RANGES_MAX 16	    /* Accept-Language entries considered */
+#define NOTICE_FILE_MAX	  (64u << 10) /* bytes of one template */
+#define NOTICE_NAME_MAX	  32	      /* a template name's bytes with the NUL */
+#define NOTICE_LANG_MAX	  36	      /* a language tag's (BCP 47: 35 at most) */
+#define NOTICE_RANGES_MAX 16	      /* Accept-Language entries considered */
 
 /* What a page is for; each kind has a default template name. */
 enum notice_kind {
@@ -45,11 +45,11 @@ struct notice_vars {
 	const char *ref;      /* a reference the subscriber can quote */
 	const char *time;     /* when, as the caller writes it (UTC) */
 	/* not placeholders: */
-	const char *tmpl;     /* the template name; NULL: the kind's */
-	const char *lang;     /* the rule's language: used when the client's
-			       * Accept-Language names none there is */
-	int status;	      /* NOTICE_BLOCK: 403 (policy) or 451 (legal,
-			       * also for anything else) */
+	const char *tmpl; /* the template name; NULL: the kind's */
+	const char *lang; /* the rule's language: used when the client's
+			   * Accept-Language names none there is */
+	int status;	  /* NOTICE_BLOCK: 403 (policy) or 451 (legal,
+			   * also for anything else) */
 };
 
 struct notice_set;

@@ -10,8 +10,19 @@
 
 /* The placeholders, in the order of their names (template.c). */
 enum notice_ph {
-	PH_RULE, PH_CATEGORY, PH_CONTACT, PH_HOST, PH_URL, PH_LAW, PH_ACK_URL, PH_TOKEN,
-	PH_REF, PH_TIME, PH_LANG, PH_STATUS, PH_MAX,
+	PH_RULE,
+	PH_CATEGORY,
+	PH_CONTACT,
+	PH_HOST,
+	PH_URL,
+	PH_LAW,
+	PH_ACK_URL,
+	PH_TOKEN,
+	PH_REF,
+	PH_TIME,
+	PH_LANG,
+	PH_STATUS,
+	PH_MAX,
 };
 
 /* A template is its text cut into pieces: a run of text, or a placeholder. */

@@ -45,10 +45,12 @@ int notice_render(const struct notice_set *s, enum notice_kind k, const char *ac
 	const char *lang = notice_lang_choose(s, name, accept, v->lang);
 	char st[8];
 	const char *val[PH_MAX] = {
-		[PH_RULE] = v->rule,	   [PH_CATEGORY] = v->category, [PH_CONTACT] = v->contact,
-		[PH_HOST] = v->host,	   [PH_URL] = v->url,		[PH_LAW] = v->law,
-		[PH_ACK_URL] = v->ack_url, [PH_TOKEN] = v->token,	[PH_REF] = v->ref,
-		[PH_TIME] = v->time,	   [PH_LANG] = lang,		[PH_STATUS] = st,
+		[PH_RULE] = v->rule,	   [PH_CATEGORY] = v->category,
+		[PH_CONTACT] = v->contact, [PH_HOST] = v->host,
+		[PH_URL] = v->url,	   [PH_LAW] = v->law,
+		[PH_ACK_URL] = v->ack_url, [PH_TOKEN] = v->token,
+		[PH_REF] = v->ref,	   [PH_TIME] = v->time,
+		[PH_LANG] = lang,	   [PH_STATUS] = st,
 	};
 
 	*status = k != NOTICE_BLOCK ? 200 : v->status == 403 ? 403 : 451;

@@ -14,10 +14,10 @@
 
 #include "server.h"
 
-#define PAGE_MAX (32u << 10)
-#define ACK_PATH "/_ew/ack"
-#define WARN_PATH "/_ew/warn"
-#define SEC 1000000000ull
+#define PAGE_MAX    (32u << 10)
+#define ACK_PATH    "/_ew/ack"
+#define WARN_PATH   "/_ew/warn"
+#define SEC	    1000000000ull
 #define COUNT(s, f) __atomic_add_fetch(&(s)->st.f, 1, __ATOMIC_RELAXED)
 
 struct notice_server {
@@ -104,7 +104,7 @@ static const char *arg(struct MHD_Connection *c, const char *name)
 /* ---- answers ------------------------------------------------------------- */
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *type,
-			    const char *body, size_t len, const char *location)
+			       const char *body, size_t len, const char *location)
 {
 	struct MHD_Response *r =
 		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -135,8 +135,8 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
 	return respond(c, status, "text/plain; charset=utf-8", msg, strlen(msg), NULL);
 }
 
-static enum MHD_Result page(struct notice_server *s, struct MHD_Connection *c,
-			    enum notice_kind k, const struct notice_vars *v)
+static enum MHD_Result page(struct notice_server *s, struct MHD_Connection *c, enum notice_kind k,
+			    const struct notice_vars *v)
 {
 	char *buf = malloc(PAGE_MAX);
 	int status = 0, n = buf ? notice_render(s->conf.set, k, header(c, "Accept-Language"), v,
@@ -148,7 +148,8 @@ static enum MHD_Result page(struct notice_server *s, struct MHD_Connection *c,
 		ret = text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			   "edgeward: the notice page could not be made\n");
 	else
-		ret = respond(c, (unsigned)status, "text/html; charset=utf-8", buf, (size_t)n, NULL);
+		ret = respond(c, (unsigned)status, "text/html; charset=utf-8", buf, (size_t)n,
+			      NULL);
 	free(buf);
 	return ret;
 }
@@ -156,8 +157,10 @@ static enum MHD_Result page(struct notice_server *s, struct MHD_Connection *c,
 /* GET /_ew/warn: the disclaimer, its form bound to this client. */
 static enum MHD_Result warn(struct notice_server *s, struct MHD_Connection *c)
 {
-	struct notice_vars v = {.category = arg(c, "category"), .url = arg(c, "url"),
-				.contact = s->conf.contact, .ack_url = ACK_PATH};
+	struct notice_vars v = {.category = arg(c, "category"),
+				.url = arg(c, "url"),
+				.contact = s->conf.contact,
+				.ack_url = ACK_PATH};
 	char token[ACK_TOKEN_LEN + 1];
 	uint8_t addr[16];
 
@@ -181,14 +184,14 @@ static bool http_url(const char *u)
 /* POST /_ew/ack, its form read whole. */
 static enum MHD_Result ack(struct notice_server *s, struct MHD_Connection *c, struct form *f)
 {
-	struct notice_vars v = {.category = f->category, .url = f->url,
-				.contact = s->conf.contact};
+	struct notice_vars v = {.category = f->category, .url = f->url, .contact = s->conf.contact};
 	uint64_t now = mono_ns();
 	uint8_t addr[16];
 
 	peer(c, addr);
-	if (f->bad || !f->pp || !ack_token_ok(s->key, addr, f->category, f->url, f->token,
-					      now / SEC, s->conf.token_ns / SEC) ||
+	if (f->bad || !f->pp ||
+	    !ack_token_ok(s->key, addr, f->category, f->url, f->token, now / SEC,
+			  s->conf.token_ns / SEC) ||
 	    ack_record(s->acks, addr, f->category, now)) {
 		COUNT(s, acks_refused);
 		return text(c, MHD_HTTP_FORBIDDEN,
@@ -204,8 +207,7 @@ static enum MHD_Result ack(struct notice_server *s, struct MHD_Connection *c, st
 }
 
 /* Any other page: the block notice for the host the browser asked. */
-static enum MHD_Result other(struct notice_server *s, struct MHD_Connection *c,
-			     const char *path)
+static enum MHD_Result other(struct notice_server *s, struct MHD_Connection *c, const char *path)
 {
 	struct notice_vars v = {.contact = s->conf.contact, .status = s->conf.status};
 	enum notice_kind k = NOTICE_BLOCK;
@@ -235,10 +237,13 @@ static enum MHD_Result field(void *cls, enum MHD_ValueKind kind, const char *key
 			     const char *data, uint64_t off, size_t size)
 {
 	struct form *f = cls;
-	char *dst = !strcmp(key, "token") ? f->token : !strcmp(key, "category") ? f->category
-		  : !strcmp(key, "url") ? f->url : NULL;
-	size_t cap = dst == f->token ? sizeof(f->token) : dst == f->category ? sizeof(f->category)
-		   : sizeof(f->url);
+	char *dst = !strcmp(key, "token")      ? f->token
+		    : !strcmp(key, "category") ? f->category
+		    : !strcmp(key, "url")      ? f->url
+					       : NULL;
+	size_t cap = dst == f->token	  ? sizeof(f->token)
+		     : dst == f->category ? sizeof(f->category)
+					  : sizeof(f->url);
 
 	(void)kind, (void)filename, (void)type, (void)enc;
 	if (!dst)
@@ -270,8 +275,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *upload_len, void **con_cls)
 {
 	struct notice_server *s = cls;
-	bool post = !strcmp(method, "POST"), get = !strcmp(method, "GET") ||
-						   !strcmp(method, "HEAD");
+	bool post = !strcmp(method, "POST"),
+	     get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	struct form *f = *con_cls;
 
 	(void)version;
@@ -320,8 +325,9 @@ static int daemon_up(struct notice_server *s)
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem opts[] = {
 		/* a socket of the caller's, else one on conf.addr */
-		s->conf.fd >= 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->conf.fd, NULL}
-				: (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &s->conf.addr},
+		s->conf.fd >= 0
+			? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, s->conf.fd, NULL}
+			: (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &s->conf.addr},
 		{MHD_OPTION_THREAD_POOL_SIZE, s->conf.threads ? s->conf.threads : 1, NULL},
 		{MHD_OPTION_CONNECTION_LIMIT, 1024, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, 15, NULL},
@@ -344,8 +350,8 @@ struct notice_server *notice_server_start(const struct notice_server_conf *conf,
 
 	if (s)
 		s->conf = *conf;
-	if (!err && (!conf->set || (conf->addr.ss_family != AF_INET &&
-				    conf->addr.ss_family != AF_INET6)))
+	if (!err &&
+	    (!conf->set || (conf->addr.ss_family != AF_INET && conf->addr.ss_family != AF_INET6)))
 		err = -EINVAL;
 	if (!err && getrandom(s->key, sizeof(s->key), 0) != sizeof(s->key))
 		err = -EIO;

@@ -28,17 +28,17 @@ struct notice_server_conf {
 	const struct notice_set *set; /* the templates: outlive the server */
 	struct sockaddr_storage addr; /* where to listen (port 0: any) */
 	socklen_t addr_len;
-	int fd;			      /* or a socket listening there already
-				       * (notice_server_listen, before dropping
-				       * privileges: port 80), the server's from
-				       * then on; -1: none */
-	const char *contact;	      /* {{contact}}; kept, not copied */
-	int status;		      /* block pages: 451 or 403 */
-	uint64_t ack_ns;	      /* an acknowledgement holds this long */
-	uint32_t ack_max;	      /* acknowledgements remembered */
-	uint64_t token_ns;	      /* a disclaimer may be acknowledged this
-				       * long after it was served */
-	unsigned threads;	      /* server threads */
+	int fd;		     /* or a socket listening there already
+			      * (notice_server_listen, before dropping
+			      * privileges: port 80), the server's from
+			      * then on; -1: none */
+	const char *contact; /* {{contact}}; kept, not copied */
+	int status;	     /* block pages: 451 or 403 */
+	uint64_t ack_ns;     /* an acknowledgement holds this long */
+	uint32_t ack_max;    /* acknowledgements remembered */
+	uint64_t token_ns;   /* a disclaimer may be acknowledged this
+			      * long after it was served */
+	unsigned threads;    /* server threads */
 	/* A page not under /_ew/ (a DNS answer sent the browser here): sets
 	 * *k and v (rule, category, ...; strings living until the next call
 	 * in that thread) for client, host and url. Optional: NULL, the block
@@ -49,11 +49,11 @@ struct notice_server_conf {
 };
 
 struct notice_server_stats {
-	uint64_t blocks, warns;	 /* block notices, disclaimers served */
-	uint64_t acks;		 /* acknowledgements recorded */
-	uint64_t acks_refused;	 /* posts with a token not the client's, expired,
-				  * malformed */
-	uint64_t bad_requests;	 /* other methods, missing parameters */
+	uint64_t blocks, warns; /* block notices, disclaimers served */
+	uint64_t acks;		/* acknowledgements recorded */
+	uint64_t acks_refused;	/* posts with a token not the client's, expired,
+				 * malformed */
+	uint64_t bad_requests;	/* other methods, missing parameters */
 	struct ack_stats table;
 };
 

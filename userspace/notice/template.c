@@ -14,10 +14,10 @@
 #define PH_LEN_MAX 40 /* bytes between {{ and }} */
 
 static const char *const ph_names[PH_MAX] = {
-	[PH_RULE] = "rule",   [PH_CATEGORY] = "category", [PH_CONTACT] = "contact",
-	[PH_HOST] = "host",   [PH_URL] = "url",		  [PH_LAW] = "law",
-	[PH_ACK_URL] = "ack_url", [PH_TOKEN] = "token",	  [PH_REF] = "ref",
-	[PH_TIME] = "time",   [PH_LANG] = "lang",	  [PH_STATUS] = "status",
+	[PH_RULE] = "rule",	  [PH_CATEGORY] = "category", [PH_CONTACT] = "contact",
+	[PH_HOST] = "host",	  [PH_URL] = "url",	      [PH_LAW] = "law",
+	[PH_ACK_URL] = "ack_url", [PH_TOKEN] = "token",	      [PH_REF] = "ref",
+	[PH_TIME] = "time",	  [PH_LANG] = "lang",	      [PH_STATUS] = "status",
 };
 
 /* One template being read. */
@@ -96,9 +96,11 @@ static int placeholder(struct scan *sc, size_t i, size_t *end)
 	ph = ph_lookup(s, n);
 	if (ph < 0) {
 		diag_quote(s, n, q, sizeof(q));
-		snprintf(msg, sizeof(msg), "unknown placeholder '{{%s}}' (expected: rule, "
+		snprintf(msg, sizeof(msg),
+			 "unknown placeholder '{{%s}}' (expected: rule, "
 			 "category, contact, host, url, law, ack_url, token, ref, time, lang, "
-			 "status)", q);
+			 "status)",
+			 q);
 		problem(sc, i, msg);
 	}
 	return ph;
@@ -294,7 +296,8 @@ static int load_one(struct notice_set *s, const char *dir, const char *file, str
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (!split_name(file, name, lang)) {
-		diag_add(d, path, 0, 0, "not a template file name (expected NAME.LANG.html: "
+		diag_add(d, path, 0, 0,
+			 "not a template file name (expected NAME.LANG.html: "
 			 "block.hi.html, warn.ta.html; NAME of a-z 0-9 _ -, LANG a language tag)");
 		return -EINVAL;
 	}
@@ -334,8 +337,10 @@ int notice_set_load(const char *dir, const char *default_lang, struct notice_set
 	}
 	free(ents);
 	if (!err && !tmpl_find(s, "block", s->def)) {
-		diag_add(d, dir, 0, 0, "no block template in the default language '%s' "
-			 "(expected %s/block.%s.html)", s->def, dir, s->def);
+		diag_add(d, dir, 0, 0,
+			 "no block template in the default language '%s' "
+			 "(expected %s/block.%s.html)",
+			 s->def, dir, s->def);
 		err = -EINVAL;
 	}
 	if (err) {
