@@ -43,8 +43,10 @@ int notice_append(struct pbuf *out, const struct proxy_conf *conf, const struct 
 	size_t n = conf->notice ? conf->notice(conf->notice_ctx, b, page, sizeof(page), &status)
 				: 0;
 
-	if (!n)
+	if (!n) { /* the built-in page says 451 */
 		n = builtin_page(b, page, sizeof(page));
+		status = 451;
+	}
 	if (n > sizeof(page))
 		n = sizeof(page);
 	if (status != 403)
