@@ -225,8 +225,10 @@ static enum MHD_Result other(struct notice_server *s, struct MHD_Connection *c, 
 			  mono_ns() / SEC, token);
 		v.token = token;
 		v.ack_url = ACK_PATH;
+		COUNT(s, warns);
+	} else {
+		COUNT(s, blocks);
 	}
-	COUNT(s, blocks);
 	return page(s, c, k, &v);
 }
 
