@@ -143,7 +143,8 @@ verifier-stats: $(BPF_OBJS)
 		$(BPFTOOL) -d prog loadall $$o $$d 2>&1 | awk -v o=$$o ' \
 			/BEGIN PROG LOAD LOG/ { split($$0, a, "'\''"); p = a[2] } \
 			/processed [0-9]+ insns/ { printf "%s %s: %s\n", o, p, $$0; n++ } \
-			END { if (!n) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
+			/failed to load/ { bad = 1 } \
+			END { if (!n || bad) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
 		rc=$$?; rm -rf $$d 2>/dev/null; \
 		for m in /sys/fs/bpf/ew_*_v[0-9]*; do \
 			case " $$pre " in *" $$m "*) ;; *) rm -f $$m ;; esac; done; \

@@ -289,7 +289,8 @@ static __always_inline int prefix_blocked(const struct ew_pkt *p, __u64 len)
 	return 1;
 }
 
-/* True (and counted per rule) when the flow has a live block verdict. */
+/* True (and counted per rule) when the flow has a live block verdict
+ * whose packet is not for TC to answer. */
 static __always_inline int flow_blocked(const struct ew_pkt *p, __u64 len)
 {
 	struct ew_flow_key k;
@@ -297,10 +298,14 @@ static __always_inline int flow_blocked(const struct ew_pkt *p, __u64 len)
 
 	ew_flow_key_make(p, &k);
 	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
-	if (!v || v->action != EW_ACT_BLOCK)
+	if (!v || (v->action != EW_ACT_BLOCK && v->action != EW_ACT_RESET))
 		return 0;
 	/* Read the clock only for verdicts that can expire. */
 	if (v->expires_ns && !ew_verdict_live(v, bpf_ktime_get_ns()))
+		return 0;
+	/* A flow blocked by name: TC answers its TCP packets with resets
+	 * (ew_tc.bpf.c); its resets, and anything not TCP, drop here. */
+	if (v->action == EW_ACT_RESET && p->proto == IPPROTO_TCP && !(p->tcp_flags & EW_TCP_RST))
 		return 0;
 	ew_count_rule(v->rule_id, len);
 	return 1;
