@@ -70,10 +70,14 @@ ew_require_root()
 		echo "FAIL: $EW_BIN not built (run make)" >&2
 		exit 1
 	fi
-	# The pins are global: wait (up to 60 s) for another user to finish.
-	for i in $(seq 60); do
-		[ -e "$EW_PIN" ] || return 0
-		[ "$i" = 1 ] && echo "waiting for $EW_PIN to be released"
+	# The pins are global: wait (up to 120 s) for another user to finish,
+	# also one between the start of its topology and its agent's pins
+	# (its edge namespace tells).
+	for i in $(seq 120); do
+		if [ ! -e "$EW_PIN" ] && ! grep -q '^ew-edge-' <<<"$(ip netns list)"; then
+			return 0
+		fi
+		[ "$i" = 1 ] && echo "waiting for $EW_PIN and other tests' namespaces to go"
 		sleep 1
 	done
 	echo "FAIL: $EW_PIN exists: another edgeward (or a test) is using the pins" >&2
@@ -147,6 +151,31 @@ EOF
 	done
 	ew_fail "nginx on port $port did not start: $(cat "$EW_TMP/nginx/error.log" 2>/dev/null)"
 }
+
+# ew_dns_server ARGS...: Debian's dnsmasq in the server namespace on
+# 10.10.2.1 and fd00:2::1, port 53 (UDP and TCP), answering only what
+# ARGS say (--address=/name/addr ...), every query logged to
+# $EW_TMP/dnsmasq.log; returns once it answers.
+ew_dns_server()
+{
+	local i
+
+	command -v dnsmasq >/dev/null || ew_fail "dnsmasq is not installed (packages.txt)"
+	ew_bg "$EW_NS" dnsmasq --keep-in-foreground -C /dev/null --no-resolv --no-hosts \
+		--bind-interfaces --listen-address=10.10.2.1 --listen-address=fd00:2::1 \
+		--user=root --group=root --pid-file="$EW_TMP/dnsmasq.pid" --log-queries \
+		--log-facility="$EW_TMP/dnsmasq.log" --address=/ready.test/10.10.2.1 "$@"
+	for i in $(seq 50); do
+		[ "$(srv dig +short +time=1 +tries=1 @10.10.2.1 ready.test 2>/dev/null)" = 10.10.2.1 ] &&
+			return 0
+		sleep 0.1
+	done
+	ew_fail "dnsmasq did not start: $(cat "$EW_TMP/dnsmasq.log" 2>/dev/null)"
+}
+
+# ew_domains: fills the domain tables from the lines on stdin
+# (tests/e2e/ew_domains.c says the format), in one commit.
+ew_domains() { edge "$EW_ROOT/${B:-build}/tests/e2e/ew_domains"; }
 
 # ew_tcp_ok ADDR [PORT]: an HTTP GET from the client succeeds within 2 s.
 ew_tcp_ok()

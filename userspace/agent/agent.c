@@ -23,6 +23,7 @@
 #include "kside.h"
 #include "log/log.h"
 #include "metrics.h"
+#include "namewatch.h"
 #include "outputs.h"
 #include "privs.h"
 #include "tap.h"
@@ -41,6 +42,7 @@ struct agent {
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
+	struct namewatch *names; /* blocks by server name */
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
 	struct control *ctl;
@@ -201,8 +203,12 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
+	a->names = namewatch_new(&(struct namewatch_conf){.kside = &a->k, .engine = a->e});
+	if (!a->names)
+		return -errno;
+	tc.names = a->names;
 	/* inline: the proxy starts with the engine (inline_start); the mirror
-	 * still serves --pcap-out */
+	 * still serves --pcap-out and the server names */
 	a->tap = tap_new(&tc);
 	return a->tap ? 0 : -errno;
 }
@@ -331,6 +337,19 @@ static void status_icap(struct agent *a, FILE *out)
 		(unsigned long long)is.bad_requests);
 }
 
+static void status_names(struct namewatch *w, FILE *out)
+{
+	struct namewatch_stats ns;
+
+	namewatch_stats(w, &ns);
+	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
+		     "up %llu, flows blocked %llu, resets %llu, errors %llu\n",
+		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
+		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
+		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
+		(unsigned long long)ns.errors);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -365,6 +384,8 @@ static void status(struct agent *a, FILE *out)
 			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
 			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
 			(unsigned long long)ts.resets);
+	if (a->names)
+		status_names(a->names, out);
 }
 
 /* Serves one control request. */
@@ -475,6 +496,8 @@ static int stop(struct agent *a)
 	if (a->tap && tap_free(a->tap))
 		rc = 1;
 	a->tap = NULL;
+	namewatch_free(a->names);
+	a->names = NULL;
 	kside_down(&a->k);
 	control_close(a->ctl);
 	if (a->e) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The agent's own events as JSON lines, queued on the engine's writer. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -16,6 +17,8 @@ static const char *const enforced_names[] = {
 	[ENF_LEARNED] = "learned",
 	[ENF_RESET_LATE] = "reset_after_partial_delivery",
 	[ENF_TAP_RESET] = "tap_reset",
+	[ENF_NAME_RESET] = "reset",
+	[ENF_NAME_DROP] = "flow_drop",
 };
 
 static uint64_t now_ns(void)
@@ -175,6 +178,46 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	ej_bool(&w, "delivered_before_verdict", b->how == ENF_TAP_RESET ||
 							 b->how == ENF_RESET_LATE);
 	ej_bool(&w, "server_blocked", b->server_blocked);
+	return post(e, &w);
+}
+
+static void put_name_flow(struct ej_writer *w, const struct flow_info *fi)
+{
+	ej_obj(w, "flow");
+	ej_u64(w, "id", fi->id);
+	ej_addr(w, "client", fi->client_addr);
+	ej_u64(w, "client_port", fi->client_port);
+	ej_addr(w, "server", fi->server_addr);
+	ej_u64(w, "server_port", fi->server_port);
+	ej_str(w, "proto", fi->proto == IPPROTO_TCP ? "tcp" : "udp");
+	ej_str(w, "direction", "to_server");
+	ej_obj_end(w);
+	ej_obj(w, "subscriber");
+	ej_addr(w, "client", fi->client_addr);
+	ej_null(w, "group");
+	ej_obj_end(w);
+}
+
+/* The block event's members for a block by name; those of objects
+ * (hashes, sizes, types) are not there. */
+int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
+{
+	struct ej_writer w;
+
+	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+	put_event_id(&w);
+	ej_null(&w, "interface");
+	put_name_flow(&w, b->fi);
+	ej_str(&w, "host", b->name);
+	ej_null(&w, "uri");
+	ej_null(&w, "app");
+	ej_u64(&w, "rule", b->rule_id);
+	ej_str(&w, "action", "block");
+	ej_str(&w, "reason", b->via);
+	ej_null(&w, "policy_version");
+	ej_str(&w, "enforced", enforced_names[b->how]);
+	ej_bool(&w, "delivered_before_verdict", false);
+	ej_bool(&w, "server_blocked", false);
 	return post(e, &w);
 }
 

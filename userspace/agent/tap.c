@@ -80,6 +80,8 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 	int id;
 
 	t->st.frames++;
+	if (t->conf.names)
+		namewatch_frame(t->conf.names, pkt->data, pkt->cap_len, pkt->ts_ns);
 	if (t->conf.engine &&
 	    engine_push_frame(t->conf.engine, PKT_LINK_EN10MB, pkt->data, pkt->cap_len,
 			      pkt->ts_ns) == -ENOBUFS)
@@ -204,7 +206,7 @@ void tap_verdict(void *ctx, const struct obj_verdict *v)
 		return;
 	packet_flow_key(f->client, f->cport, f->server, f->sport, IPPROTO_TCP,
 			(f->flags & FLOW_IPV6) ? 6 : 4, &key);
-	if (kside_block_flow(t->conf.kside, &key, 0))
+	if (kside_block_flow(t->conf.kside, &key, 0, EW_ACT_BLOCK))
 		ew_warn("couldn't write the BLOCK verdict of a matched flow: %s",
 			strerror(errno));
 	else
