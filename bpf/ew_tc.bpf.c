@@ -178,8 +178,8 @@ failed_rc:
 	return rc == TC_ACT_OK ? -1 : rc;
 }
 
-/* A TCP packet of a flow blocked by name (EW_ACT_RESET): a reset goes
- * back to its sender instead; a reset is not answered. Global, as
+/* A TCP packet of a flow blocked by name (EW_ACT_RESET): resets go to
+ * both ends instead (lib/reply.h); a reset is not answered. Global, as
  * ew_tc_parse. */
 __noinline int ew_tc_reset(struct __sk_buff *skb, const struct ew_pkt *p)
 {
@@ -191,9 +191,9 @@ __noinline int ew_tc_reset(struct __sk_buff *skb, const struct ew_pkt *p)
 	if (!p || !s || (p->tcp_flags & EW_TCP_RST))
 		return TC_ACT_SHOT;
 	rc = ew_reply_reset(skb, p, &s->r);
-	if (rc == TC_ACT_REDIRECT)
+	if (rc == TC_ACT_OK)
 		ew_count(EW_C_TC_RESET, skb->len);
-	return rc == TC_ACT_OK ? TC_ACT_SHOT : rc;
+	return rc;
 }
 
 /* True for a packet the DNS step reads: UDP or TCP with payload to 53. */

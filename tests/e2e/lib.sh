@@ -17,9 +17,10 @@
 # The server holds two addresses per family so a test can block one and watch
 # the other keep working. Namespace names end in $$: unique per run.
 #
-# Pins under /sys/fs/bpf are global, not per namespace, so these scripts use
-# and clean /sys/fs/bpf/edgeward and must not run concurrently (tests/run.sh
-# runs them one after another).
+# Pins under /sys/fs/bpf are global, not per namespace: each run pins under
+# a directory of its own ($EW_PIN, exported as EDGEWARD_PIN_DIR to edgeward
+# and ewmap.py), so runs from several checkouts do not touch each other's
+# maps (tests/run.sh still runs a checkout's scripts one after another).
 #
 # A script sources this file, calls ew_require_root and ew_topology_up; the
 # EXIT trap (ew_cleanup) kills what the script started, detaches, checks that
@@ -33,7 +34,8 @@ set -o pipefail
 EW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EW_BIN=${EW_BIN:-$EW_ROOT/${B:-build}/edgeward}
 EW_PY=$(command -v /usr/bin/python3 || command -v python3)
-EW_PIN=/sys/fs/bpf/edgeward
+EW_PIN=${EDGEWARD_PIN_DIR:-/sys/fs/bpf/edgeward_e2e_$$}
+export EDGEWARD_PIN_DIR=$EW_PIN
 EW_NC=ew-cli-$$
 EW_NE=ew-edge-$$
 EW_NS=ew-srv-$$
@@ -70,14 +72,11 @@ ew_require_root()
 		echo "FAIL: $EW_BIN not built (run make)" >&2
 		exit 1
 	fi
-	# The pins are global: wait (up to 120 s) for another user to finish,
-	# also one between the start of its topology and its agent's pins
-	# (its edge namespace tells).
-	for i in $(seq 120); do
-		if [ ! -e "$EW_PIN" ] && ! grep -q '^ew-edge-' <<<"$(ip netns list)"; then
-			return 0
-		fi
-		[ "$i" = 1 ] && echo "waiting for $EW_PIN and other tests' namespaces to go"
+	# A pin directory given in EDGEWARD_PIN_DIR may be in use: wait (up to
+	# 60 s) for another user to finish.
+	for i in $(seq 60); do
+		[ -e "$EW_PIN" ] || return 0
+		[ "$i" = 1 ] && echo "waiting for $EW_PIN to be released"
 		sleep 1
 	done
 	echo "FAIL: $EW_PIN exists: another edgeward (or a test) is using the pins" >&2
@@ -223,6 +222,8 @@ ew_topology_up()
 	trap ew_cleanup EXIT
 	trap 'exit 130' INT TERM
 	EW_TMP=$(mktemp -d /tmp/ew-e2e.XXXXXX)
+	# the agent's control socket, this run's own (as its pins)
+	export EDGEWARD_CONTROL=$EW_TMP/agent.sock
 	ew_mount_bpffs
 	ip netns add "$EW_NC"
 	ip netns add "$EW_NE"

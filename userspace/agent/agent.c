@@ -343,11 +343,14 @@ static void status_names(struct namewatch *w, FILE *out)
 
 	namewatch_stats(w, &ns);
 	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
-		     "up %llu, flows blocked %llu, resets %llu, errors %llu\n",
+		     "up %llu, flows blocked %llu, resets %llu, errors %llu; verdict after the "
+		     "hello %llu us on average, %llu at most\n",
 		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
 		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
 		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
-		(unsigned long long)ns.errors);
+		(unsigned long long)ns.errors,
+		(unsigned long long)(ns.blocked ? ns.verdict_ns_sum / ns.blocked / 1000 : 0),
+		(unsigned long long)(ns.verdict_ns_max / 1000));
 }
 
 static void status(struct agent *a, FILE *out)

@@ -58,6 +58,18 @@ static void bump(struct namewatch *w, uint64_t *counter, uint64_t n)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* How long a verdict took after the packet that completed the hello. */
+static void took(struct namewatch *w, uint64_t ns)
+{
+	if (ns > 60 * 1000000000ull) /* clocks apart: not a measure */
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->st.verdict_ns_sum += ns;
+	if (ns > w->st.verdict_ns_max)
+		w->st.verdict_ns_max = ns;
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* ---- the hook ------------------------------------------------------------------- */
 
 /* The verdict, and resets to both ends of a TCP flow now if its sequence
@@ -140,7 +152,6 @@ static void data(void *flow, enum stream_dir dir, const uint8_t *p, size_t len, 
 	char name[TLSHELLO_NAME];
 	enum tlshello_result r;
 
-	(void)ts_ns;
 	if (f->done || dir != STREAM_C2S)
 		return;
 	if (!f->buf && !(f->buf = malloc(HELLO_BUF)))
@@ -157,8 +168,8 @@ static void data(void *flow, enum stream_dir dir, const uint8_t *p, size_t len, 
 	else
 		bump(f->w, &f->w->st.not_tls, 1);
 	hello_done(f);
-	if (r == TLSHELLO_FOUND)
-		namewatch_seen(f->w, f->fi, name, "tls_sni");
+	if (r == TLSHELLO_FOUND && namewatch_seen(f->w, f->fi, name, "tls_sni") == 1)
+		took(f->w, wall_ns() - ts_ns);
 }
 
 /* A hole before the hello is whole: the rest is not read. */

@@ -38,6 +38,9 @@ struct namewatch_stats {
 	uint64_t blocked; /* flows blocked by name */
 	uint64_t resets;  /* reset segments sent */
 	uint64_t errors;  /* lookups, verdicts or resets that failed */
+	/* ClientHellos of blocked flows: from the kernel's timestamp of the
+	 * packet that completed the hello to the verdict in the map */
+	uint64_t verdict_ns_sum, verdict_ns_max;
 };
 
 struct namewatch;

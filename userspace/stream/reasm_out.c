@@ -59,6 +59,12 @@ void reasm_deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, siz
 	fd->next_off += len;
 	fd->next_seq += (uint32_t)len;
 	r->st.bytes += len;
+	/* where both directions stand, for a consumer that resets the flow */
+	if (f->dir[STREAM_C2S].init && f->dir[STREAM_S2C].init) {
+		f->info.seq[STREAM_C2S] = f->dir[STREAM_C2S].next_seq;
+		f->info.seq[STREAM_S2C] = f->dir[STREAM_S2C].next_seq;
+		f->info.flags |= FLOW_SEQ_KNOWN;
+	}
 	if (f->user && len)
 		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
 }
