@@ -157,6 +157,12 @@ $(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h $(B)/rel/libew.a
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
 		$(B)/rel/libew.a $(LIBS)
 
+# Per-query cost of the TC program's DNS step; bench/dns_bench.sh runs it.
+$(B)/bench/dns_cost: bench/dns_cost.c $(B)/ew_tc.skel.h $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
+		$(B)/rel/libew.a $(LIBS)
+
 PREFIX ?= /usr/local
 install: all
 	install -D -m 0755 $(B)/edgeward $(DESTDIR)$(PREFIX)/sbin/edgeward

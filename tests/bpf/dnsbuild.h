@@ -10,6 +10,10 @@
 #ifndef EW_TEST_DNSBUILD_H
 #define EW_TEST_DNSBUILD_H
 
+#include <linux/if_ether.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include "bpf/pktbuild.h"
 
 #define DB_ID	   0xbeef
