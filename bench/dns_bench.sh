@@ -67,7 +67,10 @@ qps()
 {
 	cli dnsperf -s 10.10.1.254 -d "$EW_TMP/queries" -e -l "$SECS" -q 500 -c 4 \
 		>"$EW_TMP/dnsperf" 2>&1 || true
-	grep -q 'Queries lost: *0 ' "$EW_TMP/dnsperf" ||
+	# the queries still in flight at the time limit count as lost: warn
+	# from 1% on
+	awk '/Queries lost:/ { gsub(/[()%]/, "", $4); if ($4 + 0 >= 1) exit 1 }' \
+		"$EW_TMP/dnsperf" ||
 		echo "dns_bench: warning: $(grep 'Queries lost' "$EW_TMP/dnsperf")" >&2
 	awk '/Queries per second:/ { printf "%d\n", $4 }' "$EW_TMP/dnsperf"
 }
