@@ -30,6 +30,10 @@ $(B)/%.bpf.o: bpf/%.bpf.c | $(B)
 	$(call say,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(B)/tests/e2e/%.bpf.o: tests/e2e/%.bpf.c
+	$(call say,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(call say,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -39,7 +43,7 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 # cli/) goes into a static library that the binary, the unit tests and the
 # fuzzers link, so a stage is compiled once per flavour.
 PKGS      = libbpf libelf libpcap libcrypto zlib libpng libwebp libbrotlidec libseccomp libxml-2.0 libzstd liblzma \
-	    yaml-0.1 libcap-ng libnl-route-3.0 libnl-3.0 libmicrohttpd libsodium
+	    yaml-0.1 libcap-ng libnl-route-3.0 libnl-3.0 libmicrohttpd libsodium libndpi libidn2
 LIBS      = $(shell pkg-config --libs $(PKGS)) -ljpeg -lgif -lm
 WARN      := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
@@ -47,8 +51,8 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent proxy engine icap config kernel names capture stream http object image lists \
-	     log report metrics evidence
+STAGES    := agent proxy engine icap config policy kernel names capture stream classify http \
+	     object image lists log report metrics evidence
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)
@@ -81,7 +85,8 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
 TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
-E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(filter-out %.bpf.c,$(wildcard tests/e2e/*.c))) \
+	      $(patsubst tests/e2e/%.bpf.c,$(B)/tests/e2e/%.bpf.o,$(wildcard tests/e2e/*.bpf.c))
 
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
@@ -131,7 +136,7 @@ bench: deps
 	$(Q)bench/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/e2e/host_nic.bpf.o
 	$(Q)tests/e2e/demo.sh
 
 # Loads each object (root) and prints the verifier's "processed N insns" per
@@ -162,6 +167,11 @@ $(B)/bench/dns_cost: bench/dns_cost.c $(B)/ew_tc.skel.h $(B)/rel/libew.a
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
 		$(B)/rel/libew.a $(LIBS)
+
+# Cost of policy decisions against a linear scan; bench/policy_bench.sh runs it.
+$(B)/bench/policy_bench: bench/policy_bench.c $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(B)/rel/libew.a $(LIBS)
 
 PREFIX ?= /usr/local
 install: all

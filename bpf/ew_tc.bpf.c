@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TC ingress, after XDP: answers DNS queries for blocked names itself
- * (lib/dns.h) and TCP packets of flows blocked by name with resets
- * (lib/reply.h), both back out of the interface they came in on; steers
+/* TC ingress, after XDP: answers DNS queries for blocked names itself,
+ * back out of the interface they came in on (lib/dns.h); steers
  * the TCP flows on inline ports to the agent's transparent proxy (inline
  * mode, lib/steer.h), tags new flows to the server ports in ew_ports_v1
  * for inspection and mirrors the packets of tagged flows, both directions,
- * into the ew_mirror_v1 ring buffer for the agent. Drops only a packet it
+ * into the ew_mirror_v1 ring buffer for the agent. Drops only a query it
  * began to rewrite and could not finish; XDP does the dropping. */
 #include <linux/pkt_cls.h>
 
@@ -178,24 +177,6 @@ failed_rc:
 	return rc == TC_ACT_OK ? -1 : rc;
 }
 
-/* A TCP packet of a flow blocked by name (EW_ACT_RESET): resets go to
- * both ends instead (lib/reply.h); a reset is not answered. Global, as
- * ew_tc_parse. */
-__noinline int ew_tc_reset(struct __sk_buff *skb, const struct ew_pkt *p)
-{
-	struct ew_tc_scratch *s;
-	__u32 zero = 0;
-	int rc;
-
-	s = bpf_map_lookup_elem(&ew_scratch, &zero);
-	if (!p || !s || (p->tcp_flags & EW_TCP_RST))
-		return TC_ACT_SHOT;
-	rc = ew_reply_reset(skb, p, &s->r);
-	if (rc == TC_ACT_OK)
-		ew_count(EW_C_TC_RESET, skb->len);
-	return rc;
-}
-
 /* True for a packet the DNS step reads: UDP or TCP with payload to 53. */
 static __always_inline int dns_query(const struct ew_pkt *p, __u32 len)
 {
@@ -232,12 +213,6 @@ int ew_tc_ingress(struct __sk_buff *skb)
 		if (rc >= 0)
 			return rc;
 	}
-	dir = ew_flow_key_make(&p, &k);
-	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
-	if (v && !ew_verdict_live(v, now))
-		v = NULL;
-	if (v && v->action == EW_ACT_RESET && p.proto == IPPROTO_TCP)
-		return ew_tc_reset(skb, &p);
 	if (!alive || !cfg)
 		return TC_ACT_OK;
 	/* Fail-open: with steering off (or the agent stale, above) inline
@@ -246,7 +221,9 @@ int ew_tc_ingress(struct __sk_buff *skb)
 	if ((cfg->steer_flags & EW_STEER_ON) && p.proto == IPPROTO_TCP &&
 	    ew_tc_steer(skb, &p, cfg->steer_flags, cfg->steer_mark))
 		return TC_ACT_OK;
-	if (!v)
+	dir = ew_flow_key_make(&p, &k);
+	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
+	if (!v || !ew_verdict_live(v, now))
 		v = tag(&p, &k, cfg, now, skb->len);
 	if (v && v->action == EW_ACT_INSPECT && spend(v, &p))
 		ew_mirror(skb, &p, &k, dir, cfg->mirror_cap);

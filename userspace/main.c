@@ -17,6 +17,7 @@ static const struct cli_cmd commands[] = {
 	{ "hash", cmd_hash, "md5, sha1, sha256 and PDQ of local files (for building lists)" },
 	{ "pcap", cmd_pcap, "extract, hash and match HTTP objects in capture files" },
 	{ "icap", cmd_icap, "ICAP service: hash bodies a TLS-intercepting proxy decrypted" },
+	{ "policy", cmd_policy, "check policy files, list nDPI names, show tags and decisions" },
 	{ "streams", cmd_streams, "reassembled TCP/UDP flows of capture files: bytes, gaps, SHA-256" },
 	{ "log", cmd_log, "verify, query, forward or preserve event log files" },
 	{ "evidence", cmd_evidence, "responders' keys; open a sealed object (every opening logged)" },

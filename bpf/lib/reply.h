@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* TC: turns a received packet into a reply to its sender, in place, and
  * sends it back out of the interface it came in on. The caller builds the
- * reply's L4 header and payload in a scratch buffer (a DNS answer, a TCP
- * reset); this sets the L4 checksum, swaps the Ethernet and IP addresses,
+ * reply's L4 header and payload in a scratch buffer (a DNS answer); this
+ * sets the L4 checksum, swaps the Ethernet and IP addresses,
  * fixes the IP length (and the IPv4 header checksum) and redirects:
  *
  *   in:  | eth A>B | vlan* | ip A>B (+options) | l4 A>B | payload ........ |
@@ -64,15 +64,13 @@ static __always_inline __u16 ew_reply_csum(const struct ew_pkt *p, struct ew_rep
 	return p->proto == IPPROTO_UDP && sum == 0 ? 0xffff : (__u16)sum;
 }
 
-/* Toggles the Ethernet addresses of the packet at [data, end), writes its
- * IP addresses (p's swapped when back, for a reply; p's own when not) and
- * its IP length for an L4 part of len bytes. Gives the old and new IPv4
- * total length (network order) through *old_len / *new_len; -1 when the
- * headers are no longer where p says. */
+/* Swaps the Ethernet and IP addresses of the packet at [data, end) (p's,
+ * turned round) and sets its IP length for an L4 part of len bytes. Gives
+ * the old and new IPv4 total length (network order) through *old_len /
+ * *new_len; -1 when the headers are no longer where p says. */
 static __always_inline int ew_reply_addrs(void *data, void *end, const struct ew_pkt *p, __u32 len,
-					  int back, __be16 *old_len, __be16 *new_len)
+					  __be16 *old_len, __be16 *new_len)
 {
-	const __u8 *src = back ? p->dst : p->src, *dst = back ? p->src : p->dst;
 	__u32 l3 = p->l3_off;
 	__u8 tmp[6];
 	__u8 *ip;
@@ -89,27 +87,27 @@ static __always_inline int ew_reply_addrs(void *data, void *end, const struct ew
 		__builtin_memcpy(old_len, ip + 2, 2);
 		*new_len = bpf_htons(p->l4_off - l3 + len);
 		__builtin_memcpy(ip + 2, new_len, 2);
-		__builtin_memcpy(ip + 12, &src[12], 4);
-		__builtin_memcpy(ip + 16, &dst[12], 4);
+		__builtin_memcpy(ip + 12, &p->dst[12], 4);
+		__builtin_memcpy(ip + 16, &p->src[12], 4);
 		return 0;
 	}
 	if ((void *)(ip + 40) > end)
 		return -1;
 	*new_len = bpf_htons(p->l4_off - l3 - 40 + len);
 	__builtin_memcpy(ip + 4, new_len, 2);
-	__builtin_memcpy(ip + 8, src, 16);
-	__builtin_memcpy(ip + 24, dst, 16);
+	__builtin_memcpy(ip + 8, p->dst, 16);
+	__builtin_memcpy(ip + 24, p->src, 16);
 	return 0;
 }
 
 /* Makes buf[start, start + len) the L4 header and payload of the packet
  * (its checksum field, at csum_off from start, zero; three zero bytes
- * after it), addressed back to p's sender or, not back, on to p's
- * receiver. Returns 0; 1 when the packet could not be resized (it is
- * unchanged); -1 when it was changed but not finished. */
+ * after it), addressed back to p's sender. Returns 0; 1 when the packet
+ * could not be resized (it is unchanged); -1 when it was changed but not
+ * finished. */
 static __always_inline int ew_reply_write(struct __sk_buff *skb, const struct ew_pkt *p,
 					  struct ew_reply *r, __u32 start, __u32 len,
-					  __u32 csum_off, int back)
+					  __u32 csum_off)
 {
 	__be16 old_len = 0, new_len = 0;
 	__u16 csum = ew_reply_csum(p, r, start, len);
@@ -122,10 +120,10 @@ static __always_inline int ew_reply_write(struct __sk_buff *skb, const struct ew
 		return 1;
 	if (bpf_skb_store_bytes(skb, p->l4_off, r->buf + start, len, 0))
 		return -1;
-	if (ew_reply_addrs((void *)(long)skb->data, (void *)(long)skb->data_end, p, len, back,
-			   &old_len, &new_len))
+	if (ew_reply_addrs((void *)(long)skb->data, (void *)(long)skb->data_end, p, len, &old_len,
+			   &new_len))
 		return -1;
-	/* The addresses' sum is the same either way round. */
+	/* Swapping the addresses leaves the header checksum as it was. */
 	if (p->family == 4 && old_len != new_len &&
 	    bpf_l3_csum_replace(skb, p->l3_off + 10, old_len, new_len, sizeof(new_len)))
 		return -1;
@@ -139,7 +137,7 @@ static __always_inline int ew_reply_write(struct __sk_buff *skb, const struct ew
 static __always_inline int ew_reply_send(struct __sk_buff *skb, const struct ew_pkt *p,
 					 struct ew_reply *r, __u32 start, __u32 len, __u32 csum_off)
 {
-	int rc = ew_reply_write(skb, p, r, start, len, csum_off, 1);
+	int rc = ew_reply_write(skb, p, r, start, len, csum_off);
 
 	if (rc)
 		return rc > 0 ? TC_ACT_OK : TC_ACT_SHOT;
@@ -152,56 +150,6 @@ static __always_inline __u32 ew_payload_len(const struct ew_pkt *p, __u32 len)
 	__u32 end = p->ip_end < len ? p->ip_end : len;
 
 	return end > p->payload_off ? end - p->payload_off : 0;
-}
-
-/* A reset's TCP header at t for TCP packet p (payload bytes) of a flow
- * blocked by name. Back to its sender (RFC 9293 3.10.7.1): with an ACK,
- * <SEQ=SEG.ACK><CTL=RST>, without, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,
- * ACK>; the sender's window starts where its ACK says, so it takes the
- * reset at once. On to its receiver: <SEQ=SEG.SEQ><CTL=RST>, the next
- * byte that receiver expects when p comes in order. */
-static __always_inline void ew_reset_hdr(__u8 *t, const struct ew_pkt *p, __u32 payload, int back)
-{
-	__u32 seq = p->seq, ack = 0;
-	__u8 flags = EW_TCP_RST;
-
-	if (back && (p->tcp_flags & EW_TCP_ACK)) {
-		seq = p->ack;
-	} else if (back) {
-		seq = 0;
-		ack = p->seq + payload + !!(p->tcp_flags & EW_TCP_SYN) +
-		      !!(p->tcp_flags & EW_TCP_FIN);
-		flags |= EW_TCP_ACK;
-	}
-	__builtin_memset(t, 0, 24);
-	__builtin_memcpy(t, back ? &p->dport : &p->sport, 2);
-	__builtin_memcpy(t + 2, back ? &p->sport : &p->dport, 2);
-	seq = bpf_htonl(seq);
-	ack = bpf_htonl(ack);
-	__builtin_memcpy(t + 4, &seq, 4);
-	__builtin_memcpy(t + 8, &ack, 4);
-	t[12] = 5 << 4;
-	t[13] = flags;
-}
-
-/* Answers TCP packet p with resets to both ends: one back to its sender,
- * sent at once (a clone), then one on to its receiver in p's place. Both
- * ends learn at the first packet either sends, whoever of them it is.
- * Returns TC_ACT_OK (the onward reset goes its way) or TC_ACT_SHOT (p
- * could not be rewritten: it must not go on). A reset is never answered:
- * the caller drops it. */
-static __always_inline int ew_reply_reset(struct __sk_buff *skb, const struct ew_pkt *p,
-					  struct ew_reply *r)
-{
-	__u8 *t = r->buf + EW_REPLY_ROOM - 20;
-	__u32 payload = ew_payload_len(p, skb->len);
-
-	ew_reset_hdr(t, p, payload, 1);
-	if (ew_reply_write(skb, p, r, EW_REPLY_ROOM - 20, 20, 16, 1) ||
-	    bpf_clone_redirect(skb, skb->ifindex, 0))
-		return TC_ACT_SHOT;
-	ew_reset_hdr(t, p, payload, 0);
-	return ew_reply_write(skb, p, r, EW_REPLY_ROOM - 20, 20, 16, 0) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 #endif /* EW_BPF_REPLY_H */

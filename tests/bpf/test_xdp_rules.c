@@ -456,33 +456,6 @@ static void flow_verdict_expired_or_not_block(void **state)
 	CHECK(fx.skel, &b, XDP_PASS, "inspect verdict", EW_C_PASS);
 }
 
-/* A flow blocked by name (RESET): its TCP packets pass on to TC, which
- * answers them with resets; its own resets and any other protocol drop. */
-static void flow_verdict_reset(void **state)
-{
-	struct ew_flow_key k;
-	struct pb b;
-	__u64 hits;
-
-	(void)state;
-	pb_key_v4(&k, "192.0.2.60", 40000, "192.0.2.70", 443, IPPROTO_TCP);
-	set_verdict(&k, EW_ACT_RESET, 0, 504);
-	hits = rule_hits(fx.skel, 504);
-	tcp4_flow(&b, "192.0.2.70", 443, "192.0.2.60", 40000);
-	CHECK(fx.skel, &b, XDP_PASS, "reset flow: TCP to TC", EW_C_PASS);
-	b.buf[14 + 20 + 13] = TCP_RST;
-	CHECK(fx.skel, &b, XDP_DROP, "reset flow: its reset", EW_C_DROP_FLOW);
-	assert_int_equal(rule_hits(fx.skel, 504) - hits, 1);
-	pb_key_v4(&k, "192.0.2.60", 40000, "192.0.2.70", 443, IPPROTO_UDP);
-	set_verdict(&k, EW_ACT_RESET, 0, 504);
-	memset(&b, 0, sizeof(b));
-	pb_eth(&b, ETH_P_IP);
-	pb_ipv4(&b, IPPROTO_UDP, "192.0.2.60", "192.0.2.70", 0, 0);
-	pb_udp(&b, 40000, 443);
-	pb_finish(&b);
-	CHECK(fx.skel, &b, XDP_DROP, "reset flow: UDP", EW_C_DROP_FLOW);
-}
-
 static void flow_verdict_v6(void **state)
 {
 	struct ew_flow_key k = {.proto = IPPROTO_UDP, .family = 6};
@@ -519,7 +492,6 @@ int main(void)
 		cmocka_unit_test(fragments_and_errors_vs_rules),
 		cmocka_unit_test(flow_verdict_both_directions),
 		cmocka_unit_test(flow_verdict_expired_or_not_block),
-		cmocka_unit_test(flow_verdict_reset),
 		cmocka_unit_test(flow_verdict_v6),
 	};
 

@@ -26,7 +26,6 @@
  * only assert that refusal; EW_C_ERR_ETH is tested by test_parse.c. */
 #define ETH_LEN 14
 #define TCP_SYN 0x02
-#define TCP_RST 0x04
 #define TCP_ACK 0x10
 
 struct snap {

@@ -64,13 +64,13 @@ ew_expect_eq "court order: status" "$(status)" NXDOMAIN
 ew_expect_eq "court order: EDE" "$(ede)" "; EDE: 16 (Censored): (Court order 42)"
 
 ew_say "DNS over TCP: answered at the hook too, the client's next segments get resets"
-reset0=$(ew_counter TC_RESET)
+reset0=$(ew_counter RESET_TX)
 q @10.10.2.1 +tcp blocked.test A
 ew_expect_eq "TCP: answer" "$(answer)" 10.10.2.2
 ew_expect_eq "TCP: EDE" "$(ede)" "; EDE: 17 (Filtered): ($TEXT)"
 q @fd00:2::1 +tcp court.test AAAA
 ew_expect_eq "TCP over IPv6: status" "$(status)" NXDOMAIN
-[ $(($(ew_counter TC_RESET) - reset0)) -ge 2 ] ||
+[ $(($(ew_counter RESET_TX) - reset0)) -ge 2 ] ||
 	ew_fail "no resets for the clients' segments after the TCP answers"
 ew_ok "resets sent for what the clients sent after the answers"
 ew_expect_eq "the server was never asked for blocked.test by the minors client" \

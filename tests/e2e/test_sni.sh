@@ -9,7 +9,7 @@
 #
 #   client 10.10.1.1, fd00:1::1 (minors) ──TLS──▶ edge ──▶ tlsserver :443
 #   client 10.10.1.2 (default group)              agent: SNI ─▶ RESET verdict,
-#                                                 resets; TC: a reset for
+#                                                 resets; XDP: a reset for
 #                                                 every later segment
 # Topology: tests/e2e/lib.sh.
 . "$(dirname "$0")/lib.sh"
@@ -74,7 +74,7 @@ grep -q 'edgeward tls ok' "$EW_TMP/body" || ew_fail "no page: $(head -c 200 "$EW
 ew_expect_eq "allowed.test over IPv6" "$(fetch allowed.test fd00:2::1 | cut -d' ' -f1)" 0
 
 ew_say "blocked name, minors client: reset, IPv4 and IPv6, exact name and below it"
-reset0=$(ew_counter TC_RESET)
+reset0=$(ew_counter RESET_TX)
 reset blocked.test 10.10.2.1 --local-port 40443 || ew_fail "blocked.test over IPv4 not reset"
 ew_ok "blocked.test over IPv4: reset"
 reset www.BLOCKED.test fd00:2::1 || ew_fail "www.BLOCKED.test over IPv6 not reset"
@@ -91,8 +91,8 @@ ew_ok "block events name the host, the rule and tls_sni"
 ew_say "the flow stays blocked: its 5-tuple's next SYN is reset by the kernel (refused)"
 r=$(fetch blocked.test 10.10.2.1 --local-port 40443)
 [ "${r% *}" = 7 ] && [ "${r#* }" -lt 2000 ] || ew_fail "the blocked flow's SYN: curl exit, ms: $r"
-[ $(($(ew_counter TC_RESET) - reset0)) -gt 0 ] || ew_fail "TC sent no reset"
-ew_ok "TC answered the flow's segments with resets: $(($(ew_counter TC_RESET) - reset0))"
+[ $(($(ew_counter RESET_TX) - reset0)) -gt 0 ] || ew_fail "XDP sent no reset"
+ew_ok "XDP answered the flow's segments with resets: $(($(ew_counter RESET_TX) - reset0))"
 
 ew_say "default-group client: the minors-only name connects"
 ew_expect_eq "blocked.test from 10.10.1.2" \

@@ -3,12 +3,13 @@
 """The engine's determinism promise: for every capture in ../shared/testdata
 (HTTP objects, the evader set, the nDPI captures), `edgeward pcap` writes the
 same bytes with --workers 1, 2 and 4: the same events, ids and order, and the
-same summary. Also with PDQ on (images hashed in each worker's sandbox, and
+same summary, and the same "flow" events with nDPI's classification in
+the same places (each worker has its own nDPI module). Also with PDQ on (images hashed in each worker's sandbox, and
 stitched ones in the merger), with lists that match, over all files of a set
 in one run (flows and ranges across files), and for `edgeward streams`.
 
-Also checks that the comparison is not of empty outputs: objects were
-found."""
+Also checks that the comparison is not of empty outputs: objects and
+classified flows were found."""
 import glob
 import os
 import subprocess
@@ -59,11 +60,13 @@ def main():
                                                "sample-sha256.txt"), "--pdq"]
     per_file_bad = []
     objects = 0
+    flows = {}
     for name, files in sets.items():
         expect(f"{name}: captures found", len(files) > 10, len(files))
         for f in files:
             ok, rc, out, diff = same_for_all("pcap", [f], *lists)
             objects += out.count(b'"event":"object"')
+            flows[name] = flows.get(name, 0) + out.count(b'"event":"flow"')
             if not ok:
                 per_file_bad.append(f"{os.path.basename(f)}: {diff}")
         ok, rc, out, diff = same_for_all("pcap", files, *lists)
@@ -73,6 +76,9 @@ def main():
     expect("every capture alone: identical for 1, 2, 4 workers", not per_file_bad,
            "; ".join(per_file_bad[:5]))
     expect("objects were found", objects > 400, objects)
+    expect("flow events were found in every set", all(flows.get(n) for n in sets), flows)
+    expect("nDPI flow events: as many as ndpiReader's TCP/UDP flows, about",
+           flows.get("ndpi", 0) >= 300, flows.get("ndpi"))
     if failures:
         print(f"{len(failures)} failed")
         sys.exit(1)

@@ -126,6 +126,45 @@ static void hashed_and_matched(void **state)
 	imgmatch_free(im);
 }
 
+/* A list holding the hash of the picture turned 90 degrees: a plain list
+ * does not match the upright picture, the same list marked dihedral does
+ * (through the picture's rot270 variant), once. */
+static void dihedral_lists(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t *pic = imgenc_picture(W, H, 3, 7);
+	struct pdq_pixels px = {pic, W, H, 3, W * 3};
+	struct pdq_hash dih[PDQ_DIH_MAX];
+	struct imgmatch_buf b = {0};
+	struct imgmatch_result r;
+	struct imgmatch *im;
+	int q;
+
+	assert_int_equal(pdq_hash_dihedral(&px, dih, &q), 0);
+	free(pic);
+	assert_true(pdq_hash_distance(&dih[PDQ_ROT90], &fx->want) > 31);
+	pdqdb_remove(fx->db, "near");
+	pdqdb_remove(fx->db, "tight");
+	add_list(fx->db, "turned", "A1", 31, &dih[PDQ_ROT90], "rot90");
+	assert_false(pdqdb_dihedral(fx->db));
+	for (int pass = 0; pass < 2; pass++) {
+		im = stage(fx, 50, 0, 0);
+		feed(im, &b, fx->png, fx->len);
+		imgmatch_object(im, "png", NULL, &b, &r);
+		assert_true(r.hashed);
+		assert_memory_equal(r.hash.b, fx->want.b, PDQ_HASH_BYTES); /* still its own */
+		assert_int_equal(r.nhits, pass);
+		if (pass) {
+			assert_string_equal(r.hits[0].label, "rot90");
+			assert_true(r.hits[0].dihedral);
+		}
+		imgmatch_buf_free(im, &b);
+		imgmatch_free(im);
+		assert_int_equal(pdqdb_set_dihedral(fx->db, "turned", true), 0);
+		assert_true(pdqdb_dihedral(fx->db));
+	}
+}
+
 static void quality_gate(void **state)
 {
 	struct fixture *fx = *state;
@@ -259,6 +298,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(hashed_and_matched, setup, teardown),
 		cmocka_unit_test_setup_teardown(quality_gate, setup, teardown),
+		cmocka_unit_test_setup_teardown(dihedral_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_an_image_is_not_buffered, setup, teardown),
 		cmocka_unit_test_setup_teardown(incomplete_not_hashed, setup, teardown),
 		cmocka_unit_test_setup_teardown(caps, setup, teardown),

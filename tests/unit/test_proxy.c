@@ -31,6 +31,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "util/hex.h"
 #include "engine/engine.h"
 #include "object/hash.h"
 #include "proxy/learn.h"
@@ -431,7 +432,7 @@ static struct hashdb *list_of(const struct blob *listed, int n)
 		char hex[65];
 
 		sha256(listed[i].p, listed[i].n, h);
-		hash_hex(h, 32, hex);
+		hex_encode(h, 32, hex);
 		hex[64] = '\n';
 		assert_int_equal(write(fd, hex, 65), 65);
 	}

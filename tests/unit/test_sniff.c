@@ -54,13 +54,35 @@ static void table(void **state)
 
 		assert_string_equal(sniff_type((const uint8_t *)c->bytes, c->len),
 				    c->want);
+		/* every name sniffed is listed, with a family (policy files) */
+		if (*c->want)
+			assert_non_null(sniff_type_family(c->want));
 	}
+}
+
+/* The list of names: no repeats, each with a family; the families. */
+static void names(void **state)
+{
+	const char *const *n = sniff_type_names();
+
+	(void)state;
+	for (size_t i = 0; n[i]; i++) {
+		assert_non_null(sniff_type_family(n[i]));
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(n[i], n[j]);
+	}
+	assert_string_equal(sniff_type_family("jpeg"), "image");
+	assert_string_equal(sniff_type_family("mkv"), "video");
+	assert_string_equal(sniff_type_family("exe"), "executable");
+	assert_string_equal(sniff_type_family("xml"), "markup");
+	assert_null(sniff_type_family("nope"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table),
+		cmocka_unit_test(names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,7 @@ enum agent_enforced {
 	ENF_RESET_LATE,	  /* inline: reset after part of the object was delivered */
 	ENF_TAP_RESET,	  /* tap: delivered, then resets and a flow verdict */
 	ENF_NAME_RESET,	  /* a TCP flow blocked by server name: resets, RESET verdict */
-	ENF_NAME_DROP,	  /* a UDP flow (QUIC) blocked by server name: BLOCK verdict */
+	ENF_NAME_DROP,	  /* a UDP flow (QUIC) blocked by server name: dropped (RESET verdict) */
 };
 
 struct agent_block {

@@ -72,13 +72,13 @@ static void took(struct namewatch *w, uint64_t ns)
 
 /* ---- the hook ------------------------------------------------------------------- */
 
-/* The verdict, and resets to both ends of a TCP flow now if its sequence
- * numbers are known (else TC sends them at each end's next packet). */
+/* The verdict (RESET: XDP drops a UDP flow, and answers each packet of a
+ * TCP one with a reset to its sender), and resets to both ends of a TCP
+ * flow now when its sequence numbers are known. */
 static int enforce(struct namewatch *w, const struct flow_info *fi, uint32_t rule)
 {
 	int tcp = fi->proto == IPPROTO_TCP, sent = 0;
-	int err = kside_block_flow(w->conf.kside, &fi->key, rule,
-				   tcp ? EW_ACT_RESET : EW_ACT_BLOCK);
+	int err = kside_reset_flow(w->conf.kside, &fi->key, rule);
 
 	if (err) {
 		ew_warn("couldn't write the verdict of a flow blocked by name: %s", strerror(-err));

@@ -5,11 +5,10 @@
  * reassembler of its own: names/tlshello); nDPI's classifier for QUIC
  * Initials, once it runs in the agent. The name is looked up for the
  * client's group in the domain tables in force (kernel/domains.h, the ones
- * the TC program answers DNS from). A blocked name's flow gets a kernel
- * verdict: a TCP flow RESET (from its next packet on, each end gets a
- * reset from TC), a UDP flow (QUIC) BLOCK (XDP drops it); a TCP flow also
- * gets resets to both ends at once when the sequence numbers are known;
- * and a block event.
+ * the TC program answers DNS from). A blocked name's flow gets a RESET
+ * verdict (XDP drops a UDP flow, QUIC, both ways, and answers each packet
+ * of a TCP flow with a reset to its sender), resets to both ends of a TCP
+ * flow at once when the sequence numbers are known, and a block event.
  *
  *   tap (mirror) ─frame─▶ defrag, reasm ─client bytes─▶ tlshello ─┐ name
  *   classifier (QUIC) ─────────────────────────────────────────────┤

@@ -206,7 +206,7 @@ void tap_verdict(void *ctx, const struct obj_verdict *v)
 		return;
 	packet_flow_key(f->client, f->cport, f->server, f->sport, IPPROTO_TCP,
 			(f->flags & FLOW_IPV6) ? 6 : 4, &key);
-	if (kside_block_flow(t->conf.kside, &key, 0, EW_ACT_BLOCK))
+	if (kside_reset_flow(t->conf.kside, &key, 0))
 		ew_warn("couldn't write the BLOCK verdict of a matched flow: %s",
 			strerror(errno));
 	else

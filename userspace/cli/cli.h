@@ -25,5 +25,6 @@ int cmd_log(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif

@@ -254,6 +254,13 @@ static void put_packets(struct ej_writer *w, const struct engine_stats *st)
 	ej_u64(w, "bombs", st->http.bombs);
 	ej_u64(w, "gave_up", st->http.gave_up);
 	ej_obj_end(w);
+	ej_obj(w, "ndpi");
+	ej_u64(w, "flows", st->flows.flows);
+	ej_u64(w, "classified", st->flows.classified);
+	ej_u64(w, "guessed", st->flows.guessed);
+	ej_u64(w, "capped", st->flows.capped);
+	ej_u64(w, "errors", st->flows.errors);
+	ej_obj_end(w);
 }
 
 static void put_range(struct ej_writer *w, const struct range_stats *rs)
@@ -382,6 +389,7 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 	c.log_mask = o->log_mask;
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
+	c.classify = true;
 	c.out = &w;
 	if (o->x) {
 		c.verdict = observe;

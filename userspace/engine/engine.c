@@ -169,6 +169,9 @@ void engine_stats(struct engine *e, struct engine_stats *st)
 		}
 		if (w->fs)
 			st->obj.write_errors += flowsum_errors(w->fs);
+		if (w->fc)
+			flowclass_stats(w->fc, &st->flows);
+		st->flows.errors += w->tee.errors;
 		engine_sum_objects(st, w->sink, w->img);
 	}
 	assembler_stats(e, st);

@@ -4,6 +4,8 @@
  *
  *   source (capture files) ─▶ worker 1..N: ingest ─▶ reasm ─▶ http ─▶ objsink
  *                                            (each its own flows)    │ objrec
+ *                                              │ packet hook, tee    │
+ *                                              └──▶ flowclass (nDPI) ┤ objrec
  *                                                                    ▼
  *                        merger (the calling thread): order ─▶ assemble ─▶ events
  *
@@ -34,6 +36,7 @@
 #include <stdint.h>
 
 #include "capture/ingest.h"
+#include "classify/flowclass.h"
 #include "http/http.h"
 #include "lists/hashset.h"
 #include "log/eventjson.h"
@@ -79,6 +82,9 @@ struct engine_conf {
 	unsigned workers;		       /* 0: the online CPUs */
 	unsigned log_mask;		       /* HASH_* written to object events */
 	bool flow_hash;			       /* ENGINE_FLOWS: SHA-256 per direction */
+	/* ENGINE_OBJECTS: classify every flow with nDPI beside the HTTP parser
+	 * (a flowclass per worker) and write a "flow" event when it ends. */
+	bool classify;
 	struct hashdb *hashdb;		       /* exact lists, shared; NULL: none */
 	struct imgmatch_conf img;	       /* PDQ options; img.db shared */
 	uint64_t memory;		       /* one budget (ENGINE_FLOW_COST above) for
@@ -109,6 +115,7 @@ struct engine_stats {
 	struct range_stats range;
 	struct imgmatch_stats img;
 	struct imgsandbox_stats sandbox;
+	struct flowclass_stats flows; /* conf.classify */
 	uint64_t held_peak;	  /* most reassembly bytes held at once */
 	uint64_t dispatch_drops;  /* live: packets dropped, a worker's queue full */
 };

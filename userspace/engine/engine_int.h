@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "object/assemble.h"
 #include "object/flowsum.h"
+#include "stream/tee.h"
 
 #define ITEM_DONE UINT64_MAX /* a worker's progress once it has finished */
 
@@ -33,6 +34,8 @@ struct worker {
 	struct objsink *sink;	/* ENGINE_OBJECTS */
 	struct imgmatch *img;	/* ENGINE_OBJECTS */
 	struct flowsum *fs;	/* ENGINE_FLOWS */
+	struct flowclass *fc;	/* conf.classify: nDPI beside http, through tee */
+	struct stream_tee tee;
 	uint64_t item;		/* input position being handled */
 	uint64_t seq;		/* records made */
 	uint64_t done;		/* items below this are finished (atomic) */

@@ -143,6 +143,8 @@ static uint64_t worker_source(struct worker *w, struct engine_source *s, uint64_
 		objsink_set_source(w->sink, s->path);
 	if (w->fs)
 		flowsum_set_source(w->fs, s->path);
+	if (w->fc)
+		flowclass_set_source(w->fc, s->path);
 	read_frames(w, s, base, &rd);
 	w->item = base + rd.frames + 1; /* the flush: the source's flows end */
 	reasm_flush(w->reasm);

@@ -162,6 +162,22 @@ int engine_objects_new(struct engine *e, struct imgmatch **img, struct objsink *
 	return objects_new(e, img, sink, NULL, emit, ctx, verdict, vctx);
 }
 
+/* The flow classifier beside the HTTP parser (ops, ctx): both behind a tee,
+ * which becomes the reassembler's consumer. */
+static int classifier_new(struct worker *w, const struct stream_ops **ops, void **ctx)
+{
+	struct flowclass_conf cc = {.emit = worker_emit, .emit_ctx = w};
+
+	w->fc = flowclass_new(&cc);
+	if (!w->fc)
+		return -ENOMEM;
+	w->tee = (struct stream_tee){
+		.a_ops = *ops, .a_ctx = *ctx, .b_ops = flowclass_stream_ops(), .b_ctx = w->fc};
+	*ops = stream_tee_ops();
+	*ctx = &w->tee;
+	return 0;
+}
+
 int engine_worker_new(struct engine *e, unsigned i)
 {
 	struct worker *w = &e->w[i];
@@ -184,6 +200,8 @@ int engine_worker_new(struct engine *e, unsigned i)
 				e->conf.verdict_ctx))
 			return -ENOMEM;
 		ops = http_stream_ops(), ctx = w->http;
+		if (e->conf.classify && classifier_new(w, &ops, &ctx))
+			return -ENOMEM;
 	}
 	rc.flow_budget = &e->flows;
 	rc.byte_budget = &e->bytes;
@@ -199,6 +217,7 @@ void engine_worker_free(struct worker *w)
 	objsink_free(w->sink);
 	imgmatch_free(w->img);
 	flowsum_free(w->fs);
+	flowclass_free(w->fc);
 }
 
 int engine_assembler_new(struct engine *e)

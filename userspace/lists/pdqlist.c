@@ -187,6 +187,7 @@ static void query_group(const struct pdq_group *g, const struct pdq_hash *q,
 			h->distance = m[i].distance;
 			h->threshold = l->threshold;
 			h->quality = m[i].quality == PDQ_QUALITY_NONE ? -1 : m[i].quality;
+			h->dihedral = l->dihedral;
 		}
 		(*found)++;
 	}
@@ -204,6 +205,34 @@ size_t pdqdb_query(struct pdqdb *db, const struct pdq_hash *q,
 		query_group(db->groups[i], q, hits, max, &found);
 	pthread_rwlock_unlock(&db->lock);
 	return found;
+}
+
+int pdqdb_set_dihedral(struct pdqdb *db, const char *name, bool on)
+{
+	int rc = -ENOENT;
+
+	pthread_rwlock_wrlock(&db->lock);
+	for (size_t i = 0; i < db->ngroups; i++) {
+		if (strcmp(db->groups[i]->name, name))
+			continue;
+		for (size_t l = 0; l < db->groups[i]->nlists; l++)
+			db->groups[i]->lists[l].dihedral = on;
+		rc = 0;
+	}
+	pthread_rwlock_unlock(&db->lock);
+	return rc;
+}
+
+bool pdqdb_dihedral(struct pdqdb *db)
+{
+	bool any = false;
+
+	pthread_rwlock_rdlock(&db->lock);
+	for (size_t i = 0; i < db->ngroups && !any; i++)
+		for (size_t l = 0; l < db->groups[i]->nlists; l++)
+			any |= db->groups[i]->lists[l].dihedral;
+	pthread_rwlock_unlock(&db->lock);
+	return any;
 }
 
 size_t pdqdb_entries(struct pdqdb *db)

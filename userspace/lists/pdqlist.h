@@ -17,6 +17,7 @@ struct pdqlist_info {
 	char name[HASHSET_NAME_MAX];
 	char category[HASHSET_NAME_MAX];
 	unsigned threshold;
+	bool dihedral;	/* also matched by rotated and flipped copies (imgmatch) */
 };
 
 struct pdqdb_hit {
@@ -26,6 +27,7 @@ struct pdqdb_hit {
 	unsigned distance;
 	unsigned threshold;
 	int quality;			/* the entry's, -1 if the list had none */
+	bool dihedral;			/* the list's pdqlist_info.dihedral */
 };
 
 /* Registry of PDQ groups, with the same concurrency model as struct hashdb
@@ -59,6 +61,14 @@ size_t pdqdb_query(struct pdqdb *db, const struct pdq_hash *q,
 		   struct pdqdb_hit *hits, size_t max);
 
 size_t pdqdb_entries(struct pdqdb *db);
+
+/* Marks every list of group name dihedral (or not): for a group installed
+ * by hashxml_install. Returns 0 or -ENOENT. */
+int pdqdb_set_dihedral(struct pdqdb *db, const char *name, bool on);
+
+/* True when some list is dihedral: the image stage then computes the
+ * eight dihedral hashes of each image and queries those lists with all. */
+bool pdqdb_dihedral(struct pdqdb *db);
 /* As hashdb_swap, for the PDQ registry. */
 void pdqdb_swap(struct pdqdb *live, struct pdqdb *fresh);
 

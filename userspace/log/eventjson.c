@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/hex.h"
 #include "eventjson.h"
 
 void ej_init(struct ej_writer *w, FILE *out)
@@ -326,17 +327,14 @@ void ej_null(struct ej_writer *w, const char *k)
 
 void ej_hex(struct ej_writer *w, const char *k, const uint8_t *d, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	char b[130];
+	char b[129];
 	size_t i;
 
 	key(w, k);
 	putc1(w, '"');
 	while (n) {
-		for (i = 0; i < n && i < 64; i++) {
-			b[2 * i] = hex[d[i] >> 4];
-			b[2 * i + 1] = hex[d[i] & 15];
-		}
+		i = n < 64 ? n : 64;
+		hex_encode(d, i, b);
 		put(w, b, 2 * i);
 		d += i;
 		n -= i;

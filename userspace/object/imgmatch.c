@@ -145,7 +145,39 @@ void imgmatch_buf_add(struct imgmatch *im, struct imgmatch_buf *b, const uint8_t
 		buf_stop(im, b, IMB_NOT_IMAGE);
 }
 
-static void gate_and_query(struct imgmatch *im, struct imgmatch_result *r)
+/* A hit of list/label already among the first n. */
+static bool seen(const struct pdqdb_hit *hits, size_t n, const struct pdqdb_hit *h)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(hits[i].list, h->list) && !strcmp(hits[i].label, h->label))
+			return true;
+	return false;
+}
+
+/* Lists marked dihedral also match rotated and flipped copies: the seven
+ * other dihedral hashes of the image are queried too, and their hits on
+ * those lists added (once per entry, at the first variant that finds it). */
+static size_t dihedral_hits(struct imgmatch *im, const struct pdq_hash *dih, size_t n)
+{
+	struct pdqdb_hit more[IMGMATCH_HITS_MAX];
+
+	for (int v = PDQ_ORIG + 1; v < PDQ_DIH_MAX; v++) {
+		size_t m = pdqdb_query(im->conf.db, &dih[v], more, IMGMATCH_HITS_MAX);
+
+		for (size_t i = 0; i < m && i < IMGMATCH_HITS_MAX; i++) {
+			if (!more[i].dihedral || seen(im->hits, n < IMGMATCH_HITS_MAX ? n :
+						      IMGMATCH_HITS_MAX, &more[i]))
+				continue;
+			if (n < IMGMATCH_HITS_MAX)
+				im->hits[n] = more[i];
+			n++;
+		}
+	}
+	return n;
+}
+
+static void gate_and_query(struct imgmatch *im, struct imgmatch_result *r,
+			   const struct pdq_hash *dih)
 {
 	size_t n;
 
@@ -157,6 +189,8 @@ static void gate_and_query(struct imgmatch *im, struct imgmatch_result *r)
 	if (!im->conf.db)
 		return;
 	n = pdqdb_query(im->conf.db, &r->hash, im->hits, IMGMATCH_HITS_MAX);
+	if (dih)
+		n = dihedral_hits(im, dih, n);
 	if (n > IMGMATCH_HITS_MAX) {
 		im->st.hits_dropped += n - IMGMATCH_HITS_MAX;
 		n = IMGMATCH_HITS_MAX;
@@ -171,6 +205,7 @@ static void gate_and_query(struct imgmatch *im, struct imgmatch_result *r)
 static void hash_image(struct imgmatch *im, const uint8_t *data, size_t len,
 		       struct imgmatch_result *r)
 {
+	bool dih = im->conf.db && pdqdb_dihedral(im->conf.db);
 	struct imgsandbox_result res;
 
 	memset(&res, 0, sizeof(res));
@@ -180,7 +215,7 @@ static void hash_image(struct imgmatch *im, const uint8_t *data, size_t len,
 		im->st.undecodable++;
 		return;
 	}
-	if (imgsandbox_hash(im->sb, data, len, 0, &res)) {
+	if (imgsandbox_hash(im->sb, data, len, dih ? IMGSANDBOX_DIHEDRAL : 0, &res)) {
 		snprintf(r->error, sizeof(r->error), "undecodable: %s", res.reason);
 		im->st.undecodable++;
 		return;
@@ -189,7 +224,7 @@ static void hash_image(struct imgmatch *im, const uint8_t *data, size_t len,
 	r->hash = res.hash[PDQ_ORIG];
 	r->quality = res.quality;
 	im->st.hashed++;
-	gate_and_query(im, r);
+	gate_and_query(im, r, dih ? res.hash : NULL);
 }
 
 /* Common start: returns true when the object is an image to look at. */

@@ -115,6 +115,43 @@ static const char *html(const uint8_t *p, size_t len)
 	return NULL;
 }
 
+/* Names and families, in one table: sniff_type_names lists them. */
+static const char *const names[] = {
+	"jpeg", "png", "gif", "bmp", "tiff", "ico", "jp2", "jxl", "webp", "avif", "heic",
+	"avi", "mov", "mp4", "webm", "mkv",
+	"ogg", "mp3", "flac", "wav",
+	"zip", "gzip", "7z", "zstd", "xz", "rar",
+	"pdf", "ps",
+	"elf", "exe",
+	"html", "xml",
+	NULL,
+};
+/* the index in names[] where each family ends */
+static const struct {
+	unsigned end;
+	const char *family;
+} families[] = {
+	{11, "image"}, {16, "video"}, {20, "audio"}, {26, "archive"},
+	{28, "document"}, {30, "executable"}, {32, "markup"},
+};
+
+const char *const *sniff_type_names(void)
+{
+	return names;
+}
+
+const char *sniff_type_family(const char *name)
+{
+	for (unsigned i = 0; names[i]; i++) {
+		if (strcmp(names[i], name))
+			continue;
+		for (unsigned f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+			if (i < families[f].end)
+				return families[f].family;
+	}
+	return NULL;
+}
+
 const char *sniff_type(const uint8_t *p, size_t len)
 {
 	const char *t;

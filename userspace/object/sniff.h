@@ -17,4 +17,10 @@
  * "" if the bytes match nothing known. */
 const char *sniff_type(const uint8_t *p, size_t len);
 
+/* Every name sniff_type returns (but ""), NULL-ended, and the family of
+ * one: "image", "video", "audio", "archive", "document", "executable" or
+ * "markup" (NULL for a name not in the list). Policy files match on both. */
+const char *const *sniff_type_names(void);
+const char *sniff_type_family(const char *name);
+
 #endif

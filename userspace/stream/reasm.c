@@ -185,6 +185,8 @@ int reasm_push(struct reasm *r, const struct pkt *p)
 			return -ENOMEM;
 	}
 	flow_table_touch(r->t, f, f->cls, p->ts_ns);
+	if (f->user && r->ops->packet) /* before the segment can close the flow */
+		r->ops->packet(f->user, (enum stream_dir)dir_of(f, p), p->l3, p->l3_len, p->ts_ns);
 	if (p->proto == IPPROTO_TCP)
 		return reasm_tcp_segment(r, f, dir_of(f, p), p);
 	r->st.bytes += p->len;

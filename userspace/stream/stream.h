@@ -70,6 +70,15 @@ struct stream_ops {
 	 * this direction at the current stream position (STREAM_ANOM_*). */
 	void (*anomaly)(void *flow, enum stream_dir dir, unsigned what,
 			uint64_t ts_ns);
+	/* Optional (NULL: not wanted), and only from sources that see
+	 * packets (the reassembler; byte-stream sources never call it): each
+	 * packet of the flow as it arrives, before reassembly (retransmitted,
+	 * out-of-order and empty segments too), from its IP header: len bytes
+	 * of IP datagram, valid during the call. For consumers that classify
+	 * packets rather than streams (nDPI); it comes before the packet's
+	 * bytes reach data(). */
+	void (*packet)(void *flow, enum stream_dir dir, const uint8_t *ip, size_t len,
+		       uint64_t ts_ns);
 };
 
 /* stream_ops.anomaly `what` bits */
