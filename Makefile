@@ -51,8 +51,8 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent proxy engine icap config policy kernel names capture stream classify http \
-	     object image lists log report metrics evidence
+STAGES    := agent proxy notice engine icap config policy kernel names capture stream \
+	     classify http object image lists log report metrics evidence
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)

@@ -24,6 +24,7 @@
 #include "log/log.h"
 #include "metrics.h"
 #include "namewatch.h"
+#include "notices.h"
 #include "outputs.h"
 #include "privs.h"
 #include "tap.h"
@@ -45,6 +46,7 @@ struct agent {
 	struct namewatch *names; /* blocks by server name */
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
+	struct agent_notices notices; /* templates, notice server */
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -231,6 +233,8 @@ static int start(struct agent *a)
 		rc = kside_up(&a->k, &a->conf);
 	if (!rc)
 		rc = start_sources(a);
+	if (!rc)
+		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
 	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();
@@ -238,7 +242,10 @@ static int start(struct agent *a)
 		rc = agent_metrics_start(&a->m, a->conf.metrics);
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
-	if (!rc && a->conf.mode == RUN_INLINE && !(a->inl = inline_start(a->e, &a->k, &a->conf)))
+	if (!rc)
+		rc = agent_notices_start(&a->notices);
+	if (!rc && a->conf.mode == RUN_INLINE &&
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->notices)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);
@@ -259,6 +266,7 @@ static int start(struct agent *a)
 static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 {
 	const struct runconf_icap *ni = &c->icap, *oi = &a->conf.icap;
+	const struct runconf_notices *nn = &c->notices, *on = &a->conf.notices;
 
 	if (c->mode != a->conf.mode || c->n_if != a->conf.n_if || c->workers != a->conf.workers)
 		fprintf(out, "warning: mode, interfaces and workers change only on a restart\n");
@@ -266,6 +274,11 @@ static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 	    ni->threads != oi->threads || ni->fail_closed != oi->fail_closed ||
 	    !ni->types != !oi->types || (ni->types && strcmp(ni->types, oi->types)))
 		fprintf(out, "warning: icap settings change only on a restart\n");
+	if (!nn->dir != !on->dir || (nn->dir && strcmp(nn->dir, on->dir)) ||
+	    !nn->listen != !on->listen || (nn->listen && strcmp(nn->listen, on->listen)) ||
+	    !nn->contact != !on->contact || (nn->contact && strcmp(nn->contact, on->contact)) ||
+	    nn->status != on->status || nn->ack_ns != on->ack_ns)
+		fprintf(out, "warning: notices settings change only on a restart\n");
 }
 
 /* Re-reads the settings and lists off the data path and swaps the lists
@@ -353,6 +366,21 @@ static void status_names(struct namewatch *w, FILE *out)
 		(unsigned long long)(ns.verdict_ns_max / 1000));
 }
 
+static void status_notices(struct agent *a, FILE *out)
+{
+	struct notice_server_stats ns;
+
+	notice_server_stats(a->notices.srv, &ns);
+	fprintf(out, "notices: port %u; block pages %llu, disclaimers %llu, acknowledged %llu, "
+		     "refused %llu, bad requests %llu; acknowledgements held %llu of %llu, "
+		     "dropped when full %llu\n",
+		notice_server_port(a->notices.srv), (unsigned long long)ns.blocks,
+		(unsigned long long)ns.warns, (unsigned long long)ns.acks,
+		(unsigned long long)ns.acks_refused, (unsigned long long)ns.bad_requests,
+		(unsigned long long)ns.table.live, (unsigned long long)ns.table.slots,
+		(unsigned long long)ns.table.evicted);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -381,6 +409,8 @@ static void status(struct agent *a, FILE *out)
 		status_inline(a, out);
 	if (a->icap)
 		status_icap(a, out);
+	if (a->notices.srv)
+		status_notices(a, out);
 	if (a->tap)
 		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
 			     "%llu, resets %llu\n",
@@ -494,6 +524,7 @@ static int stop(struct agent *a)
 	a->inl = NULL;
 	icapsvc_stop(a->icap, NULL);
 	a->icap = NULL;
+	agent_notices_close(&a->notices); /* after the proxy: it renders with them */
 	if (a->e)
 		engine_stop(a->e); /* the last flows' objects are written */
 	if (a->tap && tap_free(a->tap))

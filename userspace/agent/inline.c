@@ -122,7 +122,8 @@ static void proxy_settings(struct inline_src *s, const struct runconf *c, struct
 	pc->cap_ctx = s;
 }
 
-struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c)
+struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
+				struct agent_notices *n)
 {
 	struct inline_src *s = calloc(1, sizeof(*s));
 	struct proxy_conf pc;
@@ -135,6 +136,10 @@ struct inline_src *inline_start(struct engine *e, struct kside *k, const struct 
 	if (listeners(s))
 		goto fail;
 	proxy_settings(s, c, &pc);
+	if (n->set) {
+		pc.notice = agent_notices_page;
+		pc.notice_ctx = n;
+	}
 	s->proxy = proxy_start(&pc);
 	if (!s->proxy) {
 		ew_err("couldn't start the inline proxy: %s", strerror(errno));

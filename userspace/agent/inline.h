@@ -15,14 +15,17 @@
 #include "config/runconf.h"
 #include "engine/engine.h"
 #include "kside.h"
+#include "notices.h"
 #include "proxy/proxy.h"
 
 struct inline_src;
 
 /* Opens the listeners (IPv4, IPv6), registers them, starts the proxy on
- * engine e (started) with c's inline settings and lets TC steer new flows.
+ * engine e (started) with c's inline settings, its block notices from n's
+ * templates (if any; n outlives the proxy), and lets TC steer new flows.
  * Returns NULL with errno set (printed). */
-struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c);
+struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
+				struct agent_notices *n);
 
 /* Main loop, once a second: blocks the server addresses that blocked
  * objects came from, when c asked for it. */

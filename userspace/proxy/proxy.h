@@ -59,6 +59,9 @@ struct proxy_block {
 	uint8_t client[16], server[16]; /* IPv6 or IPv4-mapped */
 	uint16_t cport, sport;	 /* host order */
 	const char *host, *uri;	 /* the request */
+	const char *accept_language; /* the connection's last request's
+				      * Accept-Language ("": none), for the
+				      * notice's language */
 	const char *list, *category; /* the verdict's first hit */
 	const char *hash_type;	 /* "md5", "sha1", "sha256", "pdq" */
 	const uint8_t *hash;
@@ -97,10 +100,13 @@ struct proxy_conf {
 	 * default, proxy_media_default(). Not copied. */
 	const char *const *media;
 	struct http_conf http;	 /* parser settings; msg is the proxy's own */
-	/* The body of the 451 page for a block: writes at most size bytes of
-	 * HTML to buf and returns its length. Optional (NULL: a short
-	 * built-in page naming the list category). Called in a loop thread. */
-	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size);
+	/* The notice page for a block: writes at most size bytes of HTML to
+	 * buf and returns its length; *status comes in as 451 and may be set
+	 * to 403 (a policy block rather than a legal one). Optional (NULL, or
+	 * 0 returned: a short built-in page naming the list category).
+	 * Called in a loop thread; must not block. */
+	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size,
+			 int *status);
 	void *notice_ctx;
 	/* Every block, from the loop thread that enforced it (several at
 	 * once: the callee locks). Optional. */
