@@ -7,9 +7,11 @@
  * groups by client prefix, UDP over IPv4 and IPv6 (checksums), TCP and
  * its RESET verdict; what is not a plain query, or is cut anywhere,
  * passes untouched; a commit switches the kernel in one step;
- * domains_lookup agrees with it. */
+ * domains_lookup agrees with it; the agent's hook for a flow's server
+ * name (QUIC's, later from nDPI) puts the flow's verdict in. */
 #include <sys/stat.h>
 
+#include "agent/namewatch.h"
 #include "bpf/tc_harness.h"
 #include "bpf/dnsbuild.h"
 #include "kernel/domains.h"
@@ -509,6 +511,52 @@ static void view_agrees(void **state)
 	domains_view_close(v);
 }
 
+/* ---- the agent's hook: a flow's server name --------------------------------- */
+
+static void udp_flow(struct flow_info *fi, const char *client, const char *server)
+{
+	memset(fi, 0, sizeof(*fi));
+	fi->proto = IPPROTO_UDP;
+	fi->client_addr[10] = fi->client_addr[11] = 0xff;
+	fi->server_addr[10] = fi->server_addr[11] = 0xff;
+	inet_pton(AF_INET, client, fi->client_addr + 12);
+	inet_pton(AF_INET, server, fi->server_addr + 12);
+	fi->client_port = 50000;
+	fi->server_port = 443;
+	pb_key_v4(&fi->key, client, 50000, server, 443, IPPROTO_UDP);
+}
+
+/* What nDPI's classifier is to call for a QUIC Initial: a blocked name's
+ * UDP flow gets a RESET verdict (XDP drops it both ways: test_xdp_reset);
+ * an allowed name, or another group's client, gets none. */
+static void quic_name_hook(void **state)
+{
+	struct kside k = {.flows_fd = bpf_map__fd(fx.skel->maps.ew_flows_v1)};
+	struct namewatch *w = namewatch_new(&(struct namewatch_conf){.kside = &k});
+	struct namewatch_stats st;
+	struct flow_info fi;
+	struct ew_verdict v;
+
+	(void)state;
+	assert_non_null(w);
+	udp_flow(&fi, MINOR4, "198.51.100.7");
+	assert_int_equal(namewatch_seen(w, &fi, "www.Blocked.test", "quic_sni"), 1);
+	assert_int_equal(get_verdict(&fi.key, &v), 0);
+	assert_int_equal(v.action, EW_ACT_RESET);
+	assert_int_equal(v.rule_id, 7);
+	udp_flow(&fi, MINOR4, "198.51.100.8");
+	assert_int_equal(namewatch_seen(w, &fi, "allowed.blocked.test", "quic_sni"), 0);
+	assert_int_equal(namewatch_seen(w, &fi, "elsewhere.test", "quic_sni"), 0);
+	udp_flow(&fi, OTHER4, "198.51.100.9");
+	assert_int_equal(namewatch_seen(w, &fi, "blocked.test", "quic_sni"), 0);
+	assert_int_equal(get_verdict(&fi.key, &v), -ENOENT);
+	namewatch_stats(w, &st);
+	assert_int_equal(st.names, 4);
+	assert_int_equal(st.blocked, 1);
+	assert_int_equal(st.resets, 0); /* UDP: no resets */
+	namewatch_free(w);
+}
+
 /* ---- the API's diagnostics ----------------------------------------------- */
 
 static void api_errors(void **state)
@@ -585,7 +633,8 @@ int main(void)
 		cmocka_unit_test(tcp_answer_and_verdict), cmocka_unit_test(tcp_ipv6_and_partial),
 		cmocka_unit_test(malformed_pass),	 cmocka_unit_test(cuts_pass_untouched),
 		cmocka_unit_test(fragment_pass),	 cmocka_unit_test(commit_switches),
-		cmocka_unit_test(view_agrees),		 cmocka_unit_test(api_errors),
+		cmocka_unit_test(view_agrees),		 cmocka_unit_test(quic_name_hook),
+		cmocka_unit_test(api_errors),
 	};
 	int rc = 1, err;
 
