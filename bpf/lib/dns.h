@@ -391,9 +391,9 @@ static __always_inline __u32 ew_dns_l4(struct __sk_buff *skb, const struct ew_pk
 	return EW_DNS_MSG - 2 - hl;
 }
 
-/* A TCP flow answered here: its client gets a reset for what it sends
- * next (its ACK and FIN), and the server, which never saw the query, one
- * when it speaks (XDP lets TCP of a RESET flow through to TC). */
+/* A TCP flow answered here gets a RESET verdict: XDP answers what the
+ * client sends next (its ACK and FIN) with a reset, and so what the
+ * server, which never saw the query, sends when it speaks. */
 static __always_inline void ew_dns_reset_flow(const struct ew_pkt *p, __u32 rule)
 {
 	struct ew_verdict v = {.action = EW_ACT_RESET, .rule_id = rule};
