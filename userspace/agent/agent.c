@@ -23,6 +23,7 @@
 #include "kside.h"
 #include "log/log.h"
 #include "metrics.h"
+#include "namewatch.h"
 #include "notices.h"
 #include "outputs.h"
 #include "privs.h"
@@ -42,6 +43,7 @@ struct agent {
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
+	struct namewatch *names; /* blocks by server name */
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
 	struct agent_notices notices; /* templates, notice server */
@@ -203,8 +205,12 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
+	a->names = namewatch_new(&(struct namewatch_conf){.kside = &a->k, .engine = a->e});
+	if (!a->names)
+		return -errno;
+	tc.names = a->names;
 	/* inline: the proxy starts with the engine (inline_start); the mirror
-	 * still serves --pcap-out */
+	 * still serves --pcap-out and the server names */
 	a->tap = tap_new(&tc);
 	return a->tap ? 0 : -errno;
 }
@@ -344,6 +350,22 @@ static void status_icap(struct agent *a, FILE *out)
 		(unsigned long long)is.bad_requests);
 }
 
+static void status_names(struct namewatch *w, FILE *out)
+{
+	struct namewatch_stats ns;
+
+	namewatch_stats(w, &ns);
+	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
+		     "up %llu, flows blocked %llu, resets %llu, errors %llu; verdict after the "
+		     "hello %llu us on average, %llu at most\n",
+		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
+		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
+		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
+		(unsigned long long)ns.errors,
+		(unsigned long long)(ns.blocked ? ns.verdict_ns_sum / ns.blocked / 1000 : 0),
+		(unsigned long long)(ns.verdict_ns_max / 1000));
+}
+
 static void status_notices(struct agent *a, FILE *out)
 {
 	struct notice_server_stats ns;
@@ -395,6 +417,8 @@ static void status(struct agent *a, FILE *out)
 			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
 			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
 			(unsigned long long)ts.resets);
+	if (a->names)
+		status_names(a->names, out);
 }
 
 /* Serves one control request. */
@@ -506,6 +530,8 @@ static int stop(struct agent *a)
 	if (a->tap && tap_free(a->tap))
 		rc = 1;
 	a->tap = NULL;
+	namewatch_free(a->names);
+	a->names = NULL;
 	kside_down(&a->k);
 	control_close(a->ctl);
 	if (a->e) {
