@@ -101,8 +101,6 @@ static void content_length(struct http_head *h, const char *v, size_t n,
 	b = a >= 0 && i < n ? digits(v + i, n - i, &e2) : -1;
 	if (b >= 0 && b != a) {
 		h->anomalies |= ANOM_CONFLICT_CL;
-		if (h->alt_length < 0)
-			h->alt_length = a;
 		a = -1;
 	} else if (b >= 0) {
 		h->anomalies |= ANOM_DUP_CL;
@@ -118,13 +116,61 @@ static void content_length(struct http_head *h, const char *v, size_t n,
 	*seen = 1;
 }
 
+static void note_length(struct http_head *h, int64_t x)
+{
+	for (unsigned i = 0; i < h->nlengths; i++)
+		if (h->lengths[i] == x)
+			return;
+	if (h->nlengths < HH_LENGTHS)
+		h->lengths[h->nlengths++] = x;
+}
+
+/* The same field as other clients read it: curl takes the leading number
+ * of the value (whitespace and a '+' before it, anything after it) and of
+ * the last field; Chromium only a clean number, or a list of equal ones,
+ * and reads until close past anything else. Notes each distinct number of
+ * each list member, and whether some client reads until close (odd: the
+ * name had spaces or the value was folded, which curl ignores). */
+static void length_readings(struct http_head *h, const char *v, size_t n,
+			    int odd)
+{
+	size_t i = 0;
+
+	if (odd)
+		h->doubt |= HD_CL_CLOSE;
+	for (;;) {
+		size_t s = i, e, k;
+		int64_t x;
+		int sign;
+
+		while (i < n && v[i] != ',')
+			i++;
+		for (e = i; e > s && is_ws(v[e - 1]); e--)
+			;
+		while (s < e && is_ws(v[s]))
+			s++;
+		sign = s < e && v[s] == '+';
+		x = digits(v + s + sign, e - s - sign, &k);
+		if (x < 0 || sign || s + k != e)
+			h->doubt |= HD_CL_CLOSE;	/* empty, signed, junk */
+		if (x >= 0)
+			note_length(h, x);
+		if (i++ >= n)
+			break;
+	}
+	if (h->nlengths > 1)
+		h->doubt |= HD_CL_CLOSE;	/* a list that disagrees */
+}
+
 static int name_is(const char *name, size_t n, const char *want)
 {
 	return strlen(want) == n && !strncasecmp(name, want, n);
 }
 
-/* One unfolded field line, NULs already dropped. */
-static void field(struct http_head *h, char *line, size_t n, int *cl_seen)
+/* One unfolded field line, NULs already dropped; folded: a continuation
+ * line was joined to it. */
+static void field(struct http_head *h, char *line, size_t n, int *cl_seen,
+		  int folded)
 {
 	char *colon = memchr(line, ':', n), *name = line, *v;
 	size_t nn, vn;
@@ -136,18 +182,24 @@ static void field(struct http_head *h, char *line, size_t n, int *cl_seen)
 		name++, nn--;
 	while (nn && is_trim(name[nn - 1]))
 		nn--;
-	if (nn != (size_t)(colon - line))
+	if (nn != (size_t)(colon - line)) {
 		h->anomalies |= ANOM_OBS_FOLD;	/* whitespace around the name */
+		folded = 1;	/* curl does not know the field then */
+	}
 	v = colon + 1;
 	vn = n - (v - line);
 	while (vn && is_trim(v[0]))
 		v++, vn--;
 	while (vn && is_trim(v[vn - 1]))
 		vn--;
-	if (name_is(name, nn, "content-length"))
+	if (name_is(name, nn, "content-length")) {
 		content_length(h, v, vn, cl_seen);
-	else if (name_is(name, nn, "transfer-encoding"))
+		length_readings(h, v, vn, folded);
+	} else if (name_is(name, nn, "transfer-encoding")) {
 		append(h->transfer_encoding, HH_SHORT, v, vn);
+		if (folded)
+			h->doubt |= HD_TE_RAW;
+	}
 	else if (name_is(name, nn, "content-encoding"))
 		append(h->content_encoding, HH_SHORT, v, vn);
 	else if (name_is(name, nn, "content-type") && !h->content_type[0])
@@ -252,7 +304,7 @@ static void field_copy(struct http_head *h, const uint8_t *p, size_t n,
 		if (p[i])
 			line[k++] = p[i];
 	line[k] = '\0';
-	field(h, line, k, cl_seen);
+	field(h, line, k, cl_seen, 0);
 	free(line);
 }
 
@@ -261,7 +313,7 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 		   size_t i, char *line)
 {
 	size_t n = 0;
-	int cl_seen = 0;
+	int cl_seen = 0, folded = 0;
 
 	while (i < len) {
 		size_t s = i;
@@ -273,10 +325,12 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 			if (fold_field(p + s, i - s))
 				field_copy(h, p + s, i - s, &cl_seen);
 			line[n++] = ' ';
+			folded = 1;
 		} else if (i > s) {
 			if (n)
-				field(h, line, n, &cl_seen);
+				field(h, line, n, &cl_seen, folded);
 			n = 0;
+			folded = 0;
 		}
 		for (; s < i; s++)
 			if (p[s])
@@ -288,7 +342,9 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 		i++;
 	}
 	if (n)
-		field(h, line, n, &cl_seen);
+		field(h, line, n, &cl_seen, folded);
+	if (h->nlengths == 1 && !(h->doubt & HD_CL_CLOSE))
+		h->nlengths = 0;	/* one clean number: no reading but it */
 }
 
 int httphdr_parse(const uint8_t *p, size_t len, int response,
@@ -300,7 +356,6 @@ int httphdr_parse(const uint8_t *p, size_t len, int response,
 	memset(h, 0, sizeof(*h));
 	h->response = response;
 	h->content_length = -1;
-	h->alt_length = -1;
 	/* blank lines before a request line are allowed (RFC 9112 2.2) */
 	while (i < len && (p[i] == '\r' || p[i] == '\n'))
 		i++;
