@@ -167,13 +167,14 @@ static int name_is(const char *name, size_t n, const char *want)
 	return strlen(want) == n && !strncasecmp(name, want, n);
 }
 
-/* One unfolded field line, NULs already dropped; folded: a continuation
- * line was joined to it. */
+/* One unfolded field line, NULs already dropped; odd: a continuation
+ * line was joined to it (some clients do not know the field then). */
 static void field(struct http_head *h, char *line, size_t n, int *cl_seen,
-		  int folded)
+		  int odd)
 {
 	char *colon = memchr(line, ':', n), *name = line, *v;
 	size_t nn, vn;
+	int ctl = 0;
 
 	if (!colon)
 		return;		/* junk line: browsers skip it */
@@ -184,20 +185,22 @@ static void field(struct http_head *h, char *line, size_t n, int *cl_seen,
 		nn--;
 	if (nn != (size_t)(colon - line)) {
 		h->anomalies |= ANOM_OBS_FOLD;	/* whitespace around the name */
-		folded = 1;	/* curl does not know the field then */
+		odd = 1;	/* curl does not know the field then */
 	}
 	v = colon + 1;
 	vn = n - (v - line);
 	while (vn && is_trim(v[0]))
-		v++, vn--;
+		ctl |= !is_ws(*v++), vn--;
 	while (vn && is_trim(v[vn - 1]))
-		vn--;
+		ctl |= !is_ws(v[--vn]);
+	odd |= ctl;	/* Chromium trims only SP and HT: a value it
+			 * does not know */
 	if (name_is(name, nn, "content-length")) {
 		content_length(h, v, vn, cl_seen);
-		length_readings(h, v, vn, folded);
+		length_readings(h, v, vn, odd);
 	} else if (name_is(name, nn, "transfer-encoding")) {
 		append(h->transfer_encoding, HH_SHORT, v, vn);
-		if (folded)
+		if (odd)
 			h->doubt |= HD_TE_RAW;
 	}
 	else if (name_is(name, nn, "content-encoding"))
@@ -376,6 +379,67 @@ int httphdr_parse(const uint8_t *p, size_t len, int response,
 		request_line(h, line, strlen(line));
 	fields(h, p, len, i, line);
 	free(line);
+	return 0;
+}
+
+/* Is the line p[0..n) (no line end) one an LF-only reader keeps: not a
+ * continuation, and a field name without whitespace in it? */
+static int lf_keeps(const uint8_t *p, size_t n, int first)
+{
+	const uint8_t *colon = memchr(p, ':', n);
+
+	if (first)
+		return 1;
+	if (!n || is_ws(p[0]))
+		return 0;
+	for (const uint8_t *q = p; colon && q < colon; q++)
+		if (is_ws(*q))
+			return 0;
+	return 1;
+}
+
+size_t httphdr_lf_view(const uint8_t *p, size_t len, uint8_t *out, size_t *end)
+{
+	size_t i = 0, k = 0;
+	int first = 1;
+
+	while (i < len && (p[i] == '\r' || p[i] == '\n'))
+		i++;	/* blank lines before a request line */
+	while (i < len) {
+		const uint8_t *lf = memchr(p + i, '\n', len - i);
+		size_t e = lf ? (size_t)(lf - p) : len, n = e - i;
+
+		if (!first && (!n || p[i] == '\r')) {
+			*end = e + (e < len);	/* the end of the head */
+			return k;
+		}
+		n -= n && p[e - 1] == '\r';
+		if (lf_keeps(p + i, n, first)) {
+			for (size_t j = i; j < i + n; j++)
+				out[k++] = p[j] == '\r' ? ' ' : p[j];
+			out[k++] = '\n';
+		}
+		first = 0;
+		i = e + 1;
+	}
+	*end = len;
+	return k;
+}
+
+int httphdr_plain_chunked(const char *v)
+{
+	while (*v) {
+		size_t n = strcspn(v, ","), s = 0;
+
+		while (s < n && is_ws(v[s]))
+			s++;
+		while (n > s && is_ws(v[n - 1]))
+			n--;
+		if (n - s == 7 && !strncasecmp(v + s, "chunked", 7))
+			return 1;
+		v += strcspn(v, ",");
+		v += *v == ',';
+	}
 	return 0;
 }
 

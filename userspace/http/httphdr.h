@@ -75,6 +75,19 @@ int httphdr_is_status(const uint8_t *p, size_t len);
 int httphdr_parse(const uint8_t *p, size_t len, int response,
 		  struct http_head *h);
 
+/* The head p[0..len) as a client that ends lines at LF alone reads it
+ * (curl): writes to out (len + 1 bytes) the lines up to the first one
+ * after the start line that is empty or starts with CR, each without its
+ * CR LF and ended by LF, lone CRs inside a line turned into spaces,
+ * continuation lines and fields whose name holds whitespace left out;
+ * httphdr_parse reads the result. *end gets the length of the head so
+ * read (its body starts there). Returns the bytes written. */
+size_t httphdr_lf_view(const uint8_t *p, size_t len, uint8_t *out, size_t *end);
+
+/* Does a Transfer-Encoding value name chunked as Chromium finds it: a
+ * comma-separated member that is "chunked" (any case, whitespace around)? */
+int httphdr_plain_chunked(const char *v);
+
 /* Parses "bytes FIRST-LAST/TOTAL" (TOTAL may be "*": -1). Returns 0 or
  * -EINVAL. */
 int httphdr_content_range(const char *v, int64_t *first, int64_t *last,

@@ -112,10 +112,10 @@ static enum hstate framing(struct http_inflight *m, enum stream_dir dir)
 		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
 	if (chunked == 2 || unknown || many)
 		h->anomalies |= ANOM_BAD_TE;
-	/* Chromium ignores chunked in HTTP/1.0 messages and in a token
-	 * other than "chunked" (xchunked); curl refuses such tokens */
-	if (chunked && (unknown || many || h->major < 1 ||
-			(h->major == 1 && h->minor == 0)))
+	/* Chromium ignores chunked in HTTP/1.0 messages and unless a list
+	 * member is "chunked" (not "xchunked", ";chunked") */
+	if (chunked && (!httphdr_plain_chunked(h->transfer_encoding) ||
+			h->major < 1 || (h->major == 1 && h->minor == 0)))
 		h->doubt |= HD_TE_RAW;
 	if (chunked) {
 		m->probing = 1;
@@ -149,6 +149,85 @@ static void reading(struct http_flow *f, enum stream_dir dir,
 	httpread_add(f, dir, &rs, &d->m->head);
 }
 
+/* The framing a head h2 gives a body: its frame (-1: none, a request
+ * without length) and *len. */
+static int lf_framing(const struct http_head *h2, enum stream_dir dir, int64_t *len)
+{
+	*len = h2->content_length;
+	if (httphdr_plain_chunked(h2->transfer_encoding))
+		return RD_LF_CHUNKS;
+	if (h2->content_length > 0)
+		return RD_LENGTH;
+	return dir == STREAM_S2C && h2->content_length < 0 ? RD_CLOSE : -1;
+}
+
+/* Do heads a and b decode a body alike (content codings, and transfer
+ * codings other than chunked)? */
+static int same_codings(const struct http_head *a, const struct http_head *b)
+{
+	enum decode_coding ca[DECODE_MAX_LAYERS], cb[DECODE_MAX_LAYERS];
+	int x, y, z;
+	unsigned na = decode_parse_codings(a->transfer_encoding, ca, DECODE_MAX_LAYERS,
+					   &x, &y, &z);
+	unsigned nb = decode_parse_codings(b->transfer_encoding, cb, DECODE_MAX_LAYERS,
+					   &x, &y, &z);
+
+	return !strcmp(a->content_encoding, b->content_encoding) && na == nb &&
+	       !memcmp(ca, cb, na * sizeof(ca[0]));
+}
+
+/* Does the primary of dir frame its body as frame/len does? */
+static int same_framing(const struct http_dir *d, int frame, int64_t len)
+{
+	if (frame == RD_LF_CHUNKS)
+		return d->st == H_CHUNK_SIZE;
+	if (frame == RD_LENGTH)
+		return d->st == H_CL && d->m->head.content_length == len;
+	return d->st == H_CLOSE;
+}
+
+/* The reading of a client that ends lines at LF alone (curl): it may end
+ * the head earlier (at a line starting with CR), see other fields (a lone
+ * CR does not end a line; no folding; no spaced names) and so frame the
+ * body otherwise. Added when its head, framing or codings differ. */
+static void lf_head(struct http_flow *f, enum stream_dir dir)
+{
+	struct http_dir *d = &f->d[dir];
+	struct http_head *h = &d->m->head, *h2 = malloc(sizeof(*h2));
+	uint8_t *v = malloc(d->n + 1);
+	struct read_spec rs = { .name = "lf-head", .seq = d->seq,
+				.rq = dir == STREAM_S2C ? f->cur : NULL };
+	size_t end, n;
+	int fr, same;
+
+	if (!h2 || !v)
+		goto out;
+	n = httphdr_lf_view(d->buf, d->n, v, &end);
+	if (httphdr_parse(v, n, dir == STREAM_S2C, h2))
+		goto out;
+	fr = lf_framing(h2, dir, &rs.len);
+	rs.frame = fr;
+	same = end == d->n && same_codings(h, h2);
+	/* a head that ended at a blank-ish line: the primary's body may
+	 * start after a blank line that follows, this reading's does not */
+	if (fr < 0 || (same && !d->skip_blank && same_framing(d, rs.frame, rs.len)))
+		goto out;
+	if (same)	/* only the framing differs: named by it */
+		rs.name = fr == RD_LF_CHUNKS ? "lf-chunks" : fr == RD_LENGTH ? "length" : "close";
+	rs.off = d->pos;
+	rs.same = same && !d->skip_blank && rs.frame != RD_LF_CHUNKS &&
+		  d->st != H_CHUNK_SIZE;
+	rs.own_codings = !same_codings(h, h2);
+	h2->anomalies = h->anomalies;	/* the message's */
+	h2->head_off = h->head_off;
+	h2->body_off = d->head_start + end;
+	if (!httpread_add(f, dir, &rs, h2))
+		httpread_pre(f, dir, d->buf + end, d->n - end);
+out:
+	free(v);
+	free(h2);
+}
+
 /* The primary reading's name, by the state its body starts in. */
 static const char *primary_name(enum hstate st)
 {
@@ -179,6 +258,8 @@ static void readings(struct http_flow *f, enum stream_dir dir)
 	if (raw && dir == STREAM_S2C && d->st != H_CLOSE &&
 	    ((h->doubt & HD_CL_CLOSE) || (chunked && h->content_length < 0)))
 		reading(f, dir, "close", RD_CLOSE, 0);
+	if (h->anomalies & (ANOM_BARE_LF | ANOM_OBS_FOLD))
+		lf_head(f, dir);
 	if (httpread_any(f, dir))
 		h->reading = primary_name(d->st);
 }
@@ -339,8 +420,9 @@ static void http09_reading(struct http_flow *f)
 }
 
 /* Before the first response: junk before a status line is skipped (as
- * Firefox; Chromium looks 4 bytes into it), and also read as HTTP/0.9;
- * with no status line within PRELUDE_MAX bytes it is HTTP/0.9. */
+ * Firefox; Chromium looks 4 bytes into it, and reads HTTP/0.9 when the
+ * status line starts further in: that reading too); with no status line
+ * within PRELUDE_MAX bytes it is HTTP/0.9. */
 size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
 			enum head_ev *ev)
 {
@@ -353,7 +435,8 @@ size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
 
 		http_buf_put(d, &c, 1, PRELUDE_MAX);
 		if (d->n >= 5 && httphdr_is_status(d->buf + d->n - 5, 5)) {
-			http09_reading(f);
+			if (d->head_start + d->n > 9)	/* past Chromium's 4 */
+				http09_reading(f);
 			d->head_start = d->pos + i - 5;
 			memmove(d->buf, d->buf + d->n - 5, 5);
 			d->n = 5;
@@ -461,7 +544,8 @@ size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
 			continue;
 		}
 		c = p[i++];
-		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t' || !c))
+		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t' || !c) &&
+		    (d->messages || dir == STREAM_C2S))
 			continue;	/* blank lines, NULs between messages */
 		if (!d->n)
 			d->head_start = d->pos + i - 1;

@@ -256,6 +256,7 @@ struct read_spec {
 	int same;		/* its bytes and the primary's body start at
 				 * one offset and are framed alike (equal
 				 * lengths mean the same body: it is dropped) */
+	int own_codings;	/* its head decodes otherwise than the primary's */
 	uint32_t seq;		/* the message's number */
 	const struct http_req *rq;	/* a response's request (copied) */
 };

@@ -23,7 +23,9 @@ struct http_reading {
 	int primary_done;	/* the primary's body ended at primary_len */
 	int parked;		/* ended; is it the primary's body again? */
 	int complete;		/* how it ended */
+	int own_codings;	/* decodes otherwise than the primary */
 	unsigned flags;
+	uint64_t start;		/* the stream offset of its first byte */
 	uint64_t off;		/* the stream offset of the next byte it takes */
 	uint64_t remain;	/* length and prefix: bytes left; chunked:
 				 * bytes left in the chunk */
@@ -88,7 +90,8 @@ int httpread_add(struct http_flow *f, enum stream_dir dir,
 	r->frame = rs->frame;
 	r->st = rs->frame == RD_LF_CHUNKS ? RS_SIZE : RS_RUN;
 	r->same = rs->same;
-	r->off = rs->off;
+	r->own_codings = rs->own_codings;
+	r->start = r->off = rs->off;
 	r->remain = rs->len > 0 ? (uint64_t)rs->len : 0;
 	r->seq = rs->seq;
 	r->head = *h;
@@ -123,17 +126,29 @@ static void obj_open(struct http_flow *f, enum stream_dir dir,
 	r->obj.pos = &d->pos;
 }
 
+/* Do readings a and b of one message give the same body when they have
+ * the same length? Both prefixes of the primary's body, or both raw from
+ * one offset, decoded alike. */
+static int kin(const struct http_reading *a, const struct http_reading *b)
+{
+	int raw_a = a->frame == RD_LENGTH || a->frame == RD_CLOSE;
+	int raw_b = b->frame == RD_LENGTH || b->frame == RD_CLOSE;
+
+	return a->seq == b->seq && ((a->same && b->same) ||
+	       (raw_a && raw_b && a->start == b->start && !a->own_codings &&
+		!b->own_codings));
+}
+
 /* Ends its object: as framed, or dropped when it came out the same as
- * the primary's body. */
+ * the primary's body or one of its kin. */
 static void obj_close(struct http_flow *f, enum stream_dir dir,
 		      struct http_reading *r, int dup)
 {
 	struct http_ctx *ctx = f->ctx;
 
-	if (r->obj.open && !dup && r->same)
+	if (r->obj.open && !dup)
 		for (struct http_reading *o = f->d[dir].alts; o; o = o->next)
-			if (o != r && o->same && o->seq == r->seq &&
-			    o->nseen < HTTP_READINGS_MAX)
+			if (o != r && kin(o, r) && o->nseen < HTTP_READINGS_MAX)
 				o->seen[o->nseen++] = r->obj.wire_len;
 	if (r->obj.open) {
 		if (!dup)
@@ -153,11 +168,11 @@ static int dup_of_primary(const struct http_dir *d, const struct http_reading *r
 {
 	uint64_t plen;
 
-	if (!r->same)
-		return 0;
 	for (unsigned i = 0; i < r->nseen; i++)
 		if (r->seen[i] == r->obj.wire_len)
 			return 1;
+	if (!r->same)
+		return 0;
 	if (r->primary_done)
 		plen = r->primary_len;
 	else if (d->m)
