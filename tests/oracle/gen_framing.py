@@ -31,6 +31,7 @@ manifest.json:
          "size": N, "sha256": "...", "complete": true, "lenient": true}],
       "http": {"alt_refused": 1}}]}   # summary members that must match
 """
+import gzip
 import hashlib
 import json
 import os
@@ -179,6 +180,7 @@ def cl_case(text, cl_lines, body, primary, others, lenient=0):
 
 B = blob(3000, "framing")
 RAW = chunked(B, [1000, 700, 1300])
+GZ2 = gzip.compress(gzip.compress(B, mtime=0), mtime=0)
 
 
 def cases():
@@ -294,6 +296,31 @@ def cases():
             OK + b"Transfer-Encoding: chunked\r\nTrailer: X-A\r\n\r\n",
             chunked(B, [1000], fmt=b"%x;a=\"b;c\"", last=b"0;z\r\nX-A: 1\r\nX-B: 2\r\n\r\n"),
             None),
+        # lines a lone CR ends for some clients and not for others
+        "head_cr_in_line": (
+            "a lone CR inside a header line hides Transfer-Encoding from LF-only readers",
+            OK + b"Content-Type: image/png\rTransfer-Encoding: chunked\r\n\r\n",
+            RAW, None),
+        "head_cr_line": (
+            "a line of CR CR LF inside the head: LF-only readers end the head there",
+            OK + b"Connection: close\r\n\r\r\nTransfer-Encoding: chunked\r\n\r\n",
+            RAW, None),
+        "head_lf_crcrlf": (
+            "Content-Length line ended by LF, then CR CR LF, then CR LF",
+            OK + b"Content-Length: %d\n\r\r\n\r\n" % n, B, None),
+        "status_cr": (
+            "the status line ended by a lone CR, Transfer-Encoding after it",
+            b"HTTP/1.1 200\rTransfer-Encoding: chunked\r\n\r\n", RAW, None),
+        "te_vt_value": (
+            "Transfer-Encoding:<VT>chunked (Chromium trims only SP and HT)",
+            OK + b"Transfer-Encoding:\x0bchunked\r\n\r\n", RAW, None),
+        "te_semicolon": (
+            "Transfer-Encoding:;chunked", OK + b"Transfer-Encoding:;chunked\r\n\r\n",
+            RAW, None),
+        "ce_folded": (
+            "Content-Encoding: gzip folded onto a second gzip (curl decodes one)",
+            OK + b"Content-Encoding: gzip\r\n ,gzip\r\nContent-Length: %d\r\n\r\n"
+            % len(GZ2), GZ2, None),
         "interim_1xx": (
             "100 Continue and 103 Early Hints before the response",
             b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" +
@@ -310,6 +337,16 @@ def expected(name, head, body, readings, uri):
     if name.startswith("junk_"):
         return [obj(uri, body, "length", lenient=True),
                 obj(uri, head + body, "http09", True)]
+    if name == "head_cr_line":  # LF-only: the head ends at CR CR LF
+        rest = head[head.index(b"\r\r\n") + 3:]
+        return [obj(uri, dechunk(body)[0], "chunked", lenient=True),
+                obj(uri, rest + body, "lf-head", True)]
+    if name == "head_lf_crcrlf":  # Chromium skips the CR LF, curl does not
+        return [obj(uri, body, "length", lenient=True),
+                obj(uri, (b"\r\n" + body)[:len(body)], "lf-head", True)]
+    if name == "ce_folded":  # the object is decoded: two layers, or one
+        return [obj(uri, B, "length", lenient=True),
+                obj(uri, gzip.decompress(body), "lf-head", True)]
     got, done = dechunk(body)
     if name in ("te_name_nul", "te_duplicate", "chunk_ext_trailers"):
         return [obj(uri, got, None, complete=done, lenient=True)]

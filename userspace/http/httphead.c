@@ -212,7 +212,7 @@ static void lf_head(struct http_flow *f, enum stream_dir dir)
 	 * start after a blank line that follows, this reading's does not */
 	if (fr < 0 || (same && !d->skip_blank && same_framing(d, rs.frame, rs.len)))
 		goto out;
-	if (same)	/* only the framing differs: named by it */
+	if (same && !d->skip_blank)	/* only the framing differs: named by it */
 		rs.name = fr == RD_LF_CHUNKS ? "lf-chunks" : fr == RD_LENGTH ? "length" : "close";
 	rs.off = d->pos;
 	rs.same = same && !d->skip_blank && rs.frame != RD_LF_CHUNKS &&
