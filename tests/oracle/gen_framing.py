@@ -33,12 +33,11 @@ manifest.json:
 """
 import gzip
 import hashlib
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_evasion import HOST, Conn, blob, request  # noqa: E402
+from gen_evasion import HOST, Conn, blob, request, write_manifest  # noqa: E402
 from scapy.all import wrpcap  # noqa: E402
 
 OK = b"HTTP/1.1 200 OK\r\n"
@@ -65,22 +64,41 @@ def chunk_size(line):
     return int(line[i:k], 16) if k > i else None
 
 
-def dechunk(raw):
-    """The "chunked" reading: size lines end at CR, LF or CRLF; blank
-    lines and whitespace before a size are skipped. (body, complete)."""
+def crlf_line(raw, i):
+    """The "chunked" reading's next size line from i: blank lines and
+    whitespace skipped; it ends at CR, LF or CRLF. (line, next) or None."""
+    while i < len(raw) and raw[i:i + 1] in b"\r\n \t\v\f":
+        i += 1
+    e = i
+    while e < len(raw) and raw[e:e + 1] not in b"\r\n":
+        e += 1
+    if e >= len(raw):
+        return None
+    return raw[i:e], e + 2 if raw[e:e + 2] == b"\r\n" else e + 1
+
+
+def lf_line(raw, i):
+    """The "lf-chunks" reading's next size line: lines end at LF alone (a
+    CR before it dropped), blank lines skipped. (line, next) or None."""
+    while True:
+        e = raw.find(b"\n", i)
+        if e < 0:
+            return None
+        line = raw[i:e - 1] if raw[e - 1:e] == b"\r" and e > i else raw[i:e]
+        if line:
+            return line, e + 1
+        i = e + 1
+
+
+def dechunk(raw, next_line=crlf_line):
+    """De-chunks raw, size lines as next_line finds them. (body, complete)."""
     out, i = b"", 0
     while True:
-        while i < len(raw) and raw[i:i + 1] in b"\r\n \t\v\f":
-            i += 1
-        e = i
-        while e < len(raw) and raw[e:e + 1] not in b"\r\n":
-            e += 1
-        if e >= len(raw):
-            return out, False
-        n = chunk_size(raw[i:e])
+        got = next_line(raw, i)
+        n = chunk_size(got[0]) if got else None
         if n is None:
             return out, False
-        i = e + 2 if raw[e:e + 2] == b"\r\n" else e + 1
+        i = got[1]
         if n == 0:
             return out, True
         out += raw[i:i + n]
@@ -90,28 +108,7 @@ def dechunk(raw):
 
 
 def lf_chunks(raw):
-    """The "lf-chunks" reading: lines end at LF only (a CR before it is
-    dropped), blank lines skipped. (body, complete)."""
-    out, i = b"", 0
-    while True:
-        e = raw.find(b"\n", i)
-        if e < 0:
-            return out, False
-        line = raw[i:e]
-        i = e + 1
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        if not line:
-            continue
-        n = chunk_size(line)
-        if n is None:
-            return out, False
-        if n == 0:
-            return out, True
-        out += raw[i:i + n]
-        if i + n > len(raw):
-            return out, False
-        i += n
+    return dechunk(raw, lf_line)
 
 
 def obj(uri, body, reading=None, alternate=False, complete=True, lenient=False):
@@ -386,9 +383,7 @@ def main():
             "server": server.hex(),
             "objects": expected(name, head, body, readings, uri),
             "http": SUMMARY.get(name, {})})
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_manifest(out, manifest)
     return 0
 
 

@@ -14,17 +14,13 @@ alternate or not, size, SHA-256, complete or truncated; the body the most
 lenient client keeps must be among them; and the summary's http members
 the case names (alt_refused ...) must match.
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import ewtest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(HERE, "gen_framing.py")
-PY = "/usr/bin/python3"  # Debian's python3-scapy lives there
 
 
 def key(o):
@@ -69,25 +65,7 @@ def check_capture(path, cap):
 
 
 def main():
-    if subprocess.run([PY, "-c", "import scapy.all"], capture_output=True).returncode:
-        print("skipped: python3-scapy is not installed (apt-get install python3-scapy)")
-        return ewtest.SKIP
-    with tempfile.TemporaryDirectory() as tmp:
-        gen = subprocess.run([PY, GEN, tmp], capture_output=True, text=True)
-        if gen.returncode:
-            print(f"FAIL: {GEN} exited {gen.returncode}: {gen.stderr[-1000:]}")
-            return 1
-        manifest = json.load(open(os.path.join(tmp, "manifest.json")))
-        failed = 0
-        for cap in manifest["captures"]:
-            problems = check_capture(os.path.join(tmp, cap["file"]), cap)
-            print(f"{'ok  ' if not problems else 'FAIL'} {cap['file']}: {cap['case']}")
-            for p in problems:
-                print(f"       {p}")
-            failed += bool(problems)
-    n = len(manifest["captures"])
-    print(f"{n - failed} of {n} generated framing cases as expected")
-    return 1 if failed or not n else 0
+    return ewtest.run_generated(GEN, check_capture, "generated framing cases")
 
 
 if __name__ == "__main__":

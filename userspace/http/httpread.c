@@ -34,6 +34,7 @@ struct http_reading {
 	uint64_t seen[HTTP_READINGS_MAX];	/* lengths of the same kind of
 						 * readings of its message emitted */
 	unsigned nseen;
+	size_t charge;		/* taken from the budget */
 	uint32_t seq;
 	unsigned nline;
 	uint8_t line[64];	/* a chunk-size line: its first bytes decide */
@@ -78,15 +79,17 @@ int httpread_add(struct http_flow *f, enum stream_dir dir,
 	struct http_dir *d = &f->d[dir];
 	struct http_ctx *ctx = f->ctx;
 	struct http_reading *r;
+	/* its state, and a decoder's buffers and window when it decodes */
+	size_t charge = sizeof(*r) + (h->content_encoding[0] ? 64 << 10 : 0);
 
-	if (pending(d) >= HTTP_READINGS_MAX ||
-	    !budget_take(ctx->alt, sizeof(*r)))
+	if (pending(d) >= HTTP_READINGS_MAX || !budget_take(ctx->alt, charge))
 		goto refuse;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		budget_give(ctx->alt, sizeof(*r));
+		budget_give(ctx->alt, charge);
 		goto refuse;
 	}
+	r->charge = charge;
 	r->frame = rs->frame;
 	r->st = rs->frame == RD_LF_CHUNKS ? RS_SIZE : RS_RUN;
 	r->same = rs->same;
@@ -213,9 +216,9 @@ static void sweep(struct http_flow *f, enum stream_dir dir)
 		*pp = r->next;
 		if (r->obj.open)
 			httpobj_end(&r->obj, 0, OBJ_TRUNCATED, f->d[dir].ts);
+		budget_give(f->ctx->alt, r->charge);
 		free(r->rq);
 		free(r);
-		budget_give(f->ctx->alt, sizeof(*r));
 	}
 }
 
