@@ -134,9 +134,10 @@ static enum hstate framing(struct http_inflight *m, enum stream_dir dir)
 }
 
 /* Adds a reading of the message in flight of dir, from its body's
- * first byte (the current position). */
-static void reading(struct http_flow *f, enum stream_dir dir,
-		    const char *name, enum read_frame frame, int64_t len)
+ * first byte (the current position). Returns 1: a reading was wanted
+ * (added, or refused and counted). */
+static int reading(struct http_flow *f, enum stream_dir dir,
+		   const char *name, enum read_frame frame, int64_t len)
 {
 	struct http_dir *d = &f->d[dir];
 	struct read_spec rs = {
@@ -147,6 +148,7 @@ static void reading(struct http_flow *f, enum stream_dir dir,
 	};
 
 	httpread_add(f, dir, &rs, &d->m->head);
+	return 1;
 }
 
 /* The framing a head h2 gives a body: its frame (-1: none, a request
@@ -189,8 +191,9 @@ static int same_framing(const struct http_dir *d, int frame, int64_t len)
 /* The reading of a client that ends lines at LF alone (curl): it may end
  * the head earlier (at a line starting with CR), see other fields (a lone
  * CR does not end a line; no folding; no spaced names) and so frame the
- * body otherwise. Added when its head, framing or codings differ. */
-static void lf_head(struct http_flow *f, enum stream_dir dir)
+ * body otherwise. Added when its head, framing or codings differ.
+ * Returns 1 if it was wanted. */
+static int lf_head(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
 	struct http_head *h = &d->m->head, *h2 = malloc(sizeof(*h2));
@@ -198,7 +201,7 @@ static void lf_head(struct http_flow *f, enum stream_dir dir)
 	struct read_spec rs = { .name = "lf-head", .seq = d->seq,
 				.rq = dir == STREAM_S2C ? f->cur : NULL };
 	size_t end, n;
-	int fr, same;
+	int fr, same, wanted = 0;
 
 	if (!h2 || !v)
 		goto out;
@@ -221,11 +224,13 @@ static void lf_head(struct http_flow *f, enum stream_dir dir)
 	h2->anomalies = h->anomalies;	/* the message's */
 	h2->head_off = h->head_off;
 	h2->body_off = d->head_start + end;
+	wanted = 1;
 	if (!httpread_add(f, dir, &rs, h2))
 		httpread_pre(f, dir, d->buf + end, d->n - end);
 out:
 	free(v);
 	free(h2);
+	return wanted;
 }
 
 /* The primary reading's name, by the state its body starts in. */
@@ -245,22 +250,23 @@ static void readings(struct http_flow *f, enum stream_dir dir)
 	int chunked = d->st == H_CHUNK_SIZE, raw = !chunked || (h->doubt & HD_TE_RAW);
 	int64_t primary = d->st == H_CL ? h->content_length : d->st == H_HEAD ? 0 : -1;
 	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
+	int tried = httpread_any(f, dir);	/* http09, from the prelude */
 
 	if (!(f->ctx->conf.emit & want))
 		return;
 	if (chunked && h->content_length > 0)
-		reading(f, dir, "chunked-length", RD_PREFIX, h->content_length);
+		tried |= reading(f, dir, "chunked-length", RD_PREFIX, h->content_length);
 	if (chunked && raw && !h->nlengths && h->content_length > 0)
-		reading(f, dir, "length", RD_LENGTH, h->content_length);
+		tried |= reading(f, dir, "length", RD_LENGTH, h->content_length);
 	for (unsigned i = 0; raw && i < h->nlengths; i++)
 		if (h->lengths[i] > 0 && h->lengths[i] != primary)
-			reading(f, dir, "length", RD_LENGTH, h->lengths[i]);
+			tried |= reading(f, dir, "length", RD_LENGTH, h->lengths[i]);
 	if (raw && dir == STREAM_S2C && d->st != H_CLOSE &&
 	    ((h->doubt & HD_CL_CLOSE) || (chunked && h->content_length < 0)))
-		reading(f, dir, "close", RD_CLOSE, 0);
+		tried |= reading(f, dir, "close", RD_CLOSE, 0);
 	if (h->anomalies & (ANOM_BARE_LF | ANOM_OBS_FOLD))
-		lf_head(f, dir);
-	if (httpread_any(f, dir))
+		tried |= lf_head(f, dir);
+	if (tried)	/* read more than one way, or meant to be */
 		h->reading = primary_name(d->st);
 }
 
