@@ -20,8 +20,9 @@ is sent as is, then the connection is closed, to each client:
   curl       `curl -o FILE URL`, and `curl --compressed -o FILE URL`
              (decodes gzip, deflate, br); a non-zero exit keeps nothing
 
-Port 80 on a loopback address of its own (Chromium reads HTTP/0.9 only on
-a scheme's default port, and the captures are port 80), hence root. Every
+Port 80 on the loopback of a network namespace of its own (Chromium reads
+HTTP/0.9 only on a scheme's default port, and the captures are port 80;
+the namespace keeps other tests' servers out of the way), hence root. Every
 non-empty body a client keeps must have the SHA-256 of an object edgeward
 wrote for the capture (its decoded body or its wire body). Where the
 clients keep different bodies, the capture is listed as a disagreement
@@ -284,6 +285,14 @@ def main():
     if os.geteuid():
         skip("needs root (port 80 on a loopback address: Chromium reads HTTP/0.9 "
              "only on a default port)")
+    if not os.environ.get("EW_REPLAY_NETNS"):  # again, in a namespace of its own
+        os.environ["EW_REPLAY_NETNS"] = "1"
+        try:
+            os.execvp("unshare", ["unshare", "-n", "--", "sh", "-c",
+                                  'ip link set lo up && exec "$0" "$@"',
+                                  sys.executable, *sys.argv])
+        except OSError as e:
+            skip(f"couldn't run unshare -n (util-linux): {e}")
     ewtest.edgeward()
     try:
         replay = Replay()
