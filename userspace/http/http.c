@@ -261,40 +261,13 @@ static void chunk_fallback(struct http_flow *f, enum stream_dir dir)
 	feed(f, dir, tmp, n);
 }
 
-/* The first chunk-size line ended with a CR alone: clients that end lines
- * at LF only (Chromium, curl, Firefox) read the chunks otherwise, from the
- * first byte of the body (the probe holds the bytes read so far). Past
- * the first line the bytes before are hashed already: not read. */
-static void lf_reading(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-	struct http_inflight *m = d->m;
-	struct read_spec rs = {
-		.name = "lf-chunks", .frame = RD_LF_CHUNKS, .seq = d->seq,
-		.off = m->head.body_off + m->nprobe,
-		.rq = dir == STREAM_S2C ? f->cur : NULL,
-	};
-
-	m->lf_tried = 1;
-	if (m->body_len || m->obj.open || m->nprobe >= sizeof(m->probe) ||
-	    !(f->ctx->conf.emit & (dir == STREAM_C2S ? HTTP_EMIT_REQUESTS :
-						      HTTP_EMIT_RESPONSES))) {
-		f->ctx->st.alt_refused += !!m->body_len;
-		return;
-	}
-	if (httpread_add(f, dir, &rs, &m->head))
-		return;
-	httpread_pre(f, dir, m->probe, m->nprobe);
-	m->head.reading = "chunked";
-}
-
 static void chunk_event(struct http_flow *f, enum stream_dir dir,
 			enum chunk_ev ev)
 {
 	struct http_dir *d = &f->d[dir];
 
 	if (d->m && d->m->bare_cr && !d->m->lf_tried)
-		lf_reading(f, dir);
+		httpalt_lf_chunks(f, dir);
 	switch (ev) {
 	case CHUNK_LAST:
 		obj_finish(f, dir, 1, 0);

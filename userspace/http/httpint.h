@@ -288,6 +288,18 @@ void httpread_end(struct http_flow *f, enum stream_dir dir, int orderly);
 /* Frees dir's readings (flow close; their objects end truncated). */
 void httpread_free(struct http_flow *f, enum stream_dir dir);
 
+/* httpalt.c: the head of the message in flight of dir is parsed and its
+ * framing chosen (d->st): starts the readings other clients would take
+ * and names the primary's (head.reading) when there are any. */
+void httpalt_head(struct http_flow *f, enum stream_dir dir);
+/* A first status line was found past junk in d->buf (H_PRELUDE): the
+ * junk and all after it is read as HTTP/0.9 as well. */
+void httpalt_http09(struct http_flow *f);
+/* The first chunk-size line of the message in flight of dir ended with a
+ * lone CR: starts its lf-chunks reading (or counts it refused when body
+ * bytes were read already). */
+void httpalt_lf_chunks(struct http_flow *f, enum stream_dir dir);
+
 /* httpchunk.c: what the chunk framing found. */
 enum chunk_ev {
 	CHUNK_MORE,	/* bytes used; still framing, or a chunk's data next */
