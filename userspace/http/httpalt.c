@@ -154,7 +154,7 @@ void httpalt_http09(struct http_flow *f)
 	struct http_dir *d = &f->d[STREAM_S2C];
 	struct http_head *h = malloc(sizeof(*h));
 	struct read_spec rs = {
-		.name = "http09", .frame = RD_CLOSE, .same = 1,
+		.name = "http09", .frame = RD_CLOSE,
 		.off = d->head_start + d->n, .seq = d->finals, .rq = f->qhead,
 	};
 
@@ -174,9 +174,10 @@ void httpalt_http09(struct http_flow *f)
 }
 
 /* The first chunk-size line ended with a CR alone: clients that end lines
- * at LF only (Chromium, curl, Firefox) read the chunks otherwise, from the
- * first byte of the body (the probe holds the bytes read so far). Past
- * the first line the bytes before are hashed already: not read. */
+ * at LF only (curl, Firefox; Chromium too, and then refuses the body) read
+ * the chunks otherwise, from the first byte of the body (the probe holds
+ * the bytes read so far). Past the first line the bytes before are hashed
+ * already: not read, counted. */
 void httpalt_lf_chunks(struct http_flow *f, enum stream_dir dir)
 {
 	struct http_dir *d = &f->d[dir];
@@ -188,14 +189,14 @@ void httpalt_lf_chunks(struct http_flow *f, enum stream_dir dir)
 	};
 
 	m->lf_tried = 1;
-	if (m->body_len || m->obj.open || m->nprobe >= sizeof(m->probe) ||
-	    !(f->ctx->conf.emit & (dir == STREAM_C2S ? HTTP_EMIT_REQUESTS :
-						      HTTP_EMIT_RESPONSES))) {
-		f->ctx->st.alt_refused += !!m->body_len;
+	if (!(f->ctx->conf.emit & (dir == STREAM_C2S ? HTTP_EMIT_REQUESTS :
+						       HTTP_EMIT_RESPONSES)))
+		return;
+	m->head.reading = "chunked";
+	if (m->body_len || m->obj.open || m->nprobe >= sizeof(m->probe)) {
+		f->ctx->st.alt_refused++;
 		return;
 	}
-	if (httpread_add(f, dir, &rs, &m->head))
-		return;
-	httpread_pre(f, dir, m->probe, m->nprobe);
-	m->head.reading = "chunked";
+	if (!httpread_add(f, dir, &rs, &m->head))
+		httpread_pre(f, dir, m->probe, m->nprobe);
 }
