@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77
 
@@ -51,3 +52,31 @@ def run_pcap(files, *args):
             print(f"FAIL: output line {n} is not JSON ({e}): {line[:200]}")
             sys.exit(1)
     return p.returncode, events, p.stderr
+
+
+def run_generated(gen, check, what):
+    """Runs the capture generator gen (a script taking OUTDIR, writing
+    captures and manifest.json) with Debian's python3 (python3-scapy), and
+    check(path, capture) -> problems on each capture of its manifest.
+    Prints a line per capture and "N of M <what> as expected"; returns the
+    exit status (77 without scapy)."""
+    py = "/usr/bin/python3"
+    if subprocess.run([py, "-c", "import scapy.all"], capture_output=True).returncode:
+        print("skipped: python3-scapy is not installed (apt-get install python3-scapy)")
+        return SKIP
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run([py, gen, tmp], capture_output=True, text=True)
+        if p.returncode:
+            print(f"FAIL: {gen} exited {p.returncode}: {p.stderr[-1000:]}")
+            return 1
+        manifest = json.load(open(os.path.join(tmp, "manifest.json")))
+        failed = 0
+        for cap in manifest["captures"]:
+            problems = check(os.path.join(tmp, cap["file"]), cap)
+            print(f"{'ok  ' if not problems else 'FAIL'} {cap['file']}: {cap['case']}")
+            for prob in problems:
+                print(f"       {prob}")
+            failed += bool(problems)
+    n = len(manifest["captures"])
+    print(f"{n - failed} of {n} {what} as expected")
+    return 1 if failed or not n else 0

@@ -377,6 +377,12 @@ CASES = {
 }
 
 
+def write_manifest(out, manifest):
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: %s OUTDIR" % sys.argv[0], file=sys.stderr)
@@ -392,9 +398,7 @@ def main():
             "file": name + ".pcap", "case": case, "objects": objects,
             "reasm": {"conflicts": reasm.get("conflicts", 0),
                       "gaps": reasm.get("gaps", 0)}})
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=1, sort_keys=True)
-        f.write("\n")
+    write_manifest(out, manifest)
     return 0
 
 

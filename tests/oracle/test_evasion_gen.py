@@ -15,17 +15,13 @@ MD5/SHA-1/SHA-256 (null where not every byte was seen), the wire SHA-256,
 every flag in `flags` set and every flag in `not_flags` clear, and the
 reassembler's conflict and gap counters.
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import ewtest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(HERE, "gen_evasion.py")
-PY = "/usr/bin/python3"  # Debian's python3-scapy lives there
 
 
 def flagname(f):
@@ -83,25 +79,7 @@ def check_capture(path, cap):
 
 
 def main():
-    if subprocess.run([PY, "-c", "import scapy.all"], capture_output=True).returncode:
-        print("skipped: python3-scapy is not installed (apt-get install python3-scapy)")
-        return ewtest.SKIP
-    with tempfile.TemporaryDirectory() as tmp:
-        gen = subprocess.run([PY, GEN, tmp], capture_output=True, text=True)
-        if gen.returncode:
-            print(f"FAIL: {GEN} exited {gen.returncode}: {gen.stderr[-1000:]}")
-            return 1
-        manifest = json.load(open(os.path.join(tmp, "manifest.json")))
-        failed = 0
-        for cap in manifest["captures"]:
-            problems = check_capture(os.path.join(tmp, cap["file"]), cap)
-            print(f"{'ok  ' if not problems else 'FAIL'} {cap['file']}: {cap['case']}")
-            for p in problems:
-                print(f"       {p}")
-            failed += bool(problems)
-    n = len(manifest["captures"])
-    print(f"{n - failed} of {n} generated captures as expected")
-    return 1 if failed or not n else 0
+    return ewtest.run_generated(GEN, check_capture, "generated captures")
 
 
 if __name__ == "__main__":

@@ -722,6 +722,40 @@ static void listed_image_gets_451(void **state)
 	free(ev), free(listed.p), free(gz.p), free(nb.p), free(next.p);
 }
 
+/* A response clients frame differently (a Content-Length list that
+ * disagrees: Chromium refuses it, the parser reads until close, curl takes
+ * 5000): the listed image is only the body of an alternate reading, and
+ * that reading blocks the held response. */
+static void listed_alternate_reading_blocks(void **state)
+{
+	struct blob listed = fake_jpeg(5000, 13), v[2] = {listed, text("and junk")};
+	struct blob body = cat_blobs(v, 2), nb = notice(true);
+	struct t *t = setup(&listed, 1);
+	struct proxy_stats st;
+	char *ev;
+	int fd;
+
+	(void)state;
+	canned(&t->srv, "GET /alt.jpg",
+	       response("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n"
+			"Content-Length: 4000, 5000\r\n\r\n", &body, 0));
+	t->srv.c[0].close = true;
+	start(t);
+	fd = client(t);
+	say(fd, GET("/alt.jpg"));
+	expect(fd, &nb);
+	expect_end(fd, 0);
+	close(fd);
+	wait_open(t, 0);
+	assert_int_equal(t->nblocks, 1);
+	expect_block(&t->blocks[0], PROXY_ENF_NOTICE, "/alt.jpg", &listed);
+	ev = teardown(t, &st);
+	assert_int_equal(st.blocked, 1);
+	assert_int_equal(count(ev, "\"reading\":\"length\",\"alternate\":true"), 2);
+	assert_int_equal(count(ev, "\"event\":\"match\""), 1);
+	free(ev), free(listed.p), free(v[1].p), free(body.p), free(nb.p);
+}
+
 /* blocked = reset: the client's connection is reset, no byte of the
  * response reaches it. */
 static void blocked_reset_resets(void **state)
@@ -1215,6 +1249,7 @@ int main(void)
 		cmocka_unit_test(learn_keys),
 		cmocka_unit_test(unlisted_media_arrive_whole),
 		cmocka_unit_test(listed_image_gets_451),
+		cmocka_unit_test(listed_alternate_reading_blocks),
 		cmocka_unit_test(blocked_reset_resets),
 		cmocka_unit_test(notice_callback),
 		cmocka_unit_test(learned_url_refused_before_the_server),

@@ -253,6 +253,13 @@ static void put_packets(struct ej_writer *w, const struct engine_stats *st)
 	ej_u64(w, "anomalies", st->http.anomalies);
 	ej_u64(w, "bombs", st->http.bombs);
 	ej_u64(w, "gave_up", st->http.gave_up);
+	/* only in runs that read some message more than one way: the
+	 * summary of other runs stays as it was */
+	if (st->http.alternates || st->http.alt_refused || st->http.alt_capped) {
+		ej_u64(w, "alternates", st->http.alternates);
+		ej_u64(w, "alt_refused", st->http.alt_refused);
+		ej_u64(w, "alt_capped", st->http.alt_capped);
+	}
 	ej_obj_end(w);
 	ej_obj(w, "ndpi");
 	ej_u64(w, "flows", st->flows.flows);

@@ -69,7 +69,7 @@ void http_ctx_stats(const struct http_ctx *ctx, struct http_stats *st)
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void msg_free(struct http_ctx *ctx, struct http_dir *d);
+static void msg_free(struct http_flow *f, enum stream_dir dir);
 
 /* Begins the body object lazily: at the first body byte or gap. */
 static void obj_ensure(struct http_flow *f, enum stream_dir dir)
@@ -93,66 +93,6 @@ static void obj_ensure(struct http_flow *f, enum stream_dir dir)
 	d->anom = 0;
 }
 
-/* Where browsers frame a body differently (a Content-Length list,
- * Content-Length beside chunked), the first alt_len bytes of the
- * (de-chunked) body are kept; if that reading differs from the one
- * followed, it becomes an object of its own when the body ends. */
-static void alt_add(struct http_ctx *ctx, struct http_inflight *m,
-		    const uint8_t *p, size_t len)
-{
-	size_t want = (size_t)m->alt_len - m->nalt;
-
-	if (!m->alt) {
-		if (!budget_take(ctx->alt, (uint64_t)m->alt_len))
-			goto refuse;
-		if (!(m->alt = malloc(m->alt_len))) {
-			budget_give(ctx->alt, (uint64_t)m->alt_len);
-			goto refuse;
-		}
-	}
-	if (len > want)
-		len = want;
-	memcpy(m->alt + m->nalt, p, len);
-	m->nalt += len;
-	return;
-refuse:
-	m->alt_len = -1;
-	ctx->st.alt_refused++;
-}
-
-static void alt_free(struct http_ctx *ctx, struct http_inflight *m)
-{
-	if (m->alt)
-		budget_give(ctx->alt, (uint64_t)m->alt_len);
-	free(m->alt);
-	m->alt = NULL;
-	m->alt_len = -1;
-	m->nalt = 0;
-}
-
-static void alt_emit(struct http_flow *f, enum stream_dir dir)
-{
-	struct http_dir *d = &f->d[dir];
-	struct http_inflight *m = d->m;
-	unsigned want = dir == STREAM_C2S ? HTTP_EMIT_REQUESTS : HTTP_EMIT_RESPONSES;
-	struct http_obj *ob;
-
-	if (m->alt_len > 0 && m->nalt == (size_t)m->alt_len &&
-	    m->body_len != m->nalt && (f->ctx->conf.emit & want) &&
-	    (ob = calloc(1, sizeof(*ob)))) {
-		if (!httpobj_begin(f->ctx, ob, f->fi, dir == STREAM_C2S ?
-				   OBJ_REQUEST_BODY : OBJ_RESPONSE_BODY, &m->head,
-				   dir == STREAM_C2S ? NULL : f->cur, d->seq, d->ts)) {
-			ob->pos = &d->pos;
-			httpobj_wire(ob, m->alt, m->nalt);
-			httpobj_end(ob, 1, 0, d->ts);
-			f->ctx->st.alternates++;
-		}
-		free(ob);
-	}
-	alt_free(f->ctx, m);
-}
-
 /* Body bytes of the current message of dir, to its object. */
 static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 		 size_t len)
@@ -163,11 +103,11 @@ static void body(struct http_flow *f, enum stream_dir dir, const uint8_t *p,
 	if (!len || !m)
 		return;
 	m->body_len += len;
-	if (m->alt_len > 0 && m->nalt < (size_t)m->alt_len)
-		alt_add(f->ctx, m, p, len);
 	obj_ensure(f, dir);
 	if (!m->discard)
 		httpobj_wire(&m->obj, p, len);
+	if (d->alts)
+		httpread_body(f, dir, p, len);
 }
 
 /* Ends the object of the message in flight, if any (complete: every byte
@@ -184,7 +124,8 @@ static void obj_finish(struct http_flow *f, enum stream_dir dir, int complete,
 		obj_ensure(f, dir);
 	httpobj_end(&d->m->obj, complete, flags, d->ts);
 	d->m->discard = 1;
-	alt_emit(f, dir);
+	if (d->alts)
+		httpread_primary_end(f, dir, d->m->body_len);
 }
 
 /* The message ended where its framing said: the next head follows. */
@@ -194,17 +135,18 @@ static void msg_done(struct http_flow *f, enum stream_dir dir)
 
 	obj_finish(f, dir, 1, 0);
 	http_msg_report_done(f, dir);
-	msg_free(f->ctx, d);
+	msg_free(f, dir);
 	d->st = H_HEAD;
 	d->n = 0;
 	d->eoh = 0;
 }
 
-static int msg_new(struct http_flow *f, struct http_dir *d)
+static int msg_new(struct http_flow *f, enum stream_dir dir)
 {
+	struct http_dir *d = &f->d[dir];
 	struct http_inflight *m;
 
-	msg_free(f->ctx, d);
+	msg_free(f, dir);
 	m = f->ctx->spare ? f->ctx->spare : malloc(sizeof(*m));
 	f->ctx->spare = NULL;
 	if (!m) {
@@ -212,19 +154,22 @@ static int msg_new(struct http_flow *f, struct http_dir *d)
 		return -ENOMEM;
 	}
 	memset(m, 0, offsetof(struct http_inflight, head));
-	m->alt_len = -1;
 	d->m = m;
 	return 0;
 }
 
 /* Frees the message in flight (one is kept for the next message of the
  * context); an object still open ends truncated. */
-static void msg_free(struct http_ctx *ctx, struct http_dir *d)
+static void msg_free(struct http_flow *f, enum stream_dir dir)
 {
+	struct http_ctx *ctx = f->ctx;
+	struct http_dir *d = &f->d[dir];
+
 	if (!d->m)
 		return;
 	httpobj_end(&d->m->obj, 0, OBJ_TRUNCATED, d->ts);
-	alt_free(ctx, d->m);
+	if (d->alts)
+		httpread_primary_end(f, dir, d->m->body_len);
 	if (ctx->spare)
 		free(d->m);
 	else
@@ -242,7 +187,7 @@ static void http09(struct http_flow *f)
 {
 	struct http_dir *d = &f->d[STREAM_S2C];
 
-	if (msg_new(f, d))
+	if (msg_new(f, STREAM_S2C))
 		return;
 	httphead_http09(f);
 	d->m->head.head_off = d->pos - d->n;	/* the buffered bytes start it */
@@ -260,7 +205,7 @@ static void head_event(struct http_flow *f, enum stream_dir dir,
 
 	switch (ev) {
 	case HEAD_DONE:
-		if (msg_new(f, d))
+		if (msg_new(f, dir))
 			return;
 		if (!httphead_done(f, dir)) {
 			d->m->head.head_off = d->head_start;
@@ -268,12 +213,12 @@ static void head_event(struct http_flow *f, enum stream_dir dir,
 			http_msg_head(f, dir);
 		}
 		if (d->st == H_HEAD || d->st == H_DEAD || d->st == H_RESYNC)
-			msg_free(f->ctx, d);	/* no body */
+			msg_free(f, dir);	/* no body */
 		break;
 	case HEAD_LATE_BODY:	/* d->buf holds at most 5 bytes */
 		memcpy(tmp, d->buf, n);
 		d->n = 0;
-		if (msg_new(f, d))
+		if (msg_new(f, dir))
 			return;
 		httphead_late_body(f);
 		d->pos -= n;	/* read again */
@@ -311,6 +256,8 @@ static void chunk_fallback(struct http_flow *f, enum stream_dir dir)
 	} else {
 		d->st = H_CLOSE;
 	}
+	if (d->m && d->m->head.reading)	/* the primary reads otherwise now */
+		d->m->head.reading = d->st == H_CL ? "length" : "close";
 	feed(f, dir, tmp, n);
 }
 
@@ -319,6 +266,8 @@ static void chunk_event(struct http_flow *f, enum stream_dir dir,
 {
 	struct http_dir *d = &f->d[dir];
 
+	if (d->m && d->m->bare_cr && !d->m->lf_tried)
+		httpalt_lf_chunks(f, dir);
 	switch (ev) {
 	case CHUNK_LAST:
 		obj_finish(f, dir, 1, 0);
@@ -335,7 +284,7 @@ static void chunk_event(struct http_flow *f, enum stream_dir dir,
 		obj_finish(f, dir, 0, OBJ_TRUNCATED | OBJ_DECODE_ERR);
 		d->st = H_RESYNC;
 		d->n = 0;
-		msg_free(f->ctx, d);
+		msg_free(f, dir);
 		break;
 	case CHUNK_MORE:
 		break;
@@ -463,9 +412,12 @@ static void on_data(void *flow, enum stream_dir dir, const uint8_t *p,
 {
 	struct http_flow *f = flow;
 	struct http_dir *d = &f->d[dir];
+	uint64_t at = d->pos;
 
 	d->ts = ts;
 	feed(f, dir, p, len);
+	if (d->alts)
+		httpread_data(f, dir, at, p, len);
 	if (!d->n && d->buf) {	/* idle flows hold no buffer */
 		free(d->buf);
 		d->buf = NULL;
@@ -484,6 +436,8 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 	struct http_dir *d = &f->d[dir];
 
 	d->ts = ts;
+	if (d->alts)
+		httpread_gap(f, dir);
 	switch (d->st) {
 	case H_CL:
 	case H_CHUNK_DATA:
@@ -515,7 +469,7 @@ static void on_gap(void *flow, enum stream_dir dir, uint64_t len, uint64_t ts)
 	}
 	d->st = H_RESYNC;
 	d->n = 0;
-	msg_free(f->ctx, d);
+	msg_free(f, dir);
 }
 
 /* The direction ended (FIN or close). orderly: FIN or end of input. */
@@ -550,7 +504,9 @@ static void dir_end(struct http_flow *f, enum stream_dir dir, int orderly)
 		break;
 	}
 	d->st = H_DEAD;
-	msg_free(f->ctx, d);
+	msg_free(f, dir);
+	if (d->alts)
+		httpread_end(f, dir, orderly);
 }
 
 static void on_end(void *flow, enum stream_dir dir, uint64_t ts)
@@ -572,7 +528,9 @@ static void on_close(void *flow, enum stream_close why, uint64_t ts)
 		d->ts = ts;
 		if (d->st != H_DEAD)
 			dir_end(f, dir, orderly);
-		msg_free(f->ctx, d);
+		msg_free(f, dir);
+		httpread_end(f, dir, orderly);
+		httpread_free(f, dir);
 		free(d->buf);
 		free(d->prev);
 	}

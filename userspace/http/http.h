@@ -34,7 +34,7 @@ struct http_conf {
 	unsigned max_layers;	/* stacked content codings decoded; more is a
 				 * decode error. Default 8. */
 	unsigned emit;		/* HTTP_EMIT_*. Default HTTP_EMIT_ALL. */
-	/* Bytes kept for second readings of ambiguous framing, shared by
+	/* The state of alternate readings of ambiguous framing, shared by
 	 * the contexts of several workers (util/budget.h). NULL: this
 	 * context's own (HTTP_ALT_TOTAL, 64 MiB). Not owned. */
 	struct budget *alt_budget;
@@ -97,8 +97,12 @@ struct http_stats {
 	uint64_t gave_up;	/* directions abandoned (gap in a header, garbage,
 				 * oversized header) */
 	uint64_t upgrades;	/* flows that left HTTP (CONNECT 2xx, 101) */
-	uint64_t alternates;	/* second readings of ambiguous framing emitted */
-	uint64_t alt_refused;	/* second readings not kept: memory cap */
+	uint64_t alternates;	/* alternate readings emitted as objects */
+	uint64_t alt_refused;	/* alternate readings not read: a cap (readings
+				 * per message, memory), or the reading parted
+				 * from the primary after body bytes were hashed */
+	uint64_t alt_capped;	/* alternate readings cut at HTTP_ALT_MAX bytes
+				 * (emitted truncated) */
 };
 
 struct http_ctx;

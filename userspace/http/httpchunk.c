@@ -22,21 +22,32 @@ static void probe(struct http_inflight *m, const uint8_t *p, size_t len)
 	m->nprobe += len;
 }
 
-/* Reads the chunk-size line in d->buf: leading hex digits are the size;
- * extensions and junk after them are ignored, as browsers do. */
-static enum chunk_ev size_line(struct http_dir *d)
+int httpchunk_size(const uint8_t *p, size_t n, uint64_t *size)
 {
-	uint64_t size = 0;
 	size_t i = 0, k;
 
-	while (i < d->n && (d->buf[i] == ' ' || d->buf[i] == '\t'))
+	*size = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\v' ||
+			 p[i] == '\f' || p[i] == '\r'))
 		i++;
-	for (k = i; k < d->n && hex_digit(d->buf[k]) >= 0; k++) {
-		if (size >> 56)
-			return CHUNK_BAD;
-		size = size * 16 + hex_digit(d->buf[k]);
+	i += i < n && p[i] == '+';
+	if (i + 2 < n && p[i] == '0' && (p[i + 1] | 0x20) == 'x' &&
+	    hex_digit(p[i + 2]) >= 0)
+		i += 2;
+	for (k = i; k < n && hex_digit(p[k]) >= 0; k++) {
+		if (*size >> 56)
+			return -1;
+		*size = *size * 16 + hex_digit(p[k]);
 	}
-	if (k == i)
+	return k == i ? -1 : 0;
+}
+
+/* Reads the chunk-size line in d->buf (httpchunk_size). */
+static enum chunk_ev size_line(struct http_dir *d)
+{
+	uint64_t size;
+
+	if (httpchunk_size(d->buf, d->n, &size))
 		return CHUNK_BAD;
 	d->m->probing = 0;
 	d->n = 0;
@@ -128,7 +139,10 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 		c = p[i++];
 		if (st == H_CHUNK_LF) {	/* probing ended with the size line */
 			d->st = d->m->remain ? H_CHUNK_DATA : H_TRAILER;
-			i -= c != '\n';
+			if (c != '\n') {	/* a CR alone ended it */
+				d->m->bare_cr = 1;
+				i--;
+			}
 			continue;
 		}
 		probe(d->m, &c, 1);
@@ -136,7 +150,7 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 						    c == ' ' || c == '\t' ||
 						    c == '\v' || c == '\f'))
 			continue;	/* CRLF after data, stray blank lines */
-		if (st == H_CHUNK_SIZE && !d->n && hex_digit(c) < 0)
+		if (st == H_CHUNK_SIZE && !d->n && hex_digit(c) < 0 && c != '+')
 			*ev = CHUNK_BAD;	/* not a chunk-size line */
 		else if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE))
 			*ev = line_end(d, c);

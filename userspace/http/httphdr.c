@@ -101,8 +101,6 @@ static void content_length(struct http_head *h, const char *v, size_t n,
 	b = a >= 0 && i < n ? digits(v + i, n - i, &e2) : -1;
 	if (b >= 0 && b != a) {
 		h->anomalies |= ANOM_CONFLICT_CL;
-		if (h->alt_length < 0)
-			h->alt_length = a;
 		a = -1;
 	} else if (b >= 0) {
 		h->anomalies |= ANOM_DUP_CL;
@@ -118,16 +116,65 @@ static void content_length(struct http_head *h, const char *v, size_t n,
 	*seen = 1;
 }
 
+static void note_length(struct http_head *h, int64_t x)
+{
+	for (unsigned i = 0; i < h->nlengths; i++)
+		if (h->lengths[i] == x)
+			return;
+	if (h->nlengths < HH_LENGTHS)
+		h->lengths[h->nlengths++] = x;
+}
+
+/* The same field as other clients read it: curl takes the leading number
+ * of the value (whitespace and a '+' before it, anything after it) and of
+ * the last field; Chromium only a clean number, or a list of equal ones,
+ * and reads until close past anything else. Notes each distinct number of
+ * each list member, and whether some client reads until close (odd: the
+ * name had spaces or the value was folded, which curl ignores). */
+static void length_readings(struct http_head *h, const char *v, size_t n,
+			    int odd)
+{
+	size_t i = 0;
+
+	if (odd)
+		h->doubt |= HD_CL_CLOSE;
+	for (;;) {
+		size_t s = i, e, k;
+		int64_t x;
+		int sign;
+
+		while (i < n && v[i] != ',')
+			i++;
+		for (e = i; e > s && is_ws(v[e - 1]); e--)
+			;
+		while (s < e && is_ws(v[s]))
+			s++;
+		sign = s < e && v[s] == '+';
+		x = digits(v + s + sign, e - s - sign, &k);
+		if (x < 0 || sign || s + k != e)
+			h->doubt |= HD_CL_CLOSE;	/* empty, signed, junk */
+		if (x >= 0)
+			note_length(h, x);
+		if (i++ >= n)
+			break;
+	}
+	if (h->nlengths > 1)
+		h->doubt |= HD_CL_CLOSE;	/* a list that disagrees */
+}
+
 static int name_is(const char *name, size_t n, const char *want)
 {
 	return strlen(want) == n && !strncasecmp(name, want, n);
 }
 
-/* One unfolded field line, NULs already dropped. */
-static void field(struct http_head *h, char *line, size_t n, int *cl_seen)
+/* One unfolded field line, NULs already dropped; odd: a continuation
+ * line was joined to it (some clients do not know the field then). */
+static void field(struct http_head *h, char *line, size_t n, int *cl_seen,
+		  int odd)
 {
 	char *colon = memchr(line, ':', n), *name = line, *v;
 	size_t nn, vn;
+	int ctl = 0;
 
 	if (!colon)
 		return;		/* junk line: browsers skip it */
@@ -136,18 +183,26 @@ static void field(struct http_head *h, char *line, size_t n, int *cl_seen)
 		name++, nn--;
 	while (nn && is_trim(name[nn - 1]))
 		nn--;
-	if (nn != (size_t)(colon - line))
+	if (nn != (size_t)(colon - line)) {
 		h->anomalies |= ANOM_OBS_FOLD;	/* whitespace around the name */
+		odd = 1;	/* curl does not know the field then */
+	}
 	v = colon + 1;
 	vn = n - (v - line);
 	while (vn && is_trim(v[0]))
-		v++, vn--;
+		ctl |= !is_ws(*v++), vn--;
 	while (vn && is_trim(v[vn - 1]))
-		vn--;
-	if (name_is(name, nn, "content-length"))
+		ctl |= !is_ws(v[--vn]);
+	odd |= ctl;	/* Chromium trims only SP and HT: a value it
+			 * does not know */
+	if (name_is(name, nn, "content-length")) {
 		content_length(h, v, vn, cl_seen);
-	else if (name_is(name, nn, "transfer-encoding"))
+		length_readings(h, v, vn, odd);
+	} else if (name_is(name, nn, "transfer-encoding")) {
 		append(h->transfer_encoding, HH_SHORT, v, vn);
+		if (odd)
+			h->doubt |= HD_TE_RAW;
+	}
 	else if (name_is(name, nn, "content-encoding"))
 		append(h->content_encoding, HH_SHORT, v, vn);
 	else if (name_is(name, nn, "content-type") && !h->content_type[0])
@@ -254,7 +309,7 @@ static void field_copy(struct http_head *h, const uint8_t *p, size_t n,
 		if (p[i])
 			line[k++] = p[i];
 	line[k] = '\0';
-	field(h, line, k, cl_seen);
+	field(h, line, k, cl_seen, 0);
 	free(line);
 }
 
@@ -263,7 +318,7 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 		   size_t i, char *line)
 {
 	size_t n = 0;
-	int cl_seen = 0;
+	int cl_seen = 0, folded = 0;
 
 	while (i < len) {
 		size_t s = i;
@@ -275,10 +330,12 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 			if (fold_field(p + s, i - s))
 				field_copy(h, p + s, i - s, &cl_seen);
 			line[n++] = ' ';
+			folded = 1;
 		} else if (i > s) {
 			if (n)
-				field(h, line, n, &cl_seen);
+				field(h, line, n, &cl_seen, folded);
 			n = 0;
+			folded = 0;
 		}
 		for (; s < i; s++)
 			if (p[s])
@@ -290,7 +347,9 @@ static void fields(struct http_head *h, const uint8_t *p, size_t len,
 		i++;
 	}
 	if (n)
-		field(h, line, n, &cl_seen);
+		field(h, line, n, &cl_seen, folded);
+	if (h->nlengths == 1 && !(h->doubt & HD_CL_CLOSE))
+		h->nlengths = 0;	/* one clean number: no reading but it */
 }
 
 int httphdr_parse(const uint8_t *p, size_t len, int response,
@@ -302,7 +361,6 @@ int httphdr_parse(const uint8_t *p, size_t len, int response,
 	memset(h, 0, sizeof(*h));
 	h->response = response;
 	h->content_length = -1;
-	h->alt_length = -1;
 	/* blank lines before a request line are allowed (RFC 9112 2.2) */
 	while (i < len && (p[i] == '\r' || p[i] == '\n'))
 		i++;
@@ -323,6 +381,67 @@ int httphdr_parse(const uint8_t *p, size_t len, int response,
 		request_line(h, line, strlen(line));
 	fields(h, p, len, i, line);
 	free(line);
+	return 0;
+}
+
+/* Is the line p[0..n) (no line end) one an LF-only reader keeps: not a
+ * continuation, and a field name without whitespace in it? */
+static int lf_keeps(const uint8_t *p, size_t n, int first)
+{
+	const uint8_t *colon = memchr(p, ':', n);
+
+	if (first)
+		return 1;
+	if (!n || is_ws(p[0]))
+		return 0;
+	for (const uint8_t *q = p; colon && q < colon; q++)
+		if (is_ws(*q))
+			return 0;
+	return 1;
+}
+
+size_t httphdr_lf_view(const uint8_t *p, size_t len, uint8_t *out, size_t *end)
+{
+	size_t i = 0, k = 0;
+	int first = 1;
+
+	while (i < len && (p[i] == '\r' || p[i] == '\n'))
+		i++;	/* blank lines before a request line */
+	while (i < len) {
+		const uint8_t *lf = memchr(p + i, '\n', len - i);
+		size_t e = lf ? (size_t)(lf - p) : len, n = e - i;
+
+		if (!first && (!n || p[i] == '\r')) {
+			*end = e + (e < len);	/* the end of the head */
+			return k;
+		}
+		n -= n && p[e - 1] == '\r';
+		if (lf_keeps(p + i, n, first)) {
+			for (size_t j = i; j < i + n; j++)
+				out[k++] = p[j] == '\r' ? ' ' : p[j];
+			out[k++] = '\n';
+		}
+		first = 0;
+		i = e + 1;
+	}
+	*end = len;
+	return k;
+}
+
+int httphdr_plain_chunked(const char *v)
+{
+	while (*v) {
+		size_t n = strcspn(v, ","), s = 0;
+
+		while (s < n && is_ws(v[s]))
+			s++;
+		while (n > s && is_ws(v[n - 1]))
+			n--;
+		if (n - s == 7 && !strncasecmp(v + s, "chunked", 7))
+			return 1;
+		v += strcspn(v, ",");
+		v += *v == ',';
+	}
 	return 0;
 }
 

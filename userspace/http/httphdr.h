@@ -12,6 +12,16 @@
 #define HH_METHOD	32
 #define HH_URI		2048
 #define HH_SHORT	256
+#define HH_LENGTHS	4
+
+/* http_head.doubt: framing other clients read differently */
+#define HD_CL_CLOSE	0x1	/* a Content-Length some clients ignore (sign,
+				 * junk, inner space, empty, name with spaces,
+				 * folded, a list that disagrees): they read
+				 * until close */
+#define HD_TE_RAW	0x2	/* a chunked Transfer-Encoding some clients
+				 * ignore (name with spaces, folded, other
+				 * tokens, HTTP/1.0): they read the raw body */
 
 struct http_head {
 	int response;		/* 1: status line, 0: request line */
@@ -30,8 +40,17 @@ struct http_head {
 	char filename[HH_SHORT];	/* Content-Disposition filename */
 	char accept_language[HH_SHORT];	/* requests: the first Accept-Language */
 	int64_t content_length;		/* -1: absent or unusable */
-	int64_t alt_length;		/* Firefox's reading of an unusable
-					 * list ("34 68": 34), else -1 */
+	/* every distinct Content-Length some client takes (the leading
+	 * number of each list member of each field, in order), when more
+	 * than one or when one is written so that other clients read the
+	 * body until close instead: the readings (docs/http.md) */
+	int64_t lengths[HH_LENGTHS];
+	unsigned nlengths;
+	unsigned doubt;			/* HD_* */
+	/* the object's reading (obj_meta.reading): set by the framing when
+	 * the message is read more than one way, else NULL */
+	const char *reading;
+	int alternate;			/* not the reading the parser follows */
 	int conn_close;			/* Connection: close */
 	int upgrade;			/* Upgrade field present */
 	unsigned anomalies;		/* ANOM_* (object.h) */
@@ -56,6 +75,19 @@ int httphdr_is_status(const uint8_t *p, size_t len);
  * Returns 0, or -EINVAL if there is no start line at all. */
 int httphdr_parse(const uint8_t *p, size_t len, int response,
 		  struct http_head *h);
+
+/* The head p[0..len) as a client that ends lines at LF alone reads it
+ * (curl): writes to out (len + 1 bytes) the lines up to the first one
+ * after the start line that is empty or starts with CR, each without its
+ * CR LF and ended by LF, lone CRs inside a line turned into spaces,
+ * continuation lines and fields whose name holds whitespace left out;
+ * httphdr_parse reads the result. *end gets the length of the head so
+ * read (its body starts there). Returns the bytes written. */
+size_t httphdr_lf_view(const uint8_t *p, size_t len, uint8_t *out, size_t *end);
+
+/* Does a Transfer-Encoding value name chunked as Chromium finds it: a
+ * comma-separated member that is "chunked" (any case, whitespace around)? */
+int httphdr_plain_chunked(const char *v);
 
 /* Parses "bytes FIRST-LAST/TOTAL" (TOTAL may be "*": -1). Returns 0 or
  * -EINVAL. */

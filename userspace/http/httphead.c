@@ -108,15 +108,15 @@ static enum hstate framing(struct http_inflight *m, enum stream_dir dir)
 	decode_parse_codings(h->transfer_encoding, c, DECODE_MAX_LAYERS,
 				 &chunked, &unknown, &many);
 	m->body_len = 0;
-	m->alt_len = h->alt_length;
-	if (chunked && h->content_length > 0)
-		m->alt_len = h->content_length;
-	if (m->alt_len > HTTP_ALT_MAX)
-		m->alt_len = -1;
 	if (h->transfer_encoding[0] && h->content_length >= 0)
 		h->anomalies |= ANOM_CL_AND_TE;	/* TE wins, CL ignored */
 	if (chunked == 2 || unknown || many)
 		h->anomalies |= ANOM_BAD_TE;
+	/* Chromium ignores chunked in HTTP/1.0 messages and unless a list
+	 * member is "chunked" (not "xchunked", ";chunked") */
+	if (chunked && (!httphdr_plain_chunked(h->transfer_encoding) ||
+			h->major < 1 || (h->major == 1 && h->minor == 0)))
+		h->doubt |= HD_TE_RAW;
 	if (chunked) {
 		m->probing = 1;
 		m->nprobe = 0;
@@ -151,10 +151,12 @@ static void response_head(struct http_flow *f, struct http_dir *d)
 		tunnel(f);
 		return;
 	}
-	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304)
+	if (!strcasecmp(m, "HEAD") || h->status == 204 || h->status == 304) {
 		d->st = H_HEAD;
-	else
+	} else {
 		d->st = framing(d->m, STREAM_S2C);
+		httpalt_head(f, STREAM_S2C);
+	}
 	d->bodiless = d->st == H_HEAD;
 }
 
@@ -195,6 +197,7 @@ int httphead_done(struct http_flow *f, enum stream_dir dir)
 		req_push(f, h);
 		d->seq = d->finals++;
 		d->st = framing(d->m, STREAM_C2S);
+		httpalt_head(f, STREAM_C2S);
 		/* what a client sends after CONNECT is the tunnel, not HTTP
 		 * (a refused CONNECT ends the connection) */
 		if (!strcasecmp(h->method, "CONNECT"))
@@ -246,7 +249,6 @@ static enum head_ev not_status(struct http_flow *f, struct http_dir *d)
 		f->ctx->st.gave_up++;
 	} else if (!d->messages && !(f->fi->flags & FLOW_MIDSTREAM)) {
 		d->st = H_PRELUDE;
-		d->line_start = 0;
 	} else if (d->bodiless) {
 		/* the previous response was read without a body (1xx, 204,
 		 * 304, HEAD) but no status line follows: browsers that ignore
@@ -259,8 +261,10 @@ static enum head_ev not_status(struct http_flow *f, struct http_dir *d)
 	return HEAD_MORE;
 }
 
-/* Before the first response: Firefox skips junk lines before a status
- * line; if none comes within PRELUDE_MAX bytes it is HTTP/0.9. */
+/* Before the first response: junk before a status line is skipped (as
+ * Firefox; Chromium looks 4 bytes into it, and reads HTTP/0.9 when the
+ * status line starts further in: that reading too); with no status line
+ * within PRELUDE_MAX bytes it is HTTP/0.9. */
 size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
 			enum head_ev *ev)
 {
@@ -272,15 +276,14 @@ size_t httphead_prelude(struct http_flow *f, const uint8_t *p, size_t len,
 		uint8_t c = p[i++];
 
 		http_buf_put(d, &c, 1, PRELUDE_MAX);
-		if (d->n - d->line_start == 5 &&
-		    httphdr_is_status(d->buf + d->line_start, 5)) {
+		if (d->n >= 5 && httphdr_is_status(d->buf + d->n - 5, 5)) {
+			if (d->head_start + d->n > 9)	/* past Chromium's 4 */
+				httpalt_http09(f);
 			d->head_start = d->pos + i - 5;
-			memmove(d->buf, d->buf + d->line_start, 5);
+			memmove(d->buf, d->buf + d->n - 5, 5);
 			d->n = 5;
 			d->eoh = 0;
 			d->st = H_HEAD;
-		} else if (c == '\n' || c == '\r') {
-			d->line_start = d->n;
 		}
 		if (d->st == H_PRELUDE && d->n >= PRELUDE_MAX) {
 			*ev = HEAD_HTTP09;
@@ -383,8 +386,9 @@ size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
 			continue;
 		}
 		c = p[i++];
-		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
-			continue;	/* blank lines between messages */
+		if (!d->n && (c == '\r' || c == '\n' || c == ' ' || c == '\t' || !c) &&
+		    (d->messages || dir == STREAM_C2S))
+			continue;	/* blank lines, NULs between messages */
 		if (!d->n)
 			d->head_start = d->pos + i - 1;
 		if (dir == STREAM_C2S && !request_byte(f, d, c))
@@ -406,11 +410,26 @@ size_t httphead_bytes(struct http_flow *f, enum stream_dir dir,
 	return i;
 }
 
-/* Does the line in d->buf start a message? Responses: "HTTP/"; requests:
+/* Drops the bytes before a status line inside the line in d->buf (junk
+ * and NULs before it, which browsers skip). Returns 0 if there is none. */
+static int status_in_line(struct http_dir *d)
+{
+	for (size_t j = 0; j + 5 <= d->n; j++) {
+		if (!httphdr_is_status(d->buf + j, 5))
+			continue;
+		memmove(d->buf, d->buf + j, d->n - j);
+		d->n -= j;
+		return 1;
+	}
+	return 0;
+}
+
+/* Does the line in d->buf start a message? Responses: "HTTP/", past any
+ * junk before it (dropped); requests:
  * "METHOD SP target SP HTTP/1." with a registered method, so that the
  * tail of a request line cut by a gap or a mid-stream start ("T /x
  * HTTP/1.1" of "GET /x") is not taken for one. */
-static int start_line(const struct http_dir *d, enum stream_dir dir)
+static int start_line(struct http_dir *d, enum stream_dir dir)
 {
 	static const char *const methods[] = {
 		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
@@ -421,7 +440,7 @@ static int start_line(const struct http_dir *d, enum stream_dir dir)
 	size_t i = 0;
 
 	if (dir == STREAM_S2C)
-		return d->n >= 5 && httphdr_is_status(b, 5);
+		return status_in_line(d);
 	while (i < d->n && b[i] >= 'A' && b[i] <= 'Z')
 		i++;
 	if (!i || i == d->n || b[i] != ' ' ||

@@ -23,7 +23,7 @@ struct http_ctx {
 	const struct object_ops *ops;
 	void *ops_ctx;
 	struct http_stats st;
-	struct budget *alt;	/* bytes kept for second readings, all flows */
+	struct budget *alt;	/* alternate readings' state, all flows */
 	struct budget own_alt;
 	struct http_inflight *spare;	/* the last message freed, for the next one */
 };
@@ -71,8 +71,9 @@ void httpobj_end(struct http_obj *ob, int complete, unsigned flags, uint64_t ts)
 #define LINE_MAX_LEN	1024	/* chunk-size and trailer lines */
 #define RESYNC_LINE	8192
 #define PRELUDE_MAX	1024	/* junk before a first status line */
-#define HTTP_ALT_MAX	(1 << 20)	/* largest body kept for a second reading */
-#define HTTP_ALT_TOTAL	(64 << 20)	/* all second readings held at once */
+#define HTTP_ALT_MAX	(16ull << 20)	/* bytes an alternate reading reads */
+#define HTTP_ALT_TOTAL	(64 << 20)	/* all alternate readings' state at once */
+#define HTTP_READINGS_MAX 4		/* alternate readings of one message */
 
 enum hstate {
 	H_HEAD,		/* collecting a header block */
@@ -96,9 +97,8 @@ struct http_inflight {
 	int discard;		/* the object ended early: skip the body */
 	int probing;		/* first chunk-size line: keep bytes in probe */
 	uint64_t body_len;	/* body bytes framed so far */
-	int64_t alt_len;	/* a second reading's body length, -1: none */
-	uint8_t *alt;		/* its first alt_len bytes */
-	size_t nalt;
+	int bare_cr;		/* a chunk-size line ended by CR alone */
+	int lf_tried;		/* the lf-chunks reading was decided */
 	size_t nprobe;
 	struct http_obj obj;
 	struct http_head head;
@@ -116,7 +116,6 @@ struct http_dir {
 	int skip_blank;		/* head ended at a blank-ish line: a real
 				 * blank line right after it is still head */
 	unsigned anom;		/* transport anomalies for the next object */
-	size_t line_start;	/* H_PRELUDE: where the current line starts */
 	uint64_t ts;
 	uint8_t *buf;		/* the head, or the current line; freed when
 				 * empty at the end of a delivery */
@@ -125,6 +124,7 @@ struct http_dir {
 				 * bodiless: bytes after it may be its body */
 	size_t nprev;
 	struct http_inflight *m;	/* the message in flight, or NULL */
+	struct http_reading *alts;	/* alternate readings (httpread.c) */
 	/* message positions (http_msg): pos is the stream offset after the
 	 * last byte consumed (bytes read again move it back first) */
 	uint64_t pos;
@@ -237,6 +237,69 @@ void http_msg_head(struct http_flow *f, enum stream_dir dir);
 /* The current message of dir ended at the current position. */
 void http_msg_report_done(struct http_flow *f, enum stream_dir dir);
 
+/* httpread.c: alternate readings of a message body (docs/http.md,
+ * "Readings"), each into an object of its own. They read the bytes the
+ * direction delivers (or, RD_PREFIX, the primary's body) and never move
+ * the parser. */
+enum read_frame {
+	RD_LENGTH,	/* len bytes */
+	RD_CLOSE,	/* until the connection closes */
+	RD_LF_CHUNKS,	/* de-chunked, lines ended by LF alone */
+	RD_PREFIX,	/* the primary's body, cut after len bytes */
+};
+
+struct read_spec {
+	const char *name;	/* the reading's name, static */
+	enum read_frame frame;
+	int64_t len;		/* RD_LENGTH, RD_PREFIX */
+	uint64_t off;		/* the stream offset of the next byte it reads */
+	int same;		/* its bytes and the primary's body start at
+				 * one offset and are framed alike (equal
+				 * lengths mean the same body: it is dropped) */
+	int own_codings;	/* its head decodes otherwise than the primary's */
+	uint32_t seq;		/* the message's number */
+	const struct http_req *rq;	/* a response's request (copied) */
+};
+
+/* Starts a reading of dir described by rs, with the metadata of head h
+ * (copied). Returns 0, or -ENOMEM when a cap or memory refuses it
+ * (counted in alt_refused). */
+int httpread_add(struct http_flow *f, enum stream_dir dir,
+		 const struct read_spec *rs, const struct http_head *h);
+/* Bytes before rs->off for the reading just added (it started earlier). */
+void httpread_pre(struct http_flow *f, enum stream_dir dir,
+		  const uint8_t *p, size_t len);
+/* Delivered bytes p[0..len) at stream offset off, after the primary's. */
+void httpread_data(struct http_flow *f, enum stream_dir dir, uint64_t off,
+		   const uint8_t *p, size_t len);
+/* Body bytes of the primary (RD_PREFIX readings). */
+void httpread_body(struct http_flow *f, enum stream_dir dir,
+		   const uint8_t *p, size_t len);
+/* Does the message in flight have readings? */
+int httpread_any(const struct http_flow *f, enum stream_dir dir);
+/* The primary's body of the message in flight ended at len bytes. */
+void httpread_primary_end(struct http_flow *f, enum stream_dir dir,
+			  uint64_t len);
+/* A gap: every reading ends truncated. */
+void httpread_gap(struct http_flow *f, enum stream_dir dir);
+/* The direction ended; orderly: FIN or end of input (close readings are
+ * complete then). */
+void httpread_end(struct http_flow *f, enum stream_dir dir, int orderly);
+/* Frees dir's readings (flow close; their objects end truncated). */
+void httpread_free(struct http_flow *f, enum stream_dir dir);
+
+/* httpalt.c: the head of the message in flight of dir is parsed and its
+ * framing chosen (d->st): starts the readings other clients would take
+ * and names the primary's (head.reading) when there are any. */
+void httpalt_head(struct http_flow *f, enum stream_dir dir);
+/* A first status line was found past junk in d->buf (H_PRELUDE): the
+ * junk and all after it is read as HTTP/0.9 as well. */
+void httpalt_http09(struct http_flow *f);
+/* The first chunk-size line of the message in flight of dir ended with a
+ * lone CR: starts its lf-chunks reading (or counts it refused when body
+ * bytes were read already). */
+void httpalt_lf_chunks(struct http_flow *f, enum stream_dir dir);
+
 /* httpchunk.c: what the chunk framing found. */
 enum chunk_ev {
 	CHUNK_MORE,	/* bytes used; still framing, or a chunk's data next */
@@ -251,6 +314,11 @@ enum chunk_ev {
  * used and, in *ev, what the caller must do before feeding the rest. */
 size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 		       const uint8_t *p, size_t len, enum chunk_ev *ev);
+/* The size on a chunk-size line p[0..n) as the most lenient clients read
+ * it (strtoul's rules): whitespace, a '+' and "0x" before the hex digits,
+ * anything after them. Returns 0, or -1 if there are no digits or too
+ * many. */
+int httpchunk_size(const uint8_t *p, size_t n, uint64_t *size);
 /* Reads the pending chunk-size line in d->buf (the close came first):
  * CHUNK_LAST (state H_TRAILER), CHUNK_BAD or CHUNK_MORE (remain set). */
 enum chunk_ev httpchunk_line(struct http_flow *f, enum stream_dir dir);

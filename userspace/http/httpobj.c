@@ -195,6 +195,8 @@ static void meta(struct http_obj *ob, const struct flow_info *fi,
 	m->range_first = m->range_last = m->range_total = -1;
 	m->head_off = h->head_off;
 	m->body_off = h->body_off;
+	m->reading = h->reading;
+	m->alternate = h->alternate;
 	if (fi && (fi->flags & FLOW_MIDSTREAM))
 		ob->flags |= OBJ_PARTIAL;
 	/* a 206 is a piece even when its Content-Range is missing or bad

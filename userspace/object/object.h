@@ -19,6 +19,9 @@
 #define OBJ_ANOMALY	0x0010	/* protocol ambiguity seen (see obj_end.anomalies) */
 #define OBJ_GAP		0x0020	/* bytes lost inside the body */
 #define OBJ_BOMB	0x0040	/* decompression limit hit (ratio or size) */
+#define OBJ_DROPPED	0x0080	/* an alternate reading that came out the
+				 * same as its message's primary reading:
+				 * consumers drop it (no event, no match) */
 
 /* obj_meta.kind */
 enum obj_kind {
@@ -68,6 +71,13 @@ struct obj_meta {
 	 * the first byte the source handed over (gaps not counted): its start
 	 * line, and the first byte after its head. */
 	uint64_t head_off, body_off;
+	/* Where clients frame a message's body differently, it is read each
+	 * way, each reading an object (docs/http.md, "Readings"): reading
+	 * names this one's ("chunked", "length", "close", ...), alternate is
+	 * 0 for the reading the parser follows, 1 for the others. NULL and 0
+	 * for a message read one way only. */
+	const char *reading;
+	int alternate;
 };
 
 /* What is known when the body ends. */

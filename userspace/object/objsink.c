@@ -33,7 +33,7 @@ struct objsink {
 	unsigned npool;
 };
 
-enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG, S_LASTMOD, S_MAX };
+enum { S_METHOD, S_HOST, S_URI, S_CTYPE, S_CENC, S_TENC, S_FILE, S_ETAG, S_LASTMOD, S_READING, S_MAX };
 
 struct sobj {
 	struct objsink *s;
@@ -45,6 +45,8 @@ struct sobj {
 	struct objsink_flow flow;
 	const struct flow_info *fi; /* the source's: valid until the flow closes */
 	bool has_flow;
+	bool has_reading; /* the message was read more than one way */
+	bool alternate;
 	char *str[S_MAX];
 	bool sep_wire; /* content-coded: wire hashed apart */
 	bool img_on;   /* images are PDQ-hashed (decided when it began) */
@@ -439,6 +441,7 @@ static int copy_meta(struct sobj *o, const struct obj_meta *m)
 		m->filename,
 		m->etag,
 		m->last_modified,
+		m->reading,
 	};
 	const struct flow_info *f = m->flow;
 
@@ -446,6 +449,8 @@ static int copy_meta(struct sobj *o, const struct obj_meta *m)
 		if (!(o->str[i] = strdup(src[i] ? src[i] : "")))
 			return -ENOMEM;
 	o->kind = m->kind;
+	o->has_reading = m->reading != NULL;
+	o->alternate = m->alternate;
 	o->seq = m->seq;
 	o->status = m->status;
 	o->declared = m->declared_len;
@@ -554,6 +559,10 @@ static void put_object(struct objsink *s, const struct sobj *o, const struct obj
 	ej_str(w, "sniffed", e->sniffed ? e->sniffed : "");
 	ej_u64(w, "size", e->decoded_len);
 	ej_u64(w, "wire_size", e->wire_len);
+	if (o->has_reading) {
+		ej_str(w, "reading", o->str[S_READING]);
+		ej_bool(w, "alternate", o->alternate);
+	}
 	objsink_put_bits(w, "flags", e->flags, objsink_flag_name, overrun ? "range_overrun" : NULL);
 	objsink_put_bits(w, "anomalies", e->anomalies, objsink_anom_name, NULL);
 	objsink_put_hashes(w, s->conf.log_mask, rb, body_ok);
@@ -665,6 +674,10 @@ static void obj_end(void *obj, const struct obj_end *e)
 	else if (hash_final(&o->wire, &rw)) {
 		hash_free(&o->wire);
 		wire_ok = false;
+	}
+	if (e->flags & OBJ_DROPPED) { /* the same body as another reading */
+		sobj_free(o);
+		return;
 	}
 	if (o->img_on)
 		imgmatch_object(s->conf.img, e->sniffed, pdq_skip(o, e->flags), &o->img, &img);

@@ -28,6 +28,8 @@ struct pobj {
 	struct conn *c;
 	void *o;       /* the objsink's; NULL if it declined */
 	bool s2c;
+	bool alt;      /* an alternate reading of its message: hashed and
+			* matched, never moves the message (http.h) */
 	bool judging;  /* its first bytes decide whether its response is media */
 	enum obj_kind kind;
 	uint8_t sniff[PROXY_SNIFF];
@@ -396,8 +398,9 @@ static void *o_begin(void *ctx, const struct obj_meta *m)
 	po->c = conn_of(m->flow);
 	po->kind = m->kind;
 	po->s2c = m->kind == OBJ_RESPONSE_BODY || m->kind == OBJ_BYTERANGE_PART;
+	po->alt = m->alternate;
 	po->o = objsink_object_ops()->begin(l->sink, m);
-	if (po->s2c)
+	if (po->s2c && !po->alt)
 		response_begin(po->c, po, m);
 	return po;
 }
@@ -434,7 +437,7 @@ static void response_end(struct conn *c, struct pobj *po, const struct obj_end *
 		judge(po);
 	if (po->v.hits) {
 		block(c, po, e);
-	} else if (d->mode == M_HOLD && po->kind == OBJ_RESPONSE_BODY) {
+	} else if (d->mode == M_HOLD && po->kind == OBJ_RESPONSE_BODY && !po->alt) {
 		/* allowed (or not judged alone: a range piece is matched
 		 * only once stitched): it goes as it came */
 		hold_give(c);

@@ -27,7 +27,7 @@
 #define EVENTS_MAX   64
 #define TICK_MS	     1000	 /* the longest a loop sleeps */
 #define PAUSE_NS     100000000ull /* accept failing (out of fds): retry after */
-#define ALT_TOTAL    (64u << 20) /* the parsers' second readings, all loops */
+#define ALT_TOTAL    (64u << 20) /* the parsers' alternate readings, all loops */
 
 static const char *const media_default[] = {
 	/* declared */

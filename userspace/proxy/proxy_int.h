@@ -132,7 +132,7 @@ struct proxy {
 	unsigned rr;	     /* next loop to get a connection (loop 0's) */
 	struct learn *learn;
 	struct budget hold;  /* hold_total */
-	struct budget alt;   /* the parsers' second readings, all loops */
+	struct budget alt;   /* the parsers' alternate readings, all loops */
 	uint64_t open;	     /* atomic: connections open */
 	int over;	     /* atomic: over_cap(true) was said last */
 	int stop;	     /* atomic */

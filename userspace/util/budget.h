@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* budget: a byte or item cap shared by the workers of one engine, so that
  * a memory cap is global rather than per worker. Stages that hold memory
- * (reassembly buffers, flows, image buffers, second readings) take from a
+ * (reassembly buffers, flows, image buffers, alternate readings) take from a
  * budget before they hold and give back when they free; a take that would
  * pass the cap fails and the stage evicts or refuses, and counts it.
  * Lock-free: one atomic add per take or give. */
