@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "apolicy.h"
+#include "classify/dpi.h"
 #include "confine.h"
 #include "control.h"
 #include "engine/engine.h"
@@ -25,6 +27,7 @@
 #include "metrics.h"
 #include "outputs.h"
 #include "privs.h"
+#include "rcu.h"
 #include "tap.h"
 
 #define SEC	  1000000000ull
@@ -43,6 +46,11 @@ struct agent {
 	struct tap *tap;
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
+	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
+	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's (none yet) */
+	struct decider dc;    /* the policy's answers for the proxy and the tap */
+	struct dpi *names;    /* nDPI's names for the policy's app conditions */
+	uint64_t policy_loads, policy_failures;
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -62,9 +70,46 @@ static uint64_t mono_ns(void)
 
 /* ---- settings and lists -------------------------------------------------------- */
 
-/* Builds settings into c and loads their lists. Problems go to diag text
- * in err (for the control reply) and to stderr. Returns 0 or -errno. */
-static int settings_and_lists(struct agent *a, struct runconf *c, char *err, size_t errlen)
+static int app_id(void *ctx, const char *name)
+{
+	return dpi_app_id(ctx, name);
+}
+
+static int category_id(void *ctx, const char *name)
+{
+	return dpi_category_id(ctx, name);
+}
+
+/* The policy of c (none when c names none) over c's loaded lists, into
+ * *gen; its diagnostics (warnings too) to mf. Returns 0 or -errno. */
+static int load_policy(struct agent *a, struct runconf *c, struct apolicy **gen, FILE *mf)
+{
+	struct policy_names pn = {app_id, category_id, NULL};
+	struct diag *d = calloc(1, sizeof(*d));
+	int rc = 0;
+
+	if (!d)
+		return -ENOMEM;
+	if (c->policy && !a->names && !(a->names = dpi_new()))
+		ew_warn("run: nDPI did not start (%s): rules on applications cannot load",
+			strerror(errno));
+	pn.ctx = a->names;
+	*gen = apolicy_new(c->policy, &c->lists, a->names ? &pn : NULL, d);
+	if (!*gen)
+		rc = errno ? -errno : -EINVAL;
+	if (mf)
+		diag_print(d, mf);
+	if (rc && mf)
+		fprintf(mf, "%s: invalid policy\n", c->policy);
+	free(d);
+	return rc;
+}
+
+/* Builds settings into c, loads their lists and the policy (*gen).
+ * Problems go to diag text in err (for the control reply) and to stderr;
+ * *policy_failed says the policy was the problem. Returns 0 or -errno. */
+static int settings_and_lists(struct agent *a, struct runconf *c, struct apolicy **gen,
+			      bool *policy_failed, char *err, size_t errlen)
 {
 	struct diag d = {0};
 	char *buf = NULL;
@@ -72,6 +117,8 @@ static int settings_and_lists(struct agent *a, struct runconf *c, char *err, siz
 	FILE *mf = open_memstream(&buf, &len);
 	int rc;
 
+	*gen = NULL;
+	*policy_failed = false;
 	runconf_default(c);
 	rc = a->o->settings(c, a->o->ctx, &d);
 	if (!rc)
@@ -80,14 +127,16 @@ static int settings_and_lists(struct agent *a, struct runconf *c, char *err, siz
 		diag_print(&d, mf);
 	if (!rc && mf)
 		rc = listset_load(&c->lists, "run", mf);
+	if (!rc && mf)
+		*policy_failed = (rc = load_policy(a, c, gen, mf)) != 0;
 	if (mf)
 		fclose(mf);
-	if (rc && buf) {
+	if (buf && buf[0] && (rc || strstr(buf, "warning")))
 		fputs(buf, stderr);
+	if (rc && buf)
 		snprintf(err, errlen, "%s", buf);
-	} else if (rc) {
+	else if (rc)
 		snprintf(err, errlen, "%s", strerror(-rc));
-	}
 	free(buf);
 	return rc;
 }
@@ -111,10 +160,14 @@ static void lists_in_force(struct agent *a, struct runconf *c)
 static void on_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct agent *a = ctx;
+	struct tap_decision td;
 
 	agent_metrics_verdict(&a->m, v);
-	if (a->tap && a->conf.mode == RUN_TAP)
-		tap_verdict(a->tap, v);
+	if (!a->tap || a->conf.mode != RUN_TAP)
+		return;
+	decide_tap(&a->dc, v, &td);
+	if (td.block)
+		tap_block(a->tap, v, &td);
 }
 
 static int start_engine(struct agent *a)
@@ -207,13 +260,29 @@ static int start_sources(struct agent *a)
 	return a->tap ? 0 : -errno;
 }
 
+/* The policy event and the version stamped on every line from now on. */
+static void policy_said(struct agent *a, const char *action, const char *error)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+
+	stamp_set(&a->out.stamp, g->version);
+	if (a->conf.policy || g->p || error)
+		agent_event_policy(a->e, action, a->conf.policy, g->version,
+				   g->p ? policy_rules(g->p) : 0, error);
+}
+
 static int start(struct agent *a)
 {
-	char err[DIAG_MSG_LEN];
+	char err[DIAG_MSG_LEN * 4];
+	struct apolicy *gen;
+	bool pfail;
 	int rc;
 
-	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
+	if (settings_and_lists(a, &a->conf, &gen, &pfail, err, sizeof(err)))
 		return 2;
+	rcu_init(&a->pol, gen);
+	a->dc = (struct decider){.pol = &a->pol, .hooks = &a->hooks,
+				 .blocked = a->conf.inl.blocked};
 	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
 	rc = signals(a);
@@ -221,6 +290,7 @@ static int start(struct agent *a)
 		rc = -errno;
 	if (!rc && (rc = start_engine(a)))
 		ew_err("run: couldn't build the engine: %s", strerror(-rc));
+	a->dc.e = a->e;
 	if (!rc)
 		rc = kside_up(&a->k, &a->conf);
 	if (!rc)
@@ -232,7 +302,8 @@ static int start(struct agent *a)
 		rc = agent_metrics_start(&a->m, a->conf.metrics);
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
-	if (!rc && a->conf.mode == RUN_INLINE && !(a->inl = inline_start(a->e, &a->k, &a->conf)))
+	if (!rc && a->conf.mode == RUN_INLINE &&
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);
@@ -241,6 +312,7 @@ static int start(struct agent *a)
 	a->started_ns = mono_ns();
 	agent_event_start(a->e, &a->conf, a->o->config_path);
 	agent_event_lists(a->e, "load", &a->conf.lists, NULL);
+	policy_said(a, "load", NULL);
 	ew_info("running: %s mode on %d interface(s), %d lists", a->conf.mode == RUN_TAP ? "tap"
 							: "inline", a->conf.n_if,
 		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
@@ -265,26 +337,46 @@ static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 /* Re-reads the settings and lists off the data path and swaps the lists
  * in; a broken file leaves everything as it was. Writes the outcome to
  * out and as a lists event. Returns 0 or -errno. */
+static void reload_failed(struct agent *a, struct runconf *c, bool pfail, const char *err,
+			  FILE *out)
+{
+	a->reload_failures++;
+	a->policy_failures += pfail;
+	snprintf(a->last_error, sizeof(a->last_error), "%s", err);
+	fprintf(out, "error: reload failed, the %s in force stay:\n%s",
+		pfail ? "policy and lists" : "lists", err);
+	agent_event_lists(a->e, "reload", &a->conf.lists, err);
+	if (pfail)
+		policy_said(a, "reload", err);
+	runconf_free(c);
+	free(c);
+}
+
+/* Re-reads the settings, lists and policy off the data path and swaps
+ * them in: the policy first (its rules know the lists that are coming;
+ * a hit on a list on its way out is judged by the new rules), then the
+ * lists, then the kernel's tags. A broken file leaves everything as it
+ * was. Writes the outcome to out and as lists and policy events.
+ * Returns 0 or -errno. */
 static int reload(struct agent *a, FILE *out)
 {
 	struct runconf *c = calloc(1, sizeof(*c));
 	char err[DIAG_MSG_LEN * 4];
+	struct apolicy *gen;
+	bool pfail;
 	int rc;
 
 	a->reloads++;
 	if (!c)
 		return -ENOMEM;
-	rc = settings_and_lists(a, c, err, sizeof(err));
+	rc = settings_and_lists(a, c, &gen, &pfail, err, sizeof(err));
 	if (rc) {
-		a->reload_failures++;
-		snprintf(a->last_error, sizeof(a->last_error), "%s", err);
-		fprintf(out, "error: reload failed, the lists in force stay:\n%s", err);
-		agent_event_lists(a->e, "reload", &a->conf.lists, err);
-		runconf_free(c);
-		free(c);
+		reload_failed(a, c, pfail, err, out);
 		return rc;
 	}
 	restart_only(a, c, out);
+	apolicy_free(rcu_publish(&a->pol, gen)); /* no reader holds the old one now */
+	__atomic_store_n(&a->dc.blocked, c->inl.blocked, __ATOMIC_RELAXED);
 	lists_in_force(a, c);
 	if (a->icap)
 		icapsvc_retag(a->icap, &c->lists, c->min_quality);
@@ -292,9 +384,15 @@ static int reload(struct agent *a, FILE *out)
 	a->conf = *c;
 	memset(&c->doc, 0, sizeof(c->doc));
 	free(c);
+	a->policy_loads += gen->p != NULL;
 	agent_event_lists(a->e, "reload", &a->conf.lists, NULL);
-	fprintf(out, "ok: reloaded %d lists\n",
-		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
+	policy_said(a, "reload", NULL);
+	fprintf(out, "ok: reloaded %d lists", a->conf.lists.nhash + a->conf.lists.npdq +
+					     a->conf.lists.nxml);
+	if (gen->p)
+		fprintf(out, " and the policy (%u rules, version %.12s)", policy_rules(gen->p),
+			gen->version);
+	fprintf(out, "\n");
 	return 0;
 }
 
@@ -331,6 +429,19 @@ static void status_icap(struct agent *a, FILE *out)
 		(unsigned long long)is.bad_requests);
 }
 
+static void status_policy(struct agent *a, FILE *out)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+
+	if (!g->p) {
+		fprintf(out, "policy: none (every list hit blocks)\n");
+		return;
+	}
+	fprintf(out, "policy: %s, %u rules, version %s; grace periods %llu, failed loads %llu\n",
+		a->conf.policy, policy_rules(g->p), g->version,
+		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -349,6 +460,7 @@ static void status(struct agent *a, FILE *out)
 	fprintf(out, "lists: %d hash, %d PDQ, %d hash-sharing XML; reloads %llu, failed %llu\n",
 		c->lists.nhash, c->lists.npdq, c->lists.nxml, (unsigned long long)a->reloads,
 		(unsigned long long)a->reload_failures);
+	status_policy(a, out);
 	if (a->reload_failures)
 		fprintf(out, "last reload error: %s\n", a->last_error);
 	fprintf(out, "engine: workers %u, packets %llu, objects %llu, matches %llu, dispatch "
@@ -485,6 +597,8 @@ static int stop(struct agent *a)
 	}
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
+	apolicy_free(rcu_writer_get(&a->pol)); /* every reader has stopped */
+	dpi_free(a->names);
 	runconf_free(&a->conf);
 	agent_metrics_stop(&a->m);
 	if (agent_outputs_close(&a->out))

@@ -13,6 +13,7 @@
 #define EW_AGENT_INLINE_H
 
 #include "config/runconf.h"
+#include "decide.h"
 #include "engine/engine.h"
 #include "kside.h"
 #include "proxy/proxy.h"
@@ -20,9 +21,11 @@
 struct inline_src;
 
 /* Opens the listeners (IPv4, IPv6), registers them, starts the proxy on
- * engine e (started) with c's inline settings and lets TC steer new flows.
- * Returns NULL with errno set (printed). */
-struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c);
+ * engine e (started) with c's inline settings, the policy's decisions of
+ * dc (outlives the source) at request heads and object verdicts, and
+ * lets TC steer new flows. Returns NULL with errno set (printed). */
+struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
+				struct decider *dc);
 
 /* Main loop, once a second: blocks the server addresses that blocked
  * objects came from, when c asked for it. */

@@ -193,14 +193,14 @@ static void reset_both(struct tap *t, const struct obj_verdict *v)
 		__atomic_add_fetch(&t->st.resets, (uint64_t)sent, __ATOMIC_RELAXED);
 }
 
-void tap_verdict(void *ctx, const struct obj_verdict *v)
+void tap_block(struct tap *t, const struct obj_verdict *v, const struct tap_decision *td)
 {
-	struct tap *t = ctx;
 	const struct objsink_flow *f = v->flow;
-	struct agent_block b = {.ts_ns = wall_ns(), .v = v, .how = ENF_TAP_RESET};
+	struct agent_block b = {.ts_ns = wall_ns(), .v = v, .how = ENF_TAP_RESET,
+				.rule = td->rule[0] ? td->rule : NULL, .version = td->version};
 	struct ew_flow_key key;
 
-	if (!v->hits || !f)
+	if (!f)
 		return;
 	packet_flow_key(f->client, f->cport, f->server, f->sport, IPPROTO_TCP,
 			(f->flags & FLOW_IPV6) ? 6 : 4, &key);
