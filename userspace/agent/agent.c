@@ -292,7 +292,7 @@ static int start(struct agent *a)
 		ew_err("run: couldn't build the engine: %s", strerror(-rc));
 	a->dc.e = a->e;
 	if (!rc)
-		rc = kside_up(&a->k, &a->conf);
+		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
 	if (!rc)
 		rc = start_sources(a);
 	/* capabilities are per thread: dropped before any thread starts */
@@ -378,6 +378,8 @@ static int reload(struct agent *a, FILE *out)
 	apolicy_free(rcu_publish(&a->pol, gen)); /* no reader holds the old one now */
 	__atomic_store_n(&a->dc.blocked, c->inl.blocked, __ATOMIC_RELAXED);
 	lists_in_force(a, c);
+	if (kside_policy(&a->k, c, gen))
+		fprintf(out, "warning: the kernel's tags were not all written (the log says why)\n");
 	if (a->icap)
 		icapsvc_retag(a->icap, &c->lists, c->min_quality);
 	runconf_free(&a->conf);
