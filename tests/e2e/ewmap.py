@@ -27,7 +27,7 @@ import struct
 import subprocess
 import sys
 
-PIN = "/sys/fs/bpf/edgeward"
+PIN = os.environ.get("EDGEWARD_PIN_DIR") or "/sys/fs/bpf/edgeward"
 ABI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../include/ew_abi.h")
 ACTIONS = {"none": 0, "block": 1, "allow": 2, "inspect": 3}
 PROTOS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP,

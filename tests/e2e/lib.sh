@@ -33,7 +33,10 @@ set -o pipefail
 EW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EW_BIN=${EW_BIN:-$EW_ROOT/${B:-build}/edgeward}
 EW_PY=$(command -v /usr/bin/python3 || command -v python3)
-EW_PIN=/sys/fs/bpf/edgeward
+# The pin directory; a script may export EDGEWARD_PIN_DIR (under
+# /sys/fs/bpf) before sourcing this file for pins of its own, so that
+# other users of the global pins cannot come in between its runs.
+EW_PIN=${EDGEWARD_PIN_DIR:-/sys/fs/bpf/edgeward}
 EW_NC=ew-cli-$$
 EW_NE=ew-edge-$$
 EW_NS=ew-srv-$$

@@ -18,6 +18,8 @@
 #     event with ok false, the old policy stays in force;
 #   - reload to a policy that allows the host: a slow download started
 #     before it finishes intact, and the minor then gets the page.
+# pins of its own: nobody else's test comes in between (lib.sh)
+export EDGEWARD_PIN_DIR=/sys/fs/bpf/ew-policy-$$
 . "$(dirname "$0")/lib.sh"
 
 ew_require_root
@@ -64,6 +66,8 @@ write_policy notice
 ew policy check "$POL/policy.yaml" >/dev/null || ew_fail "the test's policy does not check"
 
 ew_agent_start --mode inline --control "$SOCK" --log "$LOG" --policy "$POL/policy.yaml"
+# the proxy takes flows once the agent serves its control socket
+for i in $(seq 100); do ew status --control "$SOCK" >/dev/null 2>&1 && break; sleep 0.1; done
 
 # get FROM HOST PATH [SERVER]: GET http://SERVER/PATH with Host HOST from
 # client address FROM into $EW_TMP/got; prints the status.

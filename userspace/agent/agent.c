@@ -170,6 +170,19 @@ static void on_verdict(void *ctx, const struct obj_verdict *v)
 		tap_block(a->tap, v, &td);
 }
 
+/* Flows nDPI classified (tap mode, worker threads): the flow point. */
+static void on_classified(void *ctx, const struct flow_info *fi, const struct dpi_result *r)
+{
+	struct agent *a = ctx;
+	struct tap_decision td;
+
+	if (!a->tap)
+		return;
+	decide_flow(&a->dc, fi, r, &td);
+	if (td.block)
+		tap_block_flow(a->tap, fi, r, &td);
+}
+
 static int start_engine(struct agent *a)
 {
 	const struct runconf *c = &a->conf;
@@ -194,6 +207,13 @@ static int start_engine(struct agent *a)
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
 	ec.thread_start = confine_worker;
+	/* tap mode: nDPI on the mirrored flows (only the tagged ones reach the
+	 * engine), for the policy's app and app_category rules at the flow
+	 * point; no flow lines in the live log */
+	ec.classify = c->mode == RUN_TAP;
+	ec.classify_quiet = true;
+	ec.classified = on_classified;
+	ec.classified_ctx = a;
 	a->e = engine_new(&ec);
 	if (!a->e)
 		return -errno;

@@ -147,6 +147,28 @@ void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
 	decide(g, &in, o);
 }
 
+void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t *server,
+		  const struct dpi_result *r, const struct apolicy_hooks *h, int64_t now,
+		  struct apolicy_out *o)
+{
+	struct policy_input in = {
+		.at = POLICY_AT_FLOW,
+		.client = client,
+		.server = server,
+		.app_known = true,
+		.app_master = r->master,
+		.app = r->app,
+		.app_category = r->category,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->action = POLICY_ALLOW;
+	if (!g->p)
+		return;
+	set_hooks(&in, h, now);
+	decide(g, &in, o);
+}
+
 const char *apolicy_event_action(enum policy_action a)
 {
 	return a == POLICY_NOTICE ? "block" : policy_action_name(a);

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "classify/dpi.h"
 #include "lists/listset.h"
 #include "log/diag.h"
 #include "object/objsink.h"
@@ -76,6 +77,12 @@ struct apolicy_request {
  * ALLOW. */
 void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
 		     const struct apolicy_hooks *h, int64_t now, struct apolicy_out *o);
+
+/* A flow nDPI classified (client, server 16 bytes): the rules at the
+ * flow point, with nDPI's ids. Without a policy: ALLOW. */
+void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t *server,
+		  const struct dpi_result *r, const struct apolicy_hooks *h, int64_t now,
+		  struct apolicy_out *o);
 
 /* The name events give the action ("allow", "monitor", "block", "warn";
  * a notice rule blocks: "block"). */

@@ -18,13 +18,13 @@ static void copy_rule(struct proxy_decision *d, const struct apolicy *g,
 	d->status = o->rule->http_status;
 }
 
-/* An object that passes but is logged: the monitor event (or, in tap
- * mode, a warn that cannot be shown). */
+/* An object (or flow, app: nDPI's name) that passes but is logged: the
+ * monitor event (or, in tap mode, a warn that cannot be shown). */
 static void logged(struct decider *dc, const struct obj_verdict *v, const struct apolicy *g,
-		   const struct apolicy_out *o, const char *action)
+		   const struct apolicy_out *o, const char *action, const char *app)
 {
 	const struct objsink_flow *f = v->flow;
-	struct agent_block b = {.v = v, .how = ENF_NONE, .action = action,
+	struct agent_block b = {.v = v, .how = ENF_NONE, .action = action, .app = app,
 				.rule = o->rule ? o->rule->name : NULL, .version = g->version};
 
 	if (f) {
@@ -54,7 +54,7 @@ void decide_object(void *ctx, const struct obj_verdict *v, struct proxy_decision
 	else if (o.action == POLICY_WARN)
 		d->act = PROXY_WARN;
 	else if (o.action == POLICY_MONITOR)
-		logged(dc, v, g, &o, "monitor");
+		logged(dc, v, g, &o, "monitor", NULL);
 	rcu_unlock(dc->pol, tok);
 }
 
@@ -101,6 +101,31 @@ void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_deci
 		objsink_copy_name(td->rule, o.rule->name);
 	td->block = o.floor || o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
 	if (o.action == POLICY_MONITOR || (o.action == POLICY_WARN && !o.floor))
-		logged(dc, v, g, &o, policy_action_name(o.action));
+		logged(dc, v, g, &o, policy_action_name(o.action), NULL);
+	rcu_unlock(dc->pol, tok);
+}
+
+void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
+		 struct tap_decision *td)
+{
+	struct objsink_flow f = {.id = fi->id, .cport = fi->client_port, .sport = fi->server_port};
+	struct obj_verdict v = {.flow = &f, .host = r->server_name, .uri = "", .distance = -1,
+				.quality = -1, .sniffed = "", .content_type = ""};
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(td, 0, sizeof(*td));
+	memcpy(f.client, fi->client_addr, 16);
+	memcpy(f.server, fi->server_addr, 16);
+	apolicy_flow(g, fi->client_addr, fi->server_addr, r, dc->hooks, time(NULL), &o);
+	snprintf(td->version, sizeof(td->version), "%s", g->version);
+	if (o.rule) {
+		objsink_copy_name(td->rule, o.rule->name);
+		objsink_copy_name(td->category, o.rule->category);
+	}
+	td->block = o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
+	if (o.action == POLICY_MONITOR || o.action == POLICY_WARN)
+		logged(dc, &v, g, &o, policy_action_name(o.action), r->protocol);
 	rcu_unlock(dc->pol, tok);
 }

@@ -32,6 +32,7 @@ void decide_object(void *ctx, const struct obj_verdict *v, struct proxy_decision
 struct tap_decision {
 	bool block;			/* the flow gets a verdict and resets */
 	char rule[OBJSINK_NAME_MAX];	/* "" : none */
+	char category[OBJSINK_NAME_MAX]; /* the rule's (flows) */
 	char version[72];
 };
 
@@ -39,5 +40,10 @@ struct tap_decision {
  * monitor or warn event (a disclaimer cannot be shown to a passive
  * flow) and pass. */
 void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_decision *td);
+
+/* A flow nDPI classified (tap mode, worker threads): block and notice
+ * rules block it (td->block), monitor and warn rules write their event. */
+void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
+		 struct tap_decision *td);
 
 #endif

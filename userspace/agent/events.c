@@ -110,7 +110,7 @@ static void put_flow(struct ej_writer *w, const struct agent_block *b)
 	ej_u64(w, "client_port", b->client_port);
 	ej_addr(w, "server", b->server);
 	ej_u64(w, "server_port", b->server_port);
-	ej_str(w, "proto", "tcp");
+	ej_str(w, "proto", b->udp ? "udp" : "tcp");
 	ej_str(w, "direction", up ? "to_server" : "to_client"); /* the object's */
 	ej_obj_end(w);
 	/* the privacy filter pseudonymises "client" and fills "group" */
@@ -181,7 +181,7 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	ej_u64(&w, "seq", v->seq);
 	ej_str(&w, "host", v->host);
 	ej_str(&w, "uri", v->uri);
-	ej_null(&w, "app"); /* nDPI is not wired into the engine yet */
+	ej_str(&w, "app", b->app); /* nDPI's name, for flows it classified */
 	put_match(&w, b);
 	ej_str(&w, "policy_version", b->version && b->version[0] ? b->version : NULL);
 	ej_str(&w, "evidence", v->evidence[0] ? v->evidence : NULL); /* the sealed copy */

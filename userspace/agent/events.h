@@ -37,6 +37,8 @@ struct agent_block {
 	const char *action;		/* "block" (NULL), "warn", "monitor" */
 	const char *version;		/* policy_version; NULL or "": no policy */
 	const char *category;		/* a request's: the rule's category */
+	const char *app;		/* nDPI's protocol name, NULL: not known */
+	bool udp;			/* a UDP flow (else TCP) */
 };
 
 /* Each returns 0 or -ENOMEM / -EMSGSIZE (the line was not queued). */

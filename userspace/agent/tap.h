@@ -54,6 +54,10 @@ int tap_poll(struct tap *t);
  * block event with td's rule and version. */
 void tap_block(struct tap *t, const struct obj_verdict *v, const struct tap_decision *td);
 
+/* The same for a flow nDPI classified (r) that the policy blocks. */
+void tap_block_flow(struct tap *t, const struct flow_info *fi, const struct dpi_result *r,
+		    const struct tap_decision *td);
+
 void tap_stats(const struct tap *t, struct tap_stats *st);
 
 /* Closes the pcapng file (its error returned, printed) and frees t. */
