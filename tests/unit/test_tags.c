@@ -60,10 +60,13 @@ static void classes_and_ports(void **state)
 	assert_int_equal(tags_ports(t), 1 + 3 + 1);
 	assert_true(tags_port(t, IPPROTO_TCP, 80, &tp));
 	assert_int_equal(tp.steer, 1u << 0);
-	assert_int_equal(tp.mirror, 1u << 0);
+	/* an exact port carries the any-port classes of its protocol */
+	assert_int_equal(tp.mirror, 1u << 0 | 1u << 1);
+	assert_int_equal(tp.budget, EW_MIRROR_ALL);
 	assert_true(tags_port(t, IPPROTO_TCP, 8001, &tp));
 	assert_int_equal(tp.steer, 1u << 0);
-	assert_int_equal(tp.mirror, 0);
+	assert_int_equal(tp.mirror, 1u << 1);
+	assert_int_equal(tp.budget, 16);
 	assert_true(tags_port(t, IPPROTO_TCP, 0, &tp)); /* 1-65535: any port */
 	assert_int_equal(tp.mirror, 1u << 1);
 	assert_int_equal(tp.budget, 16);

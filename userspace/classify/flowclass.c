@@ -96,8 +96,13 @@ static void fc_packet(void *flow, enum stream_dir d, const uint8_t *ip, size_t l
 	f->packets[d]++;
 	f->bytes[d] += len;
 	f->last_ns = ts;
-	if (f->df && !dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts) && !f->told &&
-	    f->fc->conf.classified) {
+	if (!f->df)
+		return;
+	/* with a classified callback (the live agent), the detection ends as
+	 * soon as nDPI names the application: a decision now beats the
+	 * details later packets would add */
+	if ((!dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts) || dpi_flow_named(f->df)) &&
+	    !f->told && f->fc->conf.classified) {
 		struct dpi_result r;
 
 		f->told = true;

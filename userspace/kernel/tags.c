@@ -174,11 +174,29 @@ int tags_add(struct tags *t, const struct tags_rule *r)
 	return err ? err : ports_of(t, r, 1u << c);
 }
 
+void tags_port_value(const struct tags *t, const struct tport *p, struct ew_tagport *out)
+{
+	*out = p->v;
+	if (!p->port)
+		return;
+	/* the kernel finds an exact port first: it carries the any-port
+	 * classes of its protocol too */
+	for (size_t i = 0; i < t->nports; i++) {
+		const struct tport *any = &t->ports[i];
+
+		if (any->port || any->proto != p->proto)
+			continue;
+		out->mirror |= any->v.mirror;
+		if (any->v.mirror && any->v.budget > out->budget)
+			out->budget = any->v.budget;
+	}
+}
+
 bool tags_port(const struct tags *t, uint8_t proto, uint16_t port, struct ew_tagport *out)
 {
 	for (size_t i = 0; i < t->nports; i++)
 		if (t->ports[i].proto == proto && t->ports[i].port == port) {
-			*out = t->ports[i].v;
+			tags_port_value(t, &t->ports[i], out);
 			return true;
 		}
 	return false;

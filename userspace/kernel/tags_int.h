@@ -40,6 +40,11 @@ struct tags {
 	struct pfxlist cli, srv;
 };
 
+/* The value the kernel reads for port entry p: an exact port's carries
+ * the any-port classes of its protocol too (the kernel looks no further
+ * once it finds one). */
+void tags_port_value(const struct tags *t, const struct tport *p, struct ew_tagport *out);
+
 /* Does prefix p hold addr? */
 bool tags_holds(const struct tags_prefix *p, const uint8_t addr[16]);
 

@@ -99,9 +99,11 @@ static int write_set(const int *fd, struct tags *t, uint8_t set, uint32_t *flags
 	for (size_t i = 0; i < t->nports && !err; i++) {
 		struct ew_tagport_key k = {.port = htons(t->ports[i].port),
 					   .proto = t->ports[i].proto, .set = set};
+		struct ew_tagport v;
 
+		tags_port_value(t, &t->ports[i], &v);
 		*flags |= t->ports[i].port ? 0 : EW_TAGSEL_ANYPORT;
-		if (bpf_map_update_elem(fd[M_PORT], &k, &t->ports[i].v, BPF_ANY))
+		if (bpf_map_update_elem(fd[M_PORT], &k, &v, BPF_ANY))
 			err = -errno;
 	}
 	if (!err)
