@@ -28,6 +28,7 @@
 #include "outputs.h"
 #include "privs.h"
 #include "rcu.h"
+#include "settings.h"
 #include "tap.h"
 
 #define SEC	  1000000000ull
@@ -68,78 +69,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * SEC + (uint64_t)t.tv_nsec;
 }
 
-/* ---- settings and lists -------------------------------------------------------- */
-
-static int app_id(void *ctx, const char *name)
-{
-	return dpi_app_id(ctx, name);
-}
-
-static int category_id(void *ctx, const char *name)
-{
-	return dpi_category_id(ctx, name);
-}
-
-/* The policy of c (none when c names none) over c's loaded lists, into
- * *gen; its diagnostics (warnings too) to mf. Returns 0 or -errno. */
-static int load_policy(struct agent *a, struct runconf *c, struct apolicy **gen, FILE *mf)
-{
-	struct policy_names pn = {app_id, category_id, NULL};
-	struct diag *d = calloc(1, sizeof(*d));
-	int rc = 0;
-
-	if (!d)
-		return -ENOMEM;
-	if (c->policy && !a->names && !(a->names = dpi_new()))
-		ew_warn("run: nDPI did not start (%s): rules on applications cannot load",
-			strerror(errno));
-	pn.ctx = a->names;
-	*gen = apolicy_new(c->policy, &c->lists, a->names ? &pn : NULL, d);
-	if (!*gen)
-		rc = errno ? -errno : -EINVAL;
-	if (mf)
-		diag_print(d, mf);
-	if (rc && mf)
-		fprintf(mf, "%s: invalid policy\n", c->policy);
-	free(d);
-	return rc;
-}
-
-/* Builds settings into c, loads their lists and the policy (*gen).
- * Problems go to diag text in err (for the control reply) and to stderr;
- * *policy_failed says the policy was the problem. Returns 0 or -errno. */
-static int settings_and_lists(struct agent *a, struct runconf *c, struct apolicy **gen,
-			      bool *policy_failed, char *err, size_t errlen)
-{
-	struct diag d = {0};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mf = open_memstream(&buf, &len);
-	int rc;
-
-	*gen = NULL;
-	*policy_failed = false;
-	runconf_default(c);
-	rc = a->o->settings(c, a->o->ctx, &d);
-	if (!rc)
-		rc = runconf_check(c, a->o->config_path ? a->o->config_path : "settings", &d);
-	if (mf)
-		diag_print(&d, mf);
-	if (!rc && mf)
-		rc = listset_load(&c->lists, "run", mf);
-	if (!rc && mf)
-		*policy_failed = (rc = load_policy(a, c, gen, mf)) != 0;
-	if (mf)
-		fclose(mf);
-	if (buf && buf[0] && (rc || strstr(buf, "warning")))
-		fputs(buf, stderr);
-	if (rc && buf)
-		snprintf(err, errlen, "%s", buf);
-	else if (rc)
-		snprintf(err, errlen, "%s", strerror(-rc));
-	free(buf);
-	return rc;
-}
+/* ---- lists ----------------------------------------------------------------------- */
 
 /* Puts the lists of c in force: the engine matches against them from the
  * next object on. The old ones are freed at once (no reader can reach them
@@ -298,7 +228,7 @@ static int start(struct agent *a)
 	bool pfail;
 	int rc;
 
-	if (settings_and_lists(a, &a->conf, &gen, &pfail, err, sizeof(err)))
+	if (agent_settings(a->o, &a->names, &a->conf, &gen, &pfail, err, sizeof(err)))
 		return 2;
 	rcu_init(&a->pol, gen);
 	a->dc = (struct decider){.pol = &a->pol, .hooks = &a->hooks,
@@ -389,7 +319,7 @@ static int reload(struct agent *a, FILE *out)
 	a->reloads++;
 	if (!c)
 		return -ENOMEM;
-	rc = settings_and_lists(a, c, &gen, &pfail, err, sizeof(err));
+	rc = agent_settings(a->o, &a->names, c, &gen, &pfail, err, sizeof(err));
 	if (rc) {
 		reload_failed(a, c, pfail, err, out);
 		return rc;
