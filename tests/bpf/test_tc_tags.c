@@ -119,78 +119,110 @@ static int tags_setup(void **state)
 	return 0;
 }
 
-static void no_set_in_use(void **state)
+/* One flow and what should become of it. */
+struct tcase {
+	const char *what, *src;
+	__u16 sport;
+	const char *dst;
+	__u16 dport;
+	__u8 proto;
+	int tagged, steered;
+};
+
+static void run_cases(const struct tcase *c, size_t n)
 {
 	struct pb b;
 
+	for (size_t i = 0; i < n; i++) {
+		frame(&b, c[i].src, c[i].sport, c[i].dst, c[i].dport, c[i].proto);
+		expect(c[i].what, &b, c[i].tagged, c[i].steered);
+	}
+}
+
+#define TCP IPPROTO_TCP
+#define UDP IPPROTO_UDP
+#define RUN_CASES(c) run_cases(c, sizeof(c) / sizeof(c[0]))
+
+static void no_set_in_use(void **state)
+{
+	static const struct tcase c[] = {
+		{"a limited port without a set: not tagged", "10.1.5.5", 40000, "198.51.100.1",
+		 80, TCP, 0, 0},
+		{"a port the policy steers, without a set: not steered", "10.1.5.5", 40001,
+		 "192.0.2.7", STEER_PORT, TCP, 0, 0},
+		{"a floor inline port without a set or EW_STEER_ALL: not steered", "10.1.5.5",
+		 40002, "192.0.2.7", FLOOR_PORT, TCP, 0, 0},
+	};
+
 	(void)state;
 	tagsel(0, 0, 0);
-	frame(&b, "10.1.5.5", 40000, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("a limited port without a set: not tagged", &b, 0, 0);
-	frame(&b, "10.1.5.5", 40001, "192.0.2.7", STEER_PORT, IPPROTO_TCP);
-	expect("a port the policy steers, without a set: not steered", &b, 0, 0);
-	frame(&b, "10.1.5.5", 40002, "192.0.2.7", FLOOR_PORT, IPPROTO_TCP);
-	expect("a floor inline port without a set or EW_STEER_ALL: not steered", &b, 0, 0);
+	RUN_CASES(c);
 }
 
 static void classes(void **state)
 {
-	struct pb b;
+	static const struct tcase c[] = {
+		{"a minor to port 80: tagged", "10.1.5.5", 40010, "198.51.100.1", 80, TCP, 1, 0},
+		{"another client to port 80: not tagged", "10.2.0.1", 40011, "198.51.100.1", 80,
+		 TCP, 0, 0},
+		{"the nested /24 to port 81 (its own class): tagged", "10.1.2.3", 40012,
+		 "198.51.100.1", 81, TCP, 1, 0},
+		{"the /16 outside the /24 to port 81: not tagged", "10.1.5.5", 40013,
+		 "198.51.100.1", 81, TCP, 0, 0},
+		{"the nested /24 keeps the /16's class: tagged", "10.1.2.3", 40014, "198.51.100.1",
+		 80, TCP, 1, 0},
+		{"an IPv6 minor: tagged", "2001:db8:1::7", 40015, "2001:db8:99::1", 80, TCP, 1, 0},
+		{"another IPv6 client: not tagged", "2001:db8:2::7", 40016, "2001:db8:99::1", 80,
+		 TCP, 0, 0},
+		{"any UDP port of class 3: tagged", "10.9.1.1", 40017, "198.51.100.1", 5353, UDP, 1,
+		 0},
+		{"any UDP port, another client: not tagged", "10.1.5.5", 40018, "198.51.100.1",
+		 5353, UDP, 0, 0},
+	};
 
 	(void)state;
 	tagsel(0, 1, EW_TAGSEL_ANYPORT);
-	frame(&b, "10.1.5.5", 40010, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("a minor to port 80: tagged", &b, 1, 0);
-	frame(&b, "10.2.0.1", 40011, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("another client to port 80: not tagged", &b, 0, 0);
-	frame(&b, "10.1.2.3", 40012, "198.51.100.1", 81, IPPROTO_TCP);
-	expect("the nested /24 to port 81 (its own class): tagged", &b, 1, 0);
-	frame(&b, "10.1.5.5", 40013, "198.51.100.1", 81, IPPROTO_TCP);
-	expect("the /16 outside the /24 to port 81: not tagged", &b, 0, 0);
-	frame(&b, "10.1.2.3", 40014, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("the nested /24 keeps the /16's class: tagged", &b, 1, 0);
-	frame(&b, "2001:db8:1::7", 40015, "2001:db8:99::1", 80, IPPROTO_TCP);
-	expect("an IPv6 minor: tagged", &b, 1, 0);
-	frame(&b, "2001:db8:2::7", 40016, "2001:db8:99::1", 80, IPPROTO_TCP);
-	expect("another IPv6 client: not tagged", &b, 0, 0);
-	frame(&b, "10.9.1.1", 40017, "198.51.100.1", 5353, IPPROTO_UDP);
-	expect("any UDP port of class 3: tagged", &b, 1, 0);
-	frame(&b, "10.1.5.5", 40018, "198.51.100.1", 5353, IPPROTO_UDP);
-	expect("any UDP port, another client: not tagged", &b, 0, 0);
+	RUN_CASES(c);
 }
 
 static void steering(void **state)
 {
-	struct pb b;
+	static const struct tcase c[] = {
+		{"a tagged destination: steered", "10.2.0.1", 40020, "192.0.2.7", STEER_PORT, TCP,
+		 0, 1},
+		{"another destination: not steered", "10.2.0.1", 40021, "198.51.100.1", STEER_PORT,
+		 TCP, 0, 0},
+		{"a floor inline port with a set in use: every flow", "10.2.0.1", 40022,
+		 "198.51.100.1", FLOOR_PORT, TCP, 0, 1},
+	};
 
 	(void)state;
 	tagsel(0, 1, 0);
-	frame(&b, "10.2.0.1", 40020, "192.0.2.7", STEER_PORT, IPPROTO_TCP);
-	expect("a tagged destination: steered", &b, 0, 1);
-	frame(&b, "10.2.0.1", 40021, "198.51.100.1", STEER_PORT, IPPROTO_TCP);
-	expect("another destination: not steered", &b, 0, 0);
-	frame(&b, "10.2.0.1", 40022, "198.51.100.1", FLOOR_PORT, IPPROTO_TCP);
-	expect("a floor inline port with a set in use: every flow", &b, 0, 1);
+	RUN_CASES(c);
 }
 
 static void flip(void **state)
 {
-	struct pb b;
+	static const struct tcase before[] = {
+		{"set 0 in use: 10.2/16 not tagged", "10.2.0.9", 40030, "198.51.100.1", 80, TCP, 0,
+		 0},
+	};
+	static const struct tcase after[] = {
+		{"set 1 in use: 10.2/16 tagged", "10.2.0.9", 40031, "198.51.100.1", 80, TCP, 1, 0},
+		{"set 1 in use: 10.1/16 no longer", "10.1.5.5", 40032, "198.51.100.1", 80, TCP, 0,
+		 0},
+		{"set 1 in use: set 0's steering gone", "10.2.0.9", 40033, "192.0.2.7", STEER_PORT,
+		 TCP, 0, 0},
+	};
 
 	(void)state;
 	tagsel(0, 1, 0);
 	tagport(1, IPPROTO_TCP, 80, 1u << 0, 0, EW_MIRROR_ALL);
 	tagpfx(fx.skel->maps.ew_tagcli_v1, 1, "10.2.0.0", 16, 1u << 0);
 	tagsel(2, 0, 1u << 0);
-	frame(&b, "10.2.0.9", 40030, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("set 0 in use: 10.2/16 not tagged", &b, 0, 0);
+	RUN_CASES(before);
 	tagsel(0, 2, 0);
-	frame(&b, "10.2.0.9", 40031, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("set 1 in use: 10.2/16 tagged", &b, 1, 0);
-	frame(&b, "10.1.5.5", 40032, "198.51.100.1", 80, IPPROTO_TCP);
-	expect("set 1 in use: 10.1/16 no longer", &b, 0, 0);
-	frame(&b, "10.2.0.9", 40033, "192.0.2.7", STEER_PORT, IPPROTO_TCP);
-	expect("set 1 in use: set 0's steering gone", &b, 0, 0);
+	RUN_CASES(after);
 }
 
 int main(void)

@@ -21,15 +21,7 @@ SOCK=$EW_TMP/agent.sock
 LOG=$EW_TMP/events.jsonl
 WWW=$EW_TMP/www
 POL=$EW_TMP/policy
-mkdir -p "$WWW" "$POL"
-"$EW_PY" "$EW_ROOT/tests/e2e/make_images.py" "$WWW" >/dev/null
-head -c $((600 << 10)) /dev/urandom >"$WWW/slow.bin"
-sha256sum "$WWW/harbour.jpg" | cut -d' ' -f1 >"$POL/pics.sha256"
-sha256sum "$WWW/meadow.jpg" | cut -d' ' -f1 >"$POL/watch.sha256"
-ew_nginx_server "$WWW" 80
-sed -i 's/root \(.*\);/root \1; location \/slow { limit_rate 100k; }/' "$EW_TMP/nginx/nginx.conf"
-srv nginx -c "$EW_TMP/nginx/nginx.conf" -s reload
-sleep 0.3
+ew_policy_site "$WWW" "$POL" 100k
 cat >"$POL/policy.yaml" <<EOF
 lists:
   - {name: pics, type: sha256, file: pics.sha256, category: test-abuse}

@@ -80,19 +80,22 @@ static bool in_floor(const struct apolicy *g, const char *list)
 	return false;
 }
 
-static void set_hooks(struct policy_input *in, const struct apolicy_hooks *h, int64_t now)
+/* The first rule that matches in (completed with the hooks and the
+ * time) into o; ALLOW without a policy. */
+static void decide(const struct apolicy *g, struct policy_input *in,
+		   const struct apolicy_hooks *h, int64_t now, struct apolicy_out *o)
 {
+	struct policy_decision d;
+
+	memset(o, 0, sizeof(*o));
+	o->action = POLICY_ALLOW;
+	if (!g->p)
+		return;
 	in->now = now;
 	if (h) {
 		in->acked = h->acked;
 		in->acked_ctx = h->ctx;
 	}
-}
-
-static void decide(const struct apolicy *g, const struct policy_input *in, struct apolicy_out *o)
-{
-	struct policy_decision d;
-
 	policy_decide(g->p, in, &d);
 	o->action = d.action;
 	o->rule = d.rule;
@@ -122,8 +125,7 @@ void apolicy_object(const struct apolicy *g, const struct obj_verdict *v,
 	}
 	if (v->sniffed && v->sniffed[0])
 		in.content_type = v->sniffed;
-	set_hooks(&in, h, now);
-	decide(g, &in, o);
+	decide(g, &in, h, now, o);
 }
 
 void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
@@ -139,12 +141,7 @@ void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
 		.url_len = r->uri ? strlen(r->uri) : 0,
 	};
 
-	memset(o, 0, sizeof(*o));
-	o->action = POLICY_ALLOW;
-	if (!g->p)
-		return;
-	set_hooks(&in, h, now);
-	decide(g, &in, o);
+	decide(g, &in, h, now, o);
 }
 
 void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t *server,
@@ -161,12 +158,7 @@ void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t 
 		.app_category = r->category,
 	};
 
-	memset(o, 0, sizeof(*o));
-	o->action = POLICY_ALLOW;
-	if (!g->p)
-		return;
-	set_hooks(&in, h, now);
-	decide(g, &in, o);
+	decide(g, &in, h, now, o);
 }
 
 const char *apolicy_event_action(enum policy_action a)
