@@ -76,6 +76,6 @@ med() { tr ' ' '\n' <<<"${R[$1]}" | grep . | median; }
 echo
 echo "HTTP requests through the inline proxy, wrk -t2 -c16, 1 KB pages, Host not listed"
 echo "(medians of $RUNS runs of ${SECS}s; $N domain entries):"
-printf '  %-10s %9.1f req/s\n' "no policy" "$(med nopolicy)"
-printf '  %-10s %9.1f req/s   ratio %.3f\n' "policy" "$(med policy)" \
-	"$(awk -v a="$(med policy)" -v b="$(med nopolicy)" 'BEGIN {print a / b}')"
+printf '  %-10s %9.1f req/s   (runs: %s)\n' "no policy" "$(med nopolicy)" "${R[nopolicy]}"
+printf '  %-10s %9.1f req/s   (runs: %s)\n' "policy" "$(med policy)" "${R[policy]}"
+printf '  ratio %.3f\n' "$(awk -v a="$(med policy)" -v b="$(med nopolicy)" 'BEGIN {print a / b}')"
