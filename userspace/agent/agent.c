@@ -51,7 +51,7 @@ struct agent {
 	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's (none yet) */
 	struct decider dc;    /* the policy's answers for the proxy and the tap */
 	struct dpi *names;    /* nDPI's names for the policy's app conditions */
-	uint64_t policy_loads, policy_failures;
+	uint64_t policy_failures;
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -284,9 +284,8 @@ static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 		fprintf(out, "warning: icap settings change only on a restart\n");
 }
 
-/* Re-reads the settings and lists off the data path and swaps the lists
- * in; a broken file leaves everything as it was. Writes the outcome to
- * out and as a lists event. Returns 0 or -errno. */
+/* A reload that failed: what is in force stays; said to out and as a
+ * lists event (and a policy event when the policy was the problem). */
 static void reload_failed(struct agent *a, struct runconf *c, bool pfail, const char *err,
 			  FILE *out)
 {
@@ -336,7 +335,6 @@ static int reload(struct agent *a, FILE *out)
 	a->conf = *c;
 	memset(&c->doc, 0, sizeof(c->doc));
 	free(c);
-	a->policy_loads += gen->p != NULL;
 	agent_event_lists(a->e, "reload", &a->conf.lists, NULL);
 	policy_said(a, "reload", NULL);
 	fprintf(out, "ok: reloaded %d lists", a->conf.lists.nhash + a->conf.lists.npdq +

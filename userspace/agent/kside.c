@@ -83,20 +83,27 @@ static int config_ports(const struct runconf *c, struct ports_entry *ports, int 
 struct tag_ctx {
 	struct tags *t;
 	bool inline_mode;
-	int err;
 };
 
-/* One policy_tag as the kernel's tags_rule. */
+/* One policy_tag as the kernel's tags_rule. Inline, only what the proxy
+ * inspects (HTTP requests, whole objects): nothing consumes the mirror
+ * in inline mode (--pcap-out aside), so DNS, TLS, QUIC and application
+ * tags would only cost ring-buffer writes there. */
 static int add_tag(void *ctx, const struct policy_tag *pt)
 {
 	struct tag_ctx *tc = ctx;
-	struct tags_port *ports = calloc(pt->nports + 1, sizeof(*ports));
-	struct tags_prefix *pfx = calloc(pt->nclients + pt->nservers + 1, sizeof(*pfx));
-	struct tags_rule r = {.ports = ports, .nports = pt->nports, .clients = pfx,
-			      .nclients = pt->nclients, .servers = pfx + pt->nclients,
+	bool steer = pt->steer || pt->inspect == POLICY_INSPECT_HTTP;
+	struct tags_port *ports;
+	struct tags_prefix *pfx;
+	struct tags_rule r = {.nports = pt->nports, .nclients = pt->nclients,
 			      .nservers = pt->nservers};
 	int err = -ENOMEM;
 
+	if (tc->inline_mode && !steer)
+		return 0;
+	r.ports = ports = calloc(pt->nports + 1, sizeof(*ports));
+	r.clients = pfx = calloc(pt->nclients + pt->nservers + 1, sizeof(*pfx));
+	r.servers = pfx ? pfx + pt->nclients : NULL;
 	if (ports && pfx) {
 		for (size_t i = 0; i < pt->nports; i++)
 			ports[i] = (struct tags_port){pt->ports[i].proto, pt->ports[i].lo,
@@ -109,8 +116,7 @@ static int add_tag(void *ctx, const struct policy_tag *pt)
 			memcpy(pfx[i].addr, p->addr, 16);
 			pfx[i].len = p->len;
 		}
-		/* inline: HTTP requests and whole objects through the proxy */
-		r.steer = tc->inline_mode && (pt->steer || pt->inspect == POLICY_INSPECT_HTTP);
+		r.steer = tc->inline_mode; /* inline: through the proxy */
 		r.budget = pt->mirror_packets ? pt->mirror_packets : EW_MIRROR_ALL;
 		err = tags_add(tc->t, &r);
 	}

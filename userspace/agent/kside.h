@@ -34,9 +34,9 @@ int kside_up(struct kside *k, const struct runconf *c, const struct apolicy *g);
  * and on every reload):
  *   - no policy: c's ports, every flow to them (EW_STEER_ALL), as before;
  *   - a policy: its tags (kernel/tags.h: clients, destinations, ports;
- *     steered in inline mode for HTTP requests and whole objects, else
- *     mirrored), and c's ports for every flow only when c has lists of
- *     its own (the floor applies to everyone).
+ *     inline, those of HTTP requests and whole objects, steered; tap,
+ *     all of them, mirrored), and c's ports for every flow only when c
+ *     has lists of its own (the floor applies to everyone).
  * The tags go in as one flip; then the ports, then the flags. Returns 0
  * or -errno (printed). */
 int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy *g);
