@@ -5,6 +5,7 @@
 # address, 10.10.1.2, in the default group; 10.10.1.1 is in "minors").
 # Every content rule names the server 10.10.2.1, so only flows to it are
 # steered. Checked:
+#   - a broken policy at start: exit 2, file:line:col, nothing attached;
 #   - a minor asking for a host on the adult list gets 403 and the notice,
 #     and nginx never sees the request (its access log); a default-group
 #     client gets the page; a court-ordered host gets 451 for anyone;
@@ -54,6 +55,17 @@ rules:
   - {name: everything-else, action: allow}
 EOF
 }
+ew_say "a broken policy at start: nothing starts"
+write_policy dorp
+rc=0
+out=$(ew run --iface ewc --iface ews --control "$EW_TMP/agent.sock" --log /dev/null \
+	--policy "$POL/policy.yaml" --duration 1 2>&1) || rc=$?
+ew_expect_eq "exit status" "$rc" 2
+grep -q "policy.yaml:[0-9]*:[0-9]*: unknown action 'dorp'" <<<"$out" ||
+	ew_fail "the message does not say where: $out"
+ew_attached ewc && ew_fail "attached with a broken policy"
+ew_ok "file:line:col given, nothing attached"
+
 write_policy notice
 ew policy check "$POL/policy.yaml" >/dev/null || ew_fail "the test's policy does not check"
 
