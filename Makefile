@@ -30,6 +30,10 @@ $(B)/%.bpf.o: bpf/%.bpf.c | $(B)
 	$(call say,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(B)/tests/e2e/%.bpf.o: tests/e2e/%.bpf.c
+	$(call say,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(call say,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
@@ -47,8 +51,8 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent proxy engine icap config policy kernel capture stream classify http object \
-	     image lists log report metrics evidence
+STAGES    := agent proxy notice engine icap config policy kernel capture stream classify http \
+	     object image lists log report metrics evidence
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)
@@ -81,7 +85,8 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 REPLAYS    := $(patsubst tests/fuzz/%.c,$(B)/fuzz/replay_%,$(FUZZ_SRCS))
 TEST_CPP   := $(CPPFLAGS) -Itests -DEW_TESTING
-E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(wildcard tests/e2e/*.c))
+E2E_TOOLS  := $(patsubst tests/e2e/%.c,$(B)/tests/e2e/%,$(filter-out %.bpf.c,$(wildcard tests/e2e/*.c))) \
+	      $(patsubst tests/e2e/%.bpf.c,$(B)/tests/e2e/%.bpf.o,$(wildcard tests/e2e/*.bpf.c))
 
 # Unit tests and BPF tests run under ASan/UBSan against the sanitized library.
 $(B)/tests/unit/%: tests/unit/%.c $(B)/san/libew.a | $(BPF_SKELS)
@@ -131,7 +136,7 @@ bench: deps
 	$(Q)bench/run.sh
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(B)/tests/e2e/host_nic.bpf.o
 	$(Q)tests/e2e/demo.sh
 
 # Loads each object (root) and prints the verifier's "processed N insns" per

@@ -7,6 +7,7 @@
 #include "lib/flow.h"
 #include "lib/maps.h"
 #include "lib/parse.h"
+#include "lib/reset.h"
 
 /* Verdict for malformed or truncated headers, set before load through
  * skel->rodata. Default XDP_PASS (fail-open): a parser corner case must not
@@ -289,7 +290,8 @@ static __always_inline int prefix_blocked(const struct ew_pkt *p, __u64 len)
 	return 1;
 }
 
-/* True (and counted per rule) when the flow has a live block verdict. */
+/* The flow's live verdict if it drops packets (EW_ACT_BLOCK or
+ * EW_ACT_RESET, counted per rule), else EW_ACT_NONE. */
 static __always_inline int flow_blocked(const struct ew_pkt *p, __u64 len)
 {
 	struct ew_flow_key k;
@@ -297,13 +299,13 @@ static __always_inline int flow_blocked(const struct ew_pkt *p, __u64 len)
 
 	ew_flow_key_make(p, &k);
 	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
-	if (!v || v->action != EW_ACT_BLOCK)
-		return 0;
+	if (!v || (v->action != EW_ACT_BLOCK && v->action != EW_ACT_RESET))
+		return EW_ACT_NONE;
 	/* Read the clock only for verdicts that can expire. */
 	if (v->expires_ns && !ew_verdict_live(v, bpf_ktime_get_ns()))
-		return 0;
+		return EW_ACT_NONE;
 	ew_count_rule(v->rule_id, len);
-	return 1;
+	return v->action;
 }
 
 /* Global (not inlined) on purpose: the verifier checks it once, instead of
@@ -328,7 +330,7 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 {
 	__u64 len = ctx->data_end - ctx->data;
 	struct ew_pkt p;
-	int why;
+	int why, act;
 
 	ew_count(EW_C_RX, len);
 	why = ew_xdp_parse(ctx, &p);
@@ -339,7 +341,10 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 	if (ew_parse_is_error(why) && ew_malformed_verdict == XDP_DROP)
 		return XDP_DROP;
 	/* Flow verdicts need the L4 ports: not for fragments or errors. */
-	if (!why && flow_blocked(&p, len))
+	act = why ? EW_ACT_NONE : flow_blocked(&p, len);
+	if (act == EW_ACT_RESET && ew_xdp_reset(ctx, &p, len) == XDP_TX)
+		return verdict(EW_C_RESET_TX, XDP_TX, len);
+	if (act != EW_ACT_NONE)
 		return verdict(EW_C_DROP_FLOW, XDP_DROP, len);
 	return verdict(EW_C_PASS, XDP_PASS, len);
 }

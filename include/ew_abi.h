@@ -66,6 +66,8 @@ enum ew_action_num {
 	EW_ACT_BLOCK = 1,	/* drop every packet of the flow */
 	EW_ACT_ALLOW = 2,	/* bypass: never tag or inspect */
 	EW_ACT_INSPECT = 3,	/* tagged: mirror payload to the agent */
+	EW_ACT_RESET = 4,	/* as BLOCK, and XDP answers each TCP packet
+				 * with a reset to its sender */
 };
 
 #define EW_MIRROR_ALL 0xffff	/* mirror_budget: no limit */
@@ -183,6 +185,7 @@ enum ew_counter_num {
 	EW_C_PASS,		/* XDP: passed */
 	EW_C_DROP_PREFIX,	/* XDP: dropped by a blocked prefix */
 	EW_C_DROP_FLOW,		/* XDP: dropped by a flow verdict */
+	EW_C_RESET_TX,		/* XDP: a reset flow's packet answered with a TCP reset */
 	EW_C_NOT_IP,		/* XDP: neither IPv4 nor IPv6: passed */
 	EW_C_FRAGMENT,		/* XDP: non-first fragment: address rules only */
 	EW_C_ERR_ETH,		/* truncated Ethernet header */

@@ -22,6 +22,7 @@ static const struct cli_cmd commands[] = {
 	{ "log", cmd_log, "verify, query, forward or preserve event log files" },
 	{ "evidence", cmd_evidence, "responders' keys; open a sealed object (every opening logged)" },
 	{ "lookup", cmd_lookup, "are these hashes or files on the lists? (exact, and PDQ with distance)" },
+	{ "notice", cmd_notice, "check notice templates, or render a page of them (docs/notices.md)" },
 	{ "report", cmd_report, "cases of a period per category, list, hash, day ... from event logs" },
 	{ NULL, NULL, NULL },
 };

@@ -14,7 +14,7 @@ layout itself, so a test can check the agent against the kernel's own state.
   ewmap.py flowkey SRC SPORT DST DPORT PROTO
                                           the canonical ew_flow_key, as hex
   ewmap.py verdict SRC SPORT DST DPORT PROTO ACTION [RULE_ID]
-                                          insert a flow verdict (block|allow|inspect)
+                                          insert a flow verdict (block|allow|inspect|reset)
   ewmap.py getverdict SRC SPORT DST DPORT PROTO
                                           print the action stored for a flow, or none
 """
@@ -29,7 +29,7 @@ import sys
 
 PIN = os.environ.get("EDGEWARD_PIN_DIR") or "/sys/fs/bpf/edgeward"
 ABI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../include/ew_abi.h")
-ACTIONS = {"none": 0, "block": 1, "allow": 2, "inspect": 3}
+ACTIONS = {"none": 0, "block": 1, "allow": 2, "inspect": 3, "reset": 4}
 PROTOS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP,
           "icmp": socket.IPPROTO_ICMP, "icmp6": socket.IPPROTO_ICMPV6}
 

@@ -246,6 +246,14 @@ ew_topology_up()
 	ip -n "$EW_NE" link set ewc up
 	ip -n "$EW_NE" link set ews up
 	ip -n "$EW_NS" link set veth0 up
+	# The hosts' ends run NAPI, as a NIC's driver does: a veth delivers the
+	# edge's XDP_TX (resets of reset flows) to its peer only then.
+	[ -f "$EW_ROOT/${B:-build}/tests/e2e/host_nic.bpf.o" ] ||
+		ew_fail "${B:-build}/tests/e2e/host_nic.bpf.o not built (make build-tests)"
+	for n in "$EW_NC" "$EW_NS"; do
+		ip -n "$n" link set veth0 xdpdrv obj "$EW_ROOT/${B:-build}/tests/e2e/host_nic.bpf.o" \
+			sec xdp
+	done
 	ip -n "$EW_NC" route add default via 10.10.1.254
 	ip -n "$EW_NC" -6 route add default via fd00:1::fe
 	ip -n "$EW_NS" route add default via 10.10.2.254

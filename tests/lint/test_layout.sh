@@ -15,7 +15,7 @@ fail=0
 declare -A allow=(
 	[cli]="*"
 	[.]="cli log"
-	[agent]="proxy icap engine config policy kernel capture stream classify http object image lists log metrics evidence util"
+	[agent]="proxy notice icap engine config policy kernel capture stream classify http object image lists log metrics evidence util"
 	[engine]="capture stream classify http object image lists log util"
 	[icap]="stream http object log util"
 	[proxy]="engine http object stream log util"
@@ -32,6 +32,7 @@ declare -A allow=(
 	[evidence]="object log util"
 	[metrics]="engine object log util"
 	[report]="log util"
+	[notice]="log util"
 	[log]="util"
 	[util]=""
 )

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "util/hex.h"
 #include "log/eventlog.h"
 #include "log/logmac.h"
 
@@ -123,10 +124,10 @@ static int check_chain(const char *text, uint64_t first_seq, uint8_t prev[32])
 
 		assert_true(len > 76);
 		assert_memory_equal(p + len - 76, ",\"hmac\":\"", 9);
-		assert_int_equal(logmac_unhex(p + len - 67, 32, want), 0);
+		assert_int_equal(hex_decode(p + len - 67, 32, want), 0);
 		assert_int_equal(logmac_hmac(m, p, len - 76, mac), 0);
 		assert_memory_equal(mac, want, 32);
-		logmac_hex(prev, 32, hex);
+		hex_encode(prev, 32, hex);
 		snprintf(needle, sizeof(needle), "\"integrity\":{\"seq\":%llu,\"prev\":\"%s\"",
 			 (unsigned long long)(first_seq + (uint64_t)n), hex);
 		if (!memmem(p, len, needle, strlen(needle)))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/hex.h"
 #include "object/hash.h"
 
 static const char abc_md5[] = "900150983cd24fb0d6963f7d28e17f72";
@@ -24,7 +25,7 @@ static void expect_hex(const struct hash_result *r, enum hash_type t, const char
 	char hex[HASH_HEX_MAX];
 
 	assert_true(r->mask & (1u << t));
-	hash_hex(r->d[t], hash_len(t), hex);
+	hex_encode(r->d[t], hash_len(t), hex);
 	assert_string_equal(hex, want);
 }
 
@@ -142,7 +143,7 @@ static void hex_roundtrip(void **state)
 		hash_unhex(HASH_T_SHA256,
 			   "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", d),
 		0);
-	hash_hex(d, 32, hex);
+	hex_encode(d, 32, hex);
 	assert_string_equal(hex, abc_sha256);
 	assert_int_equal(hash_unhex(HASH_T_MD5, abc_sha1, d), -EINVAL);
 	assert_int_equal(hash_unhex(HASH_T_MD5, "900150983cd24fb0d6963f7d28e17f7g", d), -EINVAL);

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "util/hex.h"
 #include "engine/engine.h"
 #include "object/hash.h"
 #include "proxy/learn.h"
@@ -431,7 +432,7 @@ static struct hashdb *list_of(const struct blob *listed, int n)
 		char hex[65];
 
 		sha256(listed[i].p, listed[i].n, h);
-		hash_hex(h, 32, hex);
+		hex_encode(h, 32, hex);
 		hex[64] = '\n';
 		assert_int_equal(write(fd, hex, 65), 65);
 	}
@@ -741,6 +742,43 @@ static void blocked_reset_resets(void **state)
 	wait_open(t, 0);
 	assert_int_equal(t->nblocks, 1);
 	expect_block(&t->blocks[0], PROXY_ENF_RESET, "/listed.jpg", &listed);
+	free(teardown(t, &st));
+	assert_int_equal(st.blocked, 1);
+	free(listed.p);
+}
+
+/* proxy_conf.notice: the page and the status are the callback's, and it
+ * sees the connection's last Accept-Language. */
+static size_t page_403(void *ctx, const struct proxy_block *b, char *buf, size_t size,
+		       int *status)
+{
+	(void)ctx;
+	assert_int_equal(*status, 451);
+	*status = 403;
+	return (size_t)snprintf(buf, size, "<p>%s</p>", b->accept_language);
+}
+
+static void notice_callback(void **state)
+{
+	static const char want[] = "HTTP/1.1 403 Forbidden\r\n"
+				   "Content-Type: text/html; charset=utf-8\r\n"
+				   "Content-Length: 19\r\nCache-Control: no-store\r\n\r\n"
+				   "<p>ta, en;q=0.5</p>";
+	struct blob listed = fake_jpeg(20000, 12), nb = {(uint8_t *)want, sizeof(want) - 1};
+	struct t *t = setup(&listed, 1);
+	struct proxy_stats st;
+	int fd;
+
+	(void)state;
+	t->conf.notice = page_403;
+	canned(&t->srv, "GET /listed.jpg", cl_response("image/jpeg", &listed));
+	start(t);
+	fd = client(t);
+	say(fd, "GET /listed.jpg HTTP/1.1\r\nHost: t.example\r\n"
+		"Accept-Language: ta, en;q=0.5\r\n\r\n");
+	expect(fd, &nb);
+	close(fd);
+	wait_open(t, 0);
 	free(teardown(t, &st));
 	assert_int_equal(st.blocked, 1);
 	free(listed.p);
@@ -1267,6 +1305,7 @@ int main(void)
 		cmocka_unit_test(unlisted_media_arrive_whole),
 		cmocka_unit_test(listed_image_gets_451),
 		cmocka_unit_test(blocked_reset_resets),
+		cmocka_unit_test(notice_callback),
 		cmocka_unit_test(learned_url_refused_before_the_server),
 		cmocka_unit_test(caller_decides),
 		cmocka_unit_test(past_hold_max_streams_then_resets),

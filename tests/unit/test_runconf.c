@@ -142,7 +142,7 @@ static void diagnostics(void **state)
 		{"interface: [eth0]\n",
 		 ":1:1: unknown key 'interface' in the agent's config (expected interfaces, mode, "
 		 "xdp_mode, workers, memory, log, control_socket, heartbeat_stale_after, hash, "
-		 "lists, pdq, inline, tap, icap, privacy, evidence, metrics or policy)"},
+		 "lists, pdq, inline, tap, icap, notices, privacy, evidence, metrics or policy)"},
 		{"policy: [a, b]\n", ":1:9: expected a value, found a list"},
 		{"mode: inlin\n", ":1:7: expected inline or tap, found 'inlin'"},
 		{"workers: many\n", ":1:10: expected a whole number 0..64, found 'many'"},
@@ -171,6 +171,13 @@ static void diagnostics(void **state)
 		{"inline: [tcp/80]\n",
 		 ":1:9: inline: expected a mapping (key: value lines), found a list"},
 		{"icap: {threads: 0}\n", ":1:17: expected a whole number 1..64, found '0'"},
+		{"notices: {status: 404}\n", ":1:19: expected 451 or 403, found '404'"},
+		{"notices: {ack_for: 1y}\n",
+		 ":1:20: expected a duration (a number followed by ms, s, m, h or d, e.g. 30s), "
+		 "found '1y'"},
+		{"notices: {language: hi}\n",
+		 ":1:11: unknown key 'language' in notices (expected templates, default_language, "
+		 "contact, status, listen, ack_for or ack_max)"},
 		{"icap: {port: 1344}\n",
 		 ":1:8: unknown key 'port' in icap (expected listen, threads, fail_closed or types)"},
 		{"log: {path: /x, fsync: always}\n",
@@ -255,6 +262,43 @@ static void outputs(void **state)
 	done(&f);
 }
 
+static void notices(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_int_equal(load(&f, "interfaces: [eth0]\n"), 0);
+	assert_null(f.c.notices.dir);
+	assert_string_equal(f.c.notices.lang, "en");
+	assert_int_equal(f.c.notices.status, 451);
+	assert_int_equal(f.c.notices.ack_ns, 3600 * SEC);
+	done(&f);
+	assert_int_equal(load(&f, "interfaces: [eth0]\n"
+				  "notices:\n"
+				  "  templates: /etc/edgeward/notices\n"
+				  "  default_language: hi\n"
+				  "  contact: 'grievance@isp.example, 1800-000-000'\n"
+				  "  status: 403\n"
+				  "  listen: 0.0.0.0:80\n"
+				  "  ack_for: 30m\n"
+				  "  ack_max: 1000\n"),
+			 0);
+	assert_string_equal(f.c.notices.dir, "/etc/edgeward/notices");
+	assert_string_equal(f.c.notices.lang, "hi");
+	assert_string_equal(f.c.notices.contact, "grievance@isp.example, 1800-000-000");
+	assert_int_equal(f.c.notices.status, 403);
+	assert_string_equal(f.c.notices.listen, "0.0.0.0:80");
+	assert_int_equal(f.c.notices.ack_ns, 1800 * SEC);
+	assert_int_equal(f.c.notices.ack_max, 1000);
+	assert_int_equal(runconf_check(&f.c, "x", &f.d), 0);
+	done(&f);
+	assert_int_equal(load(&f, "interfaces: [eth0]\nnotices: {listen: 0.0.0.0:80}\n"), 0);
+	assert_int_equal(runconf_check(&f.c, "x", &f.d), -EINVAL);
+	assert_string_equal(f.d.msgs[0].text, "x: notices listen needs templates (the pages it "
+					      "serves)");
+	done(&f);
+}
+
 static void no_history_needs_a_key(void **state)
 {
 	struct fx f;
@@ -300,6 +344,7 @@ int main(void)
 		cmocka_unit_test(diagnostics),
 		cmocka_unit_test(caret_and_missing_file),
 		cmocka_unit_test(outputs),
+		cmocka_unit_test(notices),
 		cmocka_unit_test(no_history_needs_a_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

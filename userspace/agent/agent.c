@@ -25,6 +25,7 @@
 #include "kside.h"
 #include "log/log.h"
 #include "metrics.h"
+#include "notices.h"
 #include "outputs.h"
 #include "privs.h"
 #include "rcu.h"
@@ -48,10 +49,11 @@ struct agent {
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
 	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
-	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's (none yet) */
+	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's */
 	struct decider dc;    /* the policy's answers for the proxy and the tap */
 	struct dpi *names;    /* nDPI's names for the policy's app conditions */
 	uint64_t policy_failures;
+	struct agent_notices notices; /* templates, notice server */
 	struct control *ctl;
 	int sig_fd;
 	sigset_t old_mask;
@@ -210,6 +212,12 @@ static int start_sources(struct agent *a)
 	return a->tap ? 0 : -errno;
 }
 
+/* The warn rules' acknowledgements: the notice server's table. */
+static bool acked(void *ctx, const uint8_t *client, const char *category)
+{
+	return notice_server_acked(ctx, client, category);
+}
+
 /* The policy event and the version stamped on every line from now on. */
 static void policy_said(struct agent *a, const char *action, const char *error)
 {
@@ -245,6 +253,8 @@ static int start(struct agent *a)
 		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
 	if (!rc)
 		rc = start_sources(a);
+	if (!rc)
+		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
 	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();
@@ -252,8 +262,12 @@ static int start(struct agent *a)
 		rc = agent_metrics_start(&a->m, a->conf.metrics);
 	if (!rc && (rc = engine_start(a->e)))
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
+	if (!rc)
+		rc = agent_notices_start(&a->notices);
+	if (!rc && a->notices.srv)
+		a->hooks = (struct apolicy_hooks){.acked = acked, .ctx = a->notices.srv};
 	if (!rc && a->conf.mode == RUN_INLINE &&
-	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc)))
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);
@@ -275,6 +289,7 @@ static int start(struct agent *a)
 static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 {
 	const struct runconf_icap *ni = &c->icap, *oi = &a->conf.icap;
+	const struct runconf_notices *nn = &c->notices, *on = &a->conf.notices;
 
 	if (c->mode != a->conf.mode || c->n_if != a->conf.n_if || c->workers != a->conf.workers)
 		fprintf(out, "warning: mode, interfaces and workers change only on a restart\n");
@@ -282,6 +297,11 @@ static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 	    ni->threads != oi->threads || ni->fail_closed != oi->fail_closed ||
 	    !ni->types != !oi->types || (ni->types && strcmp(ni->types, oi->types)))
 		fprintf(out, "warning: icap settings change only on a restart\n");
+	if (!nn->dir != !on->dir || (nn->dir && strcmp(nn->dir, on->dir)) ||
+	    !nn->listen != !on->listen || (nn->listen && strcmp(nn->listen, on->listen)) ||
+	    !nn->contact != !on->contact || (nn->contact && strcmp(nn->contact, on->contact)) ||
+	    nn->status != on->status || nn->ack_ns != on->ack_ns)
+		fprintf(out, "warning: notices settings change only on a restart\n");
 }
 
 /* A reload that failed: what is in force stays; said to out and as a
@@ -392,6 +412,21 @@ static void status_policy(struct agent *a, FILE *out)
 		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
 }
 
+static void status_notices(struct agent *a, FILE *out)
+{
+	struct notice_server_stats ns;
+
+	notice_server_stats(a->notices.srv, &ns);
+	fprintf(out, "notices: port %u; block pages %llu, disclaimers %llu, acknowledged %llu, "
+		     "refused %llu, bad requests %llu; acknowledgements held %llu of %llu, "
+		     "dropped when full %llu\n",
+		notice_server_port(a->notices.srv), (unsigned long long)ns.blocks,
+		(unsigned long long)ns.warns, (unsigned long long)ns.acks,
+		(unsigned long long)ns.acks_refused, (unsigned long long)ns.bad_requests,
+		(unsigned long long)ns.table.live, (unsigned long long)ns.table.slots,
+		(unsigned long long)ns.table.evicted);
+}
+
 static void status(struct agent *a, FILE *out)
 {
 	const struct runconf *c = &a->conf;
@@ -421,6 +456,8 @@ static void status(struct agent *a, FILE *out)
 		status_inline(a, out);
 	if (a->icap)
 		status_icap(a, out);
+	if (a->notices.srv)
+		status_notices(a, out);
 	if (a->tap)
 		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
 			     "%llu, resets %llu\n",
@@ -532,6 +569,7 @@ static int stop(struct agent *a)
 	a->inl = NULL;
 	icapsvc_stop(a->icap, NULL);
 	a->icap = NULL;
+	agent_notices_close(&a->notices); /* after the proxy: it renders with them */
 	if (a->e)
 		engine_stop(a->e); /* the last flows' objects are written */
 	if (a->tap && tap_free(a->tap))

@@ -133,7 +133,7 @@ static void proxy_settings(struct inline_src *s, const struct runconf *c, struct
 }
 
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct decider *dc)
+				struct decider *dc, struct agent_notices *n)
 {
 	struct inline_src *s = calloc(1, sizeof(*s));
 	struct proxy_conf pc;
@@ -146,6 +146,10 @@ struct inline_src *inline_start(struct engine *e, struct kside *k, const struct 
 	if (listeners(s))
 		goto fail;
 	proxy_settings(s, c, dc, &pc);
+	if (n->set) {
+		pc.notice = agent_notices_page;
+		pc.notice_ctx = n;
+	}
 	s->proxy = proxy_start(&pc);
 	if (!s->proxy) {
 		ew_err("couldn't start the inline proxy: %s", strerror(errno));

@@ -16,16 +16,18 @@
 #include "decide.h"
 #include "engine/engine.h"
 #include "kside.h"
+#include "notices.h"
 #include "proxy/proxy.h"
 
 struct inline_src;
 
 /* Opens the listeners (IPv4, IPv6), registers them, starts the proxy on
  * engine e (started) with c's inline settings, the policy's decisions of
- * dc (outlives the source) at request heads and object verdicts, and
- * lets TC steer new flows. Returns NULL with errno set (printed). */
+ * dc (outlives the source) at request heads and object verdicts, its
+ * notices from n's templates (if any; n outlives the proxy), and lets TC
+ * steer new flows. Returns NULL with errno set (printed). */
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct decider *dc);
+				struct decider *dc, struct agent_notices *n);
 
 /* Main loop, once a second: blocks the server addresses that blocked
  * objects came from, when c asked for it. */

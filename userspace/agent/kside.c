@@ -261,9 +261,9 @@ int kside_up(struct kside *k, const struct runconf *c, const struct apolicy *g)
 	return err;
 }
 
-int kside_block_flow(struct kside *k, const struct ew_flow_key *key, uint32_t rule)
+int kside_reset_flow(struct kside *k, const struct ew_flow_key *key, uint32_t rule)
 {
-	struct ew_verdict v = {.action = EW_ACT_BLOCK, .rule_id = rule};
+	struct ew_verdict v = {.action = EW_ACT_RESET, .rule_id = rule};
 
 	if (bpf_map_update_elem(k->flows_fd, key, &v, BPF_ANY))
 		return -errno;

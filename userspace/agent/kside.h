@@ -45,9 +45,12 @@ int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy 
  * stops tagging and steering). */
 void kside_beat(struct kside *k, uint64_t now_ns);
 
-/* Puts a BLOCK verdict on the flow with canonical key (rule id rule): XDP
- * drops its packets both ways from now on. Returns 0 or -errno. */
-int kside_block_flow(struct kside *k, const struct ew_flow_key *key, uint32_t rule);
+/* Puts a RESET verdict on the flow with canonical key (rule id rule): XDP
+ * drops its packets both ways from now on and answers each TCP one with a
+ * reset to its sender, at the sequence number the sender expects (the
+ * agent's own resets may lag: the mirror is behind the wire). Returns 0
+ * or -errno. */
+int kside_reset_flow(struct kside *k, const struct ew_flow_key *key, uint32_t rule);
 
 /* Stale heartbeat, fds closed. Safe after a failed kside_up. */
 void kside_down(struct kside *k);

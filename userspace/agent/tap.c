@@ -195,7 +195,7 @@ static void reset_both(struct tap *t, const struct flow_info *fi)
 /* The flow's BLOCK verdict (XDP drops the rest), counted. */
 static void block_key(struct tap *t, const struct ew_flow_key *key)
 {
-	if (kside_block_flow(t->conf.kside, key, 0))
+	if (kside_reset_flow(t->conf.kside, key, 0))
 		ew_warn("couldn't write the BLOCK verdict of a blocked flow: %s",
 			strerror(errno));
 	else

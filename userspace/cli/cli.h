@@ -26,5 +26,6 @@ int cmd_report(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_notice(int argc, char **argv);
 
 #endif

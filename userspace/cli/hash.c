@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/hex.h"
 #include "cli/cli.h"
 #include "object/hash.h"
 #include "image/imgsandbox.h"
@@ -87,7 +88,7 @@ static void print_digests(const struct hash_result *r)
 	char hex[HASH_HEX_MAX];
 
 	for (int t = 0; t < HASH_T_MAX; t++) {
-		hash_hex(r->d[t], hash_len(t), hex);
+		hex_encode(r->d[t], hash_len(t), hex);
 		printf("  %-10s %s\n", hash_name(t), hex);
 	}
 }

@@ -32,6 +32,8 @@ void runconf_default(struct runconf *c)
 	};
 	c->tap = (struct runconf_tap){.ports = "tcp/80", .mirror_cap = 1600};
 	c->icap.threads = 2;
+	c->notices = (struct runconf_notices){.lang = "en", .status = 451, .ack_ns = 3600 * SEC,
+					      .ack_max = 65536};
 	runconf_out_default(c);
 }
 
@@ -327,10 +329,40 @@ static int icap_section(struct runconf *c, struct ynode *n, struct diag *d)
 	return err ? -EINVAL : 0;
 }
 
+static int notices_section(struct runconf *c, struct ynode *n, struct diag *d)
+{
+	static const char *const keys[] = {"templates", "default_language", "contact", "status",
+					   "listen", "ack_for", "ack_max", NULL};
+	static const char *const statuses[] = {"451", "403", NULL};
+	struct runconf_notices *no = &c->notices;
+	struct ynode *v;
+	int err = ymap_check(&c->doc, n, "notices", keys, d), st;
+
+	if (err)
+		return err;
+	if ((v = (struct ynode *)ymap_get(n, "templates")))
+		err |= yget_str(&c->doc, v, d, &no->dir);
+	if ((v = (struct ynode *)ymap_get(n, "default_language")))
+		err |= yget_str(&c->doc, v, d, &no->lang);
+	if ((v = (struct ynode *)ymap_get(n, "contact")))
+		err |= yget_str(&c->doc, v, d, &no->contact);
+	if ((v = (struct ynode *)ymap_get(n, "status")) && !yget_enum(&c->doc, v, statuses, d, &st))
+		no->status = st ? 403 : 451;
+	else if (v)
+		err = -EINVAL;
+	if ((v = (struct ynode *)ymap_get(n, "listen")))
+		err |= yget_str(&c->doc, v, d, &no->listen);
+	if ((v = (struct ynode *)ymap_get(n, "ack_for")))
+		err |= yget_duration(&c->doc, v, SEC, 30 * 86400 * SEC, d, &no->ack_ns);
+	if ((v = (struct ynode *)ymap_get(n, "ack_max")))
+		err |= yget_u64(&c->doc, v, 1, 1u << 24, d, &no->ack_max);
+	return err ? -EINVAL : 0;
+}
+
 static const char *const top_keys[] = {
 	"interfaces", "mode",	  "xdp_mode", "workers", "memory", "log", "control_socket",
 	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap",
-	"icap", "privacy", "evidence", "metrics", "policy", NULL};
+	"icap", "notices", "privacy", "evidence", "metrics", "policy", NULL};
 
 /* The top-level settings that are single values. */
 static int top_values(struct runconf *c, const struct ynode *root, struct diag *d)
@@ -391,6 +423,8 @@ int runconf_load(struct runconf *c, const char *path, struct diag *d)
 		err |= tap_section(c, v, d);
 	if ((v = (struct ynode *)ymap_get(root, "icap")))
 		err |= icap_section(c, v, d);
+	if ((v = (struct ynode *)ymap_get(root, "notices")))
+		err |= notices_section(c, v, d);
 	if ((v = (struct ynode *)ymap_get(root, "privacy")))
 		err |= runconf_privacy_section(c, v, d);
 	if ((v = (struct ynode *)ymap_get(root, "evidence")))
@@ -411,6 +445,10 @@ int runconf_check(const struct runconf *c, const char *name, struct diag *d)
 	}
 	if (c->evidence.public_key && !c->evidence.dir) {
 		diag_add(d, name, 0, 0, "evidence needs a dir for the sealed objects");
+		return -EINVAL;
+	}
+	if (c->notices.listen && !c->notices.dir) {
+		diag_add(d, name, 0, 0, "notices listen needs templates (the pages it serves)");
 		return -EINVAL;
 	}
 	if (c->inl.hold_max > c->inl.hold_total) {

@@ -47,6 +47,18 @@ struct runconf_icap {
 	const char *types;	/* sniffed types inspected whole; NULL: the default */
 };
 
+/* Notice pages and the notice server (docs/notices.md). */
+struct runconf_notices {
+	const char *dir;	/* templates (NAME.LANG.html); NULL: the proxy's
+				 * built-in page, no server */
+	const char *lang;	/* default language ("en") */
+	const char *contact;	/* {{contact}} */
+	int status;		/* block notices: 451 (legal) or 403 (policy) */
+	const char *listen;	/* notice server "ADDR:PORT"; NULL: none */
+	uint64_t ack_ns;	/* an acknowledgement holds this long (1 h) */
+	uint64_t ack_max;	/* acknowledgements remembered (65536) */
+};
+
 #define RUNCONF_PREFIX_MAX 64
 
 /* The event log (`log:` as a mapping; `log: PATH` sets path alone). */
@@ -103,6 +115,7 @@ struct runconf {
 	struct runconf_inline inl;
 	struct runconf_tap tap;
 	struct runconf_icap icap;
+	struct runconf_notices notices;
 	struct runconf_log logo;
 	struct runconf_privacy privacy;
 	struct runconf_evidence evidence;

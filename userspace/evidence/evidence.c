@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/hex.h"
 #include "evidence.h"
 #include "log/log.h"
 #include "log/logmac.h"
@@ -46,7 +47,7 @@ static void name_of(char *out, size_t len, const uint8_t *body, size_t n)
 	struct tm tm;
 
 	logmac_sha256(body, n, h);
-	logmac_hex(h, 8, hex);
+	hex_encode(h, 8, hex);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
@@ -234,7 +235,7 @@ int evidence_read_key(const char *path, uint8_t key[EVIDENCE_KEY_LEN], int secre
 		snprintf(msg, msglen, "secret key file '%s' is readable by group or others (chmod "
 			 "600 it)", path);
 	} else if (!fgets(hex, sizeof(hex), f) || strspn(hex, "0123456789abcdefABCDEF") !=
-			   2 * EVIDENCE_KEY_LEN || logmac_unhex(hex, EVIDENCE_KEY_LEN, key)) {
+			   2 * EVIDENCE_KEY_LEN || hex_decode(hex, EVIDENCE_KEY_LEN, key)) {
 		err = -EINVAL;
 		snprintf(msg, msglen, "key file '%s' does not hold a key (64 hex digits)", path);
 	}
@@ -250,7 +251,7 @@ static int write_key(const char *path, const uint8_t *k, mode_t mode)
 
 	if (fd < 0)
 		return -errno;
-	logmac_hex(k, EVIDENCE_KEY_LEN, hex);
+	hex_encode(k, EVIDENCE_KEY_LEN, hex);
 	strcat(hex, "\n");
 	if (write(fd, hex, strlen(hex)) != (ssize_t)strlen(hex))
 		err = -EIO;

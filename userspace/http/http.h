@@ -81,6 +81,8 @@ struct http_msg {
 	/* the request (of a response: the request it answers; "" when
 	 * unknown): method, Host or absolute-URI authority, target as sent */
 	const char *method, *host, *uri;
+	const char *accept_language; /* requests: the Accept-Language field
+				      * ("": none); responses: "" */
 	int status;		/* responses; 0 for requests */
 };
 

@@ -5,15 +5,8 @@
  * messages, and re-reads a body that was not chunked after all. */
 #include <string.h>
 
+#include "util/hex.h"
 #include "httpint.h"
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* While the first chunk-size line is read, its bytes are kept to be read
  * again if it is none. */
@@ -38,10 +31,10 @@ static enum chunk_ev size_line(struct http_dir *d)
 
 	while (i < d->n && (d->buf[i] == ' ' || d->buf[i] == '\t'))
 		i++;
-	for (k = i; k < d->n && hexval(d->buf[k]) >= 0; k++) {
+	for (k = i; k < d->n && hex_digit(d->buf[k]) >= 0; k++) {
 		if (size >> 56)
 			return CHUNK_BAD;
-		size = size * 16 + hexval(d->buf[k]);
+		size = size * 16 + hex_digit(d->buf[k]);
 	}
 	if (k == i)
 		return CHUNK_BAD;
@@ -143,7 +136,7 @@ size_t httpchunk_bytes(struct http_flow *f, enum stream_dir dir,
 						    c == ' ' || c == '\t' ||
 						    c == '\v' || c == '\f'))
 			continue;	/* CRLF after data, stray blank lines */
-		if (st == H_CHUNK_SIZE && !d->n && hexval(c) < 0)
+		if (st == H_CHUNK_SIZE && !d->n && hex_digit(c) < 0)
 			*ev = CHUNK_BAD;	/* not a chunk-size line */
 		else if (c == '\n' || (c == '\r' && st == H_CHUNK_SIZE))
 			*ev = line_end(d, c);

@@ -160,6 +160,8 @@ static void field(struct http_head *h, char *line, size_t n, int *cl_seen)
 		copy(h->etag, HH_SHORT, v, vn);
 	else if (name_is(name, nn, "last-modified") && !h->last_modified[0])
 		copy(h->last_modified, HH_SHORT, v, vn);
+	else if (name_is(name, nn, "accept-language") && !h->accept_language[0])
+		copy(h->accept_language, HH_SHORT, v, vn);
 	else if (name_is(name, nn, "upgrade"))
 		h->upgrade = 1;
 	else if (name_is(name, nn, "connection") && memmem(v, vn, "lose", 4))

@@ -28,6 +28,7 @@ struct http_head {
 	char etag[HH_SHORT];
 	char last_modified[HH_SHORT];
 	char filename[HH_SHORT];	/* Content-Disposition filename */
+	char accept_language[HH_SHORT];	/* requests: the first Accept-Language */
 	int64_t content_length;		/* -1: absent or unusable */
 	int64_t alt_length;		/* Firefox's reading of an unusable
 					 * list ("34 68": 34), else -1 */

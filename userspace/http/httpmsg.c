@@ -41,7 +41,9 @@ static void report(struct http_flow *f, enum stream_dir dir, enum http_msg_event
 		m.method = h->method;
 		m.uri = h->uri;
 		m.host = req_host(h, host, sizeof(host));
+		m.accept_language = h->accept_language;
 	} else {
+		m.accept_language = "";
 		/* an interim response comes before its request is taken */
 		if (d->msg_flags & HTTP_MSG_INTERIM)
 			rq = f->qhead;

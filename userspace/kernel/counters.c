@@ -16,6 +16,7 @@ static const char *const names[EW_C_MAX] = {
 	[EW_C_PASS] = "xdp_pass",
 	[EW_C_DROP_PREFIX] = "xdp_drop_prefix",
 	[EW_C_DROP_FLOW] = "xdp_drop_flow",
+	[EW_C_RESET_TX] = "xdp_reset_tx",
 	[EW_C_NOT_IP] = "xdp_not_ip",
 	[EW_C_FRAGMENT] = "xdp_fragment",
 	[EW_C_ERR_ETH] = "err_eth",

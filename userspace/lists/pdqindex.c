@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "pdqindex_int.h"
 
 /* The distance loops are built twice, with and without the POPCNT
@@ -36,37 +37,16 @@
 #define HOT_CLONES
 #endif
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int pdq_hash_from_hex(const char *s, size_t len, struct pdq_hash *h)
 {
 	if (len != PDQ_HEX_LEN)
 		return -EINVAL;
-	for (int i = 0; i < PDQ_HASH_BYTES; i++) {
-		int hi = hexval((unsigned char)s[2 * i]), lo = hexval((unsigned char)s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		h->b[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(s, PDQ_HASH_BYTES, h->b);
 }
 
 void pdq_hash_to_hex(const struct pdq_hash *h, char out[PDQ_HEX_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = 0; i < PDQ_HASH_BYTES; i++) {
-		out[2 * i] = hex[h->b[i] >> 4];
-		out[2 * i + 1] = hex[h->b[i] & 15];
-	}
-	out[PDQ_HEX_LEN] = '\0';
+	hex_encode(h->b, PDQ_HASH_BYTES, out);
 }
 
 /* XOR of two hashes as four words (any byte order: only popcounts and

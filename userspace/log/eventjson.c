@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/hex.h"
 #include "eventjson.h"
+#include "util/utf8.h"
 
 void ej_init(struct ej_writer *w, FILE *out)
 {
@@ -86,36 +88,6 @@ static inline void putc1(struct ej_writer *w, char c)
 	if (w->len == w->cap && !grow(w, 1))
 		return;
 	w->buf[w->len++] = c;
-}
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid
- * (overlongs, surrogates and code points past U+10FFFF are invalid). */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
 }
 
 static bool plain(uint8_t c)
@@ -326,17 +298,14 @@ void ej_null(struct ej_writer *w, const char *k)
 
 void ej_hex(struct ej_writer *w, const char *k, const uint8_t *d, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	char b[130];
+	char b[129];
 	size_t i;
 
 	key(w, k);
 	putc1(w, '"');
 	while (n) {
-		for (i = 0; i < n && i < 64; i++) {
-			b[2 * i] = hex[d[i] >> 4];
-			b[2 * i + 1] = hex[d[i] & 15];
-		}
+		i = n < 64 ? n : 64;
+		hex_encode(d, i, b);
 		put(w, b, 2 * i);
 		d += i;
 		n -= i;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/hex.h"
 #include "eventlog_int.h"
 #include "log.h"
 
@@ -26,7 +27,7 @@ void el_checkpoint(struct eventlog *l, const char *reason)
 {
 	char head[2 * LOGMAC_LEN + 1];
 
-	logmac_hex(l->prev, LOGMAC_LEN, head);
+	hex_encode(l->prev, LOGMAC_LEN, head);
 	el_begin(l, "checkpoint");
 	ej_str(&l->w, "reason", reason);
 	ej_u64(&l->w, "count", l->seq);
@@ -69,7 +70,7 @@ static int take_chain(struct eventlog *l, const char *line, size_t n, bool *clea
 	const char *seq;
 
 	if (n < EL_SUFFIX_HMAC + 100 || memcmp(line + n - EL_SUFFIX_HMAC, ",\"hmac\":\"", 9) ||
-	    logmac_unhex(line + n - EL_SUFFIX_HMAC + 9, LOGMAC_LEN, want) ||
+	    hex_decode(line + n - EL_SUFFIX_HMAC + 9, LOGMAC_LEN, want) ||
 	    logmac_hmac(l->mac, line, n - EL_SUFFIX_HMAC, mac) || memcmp(mac, want, LOGMAC_LEN))
 		return 0;
 	seq = memmem(line, n, "\"integrity\":{\"seq\":", 19);

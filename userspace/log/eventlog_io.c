@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/hex.h"
 #include "eventlog_int.h"
 #include "log.h"
 
@@ -65,13 +66,13 @@ static int sign(struct eventlog *l, size_t start)
 	uint8_t mac[LOGMAC_LEN];
 	int n;
 
-	logmac_hex(l->prev, LOGMAC_LEN, hex);
+	hex_encode(l->prev, LOGMAC_LEN, hex);
 	n = sprintf(p, "%s\"integrity\":{\"seq\":%llu,\"prev\":\"%s\"",
 		    l->len - start > 1 ? "," : "", (unsigned long long)(l->seq + 1), hex);
 	l->len += (size_t)n;
 	if (logmac_hmac(l->mac, l->q + start, l->len - start, mac))
 		return -EIO;
-	logmac_hex(mac, LOGMAC_LEN, hex);
+	hex_encode(mac, LOGMAC_LEN, hex);
 	l->len += (size_t)sprintf(l->q + l->len, ",\"hmac\":\"%s\"}}", hex);
 	logmac_digest(l->mac, l->q + start, l->len - start, l->prev);
 	l->seq++;

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "util/hex.h"
 #include "logmac.h"
 
 /* HMAC-SHA256 by hand over EVP digests: the inner and outer states after
@@ -64,7 +65,7 @@ struct logmac *logmac_new(const uint8_t *key, size_t len)
 	    !EVP_DigestUpdate(m->work, tag, sizeof(tag) - 1) || !EVP_DigestUpdate(m->work, key, len) ||
 	    !EVP_DigestFinal_ex(m->work, d, NULL))
 		goto fail;
-	logmac_hex(d, LOGMAC_ID_HEX / 2, m->id);
+	hex_encode(d, LOGMAC_ID_HEX / 2, m->id);
 	return m;
 fail:
 	logmac_free(m);
@@ -109,40 +110,6 @@ void logmac_key_id(const struct logmac *m, char out[LOGMAC_ID_HEX + 1])
 void logmac_sha256(const void *p, size_t n, uint8_t out[LOGMAC_LEN])
 {
 	SHA256(p, n, out);
-}
-
-void logmac_hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int logmac_unhex(const char *s, size_t n, uint8_t *d)
-{
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo = hi < 0 ? -1 : nibble(s[2 * i + 1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		d[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 int logmac_read_key(const char *path, uint8_t *key, size_t cap, char *msg, size_t msglen)

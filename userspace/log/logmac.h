@@ -40,9 +40,4 @@ void logmac_digest(struct logmac *m, const void *p, size_t n, uint8_t out[LOGMAC
  * (chmod 600 it)"). */
 int logmac_read_key(const char *path, uint8_t *key, size_t cap, char *msg, size_t msglen);
 
-/* Lower-case hex of n bytes into out (2n+1 bytes). */
-void logmac_hex(const uint8_t *d, size_t n, char *out);
-/* Parses 2n hex digits at s into d. Returns 0 or -EINVAL. */
-int logmac_unhex(const char *s, size_t n, uint8_t *d);
-
 #endif

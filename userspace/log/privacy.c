@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "logmac.h"
 #include "privacy.h"
 
@@ -81,7 +82,7 @@ void privacy_pseudonym(struct privacy *p, const uint8_t addr[16], char *out)
 	memcpy(out, "anon-", 5);
 	if (logmac_hmac(p->mac, addr, 16, mac))
 		memset(mac, 0, sizeof(mac));
-	logmac_hex(mac, 8, out + 5);
+	hex_encode(mac, 8, out + 5);
 }
 
 /* An address as the log writes it (dotted quad or IPv6 text) -> 16 bytes. */

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "util/hex.h"
 #include "hash.h"
 
 static const struct {
@@ -120,40 +121,11 @@ int hash_parse_mask(const char *s, unsigned *mask)
 	return 0;
 }
 
-void hash_hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int hash_unhex(enum hash_type t, const char *s, uint8_t *d)
 {
 	size_t n = hash_len(t);
 
 	if (!n || strlen(s) != 2 * n)
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		d[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return hex_decode(s, n, d);
 }

@@ -61,9 +61,6 @@ const char *hash_name(enum hash_type t);
  * -EINVAL for an empty or unknown name. */
 int hash_parse_mask(const char *s, unsigned *mask);
 
-/* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
-void hash_hex(const uint8_t *d, size_t n, char *out);
-
 /* Parses exactly 2*hash_len(t) hex digits (either case) into d. Returns 0
  * or -EINVAL. */
 int hash_unhex(enum hash_type t, const char *s, uint8_t *d);

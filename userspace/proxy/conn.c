@@ -252,6 +252,7 @@ void conn_reap(struct loop *l)
 		struct conn *c = l->dead;
 
 		l->dead = c->next;
+		free(c->lang);
 		free(c);
 	}
 }

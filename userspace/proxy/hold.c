@@ -186,6 +186,7 @@ static void fill_block(struct conn *c, struct proxy_block *b, const struct pverd
 	b->sport = c->fi.server_port;
 	b->host = host ? host : "";
 	b->uri = uri ? uri : "";
+	b->accept_language = c->lang ? c->lang : "";
 	b->list = v->list;
 	b->category = v->category;
 	b->hash_type = v->hash_type;
@@ -311,6 +312,17 @@ static bool ask_request(struct conn *c, const struct http_msg *m, struct pverdic
 	return v->blocked;
 }
 
+/* A browser sends one Accept-Language on all its requests: the last one
+ * is kept for the connection's notices (one allocation while it stays
+ * the same; none when it is absent). */
+static void keep_language(struct conn *c, const char *al)
+{
+	if (!al || !*al || (c->lang && !strcmp(c->lang, al)))
+		return;
+	free(c->lang);
+	c->lang = strdup(al); /* out of memory: the notice's default language */
+}
+
 static void request_msg(struct conn *c, const struct http_msg *m)
 {
 	struct pdir *d = &c->d[STREAM_C2S];
@@ -327,6 +339,7 @@ static void request_msg(struct conn *c, const struct http_msg *m)
 	release_to(c, d, m->head_off);
 	d->nmsg++;
 	d->mode = M_PASS;
+	keep_language(c, m->accept_language);
 	if (m->flags & HTTP_MSG_TUNNEL)
 		d->tunnel = true;
 	else if (p->conf.learn_ns && learn_find(p->learn, m->host, m->uri, c->l->now_ns, &v))

@@ -89,6 +89,9 @@ struct proxy_block {
 	uint8_t client[16], server[16]; /* IPv6 or IPv4-mapped */
 	uint16_t cport, sport;	 /* host order */
 	const char *host, *uri;	 /* the request */
+	const char *accept_language; /* the connection's last request's
+				      * Accept-Language ("": none), for the
+				      * notice's language */
 	const char *list, *category; /* the verdict's first hit */
 	const char *hash_type;	 /* "md5", "sha1", "sha256", "pdq" */
 	const uint8_t *hash;
@@ -132,10 +135,15 @@ struct proxy_conf {
 	 * default, proxy_media_default(). Not copied. */
 	const char *const *media;
 	struct http_conf http;	 /* parser settings; msg is the proxy's own */
-	/* The body of the 451 page for a block: writes at most size bytes of
-	 * HTML to buf and returns its length. Optional (NULL: a short
-	 * built-in page naming the list category). Called in a loop thread. */
-	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size);
+	/* The notice page for a block: writes at most size bytes of HTML to
+	 * buf and returns its length; *status comes in as the decision's
+	 * (451, or 403 for a policy block) and may be changed to 403 or 451,
+	 * or to 200 for the disclaimer of a warn decision (b->act). Optional
+	 * (NULL, or 0 returned: a short built-in page naming the category,
+	 * with the decision's status). Called in a loop thread; must not
+	 * block. */
+	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size,
+			 int *status);
 	void *notice_ctx;
 	/* Request heads, from the loop threads (several at once): PASS lets
 	 * the request go; anything else keeps it from the server, and the

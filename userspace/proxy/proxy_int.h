@@ -89,6 +89,7 @@ struct conn {
 	bool refusing;
 	uint64_t refuse_at;	/* S2C final responses before it */
 	struct pbuf refusal;	/* its 451 */
+	char *lang;		/* the last request's Accept-Language (NULL: none) */
 	uint64_t last_ns;	/* last activity, loop clock */
 	struct conn *prev, *next; /* the loop's idle list, oldest first; once
 				   * dead, next links the loop's dead list */

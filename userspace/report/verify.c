@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hex.h"
 #include "jsonval.h"
 #include "log/logmac.h"
 #include "logread.h"
@@ -112,8 +113,8 @@ static void parse(struct vstate *vs, struct vline *v, const char *s, size_t n)
 		logmac_sha256(s, n, v->hash);
 	if (n < HMAC_TAIL + 95 || memcmp(s + sl, ",\"hmac\":\"", 9) ||
 	    memcmp(s + n - 3, "\"}}", 3) || memcmp(s + sl - 74, ",\"prev\":\"", 9) ||
-	    logmac_unhex(s + sl + 9, LOGMAC_LEN, want) ||
-	    logmac_unhex(s + sl - 65, LOGMAC_LEN, v->prev))
+	    hex_decode(s + sl + 9, LOGMAC_LEN, want) ||
+	    hex_decode(s + sl - 65, LOGMAC_LEN, v->prev))
 		return;
 	/* "integrity":{"seq":N just before ,"prev": (N has at most 20 digits) */
 	k = sl - 74 >= 40 ? s + sl - 74 - 40 : s;

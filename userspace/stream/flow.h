@@ -69,6 +69,15 @@ struct flow {
 	struct flow_dir dir[2]; /* by enum stream_dir */
 };
 
+/* Copies where direction d stands into f->info.seq (the consumers' view),
+ * and marks it known once both directions are. */
+static inline void flow_sync_seq(struct flow *f, int d)
+{
+	f->info.seq[d] = f->dir[d].next_seq;
+	if (f->dir[0].init && f->dir[1].init)
+		f->info.flags |= FLOW_SEQ_KNOWN;
+}
+
 /* Returns an empty table for up to about max flows (more are allowed; the
  * buckets grow with the flows, up to the power of two at or above max),
  * or NULL (errno set). */

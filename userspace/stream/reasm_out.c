@@ -58,6 +58,7 @@ void reasm_deliver(struct reasm *r, struct flow *f, int d, const uint8_t *p, siz
 	rc->sum = sum32(p, len);
 	fd->next_off += len;
 	fd->next_seq += (uint32_t)len;
+	flow_sync_seq(f, d);
 	r->st.bytes += len;
 	if (f->user && len)
 		r->ops->data(f->user, (enum stream_dir)d, p, len, ts);
@@ -72,6 +73,7 @@ void reasm_gap(struct reasm *r, struct flow *f, int d, uint64_t upto, uint64_t t
 		return;
 	fd->next_off = upto;
 	fd->next_seq += (uint32_t)len;
+	flow_sync_seq(f, d);
 	r->st.gaps++;
 	r->st.gap_bytes += len;
 	if (f->user)

@@ -40,11 +40,14 @@ static int64_t off_of(const struct flow_dir *fd, uint32_t seq)
 	return (int64_t)fd->next_off + (int32_t)(seq - fd->next_seq);
 }
 
-static void dir_init(struct flow_dir *fd, uint32_t seq)
+static void dir_init(struct flow *f, int d, uint32_t seq)
 {
+	struct flow_dir *fd = &f->dir[d];
+
 	fd->init = 1;
 	fd->next_seq = seq;
 	fd->next_off = 0;
+	flow_sync_seq(f, d);
 }
 
 /* ---- segments ------------------------------------------------------------------ */
@@ -193,13 +196,13 @@ static int tcp_syn(struct reasm *r, struct flow *f, int d, const struct pkt *p)
 		r->st.drops[REASM_DROP_WINDOW]++;
 		return 1;
 	}
-	dir_init(fd, p->seq + 1);
+	dir_init(f, d, p->seq + 1);
 	if (p->flags & PKT_F_TS) {
 		fd->syn_ts_ok = 1;
 		fd->syn_tsval = p->tsval;
 	}
 	if ((p->tcp_flags & PKT_ACK) && !od->init)
-		dir_init(od, p->ack);
+		dir_init(f, !d, p->ack);
 	return 0;
 }
 
@@ -248,7 +251,7 @@ int reasm_tcp_segment(struct reasm *r, struct flow *f, int d, const struct pkt *
 		seq++; /* data in a SYN (TCP Fast Open) follows the ISN */
 	}
 	if (!fd->init && (p->len || (p->tcp_flags & PKT_FIN)))
-		dir_init(fd, seq); /* picked up mid-stream */
+		dir_init(f, d, seq); /* picked up mid-stream */
 	if (p->tcp_flags & PKT_ACK)
 		ack_gap(r, f, !d, p->ack, p->ts_ns);
 	if (p->len && fd->init)
