@@ -27,6 +27,7 @@ struct obj {
 struct shared {
 	struct rcu r;
 	int stop;
+	int started; /* readers that have read once */
 	unsigned long reads, bad;
 	unsigned last_gen[READERS];
 };
@@ -72,7 +73,8 @@ static void *reader_main(void *arg)
 		if (o->magic != MAGIC)
 			bad++;
 		rcu_unlock(&s->r, tok);
-		reads++;
+		if (!reads++)
+			__atomic_add_fetch(&s->started, 1, __ATOMIC_RELEASE);
 	}
 	__atomic_add_fetch(&s->reads, reads, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&s->bad, bad, __ATOMIC_RELAXED);
@@ -92,6 +94,10 @@ static void readers_never_see_freed(void **state)
 		rd[i] = (struct reader){&s, i};
 		assert_int_equal(pthread_create(&th[i], NULL, reader_main, &rd[i]), 0);
 	}
+	/* every reader in its loop first (a loaded machine may be slow to
+	 * run them) */
+	while (__atomic_load_n(&s.started, __ATOMIC_ACQUIRE) < READERS)
+		usleep(1000);
 	for (unsigned g = 1; g <= SWAPS; g++)
 		obj_free(rcu_publish(&s.r, obj_new(g)));
 	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
