@@ -51,8 +51,8 @@ CPPFLAGS  := -Iinclude -Iuserspace -I$(B) -D_GNU_SOURCE -MMD -MP \
 CFLAGS    ?= -O2 -g
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-STAGES    := agent proxy notice engine icap config policy kernel capture stream classify http \
-	     object image lists log report metrics evidence
+STAGES    := agent proxy notice engine icap config policy kernel names capture stream \
+	     classify http object image lists log report metrics evidence
 LIB_SRCS  := $(filter-out userspace/main.c,$(wildcard userspace/*.c)) \
 	     $(foreach s,$(STAGES),$(wildcard userspace/$(s)/*.c))
 CLI_SRCS  := $(wildcard userspace/cli/*.c)
@@ -148,7 +148,8 @@ verifier-stats: $(BPF_OBJS)
 		$(BPFTOOL) -d prog loadall $$o $$d 2>&1 | awk -v o=$$o ' \
 			/BEGIN PROG LOAD LOG/ { split($$0, a, "'\''"); p = a[2] } \
 			/processed [0-9]+ insns/ { printf "%s %s: %s\n", o, p, $$0; n++ } \
-			END { if (!n) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
+			/failed to load/ { bad = 1 } \
+			END { if (!n || bad) { print o ": did not load (run as root; make V=1)"; exit 1 } }'; \
 		rc=$$?; rm -rf $$d 2>/dev/null; \
 		for m in /sys/fs/bpf/ew_*_v[0-9]*; do \
 			case " $$pre " in *" $$m "*) ;; *) rm -f $$m ;; esac; done; \
@@ -157,6 +158,12 @@ verifier-stats: $(BPF_OBJS)
 
 # Per-packet cost of the XDP program (BPF_PROG_TEST_RUN); bench/run.sh runs it.
 $(B)/bench/xdp_cost: bench/xdp_cost.c $(B)/ew_xdp.skel.h $(B)/rel/libew.a
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
+		$(B)/rel/libew.a $(LIBS)
+
+# Per-query cost of the TC program's DNS step; bench/dns_bench.sh runs it.
+$(B)/bench/dns_cost: bench/dns_cost.c $(B)/ew_tc.skel.h $(B)/rel/libew.a
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(WARN) -o $@ $< \
 		$(B)/rel/libew.a $(LIBS)

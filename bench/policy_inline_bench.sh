@@ -16,8 +16,6 @@ SECS=${2:-5}
 N=${3:-1000000}
 cd "$(dirname "$0")/.."
 B=${B:-build}
-# pins of its own: nobody else's test comes in between (lib.sh)
-export EDGEWARD_PIN_DIR=/sys/fs/bpf/ew-bench-$$
 . tests/e2e/lib.sh
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (packages.txt)" >&2; exit 2; }
 make -s --no-print-directory B="$B" all

@@ -21,5 +21,6 @@ bench bench/policy_inline_bench.sh "${EW_BENCH_RUNS:-3}" 5 "${EW_BENCH_POLICY_N:
 bench bench/classify_cost.sh "${EW_BENCH_RUNS:-5}" 40
 bench bench/http_bench.sh "${EW_BENCH_HTTP_MB:-256}" "${EW_BENCH_RUNS:-5}"
 bench bench/eventlog_bench.sh "${EW_BENCH_EVENTS:-1000000}"
+bench bench/dns_bench.sh "${EW_BENCH_RUNS:-5}" 5
 
 exit $rc

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TC ingress, after XDP: steers the TCP flows on inline ports to the
- * agent's transparent proxy (inline mode, lib/steer.h), tags new flows to
- * the server ports in ew_ports_v1, or that the policy's tags want (clients,
- * destinations, ports: lib/tags.h), for inspection and mirrors the packets
- * of tagged flows, both directions, into the ew_mirror_v1 ring buffer for
- * the agent. Never drops: XDP does. */
+/* TC ingress, after XDP: answers DNS queries for blocked names itself,
+ * back out of the interface they came in on (lib/dns.h); steers
+ * the TCP flows on inline ports to the agent's transparent proxy (inline
+ * mode, lib/steer.h), tags new flows to the server ports in ew_ports_v1,
+ * or that the policy's tags want (clients, destinations, ports:
+ * lib/tags.h), for inspection and mirrors the packets of tagged flows,
+ * both directions, into the ew_mirror_v1 ring buffer for the agent. Drops
+ * only a query it began to rewrite and could not finish; XDP does the
+ * dropping. */
 #include <linux/pkt_cls.h>
 
+#define EW_DNS_TABLES
 #include "lib/counters.h"
+#include "lib/dns.h"
 #include "lib/flow.h"
 #include "lib/maps.h"
 #include "lib/mirror.h"
 #include "lib/parse.h"
+#include "lib/reply.h"
 #include "lib/steer.h"
 
 /* Bytes of headers made linear before parsing, set before load through
@@ -111,6 +117,81 @@ __noinline int ew_tc_steer(struct __sk_buff *skb, const struct ew_pkt *p, __u32 
 	return ew_steer_new(skb, p, mark);
 }
 
+/* What a DNS query's answer costs to count: the outcome, its EDE, the
+ * rule. */
+static __always_inline void dns_count(const struct ew_dns_answer *a, const struct ew_dns_state *d,
+				      __u32 outcome, __u32 len)
+{
+	ew_count(outcome, len);
+	if (d->edns && a->ede)
+		ew_count(EW_C_DNS_EDE, len);
+	ew_count_rule(a->rule_id, len);
+}
+
+/* The DNS step: a query to port 53 for a blocked name (lib/dns.h) is
+ * answered from here. Returns TC_ACT_REDIRECT (answered), TC_ACT_SHOT (a
+ * rewrite that failed half way), or -1: the packet goes on as it came.
+ * Every outcome is counted. Enforcement, not inspection: it does not wait
+ * for the agent's heartbeat. Global, as ew_tc_parse. */
+__noinline int ew_tc_dns(struct __sk_buff *skb, const struct ew_pkt *p)
+{
+	struct ew_tc_scratch *s;
+	struct ew_dns_answer *a;
+	struct ew_dns_gen *g;
+	__u32 zero = 0, len, outcome = EW_C_DNS_FAILED, start;
+	int n, rc;
+
+	if (!p)
+		return -1;
+	g = bpf_map_lookup_elem(&ew_dnsgen_v1, &zero);
+	s = bpf_map_lookup_elem(&ew_scratch, &zero);
+	if (!g || !g->names || !s)
+		return -1;
+	if (p->more) {
+		ew_count(EW_C_DNS_FRAGMENT, skb->len);
+		return -1;
+	}
+	n = ew_dns_read(skb, p, s);
+	s->d.n = n > 0 ? n : 0;
+	s->d.gen = g->gen & 1;
+	if (n <= 0 || ew_dns_parse(s)) {
+		ew_count(n < 0 ? EW_C_DNS_TCP_PARTIAL : EW_C_DNS_MALFORMED, skb->len);
+		return -1;
+	}
+	ew_count(EW_C_DNS_QUERY, skb->len);
+	a = ew_dns_decide(p, s);
+	if (!a || a->kind == EW_DNS_PASS) {
+		ew_count(a ? EW_C_DNS_ALLOWED : EW_C_DNS_PASS, skb->len);
+		return -1;
+	}
+	len = ew_dns_build(s, a, &outcome);
+	if (len < EW_DNS_HDR || len > EW_REPLY_MAX - EW_DNS_MSG - 4)
+		goto failed;
+	__builtin_memset(s->r.buf + EW_DNS_MSG + len, 0, 3); /* the checksum's padding */
+	start = ew_dns_l4(skb, p, s, len);
+	rc = ew_reply_send(skb, p, &s->r, start, EW_DNS_MSG - start + len,
+			   p->proto == IPPROTO_UDP ? 6 : 16);
+	if (rc != TC_ACT_REDIRECT)
+		goto failed_rc;
+	dns_count(a, &s->d, outcome, skb->len);
+	if (p->proto == IPPROTO_TCP)
+		ew_dns_reset_flow(p, a->rule_id);
+	return rc;
+failed:
+	rc = TC_ACT_OK;
+failed_rc:
+	ew_count(EW_C_DNS_FAILED, skb->len);
+	return rc == TC_ACT_OK ? -1 : rc;
+}
+
+/* True for a packet the DNS step reads: UDP or TCP with payload to 53. */
+static __always_inline int dns_query(const struct ew_pkt *p, __u32 len)
+{
+	if (p->dport != bpf_htons(EW_DNS_PORT))
+		return 0;
+	return p->proto == IPPROTO_UDP || ew_payload_len(p, len) > 0;
+}
+
 SEC("tc")
 int ew_tc_ingress(struct __sk_buff *skb)
 {
@@ -121,18 +202,25 @@ int ew_tc_ingress(struct __sk_buff *skb)
 	__u32 zero = 0;
 	__u64 now;
 	__u8 dir;
+	int rc, alive;
 
 	ew_count(EW_C_TC_RX, skb->len);
 	cfg = bpf_map_lookup_elem(&ew_config_v2, &zero);
 	now = bpf_ktime_get_ns();
-	if (!cfg || !agent_alive(cfg, now)) {
+	alive = cfg && agent_alive(cfg, now);
+	if (!alive)
 		ew_count(EW_C_TC_STALE, skb->len);
-		return TC_ACT_OK;
-	}
 	linearize(skb);
 	if (ew_tc_parse(skb, &p))
 		return TC_ACT_OK;
 	if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	if (dns_query(&p, skb->len)) {
+		rc = ew_tc_dns(skb, &p);
+		if (rc >= 0)
+			return rc;
+	}
+	if (!alive || !cfg)
 		return TC_ACT_OK;
 	/* Fail-open: with steering off (or the agent stale, above) inline
 	 * ports are forwarded, and mirrored if tagged. A steered packet is

@@ -36,6 +36,13 @@
 #define EW_MAP_TAGPORT	"ew_tagport_v1"	/* hash: ew_tagport_key -> ew_tagport */
 #define EW_MAP_TAGCLI	"ew_tagcli_v1"	/* LPM: ew_tagpfx_key -> __u32 classes (clients) */
 #define EW_MAP_TAGSRV	"ew_tagsrv_v1"	/* LPM: ew_tagpfx_key -> __u32 classes (servers) */
+/* Domain enforcement (see "Domain names" below): two generations of three
+ * tables, each an array-of-maps with one slot per generation, and the
+ * generation in force. */
+#define EW_MAP_DNSGEN	"ew_dnsgen_v1"	/* array[1] of ew_dns_gen */
+#define EW_MAP_GROUPS	"ew_groups_v1"	/* [2] of LPM: ew_group_key -> __u32 group */
+#define EW_MAP_DOMAINS	"ew_domains_v1"	/* [2] of hash: ew_domain_key -> __u32 answer slot */
+#define EW_MAP_DNSANS	"ew_dnsans_v1"	/* [2] of array[EW_DNS_ANSWER_MAX] of ew_dns_answer */
 
 #define EW_BLOCK_MAX	(2u << 20)	/* prefixes per family: 2,097,152 */
 #define EW_FLOW_MAX	(1u << 18)	/* LRU flow verdicts */
@@ -69,6 +76,8 @@ enum ew_action_num {
 	EW_ACT_RESET = 4,	/* as BLOCK, and XDP answers each TCP packet
 				 * with a reset to its sender */
 };
+
+#define EW_RESET_TTL_S 300	/* RESET verdict of a TCP flow TC answered a query of */
 
 #define EW_MIRROR_ALL 0xffff	/* mirror_budget: no limit */
 
@@ -206,6 +215,17 @@ enum ew_counter_num {
 	EW_C_TC_STEER_FULL,	/* TC: SYN not steered: agent not accepting new flows */
 	EW_C_TC_STEER_NO_LISTENER, /* TC: SYN not steered: no listener in EW_MAP_PROXY */
 	EW_C_TC_STEER_FAILED,	/* TC: bpf_sk_assign refused: packet passed unsteered */
+	EW_C_DNS_QUERY,		/* TC: DNS query read (UDP or TCP to port 53), names in force */
+	EW_C_DNS_PASS,		/* TC: ... no entry for its name or any parent: passed */
+	EW_C_DNS_ALLOWED,	/* TC: ... an allow entry decided: passed */
+	EW_C_DNS_NXDOMAIN,	/* TC: ... answered NXDOMAIN */
+	EW_C_DNS_NOTICE,	/* TC: ... answered A/AAAA with the notice server */
+	EW_C_DNS_NODATA,	/* TC: ... answered NOERROR, no records (other types) */
+	EW_C_DNS_EDE,		/* TC: answers that carried an Extended DNS Error */
+	EW_C_DNS_MALFORMED,	/* TC: to port 53 but no query we read: passed untouched */
+	EW_C_DNS_TCP_PARTIAL,	/* TC: TCP/53 payload not exactly one query: passed (agent) */
+	EW_C_DNS_FRAGMENT,	/* TC: first fragment of a query: passed */
+	EW_C_DNS_FAILED,	/* TC: a blocked name's answer could not be written: passed */
 	EW_C_MAX
 };
 
@@ -324,6 +344,97 @@ struct ew_mirror_rec {
 	__u8 data[];
 };
 
+/* ---- Domain names ---------------------------------------------------------
+ * TC answers DNS queries for blocked names itself; the agent asks the same
+ * tables about TLS and QUIC server names. A client's group is the longest
+ * prefix holding its address in the groups table (none: group 0). A name
+ * is looked up in the domains table under its group: the name itself as an
+ * exact entry, then each parent, longest first, as a `*.parent` entry
+ * (names strictly below it). The first entry found decides, through its
+ * answer slot. Userspace fills generation 1 - gen, then flips gen
+ * (userspace/kernel/domains.c), so a reader sees one whole generation;
+ * it also pins each inner map as "<outer name>_g<gen>" for readers that
+ * may not open maps by id (the agent, without CAP_SYS_ADMIN). */
+#define EW_DNS_ANSWER_MAX 4096u	/* answer slots (policy rules) */
+#define EW_DNS_TEXT_MAX	  128u	/* EXTRA-TEXT bytes of an Extended DNS Error */
+#define EW_DNS_NAME_MAX	  255u	/* a name in wire form, root label included */
+#define EW_DNS_LABELS_MAX 128u	/* labels of a name in wire form, root included */
+#define EW_DNS_TTL	  60u	/* default TTL of the notice server's records */
+
+struct ew_dns_gen {
+	__u32 gen;	/* the generation in force: 0 or 1 */
+	__u32 names;	/* entries in its domains table; 0: no lookups */
+	__u32 serial;	/* commits so far: readers outside see a new one */
+	__u32 pad;
+};
+
+/* IPv4 as IPv4-mapped IPv6, prefixlen counting over all 128 bits. */
+struct ew_group_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+struct ew_domain_key {
+	__u64 hash;	/* ew_dns_suffix_hash of the name (lower-cased) */
+	__u32 group;
+	__u8 wild;	/* 0: the name itself; 1: every name below it */
+	__u8 pad[3];
+};
+
+/* ew_dns_answer.kind */
+#define EW_DNS_PASS	0	/* an allow entry: the query passes */
+#define EW_DNS_NXDOMAIN	1	/* NXDOMAIN */
+#define EW_DNS_NOTICE	2	/* A/AAAA: the notice server; other types: `other` */
+#define EW_DNS_NODATA	3	/* NOERROR, no records */
+
+/* ew_dns_answer.flags */
+#define EW_DNS_HAVE_A	 0x1	/* addr4 is set: A queries get it */
+#define EW_DNS_HAVE_AAAA 0x2	/* addr6 is set */
+
+/* What a blocked name's query gets. An EDNS query's answer carries an OPT
+ * record with an RFC 8914 Extended DNS Error (info code ede, EXTRA-TEXT
+ * text) when ede is not 0. A query of a type without an address here gets
+ * `other` (EW_DNS_NODATA or EW_DNS_NXDOMAIN). */
+struct ew_dns_answer {
+	__u32 rule_id;	/* counted in ew_rulehits_v1 */
+	__u32 ttl;	/* of the A/AAAA record */
+	__u8 addr4[4];
+	__u8 addr6[16];
+	__u8 kind;	/* EW_DNS_* above */
+	__u8 other;	/* EW_DNS_NODATA or EW_DNS_NXDOMAIN */
+	__u8 flags;	/* EW_DNS_HAVE_* */
+	__u8 ede;	/* 15 Blocked, 16 Censored, 17 Filtered; 0: none */
+	__u16 text_len;
+	__u8 pad[2];
+	__u8 text[EW_DNS_TEXT_MAX];
+};
+
+/* The name hash both sides compute, over the wire form: each label (its
+ * length byte, then its bytes with A-Z lower-cased) hashes with FNV-1a
+ * from EW_DNS_LABEL_SEED; a suffix's hash mixes its first label's hash
+ * with the hash of the rest, from EW_DNS_ROOT_HASH (the root) up:
+ *
+ *   3 w w w 7 e x a m p l e 4 t e s t 0
+ *   \_L0__/ \______L1_____/ \__L2__/
+ *   H(test.) = S(L2, ROOT), H(example.test.) = S(L1, H(test.)) ... */
+#define EW_DNS_LABEL_SEED 0xcbf29ce484222325ull
+#define EW_DNS_ROOT_HASH  0x9e3779b97f4a7c15ull
+
+static inline __u8 ew_dns_lower(__u8 c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static inline __u64 ew_dns_label_step(__u64 h, __u8 c)
+{
+	return (h ^ ew_dns_lower(c)) * 0x100000001b3ull;
+}
+
+static inline __u64 ew_dns_suffix_hash(__u64 label, __u64 rest)
+{
+	return ew_pt_mix(label ^ ew_pt_mix(rest));
+}
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct ew_flow_key) == 40, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_verdict) == 16, "ABI changed: bump EW_MAP_VERSION");
@@ -339,6 +450,10 @@ _Static_assert(sizeof(struct ew_tagsel) == 8, "ABI changed: bump EW_MAP_VERSION"
 _Static_assert(sizeof(struct ew_tagport_key) == 4, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_tagport) == 12, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_tagpfx_key) == 24, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_dns_gen) == 16, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_group_key) == 20, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_domain_key) == 16, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_dns_answer) == 164, "ABI changed: bump EW_MAP_VERSION");
 #endif
 
 #endif /* EW_ABI_H */

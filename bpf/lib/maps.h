@@ -54,6 +54,68 @@ struct {
 } ew_ptcls_v1 SEC(".maps");
 #endif
 
+#ifdef EW_DNS_TABLES
+/* Domain names (ew_abi.h, "Domain names"): only the TC object declares
+ * them. Each table is an array-of-maps with one slot per generation,
+ * filled by userspace/kernel/domains.c; ew_dnsgen_v1 names the slot in
+ * force. The inner maps are created to fit (hash and LPM inner maps may
+ * differ in size from these templates; the answer arrays may not). Sizes,
+ * not BTF types, as for the prefix tables. */
+struct ew_groups_inner {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(key_size, sizeof(struct ew_group_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct ew_domains_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct ew_domain_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct ew_dnsans_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EW_DNS_ANSWER_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct ew_dns_answer));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ew_dns_gen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ew_dnsgen_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct ew_groups_inner);
+} ew_groups_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct ew_domains_inner);
+} ew_domains_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, struct ew_dnsans_inner);
+} ew_dnsans_v1 SEC(".maps");
+#endif
+
 /* Flow verdicts by canonical 5-tuple (lib/flow.h); LRU so a flood of new
  * flows evicts old tags instead of failing inserts. */
 struct {

@@ -25,6 +25,13 @@
 
 #define EW_IP_OFFSET  0x1fff /* IPv4 fragment offset bits */
 #define EW_IP6_OFFSET 0xfff8 /* IPv6 fragment offset bits */
+#define EW_TCP_FIN    0x01   /* TCP flags (ew_pkt.tcp_flags) */
+#define EW_TCP_SYN    0x02
+#define EW_TCP_RST    0x04
+#define EW_TCP_PSH    0x08
+#define EW_TCP_ACK    0x10
+#define EW_IP_MF      0x2000 /* IPv4 more fragments */
+#define EW_IP6_MF     0x0001 /* IPv6 more fragments (M) */
 
 struct ew_vlan_hdr {
 	__be16 tci;
@@ -75,6 +82,7 @@ struct ew_pkt {
 	__u8 family; /* 4 or 6 once the addresses are read, else 0 */
 	__u8 frag;   /* non-first fragment: no L4 header */
 	__u8 tcp_flags;
+	__u8 more;   /* more fragments follow (a first fragment: L4 read) */
 };
 
 /* Each parser below reads one header at c->pos, advances c->pos past it
@@ -125,6 +133,7 @@ static __always_inline int ew_parse_ipv4(struct ew_cursor *c, struct ew_pkt *p)
 	__builtin_memcpy(&p->dst[12], &ip->daddr, 4);
 	p->ip_end = p->l3_off + bpf_ntohs(ip->tot_len);
 	p->frag = (ip->frag_off & bpf_htons(EW_IP_OFFSET)) != 0;
+	p->more = (ip->frag_off & bpf_htons(EW_IP_MF)) != 0;
 	c->pos += hlen;
 	return ip->protocol;
 }
@@ -160,10 +169,12 @@ static __always_inline int ew_parse_ipv6_ext(struct ew_cursor *c, int nh, struct
 
 	if ((void *)f + sizeof(*f) > c->end)
 		return -1;
-	if (nh == IPPROTO_FRAGMENT)
+	if (nh == IPPROTO_FRAGMENT) {
 		p->frag = (f->frag_off & bpf_htons(EW_IP6_OFFSET)) != 0;
-	else
+		p->more = (f->frag_off & bpf_htons(EW_IP6_MF)) != 0;
+	} else {
 		len = (h->hdrlen + 1) * 8;
+	}
 	if (c->pos + len > c->end)
 		return -1;
 	c->pos += len;

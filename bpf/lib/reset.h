@@ -10,11 +10,6 @@
 
 #include "parse.h"
 
-#define EW_TCP_FIN 0x01
-#define EW_TCP_SYN 0x02
-#define EW_TCP_RST 0x04
-#define EW_TCP_ACK 0x10
-
 /* Largest l4_off a reset is built for: Ethernet, two VLAN tags, IPv6. */
 #define EW_RESET_L4_MAX (14 + 2 * 4 + 40)
 

@@ -16,9 +16,6 @@
 #include "lib/flow.h"
 #include "lib/tags.h"
 
-#define EW_TCP_SYN 0x02
-#define EW_TCP_ACK 0x10
-
 /* The agent's transparent listeners, by family (EW_PROXY_IPV4/6). A socket
  * leaves the map when it closes, so a dead agent has no listener here. */
 struct {

@@ -17,9 +17,10 @@
 # The server holds two addresses per family so a test can block one and watch
 # the other keep working. Namespace names end in $$: unique per run.
 #
-# Pins under /sys/fs/bpf are global, not per namespace, so these scripts use
-# and clean /sys/fs/bpf/edgeward and must not run concurrently (tests/run.sh
-# runs them one after another).
+# Pins under /sys/fs/bpf are global, not per namespace: each run pins under
+# a directory of its own ($EW_PIN, exported as EDGEWARD_PIN_DIR to edgeward
+# and ewmap.py), so runs from several checkouts do not touch each other's
+# maps (tests/run.sh still runs a checkout's scripts one after another).
 #
 # A script sources this file, calls ew_require_root and ew_topology_up; the
 # EXIT trap (ew_cleanup) kills what the script started, detaches, checks that
@@ -33,10 +34,8 @@ set -o pipefail
 EW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EW_BIN=${EW_BIN:-$EW_ROOT/${B:-build}/edgeward}
 EW_PY=$(command -v /usr/bin/python3 || command -v python3)
-# The pin directory; a script may export EDGEWARD_PIN_DIR (under
-# /sys/fs/bpf) before sourcing this file for pins of its own, so that
-# other users of the global pins cannot come in between its runs.
-EW_PIN=${EDGEWARD_PIN_DIR:-/sys/fs/bpf/edgeward}
+EW_PIN=${EDGEWARD_PIN_DIR:-/sys/fs/bpf/edgeward_e2e_$$}
+export EDGEWARD_PIN_DIR=$EW_PIN
 EW_NC=ew-cli-$$
 EW_NE=ew-edge-$$
 EW_NS=ew-srv-$$
@@ -73,7 +72,8 @@ ew_require_root()
 		echo "FAIL: $EW_BIN not built (run make)" >&2
 		exit 1
 	fi
-	# The pins are global: wait (up to 60 s) for another user to finish.
+	# A pin directory given in EDGEWARD_PIN_DIR may be in use: wait (up to
+	# 60 s) for another user to finish.
 	for i in $(seq 60); do
 		[ -e "$EW_PIN" ] || return 0
 		[ "$i" = 1 ] && echo "waiting for $EW_PIN to be released"
@@ -171,6 +171,31 @@ ew_policy_site()
 	sleep 0.3
 }
 
+# ew_dns_server ARGS...: Debian's dnsmasq in the server namespace on
+# 10.10.2.1 and fd00:2::1, port 53 (UDP and TCP), answering only what
+# ARGS say (--address=/name/addr ...), every query logged to
+# $EW_TMP/dnsmasq.log; returns once it answers.
+ew_dns_server()
+{
+	local i
+
+	command -v dnsmasq >/dev/null || ew_fail "dnsmasq is not installed (packages.txt)"
+	ew_bg "$EW_NS" dnsmasq --keep-in-foreground -C /dev/null --no-resolv --no-hosts \
+		--bind-interfaces --listen-address=10.10.2.1 --listen-address=fd00:2::1 \
+		--user=root --group=root --pid-file="$EW_TMP/dnsmasq.pid" --log-queries \
+		--log-facility="$EW_TMP/dnsmasq.log" --address=/ready.test/10.10.2.1 "$@"
+	for i in $(seq 50); do
+		[ "$(srv dig +short +time=1 +tries=1 @10.10.2.1 ready.test 2>/dev/null)" = 10.10.2.1 ] &&
+			return 0
+		sleep 0.1
+	done
+	ew_fail "dnsmasq did not start: $(cat "$EW_TMP/dnsmasq.log" 2>/dev/null)"
+}
+
+# ew_domains: fills the domain tables from the lines on stdin
+# (tests/e2e/ew_domains.c says the format), in one commit.
+ew_domains() { edge "$EW_ROOT/${B:-build}/tests/e2e/ew_domains"; }
+
 # ew_tcp_ok ADDR [PORT]: an HTTP GET from the client succeeds within 2 s.
 ew_tcp_ok()
 {
@@ -217,6 +242,8 @@ ew_topology_up()
 	trap ew_cleanup EXIT
 	trap 'exit 130' INT TERM
 	EW_TMP=$(mktemp -d /tmp/ew-e2e.XXXXXX)
+	# the agent's control socket, this run's own (as its pins)
+	export EDGEWARD_CONTROL=$EW_TMP/agent.sock
 	ew_mount_bpffs
 	ip netns add "$EW_NC"
 	ip netns add "$EW_NE"

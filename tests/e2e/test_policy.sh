@@ -19,8 +19,6 @@
 #     event with ok false, the old policy stays in force;
 #   - reload to a policy that allows the host: a slow download started
 #     before it finishes intact, and the minor then gets the page.
-# pins of its own: nobody else's test comes in between (lib.sh)
-export EDGEWARD_PIN_DIR=/sys/fs/bpf/ew-policy-$$
 . "$(dirname "$0")/lib.sh"
 
 ew_require_root

@@ -11,8 +11,6 @@
 #     download from it is cut once nDPI names the flow (a flow verdict and
 #     resets), the block event names the rule and the app; the same download
 #     from 10.10.2.1, which no app rule names, finishes intact.
-# pins of its own: nobody else's test comes in between (lib.sh)
-export EDGEWARD_PIN_DIR=/sys/fs/bpf/ew-ptap-$$
 . "$(dirname "$0")/lib.sh"
 
 ew_require_root

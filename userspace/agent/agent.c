@@ -25,6 +25,7 @@
 #include "kside.h"
 #include "log/log.h"
 #include "metrics.h"
+#include "namewatch.h"
 #include "notices.h"
 #include "outputs.h"
 #include "privs.h"
@@ -46,12 +47,13 @@ struct agent {
 	struct engine *e;
 	struct kside k;
 	struct tap *tap;
+	struct namewatch *names; /* blocks by server name */
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
 	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
 	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's */
 	struct decider dc;    /* the policy's answers for the proxy and the tap */
-	struct dpi *names;    /* nDPI's names for the policy's app conditions */
+	struct dpi *dpi_names; /* nDPI's names for the policy's app conditions */
 	uint64_t policy_failures;
 	struct agent_notices notices; /* templates, notice server */
 	struct control *ctl;
@@ -206,8 +208,12 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
+	a->names = namewatch_new(&(struct namewatch_conf){.kside = &a->k, .engine = a->e});
+	if (!a->names)
+		return -errno;
+	tc.names = a->names;
 	/* inline: the proxy starts with the engine (inline_start); the mirror
-	 * still serves --pcap-out */
+	 * still serves --pcap-out and the server names */
 	a->tap = tap_new(&tc);
 	return a->tap ? 0 : -errno;
 }
@@ -236,7 +242,7 @@ static int start(struct agent *a)
 	bool pfail;
 	int rc;
 
-	if (agent_settings(a->o, &a->names, &a->conf, &gen, &pfail, err, sizeof(err)))
+	if (agent_settings(a->o, &a->dpi_names, &a->conf, &gen, &pfail, err, sizeof(err)))
 		return 2;
 	rcu_init(&a->pol, gen);
 	a->dc = (struct decider){.pol = &a->pol, .hooks = &a->hooks,
@@ -338,7 +344,7 @@ static int reload(struct agent *a, FILE *out)
 	a->reloads++;
 	if (!c)
 		return -ENOMEM;
-	rc = agent_settings(a->o, &a->names, c, &gen, &pfail, err, sizeof(err));
+	rc = agent_settings(a->o, &a->dpi_names, c, &gen, &pfail, err, sizeof(err));
 	if (rc) {
 		reload_failed(a, c, pfail, err, out);
 		return rc;
@@ -412,6 +418,22 @@ static void status_policy(struct agent *a, FILE *out)
 		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
 }
 
+static void status_names(struct namewatch *w, FILE *out)
+{
+	struct namewatch_stats ns;
+
+	namewatch_stats(w, &ns);
+	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
+		     "up %llu, flows blocked %llu, resets %llu, errors %llu; verdict after the "
+		     "hello %llu us on average, %llu at most\n",
+		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
+		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
+		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
+		(unsigned long long)ns.errors,
+		(unsigned long long)(ns.blocked ? ns.verdict_ns_sum / ns.blocked / 1000 : 0),
+		(unsigned long long)(ns.verdict_ns_max / 1000));
+}
+
 static void status_notices(struct agent *a, FILE *out)
 {
 	struct notice_server_stats ns;
@@ -464,6 +486,8 @@ static void status(struct agent *a, FILE *out)
 			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
 			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
 			(unsigned long long)ts.resets);
+	if (a->names)
+		status_names(a->names, out);
 }
 
 /* Serves one control request. */
@@ -575,6 +599,8 @@ static int stop(struct agent *a)
 	if (a->tap && tap_free(a->tap))
 		rc = 1;
 	a->tap = NULL;
+	namewatch_free(a->names);
+	a->names = NULL;
 	kside_down(&a->k);
 	control_close(a->ctl);
 	if (a->e) {
@@ -586,7 +612,7 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	apolicy_free(rcu_writer_get(&a->pol)); /* every reader has stopped */
-	dpi_free(a->names);
+	dpi_free(a->dpi_names);
 	runconf_free(&a->conf);
 	agent_metrics_stop(&a->m);
 	if (agent_outputs_close(&a->out))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The agent's own events as JSON lines, queued on the engine's writer. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -18,6 +19,8 @@ static const char *const enforced_names[] = {
 	[ENF_TAP_RESET] = "tap_reset",
 	[ENF_REQUEST] = "request",
 	[ENF_NONE] = "none",
+	[ENF_NAME_RESET] = "reset",
+	[ENF_NAME_DROP] = "flow_drop",
 };
 
 static uint64_t now_ns(void)
@@ -97,27 +100,36 @@ int agent_event_lists(struct engine *e, const char *action, const struct listset
 	return post(e, &w);
 }
 
+/* The flow and subscriber members of a block event (id 0: null). */
+static void put_flow_of(struct ej_writer *w, uint64_t id, const uint8_t *client, uint16_t cport,
+			const uint8_t *server, uint16_t sport, const char *proto, const char *dir)
+{
+	ej_obj(w, "flow");
+	if (id)
+		ej_u64(w, "id", id);
+	else
+		ej_null(w, "id");
+	ej_addr(w, "client", client);
+	ej_u64(w, "client_port", cport);
+	ej_addr(w, "server", server);
+	ej_u64(w, "server_port", sport);
+	ej_str(w, "proto", proto);
+	ej_str(w, "direction", dir);
+	ej_obj_end(w);
+	/* the privacy filter pseudonymises "client" and fills "group" */
+	ej_obj(w, "subscriber");
+	ej_addr(w, "client", client);
+	ej_null(w, "group");
+	ej_obj_end(w);
+}
+
 static void put_flow(struct ej_writer *w, const struct agent_block *b)
 {
 	bool up = b->v->kind == OBJ_REQUEST_BODY || b->v->kind == OBJ_FORM_PART;
 
-	ej_obj(w, "flow");
-	if (b->flow_id)
-		ej_u64(w, "id", b->flow_id);
-	else
-		ej_null(w, "id");
-	ej_addr(w, "client", b->client);
-	ej_u64(w, "client_port", b->client_port);
-	ej_addr(w, "server", b->server);
-	ej_u64(w, "server_port", b->server_port);
-	ej_str(w, "proto", b->udp ? "udp" : "tcp");
-	ej_str(w, "direction", up ? "to_server" : "to_client"); /* the object's */
-	ej_obj_end(w);
-	/* the privacy filter pseudonymises "client" and fills "group" */
-	ej_obj(w, "subscriber");
-	ej_addr(w, "client", b->client);
-	ej_null(w, "group");
-	ej_obj_end(w);
+	/* the direction is the object's */
+	put_flow_of(w, b->flow_id, b->client, b->client_port, b->server, b->server_port,
+		    b->udp ? "udp" : "tcp", up ? "to_server" : "to_client");
 }
 
 /* 128 random bits as hex: unique across sensors and restarts. */
@@ -204,6 +216,30 @@ int agent_event_policy(struct engine *e, const char *action, const char *path,
 	ej_str(&w, "policy", path);
 	ej_str(&w, "policy_version", version && version[0] ? version : NULL);
 	ej_u64(&w, "rules", rules);
+	return post(e, &w);
+}
+
+/* The block event's members for a block by name; those of objects
+ * (hashes, sizes, types) are not there. */
+int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
+{
+	struct ej_writer w;
+
+	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+	put_event_id(&w);
+	ej_null(&w, "interface");
+	put_flow_of(&w, b->fi->id, b->fi->client_addr, b->fi->client_port, b->fi->server_addr,
+		    b->fi->server_port, b->fi->proto == IPPROTO_TCP ? "tcp" : "udp", "to_server");
+	ej_str(&w, "host", b->name);
+	ej_null(&w, "uri");
+	ej_null(&w, "app");
+	ej_u64(&w, "rule", b->rule_id);
+	ej_str(&w, "action", "block");
+	ej_str(&w, "reason", b->via);
+	/* policy_version: the version in force, added last (stamp.h) */
+	ej_str(&w, "enforced", enforced_names[b->how]);
+	ej_bool(&w, "delivered_before_verdict", false);
+	ej_bool(&w, "server_blocked", false);
 	return post(e, &w);
 }
 

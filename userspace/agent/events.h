@@ -12,6 +12,7 @@
 #include "config/runconf.h"
 #include "engine/engine.h"
 #include "object/objsink.h"
+#include "stream/stream.h"
 
 /* How a block was enforced ("enforced" member). */
 enum agent_enforced {
@@ -22,6 +23,8 @@ enum agent_enforced {
 	ENF_TAP_RESET,	  /* tap: delivered, then resets and a flow verdict */
 	ENF_REQUEST,	  /* inline: refused at request time by the policy */
 	ENF_NONE,	  /* monitor: logged, not enforced */
+	ENF_NAME_RESET,	  /* a TCP flow blocked by server name: resets, RESET verdict */
+	ENF_NAME_DROP,	  /* a UDP flow (QUIC) blocked by server name: dropped (RESET verdict) */
 };
 
 struct agent_block {
@@ -41,6 +44,16 @@ struct agent_block {
 	bool udp;			/* a UDP flow (else TCP) */
 };
 
+/* A flow blocked by the server name it asked for (agent/namewatch.h). */
+struct agent_name_block {
+	uint64_t ts_ns;
+	const struct flow_info *fi;
+	const char *name; /* as the client sent it */
+	const char *via;  /* "tls_sni", "quic_sni" */
+	uint32_t rule_id; /* the domain tables' rule */
+	enum agent_enforced how;
+};
+
 /* Each returns 0 or -ENOMEM / -EMSGSIZE (the line was not queued). */
 int agent_event_start(struct engine *e, const struct runconf *c, const char *config_path);
 int agent_event_stop(struct engine *e, const char *why, const struct engine_stats *st);
@@ -53,6 +66,7 @@ int agent_event_block(struct engine *e, const struct agent_block *b);
  * policy file. */
 int agent_event_policy(struct engine *e, const char *action, const char *path,
 		       const char *version, unsigned rules, const char *error);
+int agent_event_name_block(struct engine *e, const struct agent_name_block *b);
 int agent_event_health(struct engine *e, const char *problem, uint64_t count,
 		       const char *detail);
 

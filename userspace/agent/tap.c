@@ -80,6 +80,8 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 	int id;
 
 	t->st.frames++;
+	if (t->conf.names)
+		namewatch_frame(t->conf.names, pkt->data, pkt->cap_len, pkt->ts_ns);
 	if (t->conf.engine &&
 	    engine_push_frame(t->conf.engine, PKT_LINK_EN10MB, pkt->data, pkt->cap_len,
 			      pkt->ts_ns) == -ENOBUFS)

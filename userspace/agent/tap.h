@@ -16,10 +16,12 @@
 #include "decide.h"
 #include "engine/engine.h"
 #include "kside.h"
+#include "namewatch.h"
 
 struct tap_conf {
 	struct engine *engine; /* NULL: the mirror only goes to the pcapng file */
 	struct kside *kside;
+	struct namewatch *names; /* server names of mirrored flows; NULL: none */
 	const char *pcap_out;  /* NULL: none */
 	uint32_t snaplen;      /* for the pcapng interfaces */
 	const char *const *ifaces;

@@ -98,7 +98,7 @@ int cmd_detach(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ifs[64], *control = RUNCONF_CONTROL;
+	const char *ifs[64], *control = runconf_control_default();
 	int c, failed = 0, ifaces = 0;
 
 	loader_log_init();

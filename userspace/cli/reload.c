@@ -21,7 +21,7 @@ int cmd_reload(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = RUNCONF_CONTROL;
+	const char *path = runconf_control_default();
 	int c, rc;
 
 	optind = 0;

@@ -63,7 +63,7 @@ static void run_usage(FILE *out)
 		"  --log-key FILE   sign the event log (SHA-256 chain, HMAC-SHA256 per line,\n"
 		"                   checkpoints; `edgeward log verify`); the key file is 0600\n"
 		LISTOPTS_USAGE,
-		EW_MIRROR_CAP, RUNCONF_CONTROL);
+		EW_MIRROR_CAP, runconf_control_default());
 }
 
 static int parse_num(const char *opt, const char *s, unsigned long lo, unsigned long hi,

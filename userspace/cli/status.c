@@ -183,7 +183,7 @@ static void show_running(const char *path)
 
 int cmd_status(int argc, char **argv)
 {
-	const char *control = RUNCONF_CONTROL;
+	const char *control = runconf_control_default();
 	int err, shown = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--control")) {

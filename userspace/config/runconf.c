@@ -9,11 +9,18 @@
 
 #define SEC 1000000000ull
 
+const char *runconf_control_default(void)
+{
+	const char *path = getenv("EDGEWARD_CONTROL");
+
+	return path && *path ? path : RUNCONF_CONTROL;
+}
+
 void runconf_default(struct runconf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->mode = RUN_INLINE;
-	c->control = RUNCONF_CONTROL;
+	c->control = runconf_control_default();
 	c->stale_after_ns = 5 * SEC;
 	c->log_mask = HASH_ALL;
 	c->min_quality = 50;

@@ -14,7 +14,7 @@
 #include "yamltree.h"
 
 #define RUNCONF_IFACE_MAX 16
-#define RUNCONF_CONTROL	  "/run/edgeward/agent.sock"
+#define RUNCONF_CONTROL	  "/run/edgeward/agent.sock" /* unless $EDGEWARD_CONTROL */
 
 enum runconf_mode { RUN_INLINE, RUN_TAP };
 enum runconf_xdp { RUN_XDP_AUTO, RUN_XDP_NATIVE, RUN_XDP_GENERIC };
@@ -150,5 +150,9 @@ void runconf_out_default(struct runconf *c);
 int runconf_parse_prefix(const char *s, struct runconf_prefix *p, char *msg, size_t msglen);
 
 void runconf_free(struct runconf *c);
+
+/* The agent's control socket: $EDGEWARD_CONTROL if set (so tests can run
+ * side by side, as with EDGEWARD_PIN_DIR), else RUNCONF_CONTROL. */
+const char *runconf_control_default(void);
 
 #endif

@@ -37,6 +37,17 @@ static const char *const names[EW_C_MAX] = {
 	[EW_C_TC_STEER_FULL] = "tc_steer_full",
 	[EW_C_TC_STEER_NO_LISTENER] = "tc_steer_no_listener",
 	[EW_C_TC_STEER_FAILED] = "tc_steer_failed",
+	[EW_C_DNS_QUERY] = "dns_query",
+	[EW_C_DNS_PASS] = "dns_pass",
+	[EW_C_DNS_ALLOWED] = "dns_allowed",
+	[EW_C_DNS_NXDOMAIN] = "dns_nxdomain",
+	[EW_C_DNS_NOTICE] = "dns_notice",
+	[EW_C_DNS_NODATA] = "dns_nodata",
+	[EW_C_DNS_EDE] = "dns_ede",
+	[EW_C_DNS_MALFORMED] = "dns_malformed",
+	[EW_C_DNS_TCP_PARTIAL] = "dns_tcp_partial",
+	[EW_C_DNS_FRAGMENT] = "dns_fragment",
+	[EW_C_DNS_FAILED] = "dns_failed",
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == EW_C_MAX, "a counter has no name");
