@@ -17,6 +17,8 @@ bench bench/drop_rate.sh
 bench bench/reasm_bench.sh "${EW_BENCH_REASM_MB:-256}" "${EW_BENCH_RUNS:-5}"
 bench bench/lists_bench.sh ${EW_BENCH_LIST_SIZES:-1000000 10000000}
 bench bench/policy_bench.sh "${EW_BENCH_POLICY_N:-1000000}"
+bench bench/policy_inline_bench.sh "${EW_BENCH_RUNS:-3}" 5 "${EW_BENCH_POLICY_N:-1000000}"
+bench bench/classify_cost.sh "${EW_BENCH_RUNS:-5}" 40
 bench bench/http_bench.sh "${EW_BENCH_HTTP_MB:-256}" "${EW_BENCH_RUNS:-5}"
 bench bench/eventlog_bench.sh "${EW_BENCH_EVENTS:-1000000}"
 bench bench/dns_bench.sh "${EW_BENCH_RUNS:-5}" 5

@@ -2,10 +2,12 @@
 /* TC ingress, after XDP: answers DNS queries for blocked names itself,
  * back out of the interface they came in on (lib/dns.h); steers
  * the TCP flows on inline ports to the agent's transparent proxy (inline
- * mode, lib/steer.h), tags new flows to the server ports in ew_ports_v1
- * for inspection and mirrors the packets of tagged flows, both directions,
- * into the ew_mirror_v1 ring buffer for the agent. Drops only a query it
- * began to rewrite and could not finish; XDP does the dropping. */
+ * mode, lib/steer.h), tags new flows to the server ports in ew_ports_v1,
+ * or that the policy's tags want (clients, destinations, ports:
+ * lib/tags.h), for inspection and mirrors the packets of tagged flows,
+ * both directions, into the ew_mirror_v1 ring buffer for the agent. Drops
+ * only a query it began to rewrite and could not finish; XDP does the
+ * dropping. */
 #include <linux/pkt_cls.h>
 
 #define EW_DNS_TABLES
@@ -54,7 +56,9 @@ static __always_inline int agent_alive(const struct ew_config *cfg, __u64 now)
 
 /* Inserts an INSPECT verdict for k when the destination (proto, port) of
  * p is tagged in ew_ports_v1 (an inline port without a mirror budget is
- * not); returns the stored verdict or NULL. */
+ * not, nor one limited to the policy's tags), or when a class of the
+ * policy's tags wants it (lib/tags.h); returns the stored verdict or
+ * NULL. */
 static __always_inline struct ew_verdict *tag(const struct ew_pkt *p, const struct ew_flow_key *k,
 					      const struct ew_config *cfg, __u64 now, __u32 len)
 {
@@ -63,10 +67,12 @@ static __always_inline struct ew_verdict *tag(const struct ew_pkt *p, const stru
 	struct ew_port_tag *t;
 
 	t = bpf_map_lookup_elem(&ew_ports_v1, &pk);
-	if (!t || !t->mirror_budget)
+	if (t && t->mirror_budget && !(t->flags & EW_PORT_LIMITED)) {
+		v.rule_id = t->rule_id;
+		v.mirror_budget = t->mirror_budget;
+	} else if (!ew_tag_mirror(p, &v.mirror_budget)) {
 		return NULL;
-	v.rule_id = t->rule_id;
-	v.mirror_budget = t->mirror_budget;
+	}
 	if (cfg->flow_ttl_s)
 		v.expires_ns = now + (__u64)cfg->flow_ttl_s * 1000000000ull;
 	if (bpf_map_update_elem(&ew_flows_v1, k, &v, BPF_ANY) < 0)
@@ -94,7 +100,8 @@ static __always_inline int spend(struct ew_verdict *v, const struct ew_pkt *p)
  * Returns 1 when skb was assigned to a socket. Global, as ew_tc_parse. */
 __noinline int ew_tc_steer(struct __sk_buff *skb, const struct ew_pkt *p, __u32 flags, __u32 mark)
 {
-	int to_inline, syn, done;
+	int syn, done;
+	__u16 to_inline;
 
 	if (!p)
 		return 0;
@@ -105,7 +112,7 @@ __noinline int ew_tc_steer(struct __sk_buff *skb, const struct ew_pkt *p, __u32 
 	done = ew_steer_existing(skb, p, mark, syn);
 	if (done >= 0)
 		return done;
-	if (!syn || !to_inline || !ew_steer_wanted(p, flags, skb->len))
+	if (!syn || !to_inline || !ew_steer_wanted(p, flags, to_inline, skb->len))
 		return 0;
 	return ew_steer_new(skb, p, mark);
 }

@@ -32,6 +32,10 @@
 #define EW_MAP_PORTS	"ew_ports_v1"	/* hash: ew_port_key -> ew_port_tag */
 #define EW_MAP_MIRROR	"ew_mirror_v1"	/* ringbuf of ew_mirror_rec */
 #define EW_MAP_PROXY	"ew_proxy_v1"	/* sockmap[2] of the agent's listeners */
+#define EW_MAP_TAGSEL	"ew_tagsel_v1"	/* array[3] of ew_tagsel: the policy's tag set in use */
+#define EW_MAP_TAGPORT	"ew_tagport_v1"	/* hash: ew_tagport_key -> ew_tagport */
+#define EW_MAP_TAGCLI	"ew_tagcli_v1"	/* LPM: ew_tagpfx_key -> __u32 classes (clients) */
+#define EW_MAP_TAGSRV	"ew_tagsrv_v1"	/* LPM: ew_tagpfx_key -> __u32 classes (servers) */
 /* Domain enforcement (see "Domain names" below): two generations of three
  * tables, each an array-of-maps with one slot per generation, and the
  * generation in force. */
@@ -267,6 +271,58 @@ struct ew_port_tag {
 };
 
 #define EW_PORT_INLINE	0x1	/* TCP: steer flows to the agent (inline mode) */
+#define EW_PORT_LIMITED	0x2	/* only flows the policy's tags want (ew_tag*): with
+				 * EW_PORT_INLINE, a port the policy steers */
+
+/* The policy's tags (userspace/kernel/tags.c): only flows that can match
+ * a content rule go to inspection. Each tag (rule and kind of inspection)
+ * belongs to a class, up to EW_TAG_CLASSES; tags with the same clients
+ * and destinations share one. A new flow is tagged (mirrored) or steered
+ * when some class is at once in
+ *
+ *   its server port's mirror (or steer) classes   ew_tagport_v1 (port 0: any port)
+ *   its client's classes                           any-client classes | LPM ew_tagcli_v1
+ *   its server's classes                           any-server classes | LPM ew_tagsrv_v1
+ *
+ * Every LPM value is the union of the classes of all prefixes holding
+ * it, so the longest match says everything. Two sets, 0 and 1, live side
+ * by side in every map (keys carry the set); userspace fills the one not
+ * in use, then flips ew_tagsel_v1[0] to it (one 4-byte store: a packet
+ * sees the old set or the new one whole), then empties the old one. With
+ * no set in use (no policy) nothing is limited: ports behave as before. */
+#define EW_TAG_CLASSES	32
+#define EW_TAGPFX_MAX	(1u << 16)	/* prefixes per LPM map, both sets */
+#define EW_TAGPORT_MAX	4096u
+
+/* ew_tagsel_v1[0]: set = the set in use + 1 (0: none), flags EW_TAGSEL_*;
+ * ew_tagsel_v1[1 + s]: set s's classes with any client, any server. */
+struct ew_tagsel {
+	__u32 a;	/* [0]: set + 1; [1 + s]: any-client classes */
+	__u32 b;	/* [0]: EW_TAGSEL_*; [1 + s]: any-server classes */
+};
+
+#define EW_TAGSEL_ANYPORT 0x1	/* the set has port-0 (any port) entries */
+
+struct ew_tagport_key {
+	__be16 port;		/* server port; 0: any port */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 set;		/* 0 or 1 */
+};
+
+struct ew_tagport {
+	__u32 mirror;		/* classes that mirror flows to this port */
+	__u32 steer;		/* classes that steer them (inline mode) */
+	__u16 budget;		/* mirror budget (EW_MIRROR_ALL, or N packets) */
+	__u16 pad;
+};
+
+/* LPM key: prefixlen counts the set's 8 bits and then the address's. */
+struct ew_tagpfx_key {
+	__u32 prefixlen;	/* 8 + 0..128 */
+	__u8 set;
+	__u8 addr[16];		/* IPv4-mapped for IPv4 */
+	__u8 pad[3];
+};
 
 #define EW_DIR_LO_TO_HI 0	/* ew_mirror_rec.dir: sender is key.lo_* */
 #define EW_DIR_HI_TO_LO 1
@@ -390,6 +446,10 @@ _Static_assert(sizeof(struct ew_config) == 32, "ABI changed: bump ew_config's ve
 _Static_assert(sizeof(struct ew_port_key) == 4, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_port_tag) == 8, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_mirror_rec) == 72, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_tagsel) == 8, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_tagport_key) == 4, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_tagport) == 12, "ABI changed: bump EW_MAP_VERSION");
+_Static_assert(sizeof(struct ew_tagpfx_key) == 24, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_dns_gen) == 16, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_group_key) == 20, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_domain_key) == 16, "ABI changed: bump EW_MAP_VERSION");

@@ -14,6 +14,7 @@
 
 #include "lib/counters.h"
 #include "lib/flow.h"
+#include "lib/tags.h"
 
 /* The agent's transparent listeners, by family (EW_PROXY_IPV4/6). A socket
  * leaves the map when it closes, so a dead agent has no listener here. */
@@ -25,13 +26,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ew_proxy_v1 SEC(".maps");
 
-/* True when tcp/port is an inline port. */
-static __always_inline int ew_inline_port(__be16 port)
+/* tcp/port's ew_port_tag flags when it is an inline port, else 0. */
+static __always_inline __u16 ew_inline_port(__be16 port)
 {
 	struct ew_port_key k = {.port = port, .proto = IPPROTO_TCP};
 	struct ew_port_tag *t = bpf_map_lookup_elem(&ew_ports_v1, &k);
 
-	return t && (t->flags & EW_PORT_INLINE);
+	return t && (t->flags & EW_PORT_INLINE) ? t->flags : 0;
 }
 
 /* Fills the socket tuple of p in the packet's own direction (source = the
@@ -93,10 +94,13 @@ static __always_inline int ew_steer_existing(struct __sk_buff *skb, const struct
 	return ew_assign(skb, sk, mark, EW_C_TC_STEER_EXISTING);
 }
 
-/* Whether the agent wants the new flow of p: not exempted by a live ALLOW
- * verdict, a destination it steers, and the agent taking new flows
+/* Whether the agent wants the new flow of p (to an inline port with
+ * ew_port_tag flags port_flags): not exempted by a live ALLOW verdict, a
+ * destination it steers (every one with EW_STEER_ALL, else those the
+ * policy's tags want, lib/tags.h), and the agent taking new flows
  * (counted when it is not). */
-static __always_inline int ew_steer_wanted(const struct ew_pkt *p, __u32 flags, __u32 len)
+static __always_inline int ew_steer_wanted(const struct ew_pkt *p, __u32 flags, __u16 port_flags,
+					   __u32 len)
 {
 	struct ew_flow_key k;
 	struct ew_verdict *v;
@@ -105,9 +109,7 @@ static __always_inline int ew_steer_wanted(const struct ew_pkt *p, __u32 flags, 
 	v = bpf_map_lookup_elem(&ew_flows_v1, &k);
 	if (v && v->action == EW_ACT_ALLOW && ew_verdict_live(v, bpf_ktime_get_ns()))
 		return 0;
-	/* The policy's per-destination tags will be looked up here when
-	 * EW_STEER_ALL is clear; until then that steers no destination. */
-	if (!(flags & EW_STEER_ALL))
+	if (!(flags & EW_STEER_ALL) && !ew_tag_steer(p, port_flags))
 		return 0;
 	if (!(flags & EW_STEER_ACCEPT)) {
 		ew_count(EW_C_TC_STEER_FULL, len);

@@ -197,4 +197,45 @@ static inline int setup(void **state)
 	return 0;
 }
 
+/* Loads the skeleton unpinned (never the real pins) with a small ring.
+ * Returns 0, 77 without root (said), or 1. */
+static inline int tc_load(const char *name)
+{
+	struct bpf_map *m;
+
+	if (geteuid() != 0) {
+		printf("%s: skipped: BPF_PROG_TEST_RUN needs root\n", name);
+		return 77;
+	}
+	fx.ncpu = libbpf_num_possible_cpus();
+	fx.skel = ew_tc__open();
+	if (!fx.skel)
+		return 1;
+	bpf_object__for_each_map(m, fx.skel->obj)
+	{
+		bpf_map__set_pin_path(m, NULL);
+	}
+	if (bpf_map__set_max_entries(fx.skel->maps.ew_mirror_v1, RING_BYTES) ||
+	    ew_tc__load(fx.skel))
+		return 1;
+	fx.rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.ew_mirror_v1), on_record, NULL, NULL);
+	return fx.rb ? 0 : 1;
+}
+
+/* Frees what tc_load made; returns rc. */
+static inline int tc_unload(int rc)
+{
+	ring_buffer__free(fx.rb);
+	ew_tc__destroy(fx.skel);
+	return rc;
+}
+
+/* tc_load failed: its exit status, with the reason. */
+static inline int tc_load_failed(const char *name)
+{
+	if (!fx.skel || geteuid() == 0)
+		fprintf(stderr, "%s: couldn't load build/ew_tc.bpf.o: %s\n", name, strerror(errno));
+	return tc_unload(geteuid() != 0 ? 77 : 1);
+}
+
 #endif /* EW_TEST_TC_HARNESS_H */

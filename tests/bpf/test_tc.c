@@ -523,38 +523,12 @@ int main(void)
 		cmocka_unit_test_setup(steer_without_sockets, setup),
 		cmocka_unit_test_setup(steer_with_sockets, setup),
 	};
-	struct bpf_map *m;
-	int rc = 1;
-
-	if (geteuid() != 0) {
-		printf("test_tc: skipped: BPF_PROG_TEST_RUN needs root\n");
-		return 77;
-	}
-	fx.ncpu = libbpf_num_possible_cpus();
-	fx.skel = ew_tc__open();
-	if (!fx.skel)
-		goto out;
-	/* Never touch the real pins under /sys/fs/bpf/edgeward. */
-	bpf_object__for_each_map(m, fx.skel->obj)
-	{
-		bpf_map__set_pin_path(m, NULL);
-	}
-	if (bpf_map__set_max_entries(fx.skel->maps.ew_mirror_v1, RING_BYTES) ||
-	    ew_tc__load(fx.skel))
-		goto out;
-	fx.rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.ew_mirror_v1), on_record, NULL, NULL);
-	if (!fx.rb)
-		goto out;
+	if (tc_load("test_tc"))
+		return tc_load_failed("test_tc");
 	set_port(80, IPPROTO_TCP, 80, EW_MIRROR_ALL);
 	set_port(53, IPPROTO_UDP, 53, EW_MIRROR_ALL);
 	set_port(53, IPPROTO_TCP, 53, EW_MIRROR_ALL);
 	set_port(443, IPPROTO_TCP, 443, 4);
 	set_port_flags(INLINE_PORT, IPPROTO_TCP, 0, 0, EW_PORT_INLINE);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-out:
-	if (rc == 1 && !fx.rb)
-		fprintf(stderr, "test_tc: couldn't load build/ew_tc.bpf.o: %s\n", strerror(errno));
-	ring_buffer__free(fx.rb);
-	ew_tc__destroy(fx.skel);
-	return rc;
+	return tc_unload(cmocka_run_group_tests(tests, NULL, NULL));
 }

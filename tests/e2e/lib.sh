@@ -151,6 +151,26 @@ EOF
 	ew_fail "nginx on port $port did not start: $(cat "$EW_TMP/nginx/error.log" 2>/dev/null)"
 }
 
+# ew_policy_site WWW POL RATE: the pages of the policy tests: generated
+# pictures (make_images.py) and slow.bin (600 KB) in WWW, served by nginx
+# with /slow* at RATE; POL/pics.sha256 lists harbour.jpg and
+# POL/watch.sha256 meadow.jpg.
+ew_policy_site()
+{
+	local www=$1 pol=$2
+
+	mkdir -p "$www" "$pol"
+	"$EW_PY" "$EW_ROOT/tests/e2e/make_images.py" "$www" >/dev/null
+	head -c $((600 << 10)) /dev/urandom >"$www/slow.bin"
+	sha256sum "$www/harbour.jpg" | cut -d' ' -f1 >"$pol/pics.sha256"
+	sha256sum "$www/meadow.jpg" | cut -d' ' -f1 >"$pol/watch.sha256"
+	ew_nginx_server "$www" 80
+	sed -i "s/root \(.*\);/root \1; location \/slow { limit_rate $3; }/" \
+		"$EW_TMP/nginx/nginx.conf"
+	srv nginx -c "$EW_TMP/nginx/nginx.conf" -s reload
+	sleep 0.3
+}
+
 # ew_dns_server ARGS...: Debian's dnsmasq in the server namespace on
 # 10.10.2.1 and fd00:2::1, port 53 (UDP and TCP), answering only what
 # ARGS say (--address=/name/addr ...), every query logged to

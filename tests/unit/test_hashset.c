@@ -216,6 +216,36 @@ static void registry(void **state)
 	hashdb_free(db);
 }
 
+/* The config's lists and a policy's meet in one registry for the engine. */
+static void registry_absorb(void **state)
+{
+	struct hashdb *a = hashdb_new(), *b = hashdb_new();
+	struct hashdb_hit hits[4];
+	struct hashset *sets[1];
+	char dup[64] = "";
+	uint8_t d[32];
+
+	(void)state;
+	sets[0] = one_set(LIST_SHA256, "config", "csam", 0x11);
+	assert_int_equal(hashdb_replace(a, "config", sets, 1), 0);
+	sets[0] = one_set(LIST_SHA256, "policy", "adult", 0x11);
+	assert_int_equal(hashdb_replace(b, "policy", sets, 1), 0);
+	assert_int_equal(hashdb_absorb(a, b, dup, sizeof(dup)), 0);
+	assert_int_equal(hashdb_groups(a), 2);
+	assert_int_equal(hashdb_groups(b), 0);
+	memset(d, 0x11, sizeof(d));
+	assert_int_equal(hashdb_lookup(a, LIST_SHA256, d, hits, 4), 2);
+	/* a name in both: refused, nothing moves */
+	sets[0] = one_set(LIST_MD5, "config", "x", 0x22);
+	assert_int_equal(hashdb_replace(b, "config", sets, 1), 0);
+	assert_int_equal(hashdb_absorb(a, b, dup, sizeof(dup)), -EEXIST);
+	assert_string_equal(dup, "config");
+	assert_int_equal(hashdb_groups(b), 1);
+	assert_int_equal(hashdb_groups(a), 2);
+	hashdb_free(a);
+	hashdb_free(b);
+}
+
 static void registry_failed_reload_keeps_old(void **state)
 {
 	struct listfile_opts o = { .kind = LIST_SHA256 };
@@ -324,6 +354,7 @@ int main(void)
 		cmocka_unit_test(clustered_prefixes),
 		cmocka_unit_test(load_file),
 		cmocka_unit_test(registry),
+		cmocka_unit_test(registry_absorb),
 		cmocka_unit_test(registry_failed_reload_keeps_old),
 		cmocka_unit_test(reload_under_readers),
 		cmocka_unit_test(sample_lists),

@@ -517,6 +517,31 @@ static void pdq_registry(void **state)
 	pdqdb_free(db);
 }
 
+/* A policy's PDQ lists join the config's for the engine (pdqdb_absorb). */
+static void pdq_registry_absorb(void **state)
+{
+	struct listfile_opts o = { .kind = LIST_PDQ };
+	struct pdqdb *a = pdqdb_new(), *b = pdqdb_new();
+	const char *sample = ewtest_repo("policies/lists/sample-pdq.csv");
+	struct pdqdb_hit hits[4];
+	struct pdq_hash q;
+	struct diag d;
+	char dup[64];
+
+	(void)state;
+	assert_int_equal(pdqdb_load(a, "one", sample, "test", 31, &o, &d), 0);
+	assert_int_equal(pdqdb_load(b, "two", sample, "test", 31, &o, &d), 0);
+	assert_int_equal(pdqdb_absorb(a, b, dup, sizeof(dup)), 0);
+	assert_int_equal(pdq_hash_from_hex(BRIDGE_SHARPEN, 64, &q), 0);
+	assert_int_equal(pdqdb_query(a, &q, hits, 4), 2);
+	assert_int_equal(pdqdb_query(b, &q, hits, 4), 0);
+	assert_int_equal(pdqdb_load(b, "one", sample, "test", 31, &o, &d), 0);
+	assert_int_equal(pdqdb_absorb(a, b, dup, sizeof(dup)), -EEXIST);
+	assert_string_equal(dup, "one");
+	pdqdb_free(a);
+	pdqdb_free(b);
+}
+
 /* ThreatExchange-style "hash,label" text with a comment line, from the
  * test data. */
 static void pdq_registry_te_text(void **state)
@@ -549,6 +574,7 @@ int main(void)
 		cmocka_unit_test(entries_round_trip),
 		cmocka_unit_test(hamming_oracle),
 		cmocka_unit_test(pdq_registry),
+		cmocka_unit_test(pdq_registry_absorb),
 		cmocka_unit_test(pdq_registry_te_text),
 	};
 	return ewtest_run(tests);

@@ -869,6 +869,95 @@ static void learned_url_refused_before_the_server(void **state)
 	free(listed.p), free(a.p), free(open_nb.p), free(close_nb.p);
 }
 
+/* The caller's decisions (proxy_conf.request, .object), as a policy
+ * would make them: by the request's target here. */
+static void decide_req(void *ctx, const struct proxy_request *r, struct proxy_decision *d)
+{
+	(void)ctx;
+	memset(d, 0, sizeof(*d));
+	if (strstr(r->uri, "/forbidden")) {
+		d->act = PROXY_NOTICE;
+		d->status = 403;
+		snprintf(d->rule, sizeof(d->rule), "r-forbid");
+		snprintf(d->category, sizeof(d->category), "adult-content");
+	} else if (strstr(r->uri, "/cut")) {
+		d->act = PROXY_RESET;
+	}
+}
+
+static void decide_obj(void *ctx, const struct obj_verdict *v, struct proxy_decision *d)
+{
+	(void)ctx;
+	memset(d, 0, sizeof(*d)); /* a hit on "L": a monitor rule, it passes */
+	if (v->uri && !strcmp(v->uri, "/warn.jpg")) {
+		d->act = PROXY_WARN;
+		d->status = 403;
+		snprintf(d->rule, sizeof(d->rule), "r-warn");
+		snprintf(d->category, sizeof(d->category), "adult");
+	}
+}
+
+/* Reads what comes until the connection ends, into a string. */
+static char *hear_all(int fd)
+{
+	static char buf[16384];
+	int err;
+	size_t n = hear(fd, (uint8_t *)buf, sizeof(buf) - 1, &err);
+
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Refused requests never reach the server (the 403 notice, or a reset);
+ * a listed picture the caller lets pass arrives whole; an unlisted one it
+ * warns about becomes the disclaimer. */
+static void caller_decides(void **state)
+{
+	struct blob listed = fake_jpeg(20000, 17), other = fake_jpeg(9000, 19);
+	struct t *t = setup(&listed, 1);
+	struct proxy_stats st;
+	char *got;
+	int fd;
+
+	(void)state;
+	t->conf.request = decide_req;
+	t->conf.object = decide_obj;
+	canned(&t->srv, "GET /listed.jpg", cl_response("image/jpeg", &listed));
+	canned(&t->srv, "GET /warn.jpg", cl_response("image/jpeg", &other));
+	start(t);
+	fd = client(t);
+	say(fd, GET("/forbidden"));
+	got = hear_all(fd);
+	close(fd);
+	assert_true(!strncmp(got, "HTTP/1.1 403 Forbidden\r\n", 24));
+	assert_non_null(strstr(got, "Connection: close"));
+	assert_non_null(strstr(got, "adult-content"));
+	fd = client(t);
+	say(fd, GET("/cut"));
+	expect_end(fd, ECONNRESET);
+	close(fd);
+	fd = client(t);
+	say(fd, GET("/listed.jpg") GET("/warn.jpg"));
+	expect(fd, &t->srv.c[0].rsp);
+	got = hear_all(fd);
+	close(fd);
+	assert_true(!strncmp(got, "HTTP/1.1 403 Forbidden\r\n", 24));
+	assert_non_null(strstr(got, "Before you continue"));
+	wait_open(t, 0);
+	/* the server heard the two pictures' requests, nothing else */
+	pthread_mutex_lock(&t->srv.lock);
+	assert_int_equal(t->srv.rx, strlen(GET("/listed.jpg") GET("/warn.jpg")));
+	pthread_mutex_unlock(&t->srv.lock);
+	assert_int_equal(t->nblocks, 3);
+	assert_int_equal(t->blocks[0].how, PROXY_ENF_REQUEST);
+	assert_int_equal(t->blocks[1].how, PROXY_ENF_REQUEST);
+	assert_int_equal(t->blocks[2].how, PROXY_ENF_NOTICE);
+	free(teardown(t, &st));
+	assert_int_equal(st.refused, 2);
+	assert_int_equal(st.blocked, 1);
+	free(listed.p), free(other.p);
+}
+
 /* A response past hold_max streams on unjudged and is still hashed; when
  * it matches, the client, which got part of it, is reset. */
 static void past_hold_max_streams_then_resets(void **state)
@@ -1253,6 +1342,7 @@ int main(void)
 		cmocka_unit_test(blocked_reset_resets),
 		cmocka_unit_test(notice_callback),
 		cmocka_unit_test(learned_url_refused_before_the_server),
+		cmocka_unit_test(caller_decides),
 		cmocka_unit_test(past_hold_max_streams_then_resets),
 		cmocka_unit_test(idle_timeout_frees),
 		cmocka_unit_test(max_conns_refuses),

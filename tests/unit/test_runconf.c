@@ -142,7 +142,8 @@ static void diagnostics(void **state)
 		{"interface: [eth0]\n",
 		 ":1:1: unknown key 'interface' in the agent's config (expected interfaces, mode, "
 		 "xdp_mode, workers, memory, log, control_socket, heartbeat_stale_after, hash, "
-		 "lists, pdq, inline, tap, icap, notices, privacy, evidence or metrics)"},
+		 "lists, pdq, inline, tap, icap, notices, privacy, evidence, metrics or policy)"},
+		{"policy: [a, b]\n", ":1:9: expected a value, found a list"},
 		{"mode: inlin\n", ":1:7: expected inline or tap, found 'inlin'"},
 		{"workers: many\n", ":1:10: expected a whole number 0..64, found 'many'"},
 		{"workers: 65\n", ":1:10: expected a whole number 0..64, found '65'"},
@@ -236,7 +237,8 @@ static void outputs(void **state)
 				  "  pseudonym_key: /etc/edgeward/pseudonym.key\n"
 				  "  no_history: [10.1.0.0/16, '2001:db8:1::/48', 192.0.2.7]\n"
 				  "evidence: {public_key: /etc/edgeward/responders.pub, dir: /var/lib/ev}\n"
-				  "metrics: '127.0.0.1:9464'\n"),
+				  "metrics: '127.0.0.1:9464'\n"
+				  "policy: /etc/edgeward/policy.yaml\n"),
 			 0);
 	assert_string_equal(f.c.log, "/var/log/edgeward/events.jsonl");
 	assert_string_equal(f.c.logo.key, "/etc/edgeward/log.key");
@@ -255,6 +257,7 @@ static void outputs(void **state)
 	assert_string_equal(f.c.evidence.dir, "/var/lib/ev");
 	assert_int_equal(f.c.evidence.max_object, 16u << 20); /* default */
 	assert_string_equal(f.c.metrics, "127.0.0.1:9464");
+	assert_string_equal(f.c.policy, "/etc/edgeward/policy.yaml");
 	assert_int_equal(runconf_check(&f.c, f.path, &f.d), 0);
 	done(&f);
 }

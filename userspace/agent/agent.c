@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "apolicy.h"
+#include "classify/dpi.h"
 #include "confine.h"
 #include "control.h"
 #include "engine/engine.h"
@@ -27,6 +29,8 @@
 #include "notices.h"
 #include "outputs.h"
 #include "privs.h"
+#include "rcu.h"
+#include "settings.h"
 #include "tap.h"
 
 #define SEC	  1000000000ull
@@ -46,6 +50,11 @@ struct agent {
 	struct namewatch *names; /* blocks by server name */
 	struct inline_src *inl;
 	struct icapsvc *icap; /* NULL: no icap: settings */
+	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
+	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's */
+	struct decider dc;    /* the policy's answers for the proxy and the tap */
+	struct dpi *dpi_names; /* nDPI's names for the policy's app conditions */
+	uint64_t policy_failures;
 	struct agent_notices notices; /* templates, notice server */
 	struct control *ctl;
 	int sig_fd;
@@ -64,37 +73,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * SEC + (uint64_t)t.tv_nsec;
 }
 
-/* ---- settings and lists -------------------------------------------------------- */
-
-/* Builds settings into c and loads their lists. Problems go to diag text
- * in err (for the control reply) and to stderr. Returns 0 or -errno. */
-static int settings_and_lists(struct agent *a, struct runconf *c, char *err, size_t errlen)
-{
-	struct diag d = {0};
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mf = open_memstream(&buf, &len);
-	int rc;
-
-	runconf_default(c);
-	rc = a->o->settings(c, a->o->ctx, &d);
-	if (!rc)
-		rc = runconf_check(c, a->o->config_path ? a->o->config_path : "settings", &d);
-	if (mf)
-		diag_print(&d, mf);
-	if (!rc && mf)
-		rc = listset_load(&c->lists, "run", mf);
-	if (mf)
-		fclose(mf);
-	if (rc && buf) {
-		fputs(buf, stderr);
-		snprintf(err, errlen, "%s", buf);
-	} else if (rc) {
-		snprintf(err, errlen, "%s", strerror(-rc));
-	}
-	free(buf);
-	return rc;
-}
+/* ---- lists ----------------------------------------------------------------------- */
 
 /* Puts the lists of c in force: the engine matches against them from the
  * next object on. The old ones are freed at once (no reader can reach them
@@ -115,10 +94,27 @@ static void lists_in_force(struct agent *a, struct runconf *c)
 static void on_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct agent *a = ctx;
+	struct tap_decision td;
 
 	agent_metrics_verdict(&a->m, v);
-	if (a->tap && a->conf.mode == RUN_TAP)
-		tap_verdict(a->tap, v);
+	if (!a->tap || a->conf.mode != RUN_TAP)
+		return;
+	decide_tap(&a->dc, v, &td);
+	if (td.block)
+		tap_block(a->tap, v, &td);
+}
+
+/* Flows nDPI classified (tap mode, worker threads): the flow point. */
+static void on_classified(void *ctx, const struct flow_info *fi, const struct dpi_result *r)
+{
+	struct agent *a = ctx;
+	struct tap_decision td;
+
+	if (!a->tap)
+		return;
+	decide_flow(&a->dc, fi, r, &td);
+	if (td.block)
+		tap_block_flow(a->tap, fi, r, &td);
 }
 
 static int start_engine(struct agent *a)
@@ -145,6 +141,13 @@ static int start_engine(struct agent *a)
 	ec.verdict = on_verdict;
 	ec.verdict_ctx = a;
 	ec.thread_start = confine_worker;
+	/* tap mode: nDPI on the mirrored flows (only the tagged ones reach the
+	 * engine), for the policy's app and app_category rules at the flow
+	 * point; no flow lines in the live log */
+	ec.classify = c->mode == RUN_TAP;
+	ec.classify_quiet = true;
+	ec.classified = on_classified;
+	ec.classified_ctx = a;
 	a->e = engine_new(&ec);
 	if (!a->e)
 		return -errno;
@@ -215,13 +218,35 @@ static int start_sources(struct agent *a)
 	return a->tap ? 0 : -errno;
 }
 
+/* The warn rules' acknowledgements: the notice server's table. */
+static bool acked(void *ctx, const uint8_t *client, const char *category)
+{
+	return notice_server_acked(ctx, client, category);
+}
+
+/* The policy event and the version stamped on every line from now on. */
+static void policy_said(struct agent *a, const char *action, const char *error)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+
+	stamp_set(&a->out.stamp, g->version);
+	if (a->conf.policy || g->p || error)
+		agent_event_policy(a->e, action, a->conf.policy, g->version,
+				   g->p ? policy_rules(g->p) : 0, error);
+}
+
 static int start(struct agent *a)
 {
-	char err[DIAG_MSG_LEN];
+	char err[DIAG_MSG_LEN * 4];
+	struct apolicy *gen;
+	bool pfail;
 	int rc;
 
-	if (settings_and_lists(a, &a->conf, err, sizeof(err)))
+	if (agent_settings(a->o, &a->dpi_names, &a->conf, &gen, &pfail, err, sizeof(err)))
 		return 2;
+	rcu_init(&a->pol, gen);
+	a->dc = (struct decider){.pol = &a->pol, .hooks = &a->hooks,
+				 .blocked = a->conf.inl.blocked};
 	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
 	rc = signals(a);
@@ -229,8 +254,9 @@ static int start(struct agent *a)
 		rc = -errno;
 	if (!rc && (rc = start_engine(a)))
 		ew_err("run: couldn't build the engine: %s", strerror(-rc));
+	a->dc.e = a->e;
 	if (!rc)
-		rc = kside_up(&a->k, &a->conf);
+		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
 	if (!rc)
 		rc = start_sources(a);
 	if (!rc)
@@ -244,8 +270,10 @@ static int start(struct agent *a)
 		ew_err("run: couldn't start the engine: %s", strerror(-rc));
 	if (!rc)
 		rc = agent_notices_start(&a->notices);
+	if (!rc && a->notices.srv)
+		a->hooks = (struct apolicy_hooks){.acked = acked, .ctx = a->notices.srv};
 	if (!rc && a->conf.mode == RUN_INLINE &&
-	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->notices)))
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);
@@ -254,6 +282,7 @@ static int start(struct agent *a)
 	a->started_ns = mono_ns();
 	agent_event_start(a->e, &a->conf, a->o->config_path);
 	agent_event_lists(a->e, "load", &a->conf.lists, NULL);
+	policy_said(a, "load", NULL);
 	ew_info("running: %s mode on %d interface(s), %d lists", a->conf.mode == RUN_TAP ? "tap"
 							: "inline", a->conf.n_if,
 		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
@@ -281,30 +310,51 @@ static void restart_only(struct agent *a, const struct runconf *c, FILE *out)
 		fprintf(out, "warning: notices settings change only on a restart\n");
 }
 
-/* Re-reads the settings and lists off the data path and swaps the lists
- * in; a broken file leaves everything as it was. Writes the outcome to
- * out and as a lists event. Returns 0 or -errno. */
+/* A reload that failed: what is in force stays; said to out and as a
+ * lists event (and a policy event when the policy was the problem). */
+static void reload_failed(struct agent *a, struct runconf *c, bool pfail, const char *err,
+			  FILE *out)
+{
+	a->reload_failures++;
+	a->policy_failures += pfail;
+	snprintf(a->last_error, sizeof(a->last_error), "%s", err);
+	fprintf(out, "error: reload failed, the %s in force stay:\n%s",
+		pfail ? "policy and lists" : "lists", err);
+	agent_event_lists(a->e, "reload", &a->conf.lists, err);
+	if (pfail)
+		policy_said(a, "reload", err);
+	runconf_free(c);
+	free(c);
+}
+
+/* Re-reads the settings, lists and policy off the data path and swaps
+ * them in: the policy first (its rules know the lists that are coming;
+ * a hit on a list on its way out is judged by the new rules), then the
+ * lists, then the kernel's tags. A broken file leaves everything as it
+ * was. Writes the outcome to out and as lists and policy events.
+ * Returns 0 or -errno. */
 static int reload(struct agent *a, FILE *out)
 {
 	struct runconf *c = calloc(1, sizeof(*c));
 	char err[DIAG_MSG_LEN * 4];
+	struct apolicy *gen;
+	bool pfail;
 	int rc;
 
 	a->reloads++;
 	if (!c)
 		return -ENOMEM;
-	rc = settings_and_lists(a, c, err, sizeof(err));
+	rc = agent_settings(a->o, &a->dpi_names, c, &gen, &pfail, err, sizeof(err));
 	if (rc) {
-		a->reload_failures++;
-		snprintf(a->last_error, sizeof(a->last_error), "%s", err);
-		fprintf(out, "error: reload failed, the lists in force stay:\n%s", err);
-		agent_event_lists(a->e, "reload", &a->conf.lists, err);
-		runconf_free(c);
-		free(c);
+		reload_failed(a, c, pfail, err, out);
 		return rc;
 	}
 	restart_only(a, c, out);
+	apolicy_free(rcu_publish(&a->pol, gen)); /* no reader holds the old one now */
+	__atomic_store_n(&a->dc.blocked, c->inl.blocked, __ATOMIC_RELAXED);
 	lists_in_force(a, c);
+	if (kside_policy(&a->k, c, gen))
+		fprintf(out, "warning: the kernel's tags were not all written (the log says why)\n");
 	if (a->icap)
 		icapsvc_retag(a->icap, &c->lists, c->min_quality);
 	runconf_free(&a->conf);
@@ -312,8 +362,13 @@ static int reload(struct agent *a, FILE *out)
 	memset(&c->doc, 0, sizeof(c->doc));
 	free(c);
 	agent_event_lists(a->e, "reload", &a->conf.lists, NULL);
-	fprintf(out, "ok: reloaded %d lists\n",
-		a->conf.lists.nhash + a->conf.lists.npdq + a->conf.lists.nxml);
+	policy_said(a, "reload", NULL);
+	fprintf(out, "ok: reloaded %d lists", a->conf.lists.nhash + a->conf.lists.npdq +
+					     a->conf.lists.nxml);
+	if (gen->p)
+		fprintf(out, " and the policy (%u rules, version %.12s)", policy_rules(gen->p),
+			gen->version);
+	fprintf(out, "\n");
 	return 0;
 }
 
@@ -348,6 +403,19 @@ static void status_icap(struct agent *a, FILE *out)
 		(unsigned long long)is.blocked, (unsigned long long)is.allowed,
 		(unsigned long long)is.fail_open, (unsigned long long)is.fail_closed,
 		(unsigned long long)is.bad_requests);
+}
+
+static void status_policy(struct agent *a, FILE *out)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+
+	if (!g->p) {
+		fprintf(out, "policy: none (every list hit blocks)\n");
+		return;
+	}
+	fprintf(out, "policy: %s, %u rules, version %s; grace periods %llu, failed loads %llu\n",
+		a->conf.policy, policy_rules(g->p), g->version,
+		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
 }
 
 static void status_names(struct namewatch *w, FILE *out)
@@ -399,6 +467,7 @@ static void status(struct agent *a, FILE *out)
 	fprintf(out, "lists: %d hash, %d PDQ, %d hash-sharing XML; reloads %llu, failed %llu\n",
 		c->lists.nhash, c->lists.npdq, c->lists.nxml, (unsigned long long)a->reloads,
 		(unsigned long long)a->reload_failures);
+	status_policy(a, out);
 	if (a->reload_failures)
 		fprintf(out, "last reload error: %s\n", a->last_error);
 	fprintf(out, "engine: workers %u, packets %llu, objects %llu, matches %llu, dispatch "
@@ -542,6 +611,8 @@ static int stop(struct agent *a)
 	}
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
+	apolicy_free(rcu_writer_get(&a->pol)); /* every reader has stopped */
+	dpi_free(a->dpi_names);
 	runconf_free(&a->conf);
 	agent_metrics_stop(&a->m);
 	if (agent_outputs_close(&a->out))

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* agent: `edgeward run`, the live filter. Loads the lists, attaches the
- * programs, runs the engine on the live sources (tap: the TC mirror; inline:
- * the transparent proxy), keeps the heartbeat, serves the control socket,
- * reloads on SIGHUP or `edgeward reload`, and writes the events.
+/* agent: `edgeward run`, the live filter. Loads the lists and the policy,
+ * attaches the programs, runs the engine on the live sources (tap: the TC
+ * mirror; inline: the transparent proxy), keeps the heartbeat, serves the
+ * control socket, reloads on SIGHUP or `edgeward reload`, and writes the
+ * events.
  *
- *   settings ─▶ lists ─▶ engine ◀── tap (mirror ring buffer) / proxy
- *   kernel: load, attach, heartbeat, verdicts       events ─▶ --log
- *   control socket: status, reload, stop            signals: HUP, INT, TERM */
+ *   settings ─▶ lists, policy (settings.c, apolicy.c) ─▶ engine ◀── tap / proxy
+ *   policy in force: an rcu (rcu.c), asked by decide.c from the proxy's
+ *   loops and the engine's workers; its tags to the kernel (kside.c)
+ *   kernel: load, attach, heartbeat, verdicts, tags    events ─▶ stamp ─▶ --log
+ *   control socket: status, reload, stop                signals: HUP, INT, TERM */
 #ifndef EW_AGENT_H
 #define EW_AGENT_H
 

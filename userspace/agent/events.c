@@ -17,6 +17,8 @@ static const char *const enforced_names[] = {
 	[ENF_LEARNED] = "learned",
 	[ENF_RESET_LATE] = "reset_after_partial_delivery",
 	[ENF_TAP_RESET] = "tap_reset",
+	[ENF_REQUEST] = "request",
+	[ENF_NONE] = "none",
 	[ENF_NAME_RESET] = "reset",
 	[ENF_NAME_DROP] = "flow_drop",
 };
@@ -126,8 +128,8 @@ static void put_flow(struct ej_writer *w, const struct agent_block *b)
 	bool up = b->v->kind == OBJ_REQUEST_BODY || b->v->kind == OBJ_FORM_PART;
 
 	/* the direction is the object's */
-	put_flow_of(w, b->flow_id, b->client, b->client_port, b->server, b->server_port, "tcp",
-		    up ? "to_server" : "to_client");
+	put_flow_of(w, b->flow_id, b->client, b->client_port, b->server, b->server_port,
+		    b->udp ? "udp" : "tcp", up ? "to_server" : "to_client");
 }
 
 /* 128 random bits as hex: unique across sensors and restarts. */
@@ -144,16 +146,27 @@ static void put_event_id(struct ej_writer *w)
 	ej_hex(w, "event_id", id, sizeof(id));
 }
 
-static void put_match(struct ej_writer *w, const struct obj_verdict *v)
+static const char *reason(const struct obj_verdict *v)
 {
-	ej_null(w, "rule"); /* policy rules come with the policy files */
-	ej_str(w, "action", "block");
-	ej_str(w, "reason", v->hash_type && !strcmp(v->hash_type, "pdq") ? "pdq_list_match"
-									   : "hash_list_match");
-	ej_str(w, "list", v->list);
-	ej_str(w, "category", v->category);
-	ej_str(w, "hash_type", v->hash_type);
-	ej_hex(w, "hash", v->hash, v->hash_len);
+	if (!v->hits)
+		return "policy"; /* decided by a rule on what else was seen */
+	return v->hash_type && !strcmp(v->hash_type, "pdq") ? "pdq_list_match" : "hash_list_match";
+}
+
+static void put_match(struct ej_writer *w, const struct agent_block *b)
+{
+	const struct obj_verdict *v = b->v;
+
+	ej_str(w, "rule", b->rule);
+	ej_str(w, "action", b->action ? b->action : "block");
+	ej_str(w, "reason", reason(v));
+	ej_str(w, "list", v->hits ? v->list : NULL);
+	ej_str(w, "category", v->hits || !b->category ? v->category : b->category);
+	ej_str(w, "hash_type", v->hits ? v->hash_type : NULL);
+	if (v->hash_len)
+		ej_hex(w, "hash", v->hash, v->hash_len);
+	else
+		ej_null(w, "hash");
 	if (v->distance >= 0)
 		ej_i64(w, "distance", v->distance);
 	else
@@ -172,21 +185,37 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	const struct obj_verdict *v = b->v;
 	struct ej_writer w;
 
-	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+	begin(&w, b->action && strcmp(b->action, "block") ? b->action : "block",
+	      b->ts_ns ? b->ts_ns : now_ns());
 	put_event_id(&w);
 	ej_null(&w, "interface"); /* not carried from the mirror to the verdict yet */
 	put_flow(&w, b);
 	ej_u64(&w, "seq", v->seq);
 	ej_str(&w, "host", v->host);
 	ej_str(&w, "uri", v->uri);
-	ej_null(&w, "app"); /* nDPI is not wired into the engine yet */
-	put_match(&w, v);
-	ej_null(&w, "policy_version");
+	ej_str(&w, "app", b->app); /* nDPI's name, for flows it classified */
+	put_match(&w, b);
+	ej_str(&w, "policy_version", b->version && b->version[0] ? b->version : NULL);
 	ej_str(&w, "evidence", v->evidence[0] ? v->evidence : NULL); /* the sealed copy */
 	ej_str(&w, "enforced", enforced_names[b->how]);
 	ej_bool(&w, "delivered_before_verdict", b->how == ENF_TAP_RESET ||
 							 b->how == ENF_RESET_LATE);
 	ej_bool(&w, "server_blocked", b->server_blocked);
+	return post(e, &w);
+}
+
+int agent_event_policy(struct engine *e, const char *action, const char *path,
+		       const char *version, unsigned rules, const char *error)
+{
+	struct ej_writer w;
+
+	begin(&w, "policy", now_ns());
+	ej_str(&w, "action", action);
+	ej_bool(&w, "ok", !error);
+	ej_str(&w, "error", error);
+	ej_str(&w, "policy", path);
+	ej_str(&w, "policy_version", version && version[0] ? version : NULL);
+	ej_u64(&w, "rules", rules);
 	return post(e, &w);
 }
 
@@ -207,7 +236,7 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 	ej_u64(&w, "rule", b->rule_id);
 	ej_str(&w, "action", "block");
 	ej_str(&w, "reason", b->via);
-	ej_null(&w, "policy_version");
+	/* policy_version: the version in force, added last (stamp.h) */
 	ej_str(&w, "enforced", enforced_names[b->how]);
 	ej_bool(&w, "delivered_before_verdict", false);
 	ej_bool(&w, "server_blocked", false);

@@ -21,6 +21,8 @@ enum agent_enforced {
 	ENF_LEARNED,	  /* inline: refused at request time, a learned block */
 	ENF_RESET_LATE,	  /* inline: reset after part of the object was delivered */
 	ENF_TAP_RESET,	  /* tap: delivered, then resets and a flow verdict */
+	ENF_REQUEST,	  /* inline: refused at request time by the policy */
+	ENF_NONE,	  /* monitor: logged, not enforced */
 	ENF_NAME_RESET,	  /* a TCP flow blocked by server name: resets, RESET verdict */
 	ENF_NAME_DROP,	  /* a UDP flow (QUIC) blocked by server name: dropped (RESET verdict) */
 };
@@ -33,6 +35,13 @@ struct agent_block {
 	uint64_t flow_id;		/* 0: none */
 	enum agent_enforced how;
 	bool server_blocked;		/* the server address went on the blocklist */
+	/* the policy's word (NULL: none, as without a policy file) */
+	const char *rule;		/* the rule that decided */
+	const char *action;		/* "block" (NULL), "warn", "monitor" */
+	const char *version;		/* policy_version; NULL or "": no policy */
+	const char *category;		/* a request's: the rule's category */
+	const char *app;		/* nDPI's protocol name, NULL: not known */
+	bool udp;			/* a UDP flow (else TCP) */
 };
 
 /* A flow blocked by the server name it asked for (agent/namewatch.h). */
@@ -51,6 +60,12 @@ int agent_event_stop(struct engine *e, const char *why, const struct engine_stat
 int agent_event_lists(struct engine *e, const char *action, const struct listset *ls,
 		      const char *error);
 int agent_event_block(struct engine *e, const struct agent_block *b);
+/* A policy loaded at start (action "load") or on a reload ("reload"):
+ * ok with its version and rule count, or the error (the policy in force
+ * stays; version and rules are then the one in force). path NULL: no
+ * policy file. */
+int agent_event_policy(struct engine *e, const char *action, const char *path,
+		       const char *version, unsigned rules, const char *error);
 int agent_event_name_block(struct engine *e, const struct agent_name_block *b);
 int agent_event_health(struct engine *e, const char *problem, uint64_t count,
 		       const char *detail);

@@ -31,6 +31,7 @@ static const enum agent_enforced how_of[] = {
 	[PROXY_ENF_RESET] = ENF_RESET,
 	[PROXY_ENF_LEARNED] = ENF_LEARNED,
 	[PROXY_ENF_PARTIAL] = ENF_RESET_LATE,
+	[PROXY_ENF_REQUEST] = ENF_REQUEST,
 };
 
 /* The proxy's upstream sockets: the client's address and port, through
@@ -57,19 +58,24 @@ static void queue_server(struct inline_src *s, const uint8_t *server)
 static void on_block(void *ctx, const struct proxy_block *pb)
 {
 	struct inline_src *s = ctx;
-	struct obj_verdict v = {.host = pb->host, .uri = pb->uri, .hits = 1,
+	bool hit = pb->list && pb->list[0];
+	struct obj_verdict v = {.host = pb->host, .uri = pb->uri, .hits = hit,
 				.hash_type = pb->hash_type, .hash_len = pb->hash_len,
-				.distance = pb->distance};
+				.distance = pb->distance, .quality = -1, .sniffed = "",
+				.content_type = ""};
 	struct agent_block b = {.ts_ns = pb->ts_ns, .v = &v, .client = pb->client,
 				.server = pb->server, .client_port = pb->cport,
 				.server_port = pb->sport, .flow_id = pb->flow_id,
-				.how = how_of[pb->how], .server_blocked = s->block_server};
+				.how = how_of[pb->how], .server_blocked = s->block_server && hit,
+				.rule = pb->rule && pb->rule[0] ? pb->rule : NULL,
+				.action = pb->act == PROXY_WARN ? "warn" : "block",
+				.version = pb->version, .category = pb->page_category};
 
 	objsink_copy_name(v.list, pb->list);
 	objsink_copy_name(v.category, pb->category);
 	memcpy(v.hash, pb->hash, pb->hash_len < sizeof(v.hash) ? pb->hash_len : sizeof(v.hash));
 	agent_event_block(s->e, &b);
-	if (s->block_server)
+	if (b.server_blocked)
 		queue_server(s, pb->server);
 }
 
@@ -99,7 +105,8 @@ static int listeners(struct inline_src *s)
 	return 0;
 }
 
-static void proxy_settings(struct inline_src *s, const struct runconf *c, struct proxy_conf *pc)
+static void proxy_settings(struct inline_src *s, const struct runconf *c, struct decider *dc,
+			   struct proxy_conf *pc)
 {
 	proxy_conf_default(pc);
 	pc->threads = c->workers;
@@ -120,10 +127,13 @@ static void proxy_settings(struct inline_src *s, const struct runconf *c, struct
 	pc->block_ctx = s;
 	pc->over_cap = on_cap;
 	pc->cap_ctx = s;
+	pc->request = decide_request;
+	pc->object = decide_object;
+	pc->decide_ctx = dc;
 }
 
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct agent_notices *n)
+				struct decider *dc, struct agent_notices *n)
 {
 	struct inline_src *s = calloc(1, sizeof(*s));
 	struct proxy_conf pc;
@@ -135,7 +145,7 @@ struct inline_src *inline_start(struct engine *e, struct kside *k, const struct 
 	pthread_mutex_init(&s->lock, NULL);
 	if (listeners(s))
 		goto fail;
-	proxy_settings(s, c, &pc);
+	proxy_settings(s, c, dc, &pc);
 	if (n->set) {
 		pc.notice = agent_notices_page;
 		pc.notice_ctx = n;

@@ -13,6 +13,7 @@
 #define EW_AGENT_INLINE_H
 
 #include "config/runconf.h"
+#include "decide.h"
 #include "engine/engine.h"
 #include "kside.h"
 #include "notices.h"
@@ -21,11 +22,12 @@
 struct inline_src;
 
 /* Opens the listeners (IPv4, IPv6), registers them, starts the proxy on
- * engine e (started) with c's inline settings, its block notices from n's
- * templates (if any; n outlives the proxy), and lets TC steer new flows.
- * Returns NULL with errno set (printed). */
+ * engine e (started) with c's inline settings, the policy's decisions of
+ * dc (outlives the source) at request heads and object verdicts, its
+ * notices from n's templates (if any; n outlives the proxy), and lets TC
+ * steer new flows. Returns NULL with errno set (printed). */
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct agent_notices *n);
+				struct decider *dc, struct agent_notices *n);
 
 /* Main loop, once a second: blocks the server addresses that blocked
  * objects came from, when c asked for it. */

@@ -3,6 +3,7 @@
  * verdicts. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "kernel/loader.h"
 #include "kernel/ports.h"
 #include "kernel/steer_route.h"
+#include "kernel/tags.h"
 #include "kside.h"
 #include "log/log.h"
 
@@ -53,15 +55,17 @@ static int parse(const char *what, const char *spec, struct ports_entry *ports, 
 	return n;
 }
 
-/* The mirrored ports, and in inline mode the inline ones flagged. */
-static int store_ports(struct kside *k, const struct runconf *c)
+/* The config's ports: mirrored, and in inline mode the inline ones
+ * flagged, into ports[0..*n). */
+static int config_ports(const struct runconf *c, struct ports_entry *ports, int *n)
 {
-	struct ports_entry ports[EW_PORT_MAX], inl[EW_PORT_MAX];
-	int n = parse("mirrored ports", c->tap.ports, ports, EW_PORT_MAX), n_inl = 0, err;
+	struct ports_entry inl[EW_PORT_MAX];
+	int n_inl = 0;
 
-	if (n >= 0 && c->mode == RUN_INLINE)
+	*n = parse("mirrored ports", c->tap.ports, ports, EW_PORT_MAX);
+	if (*n >= 0 && c->mode == RUN_INLINE)
 		n_inl = parse("inline ports", c->inl.ports, inl, EW_PORT_MAX);
-	if (n < 0 || n_inl < 0)
+	if (*n < 0 || n_inl < 0)
 		return -EINVAL;
 	for (int i = 0; i < n_inl; i++)
 		if (inl[i].key.proto != IPPROTO_TCP) {
@@ -69,13 +73,94 @@ static int store_ports(struct kside *k, const struct runconf *c)
 			       c->inl.ports);
 			return -EINVAL;
 		}
-	if (ports_mark_inline(ports, &n, EW_PORT_MAX, inl, n_inl)) {
+	if (ports_mark_inline(ports, n, EW_PORT_MAX, inl, n_inl)) {
 		ew_err("too many ports (at most %d mirrored and inline in all)", EW_PORT_MAX);
 		return -E2BIG;
 	}
-	err = ports_store(k->ports_fd, ports, (size_t)n);
-	if (err)
+	return 0;
+}
+
+struct tag_ctx {
+	struct tags *t;
+	bool inline_mode;
+};
+
+/* One policy_tag as the kernel's tags_rule. Inline, only what the proxy
+ * inspects (HTTP requests, whole objects): nothing consumes the mirror
+ * in inline mode (--pcap-out aside), so DNS, TLS, QUIC and application
+ * tags would only cost ring-buffer writes there. */
+static int add_tag(void *ctx, const struct policy_tag *pt)
+{
+	struct tag_ctx *tc = ctx;
+	bool steer = pt->steer || pt->inspect == POLICY_INSPECT_HTTP;
+	struct tags_port *ports;
+	struct tags_prefix *pfx;
+	struct tags_rule r = {.nports = pt->nports, .nclients = pt->nclients,
+			      .nservers = pt->nservers};
+	int err = -ENOMEM;
+
+	if (tc->inline_mode && !steer)
+		return 0;
+	r.ports = ports = calloc(pt->nports + 1, sizeof(*ports));
+	r.clients = pfx = calloc(pt->nclients + pt->nservers + 1, sizeof(*pfx));
+	r.servers = pfx ? pfx + pt->nclients : NULL;
+	if (ports && pfx) {
+		for (size_t i = 0; i < pt->nports; i++)
+			ports[i] = (struct tags_port){pt->ports[i].proto, pt->ports[i].lo,
+						      pt->ports[i].hi};
+		for (size_t i = 0; i < pt->nclients + pt->nservers; i++) {
+			const struct policy_prefix *p = i < pt->nclients
+								? &pt->clients[i]
+								: &pt->servers[i - pt->nclients];
+
+			memcpy(pfx[i].addr, p->addr, 16);
+			pfx[i].len = p->len;
+		}
+		r.steer = tc->inline_mode; /* inline: through the proxy */
+		r.budget = pt->mirror_packets ? pt->mirror_packets : EW_MIRROR_ALL;
+		err = tags_add(tc->t, &r);
+	}
+	free(ports);
+	free(pfx);
+	return err;
+}
+
+/* The policy's tags, and their steered ports added to ports. */
+static int policy_tags_of(const struct runconf *c, const struct apolicy *g, struct tags *t,
+			  struct ports_entry *ports, int *n)
+{
+	struct tag_ctx tc = {.t = t, .inline_mode = c->mode == RUN_INLINE};
+	int err = policy_tags(g->p, add_tag, &tc);
+
+	if (!err && tc.inline_mode && tags_steer_ports(t, ports, n, EW_PORT_MAX)) {
+		ew_err("too many ports (at most %d mirrored and inline in all)", EW_PORT_MAX);
+		err = -E2BIG;
+	}
+	return err;
+}
+
+int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy *g)
+{
+	struct ports_entry ports[EW_PORT_MAX];
+	bool floor = c->lists.nhash + c->lists.npdq + c->lists.nxml > 0;
+	struct tags *t = NULL;
+	int n = 0, err = 0;
+
+	if (!g->p || floor)
+		err = config_ports(c, ports, &n);
+	if (!err && g->p && !(t = tags_new()))
+		err = -ENOMEM;
+	if (!err && t)
+		err = policy_tags_of(c, g, t, ports, &n);
+	if (!err)
+		err = tags_store(t);
+	if (!err && (err = ports_store(k->ports_fd, ports, (size_t)n)))
 		ew_err("couldn't write port tags to '%s': %s", EW_MAP_PORTS, strerror(-err));
+	if (!err && c->mode == RUN_INLINE)
+		config_flags(k->cfg, g->p ? 0 : EW_STEER_ALL, g->p ? EW_STEER_ALL : 0);
+	if (!err && t)
+		ew_info("policy tags: %u classes, %zu ports", tags_classes(t), tags_ports(t));
+	tags_free(t);
 	return err;
 }
 
@@ -138,13 +223,13 @@ static int steering(struct kside *k, const struct runconf *c)
 		ew_err("couldn't open the steering maps: %s", strerror(errno));
 		return -errno;
 	}
-	config_flags(k->cfg, EW_STEER_ON | EW_STEER_ALL, 0);
+	config_flags(k->cfg, EW_STEER_ON, 0); /* EW_STEER_ALL: kside_policy */
 	ew_info("inline mode: packets marked 0x%x are delivered locally (table %u)",
 		c->inl.mark, c->inl.table);
 	return 0;
 }
 
-int kside_up(struct kside *k, const struct runconf *c)
+int kside_up(struct kside *k, const struct runconf *c, const struct apolicy *g)
 {
 	struct ew_config cfg = {
 		.stale_after_ns = c->stale_after_ns,
@@ -165,10 +250,11 @@ int kside_up(struct kside *k, const struct runconf *c)
 		/* beat before attaching so the TC program tags from the first packet */
 		cfg.heartbeat_ns = mono_ns();
 		config_store(k->cfg, &cfg);
-		err = store_ports(k, c);
 	}
 	if (!err)
 		err = steering(k, c);
+	if (!err)
+		err = kside_policy(k, c, g);
 	if (!err)
 		err = attach_all(loader_xdp_fd(l), loader_tc_fd(l), c);
 	loader_free(l);

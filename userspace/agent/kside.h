@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "apolicy.h"
 #include "config/runconf.h"
 #include "ew_abi.h"
 #include "kernel/config.h"
@@ -22,12 +23,23 @@ struct kside {
 };
 
 /* Mounts bpffs if needed, loads the programs (reusing the pins), beats
- * once, stores the tagged ports (and in inline mode the inline ports, the
- * routing of steered packets and the steering flags) and attaches to every
- * interface of c (a failure takes back what this call attached). Every
- * problem is printed. Returns 0 or -errno; on failure kside_down is still
- * to be called. */
-int kside_up(struct kside *k, const struct runconf *c);
+ * once, stores the tags of policy g (kside_policy; in inline mode also
+ * the routing of steered packets) and attaches to every interface of c
+ * (a failure takes back what this call attached). Every problem is
+ * printed. Returns 0 or -errno; on failure kside_down is still to be
+ * called. */
+int kside_up(struct kside *k, const struct runconf *c, const struct apolicy *g);
+
+/* What the TC program tags and steers, from c and the policy g (at start
+ * and on every reload):
+ *   - no policy: c's ports, every flow to them (EW_STEER_ALL), as before;
+ *   - a policy: its tags (kernel/tags.h: clients, destinations, ports;
+ *     inline, those of HTTP requests and whole objects, steered; tap,
+ *     all of them, mirrored), and c's ports for every flow only when c
+ *     has lists of its own (the floor applies to everyone).
+ * The tags go in as one flip; then the ports, then the flags. Returns 0
+ * or -errno (printed). */
+int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy *g);
 
 /* Writes the heartbeat (CLOCK_MONOTONIC ns; 0: stale at once, the kernel
  * stops tagging and steering). */

@@ -84,15 +84,21 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 	char url[2304], ref[24], when[32];
 	time_t t = (time_t)(b->ts_ns / 1000000000ull);
 	struct tm tm;
-	struct notice_vars v = {.rule = b->list,
-				.category = b->category,
+	bool rule = b->rule && b->rule[0]; /* the policy decided */
+	struct notice_vars v = {.rule = rule ? b->rule : b->list,
+				.category = rule ? b->page_category : b->category,
 				.contact = n->contact,
 				.host = b->host,
 				.url = url,
 				.ref = ref,
 				.time = when,
-				.status = n->status};
+				.status = rule ? (int)b->status : n->status};
 	int len;
+
+	/* a warn rule's disclaimer: the proxy's page (the template's form
+	 * needs the notice server's address, which the proxy does not know) */
+	if (b->act == PROXY_WARN)
+		return 0;
 
 	snprintf(url, sizeof(url), "http://%s%s", b->host, b->uri);
 	snprintf(ref, sizeof(ref), "%016" PRIx64, b->flow_id);

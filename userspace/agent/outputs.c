@@ -127,7 +127,8 @@ int agent_outputs_open(struct agent_outputs *o, const struct runconf *c)
 		ew_err("run: %s", msg);
 		goto out;
 	}
-	ej_init_sink(&o->w, eventlog_sink(o->log));
+	stamp_init(&o->stamp, eventlog_sink(o->log));
+	ej_init_sink(&o->w, &o->stamp.sink);
 out:
 	explicit_bzero(key, sizeof(key));
 	return err;
@@ -202,5 +203,7 @@ int agent_outputs_close(struct agent_outputs *o)
 	privacy_free(o->priv);
 	o->priv = NULL;
 	ej_free(&o->w);
+	if (o->stamp.next)
+		stamp_free(&o->stamp);
 	return rc;
 }

@@ -4,7 +4,7 @@
  * behind the engine's writer, the privacy filter in front of it, the
  * syslog forwarder behind it, and retention of old log files.
  *
- *   engine merger ─▶ ej_writer ─▶ privacy ─▶ eventlog ─▶ --log FILE (rotated)
+ *   engine merger ─▶ ej_writer ─▶ stamp ─▶ privacy ─▶ eventlog ─▶ --log FILE (rotated)
  *                                               └──────▶ syslog collector */
 #ifndef EW_AGENT_OUTPUTS_H
 #define EW_AGENT_OUTPUTS_H
@@ -15,6 +15,7 @@
 #include "log/eventlog.h"
 #include "log/privacy.h"
 #include "log/syslogfwd.h"
+#include "stamp.h"
 
 struct agent_outputs {
 	struct eventlog *log;
@@ -24,6 +25,7 @@ struct agent_outputs {
 	const char *ev_dir;
 	uint64_t ev_retention_ns;
 	struct ej_writer w;	  /* the engine's writer */
+	struct stamp stamp;	  /* its lines get the policy version */
 	const char *log_path;	  /* NULL: standard output */
 	uint64_t retention_ns;
 	uint64_t next_retention;  /* monotonic ns */

@@ -178,14 +178,13 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Resets both ends of the flow, when the reassembler knows where each
+/* Resets both ends of a TCP flow, when the reassembler knows where each
  * direction stands. */
-static void reset_both(struct tap *t, const struct obj_verdict *v)
+static void reset_both(struct tap *t, const struct flow_info *fi)
 {
-	const struct flow_info *fi = v->live;
 	int sent;
 
-	if (!fi || !(fi->flags & FLOW_SEQ_KNOWN))
+	if (!fi || fi->proto != IPPROTO_TCP || !(fi->flags & FLOW_SEQ_KNOWN))
 		return;
 	sent = rst_send_pair(t->rst, fi->client_addr, fi->client_port, fi->server_addr,
 			     fi->server_port, fi->seq[STREAM_C2S], fi->seq[STREAM_S2C]);
@@ -195,25 +194,48 @@ static void reset_both(struct tap *t, const struct obj_verdict *v)
 		__atomic_add_fetch(&t->st.resets, (uint64_t)sent, __ATOMIC_RELAXED);
 }
 
-void tap_verdict(void *ctx, const struct obj_verdict *v)
+/* The flow's BLOCK verdict (XDP drops the rest), counted. */
+static void block_key(struct tap *t, const struct ew_flow_key *key)
 {
-	struct tap *t = ctx;
-	const struct objsink_flow *f = v->flow;
-	struct agent_block b = {.ts_ns = wall_ns(), .v = v, .how = ENF_TAP_RESET};
-	struct ew_flow_key key;
-
-	if (!v->hits || !f)
-		return;
-	packet_flow_key(f->client, f->cport, f->server, f->sport, IPPROTO_TCP,
-			(f->flags & FLOW_IPV6) ? 6 : 4, &key);
-	if (kside_reset_flow(t->conf.kside, &key, 0))
-		ew_warn("couldn't write the BLOCK verdict of a matched flow: %s",
+	if (kside_reset_flow(t->conf.kside, key, 0))
+		ew_warn("couldn't write the BLOCK verdict of a blocked flow: %s",
 			strerror(errno));
 	else
 		__atomic_add_fetch(&t->st.blocked, 1, __ATOMIC_RELAXED);
-	reset_both(t, v);
+}
+
+void tap_block(struct tap *t, const struct obj_verdict *v, const struct tap_decision *td)
+{
+	const struct objsink_flow *f = v->flow;
+	struct agent_block b = {.ts_ns = wall_ns(), .v = v, .how = ENF_TAP_RESET,
+				.rule = td->rule[0] ? td->rule : NULL, .version = td->version};
+	struct ew_flow_key key;
+
+	if (!f)
+		return;
+	packet_flow_key(f->client, f->cport, f->server, f->sport, IPPROTO_TCP,
+			(f->flags & FLOW_IPV6) ? 6 : 4, &key);
+	block_key(t, &key);
+	reset_both(t, v->live);
 	b.client = f->client, b.server = f->server;
 	b.client_port = f->cport, b.server_port = f->sport;
 	b.flow_id = f->id;
+	agent_event_block(t->conf.engine, &b);
+}
+
+void tap_block_flow(struct tap *t, const struct flow_info *fi, const struct dpi_result *r,
+		    const struct tap_decision *td)
+{
+	struct obj_verdict v = {.host = r->server_name, .uri = "", .distance = -1, .quality = -1,
+				.sniffed = "", .content_type = ""};
+	struct agent_block b = {.ts_ns = wall_ns(), .v = &v, .how = ENF_TAP_RESET,
+				.client = fi->client_addr, .server = fi->server_addr,
+				.client_port = fi->client_port, .server_port = fi->server_port,
+				.flow_id = fi->id, .rule = td->rule[0] ? td->rule : NULL,
+				.version = td->version, .category = td->category,
+				.app = r->protocol, .udp = fi->proto == IPPROTO_UDP};
+
+	block_key(t, &fi->key);
+	reset_both(t, fi);
 	agent_event_block(t->conf.engine, &b);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "decide.h"
 #include "engine/engine.h"
 #include "kside.h"
 #include "namewatch.h"
@@ -50,9 +51,14 @@ int tap_fd(const struct tap *t);
 /* Consumes what is ready. Returns the records consumed or -errno. */
 int tap_poll(struct tap *t);
 
-/* The engine's verdict callback (worker threads): on a match, blocks the
- * flow and resets both ends, and writes the block event. ctx: the tap. */
-void tap_verdict(void *ctx, const struct obj_verdict *v);
+/* From the engine's verdict callback (worker threads), for an object the
+ * policy blocks (td): blocks the flow, resets both ends, and writes the
+ * block event with td's rule and version. */
+void tap_block(struct tap *t, const struct obj_verdict *v, const struct tap_decision *td);
+
+/* The same for a flow nDPI classified (r) that the policy blocks. */
+void tap_block_flow(struct tap *t, const struct flow_info *fi, const struct dpi_result *r,
+		    const struct tap_decision *td);
 
 void tap_stats(const struct tap *t, struct tap_stats *st);
 

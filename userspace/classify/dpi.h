@@ -64,6 +64,10 @@ void dpi_flow_free(struct dpi_flow *f);
 bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t len,
 		     uint64_t ts_ns);
 
+/* True once nDPI has named f's application (or is done with f), though
+ * it may still want packets for more (a certificate, a DNS answer). */
+bool dpi_flow_named(const struct dpi_flow *f);
+
 /* The classification of f; ends the detection first if it is still going
  * (the flow ended: nDPI's guess). Fills r. */
 void dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r);

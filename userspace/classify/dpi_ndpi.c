@@ -139,6 +139,11 @@ bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_
 	return false;
 }
 
+bool dpi_flow_named(const struct dpi_flow *f)
+{
+	return f->done || f->p.app_protocol != NDPI_PROTOCOL_UNKNOWN;
+}
+
 void dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r)
 {
 	if (!f->done)

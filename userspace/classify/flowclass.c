@@ -20,6 +20,8 @@ struct flowclass {
 struct fc_flow {
 	struct flowclass *fc;
 	struct flow_info fi;
+	const struct flow_info *live; /* the reassembler's, for the classified call */
+	bool told;		      /* classified was called */
 	struct dpi_flow *df; /* NULL: not classified (memory) */
 	uint64_t packets[2], bytes[2], last_ns;
 };
@@ -80,6 +82,7 @@ static void *fc_open(void *ctx, const struct flow_info *fi)
 	}
 	f->fc = fc;
 	f->fi = *fi;
+	f->live = fi;
 	f->df = dpi_flow_new(fc->dpi, fi->proto);
 	if (!f->df)
 		fc->st.errors++;
@@ -93,8 +96,19 @@ static void fc_packet(void *flow, enum stream_dir d, const uint8_t *ip, size_t l
 	f->packets[d]++;
 	f->bytes[d] += len;
 	f->last_ns = ts;
-	if (f->df)
-		dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts);
+	if (!f->df)
+		return;
+	/* with a classified callback (the live agent), the detection ends as
+	 * soon as nDPI names the application: a decision now beats the
+	 * details later packets would add */
+	if ((!dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts) || dpi_flow_named(f->df)) &&
+	    !f->told && f->fc->conf.classified) {
+		struct dpi_result r;
+
+		f->told = true;
+		dpi_flow_result(f->fc->dpi, f->df, &r);
+		f->fc->conf.classified(f->fc->conf.classified_ctx, f->live, &r);
+	}
 }
 
 static void fc_nop(void *flow, enum stream_dir d, uint64_t ts)
@@ -184,7 +198,9 @@ static void fc_close(void *flow, enum stream_close why, uint64_t ts)
 		count(&fc->st, &res);
 	}
 	fc->st.flows++;
-	if (r && !put_flow(&fc->w, f, why, f->df ? &res : NULL) &&
+	if (fc->conf.no_lines) {
+		free(r);
+	} else if (r && !put_flow(&fc->w, f, why, f->df ? &res : NULL) &&
 	    (r->text = malloc(fc->w.len))) {
 		memcpy(r->text, fc->w.buf, fc->w.len);
 		r->len = fc->w.len;

@@ -13,6 +13,7 @@
 #ifndef EW_FLOWCLASS_H
 #define EW_FLOWCLASS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dpi.h"
@@ -22,6 +23,15 @@
 struct flowclass_conf {
 	void (*emit)(void *ctx, struct objrec *r); /* the callee owns r */
 	void *emit_ctx;
+	/* Optional: called once per flow as soon as nDPI names its
+	 * application (the detection ends there: later details such as a
+	 * certificate are not waited for) or gives up at the packet cap,
+	 * before the flow ends, with the flow as the reassembler holds it
+	 * (live: where TCP stands). In the worker's thread. A flow closed
+	 * before that gets no call. */
+	void (*classified)(void *ctx, const struct flow_info *fi, const struct dpi_result *r);
+	void *classified_ctx;
+	bool no_lines;	/* write no flow lines (the live agent) */
 };
 
 struct flowclass_stats {

@@ -41,6 +41,7 @@ struct pcap_opts {
 	struct evidence *ev;
 	bool force;
 	bool stats;
+	bool no_ndpi;		   /* --no-ndpi: no flow classification */
 	struct listopts lists;
 };
 
@@ -52,7 +53,7 @@ static void usage(FILE *f)
 		"                    [--hash md5,sha1,sha256] [--workers N] [--memory SIZE]\n"
 		"                    [--out FILE [--force]] [--log-key FILE] [--stats]\n"
 		"                    [--metrics ADDR [--metrics-wait SEC]]\n"
-		"                    [--evidence-dir DIR --evidence-key PUB]\n"
+		"                    [--evidence-dir DIR --evidence-key PUB] [--no-ndpi]\n"
 		"Reads pcap/pcapng files, extracts HTTP objects, hashes them, matches the\n"
 		"hash lists and writes one JSON line per object and match, then a summary.\n"
 		LISTOPTS_USAGE
@@ -75,6 +76,7 @@ static void usage(FILE *f)
 		"  --evidence-dir DIR, --evidence-key PUB  seal each matched object (up to\n"
 		"                  16 MiB) to the responders' public key into DIR\n"
 		"                  (`edgeward evidence open` reads it back)\n"
+		"  --no-ndpi       no nDPI classification (no flow lines): its cost, measured\n"
 		"  --stats         end with a \"resources\" line: workers, memory peaks, CPU\n"
 		"                  time (these, unlike the events, vary from run to run)\n"
 		"Exit status: 0 no match, 1 match, 2 error.\n");
@@ -157,6 +159,9 @@ static int parse_opt(struct pcap_opts *o, int c)
 	case 's':
 		o->stats = true;
 		return 0;
+	case 'N':
+		o->no_ndpi = true;
+		return 0;
 	case 'w':
 		return parse_workers(optarg, &o->workers);
 	case 'M':
@@ -183,6 +188,7 @@ static int parse_args(int argc, char **argv, struct pcap_opts *o)
 		{"evidence-dir", required_argument, NULL, 'E'},
 		{"evidence-key", required_argument, NULL, 'P'},
 		{"stats", no_argument, NULL, 's'},
+		{"no-ndpi", no_argument, NULL, 'N'},
 		{"workers", required_argument, NULL, 'w'},
 		{"memory", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
@@ -396,7 +402,7 @@ static int run(struct pcap_opts *o, struct ej_writer *wp)
 	c.log_mask = o->log_mask;
 	c.hashdb = o->lists.ls.db;
 	c.img = o->lists.ic;
-	c.classify = true;
+	c.classify = !o->no_ndpi;
 	c.out = &w;
 	if (o->x) {
 		c.verdict = observe;

@@ -25,7 +25,7 @@ struct run_cli {
 	const char *ifaces[RUNCONF_IFACE_MAX];
 	int n_if;
 	int mode, xdp_mode;	   /* -1: not given */
-	const char *log, *log_key, *control, *pcap_out, *ports, *inline_ports;
+	const char *log, *log_key, *control, *pcap_out, *ports, *inline_ports, *policy;
 	unsigned long stale_s, mirror_cap, workers, duration_s, mark, table;
 	bool workers_set, hash_set;
 	unsigned hash_mask;
@@ -36,7 +36,8 @@ struct run_cli {
 static void run_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: edgeward run [--config FILE] [--iface IF]... [--mode inline|tap]\n"
+		"usage: edgeward run [--config FILE] [--policy FILE] [--iface IF]...\n"
+		"                    [--mode inline|tap]\n"
 		"                    [--log FILE [--log-key FILE]] [--workers N] [--hash LIST]\n"
 		"                    [list options]\n"
 		"                    [--xdp-mode native|generic|auto] [--stale-after SEC]\n"
@@ -46,6 +47,7 @@ static void run_usage(FILE *out)
 		"Runs the live filter until SIGINT/SIGTERM or `edgeward detach`; SIGHUP\n"
 		"or `edgeward reload` re-reads the config and lists. The command line\n"
 		"overrides the config file (docs/operations.md).\n"
+		"  --policy FILE    the policy (docs/policy.md): groups, rules, lists\n"
 		"  --mode           inline (default): HTTP on the inline ports goes through\n"
 		"                   the transparent proxy; tap: the mirror is inspected and\n"
 		"                   matches are reset\n"
@@ -104,6 +106,7 @@ static int run_opt(int c, char *arg, struct run_cli *o)
 		o->ifaces[o->n_if++] = arg;
 		return 0;
 	case 'C': o->config = arg; return 0;
+	case 'P': o->policy = arg; return 0;
 	case 'M': return parse_choice("--mode", arg, modes, &o->mode);
 	case 'm': return parse_choice("--xdp-mode", arg, xdp, &o->xdp_mode);
 	case 'L': o->log = arg; return 0;
@@ -144,6 +147,7 @@ static int run_parse(int argc, char **argv, struct run_cli *o)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'C'},
+		{"policy", required_argument, NULL, 'P'},
 		{"iface", required_argument, NULL, 'i'},
 		{"mode", required_argument, NULL, 'M'},
 		{"xdp-mode", required_argument, NULL, 'm'},
@@ -197,6 +201,7 @@ static void override_values(const struct run_cli *o, struct runconf *c)
 	if (o->xdp_mode >= 0)
 		c->xdp_mode = (enum runconf_xdp)o->xdp_mode;
 	c->log = o->log ? o->log : c->log;
+	c->policy = o->policy ? o->policy : c->policy;
 	c->logo.key = o->log_key ? o->log_key : c->logo.key;
 	c->control = o->control ? o->control : c->control;
 	c->tap.pcap_out = o->pcap_out ? o->pcap_out : c->tap.pcap_out;

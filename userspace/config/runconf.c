@@ -369,7 +369,7 @@ static int notices_section(struct runconf *c, struct ynode *n, struct diag *d)
 static const char *const top_keys[] = {
 	"interfaces", "mode",	  "xdp_mode", "workers", "memory", "log", "control_socket",
 	"heartbeat_stale_after", "hash", "lists",	 "pdq",	   "inline", "tap",
-	"icap", "notices", "privacy", "evidence", "metrics", NULL};
+	"icap", "notices", "privacy", "evidence", "metrics", "policy", NULL};
 
 /* The top-level settings that are single values. */
 static int top_values(struct runconf *c, const struct ynode *root, struct diag *d)
@@ -394,6 +394,8 @@ static int top_values(struct runconf *c, const struct ynode *root, struct diag *
 		err |= runconf_log_section(c, v, d);
 	if ((v = ymap_get(root, "metrics")))
 		err |= yget_str(&c->doc, v, d, &c->metrics);
+	if ((v = ymap_get(root, "policy")))
+		err |= yget_str(&c->doc, v, d, &c->policy);
 	if ((v = ymap_get(root, "control_socket")))
 		err |= yget_str(&c->doc, v, d, &c->control);
 	if ((v = ymap_get(root, "heartbeat_stale_after")))

@@ -120,6 +120,7 @@ struct runconf {
 	struct runconf_privacy privacy;
 	struct runconf_evidence evidence;
 	const char *metrics;	 /* Prometheus listen address host:port (NULL: none) */
+	const char *policy;	 /* policy file (docs/policy.md); NULL: none */
 	struct ydoc doc; /* the file the strings come from; owned */
 };
 

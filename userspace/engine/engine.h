@@ -83,8 +83,12 @@ struct engine_conf {
 	unsigned log_mask;		       /* HASH_* written to object events */
 	bool flow_hash;			       /* ENGINE_FLOWS: SHA-256 per direction */
 	/* ENGINE_OBJECTS: classify every flow with nDPI beside the HTTP parser
-	 * (a flowclass per worker) and write a "flow" event when it ends. */
-	bool classify;
+	 * (a flowclass per worker) and write a "flow" event when it ends
+	 * (unless classify_quiet); classified(ctx, flow, result) is called in
+	 * the worker as soon as nDPI is done with a flow (optional). */
+	bool classify, classify_quiet;
+	void (*classified)(void *ctx, const struct flow_info *fi, const struct dpi_result *r);
+	void *classified_ctx;
 	struct hashdb *hashdb;		       /* exact lists, shared; NULL: none */
 	struct imgmatch_conf img;	       /* PDQ options; img.db shared */
 	uint64_t memory;		       /* one budget (ENGINE_FLOW_COST above) for

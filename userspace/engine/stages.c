@@ -166,7 +166,10 @@ int engine_objects_new(struct engine *e, struct imgmatch **img, struct objsink *
  * which becomes the reassembler's consumer. */
 static int classifier_new(struct worker *w, const struct stream_ops **ops, void **ctx)
 {
-	struct flowclass_conf cc = {.emit = worker_emit, .emit_ctx = w};
+	struct flowclass_conf cc = {.emit = worker_emit, .emit_ctx = w,
+				    .classified = w->e->conf.classified,
+				    .classified_ctx = w->e->conf.classified_ctx,
+				    .no_lines = w->e->conf.classify_quiet};
 
 	w->fc = flowclass_new(&cc);
 	if (!w->fc)

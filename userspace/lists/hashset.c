@@ -23,6 +23,7 @@
  * back. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -549,6 +550,27 @@ void hashdb_swap(struct hashdb *live, struct hashdb *fresh)
 	fresh->groups = g, fresh->ngroups = n;
 	pthread_rwlock_unlock(&live->lock);
 	pthread_rwlock_unlock(&fresh->lock);
+}
+
+int hashdb_absorb(struct hashdb *dst, struct hashdb *src, char *dup, size_t dup_len)
+{
+	struct hashdb_group **grown;
+
+	for (size_t i = 0; i < src->ngroups; i++)
+		if (find_group(dst, src->groups[i]->name) < dst->ngroups) {
+			snprintf(dup, dup_len, "%s", src->groups[i]->name);
+			return -EEXIST;
+		}
+	if (!src->ngroups)
+		return 0;
+	grown = realloc(dst->groups, (dst->ngroups + src->ngroups) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	memcpy(grown + dst->ngroups, src->groups, src->ngroups * sizeof(*grown));
+	dst->groups = grown;
+	dst->ngroups += src->ngroups;
+	src->ngroups = 0;
+	return 0;
 }
 
 void hashdb_free(struct hashdb *db)

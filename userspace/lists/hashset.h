@@ -98,6 +98,12 @@ size_t hashdb_entries(struct hashdb *db);
  * caller at a time; fresh must be the caller's alone. */
 void hashdb_swap(struct hashdb *live, struct hashdb *fresh);
 
+/* Moves every group of src into dst, both the caller's alone (not live):
+ * src is left empty. A name in both is refused before anything moves:
+ * -EEXIST with the name copied to dup (dup_len bytes). Returns 0,
+ * -EEXIST or -ENOMEM. */
+int hashdb_absorb(struct hashdb *dst, struct hashdb *src, char *dup, size_t dup_len);
+
 void hashdb_free(struct hashdb *db);
 
 #endif

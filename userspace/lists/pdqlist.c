@@ -4,6 +4,7 @@
  * name, replaced whole under a write lock held only for the swap. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +259,26 @@ void pdqdb_swap(struct pdqdb *live, struct pdqdb *fresh)
 	fresh->groups = g, fresh->ngroups = n;
 	pthread_rwlock_unlock(&live->lock);
 	pthread_rwlock_unlock(&fresh->lock);
+}
+
+int pdqdb_absorb(struct pdqdb *dst, struct pdqdb *src, char *dup, size_t dup_len)
+{
+	struct pdq_group *old;
+
+	for (size_t i = 0; i < src->ngroups; i++)
+		for (size_t j = 0; j < dst->ngroups; j++)
+			if (!strcmp(src->groups[i]->name, dst->groups[j]->name)) {
+				snprintf(dup, dup_len, "%s", src->groups[i]->name);
+				return -EEXIST;
+			}
+	while (src->ngroups) {
+		struct pdq_group *g = src->groups[src->ngroups - 1];
+
+		if (swap_in(dst, g->name, g, &old))
+			return -ENOMEM; /* what moved stays moved; src keeps the rest */
+		src->ngroups--;
+	}
+	return 0;
 }
 
 void pdqdb_free(struct pdqdb *db)

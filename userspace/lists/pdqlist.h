@@ -71,6 +71,8 @@ int pdqdb_set_dihedral(struct pdqdb *db, const char *name, bool on);
 bool pdqdb_dihedral(struct pdqdb *db);
 /* As hashdb_swap, for the PDQ registry. */
 void pdqdb_swap(struct pdqdb *live, struct pdqdb *fresh);
+/* As hashdb_absorb, for the PDQ registry. */
+int pdqdb_absorb(struct pdqdb *dst, struct pdqdb *src, char *dup, size_t dup_len);
 
 void pdqdb_free(struct pdqdb *db);
 

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #define DIAG_MAX_MSGS	20	/* messages kept; the rest are counted */
-#define DIAG_MSG_LEN	256
+#define DIAG_MSG_LEN	320
 
 /* One message, plus the offending line (src) and 1-based column for a
  * caret (src "" or col 0: none). */

@@ -150,13 +150,8 @@ static void whole_match(struct assemble *a, const struct range_whole *wh, uint64
 			objsink_put_match(a->conf.out, hits[i].list, hits[i].category, t,
 					  r->d[t], "assembled");
 			line_end(a);
-			if (!v.hits++) {
-				objsink_copy_name(v.list, hits[i].list);
-				objsink_copy_name(v.category, hits[i].category);
-				v.hash_type = hash_name(t);
-				memcpy(v.hash, r->d[t], hash_len(t));
-				v.hash_len = hash_len(t);
-			}
+			objsink_verdict_hit(&v, hits[i].list, hits[i].category, hash_name(t),
+					    r->d[t], hash_len(t), -1);
 		}
 	}
 	for (size_t i = 0; img && i < img->nhits; i++) {
@@ -166,16 +161,11 @@ static void whole_match(struct assemble *a, const struct range_whole *wh, uint64
 		imgmatch_put_hit(a->conf.out, img, i);
 		ej_str(a->conf.out, "body", "assembled");
 		line_end(a);
-		if (!v.hits++) {
-			objsink_copy_name(v.list, img->hits[i].list);
-			objsink_copy_name(v.category, img->hits[i].category);
-			v.hash_type = "pdq";
-			memcpy(v.hash, img->hash.b, sizeof(img->hash.b));
-			v.hash_len = sizeof(img->hash.b);
-			v.distance = (int)img->hits[i].distance;
-			v.quality = img->quality;
-		}
+		objsink_verdict_hit(&v, img->hits[i].list, img->hits[i].category, "pdq",
+				    img->hash.b, sizeof(img->hash.b), (int)img->hits[i].distance);
 	}
+	if (v.distance >= 0)
+		v.quality = img->quality;
 	a->st.matches += v.hits;
 	a->st.matched += v.hits > 0;
 	if (v.hits && a->conf.evidence) /* the whole is in memory already */

@@ -216,19 +216,6 @@ static void emit(struct objsink *s, struct sobj *o, uint64_t ts_end)
 
 /* ---- matching ------------------------------------------------------------ */
 
-static void note_hit(struct obj_verdict *v, const char *list, const char *cat, const char *type,
-		     const uint8_t *d, size_t n, int distance)
-{
-	if (v->hits++)
-		return;
-	objsink_copy_name(v->list, list);
-	objsink_copy_name(v->category, cat);
-	v->hash_type = type;
-	memcpy(v->hash, d, n);
-	v->hash_len = n;
-	v->distance = distance;
-}
-
 /* One match part per PDQ list hit. */
 static void pdq_match(struct objsink *s, const struct sobj *o, const struct imgmatch_result *img,
 		      struct obj_verdict *v)
@@ -238,7 +225,7 @@ static void pdq_match(struct objsink *s, const struct sobj *o, const struct imgm
 		imgmatch_put_hit(&s->w, img, i);
 		ej_str(&s->w, "body", "decoded");
 		part_end(s);
-		note_hit(v, img->hits[i].list, img->hits[i].category, "pdq", img->hash.b,
+		objsink_verdict_hit(v, img->hits[i].list, img->hits[i].category, "pdq", img->hash.b,
 			 sizeof(img->hash.b), (int)img->hits[i].distance);
 	}
 	s->st.matches += img->nhits;
@@ -263,7 +250,7 @@ static void match(struct objsink *s, const struct sobj *o, const struct hash_res
 			part_begin(s, o);
 			objsink_put_match(&s->w, hits[i].list, hits[i].category, t, r->d[t], body);
 			part_end(s);
-			note_hit(v, hits[i].list, hits[i].category, hash_name(t), r->d[t],
+			objsink_verdict_hit(v, hits[i].list, hits[i].category, hash_name(t), r->d[t],
 				 hash_len(t), -1);
 		}
 		s->st.matches += (unsigned)n;

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hash.h"
 #include "imgmatch.h"
@@ -47,6 +48,7 @@ struct objsink_hit {
 };
 
 #define OBJSINK_HITS_MAX 16
+#define OBJSINK_VERDICT_LISTS 8 /* distinct lists a verdict names */
 
 /* Exact hash matching, decoupled from the list implementation. lookup
  * writes up to max hits for digest d of type t and returns their count. */
@@ -84,6 +86,11 @@ struct obj_verdict {
 	size_t hash_len;
 	int distance;		/* PDQ Hamming distance, -1 for exact hits */
 	int quality;		/* the object's PDQ quality for a PDQ hit, else -1 */
+	/* every list that hit, once each (the first OBJSINK_VERDICT_LISTS):
+	 * a policy decides on all of them, not the first alone */
+	unsigned nlists;
+	char lists[OBJSINK_VERDICT_LISTS][OBJSINK_NAME_MAX];
+	bool list_pdq[OBJSINK_VERDICT_LISTS]; /* that list's hit was PDQ */
 	/* what the block event and the metrics say about the object */
 	const char *sniffed;	/* type from magic bytes, "" if unknown */
 	const char *content_type; /* declared, "" if none */
@@ -92,6 +99,29 @@ struct obj_verdict {
 	uint64_t inspect_ns;	/* hashing, PDQ and matching once it ended */
 	char evidence[64];	/* the sealed copy's name, "" if none (objsink_evidence) */
 };
+
+/* Notes one hit in v: every list once in v->lists, the first hit whole
+ * (list, category, hash type, digest d of n bytes, PDQ distance or -1). */
+static inline void objsink_verdict_hit(struct obj_verdict *v, const char *list, const char *cat,
+				       const char *type, const uint8_t *d, size_t n, int distance)
+{
+	unsigned i;
+
+	for (i = 0; i < v->nlists && strcmp(v->lists[i], list); i++)
+		;
+	if (i == v->nlists && i < OBJSINK_VERDICT_LISTS) {
+		objsink_copy_name(v->lists[v->nlists], list);
+		v->list_pdq[v->nlists++] = distance >= 0;
+	}
+	if (v->hits++)
+		return;
+	objsink_copy_name(v->list, list);
+	objsink_copy_name(v->category, cat);
+	v->hash_type = type;
+	memcpy(v->hash, d, n);
+	v->hash_len = n;
+	v->distance = distance;
+}
 
 /* Evidence preservation (off unless given): while an object is open its
  * decoded body is kept, up to cap bytes and within the shared budget held;

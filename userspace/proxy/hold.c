@@ -196,6 +196,11 @@ static void fill_block(struct conn *c, struct proxy_block *b, const struct pverd
 	b->hash_len = v->hash_len;
 	b->distance = v->distance;
 	b->how = how;
+	b->act = v->d.act;
+	b->status = v->d.status ? v->d.status : 451;
+	b->rule = v->d.rule;
+	b->version = v->d.version;
+	b->page_category = v->d.category[0] ? v->d.category : v->category;
 }
 
 static void report(struct conn *c, const struct proxy_block *b)
@@ -220,11 +225,10 @@ static void learn_match(struct conn *c, const struct pobj *po)
 static void block(struct conn *c, const struct pobj *po, const struct obj_end *e)
 {
 	struct pdir *d = &c->d[STREAM_S2C];
-	const struct proxy_conf *cf = &c->l->p->conf;
 	uint64_t sent = d->done > d->head_off ? d->done - d->head_off : 0;
 	enum proxy_enforced how = sent ? PROXY_ENF_PARTIAL :
-				  cf->blocked == PROXY_BLOCKED_RESET ? PROXY_ENF_RESET :
-								       PROXY_ENF_NOTICE;
+				  po->v.d.act == PROXY_RESET ? PROXY_ENF_RESET :
+							      PROXY_ENF_NOTICE;
 	struct proxy_block b;
 	bool keep;
 
@@ -240,7 +244,7 @@ static void block(struct conn *c, const struct pobj *po, const struct obj_end *e
 	/* the connection stays usable if the blocked body was read whole
 	 * and delimited: the next response starts where it ended */
 	keep = (e->flags & OBJ_COMPLETE) && !(d->msg_flags & HTTP_MSG_CLOSE) && !d->eof;
-	if (how != PROXY_ENF_NOTICE || notice_append(&d->out, cf, &b, !keep))
+	if (how != PROXY_ENF_NOTICE || notice_append(&d->out, &c->l->p->conf, &b, !keep))
 		c->reset = true;
 	else if (!keep)
 		c->close_after = true;
@@ -263,17 +267,25 @@ static void refuse_check(struct conn *c)
 	c->close_after = true;
 }
 
-/* A request for a URL that matched before: it never reaches the server;
- * the client gets the 451 page in its place, then the connection closes. */
-static void refuse(struct conn *c, const struct http_msg *m, const struct pverdict *v)
+/* A request for a URL that matched before (how: learned), or one the
+ * caller's decision refuses (request): it never reaches the server; the
+ * client gets the page in its place, then the connection closes, or a
+ * reset. */
+static void refuse(struct conn *c, const struct http_msg *m, const struct pverdict *v,
+		   enum proxy_enforced how)
 {
 	struct pdir *q = &c->d[STREAM_C2S];
 	struct proxy_block b;
 
 	q->mode = M_DROP;
-	PCOUNT(c->l, learned, 1);
-	fill_block(c, &b, v, m->host, m->uri, PROXY_ENF_LEARNED);
-	if (!c->refusing && !c->close_after) {
+	if (how == PROXY_ENF_LEARNED)
+		PCOUNT(c->l, learned, 1);
+	else
+		PCOUNT(c->l, refused, 1);
+	fill_block(c, &b, v, m->host, m->uri, how);
+	if (v->d.act == PROXY_RESET) {
+		c->reset = true;
+	} else if (!c->refusing && !c->close_after) {
 		c->refusing = true;
 		c->refuse_at = q->nmsg - 1;
 		if (notice_append(&c->refusal, &c->l->p->conf, &b, true))
@@ -284,6 +296,23 @@ static void refuse(struct conn *c, const struct http_msg *m, const struct pverdi
 }
 
 /* ---- messages -------------------------------------------------------- */
+
+/* The caller's decision on a request head: true when it refuses it (v
+ * then says how). */
+static bool ask_request(struct conn *c, const struct http_msg *m, struct pverdict *v)
+{
+	const struct proxy_conf *cf = &c->l->p->conf;
+	struct proxy_request r = {.flow_id = c->fi.id, .cport = c->fi.client_port,
+				  .sport = c->fi.server_port, .host = m->host, .uri = m->uri};
+
+	memset(v, 0, sizeof(*v));
+	v->distance = -1;
+	memcpy(r.client, c->fi.client_addr, 16);
+	memcpy(r.server, c->fi.server_addr, 16);
+	cf->request(cf->decide_ctx, &r, &v->d);
+	v->blocked = v->d.act != PROXY_PASS;
+	return v->blocked;
+}
 
 /* A browser sends one Accept-Language on all its requests: the last one
  * is kept for the connection's notices (one allocation while it stays
@@ -316,7 +345,9 @@ static void request_msg(struct conn *c, const struct http_msg *m)
 	if (m->flags & HTTP_MSG_TUNNEL)
 		d->tunnel = true;
 	else if (p->conf.learn_ns && learn_find(p->learn, m->host, m->uri, c->l->now_ns, &v))
-		refuse(c, m, &v);
+		refuse(c, m, &v, PROXY_ENF_LEARNED);
+	else if (p->conf.request && ask_request(c, m, &v))
+		refuse(c, m, &v, PROXY_ENF_REQUEST);
 }
 
 static void response_done(struct conn *c, const struct http_msg *m)
@@ -435,7 +466,7 @@ static void response_end(struct conn *c, struct pobj *po, const struct obj_end *
 
 	if (po->judging)
 		judge(po);
-	if (po->v.hits) {
+	if (po->v.blocked) {
 		block(c, po, e);
 	} else if (d->mode == M_HOLD && po->kind == OBJ_RESPONSE_BODY && !po->alt) {
 		/* allowed (or not judged alone: a range piece is matched
@@ -463,14 +494,33 @@ static void o_end(void *obj, const struct obj_end *e)
 	free(po);
 }
 
+/* Without the caller's decision: a hit blocks, as conf.blocked says. */
+static void default_decision(const struct proxy_conf *cf, const struct obj_verdict *v,
+			     struct proxy_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->act = !v->hits ? PROXY_PASS : cf->blocked == PROXY_BLOCKED_RESET ? PROXY_RESET
+									 : PROXY_NOTICE;
+}
+
 void hold_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct loop *l = ctx;
 	struct pobj *po = l->cur;
+	const struct proxy_conf *cf = &l->p->conf;
+	struct proxy_decision d;
 
-	if (!po || !v->hits || po->v.hits)
+	if (!po || po->v.blocked)
+		return;
+	if (cf->object)
+		cf->object(cf->decide_ctx, v, &d);
+	else
+		default_decision(cf, v, &d);
+	if (d.act == PROXY_PASS)
 		return;
 	pverdict_copy(&po->v, v);
+	po->v.blocked = true;
+	po->v.d = d;
 	po->host = strdup(v->host ? v->host : "");
 	po->uri = strdup(v->uri ? v->uri : "");
 }

@@ -11,9 +11,13 @@
 #include <stdint.h>
 
 #include "object/objsink.h"
+#include "proxy.h"
 
-/* What a verdict said, kept past the verdict call. */
+/* What a verdict said, and what the decision made of it, kept past the
+ * verdict call. */
 struct pverdict {
+	bool blocked;		/* the decision blocks it */
+	struct proxy_decision d;
 	unsigned hits;
 	char list[OBJSINK_NAME_MAX], category[OBJSINK_NAME_MAX];
 	char hash_type[8];

@@ -40,6 +40,33 @@ enum proxy_blocked {
 	PROXY_BLOCKED_RESET,  /* a TCP reset to the client */
 };
 
+/* What the caller's decision (the policy) makes of a request or an
+ * object (proxy_conf.request, proxy_conf.object). */
+enum proxy_act {
+	PROXY_PASS,	/* it goes on */
+	PROXY_NOTICE,	/* blocked: the notice page (proxy_decision.status) in its place */
+	PROXY_RESET,	/* blocked: the client's connection is reset */
+	PROXY_WARN,	/* the disclaimer page in its place */
+};
+
+/* A decision; the strings are the caller's words for its events and the
+ * page, copied by the proxy. */
+struct proxy_decision {
+	enum proxy_act act;
+	unsigned status;		 /* the page's status: 451 or 403 (0: 451) */
+	char rule[OBJSINK_NAME_MAX];	 /* what decided ("" none) */
+	char category[OBJSINK_NAME_MAX]; /* what the page names ("" the list's) */
+	char version[72];		 /* the decider's version, for the event */
+};
+
+/* An HTTP request head as the proxy parsed it; valid during the call. */
+struct proxy_request {
+	uint64_t flow_id;
+	uint8_t client[16], server[16]; /* IPv6 or IPv4-mapped */
+	uint16_t cport, sport;
+	const char *host, *uri;
+};
+
 /* How a block was enforced (proxy_block.how). */
 enum proxy_enforced {
 	PROXY_ENF_NOTICE,  /* the client got the 451 page, no byte of the object */
@@ -49,6 +76,9 @@ enum proxy_enforced {
 	PROXY_ENF_PARTIAL, /* reset after part of the response was delivered
 			    * (it streamed on: past hold_max, hold_total full,
 			    * not media): proxy_block.delivered says how much */
+	PROXY_ENF_REQUEST, /* a request refused at request time by the caller's
+			    * decision (proxy_conf.request): the page or a
+			    * reset, nothing asked of the server */
 };
 
 /* One block, reported through proxy_conf.block. Pointers are valid during
@@ -69,6 +99,11 @@ struct proxy_block {
 	int distance;		 /* PDQ Hamming distance, -1 for exact hits */
 	enum proxy_enforced how;
 	uint64_t delivered;	 /* PROXY_ENF_PARTIAL: bytes of the response sent */
+	/* the decision (proxy_decision), when the caller made one */
+	enum proxy_act act;	 /* PROXY_NOTICE, PROXY_RESET or PROXY_WARN */
+	unsigned status;	 /* of the page */
+	const char *rule, *version; /* "" when none */
+	const char *page_category;  /* what the page names */
 };
 
 struct proxy_conf {
@@ -101,13 +136,25 @@ struct proxy_conf {
 	const char *const *media;
 	struct http_conf http;	 /* parser settings; msg is the proxy's own */
 	/* The notice page for a block: writes at most size bytes of HTML to
-	 * buf and returns its length; *status comes in as 451 and may be set
-	 * to 403 (a policy block rather than a legal one). Optional (NULL, or
-	 * 0 returned: a short built-in page naming the list category).
-	 * Called in a loop thread; must not block. */
+	 * buf and returns its length; *status comes in as the decision's
+	 * (451, or 403 for a policy block) and may be changed to 403 or 451,
+	 * or to 200 for the disclaimer of a warn decision (b->act). Optional
+	 * (NULL, or 0 returned: a short built-in page naming the category,
+	 * with the decision's status). Called in a loop thread; must not
+	 * block. */
 	size_t (*notice)(void *ctx, const struct proxy_block *b, char *buf, size_t size,
 			 int *status);
 	void *notice_ctx;
+	/* Request heads, from the loop threads (several at once): PASS lets
+	 * the request go; anything else keeps it from the server, and the
+	 * client gets the page (then the connection closes) or a reset.
+	 * Optional: without it every request goes. */
+	void (*request)(void *ctx, const struct proxy_request *r, struct proxy_decision *d);
+	/* Every object's verdict, in the loop thread: PASS lets a response
+	 * go; the others block it. Optional: without it an object that hit
+	 * a list is blocked as `blocked` says. */
+	void (*object)(void *ctx, const struct obj_verdict *v, struct proxy_decision *d);
+	void *decide_ctx;
 	/* Every block, from the loop thread that enforced it (several at
 	 * once: the callee locks). Optional. */
 	void (*block)(void *ctx, const struct proxy_block *b);
@@ -132,6 +179,7 @@ struct proxy_stats {
 	uint64_t streamed;	  /* media responses streamed past hold_max */
 	uint64_t hold_full;	  /* media responses streamed: hold_total full */
 	uint64_t learned;	  /* requests refused by a learned block */
+	uint64_t refused;	  /* requests refused by the caller's decision */
 	uint64_t unparsed;	  /* directions relayed uninspected: the parser
 				   * lost them (not HTTP, resynchronising) */
 	uint64_t held_bytes, held_peak; /* bytes held now, at most */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/* decide: the policy's answers for the proxy and the tap (decide.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "decide.h"
+#include "events.h"
+
+static void copy_rule(struct proxy_decision *d, const struct apolicy *g,
+		      const struct apolicy_out *o)
+{
+	snprintf(d->version, sizeof(d->version), "%s", g->version);
+	if (!o->rule)
+		return;
+	objsink_copy_name(d->rule, o->rule->name);
+	objsink_copy_name(d->category, o->rule->category);
+	d->status = o->rule->http_status;
+}
+
+/* An object (or flow, app: nDPI's name) that passes but is logged: the
+ * monitor event (or, in tap mode, a warn that cannot be shown). */
+static void logged(struct decider *dc, const struct obj_verdict *v, const struct apolicy *g,
+		   const struct apolicy_out *o, const char *action, const char *app)
+{
+	const struct objsink_flow *f = v->flow;
+	struct agent_block b = {.v = v, .how = ENF_NONE, .action = action, .app = app,
+				.rule = o->rule ? o->rule->name : NULL, .version = g->version};
+
+	if (f) {
+		b.client = f->client, b.server = f->server;
+		b.client_port = f->cport, b.server_port = f->sport;
+		b.flow_id = f->id;
+	}
+	agent_event_block(dc->e, &b);
+}
+
+void decide_object(void *ctx, const struct obj_verdict *v, struct proxy_decision *d)
+{
+	struct decider *dc = ctx;
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(d, 0, sizeof(*d));
+	apolicy_object(g, v, dc->hooks, time(NULL), &o);
+	copy_rule(d, g, &o);
+	if (o.floor)
+		d->act = dc->blocked == RUN_BLOCKED_RESET ? PROXY_RESET : PROXY_NOTICE;
+	else if (o.action == POLICY_BLOCK)
+		d->act = PROXY_RESET;
+	else if (o.action == POLICY_NOTICE)
+		d->act = PROXY_NOTICE;
+	else if (o.action == POLICY_WARN)
+		d->act = PROXY_WARN;
+	else if (o.action == POLICY_MONITOR)
+		logged(dc, v, g, &o, "monitor", NULL);
+	rcu_unlock(dc->pol, tok);
+}
+
+void decide_request(void *ctx, const struct proxy_request *r, struct proxy_decision *d)
+{
+	struct decider *dc = ctx;
+	struct apolicy_request q = {.client = r->client, .server = r->server,
+				    .host = r->host, .uri = r->uri};
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(d, 0, sizeof(*d));
+	apolicy_request(g, &q, dc->hooks, time(NULL), &o);
+	copy_rule(d, g, &o);
+	d->act = o.action == POLICY_BLOCK    ? PROXY_RESET
+		 : o.action == POLICY_NOTICE ? PROXY_NOTICE
+		 : o.action == POLICY_WARN   ? PROXY_WARN
+					     : PROXY_PASS;
+	if (o.action == POLICY_MONITOR) {
+		struct obj_verdict v = {.host = r->host, .uri = r->uri, .distance = -1,
+					.quality = -1, .sniffed = "", .content_type = ""};
+		struct agent_block b = {.v = &v, .client = r->client, .server = r->server,
+					.client_port = r->cport, .server_port = r->sport,
+					.flow_id = r->flow_id, .how = ENF_NONE, .action = "monitor",
+					.rule = o.rule->name, .version = g->version,
+					.category = o.rule->category};
+
+		agent_event_block(dc->e, &b);
+	}
+	rcu_unlock(dc->pol, tok);
+}
+
+void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_decision *td)
+{
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(td, 0, sizeof(*td));
+	apolicy_object(g, v, dc->hooks, time(NULL), &o);
+	snprintf(td->version, sizeof(td->version), "%s", g->version);
+	if (o.rule)
+		objsink_copy_name(td->rule, o.rule->name);
+	td->block = o.floor || o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
+	if (o.action == POLICY_MONITOR || (o.action == POLICY_WARN && !o.floor))
+		logged(dc, v, g, &o, policy_action_name(o.action), NULL);
+	rcu_unlock(dc->pol, tok);
+}
+
+void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
+		 struct tap_decision *td)
+{
+	struct objsink_flow f = {.id = fi->id, .cport = fi->client_port, .sport = fi->server_port};
+	struct obj_verdict v = {.flow = &f, .host = r->server_name, .uri = "", .distance = -1,
+				.quality = -1, .sniffed = "", .content_type = ""};
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(td, 0, sizeof(*td));
+	memcpy(f.client, fi->client_addr, 16);
+	memcpy(f.server, fi->server_addr, 16);
+	apolicy_flow(g, fi->client_addr, fi->server_addr, r, dc->hooks, time(NULL), &o);
+	snprintf(td->version, sizeof(td->version), "%s", g->version);
+	if (o.rule) {
+		objsink_copy_name(td->rule, o.rule->name);
+		objsink_copy_name(td->category, o.rule->category);
+	}
+	td->block = o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
+	if (o.action == POLICY_MONITOR || o.action == POLICY_WARN)
+		logged(dc, &v, g, &o, policy_action_name(o.action), r->protocol);
+	rcu_unlock(dc->pol, tok);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* decide: the enforcement points' questions to the policy in force, from
+ * the threads that ask them (proxy loops, engine workers), each answer
+ * inside one read section of the agent's rcu (rcu.h), so a reload never
+ * frees the policy under a decision; what must outlive the section (rule
+ * names, the version) is copied out.
+ *
+ *   proxy request head ─decide_request─▶ pass / notice / reset / warn
+ *   proxy object verdict ─decide_object─▶ pass / notice / reset / warn   ┐ monitor:
+ *   tap object verdict ─decide_tap──────▶ pass / block the flow           ┘ the event here */
+#ifndef EW_AGENT_DECIDE_H
+#define EW_AGENT_DECIDE_H
+
+#include "apolicy.h"
+#include "config/runconf.h"
+#include "engine/engine.h"
+#include "proxy/proxy.h"
+#include "rcu.h"
+
+struct decider {
+	struct rcu *pol;		   /* struct apolicy * in force */
+	const struct apolicy_hooks *hooks; /* warn acknowledgements */
+	struct engine *e;		   /* monitor events */
+	enum runconf_blocked blocked;	   /* what a floor hit becomes inline */
+};
+
+/* proxy_conf.request and proxy_conf.object (ctx: the decider). */
+void decide_request(void *ctx, const struct proxy_request *r, struct proxy_decision *d);
+void decide_object(void *ctx, const struct obj_verdict *v, struct proxy_decision *d);
+
+/* What tap mode does with an object (it was delivered already). */
+struct tap_decision {
+	bool block;			/* the flow gets a verdict and resets */
+	char rule[OBJSINK_NAME_MAX];	/* "" : none */
+	char category[OBJSINK_NAME_MAX]; /* the rule's (flows) */
+	char version[72];
+};
+
+/* A tap verdict: block (floor hits, block and notice rules), or a
+ * monitor or warn event (a disclaimer cannot be shown to a passive
+ * flow) and pass. */
+void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_decision *td);
+
+/* A flow nDPI classified (tap mode, worker threads): block and notice
+ * rules block it (td->block), monitor and warn rules write their event. */
+void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
+		 struct tap_decision *td);
+
+#endif

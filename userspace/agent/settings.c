@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* settings: what the agent runs with, built at start and on every reload
+ * (settings.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+#include "settings.h"
+
+static int app_id(void *ctx, const char *name)
+{
+	return dpi_app_id(ctx, name);
+}
+
+static int category_id(void *ctx, const char *name)
+{
+	return dpi_category_id(ctx, name);
+}
+
+/* The policy of c (none when c names none) over c's loaded lists, into
+ * *gen; its diagnostics (warnings too) to mf. Returns 0 or -errno. */
+static int load_policy(struct dpi **names, struct runconf *c, struct apolicy **gen, FILE *mf)
+{
+	struct policy_names pn = {app_id, category_id, NULL};
+	struct diag *d = calloc(1, sizeof(*d));
+	int rc = 0;
+
+	if (!d)
+		return -ENOMEM;
+	if (c->policy && !*names && !(*names = dpi_new()))
+		ew_warn("run: nDPI did not start (%s): rules on applications cannot load",
+			strerror(errno));
+	pn.ctx = *names;
+	*gen = apolicy_new(c->policy, &c->lists, *names ? &pn : NULL, d);
+	if (!*gen)
+		rc = errno ? -errno : -EINVAL;
+	if (mf)
+		diag_print(d, mf);
+	if (rc && mf)
+		fprintf(mf, "%s: invalid policy\n", c->policy);
+	free(d);
+	return rc;
+}
+
+int agent_settings(const struct agent_opts *o, struct dpi **names, struct runconf *c,
+		   struct apolicy **gen, bool *policy_failed, char *err, size_t errlen)
+{
+	struct diag d = {0};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf = open_memstream(&buf, &len);
+	int rc;
+
+	*gen = NULL;
+	*policy_failed = false;
+	runconf_default(c);
+	rc = o->settings(c, o->ctx, &d);
+	if (!rc)
+		rc = runconf_check(c, o->config_path ? o->config_path : "settings", &d);
+	if (mf)
+		diag_print(&d, mf);
+	if (!rc && mf)
+		rc = listset_load(&c->lists, "run", mf);
+	if (!rc && mf)
+		*policy_failed = (rc = load_policy(names, c, gen, mf)) != 0;
+	if (mf)
+		fclose(mf);
+	if (buf && buf[0] && (rc || strstr(buf, "warning")))
+		fputs(buf, stderr);
+	if (rc && buf)
+		snprintf(err, errlen, "%s", buf);
+	else if (rc)
+		snprintf(err, errlen, "%s", strerror(-rc));
+	free(buf);
+	return rc;
+}
