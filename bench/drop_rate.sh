@@ -283,7 +283,7 @@ edgeward_up()
 	local i
 
 	# nsenter itself, not the in_d function: $! must be the agent's pid.
-	nsenter --net="/run/netns/$ND" "${1:-$EW_BIN}" run --iface d0 --xdp-mode native \
+	nsenter --net="/run/netns/$ND" "${1:-$EW_BIN}" run --iface d0 --mode tap --xdp-mode native \
 		>>"$TMP/agent.log" 2>&1 &
 	AGENT=$!
 	for i in $(seq 100); do
