@@ -134,10 +134,11 @@ except socket.timeout:
 EOF
 ev=$(wait_event "e['event'] == 'block' and e['hash'] == '$listed'")
 for want in '"list": "known"' '"category": "test"' '"hash_type": "sha256"' \
-	'"enforced": "tap_reset"' '"delivered_before_verdict": true' '"client_port": 41000'; do
+	'"enforced": "tap_reset"' '"delivered_before_verdict": true' '"client_port": 41000' \
+	'"interface": "ewc"'; do
 	grep -qF "$want" <<<"$ev" || ew_fail "block event lacks $want: $ev"
 done
-ew_ok "block event: list, category, hash, tap_reset, delivered before the verdict"
+ew_ok "block event: list, category, hash, tap_reset, delivered before the verdict, interface ewc"
 v=$("$EW_PY" "$EW_ROOT/tests/e2e/ewmap.py" getverdict 10.10.1.1 41000 10.10.2.1 80 tcp)
 ew_expect_eq "kernel verdict of the flow" "$v" reset
 # the RST reached the client on its kept-alive connection (or XDP's

@@ -287,7 +287,7 @@ static void live_frames_same_objects(void **state)
 	ps = pcapsrc_open(a, &err);
 	assert_non_null(ps);
 	while (pcapsrc_next(ps, &fr, &err) == 1)
-		assert_int_equal(engine_push_frame(e, fr.linktype, fr.data, fr.caplen, fr.ts_ns), 0);
+		assert_int_equal(engine_push_frame(e, fr.linktype, fr.data, fr.caplen, fr.ts_ns, 0), 0);
 	pcapsrc_close(ps);
 	engine_stop(e);
 	engine_free(e);

@@ -257,8 +257,10 @@ static int start(struct agent *a)
 	a->dc.e = a->e;
 	if (!rc)
 		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
-	if (!rc)
+	if (!rc) {
+		agent_event_ifaces(&a->conf);
 		rc = start_sources(a);
+	}
 	if (!rc)
 		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
 	/* capabilities are per thread: dropped before any thread starts */

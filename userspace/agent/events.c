@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The agent's own events as JSON lines, queued on the engine's writer. */
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -100,6 +102,35 @@ int agent_event_lists(struct engine *e, const char *action, const struct listset
 	return post(e, &w);
 }
 
+/* The agent's interfaces by index, for "interface": filled once before
+ * any source starts, then only read (the workers' seccomp allows no
+ * ioctl to ask the kernel for a name). */
+static struct {
+	unsigned index;
+	char name[IF_NAMESIZE];
+} ifaces[RUNCONF_IFACE_MAX];
+
+void agent_event_ifaces(const struct runconf *c)
+{
+	for (int i = 0; i < c->n_if && i < RUNCONF_IFACE_MAX; i++) {
+		ifaces[i].index = if_nametoindex(c->ifaces[i]);
+		snprintf(ifaces[i].name, sizeof(ifaces[i].name), "%s", c->ifaces[i]);
+	}
+}
+
+/* "interface": the interface the flow's first packet came in on (tap
+ * mode: the mirror says), else null (the inline proxy's sockets don't
+ * say, nor do names outside the agent's interfaces). */
+static void put_interface(struct ej_writer *w, const struct flow_info *fi)
+{
+	for (int i = 0; fi && fi->ifindex && i < RUNCONF_IFACE_MAX && ifaces[i].index; i++)
+		if (ifaces[i].index == fi->ifindex) {
+			ej_str(w, "interface", ifaces[i].name);
+			return;
+		}
+	ej_null(w, "interface");
+}
+
 /* The flow and subscriber members of a block event (id 0: null). */
 static void put_flow_of(struct ej_writer *w, uint64_t id, const uint8_t *client, uint16_t cport,
 			const uint8_t *server, uint16_t sport, const char *proto, const char *dir)
@@ -188,7 +219,7 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	begin(&w, b->action && strcmp(b->action, "block") ? b->action : "block",
 	      b->ts_ns ? b->ts_ns : now_ns());
 	put_event_id(&w);
-	ej_null(&w, "interface"); /* not carried from the mirror to the verdict yet */
+	put_interface(&w, v->live);
 	put_flow(&w, b);
 	ej_u64(&w, "seq", v->seq);
 	ej_str(&w, "host", v->host);
@@ -227,7 +258,7 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 
 	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
 	put_event_id(&w);
-	ej_null(&w, "interface");
+	put_interface(&w, b->fi);
 	put_flow_of(&w, b->fi->id, b->fi->client_addr, b->fi->client_port, b->fi->server_addr,
 		    b->fi->server_port, b->fi->proto == IPPROTO_TCP ? "tcp" : "udp", "to_server");
 	ej_str(&w, "host", b->name);

@@ -56,6 +56,10 @@ struct agent_name_block {
 
 /* Each returns 0 or -ENOMEM / -EMSGSIZE (the line was not queued). */
 int agent_event_start(struct engine *e, const struct runconf *c, const char *config_path);
+
+/* Learns the indexes and names of c's interfaces, to name them in block
+ * events. Before any source starts (interfaces change only on a restart). */
+void agent_event_ifaces(const struct runconf *c);
 int agent_event_stop(struct engine *e, const char *why, const struct engine_stats *st);
 int agent_event_lists(struct engine *e, const char *action, const struct listset *ls,
 		      const char *error);

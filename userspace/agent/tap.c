@@ -84,7 +84,7 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 		namewatch_frame(t->conf.names, pkt->data, pkt->cap_len, pkt->ts_ns);
 	if (t->conf.engine &&
 	    engine_push_frame(t->conf.engine, PKT_LINK_EN10MB, pkt->data, pkt->cap_len,
-			      pkt->ts_ns) == -ENOBUFS)
+			      pkt->ts_ns, pkt->ifindex) == -ENOBUFS)
 		t->st.queue_full++;
 	if (!t->w)
 		return 0;

@@ -53,6 +53,7 @@ struct pkt {
 	uint8_t tcp_flags;	/* PKT_FIN ... */
 	uint16_t vlan;		/* outer VLAN id, 0 if none */
 	uint8_t tunnels;	/* GRE / IP-in-IP headers removed */
+	uint32_t ifindex;	/* live: the interface it came in on; 0: unknown */
 	uint16_t win;		/* TCP window, unscaled */
 	uint32_t seq, ack;	/* TCP, host order */
 	uint32_t tsval, tsecr;	/* TCP timestamp option, if PKT_F_TS */

@@ -175,12 +175,13 @@ void engine_stats(struct engine *e, struct engine_stats *st);
  * -ENOMEM / -EAGAIN. */
 int engine_start(struct engine *e);
 
-/* One captured frame (link type linktype, caplen bytes, wall clock ts_ns),
- * from one source thread: decoded and defragmented here, then queued, as a
- * copy, for the worker of its flow. Returns 0, or -ENOBUFS when that
- * worker's queue is full (the packet is dropped and counted) or -ENOMEM. */
+/* One captured frame (link type linktype, caplen bytes, wall clock ts_ns,
+ * received on interface ifindex, 0: unknown), from one source thread:
+ * decoded and defragmented here, then queued, as a copy, for the worker of
+ * its flow. Returns 0, or -ENOBUFS when that worker's queue is full (the
+ * packet is dropped and counted) or -ENOMEM. */
 int engine_push_frame(struct engine *e, int linktype, const uint8_t *frame, size_t caplen,
-		      uint64_t ts_ns);
+		      uint64_t ts_ns, uint32_t ifindex);
 
 /* Ends every flow (their last objects are written) and stops the threads.
  * Also done by engine_free. */

@@ -32,6 +32,7 @@ struct pktq {
 /* One packet on its way to a worker: its IP datagram, copied. */
 struct lpkt {
 	uint64_t num, ts_ns;
+	uint32_t ifindex;
 	uint16_t vlan;
 	uint8_t tunnels;
 	size_t len;
@@ -136,7 +137,7 @@ struct clock {
 static void worker_packet(struct worker *w, struct lpkt *lp, struct clock *c)
 {
 	struct pkt p = {.num = lp->num, .ts_ns = lp->ts_ns, .vlan = lp->vlan,
-			.tunnels = lp->tunnels};
+			.tunnels = lp->tunnels, .ifindex = lp->ifindex};
 	struct pkt_err err;
 
 	if (lp->ts_ns > c->pkt_ns) {
@@ -180,7 +181,7 @@ static void *worker_main(void *arg)
 /* ---- the source side ----------------------------------------------------------------- */
 
 int engine_push_frame(struct engine *e, int linktype, const uint8_t *frame, size_t caplen,
-		      uint64_t ts_ns)
+		      uint64_t ts_ns, uint32_t ifindex)
 {
 	struct live *l = e->live;
 	struct lpkt *lp;
@@ -194,7 +195,7 @@ int engine_push_frame(struct engine *e, int linktype, const uint8_t *frame, size
 	lp = malloc(sizeof(*lp) + p.l3_len);
 	if (!lp)
 		return -ENOMEM;
-	*lp = (struct lpkt){.num = p.num, .ts_ns = p.ts_ns, .vlan = p.vlan,
+	*lp = (struct lpkt){.num = p.num, .ts_ns = p.ts_ns, .ifindex = ifindex, .vlan = p.vlan,
 			    .tunnels = p.tunnels, .len = p.l3_len};
 	memcpy(lp->ip, p.l3, p.l3_len);
 	w = (p.flags & PKT_F_L4) ? engine_owner(e, &p.key) : 0;

@@ -137,6 +137,7 @@ static struct flow *open_flow(struct reasm *r, const struct pkt *p)
 	fi->proto = p->proto;
 	fi->flags = (mid ? FLOW_MIDSTREAM : 0) | (p->family == 6 ? FLOW_IPV6 : 0);
 	fi->vlan = p->vlan;
+	fi->ifindex = p->ifindex;
 	fi->first_ts_ns = p->ts_ns;
 	r->st.flows++;
 	r->st.flows_active++;

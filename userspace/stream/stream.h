@@ -34,6 +34,7 @@ struct flow_info {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
 	uint8_t flags;		/* FLOW_* */
 	uint16_t vlan;		/* outer VLAN id, 0 if none */
+	uint32_t ifindex;	/* live: interface of the opening packet; 0: unknown */
 	uint64_t first_ts_ns;	/* wall clock, ns since the epoch */
 	/* TCP, live: the sequence number of the next byte expected in each
 	 * direction (by enum stream_dir), kept current by the source so a
