@@ -26,12 +26,6 @@ struct fc_flow {
 	uint64_t packets[2], bytes[2], last_ns;
 };
 
-static const char *const close_names[] = {
-	[STREAM_CLOSE_FIN] = "fin",	    [STREAM_CLOSE_RST] = "rst",
-	[STREAM_CLOSE_TIMEOUT] = "timeout", [STREAM_CLOSE_EVICT] = "evict",
-	[STREAM_CLOSE_EOF] = "eof",
-};
-
 struct flowclass *flowclass_new(const struct flowclass_conf *conf)
 {
 	struct flowclass *fc = calloc(1, sizeof(*fc));
@@ -166,7 +160,7 @@ static int put_flow(struct ej_writer *w, const struct fc_flow *f, enum stream_cl
 	ej_bool(w, "midstream", f->fi.flags & FLOW_MIDSTREAM);
 	ej_time(w, "start", f->fi.first_ts_ns);
 	ej_time(w, "end", f->last_ns);
-	ej_str(w, "close", close_names[why]);
+	ej_str(w, "close", stream_close_name(why));
 	put_dir(w, "c2s", f, STREAM_C2S);
 	put_dir(w, "s2c", f, STREAM_S2C);
 	if (r)

@@ -28,12 +28,6 @@ struct fs_flow {
 	struct fs_dir dir[2];
 };
 
-static const char *const close_names[] = {
-	[STREAM_CLOSE_FIN] = "fin",	    [STREAM_CLOSE_RST] = "rst",
-	[STREAM_CLOSE_TIMEOUT] = "timeout", [STREAM_CLOSE_EVICT] = "evict",
-	[STREAM_CLOSE_EOF] = "eof",
-};
-
 struct flowsum *flowsum_new(const struct flowsum_conf *conf)
 {
 	struct flowsum *fs = calloc(1, sizeof(*fs));
@@ -141,7 +135,7 @@ static void put_flow(struct ej_writer *w, struct fs_flow *f, enum stream_close w
 	ej_u64(w, "vlan", f->fi.vlan);
 	ej_bool(w, "midstream", f->fi.flags & FLOW_MIDSTREAM);
 	ej_time(w, "start", f->fi.first_ts_ns);
-	ej_str(w, "close", close_names[why]);
+	ej_str(w, "close", stream_close_name(why));
 	put_dir(w, "c2s", &f->dir[STREAM_C2S]);
 	put_dir(w, "s2c", &f->dir[STREAM_S2C]);
 	ej_obj_end(w);

@@ -52,6 +52,19 @@ enum stream_close {
 	STREAM_CLOSE_EOF,	/* end of input */
 };
 
+/* The name events give a close reason: "fin", "rst", "timeout", "evict",
+ * "eof". */
+static inline const char *stream_close_name(enum stream_close why)
+{
+	static const char *const names[] = {
+		[STREAM_CLOSE_FIN] = "fin",	    [STREAM_CLOSE_RST] = "rst",
+		[STREAM_CLOSE_TIMEOUT] = "timeout", [STREAM_CLOSE_EVICT] = "evict",
+		[STREAM_CLOSE_EOF] = "eof",
+	};
+
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+}
+
 /* A consumer of byte streams (usually the protocol dispatcher).
  * flow_open returns the consumer's per-flow state, passed back to the
  * other calls (NULL means: not interested, send nothing more for this flow).
