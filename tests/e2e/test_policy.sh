@@ -15,6 +15,10 @@
 #   - only the tagged destination is steered (tc_steer_new): a flow to
 #     10.10.2.2 goes past the proxy;
 #   - every line of the log carries policy_version; a policy event at load;
+#   - block events name the subscriber group; "minors" keeps no history
+#     (no_history: true): its address is in no line, only its block
+#     events are kept, under a pseudonym; a no-history group without a
+#     pseudonym key does not start;
 #   - a broken policy on reload: the reply says where and why, a policy
 #     event with ok false, the old policy stays in force;
 #   - reload to a policy that allows the host: a slow download started
@@ -42,7 +46,7 @@ lists:
   - {name: watch, type: sha256, file: watch.sha256, category: watched}
   - {name: served, type: ip, entries: [10.10.2.1/32, "fd00:2::1/128"]}
 groups:
-  - {name: minors, prefixes: [10.10.1.1/32]}
+  - {name: minors, prefixes: [10.10.1.1/32], no_history: true}
 rules:
   - {name: court-order, match: {domain_list: court, ip_list: served}, action: notice,
      http_status: 451, category: court-order}
@@ -53,21 +57,34 @@ rules:
   - {name: everything-else, action: allow}
 EOF
 }
+# refused WHY PATTERN: the agent with the policy exits 2 saying PATTERN,
+# nothing attached
+refused()
+{
+	local rc=0 out
+
+	out=$(ew run --iface ewc --iface ews --control "$EW_TMP/agent.sock" --log /dev/null \
+		--policy "$POL/policy.yaml" --duration 1 2>&1) || rc=$?
+	ew_expect_eq "exit status, $1" "$rc" 2
+	grep -q "$2" <<<"$out" || ew_fail "the message does not say where or why: $out"
+	ew_attached ewc && ew_fail "attached with $1"
+	return 0
+}
 ew_say "a broken policy at start: nothing starts"
 write_policy dorp
-rc=0
-out=$(ew run --iface ewc --iface ews --control "$EW_TMP/agent.sock" --log /dev/null \
-	--policy "$POL/policy.yaml" --duration 1 2>&1) || rc=$?
-ew_expect_eq "exit status" "$rc" 2
-grep -q "policy.yaml:[0-9]*:[0-9]*: unknown action 'dorp'" <<<"$out" ||
-	ew_fail "the message does not say where: $out"
-ew_attached ewc && ew_fail "attached with a broken policy"
+refused "a broken policy" "policy.yaml:[0-9]*:[0-9]*: unknown action 'dorp'"
 ew_ok "file:line:col given, nothing attached"
 
 write_policy notice
 ew policy check "$POL/policy.yaml" >/dev/null || ew_fail "the test's policy does not check"
+refused "no_history without a pseudonym key" \
+	"group 'minors' keeps no history: the config needs privacy: pseudonym_key"
 
-ew_agent_start --mode inline --control "$SOCK" --log "$LOG" --policy "$POL/policy.yaml"
+head -c 32 /dev/urandom >"$EW_TMP/pseudonym.key"
+chmod 600 "$EW_TMP/pseudonym.key"
+printf 'privacy:\n  pseudonym_key: %s\n' "$EW_TMP/pseudonym.key" >"$EW_TMP/agent.yaml"
+ew_agent_start --mode inline --control "$SOCK" --log "$LOG" --policy "$POL/policy.yaml" \
+	--config "$EW_TMP/agent.yaml"
 # the proxy takes flows once the agent serves its control socket
 for i in $(seq 100); do ew status --control "$SOCK" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -90,6 +107,14 @@ ew_expect_eq "requests nginx saw for court.html" "$(requests court.html)" 0
 ew_wait_grep "$LOG" '"rule":"minors-adult"' || ew_fail "no block event naming minors-adult"
 grep -q '"event":"block".*"rule":"court-order".*"enforced":"request"' "$LOG" ||
 	ew_fail "no block event for court-order enforced at request time"
+
+ew_say "subscriber groups in block events; minors keep no history"
+grep '"rule":"minors-adult"' "$LOG" | grep -q '"subscriber":{"client":"anon-[0-9a-f]\{16\}","group":"minors"}' ||
+	ew_fail "the minor's block event does not carry a pseudonym and the group"
+grep '"rule":"court-order"' "$LOG" | grep -q '"group":"default"' ||
+	ew_fail "the court-order block event does not name the default group"
+grep -q '"10\.10\.1\.1"' "$LOG" && ew_fail "the minor's address is in the log"
+ew_ok "groups named, the minor's address nowhere"
 
 ew_say "objects: a listed picture, a monitored one"
 ew_expect_eq "harbour.jpg (policy list pics)" "$(get 10.10.1.2 img.test harbour.jpg)" 451

@@ -152,7 +152,7 @@ static void chain_and_checkpoint(void **state)
 	t = slurp(e->path);
 	assert_int_equal(check_chain(t, 1, prev), 4);
 	assert_non_null(strstr(t, "{\"event\":\"log\",\"ts\":\"2025-12-02T04:33:20.000000Z\","
-				  "\"sensor\":\"s1\",\"action\":\"open\",\"schema\":3,"
+				  "\"sensor\":\"s1\",\"action\":\"open\",\"schema\":4,"
 				  "\"file\":\"events.jsonl\","
 				  "\"previous_file\":null,\"chain\":\"new\",\"clean_stop\":null"));
 	assert_non_null(strstr(t, "\n{\"event\":\"object\",\"id\":1,\"integrity\":{\"seq\":2,"));
@@ -235,7 +235,7 @@ static void rotate_by_size_chains_files(void **state)
 	n1 = check_chain(t1, 1, prev);
 	assert_non_null(strstr(t1, "\"reason\":\"rotate\""));
 	check_chain(t2, (uint64_t)n1 + 1, prev); /* the chain runs on */
-	assert_non_null(strstr(t2, "\"action\":\"rotate\",\"schema\":3,\"file\":\"events.jsonl\","
+	assert_non_null(strstr(t2, "\"action\":\"rotate\",\"schema\":4,\"file\":\"events.jsonl\","
 				   "\"previous_file\":\"events.jsonl.2025"));
 	free(t1);
 	free(t2);

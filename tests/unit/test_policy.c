@@ -232,7 +232,7 @@ static const char table_policy[] =
 	"  - {name: csam, type: sha256, entries: [" SHA "]}\n"
 	"  - {name: csam-pdq, type: pdq, entries: [" PDQ "]}\n"
 	"groups:\n"
-	"  - {name: minors, prefixes: [10.1.0.0/16, '2001:db8:1::/48']}\n"
+	"  - {name: minors, prefixes: [10.1.0.0/16, '2001:db8:1::/48'], no_history: true}\n"
 	"  - {name: minors-vip, prefixes: [10.1.2.0/24]}\n"
 	"  - {name: staff, prefixes: [10.0.0.0/8]}\n"
 	"rules:\n"
@@ -466,6 +466,37 @@ static void from_verdict(void **state)
 	policy_free(p);
 }
 
+/* Clients' groups (the most specific prefix, else the default) and which
+ * keep no history. */
+static void groups_of_clients(void **state)
+{
+	static const struct {
+		const char *client, *group;
+		bool no_history;
+	} clients[] = {
+		{"10.1.9.9", "minors", true},	  {"2001:db8:1::5", "minors", true},
+		{"10.1.2.3", "minors-vip", false}, {"10.200.0.1", "staff", false},
+		{"192.0.2.1", "default", false},
+	};
+	struct fx *f = *state;
+	struct diag d;
+	struct policy *p = policy_parse("table.yaml", table_policy, strlen(table_policy), NULL,
+					&f->o, &d);
+	uint8_t a[16];
+
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof(clients) / sizeof(clients[0]); i++) {
+		unsigned g;
+
+		addr(clients[i].client, a);
+		g = policy_group_of(p, a);
+		assert_string_equal(policy_group_name(p, g), clients[i].group);
+		assert_int_equal(policy_group_no_history(p, g), clients[i].no_history);
+	}
+	assert_int_equal(policy_group_of(p, a), policy_default_group(p));
+	policy_free(p);
+}
+
 /* ---- tags ------------------------------------------------------------------------- */
 
 struct tag_log {
@@ -536,6 +567,7 @@ int main(void)
 		cmocka_unit_test(version_follows_lists),
 		cmocka_unit_test(decision_table),
 		cmocka_unit_test(from_verdict),
+		cmocka_unit_test(groups_of_clients),
 		cmocka_unit_test(tags),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

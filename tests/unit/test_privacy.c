@@ -4,6 +4,7 @@
  * that only look like the key are left alone, and no-history clients keep
  * nothing but their block events, pseudonymised and marked. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,12 +97,44 @@ static void no_history_keeps_only_blocks(void **state)
 	privacy_free(p);
 }
 
+/* The hook's clients (a policy group's) count as no-history ones; a block
+ * event that names their group keeps the name. */
+static bool in_minors(void *ctx, const uint8_t a[16])
+{
+	(*(int *)ctx)++;
+	return a[12] == 10 && a[13] == 7;
+}
+
+static void hook_adds_no_history_clients(void **state)
+{
+	struct privacy *p = privacy_new(k1, sizeof(k1) - 1, NULL, 0);
+	char out[4096];
+	int calls = 0;
+
+	(void)state;
+	privacy_set_hook(p, in_minors, &calls);
+	assert_int_equal(apply(p, "{\"event\":\"object\",\"flow\":{\"client\":\"10.7.0.3\"}}", out),
+			 1);
+	assert_int_equal(apply(p, "{\"event\":\"block\",\"flow\":{\"client\":\"10.7.0.3\"},"
+				  "\"subscriber\":{\"client\":\"10.7.0.3\",\"group\":\"minors\"}}",
+			       out),
+			 0);
+	assert_null(strstr(out, "10.7.0.3"));
+	assert_non_null(strstr(out, "\"group\":\"minors\""));
+	assert_int_equal(apply(p, "{\"event\":\"object\",\"flow\":{\"client\":\"10.8.0.3\"}}", out),
+			 0);
+	assert_null(strstr(out, "10.8.0.3"));
+	assert_int_equal(calls, 4); /* once per client member */
+	privacy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pseudonyms_stable_per_key),
 		cmocka_unit_test(every_client_replaced),
 		cmocka_unit_test(no_history_keeps_only_blocks),
+		cmocka_unit_test(hook_adds_no_history_clients),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

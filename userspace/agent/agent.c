@@ -224,6 +224,32 @@ static bool acked(void *ctx, const uint8_t *client, const char *category)
 	return notice_server_acked(ctx, client, category);
 }
 
+/* The subscriber group of client in the policy in force (block events). */
+static void group_name(void *ctx, const uint8_t *client, char *out)
+{
+	struct agent *a = ctx;
+	unsigned tok;
+	bool nh;
+	const struct apolicy *g = rcu_lock(&a->pol, &tok);
+	const char *name = apolicy_group(g, client, &nh);
+
+	objsink_copy_name(out, name ? name : "");
+	rcu_unlock(&a->pol, tok);
+}
+
+/* Is client in a group of the policy in force that keeps no history? */
+static bool no_history(void *ctx, const uint8_t addr[16])
+{
+	struct agent *a = ctx;
+	unsigned tok;
+	bool nh;
+	const struct apolicy *g = rcu_lock(&a->pol, &tok);
+
+	apolicy_group(g, addr, &nh);
+	rcu_unlock(&a->pol, tok);
+	return nh;
+}
+
 /* The policy event and the version stamped on every line from now on. */
 static void policy_said(struct agent *a, const char *action, const char *error)
 {
@@ -249,6 +275,9 @@ static int start(struct agent *a)
 				 .blocked = a->conf.inl.blocked};
 	if (agent_outputs_open(&a->out, &a->conf))
 		return 1;
+	if (a->out.priv)
+		privacy_set_hook(a->out.priv, no_history, a);
+	agent_event_groups(group_name, a);
 	rc = signals(a);
 	if (!rc && !(a->ctl = control_open(a->conf.control)))
 		rc = -errno;

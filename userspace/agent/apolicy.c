@@ -161,6 +161,18 @@ void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t 
 	decide(g, &in, h, now, o);
 }
 
+const char *apolicy_group(const struct apolicy *g, const uint8_t *client, bool *no_history)
+{
+	unsigned grp;
+
+	*no_history = false;
+	if (!g->p)
+		return NULL;
+	grp = policy_group_of(g->p, client);
+	*no_history = policy_group_no_history(g->p, grp);
+	return policy_group_name(g->p, grp);
+}
+
 const char *apolicy_event_action(enum policy_action a)
 {
 	return a == POLICY_NOTICE ? "block" : policy_action_name(a);

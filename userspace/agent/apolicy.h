@@ -84,6 +84,10 @@ void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t 
 		  const struct dpi_result *r, const struct apolicy_hooks *h, int64_t now,
 		  struct apolicy_out *o);
 
+/* The client's group under g's policy (NULL without a policy: no
+ * groups), valid while g is; *no_history: that group keeps no history. */
+const char *apolicy_group(const struct apolicy *g, const uint8_t *client, bool *no_history);
+
 /* The name events give the action ("allow", "monitor", "block", "warn";
  * a notice rule blocks: "block"). */
 const char *apolicy_event_action(enum policy_action a);

@@ -118,6 +118,32 @@ void agent_event_ifaces(const struct runconf *c)
 	}
 }
 
+static struct {
+	void (*fn)(void *ctx, const uint8_t *client, char *out);
+	void *ctx;
+} groups;
+
+void agent_event_groups(void (*fn)(void *ctx, const uint8_t *client, char *out), void *ctx)
+{
+	groups.fn = fn;
+	groups.ctx = ctx;
+}
+
+/* "group": the client's subscriber group in the policy in force, null
+ * without one (the privacy filter then writes "no_history" for clients
+ * of the config's no-history prefixes). */
+static void put_group(struct ej_writer *w, const uint8_t *client)
+{
+	char name[OBJSINK_NAME_MAX] = "";
+
+	if (groups.fn)
+		groups.fn(groups.ctx, client, name);
+	if (name[0])
+		ej_str(w, "group", name);
+	else
+		ej_null(w, "group");
+}
+
 /* "interface": the interface the flow's first packet came in on (tap
  * mode: the mirror says), else null (the inline proxy's sockets don't
  * say, nor do names outside the agent's interfaces). */
@@ -147,10 +173,10 @@ static void put_flow_of(struct ej_writer *w, uint64_t id, const uint8_t *client,
 	ej_str(w, "proto", proto);
 	ej_str(w, "direction", dir);
 	ej_obj_end(w);
-	/* the privacy filter pseudonymises "client" and fills "group" */
+	/* the privacy filter pseudonymises "client" */
 	ej_obj(w, "subscriber");
 	ej_addr(w, "client", client);
-	ej_null(w, "group");
+	put_group(w, client);
 	ej_obj_end(w);
 }
 

@@ -60,6 +60,10 @@ int agent_event_start(struct engine *e, const struct runconf *c, const char *con
 /* Learns the indexes and names of c's interfaces, to name them in block
  * events. Before any source starts (interfaces change only on a restart). */
 void agent_event_ifaces(const struct runconf *c);
+/* Names the subscriber group of a client in block events: fn copies the
+ * group of client (16 bytes) into out (OBJSINK_NAME_MAX bytes; "" : none)
+ * from any thread. Set before any source starts; NULL: every group null. */
+void agent_event_groups(void (*fn)(void *ctx, const uint8_t *client, char *out), void *ctx);
 int agent_event_stop(struct engine *e, const char *why, const struct engine_stats *st);
 int agent_event_lists(struct engine *e, const char *action, const struct listset *ls,
 		      const char *error);

@@ -19,6 +19,20 @@ static int category_id(void *ctx, const char *name)
 	return dpi_category_id(ctx, name);
 }
 
+/* A group that keeps no history wants pseudonyms: its block events
+ * carry only them (log/privacy.h). Returns 0 or -EINVAL, said to mf. */
+static int no_history_keyed(const struct runconf *c, const struct policy *p, FILE *mf)
+{
+	for (unsigned g = 0; p && !c->privacy.pseudonym_key && g < policy_groups(p); g++)
+		if (policy_group_no_history(p, g)) {
+			fprintf(mf, "%s: group '%s' keeps no history: the config needs "
+				    "privacy: pseudonym_key\n",
+				c->policy, policy_group_name(p, g));
+			return -EINVAL;
+		}
+	return 0;
+}
+
 /* The policy of c (none when c names none) over c's loaded lists, into
  * *gen; its diagnostics (warnings too) to mf. Returns 0 or -errno. */
 static int load_policy(struct dpi **names, struct runconf *c, struct apolicy **gen, FILE *mf)
@@ -38,6 +52,10 @@ static int load_policy(struct dpi **names, struct runconf *c, struct apolicy **g
 		rc = errno ? -errno : -EINVAL;
 	if (mf)
 		diag_print(d, mf);
+	if (!rc && (rc = no_history_keyed(c, (*gen)->p, mf))) {
+		apolicy_free(*gen);
+		*gen = NULL;
+	}
 	if (rc && mf)
 		fprintf(mf, "%s: invalid policy\n", c->policy);
 	free(d);

@@ -36,7 +36,7 @@
 
 /* The version of docs/log-schema.md the lines follow, in every "log"
  * event's "schema". */
-#define EVENTLOG_SCHEMA 3
+#define EVENTLOG_SCHEMA 4
 
 enum eventlog_open { EVENTLOG_APPEND, EVENTLOG_NEW, EVENTLOG_REPLACE };
 enum eventlog_fsync { EVENTLOG_FSYNC_NONE, EVENTLOG_FSYNC_ROTATE, EVENTLOG_FSYNC_FLUSH };

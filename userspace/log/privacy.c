@@ -19,6 +19,8 @@ struct privacy {
 	struct logmac *mac; /* NULL: no pseudonyms */
 	struct privacy_prefix *nh;
 	size_t n;
+	bool (*hook)(void *ctx, const uint8_t addr[16]);
+	void *hook_ctx;
 	struct eventlog_filter f;
 };
 
@@ -67,12 +69,19 @@ static bool in_prefix(const struct privacy_prefix *pf, const uint8_t a[16])
 	return !rest || !((pf->addr[full] ^ a[full]) & (uint8_t)(0xff00 >> rest));
 }
 
+void privacy_set_hook(struct privacy *p, bool (*fn)(void *ctx, const uint8_t addr[16]),
+		      void *ctx)
+{
+	p->hook = fn;
+	p->hook_ctx = ctx;
+}
+
 bool privacy_no_history(const struct privacy *p, const uint8_t addr[16])
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (in_prefix(&p->nh[i], addr))
 			return true;
-	return false;
+	return p->hook && p->hook(p->hook_ctx, addr);
 }
 
 void privacy_pseudonym(struct privacy *p, const uint8_t addr[16], char *out)

@@ -11,8 +11,9 @@
  *     s.9(3)) leave no per-subscriber record but block events, and those
  *     carry only the pseudonym and "group":"no_history".
  *
- * Policy groups (later) name their no-history groups; the agent turns
- * their client prefixes into this list. */
+ * The no-history clients are those of the config's prefixes and those a
+ * hook names: the agent's asks the policy in force, whose groups may say
+ * `no_history: true`. Block events of a named group keep its name. */
 #ifndef EW_PRIVACY_H
 #define EW_PRIVACY_H
 
@@ -41,7 +42,13 @@ void privacy_free(struct privacy *p);
 /* The filter for eventlog_conf.filter; valid while p lives. */
 const struct eventlog_filter *privacy_filter(struct privacy *p);
 
-/* True when addr is in a no-history prefix. */
+/* Adds the clients for which fn(ctx, addr) is true to the no-history
+ * ones; fn is called from the log's writer thread. Needs a key (as the
+ * prefixes do). Set before the log starts. */
+void privacy_set_hook(struct privacy *p, bool (*fn)(void *ctx, const uint8_t addr[16]),
+		      void *ctx);
+
+/* True when addr is in a no-history prefix or the hook says so. */
 bool privacy_no_history(const struct privacy *p, const uint8_t addr[16]);
 
 /* The pseudonym of addr into out (PRIVACY_PSEUDO_LEN + 1 bytes). Not

@@ -56,9 +56,7 @@ static void gather(const struct policy *p, const struct policy_input *in, struct
 	uint32_t v;
 
 	memset(f, 0, sizeof(*f));
-	f->group = p->dflt;
-	if (in->client && cidrset_lookup(&p->clients, in->client, &v))
-		f->group = v;
+	f->group = in->client ? policy_group_of(p, in->client) : p->dflt;
 	if (in->name && in->name_len) {
 		klen = domain_key(in->name, in->name_len, in->at == POLICY_AT_HTTP ||
 							  in->at == POLICY_AT_OBJECT, key);
@@ -230,6 +228,18 @@ const char *policy_group_name(const struct policy *p, unsigned g)
 unsigned policy_default_group(const struct policy *p)
 {
 	return p->dflt;
+}
+
+unsigned policy_group_of(const struct policy *p, const uint8_t *client)
+{
+	uint32_t v;
+
+	return cidrset_lookup(&p->clients, client, &v) ? v : p->dflt;
+}
+
+bool policy_group_no_history(const struct policy *p, unsigned g)
+{
+	return g < p->ngroups && p->group[g].no_history;
 }
 
 struct hashdb *policy_hashdb(const struct policy *p)

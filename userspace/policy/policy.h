@@ -162,6 +162,13 @@ unsigned policy_groups(const struct policy *p);
 const char *policy_group_name(const struct policy *p, unsigned g);
 unsigned policy_default_group(const struct policy *p);
 
+/* The group of client (16 bytes, IPv4-mapped): the group of the most
+ * specific prefix that holds it, else the default group. */
+unsigned policy_group_of(const struct policy *p, const uint8_t *client);
+
+/* Does group g keep no history of its members (no_history: true)? */
+bool policy_group_no_history(const struct policy *p, unsigned g);
+
 /* The hash and PDQ lists, loaded (policy_opts.lists) into registries whose
  * groups carry the lists' names: for the engine's matcher, or to swap in
  * (engine_swap_lists). NULL when not loaded. Owned by the policy. */

@@ -45,6 +45,7 @@ struct pgroup {
 	const char *name;
 	const struct ynode *node;
 	size_t prefixes;
+	bool no_history; /* keeps no history of its members (privacy.h) */
 };
 
 /* Conditions of a rule (bits of prule.conds). */

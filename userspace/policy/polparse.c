@@ -211,7 +211,7 @@ static int group_line(struct policy *p, const char *file, unsigned line, unsigne
 
 static int one_group(struct policy *p, const struct ynode *n)
 {
-	static const char *const keys[] = {"name", "prefixes", "file", NULL};
+	static const char *const keys[] = {"name", "prefixes", "file", "no_history", NULL};
 	struct group_ctx gc = {p->ngroups};
 	struct pgroup *g = &p->group[p->ngroups];
 	const struct ynode *v;
@@ -234,6 +234,8 @@ static int one_group(struct policy *p, const struct ynode *n)
 	}
 	g->node = n;
 	p->ngroups++;
+	if ((v = ymap_get(n, "no_history")) && yget_bool(&p->doc, v, p->d, &g->no_history))
+		err = -EINVAL;
 	err |= (v = ymap_get(n, "prefixes")) ? policy_each_name(p, v, "a prefix", group_value, &gc)
 					     : 0;
 	if ((v = ymap_get(n, "file")) && p->opts.no_files) {
