@@ -176,6 +176,7 @@ __noinline int ew_tc_dns(struct __sk_buff *skb, const struct ew_pkt *p)
 	dns_count(a, &s->d, outcome, skb->len);
 	if (p->proto == IPPROTO_TCP)
 		ew_dns_reset_flow(p, a->rule_id);
+	ew_mirror_dns(skb, a->rule_id, outcome);
 	return rc;
 failed:
 	rc = TC_ACT_OK;

@@ -326,6 +326,12 @@ struct ew_tagpfx_key {
 
 #define EW_DIR_LO_TO_HI 0	/* ew_mirror_rec.dir: sender is key.lo_* */
 #define EW_DIR_HI_TO_LO 1
+/* Not a mirrored packet: a DNS answer TC sent in place of a query (a
+ * blocked name), as it went back to the client, for the block log. key is
+ * zero, l4_off and payload_off too (the reader parses the frame), seq is
+ * the domain tables' rule id and ack the outcome's counter (EW_C_DNS_NOTICE,
+ * EW_C_DNS_NXDOMAIN or EW_C_DNS_NODATA). */
+#define EW_DIR_DNS_ANSWER 2
 
 /* One mirrored packet. data[] holds the frame from its Ethernet header,
  * cap_len bytes of orig_len. l4_off/payload_off index into data[]. */

@@ -104,16 +104,23 @@ static void run_frame(const struct pb *b, struct out *o)
 	o->len = t.data_size_out;
 }
 
-/* Asserts that q is answered with exactly the frame of a, and that the
- * counter `outcome` (and EW_C_DNS_EDE when want_ede) moved by one. */
+/* The rule id of the last answer's record for the block log. */
+static __u32 last_rule;
+
+/* Asserts that q is answered with exactly the frame of a, that the
+ * counter `outcome` (and EW_C_DNS_EDE when want_ede) moved by one, and
+ * that the answer went to the ring for the block log, with its outcome
+ * (its rule id in last_rule). */
 static void expect_answer(const struct db_query *q, const struct db_answer *a, __u32 outcome)
 {
+	const struct ew_mirror_rec *r = (const void *)fx.rec[0];
 	__u64 c0 = counter(outcome), e0 = counter(EW_C_DNS_EDE), q0 = counter(EW_C_DNS_QUERY);
 	struct pb in, want;
 	struct out o;
 
 	db_frame(&in, q, NULL, 0);
 	db_frame(&want, q, a, db_msg_len(q));
+	drain(); /* what earlier runs left */
 	run_frame(&in, &o);
 	assert_int_equal(o.rc, TC_ACT_REDIRECT);
 	assert_int_equal(o.len, want.len);
@@ -121,6 +128,13 @@ static void expect_answer(const struct db_query *q, const struct db_answer *a, _
 	assert_int_equal(counter(outcome) - c0, 1);
 	assert_int_equal(counter(EW_C_DNS_QUERY) - q0, 1);
 	assert_int_equal(counter(EW_C_DNS_EDE) - e0, q->edns && a->ede);
+	assert_int_equal(drain(), 1);
+	assert_int_equal(r->dir, EW_DIR_DNS_ANSWER);
+	assert_int_equal(r->ack, outcome);
+	assert_int_equal(r->cap_len, want.len);
+	assert_int_equal(r->orig_len, want.len);
+	assert_memory_equal(r->data, want.buf, want.len);
+	last_rule = r->seq;
 }
 
 /* Asserts that frame b passes untouched and bumps `why` (EW_C_MAX: none
@@ -130,10 +144,12 @@ static void expect_pass(const struct pb *b, __u32 why)
 	__u64 c0 = why < EW_C_MAX ? counter(why) : 0;
 	struct out o;
 
+	drain();
 	run_frame(b, &o);
 	assert_int_equal(o.rc, TC_ACT_OK);
 	assert_int_equal(o.len, b->len);
 	assert_memory_equal(o.buf, b->buf, b->len);
+	assert_int_equal(drain(), 0); /* nothing for the block log */
 	if (why < EW_C_MAX)
 		assert_int_equal(counter(why) - c0, 1);
 }
@@ -174,6 +190,8 @@ static void a_record_literal(void **state)
 	assert_memory_equal(o.buf + msg, "\xbe\xef\x81\x80\0\1\0\1\0\0\0\1", 12);
 	assert_memory_equal(o.buf + qend, tail, sizeof(tail));
 	assert_memory_equal(o.buf + qend + sizeof(tail), TEXT, strlen(TEXT));
+	assert_int_equal(drain(), 1);
+	assert_int_equal(((struct ew_mirror_rec *)fx.rec[0])->seq, 7); /* r_notice */
 }
 
 static void notice_a_and_aaaa(void **state)
@@ -221,6 +239,7 @@ static void nodata_nxdomain(void **state)
 	q.type = 1;
 	a = (struct db_answer){.rcode = 3, .ede = 16, .text = "court order 42"};
 	expect_answer(&q, &a, EW_C_DNS_NXDOMAIN);
+	assert_int_equal(last_rule, 8); /* r_nx */
 	q.edns = 0;
 	expect_answer(&q, &a, EW_C_DNS_NXDOMAIN);
 	q.name = "noede.test";
@@ -621,7 +640,10 @@ static int load(void)
 		return -errno;
 	if (bpf_map__set_max_entries(fx.skel->maps.ew_mirror_v1, RING_BYTES))
 		return -EINVAL;
-	return ew_tc__load(fx.skel);
+	if (ew_tc__load(fx.skel))
+		return -errno;
+	fx.rb = ring_buffer__new(bpf_map__fd(fx.skel->maps.ew_mirror_v1), on_record, NULL, NULL);
+	return fx.rb ? 0 : -errno;
 }
 
 int main(void)
@@ -650,6 +672,7 @@ int main(void)
 	commit_set(1);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 out:
+	ring_buffer__free(fx.rb);
 	ew_tc__destroy(fx.skel);
 	cleanup_pins();
 	return rc;

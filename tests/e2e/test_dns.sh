@@ -4,7 +4,8 @@
 # program, with the rule's answer and an Extended DNS Error, before they
 # reach the real server (Debian's dnsmasq in the server namespace); allowed
 # names and other groups' queries reach it and resolve. The client asks
-# with dig, which parses the answers itself.
+# with dig, which parses the answers itself. Every answer TC sent is a
+# block event in the agent's log (reason dns), with the name as asked.
 #
 #   client 10.10.1.1, fd00:1::1: group 1 (minors)   ──▶ edge ──▶ dnsmasq
 #   client 10.10.1.2:            group 0 (default)        TC answers   10.10.2.1
@@ -21,7 +22,7 @@ ew_topology_up
 ip -n "$EW_NC" addr add 10.10.1.2/24 dev veth0
 ew_dns_server --address=/allowed.test/10.10.2.1 --address=/allowed.test/fd00:2::1 \
 	--address=/blocked.test/10.10.2.1 --address=/court.test/10.10.2.1
-ew_agent_start
+ew_agent_start --log "$EW_TMP/events.jsonl"
 ew_domains <<EOF
 group 10.10.1.1/32 1
 group fd00:1::1/128 1
@@ -98,3 +99,30 @@ ew_expect_eq "dns_nxdomain" $(($(ew_counter DNS_NXDOMAIN) - nx0)) 3
 ew_expect_eq "dns_ede" $(($(ew_counter DNS_EDE) - ede0)) 7
 ew status | grep -E '^ *dns_' | tee "$EW_TMP/status"
 grep -q '^ *dns_notice' "$EW_TMP/status" || ew_fail "edgeward status shows no dns_ counters"
+
+ew_say "the block log: one event per answer TC sent (8), each as asked"
+for i in $(seq 50); do
+	[ "$(grep -c '"reason":"dns"' "$EW_TMP/events.jsonl")" -ge 8 ] && break
+	sleep 0.1
+done
+python3 - "$EW_TMP/events.jsonl" <<'PY' || ew_fail "the DNS block events are not as sent"
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1])) if e.get("reason") == "dns"]
+got = [(e["subscriber"]["client"], e["flow"]["server"], e["flow"]["proto"], e["host"],
+        e["dns_type"], e["rule"], e["enforced"]) for e in ev]
+want = [("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "A", 7, "dns_notice"),
+        ("fd00:1::1", "fd00:2::1", "udp", "www.BLOCKED.test", "AAAA", 7, "dns_notice"),
+        ("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "MX", 7, "dns_nodata"),
+        ("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "A", 7, "dns_notice"),
+        ("10.10.1.1", "10.10.2.1", "udp", "court.test", "A", 8, "dns_nxdomain"),
+        ("10.10.1.1", "10.10.2.1", "tcp", "blocked.test", "A", 7, "dns_notice"),
+        ("fd00:1::1", "fd00:2::1", "tcp", "court.test", "AAAA", 8, "dns_nxdomain"),
+        ("10.10.1.2", "10.10.2.1", "udp", "court.test", "A", 8, "dns_nxdomain")]
+for g, w in zip(got, want):
+    print("  ", "ok:" if g == w else "MISMATCH:", g)
+assert got == want, (len(got), len(want))
+assert all(e["event"] == "block" and e["action"] == "block" and e["flow"]["direction"] == "to_server"
+           and e["flow"]["server_port"] == 53 and e["interface"] in ("ewc", "ews") for e in ev)
+PY
+ew status | grep -q "dns answers 8" || ew_fail "status does not count 8 DNS answers: $(ew status | grep '^tap')"
+ew_ok "8 block events, reason dns, as the client asked"

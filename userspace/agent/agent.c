@@ -201,6 +201,7 @@ static int start_sources(struct agent *a)
 	const struct runconf *c = &a->conf;
 	struct tap_conf tc = {
 		.engine = c->mode == RUN_TAP ? a->e : NULL,
+		.log = a->e,
 		.kside = &a->k,
 		.pcap_out = c->tap.pcap_out,
 		.snaplen = c->tap.mirror_cap,
@@ -513,10 +514,10 @@ static void status(struct agent *a, FILE *out)
 		status_notices(a, out);
 	if (a->tap)
 		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
-			     "%llu, resets %llu\n",
+			     "%llu, resets %llu, dns answers %llu\n",
 			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
 			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
-			(unsigned long long)ts.resets);
+			(unsigned long long)ts.resets, (unsigned long long)ts.dns_answers);
 	if (a->names)
 		status_names(a->names, out);
 }

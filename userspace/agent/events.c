@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "names/dnsmsg.h"
 #include "object/hash.h"
 
 static const char *const enforced_names[] = {
@@ -23,6 +24,9 @@ static const char *const enforced_names[] = {
 	[ENF_NONE] = "none",
 	[ENF_NAME_RESET] = "reset",
 	[ENF_NAME_DROP] = "flow_drop",
+	[ENF_DNS_NOTICE] = "dns_notice",
+	[ENF_DNS_NXDOMAIN] = "dns_nxdomain",
+	[ENF_DNS_NODATA] = "dns_nodata",
 };
 
 static uint64_t now_ns(void)
@@ -276,6 +280,17 @@ int agent_event_policy(struct engine *e, const char *action, const char *path,
 	return post(e, &w);
 }
 
+/* "dns_type": the query's type by name ("AAAA"), or its number. */
+static void put_dns_type(struct ej_writer *w, uint16_t type)
+{
+	const char *name = dnsmsg_type_name(type);
+
+	if (name)
+		ej_str(w, "dns_type", name);
+	else
+		ej_u64(w, "dns_type", type);
+}
+
 /* The block event's members for a block by name; those of objects
  * (hashes, sizes, types) are not there. */
 int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
@@ -297,6 +312,8 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 	ej_str(&w, "enforced", enforced_names[b->how]);
 	ej_bool(&w, "delivered_before_verdict", false);
 	ej_bool(&w, "server_blocked", false);
+	if (b->dns_type)
+		put_dns_type(&w, b->dns_type);
 	return post(e, &w);
 }
 

@@ -25,6 +25,9 @@ enum agent_enforced {
 	ENF_NONE,	  /* monitor: logged, not enforced */
 	ENF_NAME_RESET,	  /* a TCP flow blocked by server name: resets, RESET verdict */
 	ENF_NAME_DROP,	  /* a UDP flow (QUIC) blocked by server name: dropped (RESET verdict) */
+	ENF_DNS_NOTICE,	  /* a DNS query answered with the notice server's address (TC) */
+	ENF_DNS_NXDOMAIN, /* a DNS query answered NXDOMAIN (TC) */
+	ENF_DNS_NODATA,	  /* a DNS query answered with no record of its type (TC) */
 };
 
 struct agent_block {
@@ -49,7 +52,8 @@ struct agent_name_block {
 	uint64_t ts_ns;
 	const struct flow_info *fi;
 	const char *name; /* as the client sent it */
-	const char *via;  /* "tls_sni", "quic_sni" */
+	const char *via;  /* "tls_sni", "quic_sni", "dns" */
+	uint16_t dns_type; /* "dns": the query's type */
 	uint32_t rule_id; /* the domain tables' rule */
 	enum agent_enforced how;
 };

@@ -13,6 +13,7 @@
 
 #include "capture/packet.h"
 #include "capture/pcapng.h"
+#include "dnslog.h"
 #include "events.h"
 #include "kernel/mirror.h"
 #include "log/log.h"
@@ -80,6 +81,13 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 	int id;
 
 	t->st.frames++;
+	if (pkt->rec->dir == EW_DIR_DNS_ANSWER) { /* not a packet of a flow */
+		int rc = t->conf.log ? dnslog_answer(t->conf.log, pkt) : 1;
+
+		t->st.bad += rc == -EINVAL;
+		t->st.dns_answers += rc == 0;
+		return 0;
+	}
 	if (t->conf.names)
 		namewatch_frame(t->conf.names, pkt->data, pkt->cap_len, pkt->ts_ns);
 	if (t->conf.engine &&

@@ -20,6 +20,7 @@
 
 struct tap_conf {
 	struct engine *engine; /* NULL: the mirror only goes to the pcapng file */
+	struct engine *log;    /* whose writer takes the DNS answers' block events */
 	struct kside *kside;
 	struct namewatch *names; /* server names of mirrored flows; NULL: none */
 	const char *pcap_out;  /* NULL: none */
@@ -36,6 +37,7 @@ struct tap_stats {
 	uint64_t blocked;     /* flows blocked after a match */
 	uint64_t resets;      /* reset segments sent */
 	uint64_t reset_errors;
+	uint64_t dns_answers; /* DNS answers TC sent, logged as block events */
 };
 
 struct tap;

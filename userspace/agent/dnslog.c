@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/* dnslog: block events for the DNS answers TC sent (dnslog.h). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "capture/packet.h"
+#include "dnslog.h"
+#include "events.h"
+#include "names/dnsmsg.h"
+
+/* What the kernel's outcome counter says the answer was. */
+static enum agent_enforced enforced_of(uint32_t outcome)
+{
+	return outcome == EW_C_DNS_NOTICE     ? ENF_DNS_NOTICE
+	       : outcome == EW_C_DNS_NXDOMAIN ? ENF_DNS_NXDOMAIN
+					      : ENF_DNS_NODATA;
+}
+
+int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt)
+{
+	struct agent_name_block b = {.ts_ns = pkt->ts_ns, .via = "dns",
+				     .rule_id = pkt->rec->seq, .how = enforced_of(pkt->rec->ack)};
+	struct dnsmsg_question q;
+	struct flow_info fi = {0};
+	struct pkt_err err;
+	struct pkt p;
+	const uint8_t *msg;
+	size_t len;
+
+	if (packet_decode(PKT_LINK_EN10MB, pkt->data, pkt->cap_len, 0, pkt->ts_ns, &p, &err) ||
+	    (p.flags & PKT_F_FRAG) || (p.proto != IPPROTO_UDP && p.proto != IPPROTO_TCP))
+		return -EINVAL;
+	msg = p.payload + (p.proto == IPPROTO_TCP ? 2 : 0); /* TCP: the length prefix */
+	len = p.len - (p.proto == IPPROTO_TCP ? 2 : 0);
+	if (p.len < 2 || dnsmsg_question(msg, len, &q) || !q.response)
+		return -EINVAL;
+	/* the answer goes from the server's address back to the client */
+	memcpy(fi.client_addr, p.dst, 16);
+	memcpy(fi.server_addr, p.src, 16);
+	fi.client_port = p.dport;
+	fi.server_port = p.sport;
+	fi.proto = p.proto;
+	fi.ifindex = pkt->ifindex;
+	b.fi = &fi;
+	b.name = q.name;
+	b.dns_type = q.qtype;
+	return agent_event_name_block(e, &b);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* dnslog: a block event for every DNS answer the TC program sent in
+ * place of a query for a blocked name. The answer comes up the mirror ring
+ * as an EW_DIR_DNS_ANSWER record (include/ew_abi.h): the frame as it went
+ * back to the client, the domain tables' rule and the outcome.
+ *
+ *   TC: query ─answered─▶ client
+ *        └─ record ─▶ mirror ring ─▶ tap ─▶ dnslog_answer ─▶ block event */
+#ifndef EW_AGENT_DNSLOG_H
+#define EW_AGENT_DNSLOG_H
+
+#include "engine/engine.h"
+#include "kernel/mirror.h"
+
+/* Writes the block event of answer record pkt to e's log. Returns 0, or
+ * -EINVAL when the record does not hold a DNS answer with its question
+ * (counted by the caller), -ENOMEM / -EMSGSIZE when the line was not
+ * queued. */
+int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt);
+
+#endif
