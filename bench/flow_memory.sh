@@ -6,8 +6,13 @@
 #   syn: FLOWS flows that each send only a SYN
 #   req: FLOWS flows that each complete the handshake and send one small
 #        GET request (no response: nothing in flight, a request pending)
+# `edgeward pcap` runs with nDPI (its default) and with --no-ndpi, so the
+# difference is what nDPI's classification costs a flow.
 # Prints peak RSS against flow count, bytes per tracked flow and the target
-# check: <= 1024 bytes per flow for `edgeward pcap`, no object in flight.
+# check: <= 1024 bytes per flow for `edgeward pcap`, no object in flight,
+# on each of its rows, with nDPI and without (a row over it says so). With
+# nDPI on, a flow with a request pending also holds nDPI's state for it:
+# nDPI waits for the response, as ndpiReader does.
 # Tracked flows are those open at once: opened and not evicted, exact with
 # one worker (the default here; with more, a worker that reaches the end of
 # the capture first flushes its flows and the others open theirs in the
@@ -94,26 +99,36 @@ for line in open(sys.argv[1]):
 ' "$TMP/out"
 }
 
-pcap() { peak "$EW" pcap "$TMP/$1.pcap" --workers "$WORKERS" --hash sha256 ${MEMORY:+--memory "$MEMORY"}; }
+pcap() { peak "$EW" pcap "$TMP/$1.pcap" --workers "$WORKERS" --hash sha256 ${MEMORY:+--memory "$MEMORY"} "${@:2}"; }
+pcap_no_ndpi() { pcap "$1" --no-ndpi; }
 streams() { peak "$EW" streams --workers "$WORKERS" "$TMP/$1.pcap"; }
 
 printf 'flows generated: %d per capture; --workers %s; medians of %d runs\n' "$FLOWS" "$WORKERS" "$RUNS"
 printf '%-36s %9s %9s %10s %12s\n' command capture tracked "peak kB" "bytes/flow"
 fail=0
-for cmd in pcap streams; do
+declare -A per_flow
+for cmd in pcap pcap_no_ndpi streams; do
+	name="edgeward $cmd"
+	[ $cmd != pcap_no_ndpi ] || name="edgeward pcap --no-ndpi"
 	base=$($cmd empty)
-	printf '%-36s %9s %9d %10d %12s\n' "edgeward $cmd" empty 0 "$base" -
+	printf '%-36s %9s %9d %10d %12s\n' "$name" empty 0 "$base" -
 	for cap in syn req; do
 		rss=$($cmd $cap)
 		read -r n ev < <(tracked)
 		per=$(awk -v r="$rss" -v b="$base" -v n="$n" 'BEGIN {printf "%.0f", (r - b) * 1024 / n}')
-		printf '%-36s %9s %9d %10d %12d' "edgeward $cmd" "$cap" "$n" "$rss" "$per"
+		per_flow[$cmd.$cap]=$per
+		printf '%-36s %9s %9d %10d %12d' "$name" "$cap" "$n" "$rss" "$per"
 		[ "$ev" -eq 0 ] || printf '  (%d evicted at the flow cap)' "$ev"
-		echo
-		if [ $cmd = pcap ] && [ "$per" -gt 1024 ]; then
+		if [ $cmd != streams ] && [ "$per" -gt 1024 ]; then
+			printf '  (over the target)'
 			fail=1
 		fi
+		echo
 	done
+done
+for cap in syn req; do
+	printf '%-36s %9s %9s %10s %12d\n' "nDPI's share (pcap - pcap --no-ndpi)" "$cap" - - \
+		$((per_flow[pcap.$cap] - per_flow[pcap_no_ndpi.$cap]))
 done
 # The budget sizes the flow cap: --memory 16M holds 16M / 2 / 1 KiB = 8192
 # flows; the others are evicted and counted.
