@@ -15,7 +15,14 @@
  * needs no more packets (a TLS certificate, a DNS answer), or until the
  * packet cap (80 TCP, 24 UDP packets: nDPI's own advice, ndpiReader's
  * defaults); a flow that ends unclassified, or reaches the cap so, gets
- * nDPI's guess (by port and by address). */
+ * nDPI's guess (by port and by address).
+ *
+ * A flow holds nDPI's state only while the detection runs. Until its first
+ * packet with payload it holds its handshake instead (classify/held.h),
+ * which nDPI gets then, or at the flow's end, before anything else: nDPI
+ * sees the same packets at the same times as ndpiReader's loop. After the
+ * detection a flow keeps its result in a few bytes (the ids, the server
+ * name exactly sized). */
 #ifndef EW_DPI_H
 #define EW_DPI_H
 
@@ -25,7 +32,7 @@
 
 #define DPI_TCP_PACKETS_MAX 80 /* packets per flow given to nDPI, TCP */
 #define DPI_UDP_PACKETS_MAX 24 /* ... UDP and others */
-#define DPI_NAME_MAX	    80 /* protocol and server names, with the NUL */
+#define DPI_NAME_MAX	    80 /* protocol and server names in a result, with the NUL */
 
 /* One nDPI detection module. nDPI's module holds per-packet state, so a
  * module serves one thread: one per engine worker. */
@@ -34,7 +41,8 @@ struct dpi;
 /* One flow being classified. */
 struct dpi_flow;
 
-/* What nDPI found for a flow; ids are nDPI's (0: unknown). */
+/* What nDPI found for a flow; ids are nDPI's (0: unknown). Filled on
+ * demand (dpi_flow_result), not kept per flow. */
 struct dpi_result {
 	uint16_t master, app;	       /* e.g. TLS (91) and YouTube (124) */
 	uint16_t category;	       /* e.g. Media (1); 0 Unspecified */
@@ -52,15 +60,23 @@ struct dpi_result {
  * from two threads at once (nDPI's rule). Returns NULL with errno set. */
 struct dpi *dpi_new(void);
 void dpi_free(struct dpi *d);
+#ifdef EW_TESTING
+/* Every packet goes to nDPI as it comes, none held: the reference the
+ * tests compare the held and replayed packets with. */
+void dpi_test_hold_none(struct dpi *d);
+#endif
 
-/* A flow of IP protocol proto (IPPROTO_TCP, IPPROTO_UDP ...). Returns NULL
- * with errno ENOMEM. The caller frees it with dpi_flow_free. */
+/* A flow of IP protocol proto (IPPROTO_TCP, IPPROTO_UDP ...); nDPI's state
+ * for it comes with its first packet with payload. Returns NULL with errno
+ * ENOMEM. The caller frees it with dpi_flow_free. */
 struct dpi_flow *dpi_flow_new(struct dpi *d, uint8_t proto);
 void dpi_flow_free(struct dpi_flow *f);
 
 /* Feeds one packet of f, from its IP header (len bytes, the IP datagram),
- * sent at ts_ns. Returns true while the flow wants more packets; once it
- * returns false, packets are ignored and nDPI's memory for f is released. */
+ * sent at ts_ns; one without payload may be held for later. Returns true
+ * while the flow wants more packets; once it returns false, packets are
+ * ignored and nDPI's memory for f is released (false too when there was
+ * no memory for it: dpi_flow_result says so). */
 bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t len,
 		     uint64_t ts_ns);
 
@@ -69,8 +85,10 @@ bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_
 bool dpi_flow_named(const struct dpi_flow *f);
 
 /* The classification of f; ends the detection first if it is still going
- * (the flow ended: nDPI's guess). Fills r. */
-void dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r);
+ * (the flow ended: nDPI's guess), giving nDPI the packets held. Fills r
+ * and returns 0, or -ENOMEM if f could not be classified for want of
+ * memory. */
+int dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r);
 
 /* nDPI's name of risk bit n ("TLS (probably) Not Carrying HTTPS"), or NULL
  * past the last. */

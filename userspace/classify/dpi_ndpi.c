@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* dpi over nDPI 4.2: the only file that includes <ndpi_api.h>. The packet
  * loop is ndpiReader 4.2's (example/reader_util.c, packet_processing and
- * node_proto_guess_walker), so our results are its results. */
+ * node_proto_guess_walker), so our results are its results; a flow's
+ * packets without payload wait (held.h) until nDPI is given the flow. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -11,22 +12,42 @@
 #include <ndpi_api.h>
 
 #include "dpi.h"
+#include "held.h"
 
 _Static_assert(NDPI_MAX_RISK <= 64, "risks no longer fit a u64");
 _Static_assert(sizeof(((struct ndpi_flow_struct *)0)->host_server_name) <= DPI_NAME_MAX,
 	       "server names would be cut");
+_Static_assert(NDPI_PROTOCOL_NUM_CATEGORIES <= UINT16_MAX, "categories no longer fit a u16");
+_Static_assert(NDPI_CONFIDENCE_MAX <= UINT8_MAX, "confidences no longer fit a u8");
+_Static_assert(DPI_TCP_PACKETS_MAX < UINT8_MAX && DPI_UDP_PACKETS_MAX < UINT8_MAX,
+	       "packet counts no longer fit a u8");
 
 struct dpi {
 	struct ndpi_detection_module_struct *m;
+	bool hold_none; /* tests: the reference without held packets */
 };
 
-/* nf lives while the detection runs; r is filled when it ends. */
+/* Where a flow's detection is; each state keeps what it needs in u. */
+enum flow_state {
+	HOLDING, /* nDPI has not been given the flow: u.held, its packets so far */
+	RUNNING, /* u.nf, nDPI's state */
+	DONE,	 /* the result below, and u.server_name (NULL: none) */
+	FAILED,	 /* no memory for nDPI's state or the name: no result */
+};
+
+/* Kept for each flow for its life, so kept small: nDPI's answer as ids,
+ * its names looked up when asked for. */
 struct dpi_flow {
-	struct ndpi_flow_struct *nf;
-	ndpi_protocol p; /* nDPI's last answer */
-	uint8_t proto;
-	bool done;
-	struct dpi_result r;
+	union {
+		struct held *held;
+		struct ndpi_flow_struct *nf;
+		char *server_name;
+	} u;
+	uint64_t risks;			/* DONE */
+	uint16_t master, app, category; /* nDPI's last answer */
+	uint8_t proto, state, packets;	/* packets given to nDPI */
+	uint8_t confidence;		/* DONE: ndpi_confidence_t */
+	bool capped, guessed;		/* DONE */
 };
 
 struct dpi *dpi_new(void)
@@ -56,6 +77,13 @@ void dpi_free(struct dpi *d)
 	free(d);
 }
 
+#ifdef EW_TESTING
+void dpi_test_hold_none(struct dpi *d)
+{
+	d->hold_none = true;
+}
+#endif
+
 struct dpi_flow *dpi_flow_new(struct dpi *d, uint8_t proto)
 {
 	struct dpi_flow *f = calloc(1, sizeof(*f));
@@ -63,14 +91,7 @@ struct dpi_flow *dpi_flow_new(struct dpi *d, uint8_t proto)
 	(void)d;
 	if (!f)
 		return NULL;
-	/* nDPI wants its flows zeroed (4.2 does not do it itself) */
-	f->nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
-	if (!f->nf) {
-		free(f);
-		errno = ENOMEM;
-		return NULL;
-	}
-	memset(f->nf, 0, SIZEOF_FLOW_STRUCT);
+	f->state = HOLDING;
 	f->proto = proto;
 	return f;
 }
@@ -79,76 +100,169 @@ void dpi_flow_free(struct dpi_flow *f)
 {
 	if (!f)
 		return;
-	if (f->nf)
-		ndpi_free_flow(f->nf);
+	if (f->state == HOLDING)
+		held_free(f->u.held);
+	else if (f->state == RUNNING)
+		ndpi_free_flow(f->u.nf);
+	else if (f->state == DONE)
+		free(f->u.server_name);
 	free(f);
 }
 
-static bool is_proto(const ndpi_protocol *p, uint16_t id)
+static ndpi_protocol answer(const struct dpi_flow *f)
 {
-	return p->master_protocol == id || p->app_protocol == id;
+	return (ndpi_protocol){.master_protocol = f->master,
+			       .app_protocol = f->app,
+			       .category = (ndpi_protocol_category_t)f->category};
+}
+
+static void keep(struct dpi_flow *f, ndpi_protocol p)
+{
+	f->master = p.master_protocol;
+	f->app = p.app_protocol;
+	f->category = (uint16_t)p.category;
 }
 
 /* The detection is over: nDPI's guess if it named nothing (or if it never
  * finished, as ndpiReader does at the end of a capture), then what the
- * reader prints, and nDPI's memory goes. */
+ * reader prints is kept, and nDPI's memory goes. */
 static void finish(struct dpi *d, struct dpi_flow *f, bool guess, bool capped)
 {
-	struct ndpi_flow_struct *nf = f->nf;
-	struct dpi_result *r = &f->r;
+	struct ndpi_flow_struct *nf = f->u.nf;
 	uint8_t guessed = 0;
+	const char *name;
 
 	if (guess)
-		f->p = ndpi_detection_giveup(d->m, nf, 1, &guessed);
-	r->master = f->p.master_protocol;
-	r->app = f->p.app_protocol;
-	r->category = (uint16_t)f->p.category;
-	ndpi_protocol2name(d->m, f->p, r->protocol, sizeof(r->protocol));
-	r->category_name = ndpi_category_get_name(d->m, f->p.category);
-	r->confidence = ndpi_confidence_get_name(nf->confidence);
+		keep(f, ndpi_detection_giveup(d->m, nf, 1, &guessed));
 	/* the reader shows the SSH client's banner where others have a name */
-	snprintf(r->server_name, sizeof(r->server_name), "%s",
-		 is_proto(&f->p, NDPI_PROTOCOL_SSH) ? nf->protos.ssh.client_signature
-						    : nf->host_server_name);
-	r->risks = nf->risk;
-	r->capped = capped;
-	r->guessed = guessed;
+	name = f->master == NDPI_PROTOCOL_SSH || f->app == NDPI_PROTOCOL_SSH
+		       ? nf->protos.ssh.client_signature
+		       : nf->host_server_name;
+	f->confidence = (uint8_t)nf->confidence;
+	f->risks = nf->risk;
+	f->capped = capped;
+	f->guessed = guessed;
+	f->state = DONE;
+	f->u.server_name = NULL;
+	if (*name && !(f->u.server_name = strndup(name, DPI_NAME_MAX - 1)))
+		f->state = FAILED;
 	ndpi_free_flow(nf);
-	f->nf = NULL;
-	f->done = true;
+}
+
+/* One packet into the running detection. Returns false once it is over. */
+static bool feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t len, uint64_t ts_ns)
+{
+	unsigned cap = f->proto == IPPROTO_TCP ? DPI_TCP_PACKETS_MAX : DPI_UDP_PACKETS_MAX;
+	bool enough = ++f->packets > cap;
+
+	if (len > 0xffff)
+		len = 0xffff; /* nDPI takes a u16; an IP datagram fits */
+	keep(f, ndpi_detection_process_packet(d->m, f->u.nf, ip, (unsigned short)len,
+					      ts_ns / 1000000));
+	if (!enough && f->app == NDPI_PROTOCOL_UNKNOWN)
+		return true;
+	if (!enough && ndpi_extra_dissection_possible(d->m, f->u.nf))
+		return true; /* a certificate, a DNS answer still to come */
+	finish(d, f, f->app == NDPI_PROTOCOL_UNKNOWN, enough);
+	return false;
+}
+
+struct replay {
+	struct dpi *d;
+	struct dpi_flow *f;
+};
+
+static bool replay_one(void *ctx, const uint8_t *ip, size_t len, uint64_t ts_ns)
+{
+	struct replay *rp = ctx;
+
+	return feed(rp->d, rp->f, ip, len, ts_ns);
+}
+
+/* Gives nDPI the flow: its state, then the packets held, in their order
+ * and with their times. Returns true while the detection runs. */
+static bool start(struct dpi *d, struct dpi_flow *f)
+{
+	struct held *h = f->u.held;
+	struct replay rp = {d, f};
+	struct ndpi_flow_struct *nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+
+	if (!nf) {
+		f->state = FAILED;
+		held_free(h);
+		return false;
+	}
+	/* nDPI wants its flows zeroed (4.2 does not do it itself) */
+	memset(nf, 0, SIZEOF_FLOW_STRUCT);
+	f->u.nf = nf;
+	f->state = RUNNING;
+	held_replay(h, replay_one, &rp);
+	held_free(h);
+	return f->state == RUNNING;
+}
+
+/* Whether nDPI finds payload in the datagram, by nDPI's own parser; one it
+ * cannot parse counts as payload (it is not held). */
+static bool has_payload(const uint8_t *ip, size_t len)
+{
+	const uint8_t *l4;
+	uint16_t l4_len;
+	uint8_t proto;
+
+	if (len > 0xffff || ndpi_detection_get_l4(ip, (uint16_t)len, &l4, &l4_len, &proto, 0))
+		return true;
+	if (l4 < ip || (size_t)(l4 - ip) + l4_len > len)
+		return true;
+	if (proto == IPPROTO_TCP)
+		return l4_len < 20 || l4_len != (l4[12] >> 4) * 4;
+	if (proto == IPPROTO_UDP)
+		return l4_len != 8;
+	return true;
 }
 
 bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t len,
 		     uint64_t ts_ns)
 {
-	unsigned cap = f->proto == IPPROTO_TCP ? DPI_TCP_PACKETS_MAX : DPI_UDP_PACKETS_MAX;
-	bool enough;
-
-	if (f->done)
-		return false;
-	if (len > 0xffff)
-		len = 0xffff; /* nDPI takes a u16; an IP datagram fits */
-	enough = ++f->r.packets > cap;
-	f->p = ndpi_detection_process_packet(d->m, f->nf, ip, (unsigned short)len,
-					     ts_ns / 1000000);
-	if (!enough && f->p.app_protocol == NDPI_PROTOCOL_UNKNOWN)
-		return true;
-	if (!enough && ndpi_extra_dissection_possible(d->m, f->nf))
-		return true; /* a certificate, a DNS answer still to come */
-	finish(d, f, f->p.app_protocol == NDPI_PROTOCOL_UNKNOWN, enough);
-	return false;
+	if (f->state == HOLDING) {
+		/* nDPI's state waits for the first payload; the handshake
+		 * before it waits here, byte for byte, for nDPI to see it */
+		if (!d->hold_none && !has_payload(ip, len) && !held_add(&f->u.held, ip, len, ts_ns))
+			return true;
+		if (!start(d, f))
+			return false;
+	}
+	return f->state == RUNNING && feed(d, f, ip, len, ts_ns);
 }
 
 bool dpi_flow_named(const struct dpi_flow *f)
 {
-	return f->done || f->p.app_protocol != NDPI_PROTOCOL_UNKNOWN;
+	return f->state == DONE || f->state == FAILED || f->app != NDPI_PROTOCOL_UNKNOWN;
 }
 
-void dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r)
+int dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r)
 {
-	if (!f->done)
+	ndpi_protocol p;
+
+	if (f->state == HOLDING)
+		start(d, f);
+	if (f->state == RUNNING)
 		finish(d, f, true, false);
-	*r = f->r;
+	if (f->state != DONE)
+		return -ENOMEM;
+	p = answer(f);
+	r->master = f->master;
+	r->app = f->app;
+	r->category = f->category;
+	ndpi_protocol2name(d->m, p, r->protocol, sizeof(r->protocol));
+	r->category_name = ndpi_category_get_name(d->m, p.category);
+	r->confidence = ndpi_confidence_get_name((ndpi_confidence_t)f->confidence);
+	snprintf(r->server_name, sizeof(r->server_name), "%s",
+		 f->u.server_name ? f->u.server_name : "");
+	r->risks = f->risks;
+	r->packets = f->packets;
+	r->capped = f->capped;
+	r->guessed = f->guessed;
+	return 0;
 }
 
 const char *dpi_risk_name(unsigned n)

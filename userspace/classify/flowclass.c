@@ -17,13 +17,15 @@ struct flowclass {
 	struct flowclass_stats st;
 };
 
+/* Kept for each flow for its life, so kept small: the flow's endpoints
+ * are the source's (valid until flow_close returns), nDPI's part is as
+ * small as the detection allows (dpi.h). */
 struct fc_flow {
 	struct flowclass *fc;
-	struct flow_info fi;
-	const struct flow_info *live; /* the reassembler's, for the classified call */
-	bool told;		      /* classified was called */
+	const struct flow_info *fi;
 	struct dpi_flow *df; /* NULL: not classified (memory) */
 	uint64_t packets[2], bytes[2], last_ns;
+	bool told; /* classified was called */
 };
 
 struct flowclass *flowclass_new(const struct flowclass_conf *conf)
@@ -75,8 +77,7 @@ static void *fc_open(void *ctx, const struct flow_info *fi)
 		return NULL;
 	}
 	f->fc = fc;
-	f->fi = *fi;
-	f->live = fi;
+	f->fi = fi;
 	f->df = dpi_flow_new(fc->dpi, fi->proto);
 	if (!f->df)
 		fc->st.errors++;
@@ -86,23 +87,23 @@ static void *fc_open(void *ctx, const struct flow_info *fi)
 static void fc_packet(void *flow, enum stream_dir d, const uint8_t *ip, size_t len, uint64_t ts)
 {
 	struct fc_flow *f = flow;
+	struct dpi_result r;
+	bool more;
 
 	f->packets[d]++;
 	f->bytes[d] += len;
 	f->last_ns = ts;
 	if (!f->df)
 		return;
+	more = dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts);
 	/* with a classified callback (the live agent), the detection ends as
 	 * soon as nDPI names the application: a decision now beats the
 	 * details later packets would add */
-	if ((!dpi_flow_packet(f->fc->dpi, f->df, ip, len, ts) || dpi_flow_named(f->df)) &&
-	    !f->told && f->fc->conf.classified) {
-		struct dpi_result r;
-
-		f->told = true;
-		dpi_flow_result(f->fc->dpi, f->df, &r);
-		f->fc->conf.classified(f->fc->conf.classified_ctx, f->live, &r);
-	}
+	if (f->told || !f->fc->conf.classified || (more && !dpi_flow_named(f->df)))
+		return;
+	f->told = true;
+	if (!dpi_flow_result(f->fc->dpi, f->df, &r))
+		f->fc->conf.classified(f->fc->conf.classified_ctx, f->fi, &r);
 }
 
 static void fc_nop(void *flow, enum stream_dir d, uint64_t ts)
@@ -150,15 +151,15 @@ static int put_flow(struct ej_writer *w, const struct fc_flow *f, enum stream_cl
 	ej_begin(w);
 	ej_str(w, "event", "flow");
 	ej_str(w, "file", f->fc->source ? f->fc->source : "");
-	ej_u64(w, "flow", f->fi.id);
-	ej_str(w, "proto", f->fi.proto == IPPROTO_TCP ? "tcp" : "udp");
-	ej_addr(w, "client", f->fi.client_addr);
-	ej_u64(w, "client_port", f->fi.client_port);
-	ej_addr(w, "server", f->fi.server_addr);
-	ej_u64(w, "server_port", f->fi.server_port);
-	ej_u64(w, "vlan", f->fi.vlan);
-	ej_bool(w, "midstream", f->fi.flags & FLOW_MIDSTREAM);
-	ej_time(w, "start", f->fi.first_ts_ns);
+	ej_u64(w, "flow", f->fi->id);
+	ej_str(w, "proto", f->fi->proto == IPPROTO_TCP ? "tcp" : "udp");
+	ej_addr(w, "client", f->fi->client_addr);
+	ej_u64(w, "client_port", f->fi->client_port);
+	ej_addr(w, "server", f->fi->server_addr);
+	ej_u64(w, "server_port", f->fi->server_port);
+	ej_u64(w, "vlan", f->fi->vlan);
+	ej_bool(w, "midstream", f->fi->flags & FLOW_MIDSTREAM);
+	ej_time(w, "start", f->fi->first_ts_ns);
 	ej_time(w, "end", f->last_ns);
 	ej_str(w, "close", stream_close_name(why));
 	put_dir(w, "c2s", f, STREAM_C2S);
@@ -184,22 +185,23 @@ static void fc_close(void *flow, enum stream_close why, uint64_t ts)
 	struct fc_flow *f = flow;
 	struct flowclass *fc = f->fc;
 	struct objrec *r = calloc(1, sizeof(*r));
-	struct dpi_result res;
+	struct dpi_result res, *got = NULL;
 
 	(void)ts;
-	if (f->df) {
-		dpi_flow_result(fc->dpi, f->df, &res);
-		count(&fc->st, &res);
+	if (f->df && !dpi_flow_result(fc->dpi, f->df, &res)) {
+		got = &res;
+		count(&fc->st, got);
+	} else if (f->df) {
+		fc->st.errors++; /* no memory for nDPI's state */
 	}
 	fc->st.flows++;
 	if (fc->conf.no_lines) {
 		free(r);
-	} else if (r && !put_flow(&fc->w, f, why, f->df ? &res : NULL) &&
-	    (r->text = malloc(fc->w.len))) {
+	} else if (r && !put_flow(&fc->w, f, why, got) && (r->text = malloc(fc->w.len))) {
 		memcpy(r->text, fc->w.buf, fc->w.len);
 		r->len = fc->w.len;
 		r->whole_line = true;
-		r->flow = f->fi.id;
+		r->flow = f->fi->id;
 		r->source = fc->source;
 		fc->conf.emit(fc->conf.emit_ctx, r);
 	} else {
