@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* classify/dpi: packets without payload held until the first payload (or
- * the result) and replayed give nDPI's results exactly as every packet
- * given as it comes does (dpi_test_hold_none); the result is kept after
+ * the result) and replayed, and nDPI's state packed between packets, give
+ * nDPI's results exactly as every packet given as it comes to a plain
+ * state does (dpi_test_plain); the result is kept after
  * nDPI's state is gone, and a flow whose detection ended ignores packets. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -116,19 +117,28 @@ static size_t dns_flow(struct pkt *p)
 	return 2;
 }
 
-/* Runs the packets through a new module, held or not; `stop` packets in,
- * the result is asked for (a flow that ended early). */
-static void run(const struct pkt *p, size_t n, uint8_t proto, bool hold_none, size_t stop,
-		struct dpi_result *r)
+/* A flow of proto in a new module (*d), plain or not. */
+static struct dpi_flow *flow_new(struct dpi **d, bool plain, uint8_t proto)
 {
-	struct dpi *d = dpi_new();
 	struct dpi_flow *f;
 
-	assert_non_null(d);
-	if (hold_none)
-		dpi_test_hold_none(d);
-	f = dpi_flow_new(d, proto);
+	*d = dpi_new();
+	assert_non_null(*d);
+	if (plain)
+		dpi_test_plain(*d);
+	f = dpi_flow_new(*d, proto);
 	assert_non_null(f);
+	return f;
+}
+
+/* Runs the packets through a new module, plain or not; `stop` packets in,
+ * the result is asked for (a flow that ended early). */
+static void run(const struct pkt *p, size_t n, uint8_t proto, bool plain, size_t stop,
+		struct dpi_result *r)
+{
+	struct dpi *d;
+	struct dpi_flow *f = flow_new(&d, plain, proto);
+
 	for (size_t i = 0; i < n && i < stop; i++)
 		dpi_flow_packet(d, f, p[i].b, p[i].len, p[i].ts);
 	memset(r, 0, sizeof(*r));
@@ -220,6 +230,26 @@ static void ended_early(void **state)
 	same(p, n, IPPROTO_TCP, n - 1);
 }
 
+/* A flow freed while its detection runs: nDPI's allocations for it (the
+ * URL, the user agent) go too, whether its state is packed or not (the
+ * leak checker says). */
+static void freed_while_running(void **state)
+{
+	struct pkt p[8];
+	size_t n = http_flow(p, 0, true);
+
+	(void)state;
+	for (int plain = 0; plain < 2; plain++) {
+		struct dpi *d;
+		struct dpi_flow *f = flow_new(&d, plain, IPPROTO_TCP);
+
+		for (size_t i = 0; i < n - 1; i++)
+			assert_true(dpi_flow_packet(d, f, p[i].b, p[i].len, p[i].ts));
+		dpi_flow_free(f);
+		dpi_free(d);
+	}
+}
+
 static void dns(void **state)
 {
 	struct pkt p[2];
@@ -236,9 +266,9 @@ static void dns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(http_request),	 cmocka_unit_test(handshake_only),
-		cmocka_unit_test(past_the_hold), cmocka_unit_test(ended_early),
-		cmocka_unit_test(dns),
+		cmocka_unit_test(http_request),	       cmocka_unit_test(handshake_only),
+		cmocka_unit_test(past_the_hold),       cmocka_unit_test(ended_early),
+		cmocka_unit_test(freed_while_running), cmocka_unit_test(dns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,9 +20,10 @@
  * A flow holds nDPI's state only while the detection runs. Until its first
  * packet with payload it holds its handshake instead (classify/held.h),
  * which nDPI gets then, or at the flow's end, before anything else: nDPI
- * sees the same packets at the same times as ndpiReader's loop. After the
- * detection a flow keeps its result in a few bytes (the ids, the server
- * name exactly sized). */
+ * sees the same packets at the same times as ndpiReader's loop. Between
+ * two packets nDPI's state is kept packed (its non-zero words,
+ * classify/sparse.h). After the detection a flow keeps its result in a few
+ * bytes (the ids, the server name exactly sized). */
 #ifndef EW_DPI_H
 #define EW_DPI_H
 
@@ -61,9 +62,10 @@ struct dpi_result {
 struct dpi *dpi_new(void);
 void dpi_free(struct dpi *d);
 #ifdef EW_TESTING
-/* Every packet goes to nDPI as it comes, none held: the reference the
- * tests compare the held and replayed packets with. */
-void dpi_test_hold_none(struct dpi *d);
+/* Every packet goes to nDPI as it comes, none held, and nDPI's state is
+ * never packed: the reference the tests compare the held, replayed and
+ * packed detection with. */
+void dpi_test_plain(struct dpi *d);
 #endif
 
 /* A flow of IP protocol proto (IPPROTO_TCP, IPPROTO_UDP ...); nDPI's state

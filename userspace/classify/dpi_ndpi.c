@@ -13,24 +13,28 @@
 
 #include "dpi.h"
 #include "held.h"
+#include "sparse.h"
 
 _Static_assert(NDPI_MAX_RISK <= 64, "risks no longer fit a u64");
 _Static_assert(sizeof(((struct ndpi_flow_struct *)0)->host_server_name) <= DPI_NAME_MAX,
 	       "server names would be cut");
-_Static_assert(NDPI_PROTOCOL_NUM_CATEGORIES <= UINT16_MAX, "categories no longer fit a u16");
-_Static_assert(NDPI_CONFIDENCE_MAX <= UINT8_MAX, "confidences no longer fit a u8");
+_Static_assert(NDPI_PROTOCOL_NUM_CATEGORIES <= UINT8_MAX, "categories no longer fit a u8");
+_Static_assert(NDPI_CONFIDENCE_MAX < 8, "confidences no longer fit 3 bits");
+_Static_assert(SIZEOF_FLOW_STRUCT % 8 == 0 && SIZEOF_FLOW_STRUCT <= SPARSE_LEN_MAX,
+	       "nDPI's flow state no longer packs");
 _Static_assert(DPI_TCP_PACKETS_MAX < UINT8_MAX && DPI_UDP_PACKETS_MAX < UINT8_MAX,
 	       "packet counts no longer fit a u8");
 
 struct dpi {
 	struct ndpi_detection_module_struct *m;
-	bool hold_none; /* tests: the reference without held packets */
+	bool plain; /* tests: the reference, nothing held or packed */
 };
 
 /* Where a flow's detection is; each state keeps what it needs in u. */
 enum flow_state {
 	HOLDING, /* nDPI has not been given the flow: u.held, its packets so far */
-	RUNNING, /* u.nf, nDPI's state */
+	RUNNING, /* u.nf, nDPI's state, while it takes a packet */
+	PARKED,	 /* u.parked, nDPI's state packed between two packets */
 	DONE,	 /* the result below, and u.server_name (NULL: none) */
 	FAILED,	 /* no memory for nDPI's state or the name: no result */
 };
@@ -41,14 +45,21 @@ struct dpi_flow {
 	union {
 		struct held *held;
 		struct ndpi_flow_struct *nf;
+		struct sparse *parked;
 		char *server_name;
 	} u;
-	uint64_t risks;			/* DONE */
-	uint16_t master, app, category; /* nDPI's last answer */
-	uint8_t proto, state, packets;	/* packets given to nDPI */
-	uint8_t confidence;		/* DONE: ndpi_confidence_t */
-	bool capped, guessed;		/* DONE */
+	uint64_t risks;	      /* DONE */
+	uint16_t master, app; /* nDPI's last answer, and category */
+	uint8_t category;
+	uint8_t packets; /* given to nDPI */
+	bool tcp;
+	/* enum flow_state; DONE: nDPI's confidence (ndpi_confidence_t) and
+	 * how the detection ended */
+	uint8_t state : 3, confidence : 3, capped : 1, guessed : 1;
 };
+
+/* Sized for malloc's smallest chunk (24 bytes and its 8-byte header). */
+_Static_assert(sizeof(struct dpi_flow) <= 24, "a flow's dpi state grew");
 
 struct dpi *dpi_new(void)
 {
@@ -78,9 +89,9 @@ void dpi_free(struct dpi *d)
 }
 
 #ifdef EW_TESTING
-void dpi_test_hold_none(struct dpi *d)
+void dpi_test_plain(struct dpi *d)
 {
-	d->hold_none = true;
+	d->plain = true;
 }
 #endif
 
@@ -92,8 +103,53 @@ struct dpi_flow *dpi_flow_new(struct dpi *d, uint8_t proto)
 	if (!f)
 		return NULL;
 	f->state = HOLDING;
-	f->proto = proto;
+	f->tcp = proto == IPPROTO_TCP;
 	return f;
+}
+
+/* Between two packets nDPI's state is kept packed (sparse.h): of its 688
+ * bytes a few dozen words are not zero. It holds no pointer into itself
+ * (ndpi_typedefs.h: its pointers are to nDPI's allocations for the flow
+ * and to functions), so it works as well at another address. */
+static void park(struct dpi_flow *f)
+{
+	struct sparse *s = sparse_pack(f->u.nf, SIZEOF_FLOW_STRUCT);
+
+	if (!s)
+		return; /* no memory: nDPI's state stays unpacked */
+	/* the block only: nDPI's allocations for the flow are s's now */
+	ndpi_free(f->u.nf);
+	f->u.parked = s;
+	f->state = PARKED;
+}
+
+/* Frees nDPI's allocations for a parked flow, and s. */
+static void drop_parked(struct sparse *s)
+{
+	struct ndpi_flow_struct nf;
+
+	sparse_unpack(s, &nf, sizeof(nf));
+	ndpi_free_flow_data(&nf);
+	sparse_free(s);
+}
+
+/* nDPI's state back for the next packet. Returns false (FAILED) if there
+ * was no memory for it. */
+static bool unpark(struct dpi_flow *f)
+{
+	struct sparse *s = f->u.parked;
+	struct ndpi_flow_struct *nf = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+
+	if (!nf) {
+		drop_parked(s);
+		f->state = FAILED;
+		return false;
+	}
+	sparse_unpack(s, nf, SIZEOF_FLOW_STRUCT);
+	sparse_free(s);
+	f->u.nf = nf;
+	f->state = RUNNING;
+	return true;
 }
 
 void dpi_flow_free(struct dpi_flow *f)
@@ -104,6 +160,8 @@ void dpi_flow_free(struct dpi_flow *f)
 		held_free(f->u.held);
 	else if (f->state == RUNNING)
 		ndpi_free_flow(f->u.nf);
+	else if (f->state == PARKED)
+		drop_parked(f->u.parked);
 	else if (f->state == DONE)
 		free(f->u.server_name);
 	free(f);
@@ -120,7 +178,7 @@ static void keep(struct dpi_flow *f, ndpi_protocol p)
 {
 	f->master = p.master_protocol;
 	f->app = p.app_protocol;
-	f->category = (uint16_t)p.category;
+	f->category = (uint8_t)p.category;
 }
 
 /* The detection is over: nDPI's guess if it named nothing (or if it never
@@ -138,10 +196,10 @@ static void finish(struct dpi *d, struct dpi_flow *f, bool guess, bool capped)
 	name = f->master == NDPI_PROTOCOL_SSH || f->app == NDPI_PROTOCOL_SSH
 		       ? nf->protos.ssh.client_signature
 		       : nf->host_server_name;
-	f->confidence = (uint8_t)nf->confidence;
+	f->confidence = nf->confidence & 7;
 	f->risks = nf->risk;
 	f->capped = capped;
-	f->guessed = guessed;
+	f->guessed = guessed != 0;
 	f->state = DONE;
 	f->u.server_name = NULL;
 	if (*name && !(f->u.server_name = strndup(name, DPI_NAME_MAX - 1)))
@@ -152,7 +210,7 @@ static void finish(struct dpi *d, struct dpi_flow *f, bool guess, bool capped)
 /* One packet into the running detection. Returns false once it is over. */
 static bool feed(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_t len, uint64_t ts_ns)
 {
-	unsigned cap = f->proto == IPPROTO_TCP ? DPI_TCP_PACKETS_MAX : DPI_UDP_PACKETS_MAX;
+	unsigned cap = f->tcp ? DPI_TCP_PACKETS_MAX : DPI_UDP_PACKETS_MAX;
 	bool enough = ++f->packets > cap;
 
 	if (len > 0xffff)
@@ -226,12 +284,18 @@ bool dpi_flow_packet(struct dpi *d, struct dpi_flow *f, const uint8_t *ip, size_
 	if (f->state == HOLDING) {
 		/* nDPI's state waits for the first payload; the handshake
 		 * before it waits here, byte for byte, for nDPI to see it */
-		if (!d->hold_none && !has_payload(ip, len) && !held_add(&f->u.held, ip, len, ts_ns))
+		if (!d->plain && !has_payload(ip, len) && !held_add(&f->u.held, ip, len, ts_ns))
 			return true;
 		if (!start(d, f))
 			return false;
 	}
-	return f->state == RUNNING && feed(d, f, ip, len, ts_ns);
+	if (f->state == PARKED && !unpark(f))
+		return false;
+	if (f->state != RUNNING || !feed(d, f, ip, len, ts_ns))
+		return false;
+	if (!d->plain)
+		park(f);
+	return true;
 }
 
 bool dpi_flow_named(const struct dpi_flow *f)
@@ -245,6 +309,8 @@ int dpi_flow_result(struct dpi *d, struct dpi_flow *f, struct dpi_result *r)
 
 	if (f->state == HOLDING)
 		start(d, f);
+	if (f->state == PARKED)
+		unpark(f);
 	if (f->state == RUNNING)
 		finish(d, f, true, false);
 	if (f->state != DONE)
