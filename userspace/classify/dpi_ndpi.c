@@ -107,10 +107,11 @@ struct dpi_flow *dpi_flow_new(struct dpi *d, uint8_t proto)
 	return f;
 }
 
-/* Between two packets nDPI's state is kept packed (sparse.h): of its 688
- * bytes a few dozen words are not zero. It holds no pointer into itself
- * (ndpi_typedefs.h: its pointers are to nDPI's allocations for the flow
- * and to functions), so it works as well at another address. */
+/* Between two packets nDPI's state is kept packed (sparse.h): a few dozen
+ * of its 86 words are not zero (24 after an HTTP request). It holds no
+ * pointer into itself (ndpi_typedefs.h: its pointers are to nDPI's
+ * allocations for the flow and to functions), so it works as well at
+ * another address. */
 static void park(struct dpi_flow *f)
 {
 	struct sparse *s = sparse_pack(f->u.nf, SIZEOF_FLOW_STRUCT);
