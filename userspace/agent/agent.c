@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* agent: `edgeward run` from settings to shutdown (agent.h has the picture).
- * This file: start, the main loop, reload, status, stop. */
+ * This file: start, the main loop, reload, stop (status: status.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,60 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "apolicy.h"
-#include "classify/dpi.h"
+#include "agent_int.h"
 #include "confine.h"
-#include "control.h"
-#include "engine/engine.h"
 #include "events.h"
-#include "health.h"
-#include "icapsvc.h"
-#include "inline.h"
-#include "kside.h"
 #include "log/log.h"
-#include "metrics.h"
-#include "namewatch.h"
-#include "notices.h"
-#include "outputs.h"
 #include "privs.h"
-#include "rcu.h"
 #include "settings.h"
-#include "tap.h"
 
-#define SEC	  1000000000ull
 #define REPLY_MAX 8192
 
-struct agent {
-	const struct agent_opts *o;
-	struct runconf conf;	     /* in force */
-	struct hashdb *db;	     /* the engine's registries, for its life */
-	struct pdqdb *pdb;
-	struct agent_outputs out; /* event log, syslog, privacy */
-	struct agent_metrics m;	  /* Prometheus endpoint */
-	struct agent_health health; /* counters at the last look */
-	struct engine *e;
-	struct kside k;
-	struct tap *tap;
-	struct namewatch *names; /* blocks by server name */
-	struct inline_src *inl;
-	struct icapsvc *icap; /* NULL: no icap: settings */
-	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
-	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's */
-	struct decider dc;    /* the policy's answers for the proxy and the tap */
-	struct dpi *dpi_names; /* nDPI's names for the policy's app conditions */
-	uint64_t policy_failures;
-	struct agent_notices notices; /* templates, notice server */
-	struct control *ctl;
-	int sig_fd;
-	sigset_t old_mask;
-	uint64_t started_ns;
-	uint64_t reloads, reload_failures;
-	char last_error[DIAG_MSG_LEN * 4];
-	const char *stop; /* why the loop ends; NULL: running */
-};
 
-static uint64_t mono_ns(void)
+uint64_t agent_mono_ns(void)
 {
 	struct timespec t;
 
@@ -235,6 +192,19 @@ static void policy_said(struct agent *a, const char *action, const char *error)
 				   g->p ? policy_rules(g->p) : 0, error);
 }
 
+/* The policy's DNS answers into the kernel's tables (pinned by kside_up). */
+static int start_dns(struct agent *a)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+	char err[320];
+
+	if (dnstables_prepare(&a->dns, g->p, time(NULL), err, sizeof(err))) {
+		ew_err("run: %s", err);
+		return -EINVAL;
+	}
+	return dnstables_commit(&a->dns);
+}
+
 static int start(struct agent *a)
 {
 	char err[DIAG_MSG_LEN * 4];
@@ -258,6 +228,8 @@ static int start(struct agent *a)
 	if (!rc)
 		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
 	if (!rc)
+		rc = start_dns(a);
+	if (!rc)
 		rc = start_sources(a);
 	if (!rc)
 		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
@@ -279,7 +251,7 @@ static int start(struct agent *a)
 		rc = start_icap(a);
 	if (rc)
 		return 1;
-	a->started_ns = mono_ns();
+	a->started_ns = agent_mono_ns();
 	agent_event_start(a->e, &a->conf, a->o->config_path);
 	agent_event_lists(a->e, "load", &a->conf.lists, NULL);
 	policy_said(a, "load", NULL);
@@ -345,12 +317,18 @@ static int reload(struct agent *a, FILE *out)
 	if (!c)
 		return -ENOMEM;
 	rc = agent_settings(a->o, &a->dpi_names, c, &gen, &pfail, err, sizeof(err));
+	if (!rc && (rc = dnstables_prepare(&a->dns, gen->p, time(NULL), err, sizeof(err)))) {
+		apolicy_free(gen);
+		pfail = true;
+	}
 	if (rc) {
 		reload_failed(a, c, pfail, err, out);
 		return rc;
 	}
 	restart_only(a, c, out);
 	apolicy_free(rcu_publish(&a->pol, gen)); /* no reader holds the old one now */
+	if (dnstables_commit(&a->dns))
+		fprintf(out, "warning: the DNS answers were not written (the log says why)\n");
 	__atomic_store_n(&a->dc.blocked, c->inl.blocked, __ATOMIC_RELAXED);
 	lists_in_force(a, c);
 	if (kside_policy(&a->k, c, gen))
@@ -374,122 +352,6 @@ static int reload(struct agent *a, FILE *out)
 
 /* ---- status and control ------------------------------------------------------------ */
 
-static void status_inline(struct agent *a, FILE *out)
-{
-	struct proxy_stats ps;
-
-	inline_stats(a->inl, &ps);
-	fprintf(out, "inline: connections %llu open, %llu in all, %llu refused at the cap, "
-		     "%llu timed out; objects held %llu, released %llu, blocked %llu, "
-		     "streamed past the hold cap %llu, learned blocks %llu; held bytes %llu "
-		     "(peak %llu)\n",
-		(unsigned long long)ps.conns_open, (unsigned long long)ps.conns_total,
-		(unsigned long long)ps.conns_refused, (unsigned long long)ps.conns_timed_out,
-		(unsigned long long)ps.held, (unsigned long long)ps.released,
-		(unsigned long long)ps.blocked, (unsigned long long)ps.streamed,
-		(unsigned long long)ps.learned, (unsigned long long)ps.held_bytes,
-		(unsigned long long)ps.held_peak);
-}
-
-static void status_icap(struct agent *a, FILE *out)
-{
-	struct icap_stats is;
-
-	icap_server_stats(icapsvc_server(a->icap), &is);
-	fprintf(out, "icap: port %d, ISTag \"%s\"; requests %llu, inspected %llu, blocked %llu, "
-		     "allowed %llu, failed open %llu, failed closed %llu, malformed %llu\n",
-		icap_server_port(icapsvc_server(a->icap)), icapsvc_istag_now(a->icap),
-		(unsigned long long)is.requests, (unsigned long long)is.inspected,
-		(unsigned long long)is.blocked, (unsigned long long)is.allowed,
-		(unsigned long long)is.fail_open, (unsigned long long)is.fail_closed,
-		(unsigned long long)is.bad_requests);
-}
-
-static void status_policy(struct agent *a, FILE *out)
-{
-	const struct apolicy *g = rcu_writer_get(&a->pol);
-
-	if (!g->p) {
-		fprintf(out, "policy: none (every list hit blocks)\n");
-		return;
-	}
-	fprintf(out, "policy: %s, %u rules, version %s; grace periods %llu, failed loads %llu\n",
-		a->conf.policy, policy_rules(g->p), g->version,
-		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
-}
-
-static void status_names(struct namewatch *w, FILE *out)
-{
-	struct namewatch_stats ns;
-
-	namewatch_stats(w, &ns);
-	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
-		     "up %llu, flows blocked %llu, resets %llu, errors %llu; verdict after the "
-		     "hello %llu us on average, %llu at most\n",
-		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
-		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
-		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
-		(unsigned long long)ns.errors,
-		(unsigned long long)(ns.blocked ? ns.verdict_ns_sum / ns.blocked / 1000 : 0),
-		(unsigned long long)(ns.verdict_ns_max / 1000));
-}
-
-static void status_notices(struct agent *a, FILE *out)
-{
-	struct notice_server_stats ns;
-
-	notice_server_stats(a->notices.srv, &ns);
-	fprintf(out, "notices: port %u; block pages %llu, disclaimers %llu, acknowledged %llu, "
-		     "refused %llu, bad requests %llu; acknowledgements held %llu of %llu, "
-		     "dropped when full %llu\n",
-		notice_server_port(a->notices.srv), (unsigned long long)ns.blocks,
-		(unsigned long long)ns.warns, (unsigned long long)ns.acks,
-		(unsigned long long)ns.acks_refused, (unsigned long long)ns.bad_requests,
-		(unsigned long long)ns.table.live, (unsigned long long)ns.table.slots,
-		(unsigned long long)ns.table.evicted);
-}
-
-static void status(struct agent *a, FILE *out)
-{
-	const struct runconf *c = &a->conf;
-	struct engine_stats st;
-	struct tap_stats ts = {0};
-
-	engine_stats(a->e, &st);
-	if (a->tap)
-		tap_stats(a->tap, &ts);
-	fprintf(out, "ok\nagent: pid %d, up %llu s, %s mode, interfaces", (int)getpid(),
-		(unsigned long long)((mono_ns() - a->started_ns) / SEC),
-		c->mode == RUN_TAP ? "tap" : "inline");
-	for (int i = 0; i < c->n_if; i++)
-		fprintf(out, " %s", c->ifaces[i]);
-	fprintf(out, "\nconfig: %s\n", a->o->config_path ? a->o->config_path : "(none)");
-	fprintf(out, "lists: %d hash, %d PDQ, %d hash-sharing XML; reloads %llu, failed %llu\n",
-		c->lists.nhash, c->lists.npdq, c->lists.nxml, (unsigned long long)a->reloads,
-		(unsigned long long)a->reload_failures);
-	status_policy(a, out);
-	if (a->reload_failures)
-		fprintf(out, "last reload error: %s\n", a->last_error);
-	fprintf(out, "engine: workers %u, packets %llu, objects %llu, matches %llu, dispatch "
-		     "drops %llu\n",
-		st.workers, (unsigned long long)st.cap.frames, (unsigned long long)st.obj.objects,
-		(unsigned long long)st.obj.matches, (unsigned long long)st.dispatch_drops);
-	if (a->inl)
-		status_inline(a, out);
-	if (a->icap)
-		status_icap(a, out);
-	if (a->notices.srv)
-		status_notices(a, out);
-	if (a->tap)
-		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
-			     "%llu, resets %llu\n",
-			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
-			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
-			(unsigned long long)ts.resets);
-	if (a->names)
-		status_names(a->names, out);
-}
-
 /* Serves one control request. */
 static void serve_control(struct agent *a)
 {
@@ -506,7 +368,7 @@ static void serve_control(struct agent *a)
 		return;
 	}
 	if (!strcmp(cmd, "status"))
-		status(a, out);
+		agent_status(a, out);
 	else if (!strcmp(cmd, "reload"))
 		reload(a, out);
 	else if (!strcmp(cmd, "stop")) {
@@ -543,11 +405,13 @@ static void tick(struct agent *a)
 {
 	struct engine_stats st;
 	struct tap_stats ts;
+	const struct apolicy *g = rcu_writer_get(&a->pol);
 
-	kside_beat(&a->k, mono_ns());
+	kside_beat(&a->k, agent_mono_ns());
+	dnstables_tick(&a->dns, g->p, time(NULL)); /* a time window opened or closed */
 	if (a->inl)
 		inline_tick(a->inl);
-	agent_outputs_tick(&a->out, mono_ns());
+	agent_outputs_tick(&a->out, agent_mono_ns());
 	engine_stats(a->e, &st);
 	if (a->tap)
 		tap_stats(a->tap, &ts);
@@ -560,7 +424,7 @@ static void loop(struct agent *a)
 	struct pollfd fds[3] = {{.fd = a->sig_fd, .events = POLLIN},
 				{.fd = control_fd(a->ctl), .events = POLLIN},
 				{.fd = a->tap ? tap_fd(a->tap) : -1, .events = POLLIN}};
-	uint64_t now = mono_ns(), next = now;
+	uint64_t now = agent_mono_ns(), next = now;
 	uint64_t end = a->o->duration_ns ? now + a->o->duration_ns : 0;
 
 	while (!a->stop) {
@@ -576,7 +440,7 @@ static void loop(struct agent *a)
 			serve_control(a);
 		if (a->tap && tap_poll(a->tap) < 0 && errno != EINTR)
 			ew_warn("ring buffer poll failed: %s", strerror(errno));
-		now = mono_ns();
+		now = agent_mono_ns();
 		if (end && now >= end)
 			a->stop = "duration reached";
 	}
@@ -612,6 +476,7 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	apolicy_free(rcu_writer_get(&a->pol)); /* every reader has stopped */
+	dnstables_free(&a->dns);
 	dpi_free(a->dpi_names);
 	runconf_free(&a->conf);
 	agent_metrics_stop(&a->m);
