@@ -3,6 +3,7 @@
  * This file: start, the main loop, reload, stop (status: status.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,7 +62,15 @@ static void on_verdict(void *ctx, const struct obj_verdict *v)
 		tap_block(a->tap, v, &td);
 }
 
-/* Flows nDPI classified (tap mode, worker threads): the flow point. */
+/* nDPI named a QUIC flow's server name (its Initial, decrypted). */
+static bool quic_named(const struct flow_info *fi, const struct dpi_result *r)
+{
+	return fi->proto == IPPROTO_UDP && r->server_name[0] && !strncmp(r->protocol, "QUIC", 4) &&
+	       (r->protocol[4] == '\0' || r->protocol[4] == '.');
+}
+
+/* Flows nDPI classified (tap mode, worker threads): the QUIC point by its
+ * server name, then the flow point. */
 static void on_classified(void *ctx, const struct flow_info *fi, const struct dpi_result *r)
 {
 	struct agent *a = ctx;
@@ -69,6 +78,8 @@ static void on_classified(void *ctx, const struct flow_info *fi, const struct dp
 
 	if (!a->tap)
 		return;
+	if (quic_named(fi, r) && namewatch_seen(a->names, fi, r->server_name, "quic_sni", r) == 1)
+		return; /* blocked by name */
 	decide_flow(&a->dc, fi, r, &td);
 	if (td.block)
 		tap_block_flow(a->tap, fi, r, &td);
@@ -165,7 +176,8 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
-	a->names = namewatch_new(&(struct namewatch_conf){.kside = &a->k, .engine = a->e});
+	a->names = namewatch_new(&(struct namewatch_conf){
+		.kside = &a->k, .engine = a->e, .decide = decide_name, .decide_ctx = &a->dc});
 	if (!a->names)
 		return -errno;
 	tc.names = a->names;

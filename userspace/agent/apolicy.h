@@ -9,6 +9,7 @@
  *
  *   object verdict (inline, tap) ─apolicy_object──▶ allow / monitor / block ...
  *   HTTP request (proxy)        ─apolicy_request─▶ allow / notice / warn ...
+ *   TLS / QUIC server name      ─apolicy_name────▶ allow / block / warn ...
  *
  * The config's `lists:` are the floor: a hit on one of them blocks, as
  * without a policy, whatever the rules say (a catch-all `allow` must not
@@ -83,6 +84,14 @@ void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
 void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t *server,
 		  const struct dpi_result *r, const struct apolicy_hooks *h, int64_t now,
 		  struct apolicy_out *o);
+
+/* A server name (TLS SNI at POLICY_AT_TLS, QUIC's at POLICY_AT_QUIC) of
+ * a flow from client to server (16 bytes), with nDPI's ids when it has
+ * classified the flow (r, else NULL): the rules at that point. Without a
+ * policy: ALLOW. name NULL: none (the flow point). */
+void apolicy_name(const struct apolicy *g, enum policy_point at, const uint8_t *client,
+		  const uint8_t *server, const char *name, const struct dpi_result *r,
+		  const struct apolicy_hooks *h, int64_t now, struct apolicy_out *o);
 
 /* The name events give the action ("allow", "monitor", "block", "warn";
  * a notice rule blocks: "block"). */

@@ -129,3 +129,27 @@ void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dp
 		logged(dc, &v, g, &o, policy_action_name(o.action), r->protocol);
 	rcu_unlock(dc->pol, tok);
 }
+
+int decide_name(void *ctx, const struct flow_info *fi, enum policy_point at, const char *name,
+		const struct dpi_result *r, struct namewatch_verdict *v)
+{
+	struct decider *dc = ctx;
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+	int decided = g->p != NULL;
+
+	if (decided) {
+		apolicy_name(g, at, fi->client_addr, fi->server_addr, name, r, dc->hooks,
+			     time(NULL), &o);
+		v->block = o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
+		v->action = o.action == POLICY_ALLOW ? NULL : apolicy_event_action(o.action);
+		if (o.rule) {
+			v->rule_id = o.rule->index;
+			objsink_copy_name(v->rule, o.rule->name);
+			objsink_copy_name(v->category, o.rule->category);
+		}
+	}
+	rcu_unlock(dc->pol, tok);
+	return decided;
+}

@@ -7,13 +7,15 @@
  *
  *   proxy request head ─decide_request─▶ pass / notice / reset / warn
  *   proxy object verdict ─decide_object─▶ pass / notice / reset / warn   ┐ monitor:
- *   tap object verdict ─decide_tap──────▶ pass / block the flow           ┘ the event here */
+ *   tap object verdict ─decide_tap──────▶ pass / block the flow           ┘ the event here
+ *   TLS / QUIC server name ─decide_name─▶ block / warn, monitor (namewatch's event) */
 #ifndef EW_AGENT_DECIDE_H
 #define EW_AGENT_DECIDE_H
 
 #include "apolicy.h"
 #include "config/runconf.h"
 #include "engine/engine.h"
+#include "namewatch.h"
 #include "proxy/proxy.h"
 #include "rcu.h"
 
@@ -45,5 +47,10 @@ void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_deci
  * rules block it (td->block), monitor and warn rules write their event. */
 void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
 		 struct tap_decision *td);
+
+/* namewatch_conf.decide (ctx: the decider): the policy at the TLS or QUIC
+ * point; 0 without a policy (the domain tables decide). */
+int decide_name(void *ctx, const struct flow_info *fi, enum policy_point at, const char *name,
+		const struct dpi_result *r, struct namewatch_verdict *v);
 
 #endif
