@@ -22,15 +22,6 @@
 
 #define REPLY_MAX 8192
 
-
-uint64_t agent_mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * SEC + (uint64_t)t.tv_nsec;
-}
-
 /* ---- lists ----------------------------------------------------------------------- */
 
 /* Puts the lists of c in force: the engine matches against them from the
