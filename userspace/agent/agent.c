@@ -133,7 +133,10 @@ static int start_icap(struct agent *a)
 	}
 	if (ri->types)
 		strcpy(ic.types, ri->types);
-	icapsvc_istag(&ic, &a->conf.lists, a->conf.min_quality);
+	icapsvc_istag(&ic, &a->conf.lists, a->conf.min_quality,
+		      ((const struct apolicy *)rcu_writer_get(&a->pol))->version);
+	ic.judge = decide_icap;
+	ic.judge_ctx = &a->dc;
 	a->icap = icapsvc_start(a->e, &ic, ri->listen, ri->threads);
 	return a->icap ? 0 : -errno;
 }
@@ -337,7 +340,7 @@ static int reload(struct agent *a, FILE *out)
 	if (kside_policy(&a->k, c, gen))
 		fprintf(out, "warning: the kernel's tags were not all written (the log says why)\n");
 	if (a->icap)
-		icapsvc_retag(a->icap, &c->lists, c->min_quality);
+		icapsvc_retag(a->icap, &c->lists, c->min_quality, gen->version);
 	runconf_free(&a->conf);
 	a->conf = *c;
 	memset(&c->doc, 0, sizeof(c->doc));

@@ -18,20 +18,25 @@ static void copy_rule(struct proxy_decision *d, const struct apolicy *g,
 	d->status = o->rule->http_status;
 }
 
+/* The flow of an object's event, f (NULL: none, as for a file). */
+static void event_flow(struct agent_block *b, const struct objsink_flow *f)
+{
+	if (!f)
+		return;
+	b->client = f->client, b->server = f->server;
+	b->client_port = f->cport, b->server_port = f->sport;
+	b->flow_id = f->id;
+}
+
 /* An object (or flow, app: nDPI's name) that passes but is logged: the
  * monitor event (or, in tap mode, a warn that cannot be shown). */
 static void logged(struct decider *dc, const struct obj_verdict *v, const struct apolicy *g,
 		   const struct apolicy_out *o, const char *action, const char *app)
 {
-	const struct objsink_flow *f = v->flow;
 	struct agent_block b = {.v = v, .how = ENF_NONE, .action = action, .app = app,
 				.rule = o->rule ? o->rule->name : NULL, .version = g->version};
 
-	if (f) {
-		b.client = f->client, b.server = f->server;
-		b.client_port = f->cport, b.server_port = f->sport;
-		b.flow_id = f->id;
-	}
+	event_flow(&b, v->flow);
 	agent_event_block(dc->e, &b);
 }
 
@@ -152,4 +157,45 @@ int decide_name(void *ctx, const struct flow_info *fi, enum policy_point at, con
 	}
 	rcu_unlock(dc->pol, tok);
 	return decided;
+}
+
+/* The event of an ICAP verdict by a rule: block (the notice went in place
+ * of the message), or monitor and warn (it passed). */
+static void icap_event(struct decider *dc, const struct obj_verdict *v, const struct apolicy *g,
+		       const struct apolicy_out *o, bool block)
+{
+	struct agent_block b = {.v = v, .how = ENF_NOTICE, .action = "block",
+				.rule = o->rule ? o->rule->name : NULL, .version = g->version,
+				.category = o->rule ? o->rule->category : NULL};
+
+	if (!block) {
+		logged(dc, v, g, o, policy_action_name(o->action), NULL);
+		return;
+	}
+	event_flow(&b, v->flow);
+	agent_event_block(dc->e, &b);
+}
+
+void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *j)
+{
+	struct decider *dc = ctx;
+	struct apolicy_out o;
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+
+	memset(j, 0, sizeof(*j));
+	apolicy_object(g, v, dc->hooks, time(NULL), &o);
+	j->block = o.floor || o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;
+	j->status = o.rule && !o.floor ? o.rule->http_status : 451;
+	j->rule = o.rule && !o.floor;
+	if (j->rule) {
+		objsink_copy_name(j->name, o.rule->name);
+		objsink_copy_name(j->category, o.rule->category);
+	} else if (j->block) {
+		objsink_copy_name(j->name, v->list);
+		objsink_copy_name(j->category, v->category);
+	}
+	if (g->p && !o.floor && o.action != POLICY_ALLOW)
+		icap_event(dc, v, g, &o, j->block);
+	rcu_unlock(dc->pol, tok);
 }

@@ -8,13 +8,15 @@
  *   proxy request head ─decide_request─▶ pass / notice / reset / warn
  *   proxy object verdict ─decide_object─▶ pass / notice / reset / warn   ┐ monitor:
  *   tap object verdict ─decide_tap──────▶ pass / block the flow           ┘ the event here
- *   TLS / QUIC server name ─decide_name─▶ block / warn, monitor (namewatch's event) */
+ *   TLS / QUIC server name ─decide_name─▶ block / warn, monitor (namewatch's event)
+ *   ICAP object ─decide_icap─▶ 451 / 403 notice, or pass */
 #ifndef EW_AGENT_DECIDE_H
 #define EW_AGENT_DECIDE_H
 
 #include "apolicy.h"
 #include "config/runconf.h"
 #include "engine/engine.h"
+#include "icap/icap.h"
 #include "namewatch.h"
 #include "proxy/proxy.h"
 #include "rcu.h"
@@ -47,6 +49,13 @@ void decide_tap(struct decider *dc, const struct obj_verdict *v, struct tap_deci
  * rules block it (td->block), monitor and warn rules write their event. */
 void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dpi_result *r,
 		 struct tap_decision *td);
+
+/* icap_conf.judge (ctx: the decider): an object of an ICAP message at the
+ * object point. The floor (the config's lists) and block and notice rules
+ * block (451 for the floor, else the rule's http_status); monitor and
+ * warn rules pass (no disclaimer can be acknowledged through a proxy's
+ * ICAP) with their event; without a policy every hit blocks, as before. */
+void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *j);
 
 /* namewatch_conf.decide (ctx: the decider): the policy at the TLS or QUIC
  * point; 0 without a policy (the domain tables decide). */
