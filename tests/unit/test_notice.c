@@ -295,20 +295,25 @@ static void ack_table(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	assert_false(ack_check(a, lo4, "adult", 0));
+	assert_false(ack_check(a, lo4, "adult", 0, 0));
 	assert_int_equal(ack_record(a, lo4, "adult", 100 * SEC), 0);
-	assert_true(ack_check(a, lo4, "adult", 100 * SEC));
-	assert_true(ack_check(a, lo4, "adult", 110 * SEC - 1));
-	assert_false(ack_check(a, lo4, "adult", 110 * SEC)); /* expired */
-	assert_false(ack_check(a, lo4, "gambling", 100 * SEC));
-	assert_false(ack_check(a, other4, "adult", 100 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 100 * SEC, 0));
+	assert_true(ack_check(a, lo4, "adult", 110 * SEC - 1, 0));
+	assert_false(ack_check(a, lo4, "adult", 110 * SEC, 0)); /* expired */
+	/* a rule's shorter acknowledge_for: 4 s of the 10 */
+	assert_true(ack_check(a, lo4, "adult", 104 * SEC - 1, 4 * SEC));
+	assert_false(ack_check(a, lo4, "adult", 104 * SEC, 4 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 109 * SEC, 20 * SEC)); /* longer: the store's */
+	assert_false(ack_check(a, lo4, "adult", 110 * SEC, 20 * SEC));
+	assert_false(ack_check(a, lo4, "gambling", 100 * SEC, 0));
+	assert_false(ack_check(a, other4, "adult", 100 * SEC, 0));
 	assert_int_equal(ack_record(a, lo4, "adult", 105 * SEC), 0); /* renewed */
-	assert_true(ack_check(a, lo4, "adult", 114 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 114 * SEC, 0));
 	memset(big, 'c', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(ack_record(a, lo4, big, 0), -EINVAL);
 	assert_int_equal(ack_record(a, lo4, "", 0), -EINVAL);
-	assert_false(ack_check(a, lo4, big, 0));
+	assert_false(ack_check(a, lo4, big, 0, 0));
 	/* bounded: 8 slots; a ninth subscriber drops the one expiring first */
 	memcpy(addr, lo4, 16);
 	for (int i = 0; i < 8; i++) {
@@ -325,11 +330,11 @@ static void ack_table(void **state)
 	assert_int_equal(st.evicted, 1);
 	assert_int_equal(st.recorded, 11);
 	addr[15] = 10; /* recorded first, so expiring first: gone */
-	assert_false(ack_check(a, addr, "adult", 128 * SEC));
+	assert_false(ack_check(a, addr, "adult", 128 * SEC, 0));
 	addr[15] = 11;
-	assert_true(ack_check(a, addr, "adult", 128 * SEC));
+	assert_true(ack_check(a, addr, "adult", 128 * SEC, 0));
 	addr[15] = 99;
-	assert_true(ack_check(a, addr, "adult", 128 * SEC));
+	assert_true(ack_check(a, addr, "adult", 128 * SEC, 0));
 	ack_store_free(a);
 }
 
@@ -445,15 +450,15 @@ static void server(void **state)
 	assert_memory_equal(resp, "HTTP/1.1 405", 12);
 	post_ack(port, tok, "gambling", resp, sizeof(resp)); /* not the token's category */
 	assert_memory_equal(resp, "HTTP/1.1 403", 12);
-	assert_false(notice_server_acked(srv, lo4, "adult"));
+	assert_false(notice_server_acked(srv, lo4, "adult", 0));
 	post_ack(port, tok, "adult", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 303", 12);
 	assert_non_null(strstr(resp, "Location: http://x.test/a\r\n"));
-	assert_true(notice_server_acked(srv, lo4, "adult"));
-	assert_false(notice_server_acked(srv, lo4, "gambling"));
-	assert_false(notice_server_acked(srv, other4, "adult"));
+	assert_true(notice_server_acked(srv, lo4, "adult", 0));
+	assert_false(notice_server_acked(srv, lo4, "gambling", 0));
+	assert_false(notice_server_acked(srv, other4, "adult", 0));
 	usleep(600000); /* past ack_ns */
-	assert_false(notice_server_acked(srv, lo4, "adult"));
+	assert_false(notice_server_acked(srv, lo4, "adult", 0));
 	notice_server_stats(srv, &st);
 	assert_int_equal(st.blocks, 1);
 	assert_int_equal(st.warns, 1);

@@ -182,9 +182,9 @@ static int start_sources(struct agent *a)
 }
 
 /* The warn rules' acknowledgements: the notice server's table. */
-static bool acked(void *ctx, const uint8_t *client, const char *category)
+static bool acked(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns)
 {
-	return notice_server_acked(ctx, client, category);
+	return notice_server_acked(ctx, client, category, ack_ns);
 }
 
 /* The policy event and the version stamped on every line from now on. */

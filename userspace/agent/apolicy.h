@@ -52,7 +52,7 @@ void apolicy_free(struct apolicy *g);
 
 /* The acknowledgement store of warn rules (the notice server's). */
 struct apolicy_hooks {
-	bool (*acked)(void *ctx, const uint8_t *client, const char *category);
+	bool (*acked)(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns);
 	void *ctx;
 };
 

@@ -15,7 +15,7 @@
 #include "server.h"
 
 #define PAGE_MAX    (32u << 10)
-#define ACK_PATH    "/_ew/ack"
+#define ACK_PATH    NOTICE_ACK_PATH
 #define WARN_PATH   "/_ew/warn"
 #define SEC	    1000000000ull
 #define COUNT(s, f) __atomic_add_fetch(&(s)->st.f, 1, __ATOMIC_RELAXED)
@@ -379,9 +379,10 @@ uint16_t notice_server_port(const struct notice_server *s)
 	return i ? i->port : 0;
 }
 
-bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category)
+bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category,
+			 uint64_t ack_ns)
 {
-	return ack_check(s->acks, client, category, mono_ns());
+	return ack_check(s->acks, client, category, mono_ns(), ack_ns);
 }
 
 void notice_server_token(struct notice_server *s, const uint8_t *client, const char *category,

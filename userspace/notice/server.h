@@ -23,6 +23,7 @@
 #include "notice.h"
 
 #define NOTICE_URL_MAX 2048 /* bytes of a URL the server takes */
+#define NOTICE_ACK_PATH "/_ew/ack" /* where acknowledgements are posted */
 
 struct notice_server_conf {
 	const struct notice_set *set; /* the templates: outlive the server */
@@ -75,8 +76,10 @@ struct notice_server *notice_server_start(const struct notice_server_conf *conf,
 uint16_t notice_server_port(const struct notice_server *s);
 
 /* Has client (16 bytes, IPv4 as ::ffff:a.b.c.d) acknowledged category's
- * disclaimer, and does it still hold? Any thread. */
-bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category);
+ * disclaimer, and does it still hold (for ack_ns, the server's ack_ns at
+ * most; 0: the server's)? Any thread. */
+bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category,
+			 uint64_t ack_ns);
 
 /* A token for a disclaimer shown elsewhere (by the proxy) whose form
  * posts here: out holds ACK_TOKEN_LEN + 1 bytes. Any thread. */

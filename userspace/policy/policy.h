@@ -93,9 +93,10 @@ struct policy_input {
 	const struct policy_hit *hits;
 	size_t nhits;
 	int64_t now;	       /* seconds since the epoch (the time conditions) */
-	/* warn rules: has client acknowledged this category within its time?
-	 * (the notice server's store). NULL: never. */
-	bool (*acked)(void *ctx, const uint8_t *client, const char *category);
+	/* warn rules: has client acknowledged this category within ack_ns
+	 * (the rule's acknowledge_for)? (the notice server's store). NULL:
+	 * never. */
+	bool (*acked)(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns);
 	void *acked_ctx;
 };
 
