@@ -15,6 +15,8 @@ static void copy_rule(struct proxy_decision *d, const struct apolicy *g,
 		return;
 	objsink_copy_name(d->rule, o->rule->name);
 	objsink_copy_name(d->category, o->rule->category);
+	if (o->rule->notice)
+		objsink_copy_name(d->notice, o->rule->notice);
 	d->status = o->rule->http_status;
 }
 
