@@ -12,7 +12,8 @@
 # Topology: tests/e2e/lib.sh. Checked:
 #   - DNS: a minor asking dnsmasq through the edge for a blocked name gets
 #     the notice server's address with the RFC 8914 EDE (rule's code and
-#     contact), dnsmasq never asked; the default group resolves it;
+#     contact), dnsmasq never asked; the default group resolves it; a
+#     warn rule's name resolves for the minor too (dns: pass);
 #   - TLS to the blocked name (curl --resolve, https) is reset; an allowed
 #     name connects;
 #   - HTTP to the blocked host: the notice in Hindi (Accept-Language: hi),
@@ -117,6 +118,9 @@ ew_expect_eq "default group: answer" "$(answer)" 10.10.2.1
 ew_expect_eq "default group: EDE" "$(ede)" none
 q 10.10.1.1 allowed.test
 ew_expect_eq "an allowed name for the minor" "$(answer)" 10.10.2.1
+q 10.10.1.1 adult.test
+ew_expect_eq "a warn rule's name resolves (the disclaimer is HTTP's)" "$(answer)" 10.10.2.1
+ew_expect_eq "... without an EDE" "$(ede)" none
 
 ew_say "TLS: the blocked server name is reset, others connect"
 ew_expect_eq "allowed.test over TLS" "$(tls 10.10.1.1 allowed.test)" 0

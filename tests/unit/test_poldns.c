@@ -284,9 +284,9 @@ static void answers(void **state)
 	assert_string_equal(r.text, "help@isp.test");
 	assert_false(r.has_v4 || r.has_v6);
 	assert_int_equal(r.rule_id, 2);
-	dnstables_rule(p, rule(p, "adult-warn"), &r, text); /* warn: the notice server */
-	assert_int_equal(r.kind, EW_DNS_NOTICE);
-	assert_int_equal(r.ede, 15);
+	dnstables_rule(p, rule(p, "adult-warn"), &r, text); /* warn: passes, counted */
+	assert_int_equal(r.kind, EW_DNS_PASS);
+	assert_int_equal(r.rule_id, 8);
 	dnstables_rule(p, rule(p, "kids-ok"), &r, text);
 	assert_int_equal(r.kind, EW_DNS_PASS);
 	assert_null(r.text);

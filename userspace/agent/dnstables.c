@@ -34,7 +34,7 @@ void dnstables_rule(const struct policy *p, const struct policy_rule *r,
 
 	memset(out, 0, sizeof(*out));
 	out->rule_id = r->index;
-	if (r->action == POLICY_ALLOW || r->action == POLICY_MONITOR) {
+	if (r->action == POLICY_ALLOW || r->action == POLICY_MONITOR || r->dns == POLICY_DNS_PASS) {
 		out->kind = EW_DNS_PASS;
 		return;
 	}

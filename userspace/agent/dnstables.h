@@ -10,10 +10,11 @@
  *
  * Groups: the policy's default group is the tables' group 0 (a client in
  * no prefix), group g any other is g + 1. A rule's answer: allow and
- * monitor pass (an exception, counted per rule); block, notice and warn
- * get the rule's `dns` answer (NXDOMAIN, or the policy's notice_server
- * addresses, other types NODATA; NXDOMAIN for all when notice_server
- * gives none), its EDE code and its contact as the
+ * monitor pass (an exception, counted per rule), as does `dns: pass` (the
+ * default of warn rules); block, notice and warn get the rule's `dns`
+ * answer (NXDOMAIN, or the policy's notice_server addresses, other types
+ * NODATA; NXDOMAIN for all when notice_server gives none), its EDE code
+ * and its contact as the
  * EDE text (cut at EW_DNS_TEXT_MAX bytes, on a character boundary). */
 #ifndef EW_AGENT_DNSTABLES_H
 #define EW_AGENT_DNSTABLES_H

@@ -42,6 +42,9 @@ enum policy_action {
 enum policy_dns {
 	POLICY_DNS_NXDOMAIN, /* NXDOMAIN */
 	POLICY_DNS_NOTICE,   /* an answer pointing at the notice server */
+	POLICY_DNS_PASS,     /* the name resolves (warn: the disclaimer is
+			      * HTTP's, and a DNS answer cannot know who
+			      * acknowledged it) */
 };
 
 /* Where a decision is asked: what the enforcement point has seen. */
