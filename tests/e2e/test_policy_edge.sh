@@ -23,9 +23,12 @@
 #     server; after the POST from the client's own address the real page
 #     arrives byte for byte; another minor address still gets the
 #     disclaimer;
+#   - ICAP (the agent's service): a picture from a host a rule names gets
+#     the rule's 451 notice and a block event with the rule and the
+#     policy's version; another host's 204;
 #   - reload to a changed policy while a slow download (nginx limit_rate)
 #     runs: the download finishes byte-identical, the new rules apply to
-#     new DNS queries and HTTP requests.
+#     new DNS queries and HTTP requests, the ISTag changes.
 # (test_policy.sh checks the HTTP rules in more detail, test_dns.sh and
 # test_sni.sh the kernel's DNS answers and SNI resets without a policy.)
 . "$(dirname "$0")/lib.sh"
@@ -66,9 +69,12 @@ defaults: {contact: help@isp.test}
 lists:
   - {name: blocked, type: domain, entries: [blocked.test, "*.blocked.test"]}
   - {name: adult, type: domain, entries: [adult.test]}
+  - {name: court, type: domain, entries: [court.test]}
 groups:
   - {name: minors, prefixes: [10.10.1.0/31, 10.10.1.3/32]}
 rules:
+  - {name: court-icap, match: {domain_list: court, content_type: image}, action: notice,
+     http_status: 451, category: court-order}
   - {name: minors-blocked, match: {group: minors, domain_list: blocked}, action: $1,
      category: blocked-for-minors$2}
   - {name: minors-adult, match: {group: minors, domain_list: adult}, action: $3,
@@ -85,6 +91,7 @@ notices:
   contact: grievance@isp.test
   listen: 10.10.1.254:8080
   ack_for: 2h
+icap: {listen: '127.0.0.1:1344', threads: 1}
 CONF
 ew_agent_start --config "$EW_TMP/agent.yaml" --mode inline --control "$SOCK" --log "$LOG" \
 	--policy "$POL/policy.yaml"
@@ -163,6 +170,44 @@ ew_wait_grep "$LOG" '"rule":"minors-adult"' || ew_fail "no event naming minors-a
 grep '"rule":"minors-adult"' "$LOG" | grep -q '"action":"warn"' ||
 	ew_fail "the disclaimer's event: $(grep minors-adult "$LOG")"
 
+# respmod FILE URL: the ICAP answer's status lines and ISTag for FILE as a
+# JPEG response to GET URL, from the agent's ICAP service on the edge.
+respmod() {
+	edge "$EW_PY" - "$1" "$2" <<'PY'
+import socket, sys
+body = open(sys.argv[1], "rb").read()
+host = sys.argv[2].split("/")[2].encode()
+rq = b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (sys.argv[2].encode(), host)
+res = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body)
+req = (b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
+       b"Connection: close\r\nEncapsulated: req-hdr=0, res-hdr=%d, res-body=%d\r\n\r\n"
+       % (len(rq), len(rq) + len(res)) + rq + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+s = socket.create_connection(("127.0.0.1", 1344), timeout=10)
+s.sendall(req)
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+for line in data.replace(b"\r\n", b"\n").split(b"\n"):
+    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ", b"This content")):
+        print(line.decode())
+PY
+}
+
+ew_say "ICAP: the agent's service asks the policy"
+out=$(respmod "$WWW/meadow.jpg" http://court.test/meadow.jpg)
+grep -q "^HTTP/1.1 451" <<<"$out" && grep -qF "the rule 'court-icap' (category 'court-order')" <<<"$out" ||
+	ew_fail "a picture from court.test over ICAP: $out"
+out=$(respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)
+grep -q "^ICAP/1.0 204" <<<"$out" || ew_fail "a picture from other.test over ICAP: $out"
+tag1=$(sed -n 's/^ISTag: //p' <<<"$out")
+ew_wait_grep "$LOG" '"rule":"court-icap"' || ew_fail "no event naming court-icap"
+grep '"rule":"court-icap"' "$LOG" | grep -q '"event":"block".*"policy_version":"[0-9a-f]' ||
+	ew_fail "the ICAP block event: $(grep court-icap "$LOG")"
+ew_ok "451 naming the rule for court.test, 204 for other.test, a block event with the version"
+
 ew_say "reload to a changed policy while a slow download runs"
 cli curl -s -m 30 --interface 10.10.1.1 -o "$EW_TMP/slow" "http://10.10.2.1/slow.bin" &
 dl=$!
@@ -186,5 +231,8 @@ grep '"event":"monitor"' "$LOG" | grep -q '"rule":"minors-blocked".*"host":"bloc
 ew_expect_eq "HTTP: adult.test, acknowledged before, now a notice" \
 	"$(get 10.10.1.1 adult.test adult.html)" 403
 grep -qF "has been blocked" "$EW_TMP/got" || ew_fail "not the block notice"
+tag2=$(sed -n 's/^ISTag: //p' <<<"$(respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)")
+[ -n "$tag2" ] && [ "$tag2" != "$tag1" ] || ew_fail "the ISTag did not follow the policy: $tag1 -> $tag2"
+ew_ok "ICAP: ISTag $tag1 -> $tag2"
 ew_agent_kill
 echo "passed"
