@@ -17,7 +17,7 @@
 /* Where the inline disclaimer's form posts: notices url, else the listen
  * address when it names one (a wildcard is no address a browser can
  * post to). 0, or -ENOMEM. */
-static int ack_url(struct agent_notices *n, const struct runconf_notices *rn)
+static int form_action(struct agent_notices *n, const struct runconf_notices *rn)
 {
 	const struct sockaddr_storage *ss = &n->sc.addr;
 	bool any = ss->ss_family == AF_INET
@@ -62,7 +62,7 @@ static int open_socket(struct agent_notices *n, const struct runconf_notices *rn
 		       strerror(-sc->fd));
 		return sc->fd;
 	}
-	return ack_url(n, rn);
+	return form_action(n, rn);
 }
 
 int agent_notices_open(struct agent_notices *n, const struct runconf *c)
@@ -121,10 +121,9 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 				.ref = ref,
 				.time = when,
 				.status = rule ? (int)b->status : n->status};
-	int len;
-
 	char token[ACK_TOKEN_LEN + 1];
 	enum notice_kind k = NOTICE_BLOCK;
+	int len;
 
 	if (b->page_template && b->page_template[0])
 		v.tmpl = b->page_template;
