@@ -14,6 +14,8 @@
 #     the notice server's address with the RFC 8914 EDE (rule's code and
 #     contact), dnsmasq never asked; the default group resolves it; a
 #     warn rule's name resolves for the minor too (dns: pass);
+#   - the notice server (where that answer points) shows that client the
+#     rule's notice, in Hindi, with the rule's status, category, contact;
 #   - TLS to the blocked name (curl --resolve, https) is reset; an allowed
 #     name connects;
 #   - HTTP to the blocked host: the notice in Hindi (Accept-Language: hi),
@@ -128,6 +130,15 @@ ew_expect_eq "an allowed name for the minor" "$(answer)" 10.10.2.1
 q 10.10.1.1 adult.test
 ew_expect_eq "a warn rule's name resolves (the disclaimer is HTTP's)" "$(answer)" 10.10.2.1
 ew_expect_eq "... without an EDE" "$(ede)" none
+
+ew_say "the notice server, where the answer sent the minor: the rule's notice"
+code=$(cli curl -s -m 10 --interface 10.10.1.1 -H 'Host: www.blocked.test' -H 'Accept-Language: hi' \
+	-o "$EW_TMP/page" -w '%{http_code}' "$NS_URL/index.html" || true)
+ew_expect_eq "status" "$code" 451
+grep -qF "अवरुद्ध कर दी गई है" "$EW_TMP/page" || ew_fail "not the Hindi notice: $(head -c 300 "$EW_TMP/page")"
+grep -qF "<dd>minors-blocked</dd>" "$EW_TMP/page" && grep -qF "<dd>blocked-for-minors</dd>" "$EW_TMP/page" ||
+	ew_fail "the notice does not name the rule and category"
+grep -qF "help@isp.test" "$EW_TMP/page" || ew_fail "the notice does not give the rule's contact"
 
 ew_say "TLS: the blocked server name is reset, others connect"
 ew_expect_eq "allowed.test over TLS" "$(tls 10.10.1.1 allowed.test)" 0

@@ -404,6 +404,70 @@ static void post_ack(uint16_t port, const char *token, const char *cat, char *re
 	http(port, req, resp, size);
 }
 
+/* A lookup by host: court.test a rule's 403 notice (a template the set
+ * lacks: the kind's), warn.test the disclaimer, acked.test acknowledged,
+ * anything else untouched. */
+static void by_host(void *ctx, const uint8_t *client, const char *host, const char *url,
+		    struct notice_lookup *out)
+{
+	(void)ctx, (void)client, (void)url;
+	if (!strcmp(host, "court.test")) {
+		*out = (struct notice_lookup){.kind = NOTICE_BLOCK, .status = 403,
+					      .rule = "court-rule", .category = "court-order",
+					      .tmpl = "missing", .contact = "court@isp.example"};
+	} else if (!strcmp(host, "warn.test")) {
+		*out = (struct notice_lookup){.kind = NOTICE_WARN, .category = "adult"};
+	} else if (!strcmp(host, "acked.test")) {
+		out->kind = NOTICE_ACKED;
+	}
+}
+
+static void server_lookup(void **state)
+{
+	struct notice_server_conf c;
+	struct sockaddr_in *sa = (struct sockaddr_in *)&c.addr;
+	struct notice_server *srv;
+	struct notice_set *s = NULL;
+	struct diag d = {0};
+	static char resp[65536];
+	char msg[256];
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", &s, &d), 0);
+	notice_server_conf_default(&c);
+	c.set = s;
+	c.contact = "abuse@isp.example";
+	c.lookup = by_host;
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c.addr_len = sizeof(*sa);
+	srv = notice_server_start(&c, msg, sizeof(msg));
+	assert_non_null(srv);
+	port = notice_server_port(srv);
+	http(port, "GET /x HTTP/1.1\r\nHost: court.test\r\nConnection: close\r\n\r\n", resp,
+	     sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 403", 12);
+	assert_non_null(strstr(resp, "<dd>court-order</dd>"));
+	assert_non_null(strstr(resp, "<dd>court-rule</dd>"));
+	assert_non_null(strstr(resp, "court@isp.example"));
+	assert_null(strstr(resp, "abuse@isp.example"));
+	http(port, "GET /y HTTP/1.1\r\nHost: warn.test\r\nConnection: close\r\n\r\n", resp,
+	     sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 200", 12);
+	assert_non_null(strstr(resp, "name=\"token\" value=\""));
+	assert_non_null(strstr(resp, "name=\"url\" value=\"http://warn.test/y\""));
+	assert_non_null(strstr(resp, "action=\"/_ew/ack\""));
+	http(port, "GET / HTTP/1.1\r\nHost: acked.test\r\nConnection: close\r\n\r\n", resp,
+	     sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 200", 12);
+	http(port, "GET / HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", resp,
+	     sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 451", 12); /* the server's own notice */
+	notice_server_stop(srv);
+	notice_set_free(s);
+}
+
 static void server(void **state)
 {
 	struct notice_server_conf c;
@@ -476,7 +540,7 @@ int main(void)
 		cmocka_unit_test(load_dir),	   cmocka_unit_test(shipped_templates),
 		cmocka_unit_test(accept_language), cmocka_unit_test(choose_language),
 		cmocka_unit_test(ack_table),	   cmocka_unit_test(ack_tokens),
-		cmocka_unit_test(server),
+		cmocka_unit_test(server),	   cmocka_unit_test(server_lookup),
 	};
 
 	return ewtest_run(tests);

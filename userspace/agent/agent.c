@@ -239,6 +239,8 @@ static int start(struct agent *a)
 		rc = start_sources(a);
 	if (!rc)
 		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
+	a->notices.sc.lookup = decide_notice; /* the policy in force, when there is one */
+	a->notices.sc.lookup_ctx = &a->dc;
 	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();

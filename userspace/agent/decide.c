@@ -201,3 +201,44 @@ void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *
 		icap_event(dc, v, g, &o, j->block);
 	rcu_unlock(dc->pol, tok);
 }
+
+/* host without its port ("[v6]" and a bare name stay as they are). */
+static void name_of(const char *host, char *name, size_t size)
+{
+	const char *colon = host[0] == '[' ? NULL : strrchr(host, ':');
+	size_t n = colon ? (size_t)(colon - host) : strlen(host);
+
+	snprintf(name, size, "%.*s", (int)(n < size ? n : size - 1), host);
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+void decide_notice(void *ctx, const uint8_t *client, const char *host, const char *url,
+		   struct notice_lookup *out)
+{
+	struct decider *dc = ctx;
+	struct apolicy_out o;
+	char name[256];
+	unsigned tok;
+	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+	const struct policy_rule *r;
+
+	(void)url;
+	name_of(host ? host : "", name, sizeof(name));
+	apolicy_name(g, POLICY_AT_DNS, client, NULL, name, NULL, dc->hooks, time(NULL), &o);
+	r = o.rule;
+	if (r && (o.action == POLICY_BLOCK || o.action == POLICY_NOTICE || r->action == POLICY_WARN)) {
+		out->kind = o.action == POLICY_WARN	 ? NOTICE_WARN
+			    : o.action == POLICY_ALLOW ? NOTICE_ACKED
+						       : NOTICE_BLOCK;
+		out->status = (int)r->http_status;
+		copy_str(out->rule, sizeof(out->rule), r->name);
+		copy_str(out->category, sizeof(out->category), r->category);
+		copy_str(out->tmpl, sizeof(out->tmpl), r->notice);
+		copy_str(out->contact, sizeof(out->contact), r->contact);
+	}
+	rcu_unlock(dc->pol, tok);
+}

@@ -9,7 +9,9 @@
  *   proxy object verdict ─decide_object─▶ pass / notice / reset / warn   ┐ monitor:
  *   tap object verdict ─decide_tap──────▶ pass / block the flow           ┘ the event here
  *   TLS / QUIC server name ─decide_name─▶ block / warn, monitor (namewatch's event)
- *   ICAP object ─decide_icap─▶ 451 / 403 notice, or pass */
+ *   ICAP object ─decide_icap─▶ 451 / 403 notice, or pass
+ *   notice server page (a DNS answer sent the browser) ─decide_notice─▶
+ *                                    the rule's notice / disclaimer / acknowledged */
 #ifndef EW_AGENT_DECIDE_H
 #define EW_AGENT_DECIDE_H
 
@@ -18,6 +20,7 @@
 #include "engine/engine.h"
 #include "icap/icap.h"
 #include "namewatch.h"
+#include "notice/server.h"
 #include "proxy/proxy.h"
 #include "rcu.h"
 
@@ -56,6 +59,16 @@ void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dp
  * warn rules pass (no disclaimer can be acknowledged through a proxy's
  * ICAP) with their event; without a policy every hit blocks, as before. */
 void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *j);
+
+/* notice_server_conf.lookup (ctx: the decider): the rule that answers
+ * host (its port left out) for client at the DNS point, the one whose
+ * answer sent the browser to the notice server: block and notice, its
+ * notice (status, rule, category, template, contact); warn, the
+ * disclaimer; an acknowledged warn, NOTICE_ACKED; else (no policy, no
+ * rule, allow, monitor) out stays as it came (the server's block notice
+ * naming the host). */
+void decide_notice(void *ctx, const uint8_t *client, const char *host, const char *url,
+		   struct notice_lookup *out);
 
 /* namewatch_conf.decide (ctx: the decider): the policy at the TLS or QUIC
  * point; 0 without a policy (the domain tables decide). */
