@@ -125,8 +125,9 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 	enum notice_kind k = NOTICE_BLOCK;
 	int len;
 
-	if (b->page_template && b->page_template[0])
-		v.tmpl = b->page_template;
+	if (b->page_template && b->page_template[0] &&
+	    notice_lang_choose(n->set, b->page_template, NULL, NULL))
+		v.tmpl = b->page_template; /* else the kind's */
 	snprintf(url, sizeof(url), "http://%s%s", b->host, b->uri);
 	if (b->act == PROXY_WARN) { /* the form posts to the notice server */
 		if (!n->srv || !n->ack_url || !v.category || !v.category[0])
@@ -139,10 +140,6 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 	snprintf(ref, sizeof(ref), "%016" PRIx64, b->flow_id);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
 	len = notice_render(n->set, k, b->accept_language, &v, buf, size, status);
-	if (len == -ENOENT && v.tmpl) { /* no such template: the kind's */
-		v.tmpl = NULL;
-		len = notice_render(n->set, k, b->accept_language, &v, buf, size, status);
-	}
 	return len >= 0 ? (size_t)len : 0; /* the proxy's built-in page then */
 }
 
