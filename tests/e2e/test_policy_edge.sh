@@ -181,37 +181,12 @@ ew_wait_grep "$LOG" '"rule":"minors-adult"' || ew_fail "no event naming minors-a
 grep '"rule":"minors-adult"' "$LOG" | grep -q '"action":"warn"' ||
 	ew_fail "the disclaimer's event: $(grep minors-adult "$LOG")"
 
-# respmod FILE URL: the ICAP answer's status lines and ISTag for FILE as a
-# JPEG response to GET URL, from the agent's ICAP service on the edge.
-respmod() {
-	edge "$EW_PY" - "$1" "$2" <<'PY'
-import socket, sys
-body = open(sys.argv[1], "rb").read()
-host = sys.argv[2].split("/")[2].encode()
-rq = b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (sys.argv[2].encode(), host)
-res = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(body)
-req = (b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
-       b"Connection: close\r\nEncapsulated: req-hdr=0, res-hdr=%d, res-body=%d\r\n\r\n"
-       % (len(rq), len(rq) + len(res)) + rq + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
-s = socket.create_connection(("127.0.0.1", 1344), timeout=10)
-s.sendall(req)
-data = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    data += d
-for line in data.replace(b"\r\n", b"\n").split(b"\n"):
-    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ", b"This content")):
-        print(line.decode())
-PY
-}
 
 ew_say "ICAP: the agent's service asks the policy"
-out=$(respmod "$WWW/meadow.jpg" http://court.test/meadow.jpg)
+out=$(ew_icap_respmod "$WWW/meadow.jpg" http://court.test/meadow.jpg)
 grep -q "^HTTP/1.1 451" <<<"$out" && grep -qF "the rule 'court-icap' (category 'court-order')" <<<"$out" ||
 	ew_fail "a picture from court.test over ICAP: $out"
-out=$(respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)
+out=$(ew_icap_respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)
 grep -q "^ICAP/1.0 204" <<<"$out" || ew_fail "a picture from other.test over ICAP: $out"
 tag1=$(sed -n 's/^ISTag: //p' <<<"$out")
 ew_wait_grep "$LOG" '"rule":"court-icap"' || ew_fail "no event naming court-icap"
@@ -242,7 +217,7 @@ grep '"event":"monitor"' "$LOG" | grep -q '"rule":"minors-blocked".*"host":"bloc
 ew_expect_eq "HTTP: adult.test, acknowledged before, now a notice" \
 	"$(get 10.10.1.1 adult.test adult.html)" 403
 grep -qF "has been blocked" "$EW_TMP/got" || ew_fail "not the block notice"
-tag2=$(sed -n 's/^ISTag: //p' <<<"$(respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)")
+tag2=$(sed -n 's/^ISTag: //p' <<<"$(ew_icap_respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)")
 [ -n "$tag2" ] && [ "$tag2" != "$tag1" ] || ew_fail "the ISTag did not follow the policy: $tag1 -> $tag2"
 ew_ok "ICAP: ISTag $tag1 -> $tag2"
 ew_agent_kill

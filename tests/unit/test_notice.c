@@ -422,47 +422,64 @@ static void by_host(void *ctx, const uint8_t *client, const char *host, const ch
 	}
 }
 
+/* The shipped templates (into *s) served on loopback with c's settings
+ * (the rest: defaults, contact abuse@isp.example); the server. */
+static struct notice_server *serve(struct notice_server_conf *c, struct notice_set **s)
+{
+	struct sockaddr_in *sa = (struct sockaddr_in *)&c->addr;
+	struct notice_server *srv;
+	struct diag d = {0};
+	char msg[256];
+
+	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", s, &d), 0);
+	c->set = *s;
+	c->contact = "abuse@isp.example";
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->addr_len = sizeof(*sa);
+	srv = notice_server_start(c, msg, sizeof(msg));
+	assert_non_null(srv);
+	assert_true(notice_server_port(srv) > 0);
+	return srv;
+}
+
+/* GET path with Host host, the whole answer in resp. */
+static void get(uint16_t port, const char *host, const char *path, char *resp, size_t size)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path,
+		 host);
+	http(port, req, resp, size);
+}
+
 static void server_lookup(void **state)
 {
 	struct notice_server_conf c;
-	struct sockaddr_in *sa = (struct sockaddr_in *)&c.addr;
 	struct notice_server *srv;
 	struct notice_set *s = NULL;
-	struct diag d = {0};
 	static char resp[65536];
-	char msg[256];
 	uint16_t port;
 
 	(void)state;
-	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", &s, &d), 0);
 	notice_server_conf_default(&c);
-	c.set = s;
-	c.contact = "abuse@isp.example";
 	c.lookup = by_host;
-	sa->sin_family = AF_INET;
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c.addr_len = sizeof(*sa);
-	srv = notice_server_start(&c, msg, sizeof(msg));
-	assert_non_null(srv);
+	srv = serve(&c, &s);
 	port = notice_server_port(srv);
-	http(port, "GET /x HTTP/1.1\r\nHost: court.test\r\nConnection: close\r\n\r\n", resp,
-	     sizeof(resp));
+	get(port, "court.test", "/x", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 403", 12);
 	assert_non_null(strstr(resp, "<dd>court-order</dd>"));
 	assert_non_null(strstr(resp, "<dd>court-rule</dd>"));
 	assert_non_null(strstr(resp, "court@isp.example"));
 	assert_null(strstr(resp, "abuse@isp.example"));
-	http(port, "GET /y HTTP/1.1\r\nHost: warn.test\r\nConnection: close\r\n\r\n", resp,
-	     sizeof(resp));
+	get(port, "warn.test", "/y", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 200", 12);
 	assert_non_null(strstr(resp, "name=\"token\" value=\""));
 	assert_non_null(strstr(resp, "name=\"url\" value=\"http://warn.test/y\""));
 	assert_non_null(strstr(resp, "action=\"/_ew/ack\""));
-	http(port, "GET / HTTP/1.1\r\nHost: acked.test\r\nConnection: close\r\n\r\n", resp,
-	     sizeof(resp));
+	get(port, "acked.test", "/", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 200", 12);
-	http(port, "GET / HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n", resp,
-	     sizeof(resp));
+	get(port, "other.test", "/", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 451", 12); /* the server's own notice */
 	notice_server_stop(srv);
 	notice_set_free(s);
@@ -471,28 +488,18 @@ static void server_lookup(void **state)
 static void server(void **state)
 {
 	struct notice_server_conf c;
-	struct sockaddr_in *sa = (struct sockaddr_in *)&c.addr;
 	struct notice_server *srv;
 	struct notice_server_stats st;
 	struct notice_set *s = NULL;
-	struct diag d = {0};
 	static char resp[65536];
-	char tok[ACK_TOKEN_LEN + 1], msg[256];
+	char tok[ACK_TOKEN_LEN + 1];
 	uint16_t port;
 
 	(void)state;
-	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", &s, &d), 0);
 	notice_server_conf_default(&c);
-	c.set = s;
-	c.contact = "abuse@isp.example";
 	c.ack_ns = SEC / 2;
-	sa->sin_family = AF_INET;
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c.addr_len = sizeof(*sa);
-	srv = notice_server_start(&c, msg, sizeof(msg));
-	assert_non_null(srv);
+	srv = serve(&c, &s);
 	port = notice_server_port(srv);
-	assert_true(port > 0);
 	/* the block notice for the host asked, in the client's language */
 	http(port,
 	     "GET /some/page HTTP/1.1\r\nHost: blocked.test\r\nAccept-Language: hi,en;q=0.5"
