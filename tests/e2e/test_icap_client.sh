@@ -170,6 +170,12 @@ b = one("block", "court-order")
 assert b["category"] == "court" and b["action"] == "block" and b["policy_version"], b
 assert one("block", "adult-403")["host"] == "adult.test"
 assert one("monitor", "watch")["host"] == "watch.test"
-print("  ok: block events name court-order and adult-403, a monitor event names watch")
+v = b["policy_version"]
+# the lines of the run with --policy: after the icap_stats of the runs before
+run = ev[max(i for i, e in enumerate(ev) if e["event"] == "icap_stats" and i < ev.index(b)) + 1:]
+assert len(run) > 5 and all(e.get("policy_version") == v for e in run), \
+    [e for e in run if e.get("policy_version") != v]
+print("  ok: block events name court-order and adult-403, a monitor event names watch;"
+      " every line carries the policy's version")
 PY
 ic_ok "451 by rule court-order, 403 by adult-403, 204 for allow and monitor, the floor 451, ISTag $tag3"

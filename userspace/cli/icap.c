@@ -22,6 +22,7 @@
 #include "agent/decide.h"
 #include "agent/icapsvc.h"
 #include "agent/settings.h"
+#include "agent/stamp.h"
 #include "icap/icap.h"
 #include "log/log.h"
 
@@ -273,8 +274,21 @@ static void serve(struct icap_server *srv, const sigset_t *set)
 	}
 }
 
+/* The log file as the sink behind the stamp. */
+static int file_line(void *ctx, const char *line, size_t len)
+{
+	return fwrite(line, 1, len, ctx) == len ? 0 : -EIO;
+}
+
+static int file_flush(void *ctx)
+{
+	return fflush(ctx) ? -errno : 0;
+}
+
 static int run(struct icap_opts *o, struct apolicy *pol, FILE *out)
 {
+	const struct ej_sink file = {.line = file_line, .flush = file_flush, .ctx = out};
+	struct stamp stamp;
 	struct rcu r;
 	struct decider dc = {.pol = &r};
 	struct icapsvc *svc = NULL;
@@ -286,7 +300,13 @@ static int run(struct icap_opts *o, struct apolicy *pol, FILE *out)
 	sigset_t set, old;
 	int rc = 2, err;
 
-	ej_init(&w, out);
+	/* with a policy every line names its version, as the agent's do */
+	stamp_init(&stamp, &file);
+	stamp_set(&stamp, pol->version);
+	if (pol->p)
+		ej_init_sink(&w, &stamp.sink);
+	else
+		ej_init(&w, out);
 	engine_conf_default(&c);
 	c.workers = 1; /* frames: none; the ICAP threads inspect */
 	c.log_mask = o->log_mask;
@@ -321,6 +341,7 @@ out:
 	icapsvc_stop(svc, NULL);
 	engine_free(e);
 	ej_free(&w);
+	stamp_free(&stamp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
