@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
 
 #include "decide.h"
 #include "events.h"
@@ -178,13 +179,37 @@ static void icap_event(struct decider *dc, const struct obj_verdict *v, const st
 	agent_event_block(dc->e, &b);
 }
 
-void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *j)
+/* addr (16 bytes, IPv4-mapped) from an IPv4 or IPv6 address s: true, or
+ * false (addr untouched). */
+static bool parse_addr(const char *s, uint8_t *addr)
+{
+	uint8_t a[16] = {[10] = 0xff, [11] = 0xff};
+
+	if (inet_pton(AF_INET, s, a + 12) == 1 || inet_pton(AF_INET6, s, a) == 1) {
+		memcpy(addr, a, 16);
+		return true;
+	}
+	return false;
+}
+
+void decide_icap(void *ctx, const struct obj_verdict *v, const char *client_ip,
+		 struct icap_judgement *j)
 {
 	struct decider *dc = ctx;
+	struct objsink_flow f;
+	struct obj_verdict sv;
 	struct apolicy_out o;
 	unsigned tok;
-	const struct apolicy *g = rcu_lock(dc->pol, &tok);
+	const struct apolicy *g;
 
+	if (v->flow && client_ip && client_ip[0]) { /* the subscriber, as the proxy says */
+		f = *v->flow;
+		sv = *v;
+		sv.flow = &f;
+		if (parse_addr(client_ip, f.client))
+			v = &sv;
+	}
+	g = rcu_lock(dc->pol, &tok);
 	memset(j, 0, sizeof(*j));
 	apolicy_object(g, v, dc->hooks, time(NULL), &o);
 	j->block = o.floor || o.action == POLICY_BLOCK || o.action == POLICY_NOTICE;

@@ -54,11 +54,13 @@ void decide_flow(struct decider *dc, const struct flow_info *fi, const struct dp
 		 struct tap_decision *td);
 
 /* icap_conf.judge (ctx: the decider): an object of an ICAP message at the
- * object point. The floor (the config's lists) and block and notice rules
+ * object point, its client the subscriber client_ip names (X-Client-IP:
+ * an IPv4 or IPv6 address; else the proxy's address, the flow's). The floor (the config's lists) and block and notice rules
  * block (451 for the floor, else the rule's http_status); monitor and
  * warn rules pass (no disclaimer can be acknowledged through a proxy's
  * ICAP) with their event; without a policy every hit blocks, as before. */
-void decide_icap(void *ctx, const struct obj_verdict *v, struct icap_judgement *j);
+void decide_icap(void *ctx, const struct obj_verdict *v, const char *client_ip,
+		 struct icap_judgement *j);
 
 /* notice_server_conf.lookup (ctx: the decider): the rule that answers
  * host (its port left out) for client at the DNS point, the one whose

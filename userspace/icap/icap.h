@@ -67,9 +67,11 @@ struct icap_conf {
 	bool multipart;		  /* REQMOD multipart/form-data inspected whole (true) */
 	struct http_conf http;	  /* the HTTP parser of the synthetic flows */
 	struct icap_backend backend;
-	/* Judges each object (any server thread); NULL: a list hit blocks
-	 * with 451, naming the list (as without a policy). */
-	void (*judge)(void *ctx, const struct obj_verdict *v, struct icap_judgement *j);
+	/* Judges each object (any server thread), with the message's
+	 * X-Client-IP (the subscriber, as the proxy says; "" none); NULL: a
+	 * list hit blocks with 451, naming the list (as without a policy). */
+	void (*judge)(void *ctx, const struct obj_verdict *v, const char *client_ip,
+		      struct icap_judgement *j);
 	void *judge_ctx;
 };
 

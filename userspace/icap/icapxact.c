@@ -53,7 +53,7 @@ static void on_verdict(void *ctx, const struct obj_verdict *v)
 		return;
 	tx->objects++;
 	if (c->judge)
-		c->judge(c->judge_ctx, v, &j);
+		c->judge(c->judge_ctx, v, tx->m ? tx->m->client_ip : "", &j);
 	else
 		by_lists(v, &j);
 	if (j.block && !tx->hits)
