@@ -11,6 +11,7 @@
  * name (QUIC's, later from nDPI) puts the flow's verdict in. */
 #include <sys/stat.h>
 
+#include "agent/decide.h"
 #include "agent/namewatch.h"
 #include "bpf/tc_harness.h"
 #include "bpf/dnsbuild.h"
@@ -559,21 +560,68 @@ static void quic_name_hook(void **state)
 	(void)state;
 	assert_non_null(w);
 	udp_flow(&fi, MINOR4, "198.51.100.7");
-	assert_int_equal(namewatch_seen(w, &fi, "www.Blocked.test", "quic_sni"), 1);
+	assert_int_equal(namewatch_seen(w, &fi, "www.Blocked.test", "quic_sni", NULL), 1);
 	assert_int_equal(get_verdict(&fi.key, &v), 0);
 	assert_int_equal(v.action, EW_ACT_RESET);
 	assert_int_equal(v.rule_id, 7);
 	udp_flow(&fi, MINOR4, "198.51.100.8");
-	assert_int_equal(namewatch_seen(w, &fi, "allowed.blocked.test", "quic_sni"), 0);
-	assert_int_equal(namewatch_seen(w, &fi, "elsewhere.test", "quic_sni"), 0);
+	assert_int_equal(namewatch_seen(w, &fi, "allowed.blocked.test", "quic_sni", NULL), 0);
+	assert_int_equal(namewatch_seen(w, &fi, "elsewhere.test", "quic_sni", NULL), 0);
 	udp_flow(&fi, OTHER4, "198.51.100.9");
-	assert_int_equal(namewatch_seen(w, &fi, "blocked.test", "quic_sni"), 0);
+	assert_int_equal(namewatch_seen(w, &fi, "blocked.test", "quic_sni", NULL), 0);
 	assert_int_equal(get_verdict(&fi.key, &v), -ENOENT);
 	namewatch_stats(w, &st);
 	assert_int_equal(st.names, 4);
 	assert_int_equal(st.blocked, 1);
 	assert_int_equal(st.resets, 0); /* UDP: no resets */
 	namewatch_free(w);
+}
+
+/* With a policy in force the policy decides a QUIC name (decide_name),
+ * not the tables: its block rule for minors resets, a name the tables
+ * block passes under its allow rule, and another group passes. */
+static void quic_by_policy(void **state)
+{
+	static const char text[] =
+		"lists: [{name: q, type: domain, entries: [\"*.quic.test\"]}]\n"
+		"groups: [{name: minors, prefixes: [10.1.0.0/16]}]\n"
+		"rules:\n"
+		"  - {name: minors-quic, match: {group: minors, domain_list: q, at: quic}, "
+		"action: block}\n"
+		"  - {name: rest, action: allow}\n";
+	char path[] = "/tmp/ew_test_dns_XXXXXX";
+	struct kside k = {.flows_fd = bpf_map__fd(fx.skel->maps.ew_flows_v1)};
+	int fd = mkstemp(path);
+	struct listset ls = {0};
+	struct rcu pol;
+	struct decider dc = {.pol = &pol};
+	struct namewatch *w;
+	struct flow_info fi;
+	struct ew_verdict v;
+	struct diag d;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+	close(fd);
+	rcu_init(&pol, apolicy_new(path, &ls, NULL, &d));
+	unlink(path);
+	assert_non_null(rcu_writer_get(&pol));
+	w = namewatch_new(&(struct namewatch_conf){.kside = &k, .decide = decide_name,
+						   .decide_ctx = &dc});
+	assert_non_null(w);
+	udp_flow(&fi, MINOR4, "198.51.100.20");
+	assert_int_equal(namewatch_seen(w, &fi, "www.quic.test", "quic_sni", NULL), 1);
+	assert_int_equal(get_verdict(&fi.key, &v), 0);
+	assert_int_equal(v.rule_id, 0);
+	assert_int_equal(namewatch_seen(w, &fi, "www.quic.test", "tls_sni", NULL), 0);
+	udp_flow(&fi, MINOR4, "198.51.100.21");
+	assert_int_equal(namewatch_seen(w, &fi, "blocked.test", "quic_sni", NULL), 0);
+	udp_flow(&fi, OTHER4, "198.51.100.22");
+	assert_int_equal(namewatch_seen(w, &fi, "www.quic.test", "quic_sni", NULL), 0);
+	assert_int_equal(get_verdict(&fi.key, &v), -ENOENT);
+	namewatch_free(w);
+	apolicy_free(rcu_writer_get(&pol));
 }
 
 /* ---- the API's diagnostics ----------------------------------------------- */
@@ -656,7 +704,7 @@ int main(void)
 		cmocka_unit_test(malformed_pass),	 cmocka_unit_test(cuts_pass_untouched),
 		cmocka_unit_test(fragment_pass),	 cmocka_unit_test(commit_switches),
 		cmocka_unit_test(view_agrees),		 cmocka_unit_test(quic_name_hook),
-		cmocka_unit_test(api_errors),
+		cmocka_unit_test(quic_by_policy),	 cmocka_unit_test(api_errors),
 	};
 	int rc = 1, err;
 

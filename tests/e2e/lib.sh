@@ -192,6 +192,40 @@ ew_dns_server()
 	ew_fail "dnsmasq did not start: $(cat "$EW_TMP/dnsmasq.log" 2>/dev/null)"
 }
 
+# ew_icap_respmod FILE [URL]: a RESPMOD of FILE as an image response (to
+# GET URL, with its request head, when given) to the agent's ICAP service
+# on the edge's 127.0.0.1:1344; prints the answer's ICAP and HTTP status
+# lines, its ISTag and the notice's "This content ..." line.
+ew_icap_respmod()
+{
+	edge "$EW_PY" - "$1" "${2:-}" <<'PY'
+import socket, sys
+path, url = sys.argv[1], sys.argv[2]
+body = open(path, "rb").read()
+ctype = b"image/png" if path.endswith(".png") else b"image/jpeg"
+rq = b""
+if url:
+    rq = b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (url.encode(), url.split("/")[2].encode())
+res = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (ctype, len(body))
+enc = (b"req-hdr=0, res-hdr=%d, res-body=%d" % (len(rq), len(rq) + len(res)) if rq
+       else b"res-hdr=0, res-body=%d" % len(res))
+req = (b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
+       b"Connection: close\r\nEncapsulated: %s\r\n\r\n" % enc
+       + rq + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+s = socket.create_connection(("127.0.0.1", 1344), timeout=10)
+s.sendall(req)
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+for line in data.replace(b"\r\n", b"\n").split(b"\n"):
+    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ", b"This content")):
+        print(line.decode())
+PY
+}
+
 # ew_domains: fills the domain tables from the lines on stdin
 # (tests/e2e/ew_domains.c says the format), in one commit.
 ew_domains() { edge "$EW_ROOT/${B:-build}/tests/e2e/ew_domains"; }

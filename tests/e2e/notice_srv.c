@@ -40,7 +40,7 @@ static void answer(struct notice_server *srv, const char *line)
 		printf("error: expected: acked ADDR CATEGORY\n");
 		return;
 	}
-	printf("%s\n", notice_server_acked(srv, a, cat) ? "yes" : "no");
+	printf("%s\n", notice_server_acked(srv, a, cat, 0) ? "yes" : "no");
 }
 
 int main(int argc, char **argv)

@@ -159,34 +159,10 @@ st=$(ew status --control "$SOCK")
 grep -q "flows blocked 1, resets 2" <<<"$st" || ew_fail "not 2 resets: $(grep '^tap:' <<<"$st")"
 ew_ok "resets sent to both ends: $(grep -o 'resets [0-9]*' <<<"$st")"
 
-# respmod FILE: the ICAP answer's status lines and ISTag for FILE as a
-# PNG response, from the agent's ICAP service on the edge's loopback.
-respmod() {
-	edge "$EW_PY" - "$1" <<'EOF'
-import socket, sys
-body = open(sys.argv[1], "rb").read()
-res = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(body)
-req = (b"RESPMOD icap://127.0.0.1/respmod ICAP/1.0\r\nHost: 127.0.0.1\r\nAllow: 204\r\n"
-       b"Connection: close\r\nEncapsulated: res-hdr=0, res-body=%d\r\n\r\n" % len(res)
-       + res + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
-s = socket.create_connection(("127.0.0.1", 1344), timeout=10)
-s.sendall(req)
-data = b""
-while True:
-    d = s.recv(65536)
-    if not d:
-        break
-    data += d
-for line in data.split(b"\r\n"):
-    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ")):
-        print(line.decode())
-EOF
-}
-
 ew_say "ICAP from the config: listed picture 451, unlisted 204"
-out=$(respmod "${pics[0]}")
+out=$(ew_icap_respmod "${pics[0]}")
 grep -q "^HTTP/1.1 451" <<<"$out" || ew_fail "listed picture over ICAP: $out"
-out=$(respmod "${pics[1]}")
+out=$(ew_icap_respmod "${pics[1]}")
 grep -q "^ICAP/1.0 204" <<<"$out" || ew_fail "unlisted picture over ICAP: $out"
 tag1=$(sed -n 's/^ISTag: //p' <<<"$out")
 grep -q "icap: port 1344, ISTag $tag1; .* blocked 1," <<<"$(ew status --control "$SOCK")" ||
@@ -212,7 +188,7 @@ wait_event "e['event'] == 'block' and e['hash'] == '$other' and e['list'] == 'mo
 ew_ok "the added list blocks other.bin"
 sha256sum "${pics[1]}" | cut -d' ' -f1 >>"$EW_TMP/more.sha256"
 ew reload --control "$SOCK" >/dev/null || ew_fail "reload after adding a picture failed"
-out=$(respmod "${pics[1]}")
+out=$(ew_icap_respmod "${pics[1]}")
 grep -q "^HTTP/1.1 451" <<<"$out" || ew_fail "picture added by reload over ICAP: $out"
 tag2=$(sed -n 's/^ISTag: //p' <<<"$out" | head -1)
 [ -n "$tag2" ] && [ "$tag2" != "$tag1" ] || ew_fail "ISTag unchanged by the reload: $tag1 $tag2"

@@ -11,12 +11,17 @@
 # (REQMOD) of a listed image is refused; several messages pipelined on
 # one kept-alive connection get their answers in order; malformed
 # messages get 400 and a closed connection, a diagnostic, and the server
-# goes on; the ISTag changes when the list changes; the counters.
+# goes on; the ISTag changes when the list changes; the counters. With
+# --policy: the policy's hash list blocks with the rule's status and name
+# (451), a rule on a host blocks with 403, a monitor rule passes with its
+# event, a group rule holds for the subscriber X-Client-IP names (v4, v6)
+# and for no one else, the config's list stays the floor under a
+# catch-all allow, and the ISTag follows the policy.
 . "$(dirname "$0")/icap_lib.sh"
 
 ic_require c-icap-client
 ic_up
-ic_images 4
+ic_images 5
 ic_edgeward --workers 2
 W=$IC_TMP/www
 cic() { iproxy c-icap-client -i 127.0.0.1 -p $IC_PORT "$@" 2>&1; }
@@ -124,3 +129,73 @@ tag2=$(sed -n 's/.*ISTag: "\(.*\)".*/\1/p' <<<"$(cic -s respmod -v)" | head -1)
 out=$(cic -s respmod -f "$W/img-3.png" -resp http://img.test/img-3.png -v -o "$IC_TMP/c3b")
 grep -q "HTTP/1.1 451" <<<"$out" || ic_fail "img-3 after listing it: $out"
 ic_ok "ISTag $tag1 -> $tag2 with img-3 listed, and img-3 now blocked"
+
+ic_say "--policy: rules decide, the command line's list is the floor"
+ic_edgeward_stop
+cat >"$IC_TMP/policy.yaml" <<EOF
+lists:
+  - {name: court-img, type: sha256, entries: [$(sha256sum "$W/img-4.png" | cut -d' ' -f1)], category: court}
+  - {name: adult-host, type: domain, entries: [adult.test]}
+  - {name: watch-host, type: domain, entries: [watch.test]}
+  - {name: kids-host, type: domain, entries: [kids.test]}
+groups:
+  - {name: minors, prefixes: [10.9.9.0/24, "fd00:9::/64"]}
+rules:
+  - {name: court-order, match: {hash_list: court-img}, action: notice, category: court, http_status: 451}
+  - {name: adult-403, match: {domain_list: adult-host, content_type: image}, action: block, category: adult}
+  - {name: watch, match: {domain_list: watch-host, at: object}, action: monitor}
+  - {name: minors-kids, match: {group: minors, domain_list: kids-host}, action: notice,
+     http_status: 403, category: minors}
+  - {name: rest, action: allow}
+EOF
+ic_edgeward --workers 1 --policy "$IC_TMP/policy.yaml"
+tag3=$(sed -n 's/.*ISTag: "\(.*\)".*/\1/p' <<<"$(cic -s respmod -v)" | head -1)
+[ -n "$tag3" ] && [ "$tag3" != "$tag2" ] || ic_fail "ISTag did not change with the policy: $tag3"
+out=$(cic -s respmod -f "$W/img-4.png" -resp http://img.test/img-4.png -v -o "$IC_TMP/p4")
+grep -q "HTTP/1.1 451" <<<"$out" && grep -q "the rule 'court-order' (category 'court')" "$IC_TMP/p4" ||
+	ic_fail "img-4 (policy list): $out $(cat "$IC_TMP/p4")"
+out=$(cic -s respmod -f "$W/img-5.png" -resp http://adult.test/img-5.png -v -o "$IC_TMP/p5")
+grep -q "HTTP/1.1 403" <<<"$out" && grep -q "the rule 'adult-403'" "$IC_TMP/p5" ||
+	ic_fail "img-5 from adult.test: $out $(cat "$IC_TMP/p5")"
+out=$(cic -s respmod -f "$W/img-5.png" -resp http://img.test/img-5.png -v -o "$IC_TMP/p5b")
+grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "img-5 from img.test: $out"
+out=$(cic -s respmod -f "$W/img-5.png" -resp http://watch.test/img-5.png -v -o "$IC_TMP/p5c")
+grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "img-5 from watch.test: $out"
+out=$(cic -s respmod -f "$W/img-5.png" -resp http://kids.test/img-5.png -v -o "$IC_TMP/p5d" \
+	-x "X-Client-IP: 10.9.9.7")
+grep -q "HTTP/1.1 403" <<<"$out" && grep -q "the rule 'minors-kids'" "$IC_TMP/p5d" ||
+	ic_fail "img-5 from kids.test for the minor 10.9.9.7: $out $(cat "$IC_TMP/p5d")"
+out=$(cic -s respmod -f "$W/img-5.png" -resp http://kids.test/img-5.png -v -o "$IC_TMP/p5e" \
+	-x "X-Client-IP: fd00:9::7")
+grep -q "HTTP/1.1 403" <<<"$out" || ic_fail "img-5 from kids.test for the minor fd00:9::7: $out"
+for x in "X-Client-IP: 10.9.8.7" "X-Client-IP: not-an-address" ""; do
+	out=$(cic -s respmod -f "$W/img-5.png" -resp http://kids.test/img-5.png -v -o "$IC_TMP/p5f" \
+		${x:+-x "$x"})
+	grep -q "ICAP/1.0 204" <<<"$out" || ic_fail "img-5 from kids.test with '$x': $out"
+done
+out=$(cic -s respmod -f "$W/img-1.png" -resp http://img.test/img-1.png -v -o "$IC_TMP/p1")
+grep -q "HTTP/1.1 451" <<<"$out" && grep -q "the list 'testlist'" "$IC_TMP/p1" ||
+	ic_fail "img-1 (the floor) under a catch-all allow: $out"
+ic_edgeward_stop
+python3 - "$IC_TMP/events.jsonl" <<'PY' || ic_fail "policy events"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+def one(event, rule):
+    got = [e for e in ev if e.get("event") == event and e.get("rule") == rule]
+    assert len(got) == 1, (event, rule, [e for e in ev if e.get("rule")])
+    return got[0]
+b = one("block", "court-order")
+assert b["category"] == "court" and b["action"] == "block" and b["policy_version"], b
+assert one("block", "adult-403")["host"] == "adult.test"
+assert one("monitor", "watch")["host"] == "watch.test"
+kids = [e for e in ev if e.get("rule") == "minors-kids"]
+assert [e["flow"]["client"] for e in kids] == ["10.9.9.7", "fd00:9::7"], kids
+v = b["policy_version"]
+# the lines of the run with --policy: after the icap_stats of the runs before
+run = ev[max(i for i, e in enumerate(ev) if e["event"] == "icap_stats" and i < ev.index(b)) + 1:]
+assert len(run) > 5 and all(e.get("policy_version") == v for e in run), \
+    [e for e in run if e.get("policy_version") != v]
+print("  ok: block events name court-order and adult-403, a monitor event names watch;"
+      " every line carries the policy's version")
+PY
+ic_ok "451 by rule court-order, 403 by adult-403 and by minors-kids for X-Client-IP's minor, 204 for allow, monitor and others, the floor 451, ISTag $tag3"

@@ -145,9 +145,9 @@ static void objects(void **state)
 	teardown(&f);
 }
 
-static bool always(void *ctx, const uint8_t *client, const char *category)
+static bool always(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns)
 {
-	(void)client;
+	(void)client, (void)ack_ns;
 	return !strcmp(category, ctx);
 }
 

@@ -295,20 +295,25 @@ static void ack_table(void **state)
 
 	(void)state;
 	assert_non_null(a);
-	assert_false(ack_check(a, lo4, "adult", 0));
+	assert_false(ack_check(a, lo4, "adult", 0, 0));
 	assert_int_equal(ack_record(a, lo4, "adult", 100 * SEC), 0);
-	assert_true(ack_check(a, lo4, "adult", 100 * SEC));
-	assert_true(ack_check(a, lo4, "adult", 110 * SEC - 1));
-	assert_false(ack_check(a, lo4, "adult", 110 * SEC)); /* expired */
-	assert_false(ack_check(a, lo4, "gambling", 100 * SEC));
-	assert_false(ack_check(a, other4, "adult", 100 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 100 * SEC, 0));
+	assert_true(ack_check(a, lo4, "adult", 110 * SEC - 1, 0));
+	assert_false(ack_check(a, lo4, "adult", 110 * SEC, 0)); /* expired */
+	/* a rule's shorter acknowledge_for: 4 s of the 10 */
+	assert_true(ack_check(a, lo4, "adult", 104 * SEC - 1, 4 * SEC));
+	assert_false(ack_check(a, lo4, "adult", 104 * SEC, 4 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 109 * SEC, 20 * SEC)); /* longer: the store's */
+	assert_false(ack_check(a, lo4, "adult", 110 * SEC, 20 * SEC));
+	assert_false(ack_check(a, lo4, "gambling", 100 * SEC, 0));
+	assert_false(ack_check(a, other4, "adult", 100 * SEC, 0));
 	assert_int_equal(ack_record(a, lo4, "adult", 105 * SEC), 0); /* renewed */
-	assert_true(ack_check(a, lo4, "adult", 114 * SEC));
+	assert_true(ack_check(a, lo4, "adult", 114 * SEC, 0));
 	memset(big, 'c', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(ack_record(a, lo4, big, 0), -EINVAL);
 	assert_int_equal(ack_record(a, lo4, "", 0), -EINVAL);
-	assert_false(ack_check(a, lo4, big, 0));
+	assert_false(ack_check(a, lo4, big, 0, 0));
 	/* bounded: 8 slots; a ninth subscriber drops the one expiring first */
 	memcpy(addr, lo4, 16);
 	for (int i = 0; i < 8; i++) {
@@ -325,11 +330,11 @@ static void ack_table(void **state)
 	assert_int_equal(st.evicted, 1);
 	assert_int_equal(st.recorded, 11);
 	addr[15] = 10; /* recorded first, so expiring first: gone */
-	assert_false(ack_check(a, addr, "adult", 128 * SEC));
+	assert_false(ack_check(a, addr, "adult", 128 * SEC, 0));
 	addr[15] = 11;
-	assert_true(ack_check(a, addr, "adult", 128 * SEC));
+	assert_true(ack_check(a, addr, "adult", 128 * SEC, 0));
 	addr[15] = 99;
-	assert_true(ack_check(a, addr, "adult", 128 * SEC));
+	assert_true(ack_check(a, addr, "adult", 128 * SEC, 0));
 	ack_store_free(a);
 }
 
@@ -399,31 +404,102 @@ static void post_ack(uint16_t port, const char *token, const char *cat, char *re
 	http(port, req, resp, size);
 }
 
-static void server(void **state)
+/* A lookup by host: court.test a rule's 403 notice (a template the set
+ * lacks: the kind's), warn.test the disclaimer, acked.test acknowledged,
+ * anything else untouched. */
+static void by_host(void *ctx, const uint8_t *client, const char *host, const char *url,
+		    struct notice_lookup *out)
+{
+	(void)ctx, (void)client, (void)url;
+	if (!strcmp(host, "court.test")) {
+		*out = (struct notice_lookup){.kind = NOTICE_BLOCK, .status = 403,
+					      .rule = "court-rule", .category = "court-order",
+					      .tmpl = "missing", .contact = "court@isp.example"};
+	} else if (!strcmp(host, "warn.test")) {
+		*out = (struct notice_lookup){.kind = NOTICE_WARN, .category = "adult"};
+	} else if (!strcmp(host, "acked.test")) {
+		out->kind = NOTICE_ACKED;
+	}
+}
+
+/* The shipped templates (into *s) served on loopback with c's settings
+ * (the rest: defaults, contact abuse@isp.example); the server. */
+static struct notice_server *serve(struct notice_server_conf *c, struct notice_set **s)
+{
+	struct sockaddr_in *sa = (struct sockaddr_in *)&c->addr;
+	struct notice_server *srv;
+	struct diag d = {0};
+	char msg[256];
+
+	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", s, &d), 0);
+	c->set = *s;
+	c->contact = "abuse@isp.example";
+	sa->sin_family = AF_INET;
+	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->addr_len = sizeof(*sa);
+	srv = notice_server_start(c, msg, sizeof(msg));
+	assert_non_null(srv);
+	assert_true(notice_server_port(srv) > 0);
+	return srv;
+}
+
+/* GET path with Host host, the whole answer in resp. */
+static void get(uint16_t port, const char *host, const char *path, char *resp, size_t size)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path,
+		 host);
+	http(port, req, resp, size);
+}
+
+static void server_lookup(void **state)
 {
 	struct notice_server_conf c;
-	struct sockaddr_in *sa = (struct sockaddr_in *)&c.addr;
 	struct notice_server *srv;
-	struct notice_server_stats st;
 	struct notice_set *s = NULL;
-	struct diag d = {0};
 	static char resp[65536];
-	char tok[ACK_TOKEN_LEN + 1], msg[256];
 	uint16_t port;
 
 	(void)state;
-	assert_int_equal(notice_set_load(ewtest_repo("policies/notices"), "en", &s, &d), 0);
 	notice_server_conf_default(&c);
-	c.set = s;
-	c.contact = "abuse@isp.example";
-	c.ack_ns = SEC / 2;
-	sa->sin_family = AF_INET;
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c.addr_len = sizeof(*sa);
-	srv = notice_server_start(&c, msg, sizeof(msg));
-	assert_non_null(srv);
+	c.lookup = by_host;
+	srv = serve(&c, &s);
 	port = notice_server_port(srv);
-	assert_true(port > 0);
+	get(port, "court.test", "/x", resp, sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 403", 12);
+	assert_non_null(strstr(resp, "<dd>court-order</dd>"));
+	assert_non_null(strstr(resp, "<dd>court-rule</dd>"));
+	assert_non_null(strstr(resp, "court@isp.example"));
+	assert_null(strstr(resp, "abuse@isp.example"));
+	get(port, "warn.test", "/y", resp, sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 200", 12);
+	assert_non_null(strstr(resp, "name=\"token\" value=\""));
+	assert_non_null(strstr(resp, "name=\"url\" value=\"http://warn.test/y\""));
+	assert_non_null(strstr(resp, "action=\"/_ew/ack\""));
+	get(port, "acked.test", "/", resp, sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 200", 12);
+	get(port, "other.test", "/", resp, sizeof(resp));
+	assert_memory_equal(resp, "HTTP/1.1 451", 12); /* the server's own notice */
+	notice_server_stop(srv);
+	notice_set_free(s);
+}
+
+static void server(void **state)
+{
+	struct notice_server_conf c;
+	struct notice_server *srv;
+	struct notice_server_stats st;
+	struct notice_set *s = NULL;
+	static char resp[65536];
+	char tok[ACK_TOKEN_LEN + 1];
+	uint16_t port;
+
+	(void)state;
+	notice_server_conf_default(&c);
+	c.ack_ns = SEC / 2;
+	srv = serve(&c, &s);
+	port = notice_server_port(srv);
 	/* the block notice for the host asked, in the client's language */
 	http(port,
 	     "GET /some/page HTTP/1.1\r\nHost: blocked.test\r\nAccept-Language: hi,en;q=0.5"
@@ -445,15 +521,15 @@ static void server(void **state)
 	assert_memory_equal(resp, "HTTP/1.1 405", 12);
 	post_ack(port, tok, "gambling", resp, sizeof(resp)); /* not the token's category */
 	assert_memory_equal(resp, "HTTP/1.1 403", 12);
-	assert_false(notice_server_acked(srv, lo4, "adult"));
+	assert_false(notice_server_acked(srv, lo4, "adult", 0));
 	post_ack(port, tok, "adult", resp, sizeof(resp));
 	assert_memory_equal(resp, "HTTP/1.1 303", 12);
 	assert_non_null(strstr(resp, "Location: http://x.test/a\r\n"));
-	assert_true(notice_server_acked(srv, lo4, "adult"));
-	assert_false(notice_server_acked(srv, lo4, "gambling"));
-	assert_false(notice_server_acked(srv, other4, "adult"));
+	assert_true(notice_server_acked(srv, lo4, "adult", 0));
+	assert_false(notice_server_acked(srv, lo4, "gambling", 0));
+	assert_false(notice_server_acked(srv, other4, "adult", 0));
 	usleep(600000); /* past ack_ns */
-	assert_false(notice_server_acked(srv, lo4, "adult"));
+	assert_false(notice_server_acked(srv, lo4, "adult", 0));
 	notice_server_stats(srv, &st);
 	assert_int_equal(st.blocks, 1);
 	assert_int_equal(st.warns, 1);
@@ -471,7 +547,7 @@ int main(void)
 		cmocka_unit_test(load_dir),	   cmocka_unit_test(shipped_templates),
 		cmocka_unit_test(accept_language), cmocka_unit_test(choose_language),
 		cmocka_unit_test(ack_table),	   cmocka_unit_test(ack_tokens),
-		cmocka_unit_test(server),
+		cmocka_unit_test(server),	   cmocka_unit_test(server_lookup),
 	};
 
 	return ewtest_run(tests);

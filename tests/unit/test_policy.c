@@ -248,7 +248,8 @@ static const char table_policy[] =
 	"  - {name: minors-youtube-school, match: {group: minors, app: YouTube, "
 	"time: {days: mon-fri, from: '09:00', to: '15:00'}}, action: block}\n"
 	"  - {name: staff-tls-youtube, match: {group: staff, app: TLS.YouTube}, action: monitor}\n"
-	"  - {name: adult-warn, match: {domain_list: adult}, action: warn, category: adult}\n"
+	"  - {name: adult-warn, match: {domain_list: adult}, action: warn, category: adult,\n"
+	"     acknowledge_for: 30m}\n"
 	"  - {name: programs, match: {content_type: executable}, action: monitor}\n"
 	"  - {name: staff-rest, match: {group: staff}, action: allow}\n";
 
@@ -343,10 +344,10 @@ static const struct row rows[] = {
 	{POLICY_AT_OBJECT, ADULT, .type = "jpeg", .rule = NULL, .action = POLICY_ALLOW},
 };
 
-static bool acked(void *ctx, const uint8_t *client, const char *category)
+static bool acked(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns)
 {
 	(void)ctx, (void)client;
-	return !strcmp(category, "adult");
+	return !strcmp(category, "adult") && ack_ns == 1800 * 1000000000ull; /* the rule's */
 }
 
 static void addr(const char *s, uint8_t *a)

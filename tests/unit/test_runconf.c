@@ -177,7 +177,15 @@ static void diagnostics(void **state)
 		 "found '1y'"},
 		{"notices: {language: hi}\n",
 		 ":1:11: unknown key 'language' in notices (expected templates, default_language, "
-		 "contact, status, listen, ack_for or ack_max)"},
+		 "contact, status, listen, url, ack_for or ack_max)"},
+		{"notices: {url: 'https://n.example'}\n",
+		 ":1:16: bad notices url 'https://n.example' (expected http://HOST[:PORT], no "
+		 "path)"},
+		{"notices: {url: 'http://n.example/_ew/ack'}\n",
+		 ":1:16: bad notices url 'http://n.example/_ew/ack' (expected http://HOST[:PORT], "
+		 "no path)"},
+		{"notices: {url: 'http://'}\n",
+		 ":1:16: bad notices url 'http://' (expected http://HOST[:PORT], no path)"},
 		{"icap: {port: 1344}\n",
 		 ":1:8: unknown key 'port' in icap (expected listen, threads, fail_closed or types)"},
 		{"log: {path: /x, fsync: always}\n",
@@ -280,6 +288,7 @@ static void notices(void **state)
 				  "  contact: 'grievance@isp.example, 1800-000-000'\n"
 				  "  status: 403\n"
 				  "  listen: 0.0.0.0:80\n"
+				  "  url: http://10.0.0.1\n"
 				  "  ack_for: 30m\n"
 				  "  ack_max: 1000\n"),
 			 0);
@@ -288,6 +297,7 @@ static void notices(void **state)
 	assert_string_equal(f.c.notices.contact, "grievance@isp.example, 1800-000-000");
 	assert_int_equal(f.c.notices.status, 403);
 	assert_string_equal(f.c.notices.listen, "0.0.0.0:80");
+	assert_string_equal(f.c.notices.url, "http://10.0.0.1");
 	assert_int_equal(f.c.notices.ack_ns, 1800 * SEC);
 	assert_int_equal(f.c.notices.ack_max, 1000);
 	assert_int_equal(runconf_check(&f.c, "x", &f.d), 0);

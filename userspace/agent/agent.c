@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* agent: `edgeward run` from settings to shutdown (agent.h has the picture).
- * This file: start, the main loop, reload, status, stop. */
+ * This file: start, the main loop, reload, stop (status: status.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,66 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "apolicy.h"
-#include "classify/dpi.h"
+#include "agent_int.h"
 #include "confine.h"
-#include "control.h"
-#include "engine/engine.h"
 #include "events.h"
-#include "health.h"
-#include "icapsvc.h"
-#include "inline.h"
-#include "kside.h"
 #include "log/log.h"
-#include "metrics.h"
-#include "namewatch.h"
-#include "notices.h"
-#include "outputs.h"
 #include "privs.h"
-#include "rcu.h"
 #include "settings.h"
-#include "tap.h"
 
-#define SEC	  1000000000ull
 #define REPLY_MAX 8192
-
-struct agent {
-	const struct agent_opts *o;
-	struct runconf conf;	     /* in force */
-	struct hashdb *db;	     /* the engine's registries, for its life */
-	struct pdqdb *pdb;
-	struct agent_outputs out; /* event log, syslog, privacy */
-	struct agent_metrics m;	  /* Prometheus endpoint */
-	struct agent_health health; /* counters at the last look */
-	struct engine *e;
-	struct kside k;
-	struct tap *tap;
-	struct namewatch *names; /* blocks by server name */
-	struct inline_src *inl;
-	struct icapsvc *icap; /* NULL: no icap: settings */
-	struct rcu pol;	      /* struct apolicy * in force (rcu.h: readers in every thread) */
-	struct apolicy_hooks hooks; /* warn acknowledgements: the notice server's */
-	struct decider dc;    /* the policy's answers for the proxy and the tap */
-	struct dpi *dpi_names; /* nDPI's names for the policy's app conditions */
-	uint64_t policy_failures;
-	struct agent_notices notices; /* templates, notice server */
-	struct control *ctl;
-	int sig_fd;
-	sigset_t old_mask;
-	uint64_t started_ns;
-	uint64_t reloads, reload_failures;
-	char last_error[DIAG_MSG_LEN * 4];
-	const char *stop; /* why the loop ends; NULL: running */
-};
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * SEC + (uint64_t)t.tv_nsec;
-}
 
 /* ---- lists ----------------------------------------------------------------------- */
 
@@ -104,7 +53,15 @@ static void on_verdict(void *ctx, const struct obj_verdict *v)
 		tap_block(a->tap, v, &td);
 }
 
-/* Flows nDPI classified (tap mode, worker threads): the flow point. */
+/* nDPI named a QUIC flow's server name (its Initial, decrypted). */
+static bool quic_named(const struct flow_info *fi, const struct dpi_result *r)
+{
+	return fi->proto == IPPROTO_UDP && r->server_name[0] && !strncmp(r->protocol, "QUIC", 4) &&
+	       (r->protocol[4] == '\0' || r->protocol[4] == '.');
+}
+
+/* Flows nDPI classified (tap mode, worker threads): the QUIC point by its
+ * server name, then the flow point. */
 static void on_classified(void *ctx, const struct flow_info *fi, const struct dpi_result *r)
 {
 	struct agent *a = ctx;
@@ -112,6 +69,8 @@ static void on_classified(void *ctx, const struct flow_info *fi, const struct dp
 
 	if (!a->tap)
 		return;
+	if (quic_named(fi, r) && namewatch_seen(a->names, fi, r->server_name, "quic_sni", r) == 1)
+		return; /* blocked by name */
 	decide_flow(&a->dc, fi, r, &td);
 	if (td.block)
 		tap_block_flow(a->tap, fi, r, &td);
@@ -174,7 +133,10 @@ static int start_icap(struct agent *a)
 	}
 	if (ri->types)
 		strcpy(ic.types, ri->types);
-	icapsvc_istag(&ic, &a->conf.lists, a->conf.min_quality);
+	icapsvc_istag(&ic, &a->conf.lists, a->conf.min_quality,
+		      ((const struct apolicy *)rcu_writer_get(&a->pol))->version);
+	ic.judge = decide_icap;
+	ic.judge_ctx = &a->dc;
 	a->icap = icapsvc_start(a->e, &ic, ri->listen, ri->threads);
 	return a->icap ? 0 : -errno;
 }
@@ -202,6 +164,7 @@ static int start_sources(struct agent *a)
 	struct tap_conf tc = {
 		.engine = c->mode == RUN_TAP ? a->e : NULL,
 		.log = a->e,
+		.dc = &a->dc,
 		.kside = &a->k,
 		.pcap_out = c->tap.pcap_out,
 		.snaplen = c->tap.mirror_cap,
@@ -209,7 +172,8 @@ static int start_sources(struct agent *a)
 		.n_if = c->n_if,
 	};
 
-	a->names = namewatch_new(&(struct namewatch_conf){.kside = &a->k, .engine = a->e});
+	a->names = namewatch_new(&(struct namewatch_conf){
+		.kside = &a->k, .engine = a->e, .decide = decide_name, .decide_ctx = &a->dc});
 	if (!a->names)
 		return -errno;
 	tc.names = a->names;
@@ -220,9 +184,9 @@ static int start_sources(struct agent *a)
 }
 
 /* The warn rules' acknowledgements: the notice server's table. */
-static bool acked(void *ctx, const uint8_t *client, const char *category)
+static bool acked(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns)
 {
-	return notice_server_acked(ctx, client, category);
+	return notice_server_acked(ctx, client, category, ack_ns);
 }
 
 /* The subscriber group of client in the policy in force (block events). */
@@ -262,6 +226,19 @@ static void policy_said(struct agent *a, const char *action, const char *error)
 				   g->p ? policy_rules(g->p) : 0, error);
 }
 
+/* The policy's DNS answers into the kernel's tables (pinned by kside_up). */
+static int start_dns(struct agent *a)
+{
+	const struct apolicy *g = rcu_writer_get(&a->pol);
+	char err[320];
+
+	if (dnstables_prepare(&a->dns, g->p, time(NULL), err, sizeof(err))) {
+		ew_err("run: %s", err);
+		return -EINVAL;
+	}
+	return dnstables_commit(&a->dns);
+}
+
 static int start(struct agent *a)
 {
 	char err[DIAG_MSG_LEN * 4];
@@ -289,10 +266,14 @@ static int start(struct agent *a)
 		rc = kside_up(&a->k, &a->conf, rcu_writer_get(&a->pol));
 	if (!rc) {
 		agent_event_ifaces(&a->conf);
-		rc = start_sources(a);
+		rc = start_dns(a);
 	}
 	if (!rc)
+		rc = start_sources(a);
+	if (!rc)
 		rc = agent_notices_open(&a->notices, &a->conf); /* port 80 wants privileges */
+	a->notices.sc.lookup = decide_notice; /* the policy in force, when there is one */
+	a->notices.sc.lookup_ctx = &a->dc;
 	/* capabilities are per thread: dropped before any thread starts */
 	if (!rc)
 		rc = privs_drop();
@@ -311,7 +292,7 @@ static int start(struct agent *a)
 		rc = start_icap(a);
 	if (rc)
 		return 1;
-	a->started_ns = mono_ns();
+	a->started_ns = agent_mono_ns();
 	agent_event_start(a->e, &a->conf, a->o->config_path);
 	agent_event_lists(a->e, "load", &a->conf.lists, NULL);
 	policy_said(a, "load", NULL);
@@ -377,18 +358,24 @@ static int reload(struct agent *a, FILE *out)
 	if (!c)
 		return -ENOMEM;
 	rc = agent_settings(a->o, &a->dpi_names, c, &gen, &pfail, err, sizeof(err));
+	if (!rc && (rc = dnstables_prepare(&a->dns, gen->p, time(NULL), err, sizeof(err)))) {
+		apolicy_free(gen);
+		pfail = true;
+	}
 	if (rc) {
 		reload_failed(a, c, pfail, err, out);
 		return rc;
 	}
 	restart_only(a, c, out);
 	apolicy_free(rcu_publish(&a->pol, gen)); /* no reader holds the old one now */
+	if (dnstables_commit(&a->dns))
+		fprintf(out, "warning: the DNS answers were not written (the log says why)\n");
 	__atomic_store_n(&a->dc.blocked, c->inl.blocked, __ATOMIC_RELAXED);
 	lists_in_force(a, c);
 	if (kside_policy(&a->k, c, gen))
 		fprintf(out, "warning: the kernel's tags were not all written (the log says why)\n");
 	if (a->icap)
-		icapsvc_retag(a->icap, &c->lists, c->min_quality);
+		icapsvc_retag(a->icap, &c->lists, c->min_quality, gen->version);
 	runconf_free(&a->conf);
 	a->conf = *c;
 	memset(&c->doc, 0, sizeof(c->doc));
@@ -406,122 +393,6 @@ static int reload(struct agent *a, FILE *out)
 
 /* ---- status and control ------------------------------------------------------------ */
 
-static void status_inline(struct agent *a, FILE *out)
-{
-	struct proxy_stats ps;
-
-	inline_stats(a->inl, &ps);
-	fprintf(out, "inline: connections %llu open, %llu in all, %llu refused at the cap, "
-		     "%llu timed out; objects held %llu, released %llu, blocked %llu, "
-		     "streamed past the hold cap %llu, learned blocks %llu; held bytes %llu "
-		     "(peak %llu)\n",
-		(unsigned long long)ps.conns_open, (unsigned long long)ps.conns_total,
-		(unsigned long long)ps.conns_refused, (unsigned long long)ps.conns_timed_out,
-		(unsigned long long)ps.held, (unsigned long long)ps.released,
-		(unsigned long long)ps.blocked, (unsigned long long)ps.streamed,
-		(unsigned long long)ps.learned, (unsigned long long)ps.held_bytes,
-		(unsigned long long)ps.held_peak);
-}
-
-static void status_icap(struct agent *a, FILE *out)
-{
-	struct icap_stats is;
-
-	icap_server_stats(icapsvc_server(a->icap), &is);
-	fprintf(out, "icap: port %d, ISTag \"%s\"; requests %llu, inspected %llu, blocked %llu, "
-		     "allowed %llu, failed open %llu, failed closed %llu, malformed %llu\n",
-		icap_server_port(icapsvc_server(a->icap)), icapsvc_istag_now(a->icap),
-		(unsigned long long)is.requests, (unsigned long long)is.inspected,
-		(unsigned long long)is.blocked, (unsigned long long)is.allowed,
-		(unsigned long long)is.fail_open, (unsigned long long)is.fail_closed,
-		(unsigned long long)is.bad_requests);
-}
-
-static void status_policy(struct agent *a, FILE *out)
-{
-	const struct apolicy *g = rcu_writer_get(&a->pol);
-
-	if (!g->p) {
-		fprintf(out, "policy: none (every list hit blocks)\n");
-		return;
-	}
-	fprintf(out, "policy: %s, %u rules, version %s; grace periods %llu, failed loads %llu\n",
-		a->conf.policy, policy_rules(g->p), g->version,
-		(unsigned long long)a->pol.waits, (unsigned long long)a->policy_failures);
-}
-
-static void status_names(struct namewatch *w, FILE *out)
-{
-	struct namewatch_stats ns;
-
-	namewatch_stats(w, &ns);
-	fprintf(out, "names: TLS flows read %llu, ClientHellos %llu, not TLS %llu; names looked "
-		     "up %llu, flows blocked %llu, resets %llu, errors %llu; verdict after the "
-		     "hello %llu us on average, %llu at most\n",
-		(unsigned long long)ns.flows, (unsigned long long)ns.hellos,
-		(unsigned long long)ns.not_tls, (unsigned long long)ns.names,
-		(unsigned long long)ns.blocked, (unsigned long long)ns.resets,
-		(unsigned long long)ns.errors,
-		(unsigned long long)(ns.blocked ? ns.verdict_ns_sum / ns.blocked / 1000 : 0),
-		(unsigned long long)(ns.verdict_ns_max / 1000));
-}
-
-static void status_notices(struct agent *a, FILE *out)
-{
-	struct notice_server_stats ns;
-
-	notice_server_stats(a->notices.srv, &ns);
-	fprintf(out, "notices: port %u; block pages %llu, disclaimers %llu, acknowledged %llu, "
-		     "refused %llu, bad requests %llu; acknowledgements held %llu of %llu, "
-		     "dropped when full %llu\n",
-		notice_server_port(a->notices.srv), (unsigned long long)ns.blocks,
-		(unsigned long long)ns.warns, (unsigned long long)ns.acks,
-		(unsigned long long)ns.acks_refused, (unsigned long long)ns.bad_requests,
-		(unsigned long long)ns.table.live, (unsigned long long)ns.table.slots,
-		(unsigned long long)ns.table.evicted);
-}
-
-static void status(struct agent *a, FILE *out)
-{
-	const struct runconf *c = &a->conf;
-	struct engine_stats st;
-	struct tap_stats ts = {0};
-
-	engine_stats(a->e, &st);
-	if (a->tap)
-		tap_stats(a->tap, &ts);
-	fprintf(out, "ok\nagent: pid %d, up %llu s, %s mode, interfaces", (int)getpid(),
-		(unsigned long long)((mono_ns() - a->started_ns) / SEC),
-		c->mode == RUN_TAP ? "tap" : "inline");
-	for (int i = 0; i < c->n_if; i++)
-		fprintf(out, " %s", c->ifaces[i]);
-	fprintf(out, "\nconfig: %s\n", a->o->config_path ? a->o->config_path : "(none)");
-	fprintf(out, "lists: %d hash, %d PDQ, %d hash-sharing XML; reloads %llu, failed %llu\n",
-		c->lists.nhash, c->lists.npdq, c->lists.nxml, (unsigned long long)a->reloads,
-		(unsigned long long)a->reload_failures);
-	status_policy(a, out);
-	if (a->reload_failures)
-		fprintf(out, "last reload error: %s\n", a->last_error);
-	fprintf(out, "engine: workers %u, packets %llu, objects %llu, matches %llu, dispatch "
-		     "drops %llu\n",
-		st.workers, (unsigned long long)st.cap.frames, (unsigned long long)st.obj.objects,
-		(unsigned long long)st.obj.matches, (unsigned long long)st.dispatch_drops);
-	if (a->inl)
-		status_inline(a, out);
-	if (a->icap)
-		status_icap(a, out);
-	if (a->notices.srv)
-		status_notices(a, out);
-	if (a->tap)
-		fprintf(out, "tap: mirrored %llu, malformed %llu, queue full %llu, flows blocked "
-			     "%llu, resets %llu, dns answers %llu\n",
-			(unsigned long long)ts.frames, (unsigned long long)ts.bad,
-			(unsigned long long)ts.queue_full, (unsigned long long)ts.blocked,
-			(unsigned long long)ts.resets, (unsigned long long)ts.dns_answers);
-	if (a->names)
-		status_names(a->names, out);
-}
-
 /* Serves one control request. */
 static void serve_control(struct agent *a)
 {
@@ -538,7 +409,7 @@ static void serve_control(struct agent *a)
 		return;
 	}
 	if (!strcmp(cmd, "status"))
-		status(a, out);
+		agent_status(a, out);
 	else if (!strcmp(cmd, "reload"))
 		reload(a, out);
 	else if (!strcmp(cmd, "stop")) {
@@ -575,11 +446,13 @@ static void tick(struct agent *a)
 {
 	struct engine_stats st;
 	struct tap_stats ts;
+	const struct apolicy *g = rcu_writer_get(&a->pol);
 
-	kside_beat(&a->k, mono_ns());
+	kside_beat(&a->k, agent_mono_ns());
+	dnstables_tick(&a->dns, g->p, time(NULL)); /* a time window opened or closed */
 	if (a->inl)
 		inline_tick(a->inl);
-	agent_outputs_tick(&a->out, mono_ns());
+	agent_outputs_tick(&a->out, agent_mono_ns());
 	engine_stats(a->e, &st);
 	if (a->tap)
 		tap_stats(a->tap, &ts);
@@ -592,7 +465,7 @@ static void loop(struct agent *a)
 	struct pollfd fds[3] = {{.fd = a->sig_fd, .events = POLLIN},
 				{.fd = control_fd(a->ctl), .events = POLLIN},
 				{.fd = a->tap ? tap_fd(a->tap) : -1, .events = POLLIN}};
-	uint64_t now = mono_ns(), next = now;
+	uint64_t now = agent_mono_ns(), next = now;
 	uint64_t end = a->o->duration_ns ? now + a->o->duration_ns : 0;
 
 	while (!a->stop) {
@@ -608,7 +481,7 @@ static void loop(struct agent *a)
 			serve_control(a);
 		if (a->tap && tap_poll(a->tap) < 0 && errno != EINTR)
 			ew_warn("ring buffer poll failed: %s", strerror(errno));
-		now = mono_ns();
+		now = agent_mono_ns();
 		if (end && now >= end)
 			a->stop = "duration reached";
 	}
@@ -644,6 +517,7 @@ static int stop(struct agent *a)
 	hashdb_free(a->db);
 	pdqdb_free(a->pdb);
 	apolicy_free(rcu_writer_get(&a->pol)); /* every reader has stopped */
+	dnstables_free(&a->dns);
 	dpi_free(a->dpi_names);
 	runconf_free(&a->conf);
 	agent_metrics_stop(&a->m);

@@ -144,21 +144,30 @@ void apolicy_request(const struct apolicy *g, const struct apolicy_request *r,
 	decide(g, &in, h, now, o);
 }
 
+void apolicy_name(const struct apolicy *g, enum policy_point at, const uint8_t *client,
+		  const uint8_t *server, const char *name, const struct dpi_result *r,
+		  const struct apolicy_hooks *h, int64_t now, struct apolicy_out *o)
+{
+	struct policy_input in = {
+		.at = at,
+		.client = client,
+		.server = server,
+		.name = name,
+		.name_len = name ? strlen(name) : 0,
+		.app_known = r != NULL,
+		.app_master = r ? r->master : 0,
+		.app = r ? r->app : 0,
+		.app_category = r ? r->category : 0,
+	};
+
+	decide(g, &in, h, now, o);
+}
+
 void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t *server,
 		  const struct dpi_result *r, const struct apolicy_hooks *h, int64_t now,
 		  struct apolicy_out *o)
 {
-	struct policy_input in = {
-		.at = POLICY_AT_FLOW,
-		.client = client,
-		.server = server,
-		.app_known = true,
-		.app_master = r->master,
-		.app = r->app,
-		.app_category = r->category,
-	};
-
-	decide(g, &in, h, now, o);
+	apolicy_name(g, POLICY_AT_FLOW, client, server, NULL, r, h, now, o);
 }
 
 const char *apolicy_group(const struct apolicy *g, const uint8_t *client, bool *no_history)

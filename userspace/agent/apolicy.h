@@ -9,6 +9,7 @@
  *
  *   object verdict (inline, tap) ─apolicy_object──▶ allow / monitor / block ...
  *   HTTP request (proxy)        ─apolicy_request─▶ allow / notice / warn ...
+ *   TLS / QUIC server name      ─apolicy_name────▶ allow / block / warn ...
  *
  * The config's `lists:` are the floor: a hit on one of them blocks, as
  * without a policy, whatever the rules say (a catch-all `allow` must not
@@ -51,7 +52,7 @@ void apolicy_free(struct apolicy *g);
 
 /* The acknowledgement store of warn rules (the notice server's). */
 struct apolicy_hooks {
-	bool (*acked)(void *ctx, const uint8_t *client, const char *category);
+	bool (*acked)(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns);
 	void *ctx;
 };
 
@@ -87,6 +88,14 @@ void apolicy_flow(const struct apolicy *g, const uint8_t *client, const uint8_t 
 /* The client's group under g's policy (NULL without a policy: no
  * groups), valid while g is; *no_history: that group keeps no history. */
 const char *apolicy_group(const struct apolicy *g, const uint8_t *client, bool *no_history);
+
+/* A server name (TLS SNI at POLICY_AT_TLS, QUIC's at POLICY_AT_QUIC) of
+ * a flow from client to server (16 bytes), with nDPI's ids when it has
+ * classified the flow (r, else NULL): the rules at that point. Without a
+ * policy: ALLOW. name NULL: none (the flow point). */
+void apolicy_name(const struct apolicy *g, enum policy_point at, const uint8_t *client,
+		  const uint8_t *server, const char *name, const struct dpi_result *r,
+		  const struct apolicy_hooks *h, int64_t now, struct apolicy_out *o);
 
 /* The name events give the action ("allow", "monitor", "block", "warn";
  * a notice rule blocks: "block"). */

@@ -43,6 +43,11 @@ void confine_worker(void *ctx)
 	if (!err)
 		err = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
 				       SCMP_A0(SCMP_CMP_EQ, BPF_MAP_UPDATE_ELEM));
+	/* ... and, without a policy, a QUIC name nDPI read is looked up in
+	 * the domain tables (namewatch_seen) */
+	if (!err)
+		err = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
+				       SCMP_A0(SCMP_CMP_EQ, BPF_MAP_LOOKUP_ELEM));
 	if (!err)
 		err = seccomp_load(f);
 	seccomp_release(f);

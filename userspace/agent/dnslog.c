@@ -17,8 +17,9 @@ static enum agent_enforced enforced_of(uint32_t outcome)
 					      : ENF_DNS_NODATA;
 }
 
-int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt)
+int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt *pkt)
 {
+	char rule[OBJSINK_NAME_MAX], category[OBJSINK_NAME_MAX];
 	struct agent_name_block b = {.ts_ns = pkt->ts_ns, .via = "dns",
 				     .rule_id = pkt->rec->seq, .how = enforced_of(pkt->rec->ack)};
 	struct dnsmsg_question q;
@@ -45,5 +46,9 @@ int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt)
 	b.fi = &fi;
 	b.name = q.name;
 	b.dns_type = q.qtype;
+	if (dc && decide_dns_rule(dc, b.rule_id, rule, category)) {
+		b.rule = rule;
+		b.category = category[0] ? category : NULL;
+	}
 	return agent_event_name_block(e, &b);
 }

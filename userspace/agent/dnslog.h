@@ -9,13 +9,15 @@
 #ifndef EW_AGENT_DNSLOG_H
 #define EW_AGENT_DNSLOG_H
 
+#include "decide.h"
 #include "engine/engine.h"
 #include "kernel/mirror.h"
 
-/* Writes the block event of answer record pkt to e's log. Returns 0, or
+/* Writes the block event of answer record pkt to e's log, its rule named
+ * after the policy in force (dc; NULL: by the tables' rule id). Returns 0, or
  * -EINVAL when the record does not hold a DNS answer with its question
  * (counted by the caller), -ENOMEM / -EMSGSIZE when the line was not
  * queued. */
-int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt);
+int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt *pkt);
 
 #endif

@@ -295,9 +295,11 @@ static void put_dns_type(struct ej_writer *w, uint16_t type)
  * (hashes, sizes, types) are not there. */
 int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 {
+	const char *action = b->action ? b->action : "block";
 	struct ej_writer w;
 
-	begin(&w, "block", b->ts_ns ? b->ts_ns : now_ns());
+
+	begin(&w, action, b->ts_ns ? b->ts_ns : now_ns());
 	put_event_id(&w);
 	put_interface(&w, b->fi);
 	put_flow_of(&w, b->fi->id, b->fi->client_addr, b->fi->client_port, b->fi->server_addr,
@@ -305,8 +307,13 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 	ej_str(&w, "host", b->name);
 	ej_null(&w, "uri");
 	ej_null(&w, "app");
-	ej_u64(&w, "rule", b->rule_id);
-	ej_str(&w, "action", "block");
+	if (b->rule)
+		ej_str(&w, "rule", b->rule);
+	else
+		ej_u64(&w, "rule", b->rule_id);
+	if (b->category)
+		ej_str(&w, "category", b->category);
+	ej_str(&w, "action", action);
 	ej_str(&w, "reason", b->via);
 	/* policy_version: the version in force, added last (stamp.h) */
 	ej_str(&w, "enforced", enforced_names[b->how]);

@@ -54,7 +54,10 @@ struct agent_name_block {
 	const char *name; /* as the client sent it */
 	const char *via;  /* "tls_sni", "quic_sni", "dns" */
 	uint16_t dns_type; /* "dns": the query's type */
-	uint32_t rule_id; /* the domain tables' rule */
+	uint32_t rule_id; /* the domain tables' rule (no policy in force) */
+	const char *rule; /* the policy's rule that decided; NULL: rule_id */
+	const char *action;   /* "block" (NULL), "warn", "monitor" */
+	const char *category; /* the rule's, or NULL */
 	enum agent_enforced how;
 };
 

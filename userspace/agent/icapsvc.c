@@ -62,7 +62,8 @@ static void hash_str(EVP_MD_CTX *md, const char *s)
 /* The ISTag: a digest of what decides a verdict (the lists' names,
  * categories and contents, the inspected types, the PDQ quality floor),
  * so a proxy drops its cached answers when any of it changes. */
-void icapsvc_istag(struct icap_conf *c, const struct listset *ls, int min_quality)
+void icapsvc_istag(struct icap_conf *c, const struct listset *ls, int min_quality,
+		   const char *policy_version)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char d[32];
@@ -88,6 +89,8 @@ void icapsvc_istag(struct icap_conf *c, const struct listset *ls, int min_qualit
 	snprintf(q, sizeof(q), "%d/%d", min_quality, c->multipart);
 	hash_str(md, q);
 	hash_str(md, c->types);
+	if (policy_version && *policy_version)
+		hash_str(md, policy_version);
 	EVP_DigestFinal_ex(md, d, NULL);
 	EVP_MD_CTX_free(md);
 	strcpy(c->istag, "ew-");
@@ -148,9 +151,10 @@ fail:
 	return NULL;
 }
 
-void icapsvc_retag(struct icapsvc *s, const struct listset *ls, int min_quality)
+void icapsvc_retag(struct icapsvc *s, const struct listset *ls, int min_quality,
+		   const char *policy_version)
 {
-	icapsvc_istag(&s->conf, ls, min_quality);
+	icapsvc_istag(&s->conf, ls, min_quality, policy_version);
 	icap_server_set_istag(s->srv, s->conf.istag);
 }
 

@@ -18,8 +18,10 @@
 int icapsvc_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
 /* The ISTag of lists ls (names, categories, contents), the PDQ quality
- * floor, the multipart setting and the inspected types, into c->istag. */
-void icapsvc_istag(struct icap_conf *c, const struct listset *ls, int min_quality);
+ * floor, the multipart setting, the inspected types and the policy's
+ * version (NULL or "": none), into c->istag. */
+void icapsvc_istag(struct icap_conf *c, const struct listset *ls, int min_quality,
+		   const char *policy_version);
 
 struct icapsvc;
 
@@ -30,7 +32,8 @@ struct icapsvc *icapsvc_start(struct engine *e, struct icap_conf *conf, const ch
 			      unsigned threads);
 
 /* A new ISTag, after a reload. */
-void icapsvc_retag(struct icapsvc *s, const struct listset *ls, int min_quality);
+void icapsvc_retag(struct icapsvc *s, const struct listset *ls, int min_quality,
+		   const char *policy_version);
 
 /* The ISTag sent now. */
 const char *icapsvc_istag_now(const struct icapsvc *s);

@@ -85,10 +85,11 @@ struct tag_ctx {
 	bool inline_mode;
 };
 
-/* One policy_tag as the kernel's tags_rule. Inline, only what the proxy
- * inspects (HTTP requests, whole objects): nothing consumes the mirror
- * in inline mode (--pcap-out aside), so DNS, TLS, QUIC and application
- * tags would only cost ring-buffer writes there. */
+/* One policy_tag as the kernel's tags_rule. Inline, what the proxy
+ * inspects (HTTP requests, whole objects), steered, and the TLS
+ * ClientHellos namewatch reads from the mirror; DNS is answered in the
+ * kernel, and QUIC names and applications are nDPI's, which runs in tap
+ * mode only, so their tags would only cost ring-buffer writes there. */
 static int add_tag(void *ctx, const struct policy_tag *pt)
 {
 	struct tag_ctx *tc = ctx;
@@ -99,7 +100,7 @@ static int add_tag(void *ctx, const struct policy_tag *pt)
 			      .nservers = pt->nservers};
 	int err = -ENOMEM;
 
-	if (tc->inline_mode && !steer)
+	if (tc->inline_mode && !steer && pt->inspect != POLICY_INSPECT_TLS)
 		return 0;
 	r.ports = ports = calloc(pt->nports + 1, sizeof(*ports));
 	r.clients = pfx = calloc(pt->nclients + pt->nservers + 1, sizeof(*pfx));
@@ -116,7 +117,7 @@ static int add_tag(void *ctx, const struct policy_tag *pt)
 			memcpy(pfx[i].addr, p->addr, 16);
 			pfx[i].len = p->len;
 		}
-		r.steer = tc->inline_mode; /* inline: through the proxy */
+		r.steer = tc->inline_mode && steer; /* inline: through the proxy */
 		r.budget = pt->mirror_packets ? pt->mirror_packets : EW_MIRROR_ALL;
 		err = tags_add(tc->t, &r);
 	}

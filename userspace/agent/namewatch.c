@@ -91,32 +91,63 @@ static int enforce(struct namewatch *w, const struct flow_info *fi, uint32_t rul
 	return 0;
 }
 
-int namewatch_seen(struct namewatch *w, const struct flow_info *fi, const char *name,
-		   const char *via)
+/* Without a policy: the domain tables for the client's group. 1 and the
+ * rule in *v when blocked, 0 when not, -errno. */
+static int tables(struct namewatch *w, const struct flow_info *fi, const char *name,
+		  struct namewatch_verdict *v)
 {
-	struct agent_name_block b = {.ts_ns = wall_ns(), .fi = fi, .name = name, .via = via};
 	struct ew_dns_answer a;
-	int found, err;
+	int found;
 
 	pthread_mutex_lock(&w->lock);
-	w->st.names++;
 	found = domains_lookup(w->view, fi->client_addr, name, strlen(name), &a);
 	pthread_mutex_unlock(&w->lock);
-	if (found < 0)
-		bump(w, &w->st.errors, 1);
 	if (found <= 0 || a.kind == EW_DNS_PASS)
 		return found < 0 ? found : 0;
-	err = enforce(w, fi, a.rule_id);
-	if (err) {
+	v->block = true;
+	v->action = "block";
+	v->rule_id = a.rule_id;
+	return 1;
+}
+
+/* The verdict on name: the policy's, else the tables'. */
+static int verdict(struct namewatch *w, const struct flow_info *fi, const char *name,
+		   const char *via, const struct dpi_result *r, struct namewatch_verdict *v)
+{
+	enum policy_point at = strcmp(via, "quic_sni") ? POLICY_AT_TLS : POLICY_AT_QUIC;
+
+	memset(v, 0, sizeof(*v));
+	bump(w, &w->st.names, 1);
+	if (w->conf.decide && w->conf.decide(w->conf.decide_ctx, fi, at, name, r, v))
+		return v->block;
+	return w->view ? tables(w, fi, name, v) : 0;
+}
+
+int namewatch_seen(struct namewatch *w, const struct flow_info *fi, const char *name,
+		   const char *via, const struct dpi_result *r)
+{
+	struct agent_name_block b = {.ts_ns = wall_ns(), .fi = fi, .name = name, .via = via,
+				     .how = ENF_NONE};
+	struct namewatch_verdict v;
+	int err, blocked = verdict(w, fi, name, via, r, &v);
+
+	if (blocked < 0)
+		bump(w, &w->st.errors, 1);
+	if (blocked > 0 && (err = enforce(w, fi, v.rule_id))) {
 		bump(w, &w->st.errors, 1);
 		return err;
 	}
-	bump(w, &w->st.blocked, 1);
-	b.rule_id = a.rule_id;
-	b.how = fi->proto == IPPROTO_TCP ? ENF_NAME_RESET : ENF_NAME_DROP;
-	if (w->conf.engine)
+	if (blocked > 0) {
+		bump(w, &w->st.blocked, 1);
+		b.how = fi->proto == IPPROTO_TCP ? ENF_NAME_RESET : ENF_NAME_DROP;
+	}
+	b.rule_id = v.rule_id;
+	b.rule = v.rule[0] ? v.rule : NULL;
+	b.category = v.category[0] ? v.category : NULL;
+	b.action = v.action;
+	if (v.action && w->conf.engine)
 		agent_event_name_block(w->conf.engine, &b);
-	return 1;
+	return blocked;
 }
 
 /* ---- ClientHellos of mirrored flows ---------------------------------------------- */
@@ -168,7 +199,7 @@ static void data(void *flow, enum stream_dir dir, const uint8_t *p, size_t len, 
 	else
 		bump(f->w, &f->w->st.not_tls, 1);
 	hello_done(f);
-	if (r == TLSHELLO_FOUND && namewatch_seen(f->w, f->fi, name, "tls_sni") == 1)
+	if (r == TLSHELLO_FOUND && namewatch_seen(f->w, f->fi, name, "tls_sni", NULL) == 1)
 		took(f->w, wall_ns() - ts_ns);
 }
 

@@ -7,10 +7,38 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "icapsvc.h"
 #include "log/log.h"
 #include "notices.h"
+
+/* Where the inline disclaimer's form posts: notices url, else the listen
+ * address when it names one (a wildcard is no address a browser can
+ * post to). 0, or -ENOMEM. */
+static int form_action(struct agent_notices *n, const struct runconf_notices *rn)
+{
+	const struct sockaddr_storage *ss = &n->sc.addr;
+	bool any = ss->ss_family == AF_INET
+			   ? ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY)
+			   : IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	size_t len;
+
+	if (!rn->url && any) {
+		ew_warn("notices: listen %s names no address and there is no notices url: "
+			"warn rules show the proxy's own disclaimer inline",
+			rn->listen);
+		return 0;
+	}
+	len = strlen(rn->url ? rn->url : rn->listen) + sizeof("http://" NOTICE_ACK_PATH);
+	n->ack_url = malloc(len);
+	if (!n->ack_url)
+		return -ENOMEM;
+	snprintf(n->ack_url, len, "%s%s" NOTICE_ACK_PATH, rn->url ? "" : "http://",
+		 rn->url ? rn->url : rn->listen);
+	return 0;
+}
 
 /* The server's settings and its socket. */
 static int open_socket(struct agent_notices *n, const struct runconf_notices *rn)
@@ -34,7 +62,7 @@ static int open_socket(struct agent_notices *n, const struct runconf_notices *rn
 		       strerror(-sc->fd));
 		return sc->fd;
 	}
-	return 0;
+	return form_action(n, rn);
 }
 
 int agent_notices_open(struct agent_notices *n, const struct runconf *c)
@@ -93,17 +121,25 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 				.ref = ref,
 				.time = when,
 				.status = rule ? (int)b->status : n->status};
+	char token[ACK_TOKEN_LEN + 1];
+	enum notice_kind k = NOTICE_BLOCK;
 	int len;
 
-	/* a warn rule's disclaimer: the proxy's page (the template's form
-	 * needs the notice server's address, which the proxy does not know) */
-	if (b->act == PROXY_WARN)
-		return 0;
-
+	if (b->page_template && b->page_template[0] &&
+	    notice_lang_choose(n->set, b->page_template, NULL, NULL))
+		v.tmpl = b->page_template; /* else the kind's */
 	snprintf(url, sizeof(url), "http://%s%s", b->host, b->uri);
+	if (b->act == PROXY_WARN) { /* the form posts to the notice server */
+		if (!n->srv || !n->ack_url || !v.category || !v.category[0])
+			return 0;
+		notice_server_token(n->srv, b->client, v.category, url, token);
+		v.token = token;
+		v.ack_url = n->ack_url;
+		k = NOTICE_WARN;
+	}
 	snprintf(ref, sizeof(ref), "%016" PRIx64, b->flow_id);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
-	len = notice_render(n->set, NOTICE_BLOCK, b->accept_language, &v, buf, size, status);
+	len = notice_render(n->set, k, b->accept_language, &v, buf, size, status);
 	return len >= 0 ? (size_t)len : 0; /* the proxy's built-in page then */
 }
 
@@ -118,4 +154,6 @@ void agent_notices_close(struct agent_notices *n)
 	n->set = NULL;
 	free(n->contact);
 	n->contact = NULL;
+	free(n->ack_url);
+	n->ack_url = NULL;
 }

@@ -20,6 +20,9 @@
 struct agent_notices {
 	struct notice_set *set;	      /* NULL: no templates */
 	char *contact;		      /* {{contact}} */
+	char *ack_url;		      /* the inline disclaimer's form action
+				       * (notices url + /_ew/ack); NULL: the
+				       * proxy's own disclaimer */
 	int status;		      /* 451 or 403 */
 	struct notice_server_conf sc; /* the server's, fd open; fd -1: none */
 	struct notice_server *srv;    /* NULL: no server */
@@ -35,7 +38,12 @@ int agent_notices_open(struct agent_notices *n, const struct runconf *c);
 int agent_notices_start(struct agent_notices *n);
 
 /* proxy_conf.notice: the block notice for b in its client's language,
- * 451 or 403 as configured (ctx: the agent_notices). */
+ * 451 or 403 as configured, or for a warn decision the disclaimer (200)
+ * whose form posts to the notice server with a token bound to b's client,
+ * category and URL (ctx: the agent_notices). Returns the page's length,
+ * 0 for the proxy's built-in page (no template; a warn without a notice
+ * server or its url). The rule's template (b->page_template) when the set
+ * has it, else the kind's ("block", "warn"). */
 size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, size_t size,
 			  int *status);
 

@@ -33,9 +33,8 @@ static int no_history_keyed(const struct runconf *c, const struct policy *p, FIL
 	return 0;
 }
 
-/* The policy of c (none when c names none) over c's loaded lists, into
- * *gen; its diagnostics (warnings too) to mf. Returns 0 or -errno. */
-static int load_policy(struct dpi **names, struct runconf *c, struct apolicy **gen, FILE *mf)
+int agent_policy_load(const char *path, struct listset *ls, struct dpi **names,
+		      struct apolicy **gen, FILE *mf)
 {
 	struct policy_names pn = {app_id, category_id, NULL};
 	struct diag *d = calloc(1, sizeof(*d));
@@ -43,21 +42,17 @@ static int load_policy(struct dpi **names, struct runconf *c, struct apolicy **g
 
 	if (!d)
 		return -ENOMEM;
-	if (c->policy && !*names && !(*names = dpi_new()))
-		ew_warn("run: nDPI did not start (%s): rules on applications cannot load",
+	if (path && !*names && !(*names = dpi_new()))
+		ew_warn("nDPI did not start (%s): rules on applications cannot load",
 			strerror(errno));
 	pn.ctx = *names;
-	*gen = apolicy_new(c->policy, &c->lists, *names ? &pn : NULL, d);
+	*gen = apolicy_new(path, ls, *names ? &pn : NULL, d);
 	if (!*gen)
 		rc = errno ? -errno : -EINVAL;
 	if (mf)
 		diag_print(d, mf);
-	if (!rc && (rc = no_history_keyed(c, (*gen)->p, mf))) {
-		apolicy_free(*gen);
-		*gen = NULL;
-	}
 	if (rc && mf)
-		fprintf(mf, "%s: invalid policy\n", c->policy);
+		fprintf(mf, "%s: invalid policy\n", path);
 	free(d);
 	return rc;
 }
@@ -82,7 +77,12 @@ int agent_settings(const struct agent_opts *o, struct dpi **names, struct runcon
 	if (!rc && mf)
 		rc = listset_load(&c->lists, "run", mf);
 	if (!rc && mf)
-		*policy_failed = (rc = load_policy(names, c, gen, mf)) != 0;
+		*policy_failed = (rc = agent_policy_load(c->policy, &c->lists, names, gen, mf)) != 0;
+	if (!rc && mf && (rc = no_history_keyed(c, (*gen)->p, mf))) {
+		*policy_failed = true;
+		apolicy_free(*gen);
+		*gen = NULL;
+	}
 	if (mf)
 		fclose(mf);
 	if (buf && buf[0] && (rc || strstr(buf, "warning")))

@@ -23,4 +23,11 @@
 int agent_settings(const struct agent_opts *o, struct dpi **names, struct runconf *c,
 		   struct apolicy **gen, bool *policy_failed, char *err, size_t errlen);
 
+/* The policy at path (NULL: none) over the loaded lists ls (its lists
+ * join ls's registries), with nDPI's names (*names made on first use),
+ * into *gen; its diagnostics (warnings too) to mf (NULL: none). Returns 0
+ * or -errno. */
+int agent_policy_load(const char *path, struct listset *ls, struct dpi **names,
+		      struct apolicy **gen, FILE *mf);
+
 #endif

@@ -82,7 +82,7 @@ static int on_packet(const struct mirror_pkt *pkt, void *ctx)
 
 	t->st.frames++;
 	if (pkt->rec->dir == EW_DIR_DNS_ANSWER) { /* not a packet of a flow */
-		int rc = t->conf.log ? dnslog_answer(t->conf.log, pkt) : 1;
+		int rc = t->conf.log ? dnslog_answer(t->conf.log, t->conf.dc, pkt) : 1;
 
 		t->st.bad += rc == -EINVAL;
 		t->st.dns_answers += rc == 0;

@@ -21,6 +21,7 @@
 struct tap_conf {
 	struct engine *engine; /* NULL: the mirror only goes to the pcapng file */
 	struct engine *log;    /* whose writer takes the DNS answers' block events */
+	struct decider *dc;    /* names their rules after the policy's */
 	struct kside *kside;
 	struct namewatch *names; /* server names of mirrored flows; NULL: none */
 	const char *pcap_out;  /* NULL: none */

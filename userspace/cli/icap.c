@@ -19,12 +19,16 @@
 #include "cli/cli.h"
 #include "cli/listopts.h"
 #include "engine/engine.h"
+#include "agent/decide.h"
 #include "agent/icapsvc.h"
+#include "agent/settings.h"
+#include "agent/stamp.h"
 #include "icap/icap.h"
 #include "log/log.h"
 
 struct icap_opts {
 	const char *listen;
+	const char *policy;	/* --policy FILE; NULL: a list hit blocks */
 	const char *log;
 	unsigned workers;
 	unsigned log_mask;
@@ -46,6 +50,8 @@ static void usage(FILE *f)
 		"  --log FILE          append events to FILE, created 0600 (default: stdout)\n"
 		"  --workers N         server threads, each with its own inspector (default 2)\n"
 		"  --hash LIST         hashes written to the log (default md5,sha1,sha256)\n"
+		"  --policy FILE       decide with this policy's rules at the object point\n"
+		"                      (docs/policy.md); the lists given here stay the floor\n"
 		LISTOPTS_USAGE
 		"  --inspect-types LIST  sniffed types inspected whole (default\n"
 		"                  " ICAP_DEF_TYPES ")\n"
@@ -125,6 +131,9 @@ static int parse_opt(struct icap_opts *o, int c)
 	case 'L':
 		o->log = optarg;
 		return 0;
+	case 'p':
+		o->policy = optarg;
+		return 0;
 	case 'H':
 		if (!hash_parse_mask(optarg, &o->log_mask))
 			return 0;
@@ -159,6 +168,7 @@ static int parse_args(int argc, char **argv, struct icap_opts *o)
 	static const struct option lopts[] = {
 		{"listen", required_argument, NULL, 'l'},
 		{"log", required_argument, NULL, 'L'},
+		{"policy", required_argument, NULL, 'p'},
 		{"workers", required_argument, NULL, 'w'},
 		{"hash", required_argument, NULL, 'H'},
 		{"inspect-types", required_argument, NULL, 'y'},
@@ -264,8 +274,23 @@ static void serve(struct icap_server *srv, const sigset_t *set)
 	}
 }
 
-static int run(struct icap_opts *o, FILE *out)
+/* The log file as the sink behind the stamp. */
+static int file_line(void *ctx, const char *line, size_t len)
 {
+	return fwrite(line, 1, len, ctx) == len ? 0 : -EIO;
+}
+
+static int file_flush(void *ctx)
+{
+	return fflush(ctx) ? -errno : 0;
+}
+
+static int run(struct icap_opts *o, struct apolicy *pol, FILE *out)
+{
+	const struct ej_sink file = {.line = file_line, .flush = file_flush, .ctx = out};
+	struct stamp stamp;
+	struct rcu r;
+	struct decider dc = {.pol = &r};
 	struct icapsvc *svc = NULL;
 	struct icap_server *srv;
 	struct icap_stats st;
@@ -275,7 +300,13 @@ static int run(struct icap_opts *o, FILE *out)
 	sigset_t set, old;
 	int rc = 2, err;
 
-	ej_init(&w, out);
+	/* with a policy every line names its version, as the agent's do */
+	stamp_init(&stamp, &file);
+	stamp_set(&stamp, pol->version);
+	if (pol->p)
+		ej_init_sink(&w, &stamp.sink);
+	else
+		ej_init(&w, out);
 	engine_conf_default(&c);
 	c.workers = 1; /* frames: none; the ICAP threads inspect */
 	c.log_mask = o->log_mask;
@@ -292,6 +323,10 @@ static int run(struct icap_opts *o, FILE *out)
 		ew_err("icap: couldn't set up the pipeline: %s", strerror(e ? -err : errno));
 		goto out;
 	}
+	rcu_init(&r, pol);
+	dc.e = e;
+	o->conf.judge = decide_icap; /* the policy, or every hit blocks without one */
+	o->conf.judge_ctx = &dc;
 	svc = icapsvc_start(e, &o->conf, o->listen, o->workers);
 	if (!svc)
 		goto out;
@@ -306,6 +341,7 @@ out:
 	icapsvc_stop(svc, NULL);
 	engine_free(e);
 	ej_free(&w);
+	stamp_free(&stamp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
@@ -313,6 +349,8 @@ out:
 int cmd_icap(int argc, char **argv)
 {
 	struct icap_opts o = {0};
+	struct apolicy *pol = NULL;
+	struct dpi *names = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	FILE *out = NULL;
@@ -325,18 +363,21 @@ int cmd_icap(int argc, char **argv)
 		ew_err("icap: bad --listen '%s' (expected ADDR:PORT or [V6ADDR]:PORT)", o.listen);
 		goto out;
 	}
-	if (listopts_load(&o.lists, "icap"))
+	if (listopts_load(&o.lists, "icap") ||
+	    agent_policy_load(o.policy, &o.lists.ls, &names, &pol, stderr))
 		goto out;
-	icapsvc_istag(&o.conf, &o.lists.ls, o.lists.ic.min_quality);
+	icapsvc_istag(&o.conf, &o.lists.ls, o.lists.ic.min_quality, pol->version);
 	out = open_log(o.log);
 	if (!out)
 		goto out;
-	rc = run(&o, out);
+	rc = run(&o, pol, out);
 	if ((out == stdout ? fflush(out) : fclose(out)) != 0) {
 		ew_err("icap: couldn't write the events: %s", strerror(errno));
 		rc = 2;
 	}
 out:
+	apolicy_free(pol);
+	dpi_free(names);
 	listopts_free(&o.lists);
 	return rc;
 }

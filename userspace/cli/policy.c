@@ -178,9 +178,9 @@ static int point(const char *s, enum policy_point *at)
 	return -EINVAL;
 }
 
-static bool always(void *ctx, const uint8_t *client, const char *category)
+static bool always(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns)
 {
-	(void)ctx, (void)client, (void)category;
+	(void)ctx, (void)client, (void)category, (void)ack_ns;
 	return true;
 }
 

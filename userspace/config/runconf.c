@@ -336,10 +336,26 @@ static int icap_section(struct runconf *c, struct ynode *n, struct diag *d)
 	return err ? -EINVAL : 0;
 }
 
+/* notices url: an http:// URL without a path, query or quotes (it
+ * goes into the disclaimer's form as the prefix of /_ew/ack). */
+static int notices_url(const struct ydoc *doc, struct ynode *v, struct diag *d, const char **out)
+{
+	int err = yget_str(doc, v, d, out);
+
+	if (err)
+		return err;
+	if (strncmp(*out, "http://", 7) || !(*out)[7] || strpbrk(*out + 7, "/?#\"<>' ")) {
+		ydoc_error(doc, v, d, "bad notices url '%s' (expected http://HOST[:PORT], no path)",
+			   *out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int notices_section(struct runconf *c, struct ynode *n, struct diag *d)
 {
 	static const char *const keys[] = {"templates", "default_language", "contact", "status",
-					   "listen", "ack_for", "ack_max", NULL};
+					   "listen", "url", "ack_for", "ack_max", NULL};
 	static const char *const statuses[] = {"451", "403", NULL};
 	struct runconf_notices *no = &c->notices;
 	struct ynode *v;
@@ -359,6 +375,8 @@ static int notices_section(struct runconf *c, struct ynode *n, struct diag *d)
 		err = -EINVAL;
 	if ((v = (struct ynode *)ymap_get(n, "listen")))
 		err |= yget_str(&c->doc, v, d, &no->listen);
+	if ((v = (struct ynode *)ymap_get(n, "url")))
+		err |= notices_url(&c->doc, v, d, &no->url);
 	if ((v = (struct ynode *)ymap_get(n, "ack_for")))
 		err |= yget_duration(&c->doc, v, SEC, 30 * 86400 * SEC, d, &no->ack_ns);
 	if ((v = (struct ynode *)ymap_get(n, "ack_max")))

@@ -55,6 +55,11 @@ struct runconf_notices {
 	const char *contact;	/* {{contact}} */
 	int status;		/* block notices: 451 (legal) or 403 (policy) */
 	const char *listen;	/* notice server "ADDR:PORT"; NULL: none */
+	const char *url;	/* the server as subscribers reach it
+				 * ("http://10.0.0.1:8080"), where the
+				 * inline disclaimer's form posts; NULL:
+				 * http://listen, when listen names an
+				 * address */
 	uint64_t ack_ns;	/* an acknowledgement holds this long (1 h) */
 	uint64_t ack_max;	/* acknowledgements remembered (65536) */
 };

@@ -35,6 +35,17 @@ struct icap_backend {
 	void *ctx;
 };
 
+/* What the answer to a message is, from one object's verdict
+ * (icap_conf.judge): blocked or not, with the HTTP status of the notice
+ * and what to name in it (a policy rule, or a list). */
+struct icap_judgement {
+	bool block;
+	unsigned status;		 /* 451 or 403 */
+	bool rule;			 /* name is a rule's (else a list's) */
+	char name[OBJSINK_NAME_MAX];
+	char category[OBJSINK_NAME_MAX];
+};
+
 #define ICAP_DEF_TYPES                                                                  \
 	"jpeg,png,gif,webp,bmp,tiff,ico,avif,heic,jxl,jp2,mp4,mov,webm,mkv,avi,zip,7z,rar," \
 	"gzip,xz,zstd"
@@ -56,6 +67,12 @@ struct icap_conf {
 	bool multipart;		  /* REQMOD multipart/form-data inspected whole (true) */
 	struct http_conf http;	  /* the HTTP parser of the synthetic flows */
 	struct icap_backend backend;
+	/* Judges each object (any server thread), with the message's
+	 * X-Client-IP (the subscriber, as the proxy says; "" none); NULL: a
+	 * list hit blocks with 451, naming the list (as without a policy). */
+	void (*judge)(void *ctx, const struct obj_verdict *v, const char *client_ip,
+		      struct icap_judgement *j);
+	void *judge_ctx;
 };
 
 /* Counters of a server (all threads), approximate while it runs. */

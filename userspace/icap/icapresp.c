@@ -151,23 +151,25 @@ void resp_last_chunk(struct icap_out *o)
 
 /* The notice until the policy's templates land: plain text, no input of
  * the request echoed back. */
-void resp_block(struct icap_out *o, const struct icap_conf *c, const char *list,
-		const char *category)
+void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j)
 {
+	const char *reason = j->status == 403 ? "Forbidden" : "Unavailable For Legal Reasons";
+	const char *name = j->name[0] ? j->name : "-", *cat = j->category;
+	unsigned status = j->status == 403 ? 403 : 451;
 	char page[512], hdr[512];
 	int np, nh;
 
 	np = snprintf(page, sizeof(page),
-		      "451 Unavailable For Legal Reasons\n\n"
-		      "This content was blocked by edgeward: it matched the list '%s'%s%s%s.\n",
-		      list, *category ? " (category '" : "", category, *category ? "')" : "");
+		      "%u %s\n\nThis content was blocked by edgeward: %s '%s'%s%s%s.\n", status,
+		      reason, j->rule ? "the rule" : "it matched the list", name,
+		      *cat ? " (category '" : "", cat, *cat ? "')" : "");
 	if (np < 0 || (size_t)np >= sizeof(page))
 		np = (int)strlen(page);
 	nh = snprintf(hdr, sizeof(hdr),
-		      "HTTP/1.1 451 Unavailable For Legal Reasons\r\n"
+		      "HTTP/1.1 %u %s\r\n"
 		      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
 		      "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-		      np);
+		      status, reason, np);
 	head(o, c, 200, false);
 	out_fmt(o, "Encapsulated: res-hdr=0, res-body=%d\r\n\r\n", nh);
 	out_put(o, hdr, (size_t)nh);

@@ -29,20 +29,36 @@ void icap_shared_init(struct icap_shared *sh, const struct icap_conf *conf)
 	budget_init(&sh->held, conf->hold_total);
 }
 
+/* Without a judge: a list hit blocks, with 451, naming the list. */
+static void by_lists(const struct obj_verdict *v, struct icap_judgement *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->block = v->hits > 0;
+	j->status = 451;
+	if (!j->block)
+		return;
+	objsink_copy_name(j->name, v->list);
+	objsink_copy_name(j->category, v->category);
+}
+
 static void on_verdict(void *ctx, const struct obj_verdict *v)
 {
 	struct icap_thread *t = ctx;
+	const struct icap_conf *c = &t->sh->conf;
 	struct icap_tx *tx = t->cur;
+	struct icap_judgement j;
 
 	CNT(t->sh, objects);
 	if (!tx)
 		return;
 	tx->objects++;
-	if (v->hits && !tx->hits) {
-		objsink_copy_name(tx->list, v->list);
-		objsink_copy_name(tx->category, v->category);
-	}
-	tx->hits += v->hits;
+	if (c->judge)
+		c->judge(c->judge_ctx, v, tx->m ? tx->m->client_ip : "", &j);
+	else
+		by_lists(v, &j);
+	if (j.block && !tx->hits)
+		tx->j = j;
+	tx->hits += j.block;
 }
 
 struct icap_thread *icap_thread_new(struct icap_shared *sh)
@@ -426,7 +442,9 @@ static void answer(struct icap_conn *c, struct icap_out *o, bool at_preview)
 	case TX_REFUSE:
 		if (tx->hits)
 			CNT(sh, blocked);
-		resp_block(o, cf, tx->list[0] ? tx->list : "-", tx->category);
+		if (!tx->hits)
+			tx->j.status = 451; /* a fail-closed limit */
+		resp_block(o, cf, &tx->j);
 		break;
 	case TX_STATUS:
 		if (tx->status == 200)

@@ -55,8 +55,8 @@ struct icap_tx {
 	uint8_t *held;
 	size_t nheld, capheld;
 	/* the verdicts */
-	unsigned objects, hits;
-	char list[OBJSINK_NAME_MAX], category[OBJSINK_NAME_MAX];
+	unsigned objects, hits;	/* hits: objects judged blocked */
+	struct icap_judgement j; /* the first of those */
 };
 
 struct icap_thread {
@@ -102,8 +102,9 @@ void resp_echo_head(struct icap_out *o, const struct icap_conf *c, const struct 
 		    bool has_body);
 void resp_chunk(struct icap_out *o, const uint8_t *p, size_t n);
 void resp_last_chunk(struct icap_out *o);
-/* 200 with an HTTP 451 notice naming the list and category. */
-void resp_block(struct icap_out *o, const struct icap_conf *c, const char *list,
-		const char *category);
+/* 200 with an HTTP notice (j->status: 451 or 403) naming the rule or
+ * list and the category; "-" when nothing was judged (a fail-closed
+ * limit). */
+void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j);
 
 #endif

@@ -126,8 +126,11 @@ int ack_record(struct ack_store *a, const uint8_t *addr, const char *category, u
 	return 0;
 }
 
-bool ack_check(struct ack_store *a, const uint8_t *addr, const char *category, uint64_t now_ns)
+bool ack_check(struct ack_store *a, const uint8_t *addr, const char *category, uint64_t now_ns,
+	       uint64_t max_age_ns)
 {
+	/* recorded at until - lifetime: it holds until the earlier end */
+	uint64_t cut = max_age_ns && max_age_ns < a->lifetime ? a->lifetime - max_age_ns : 0;
 	uint32_t h;
 	bool yes = false;
 
@@ -138,7 +141,7 @@ bool ack_check(struct ack_store *a, const uint8_t *addr, const char *category, u
 	for (uint32_t i = 0; i < ACK_PROBE && !yes; i++) {
 		const struct entry *e = &a->e[(h + i) & a->mask];
 
-		yes = same(e, addr, category) && e->until > now_ns;
+		yes = same(e, addr, category) && e->until > now_ns && e->until - cut > now_ns;
 	}
 	pthread_mutex_unlock(&a->lock);
 	return yes;

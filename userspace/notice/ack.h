@@ -40,9 +40,12 @@ void ack_store_free(struct ack_store *a);
  * (category empty or ACK_CATEGORY_MAX bytes or more). Thread-safe. */
 int ack_record(struct ack_store *a, const uint8_t *addr, const char *category, uint64_t now_ns);
 
-/* Has addr acknowledged category, and does it still hold at now_ns?
+/* Has addr acknowledged category, and does it still hold at now_ns: at
+ * most the store's lifetime ago, and at most max_age_ns ago when that is
+ * not 0 (a warn rule's acknowledge_for, shorter than the store's)?
  * Thread-safe. */
-bool ack_check(struct ack_store *a, const uint8_t *addr, const char *category, uint64_t now_ns);
+bool ack_check(struct ack_store *a, const uint8_t *addr, const char *category, uint64_t now_ns,
+	       uint64_t max_age_ns);
 
 void ack_stats(struct ack_store *a, uint64_t now_ns, struct ack_stats *st);
 

@@ -15,7 +15,7 @@
 #include "server.h"
 
 #define PAGE_MAX    (32u << 10)
-#define ACK_PATH    "/_ew/ack"
+#define ACK_PATH    NOTICE_ACK_PATH
 #define WARN_PATH   "/_ew/warn"
 #define SEC	    1000000000ull
 #define COUNT(s, f) __atomic_add_fetch(&(s)->st.f, 1, __ATOMIC_RELAXED)
@@ -206,20 +206,43 @@ static enum MHD_Result ack(struct notice_server *s, struct MHD_Connection *c, st
 	return text(c, MHD_HTTP_OK, "edgeward: acknowledged.\n");
 }
 
-/* Any other page: the block notice for the host the browser asked. */
+/* What the lookup said, into v (its strings stay l's); a template the
+ * set does not have is the kind's. */
+static void looked_up(const struct notice_server *s, const struct notice_lookup *l,
+		      struct notice_vars *v)
+{
+	v->rule = l->rule[0] ? l->rule : NULL;
+	v->category = l->category[0] ? l->category : NULL;
+	if (l->tmpl[0] && notice_lang_choose(s->conf.set, l->tmpl, NULL, NULL))
+		v->tmpl = l->tmpl;
+	if (l->contact[0])
+		v->contact = l->contact;
+	if (l->status)
+		v->status = l->status;
+}
+
+/* Any other page: the block notice for the host the browser asked, or
+ * what conf.lookup says of it. */
 static enum MHD_Result other(struct notice_server *s, struct MHD_Connection *c, const char *path)
 {
 	struct notice_vars v = {.contact = s->conf.contact, .status = s->conf.status};
-	enum notice_kind k = NOTICE_BLOCK;
+	struct notice_lookup l = {.kind = NOTICE_BLOCK};
 	char url[NOTICE_URL_MAX], token[ACK_TOKEN_LEN + 1];
+	enum notice_kind k;
 	uint8_t addr[16];
 
 	v.host = header(c, "Host");
 	snprintf(url, sizeof(url), "http://%s%s", v.host, path);
 	v.url = url;
 	peer(c, addr);
-	if (s->conf.lookup)
-		s->conf.lookup(s->conf.lookup_ctx, addr, v.host, url, &k, &v);
+	if (s->conf.lookup) {
+		s->conf.lookup(s->conf.lookup_ctx, addr, v.host, url, &l);
+		looked_up(s, &l, &v);
+	}
+	k = l.kind;
+	if (k == NOTICE_ACKED && !notice_lang_choose(s->conf.set, "acked", NULL, NULL))
+		return text(c, MHD_HTTP_OK, "edgeward: acknowledged; the name resolves to the site "
+					    "again once your resolver's cache lets go of it.\n");
 	if (k == NOTICE_WARN) {
 		ack_token(s->key, addr, v.category ? v.category : "", v.url ? v.url : "",
 			  mono_ns() / SEC, token);
@@ -379,9 +402,10 @@ uint16_t notice_server_port(const struct notice_server *s)
 	return i ? i->port : 0;
 }
 
-bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category)
+bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category,
+			 uint64_t ack_ns)
 {
-	return ack_check(s->acks, client, category, mono_ns());
+	return ack_check(s->acks, client, category, mono_ns(), ack_ns);
 }
 
 void notice_server_token(struct notice_server *s, const uint8_t *client, const char *category,

@@ -23,6 +23,19 @@
 #include "notice.h"
 
 #define NOTICE_URL_MAX 2048 /* bytes of a URL the server takes */
+#define NOTICE_ACK_PATH "/_ew/ack" /* where acknowledgements are posted */
+
+/* What conf.lookup decides for a page not under /_ew/, copied into the
+ * server's buffer (so it outlives whatever the decider held while it
+ * decided). Empty strings: none (the server's contact). */
+struct notice_lookup {
+	enum notice_kind kind; /* NOTICE_BLOCK (as without a lookup), NOTICE_WARN
+				* (the disclaimer), NOTICE_ACKED (acknowledged) */
+	int status;	       /* NOTICE_BLOCK: 403 or 451; 0: the server's */
+	char rule[64], category[64];
+	char tmpl[NOTICE_NAME_MAX]; /* the template; "": the kind's */
+	char contact[256];
+};
 
 struct notice_server_conf {
 	const struct notice_set *set; /* the templates: outlive the server */
@@ -39,12 +52,12 @@ struct notice_server_conf {
 	uint64_t token_ns;   /* a disclaimer may be acknowledged this
 			      * long after it was served */
 	unsigned threads;    /* server threads */
-	/* A page not under /_ew/ (a DNS answer sent the browser here): sets
-	 * *k and v (rule, category, ...; strings living until the next call
-	 * in that thread) for client, host and url. Optional: NULL, the block
-	 * notice naming the host. Called from server threads. */
+	/* A page not under /_ew/ (a DNS answer sent the browser here): fills
+	 * *out (zeroed: the block notice naming the host) for client, host
+	 * (the Host header as sent, port and all) and url. Optional. Called
+	 * from server threads. */
 	void (*lookup)(void *ctx, const uint8_t *client, const char *host, const char *url,
-		       enum notice_kind *k, struct notice_vars *v);
+		       struct notice_lookup *out);
 	void *lookup_ctx;
 };
 
@@ -75,8 +88,10 @@ struct notice_server *notice_server_start(const struct notice_server_conf *conf,
 uint16_t notice_server_port(const struct notice_server *s);
 
 /* Has client (16 bytes, IPv4 as ::ffff:a.b.c.d) acknowledged category's
- * disclaimer, and does it still hold? Any thread. */
-bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category);
+ * disclaimer, and does it still hold (for ack_ns, the server's ack_ns at
+ * most; 0: the server's)? Any thread. */
+bool notice_server_acked(struct notice_server *s, const uint8_t *client, const char *category,
+			 uint64_t ack_ns);
 
 /* A token for a disclaimer shown elsewhere (by the proxy) whose form
  * posts here: out holds ACK_TOKEN_LEN + 1 bytes. Any thread. */

@@ -195,7 +195,7 @@ void policy_decide(const struct policy *p, const struct policy_input *in,
 		out->rule = &r->pub;
 		out->action = r->pub.action;
 		if (r->pub.action == POLICY_WARN && in->acked && in->client &&
-		    in->acked(in->acked_ctx, in->client, r->pub.category)) {
+		    in->acked(in->acked_ctx, in->client, r->pub.category, r->pub.ack_ns)) {
 			out->action = POLICY_ALLOW;
 			out->acknowledged = true;
 		}

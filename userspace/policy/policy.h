@@ -42,6 +42,9 @@ enum policy_action {
 enum policy_dns {
 	POLICY_DNS_NXDOMAIN, /* NXDOMAIN */
 	POLICY_DNS_NOTICE,   /* an answer pointing at the notice server */
+	POLICY_DNS_PASS,     /* the name resolves (warn: the disclaimer is
+			      * HTTP's, and a DNS answer cannot know who
+			      * acknowledged it) */
 };
 
 /* Where a decision is asked: what the enforcement point has seen. */
@@ -93,9 +96,10 @@ struct policy_input {
 	const struct policy_hit *hits;
 	size_t nhits;
 	int64_t now;	       /* seconds since the epoch (the time conditions) */
-	/* warn rules: has client acknowledged this category within its time?
-	 * (the notice server's store). NULL: never. */
-	bool (*acked)(void *ctx, const uint8_t *client, const char *category);
+	/* warn rules: has client acknowledged this category within ack_ns
+	 * (the rule's acknowledge_for)? (the notice server's store). NULL:
+	 * never. */
+	bool (*acked)(void *ctx, const uint8_t *client, const char *category, uint64_t ack_ns);
 	void *acked_ctx;
 };
 
@@ -237,6 +241,40 @@ struct policy_tag {
  * -ENOMEM. */
 int policy_tags(const struct policy *p, int (*fn)(void *ctx, const struct policy_tag *t),
 		void *ctx);
+
+/* ---- DNS: what the kernel's domain tables answer ---------------------------
+ * The tables (kernel/domains.h) know a query's client group, its name and,
+ * through the agent's recompiles, the time: policy_dns gives their
+ * entries, so that the longest-match lookup of the tables answers as
+ * policy_decide does at POLICY_AT_DNS with no server address and no nDPI
+ * ids (docs/policy.md, "DNS: the tables"). Rules are walked in order per
+ * group; an entry already covered by an earlier entry of its group (an
+ * exact name under an earlier `*.suffix`, a `*.suffix` under an earlier
+ * one, the same entry) is left out, so that a later, more specific entry
+ * never overrides an earlier rule. A rule with no domain_list ends its
+ * groups' walk (its names are not in the tables: they pass); rules whose
+ * conditions the tables cannot know (ip_list, app, app_category) are left
+ * out; time windows are read at `now`. */
+
+struct policy_dns_ops {
+	/* Every prefix of every group (g: policy_group_name's index). */
+	int (*group)(void *ctx, const struct policy_prefix *pfx, unsigned g);
+	/* An entry: name ("x.example", or "*.example" for the names below)
+	 * for the clients of group g, decided by rule (allow and monitor:
+	 * an exception, the name passes). Strings valid during the call. */
+	int (*name)(void *ctx, unsigned g, const char *name, const struct policy_rule *rule);
+	void *ctx;
+};
+
+/* Calls ops->group for the prefixes, then ops->name for the entries in
+ * force at time now (seconds), until one returns nonzero (returned).
+ * Returns 0, that value or -ENOMEM. */
+int policy_dns(const struct policy *p, int64_t now, const struct policy_dns_ops *ops);
+
+/* The first minute boundary after now at which a time window of a rule
+ * the tables depend on opens or closes (recompile then), within the next
+ * eight days; 0 when no such rule has a window. */
+int64_t policy_dns_next(const struct policy *p, int64_t now);
 
 /* Names, for messages and events. */
 const char *policy_action_name(enum policy_action a);

@@ -207,6 +207,11 @@ unsigned policy_cond_points(enum pcond c);
  * conditions say: a sound, not a complete, test). */
 bool policy_rule_covers(const struct policy *p, const struct prule *a, const struct prule *b);
 
+/* poldns.c */
+
+/* Warnings on what the DNS tables cannot enforce as the rules say. */
+void policy_check_dns(struct policy *p);
+
 /* poldecide.c */
 
 /* True when time t falls in one of r's windows. */

@@ -340,7 +340,8 @@ static int compile(struct policy *p)
 	err |= policy_rules_parse(p, v);
 	if (err == -ENOMEM)
 		return err;
-	policy_check_rules(p);
+	if (!policy_check_rules(p))
+		policy_check_dns(p);
 	return p->d->errors ? -EINVAL : 0;
 }
 

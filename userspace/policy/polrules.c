@@ -354,7 +354,7 @@ static int applies(struct policy *p, const struct ynode *n, const char *key, uns
 
 static int settings(struct policy *p, struct prule *r, const struct ynode *n)
 {
-	static const char *const dns[] = {"nxdomain", "notice", NULL};
+	static const char *const dns[] = {"nxdomain", "notice", "pass", NULL};
 	const unsigned blocking = 1u << POLICY_BLOCK | 1u << POLICY_NOTICE | 1u << POLICY_WARN;
 	const struct ynode *v = ymap_get(n, "action");
 	int a, err = 0;
@@ -372,7 +372,9 @@ static int settings(struct policy *p, struct prule *r, const struct ynode *n)
 		return -EINVAL;
 	}
 	r->pub.action = (enum policy_action)a;
-	r->pub.dns = a == POLICY_BLOCK ? POLICY_DNS_NXDOMAIN : POLICY_DNS_NOTICE;
+	r->pub.dns = a == POLICY_BLOCK	  ? POLICY_DNS_NXDOMAIN
+		     : a == POLICY_WARN ? POLICY_DNS_PASS
+					: POLICY_DNS_NOTICE;
 	for (unsigned i = 4; i < 10; i++)
 		err |= applies(p, n, rule_keys[i], i == 9 ? 1u << POLICY_WARN : blocking,
 			       r->pub.action, i == 9 ? "warn" : "block, notice and warn");

@@ -201,6 +201,7 @@ static void fill_block(struct conn *c, struct proxy_block *b, const struct pverd
 	b->rule = v->d.rule;
 	b->version = v->d.version;
 	b->page_category = v->d.category[0] ? v->d.category : v->category;
+	b->page_template = v->d.notice;
 }
 
 static void report(struct conn *c, const struct proxy_block *b)

@@ -56,6 +56,7 @@ struct proxy_decision {
 	unsigned status;		 /* the page's status: 451 or 403 (0: 451) */
 	char rule[OBJSINK_NAME_MAX];	 /* what decided ("" none) */
 	char category[OBJSINK_NAME_MAX]; /* what the page names ("" the list's) */
+	char notice[OBJSINK_NAME_MAX];	 /* the page's template ("" the kind's) */
 	char version[72];		 /* the decider's version, for the event */
 };
 
@@ -104,6 +105,7 @@ struct proxy_block {
 	unsigned status;	 /* of the page */
 	const char *rule, *version; /* "" when none */
 	const char *page_category;  /* what the page names */
+	const char *page_template;  /* the decision's template ("" the kind's) */
 };
 
 struct proxy_conf {
