@@ -163,6 +163,74 @@ static void pcapng_file(void **state)
 	reasm_free(r);
 }
 
+/* This process's file-backed resident pages (RssFile), in bytes. */
+static size_t rss_file(void)
+{
+	char line[256];
+	size_t kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssFile: %zu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+/* A 40 MiB capture read through the mapping: every frame's bytes as
+ * written, the mapping's resident pages bounded (pages behind the reader
+ * go back to the page cache), and a dropped page read back intact. */
+static void long_file_bounded(void **state)
+{
+	enum { FRAMES = 28000, LEN = 1500 };
+	char path[] = "/tmp/ew_test_pcapsrc_XXXXXX";
+	static const uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+	uint8_t frame[LEN];
+	size_t base, peak = 0;
+	struct pcapsrc_frame fr;
+	struct pcapsrc_err err;
+	const uint8_t *first = NULL;
+	struct pcapsrc *ps;
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "wb");
+
+	(void)state;
+	assert_non_null(f);
+	fwrite(hdr, sizeof(hdr), 1, f);
+	for (uint32_t i = 0; i < FRAMES; i++) {
+		uint32_t rec[4] = {i, 0, LEN, LEN};
+
+		memset(frame, (int)(i * 7 + 1), sizeof(frame));
+		memcpy(frame, &i, sizeof(i));
+		fwrite(rec, sizeof(rec), 1, f);
+		fwrite(frame, sizeof(frame), 1, f);
+	}
+	assert_int_equal(fclose(f), 0);
+	base = rss_file();
+	ps = pcapsrc_open(path, &err);
+	assert_non_null(ps);
+	for (uint32_t i = 0; i < FRAMES; i++) {
+		assert_int_equal(pcapsrc_next(ps, &fr, &err), 1);
+		assert_int_equal(fr.caplen, LEN);
+		memset(frame, (int)(i * 7 + 1), sizeof(frame));
+		memcpy(frame, &i, sizeof(i));
+		assert_memory_equal(fr.data, frame, LEN);
+		if (!first)
+			first = fr.data;
+		if (i % 1000 == 0 && rss_file() > base + peak)
+			peak = rss_file() - base;
+	}
+	assert_int_equal(pcapsrc_next(ps, &fr, &err), 0);
+	/* 8 MiB behind the reader, 1 MiB steps, and what read-ahead adds */
+	assert_true(peak < (12u << 20));
+	memset(frame, 1, sizeof(frame));
+	memset(frame, 0, 4);
+	assert_memory_equal(first, frame, LEN); /* dropped long ago: read back */
+	pcapsrc_close(ps);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +238,7 @@ int main(void)
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(unsupported_link_type),
 		cmocka_unit_test(pcapng_file),
+		cmocka_unit_test(long_file_bounded),
 	};
 	return ewtest_run(tests);
 }

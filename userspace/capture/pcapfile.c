@@ -76,6 +76,16 @@ out:
 	return rc;
 }
 
+void pcapfile_map_drop(const struct pcapfile_map *m, size_t upto)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	upto = upto < m->len ? upto & ~(page - 1) : m->len;
+	/* a private read-only file mapping: the pages go, the file stays */
+	if (upto)
+		madvise((void *)m->data, upto, MADV_DONTNEED);
+}
+
 void pcapfile_unmap(struct pcapfile_map *m)
 {
 	if (m->data)
@@ -233,6 +243,11 @@ int pcapfile_next(struct pcapfile *r, struct pcapfile_frame *f, struct pcapfile_
 	else if (rc < 0)
 		*err = r->err;
 	return rc;
+}
+
+size_t pcapfile_offset(const struct pcapfile *r)
+{
+	return r->off;
 }
 
 void pcapfile_close(struct pcapfile *r)

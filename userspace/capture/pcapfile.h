@@ -60,6 +60,12 @@ struct pcapfile;
  * Release with pcapfile_unmap. */
 int pcapfile_map(const char *path, struct pcapfile_map *m);
 
+/* Gives back m's pages before byte upto (rounded down to a page) to the
+ * page cache: the process's resident set stops growing with the file,
+ * and a reader that touches them again reads them back, the same bytes.
+ * Any thread, while m is mapped. */
+void pcapfile_map_drop(const struct pcapfile_map *m, size_t upto);
+
 /* Unmaps m (a no-op on a zeroed one) and zeroes it. */
 void pcapfile_unmap(struct pcapfile_map *m);
 
@@ -73,6 +79,9 @@ struct pcapfile *pcapfile_open(const uint8_t *data, size_t len, const char *name
 
 /* The link type (DLT_*) of the file, or of its first interface. */
 int pcapfile_linktype(const struct pcapfile *r);
+
+/* Where the next record or block starts: the bytes read so far. */
+size_t pcapfile_offset(const struct pcapfile *r);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at the end, or -EIO
  * with *err filled (truncated or corrupt: the frames before the damage

@@ -11,10 +11,16 @@
 
 #include "pcapsrc.h"
 
+/* Our own mapping's pages behind the reader are given back every
+ * PCAPSRC_DROP_STEP bytes, all but the last PCAPSRC_DROP_LAG: a long
+ * capture costs a bounded resident set. A mapping the caller gave is the
+ * caller's to drop (the engine's workers share one). */
+
 struct pcapsrc {
 	struct pcapfile *f;	 /* the mapped file's reader, or NULL: */
 	pcap_t *p;		 /* libpcap's */
 	struct pcapfile_map map; /* our own mapping, when the caller gave none */
+	size_t dropped;		 /* map's pages before this were given back */
 	int linktype;
 	uint64_t num;
 	char path[256];
@@ -110,6 +116,10 @@ static int next_mapped(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsr
 	}
 	if (rc == 0)
 		return 0;
+	if (s->map.data && pcapfile_offset(s->f) >= s->dropped + PCAPSRC_DROP_LAG + PCAPSRC_DROP_STEP) {
+		s->dropped = pcapfile_offset(s->f) - PCAPSRC_DROP_LAG;
+		pcapfile_map_drop(&s->map, s->dropped);
+	}
 	f->data = pf.data;
 	f->caplen = pf.caplen;
 	f->len = pf.len;
@@ -117,6 +127,11 @@ static int next_mapped(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsr
 	f->num = ++s->num;
 	f->linktype = pf.linktype;
 	return 1;
+}
+
+size_t pcapsrc_offset(const struct pcapsrc *s)
+{
+	return s->f ? pcapfile_offset(s->f) : 0;
 }
 
 int pcapsrc_next(struct pcapsrc *s, struct pcapsrc_frame *f, struct pcapsrc_err *err)

@@ -33,11 +33,21 @@ struct pcapsrc_frame {
  * (ENOTSUP: a link type packet_decode doesn't handle). */
 struct pcapsrc *pcapsrc_open(const char *path, struct pcapsrc_err *err);
 
+/* A mapping pcapsrc made itself gives its pages behind the reader back
+ * (pcapfile_map_drop) every PCAPSRC_DROP_STEP bytes, all but the last
+ * PCAPSRC_DROP_LAG; one the caller gave, the caller does (as far as the
+ * slowest of its readers allows). */
+#define PCAPSRC_DROP_LAG  (8u << 20)
+#define PCAPSRC_DROP_STEP (1u << 20)
+
 /* pcapsrc_open, reading path out of m, a mapping of it (pcapfile_map)
  * that the caller keeps until pcapsrc_close and may share between
  * sources on several threads. m NULL: pcapsrc_open. */
 struct pcapsrc *pcapsrc_open_map(const char *path, const struct pcapfile_map *m,
 				 struct pcapsrc_err *err);
+
+/* Bytes of a mapped file read so far; 0 for a file libpcap reads. */
+size_t pcapsrc_offset(const struct pcapsrc *s);
 
 /* Reads the next frame. Returns 1 with *f filled, 0 at end of file, or
  * -EIO with err filled (truncated or corrupt file). */

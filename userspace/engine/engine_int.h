@@ -50,6 +50,8 @@ struct srcmap {
 	int rc;		/* of pcapfile_map, once tried */
 	bool tried;
 	unsigned done;	/* workers finished with the source */
+	size_t off[ENGINE_WORKERS_MAX]; /* bytes each worker has read (atomic) */
+	size_t dropped; /* pages before this given back (under map_lock) */
 };
 
 /* The records waiting for their turn: a binary min-heap by objrec_cmp. */

@@ -90,6 +90,30 @@ static const struct pcapfile_map *map_get(struct engine *e, int i)
 	return sm->rc ? NULL : &sm->m;
 }
 
+/* Worker w has read off bytes of source i's mapping: the pages every
+ * worker has passed, but the last PCAPSRC_DROP_LAG, go back to the page
+ * cache, so a long capture costs a bounded resident set. */
+static void map_progress(struct engine *e, int i, unsigned w, size_t off)
+{
+	struct srcmap *sm = &e->maps[i];
+	size_t slowest = SIZE_MAX;
+
+	__atomic_store_n(&sm->off[w], off, __ATOMIC_RELAXED);
+	for (unsigned k = 0; k < e->n; k++) {
+		size_t o = __atomic_load_n(&sm->off[k], __ATOMIC_RELAXED);
+
+		slowest = o < slowest ? o : slowest;
+	}
+	if (slowest < PCAPSRC_DROP_LAG)
+		return;
+	pthread_mutex_lock(&e->map_lock);
+	if (slowest - PCAPSRC_DROP_LAG >= sm->dropped + PCAPSRC_DROP_STEP) {
+		sm->dropped = slowest - PCAPSRC_DROP_LAG;
+		pcapfile_map_drop(&sm->m, sm->dropped);
+	}
+	pthread_mutex_unlock(&e->map_lock);
+}
+
 static void map_put(struct engine *e, int i)
 {
 	struct srcmap *sm = &e->maps[i];
@@ -107,6 +131,8 @@ static void read_frames(struct worker *w, const struct engine_source *s, uint64_
 	struct defrag *d = defrag_new(NULL);
 	struct pcapsrc_frame fr;
 	struct pcapsrc *ps = NULL;
+	const struct pcapfile_map *m;
+	size_t seen = 0;
 	struct pkt p;
 
 	rd->rc = -ENOMEM;
@@ -115,15 +141,19 @@ static void read_frames(struct worker *w, const struct engine_source *s, uint64_
 			 strerror(ENOMEM));
 		return;
 	}
-	ps = pcapsrc_open_map(path, map_get(w->e, s->index), &rd->err);
+	ps = pcapsrc_open_map(path, m = map_get(w->e, s->index), &rd->err);
 	if (!ps)
 		rd->rc = -errno;
 	while (ps && (rd->rc = pcapsrc_next(ps, &fr, &rd->err)) == 1) {
 		rd->frames = fr.num;
+		if (m && pcapsrc_offset(ps) >= seen + PCAPSRC_DROP_STEP)
+			map_progress(w->e, s->index, w->idx, seen = pcapsrc_offset(ps));
 		if (ingest_frame(d, fr.linktype, fr.data, fr.caplen, base + fr.num, fr.ts_ns, &p,
 				 &rd->cap))
 			worker_packet(w, &p);
 	}
+	if (m)
+		map_progress(w->e, s->index, w->idx, m->len); /* done with it */
 	defrag_stats(d, &rd->cap.defrag);
 	defrag_free(d);
 	pcapsrc_close(ps);
