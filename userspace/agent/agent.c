@@ -305,7 +305,7 @@ static int start(struct agent *a)
 	if (!rc && a->notices.srv)
 		a->hooks = (struct apolicy_hooks){.acked = acked, .ctx = a->notices.srv};
 	if (!rc && a->conf.mode == RUN_INLINE &&
-	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices)))
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices, a->names)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);
@@ -421,6 +421,9 @@ static void status_inline(struct agent *a, FILE *out)
 		(unsigned long long)ps.blocked, (unsigned long long)ps.streamed,
 		(unsigned long long)ps.learned, (unsigned long long)ps.held_bytes,
 		(unsigned long long)ps.held_peak);
+	fprintf(out, "dns over tcp: queries %llu, answered by the agent %llu, connections refused %llu\n",
+		(unsigned long long)ps.dns_queries, (unsigned long long)ps.dns_answered,
+		(unsigned long long)ps.dns_refused);
 }
 
 static void status_icap(struct agent *a, FILE *out)

@@ -9,8 +9,7 @@
 #include "events.h"
 #include "names/dnsmsg.h"
 
-/* What the kernel's outcome counter says the answer was. */
-static enum agent_enforced enforced_of(uint32_t outcome)
+enum agent_enforced dnslog_enforced(uint32_t outcome)
 {
 	return outcome == EW_C_DNS_NOTICE     ? ENF_DNS_NOTICE
 	       : outcome == EW_C_DNS_NXDOMAIN ? ENF_DNS_NXDOMAIN
@@ -20,7 +19,8 @@ static enum agent_enforced enforced_of(uint32_t outcome)
 int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt)
 {
 	struct agent_name_block b = {.ts_ns = pkt->ts_ns, .via = "dns",
-				     .rule_id = pkt->rec->seq, .how = enforced_of(pkt->rec->ack)};
+				     .rule_id = pkt->rec->seq, .how = dnslog_enforced(pkt->rec->ack),
+				     .answered_by = "tc"};
 	struct dnsmsg_question q;
 	struct flow_info fi = {0};
 	struct pkt_err err;

@@ -10,6 +10,7 @@
 #define EW_AGENT_DNSLOG_H
 
 #include "engine/engine.h"
+#include "events.h"
 #include "kernel/mirror.h"
 
 /* Writes the block event of answer record pkt to e's log. Returns 0, or
@@ -17,5 +18,9 @@
  * (counted by the caller), -ENOMEM / -EMSGSIZE when the line was not
  * queued. */
 int dnslog_answer(struct engine *e, const struct mirror_pkt *pkt);
+
+/* What an answer's outcome counter (EW_C_DNS_NOTICE, _NXDOMAIN, _NODATA)
+ * says it was enforced with. */
+enum agent_enforced dnslog_enforced(uint32_t outcome);
 
 #endif

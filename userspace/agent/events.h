@@ -54,6 +54,8 @@ struct agent_name_block {
 	const char *name; /* as the client sent it */
 	const char *via;  /* "tls_sni", "quic_sni", "dns" */
 	uint16_t dns_type; /* "dns": the query's type */
+	const char *answered_by; /* "dns": "tc" (the kernel) or "agent" (DNS over TCP
+				  * through the proxy); NULL: not said */
 	uint32_t rule_id; /* the domain tables' rule */
 	enum agent_enforced how;
 };

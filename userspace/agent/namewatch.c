@@ -91,19 +91,27 @@ static int enforce(struct namewatch *w, const struct flow_info *fi, uint32_t rul
 	return 0;
 }
 
+int namewatch_lookup(struct namewatch *w, const uint8_t client[16], const char *name,
+		     struct ew_dns_answer *a)
+{
+	int found;
+
+	pthread_mutex_lock(&w->lock);
+	w->st.names++;
+	found = domains_lookup(w->view, client, name, strlen(name), a);
+	if (found < 0)
+		w->st.errors++;
+	pthread_mutex_unlock(&w->lock);
+	return found;
+}
+
 int namewatch_seen(struct namewatch *w, const struct flow_info *fi, const char *name,
 		   const char *via)
 {
 	struct agent_name_block b = {.ts_ns = wall_ns(), .fi = fi, .name = name, .via = via};
 	struct ew_dns_answer a;
-	int found, err;
+	int found = namewatch_lookup(w, fi->client_addr, name, &a), err;
 
-	pthread_mutex_lock(&w->lock);
-	w->st.names++;
-	found = domains_lookup(w->view, fi->client_addr, name, strlen(name), &a);
-	pthread_mutex_unlock(&w->lock);
-	if (found < 0)
-		bump(w, &w->st.errors, 1);
 	if (found <= 0 || a.kind == EW_DNS_PASS)
 		return found < 0 ? found : 0;
 	err = enforce(w, fi, a.rule_id);
