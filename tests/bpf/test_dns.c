@@ -11,6 +11,7 @@
  * name (QUIC's, later from nDPI) puts the flow's verdict in. */
 #include <sys/stat.h>
 
+#include "agent/dnstcp.h"
 #include "agent/namewatch.h"
 #include "bpf/tc_harness.h"
 #include "bpf/dnsbuild.h"
@@ -656,6 +657,53 @@ static void builder_refuses(void **state)
 	assert_int_equal(dq.q_end, 12 + 14 + 4);
 }
 
+/* The proxy's DNS hook (agent/dnstcp): a minor's query for a blocked name
+ * gets TC's answer; an exception, another group's client, a malformed
+ * query get 0 (upstream). */
+static void proxy_dns_hook(void **state)
+{
+	struct kside k = {.flows_fd = bpf_map__fd(fx.skel->maps.ew_flows_v1)};
+	struct namewatch *w = namewatch_new(&(struct namewatch_conf){.kside = &k});
+	struct dnstcp d = {.names = w};
+	struct db_query q = {4, MINOR4, RESOLVER, .name = "www.blocked.test", .type = 28, .edns = 1};
+	uint8_t ans[PROXY_DNS_ANSWER_MAX];
+	struct proxy_dns_query pq = {.flow_id = 1, .cport = DB_SPORT, .sport = 53};
+	size_t mlen = db_msg_len(&q), off;
+	struct pb in;
+	struct out o;
+
+	(void)state;
+	assert_non_null(w);
+	db_frame(&in, &q, NULL, 0);
+	off = in.len - mlen;
+	run_frame(&in, &o);
+	drain();
+	assert_int_equal(o.rc, TC_ACT_REDIRECT);
+	client16(&q, pq.client);
+	pq.msg = in.buf + off;
+	pq.len = mlen;
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), o.len - off);
+	assert_memory_equal(ans, o.buf + off, o.len - off);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, 100), 0); /* no room: upstream */
+	in.buf[off + 2] |= 0x80; /* a response: not a query */
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	q.name = "allowed.blocked.test";
+	db_frame(&in, &q, NULL, 0);
+	pq.msg = in.buf + in.len - db_msg_len(&q);
+	pq.len = db_msg_len(&q);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	q.name = "blocked.test";
+	q.src = OTHER4;
+	db_frame(&in, &q, NULL, 0);
+	client16(&q, pq.client);
+	pq.msg = in.buf + in.len - db_msg_len(&q);
+	pq.len = db_msg_len(&q);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	d.names = NULL; /* no tables' view: everything upstream */
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	namewatch_free(w);
+}
+
 /* ---- the agent's hook: a flow's server name --------------------------------- */
 
 static void udp_flow(struct flow_info *fi, const char *client, const char *server)
@@ -783,7 +831,7 @@ int main(void)
 		cmocka_unit_test(fragment_pass),	 cmocka_unit_test(commit_switches),
 		cmocka_unit_test(view_agrees),		 cmocka_unit_test(quic_name_hook),
 		cmocka_unit_test(api_errors),		 cmocka_unit_test(builder_agrees),
-		cmocka_unit_test(builder_refuses),
+		cmocka_unit_test(builder_refuses),	 cmocka_unit_test(proxy_dns_hook),
 	};
 	int rc = 1, err;
 

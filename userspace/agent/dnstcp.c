@@ -48,6 +48,7 @@ size_t dnstcp_answer(void *ctx, const struct proxy_dns_query *q, uint8_t *answer
 	n = dnsanswer_build(q->msg, &dq, &a, answer, size, &outcome);
 	if (n <= 0)
 		return 0;
-	event(d->e, q, a.rule_id, outcome);
+	if (d->e)
+		event(d->e, q, a.rule_id, outcome);
 	return (size_t)n;
 }

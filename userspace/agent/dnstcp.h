@@ -16,7 +16,7 @@
 #include "proxy/proxy.h"
 
 struct dnstcp {
-	struct engine *e;	 /* block events; outlives the proxy */
+	struct engine *e;	 /* block events (NULL: none); outlives the proxy */
 	struct namewatch *names; /* the domain tables' view; outlives it;
 				  * NULL: every query goes upstream */
 };
