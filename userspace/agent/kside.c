@@ -139,9 +139,9 @@ static int policy_tags_of(const struct runconf *c, const struct apolicy *g, stru
 	return err;
 }
 
-/* Inline, with inline.dns_tcp: tcp/53 an inline port, so DNS over TCP
- * goes through the proxy's DNS relay (docs/domains.md), whatever the
- * policy's tags: queries TC cannot read whole are answered there. */
+/* Inline, with inline.dns_tcp: tcp/53 an inline port (not one limited to
+ * the policy's tags), so DNS over TCP goes through the proxy's DNS relay
+ * (docs/domains.md): queries TC cannot read whole are answered there. */
 static int dns_port(const struct runconf *c, struct ports_entry *ports, int *n)
 {
 	struct ports_entry dns = {.key = {.port = htons(53), .proto = IPPROTO_TCP}};
