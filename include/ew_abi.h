@@ -441,6 +441,25 @@ static inline __u64 ew_dns_suffix_hash(__u64 label, __u64 rest)
 	return ew_pt_mix(label ^ ew_pt_mix(rest));
 }
 
+/* The record a blocked name's answer carries for a query of type qtype:
+ * 1 (A), 28 (AAAA) or 0 (none: the rcode tells), and the rcode (0, or 3
+ * NXDOMAIN). One rule for the TC program's answers (bpf/lib/dns.h) and
+ * the agent's (userspace/names/dnsanswer.c). */
+static inline __u16 ew_dns_answer_record(const struct ew_dns_answer *a, __u16 qtype, __u8 *rcode)
+{
+	__u8 kind = a->kind;
+
+	if (kind == EW_DNS_NOTICE) {
+		if (qtype == 1 && (a->flags & EW_DNS_HAVE_A))
+			return 1;
+		if (qtype == 28 && (a->flags & EW_DNS_HAVE_AAAA))
+			return 28;
+		kind = a->other;
+	}
+	*rcode = kind == EW_DNS_NXDOMAIN ? 3 : 0;
+	return 0;
+}
+
 #ifndef __bpf__
 _Static_assert(sizeof(struct ew_flow_key) == 40, "ABI changed: bump EW_MAP_VERSION");
 _Static_assert(sizeof(struct ew_verdict) == 16, "ABI changed: bump EW_MAP_VERSION");

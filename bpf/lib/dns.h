@@ -266,23 +266,6 @@ static __always_inline struct ew_dns_answer *ew_dns_decide(const struct ew_pkt *
 	return answers ? bpf_map_lookup_elem(answers, &slot) : NULL;
 }
 
-/* The record the answer carries for the query's type: 1 (A), 28 (AAAA)
- * or 0 (none: rcode tells), and the rcode (0 or 3, NXDOMAIN). */
-static __always_inline __u16 ew_dns_record(const struct ew_dns_answer *a, __u16 qtype, __u8 *rcode)
-{
-	__u8 kind = a->kind;
-
-	if (kind == EW_DNS_NOTICE) {
-		if (qtype == EW_DNS_TYPE_A && (a->flags & EW_DNS_HAVE_A))
-			return EW_DNS_TYPE_A;
-		if (qtype == EW_DNS_TYPE_AAAA && (a->flags & EW_DNS_HAVE_AAAA))
-			return EW_DNS_TYPE_AAAA;
-		kind = a->other;
-	}
-	*rcode = kind == EW_DNS_NXDOMAIN ? 3 : 0;
-	return 0;
-}
-
 /* Writes the A or AAAA record (owner: a pointer to the question's name)
  * at rr; returns its length. */
 static __always_inline __u32 ew_dns_put_rr(__u8 *rr, const struct ew_dns_answer *a, __u16 type)
@@ -332,7 +315,7 @@ static __always_inline __u32 ew_dns_build(struct ew_tc_scratch *s, const struct 
 {
 	struct ew_dns_state *d = &s->d;
 	__u8 *msg = s->r.buf + EW_DNS_MSG, rcode = 0;
-	__u16 type = ew_dns_record(a, d->qtype, &rcode);
+	__u16 type = ew_dns_answer_record(a, d->qtype, &rcode);
 	__u32 end = d->q_end;
 
 	if (end > EW_DNS_HDR + EW_DNS_NAME_MAX + 4)

@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 
 #include "agent/decide.h"
+#include "agent/dnstcp.h"
 #include "agent/namewatch.h"
 #include "bpf/tc_harness.h"
 #include "bpf/dnsbuild.h"
 #include "kernel/domains.h"
+#include "names/dnsanswer.h"
 
 #define TEXT	 "blocked for minors; contact help@isp.test"
 #define NOTICE4	 "192.0.2.80"
@@ -531,6 +533,178 @@ static void view_agrees(void **state)
 	domains_view_close(v);
 }
 
+/* ---- the agent's answers (names/dnsanswer) -------------------------------- */
+
+/* The client of q as domains_lookup takes it: 16 bytes, IPv4-mapped. */
+static void client16(const struct db_query *q, uint8_t c[16])
+{
+	memset(c, 0, 16);
+	if (q->family == 6) {
+		inet_pton(AF_INET6, q->src, c);
+		return;
+	}
+	c[10] = c[11] = 0xff;
+	inet_pton(AF_INET, q->src, c + 12);
+}
+
+/* Runs q through the kernel and through the agent's path (domains_lookup
+ * and dnsanswer_build on the same message): the same DNS message bytes
+ * and the same outcome. */
+static void same_answer(struct domains_view *v, const struct db_query *q)
+{
+	uint8_t c[16], mine[DNSANSWER_MAX];
+	size_t mlen = db_msg_len(q), off;
+	struct dnsanswer_query dq;
+	struct ew_dns_answer a;
+	uint32_t outcome = 0;
+	struct pb in;
+	struct out o;
+	int n;
+
+	db_frame(&in, q, NULL, 0);
+	off = in.len - mlen; /* the answer's headers are as long as the query's */
+	drain();
+	run_frame(&in, &o);
+	assert_int_equal(o.rc, TC_ACT_REDIRECT);
+	assert_int_equal(drain(), 1);
+	client16(q, c);
+	assert_int_equal(dnsanswer_parse(in.buf + off, mlen, &dq), 0);
+	assert_true(dq.dotted);
+	assert_int_equal(domains_lookup(v, c, dq.name, strlen(dq.name), &a), 1);
+	n = dnsanswer_build(in.buf + off, &dq, &a, mine, sizeof(mine), &outcome);
+	assert_int_equal(n, o.len - off);
+	assert_memory_equal(mine, o.buf + off, (size_t)n);
+	assert_int_equal(outcome, ((const struct ew_mirror_rec *)fx.rec[0])->ack);
+	assert_int_equal(a.rule_id, ((const struct ew_mirror_rec *)fx.rec[0])->seq);
+}
+
+/* Every kind of answer, with and without EDNS, the DO bit, over UDP and
+ * TCP, v4 and v6, and the longest text: the agent writes what TC does. */
+static void builder_agrees(void **state)
+{
+	static const struct {
+		const char *name;
+		uint16_t type;
+		int edns, dnssec;
+	} cases[] = {
+		{"blocked.test", 1, 1, 0},    {"blocked.test", 28, 1, 1}, {"blocked.test", 1, 0, 0},
+		{"wWw.BloCKed.TEST", 28, 0, 0}, {"blocked.test", 15, 1, 0}, {"blocked.test", 15, 0, 0},
+		{"nx.test", 1, 1, 1},	      {"nx.test", 16, 0, 0},	  {"noede.test", 1, 1, 0},
+		{"everyone.test", 28, 1, 0}, {"everyone.test", 1, 1, 0}, {"long.test", 1, 1, 1},
+		{"long.test", 65, 0, 0},
+	};
+	char text[EW_DNS_TEXT_MAX + 1];
+	struct domains_rule lr = {.rule_id = 12, .kind = EW_DNS_NXDOMAIN, .ede = 15, .text = text};
+	struct domains_view *v;
+	struct domains *d;
+
+	(void)state;
+	memset(text, 'x', EW_DNS_TEXT_MAX);
+	text[EW_DNS_TEXT_MAX] = '\0';
+	commit_set(1);
+	d = domains_new();
+	assert_non_null(d);
+	assert_int_equal(domains_set(d, 1, "long.test", &lr), 0);
+	assert_int_equal(domains_group_text(d, "10.1.0.0/16", 1), 0);
+	assert_int_equal(domains_group_text(d, "fd00:1::/64", 1), 0);
+	v = domains_view_open();
+	assert_non_null(v);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			bool lng = !strcmp(cases[i].name, "long.test");
+			struct db_query q = {4, MINOR4, RESOLVER, .name = cases[i].name,
+					     .type = cases[i].type, .edns = cases[i].edns,
+					     .dnssec = cases[i].dnssec};
+
+			if (lng != (round == 1))
+				continue;
+			same_answer(v, &q);
+			q.family = 6, q.src = MINOR6, q.dst = RESOLV6;
+			same_answer(v, &q);
+			q.tcp = 1, q.ts = 1, q.src = "fd00:1::7"; /* a new flow */
+			same_answer(v, &q);
+			q.family = 4, q.ts = 0, q.src = "10.1.7.7", q.dst = RESOLVER;
+			same_answer(v, &q);
+		}
+		if (!round)
+			assert_int_equal(domains_commit(d), 0); /* now long.test */
+	}
+	domains_view_close(v);
+	domains_free(d);
+	commit_set(1);
+}
+
+/* What the kernel does not read as a query, the agent does not either;
+ * a query cut anywhere before its question and OPT end is not one. */
+static void builder_refuses(void **state)
+{
+	static void (*const edits[])(struct pb *, size_t) = {
+		e_response,   e_opcode,	 e_two_questions, e_answer_rr,	   e_pointer,	 e_long_label,
+		e_edns_v1,    e_not_opt, e_truncated_bit, e_runaway_label, e_class_chaos};
+	struct db_query q = {4, MINOR4, RESOLVER, .name = "blocked.test", .type = 1, .edns = 1};
+	size_t m = 14 + 20 + 8, whole = 12 + 14 + 4 + 11;
+	struct dnsanswer_query dq;
+	struct pb b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		spoiled(&b, edits[i]);
+		assert_int_equal(dnsanswer_parse(b.buf + m, b.len - m, &dq), -EINVAL);
+	}
+	db_frame(&b, &q, NULL, 0);
+	for (size_t len = 0; len <= b.len - m; len++)
+		assert_int_equal(dnsanswer_parse(b.buf + m, len, &dq), len < whole ? -EINVAL : 0);
+	assert_string_equal(dq.name, "blocked.test");
+	assert_int_equal(dq.q_end, 12 + 14 + 4);
+}
+
+/* The proxy's DNS hook (agent/dnstcp): a minor's query for a blocked name
+ * gets TC's answer; an exception, another group's client, a malformed
+ * query get 0 (upstream). */
+static void proxy_dns_hook(void **state)
+{
+	struct kside k = {.flows_fd = bpf_map__fd(fx.skel->maps.ew_flows_v1)};
+	struct namewatch *w = namewatch_new(&(struct namewatch_conf){.kside = &k});
+	struct dnstcp d = {.names = w};
+	struct db_query q = {4, MINOR4, RESOLVER, .name = "www.blocked.test", .type = 28, .edns = 1};
+	uint8_t ans[PROXY_DNS_ANSWER_MAX];
+	struct proxy_dns_query pq = {.flow_id = 1, .cport = DB_SPORT, .sport = 53};
+	size_t mlen = db_msg_len(&q), off;
+	struct pb in;
+	struct out o;
+
+	(void)state;
+	assert_non_null(w);
+	db_frame(&in, &q, NULL, 0);
+	off = in.len - mlen;
+	run_frame(&in, &o);
+	drain();
+	assert_int_equal(o.rc, TC_ACT_REDIRECT);
+	client16(&q, pq.client);
+	pq.msg = in.buf + off;
+	pq.len = mlen;
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), o.len - off);
+	assert_memory_equal(ans, o.buf + off, o.len - off);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, 100), 0); /* no room: upstream */
+	in.buf[off + 2] |= 0x80; /* a response: not a query */
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	q.name = "allowed.blocked.test";
+	db_frame(&in, &q, NULL, 0);
+	pq.msg = in.buf + in.len - db_msg_len(&q);
+	pq.len = db_msg_len(&q);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	q.name = "blocked.test";
+	q.src = OTHER4;
+	db_frame(&in, &q, NULL, 0);
+	client16(&q, pq.client);
+	pq.msg = in.buf + in.len - db_msg_len(&q);
+	pq.len = db_msg_len(&q);
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	d.names = NULL; /* no tables' view: everything upstream */
+	assert_int_equal(dnstcp_answer(&d, &pq, ans, sizeof(ans)), 0);
+	namewatch_free(w);
+}
+
 /* ---- the agent's hook: a flow's server name --------------------------------- */
 
 static void udp_flow(struct flow_info *fi, const char *client, const char *server)
@@ -705,6 +879,8 @@ int main(void)
 		cmocka_unit_test(fragment_pass),	 cmocka_unit_test(commit_switches),
 		cmocka_unit_test(view_agrees),		 cmocka_unit_test(quic_name_hook),
 		cmocka_unit_test(quic_by_policy),	 cmocka_unit_test(api_errors),
+		cmocka_unit_test(builder_agrees),	 cmocka_unit_test(builder_refuses),
+		cmocka_unit_test(proxy_dns_hook),
 	};
 	int rc = 1, err;
 

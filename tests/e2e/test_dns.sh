@@ -6,6 +6,9 @@
 # names and other groups' queries reach it and resolve. The client asks
 # with dig, which parses the answers itself. Every answer TC sent is a
 # block event in the agent's log (reason dns), with the name as asked.
+# DNS over TCP cut over segments, or pipelined, goes through the agent's
+# proxy (tcp/53 is steered there, inline.dns_tcp), which answers blocked
+# names with the very bytes TC sends over UDP (tests/e2e/dnstcp.py).
 #
 #   client 10.10.1.1, fd00:1::1: group 1 (minors)   ──▶ edge ──▶ dnsmasq
 #   client 10.10.1.2:            group 0 (default)        TC answers   10.10.2.1
@@ -18,6 +21,7 @@ TEXT="Blocked for minors; contact help@isp.test"
 
 ew_require_root
 command -v dig >/dev/null || { echo "skipped: dig is not installed (bind9-dnsutils)"; exit 77; }
+command -v python3 >/dev/null || { echo "skipped: python3 is not installed"; exit 77; }
 ew_topology_up
 ip -n "$EW_NC" addr add 10.10.1.2/24 dev veth0
 ew_dns_server --address=/allowed.test/10.10.2.1 --address=/allowed.test/fd00:2::1 \
@@ -101,28 +105,83 @@ ew status | grep -E '^ *dns_' | tee "$EW_TMP/status"
 grep -q '^ *dns_notice' "$EW_TMP/status" || ew_fail "edgeward status shows no dns_ counters"
 
 ew_say "the block log: one event per answer TC sent (8), each as asked"
-for i in $(seq 50); do
-	[ "$(grep -c '"reason":"dns"' "$EW_TMP/events.jsonl")" -ge 8 ] && break
-	sleep 0.1
-done
-python3 - "$EW_TMP/events.jsonl" <<'PY' || ew_fail "the DNS block events are not as sent"
+# dns_events BY N: the block events of the DNS answers BY sent (tc, agent),
+# once N are in, one line each: client server proto host type rule enforced.
+dns_events()
+{
+	for i in $(seq 50); do
+		[ "$(grep -c "\"answered_by\":\"$1\"" "$EW_TMP/events.jsonl")" -ge "$2" ] && break
+		sleep 0.1
+	done
+	python3 -c '
 import json, sys
-ev = [e for e in map(json.loads, open(sys.argv[1])) if e.get("reason") == "dns"]
-got = [(e["subscriber"]["client"], e["flow"]["server"], e["flow"]["proto"], e["host"],
-        e["dns_type"], e["rule"], e["enforced"]) for e in ev]
-want = [("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "A", 7, "dns_notice"),
-        ("fd00:1::1", "fd00:2::1", "udp", "www.BLOCKED.test", "AAAA", 7, "dns_notice"),
-        ("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "MX", 7, "dns_nodata"),
-        ("10.10.1.1", "10.10.2.1", "udp", "blocked.test", "A", 7, "dns_notice"),
-        ("10.10.1.1", "10.10.2.1", "udp", "court.test", "A", 8, "dns_nxdomain"),
-        ("10.10.1.1", "10.10.2.1", "tcp", "blocked.test", "A", 7, "dns_notice"),
-        ("fd00:1::1", "fd00:2::1", "tcp", "court.test", "AAAA", 8, "dns_nxdomain"),
-        ("10.10.1.2", "10.10.2.1", "udp", "court.test", "A", 8, "dns_nxdomain")]
-for g, w in zip(got, want):
-    print("  ", "ok:" if g == w else "MISMATCH:", g)
-assert got == want, (len(got), len(want))
-assert all(e["event"] == "block" and e["action"] == "block" and e["flow"]["direction"] == "to_server"
-           and e["flow"]["server_port"] == 53 and e["interface"] in ("ewc", "ews") for e in ev)
-PY
+for e in map(json.loads, open(sys.argv[1])):
+    if e.get("reason") != "dns" or e.get("answered_by") != sys.argv[2]:
+        continue
+    f = e["flow"]
+    assert e["event"] == "block" and e["action"] == "block" and f["direction"] == "to_server"
+    assert f["server_port"] == 53 and e["interface"] in (("ewc", "ews") if sys.argv[2] == "tc" else (None,))
+    print(e["subscriber"]["client"], f["server"], f["proto"], e["host"], e["dns_type"], e["rule"], e["enforced"])
+' "$EW_TMP/events.jsonl" "$1" || ew_fail "the DNS block events are not as sent"
+}
+ew_expect_eq "TC's answers' events" "$(dns_events tc 8)" "\
+10.10.1.1 10.10.2.1 udp blocked.test A 7 dns_notice
+fd00:1::1 fd00:2::1 udp www.BLOCKED.test AAAA 7 dns_notice
+10.10.1.1 10.10.2.1 udp blocked.test MX 7 dns_nodata
+10.10.1.1 10.10.2.1 udp blocked.test A 7 dns_notice
+10.10.1.1 10.10.2.1 udp court.test A 8 dns_nxdomain
+10.10.1.1 10.10.2.1 tcp blocked.test A 7 dns_notice
+fd00:1::1 fd00:2::1 tcp court.test AAAA 8 dns_nxdomain
+10.10.1.2 10.10.2.1 udp court.test A 8 dns_nxdomain"
 ew status | grep -q "dns answers 8" || ew_fail "status does not count 8 DNS answers: $(ew status | grep '^tap')"
 ew_ok "8 block events, reason dns, as the client asked"
+
+ew_say "DNS over TCP cut over segments: the agent answers, with TC's very bytes"
+# dt ARGS...: tests/e2e/dnstcp.py from the client, its answers in $EW_TMP/dt.
+dt() { cli python3 "$EW_ROOT/tests/e2e/dnstcp.py" "$@" >"$EW_TMP/dt" 2>&1 || ew_fail "dnstcp.py $*: $(cat "$EW_TMP/dt")"; }
+field() { grep -o "$1=[^ ]*" "$EW_TMP/dt" | sed -n "${2:-1}p" | cut -d= -f2-; }
+ede_of() { sed -n 's/.* ede=//p' "$EW_TMP/dt" | head -1; }
+partial0=$(ew_counter DNS_TCP_PARTIAL)
+dt 10.10.2.1 --udp blocked.test:A:4660
+udp=$(field hex)
+dt 10.10.2.1 --split blocked.test:A:4660
+ew_expect_eq "split TCP: the message TC sends over UDP, byte for byte" "$(field hex)" "$udp"
+ew_expect_eq "split TCP: the notice address" "$(field addrs)" 10.10.2.2
+ew_expect_eq "split TCP: the EDE" "$(ede_of)" "17:$TEXT"
+q @10.10.2.1 blocked.test A
+ew_expect_eq "... as dig got it over UDP: answer" "$(answer)" "$(field addrs)"
+ew_expect_eq "... and EDE" "$(ede)" "; EDE: 17 (Filtered): ($(ede_of | cut -d: -f2-))"
+[ $(($(ew_counter DNS_TCP_PARTIAL) - partial0)) -ge 3 ] ||
+	ew_fail "TC did not see the split query's segments as partial"
+ew_ok "TC passed the segments (dns_tcp_partial)"
+dt fd00:2::1 --split www.blocked.test:AAAA:4661
+ew_expect_eq "split TCP over IPv6: AAAA" "$(field addrs)" fd00:2::2
+dt 10.10.2.1 --split court.test:MX:4662
+ew_expect_eq "split TCP: NXDOMAIN" "$(field rcode)" 3
+ew_expect_eq "split TCP: its EDE" "$(ede_of)" "16:Court order 42"
+
+ew_say "a split allowed query, and the default group's split query for a minors-only name, reach dnsmasq"
+dt 10.10.2.1 --split allowed.test:A:4663
+ew_expect_eq "allowed, split: dnsmasq's answer" "$(field addrs) $(ede_of)" "10.10.2.1 none"
+dt 10.10.2.1 --split --bind 10.10.1.2 blocked.test:A:4664
+ew_expect_eq "default group, split: dnsmasq's answer" "$(field addrs) $(ede_of)" "10.10.2.1 none"
+ew_expect_eq "dnsmasq asked for blocked.test by the default client (dig, then split TCP)" \
+	"$(asked blocked.test 10.10.1.2)" 2
+
+ew_say "two pipelined queries on one connection, one blocked, one allowed: both answered"
+dt 10.10.2.1 blocked.test:A:4665 allowed.test:A:4666
+sort "$EW_TMP/dt" | grep -o 'id=[0-9]* rcode=[0-9]* addrs=[^ ]*' >"$EW_TMP/pipe"
+ew_expect_eq "pipelined answers" "$(tr '\n' ' ' <"$EW_TMP/pipe")" \
+	"id=4665 rcode=0 addrs=10.10.2.2 id=4666 rcode=0 addrs=10.10.2.1 "
+ew_expect_eq "the minors client's blocked.test never reached dnsmasq" \
+	"$(asked blocked.test 10.10.1.1)$(asked blocked.test fd00:1::1)" 00
+
+ew_say "the agent's answers in the block log (answered_by agent) and its status"
+ew_expect_eq "the agent's answers' events" "$(dns_events agent 4)" "\
+10.10.1.1 10.10.2.1 tcp blocked.test A 7 dns_notice
+fd00:1::1 fd00:2::1 tcp www.blocked.test AAAA 7 dns_notice
+10.10.1.1 10.10.2.1 tcp court.test MX 8 dns_nxdomain
+10.10.1.1 10.10.2.1 tcp blocked.test A 7 dns_notice"
+ew status | grep '^dns over tcp' | tee "$EW_TMP/dnstcp"
+grep -q 'answered by the agent 4,' "$EW_TMP/dnstcp" || ew_fail "status does not count 4 agent answers"
+ew_ok "4 block events answered by the agent, counted in status"

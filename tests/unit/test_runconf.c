@@ -80,6 +80,7 @@ static void full_config(void **state)
 				  "  hold_max: 4M\n"
 				  "  learn_for: 90s\n"
 				  "  blocked: reset\n"
+				  "  dns_tcp: false\n"
 				  "tap: {ports: tcp/81, mirror_cap: 256}\n"
 				  "icap: {listen: '[::1]:1344', threads: 4, types: [jpeg, png]}\n"),
 			 0);
@@ -107,6 +108,7 @@ static void full_config(void **state)
 	assert_int_equal(f.c.inl.learn_ns, 90 * SEC);
 	assert_int_equal(f.c.inl.blocked, RUN_BLOCKED_RESET);
 	assert_int_equal(f.c.inl.max_conns, 4096); /* default kept */
+	assert_false(f.c.inl.dns_tcp);
 	assert_string_equal(f.c.tap.ports, "tcp/81");
 	assert_int_equal(f.c.tap.mirror_cap, 256);
 	assert_string_equal(f.c.icap.listen, "[::1]:1344");

@@ -286,7 +286,7 @@ static int start(struct agent *a)
 	if (!rc && a->notices.srv)
 		a->hooks = (struct apolicy_hooks){.acked = acked, .ctx = a->notices.srv};
 	if (!rc && a->conf.mode == RUN_INLINE &&
-	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices)))
+	    !(a->inl = inline_start(a->e, &a->k, &a->conf, &a->dc, &a->notices, a->names)))
 		rc = -errno;
 	if (!rc)
 		rc = start_icap(a);

@@ -9,19 +9,29 @@
 #include "events.h"
 #include "names/dnsmsg.h"
 
-/* What the kernel's outcome counter says the answer was. */
-static enum agent_enforced enforced_of(uint32_t outcome)
+enum agent_enforced dnslog_enforced(uint32_t outcome)
 {
 	return outcome == EW_C_DNS_NOTICE     ? ENF_DNS_NOTICE
 	       : outcome == EW_C_DNS_NXDOMAIN ? ENF_DNS_NXDOMAIN
 					      : ENF_DNS_NODATA;
 }
 
-int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt *pkt)
+int dnslog_post(struct engine *e, struct decider *dc, struct agent_name_block *b)
 {
 	char rule[OBJSINK_NAME_MAX], category[OBJSINK_NAME_MAX];
+
+	if (dc && decide_dns_rule(dc, b->rule_id, rule, category)) {
+		b->rule = rule;
+		b->category = category[0] ? category : NULL;
+	}
+	return agent_event_name_block(e, b);
+}
+
+int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt *pkt)
+{
 	struct agent_name_block b = {.ts_ns = pkt->ts_ns, .via = "dns",
-				     .rule_id = pkt->rec->seq, .how = enforced_of(pkt->rec->ack)};
+				     .rule_id = pkt->rec->seq, .how = dnslog_enforced(pkt->rec->ack),
+				     .answered_by = "tc"};
 	struct dnsmsg_question q;
 	struct flow_info fi = {0};
 	struct pkt_err err;
@@ -46,9 +56,5 @@ int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt 
 	b.fi = &fi;
 	b.name = q.name;
 	b.dns_type = q.qtype;
-	if (dc && decide_dns_rule(dc, b.rule_id, rule, category)) {
-		b.rule = rule;
-		b.category = category[0] ? category : NULL;
-	}
-	return agent_event_name_block(e, &b);
+	return dnslog_post(e, dc, &b);
 }

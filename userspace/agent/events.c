@@ -321,6 +321,8 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 	ej_bool(&w, "server_blocked", false);
 	if (b->dns_type)
 		put_dns_type(&w, b->dns_type);
+	if (b->answered_by)
+		ej_str(&w, "answered_by", b->answered_by);
 	return post(e, &w);
 }
 

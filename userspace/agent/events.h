@@ -58,6 +58,8 @@ struct agent_name_block {
 	const char *rule; /* the policy's rule that decided; NULL: rule_id */
 	const char *action;   /* "block" (NULL), "warn", "monitor" */
 	const char *category; /* the rule's, or NULL */
+	const char *answered_by; /* "dns": "tc" (the kernel) or "agent" (DNS over TCP
+				  * through the proxy); NULL: not said */
 	enum agent_enforced how;
 };
 

@@ -21,6 +21,7 @@ struct inline_src {
 	bool block_server;
 	int fd[2]; /* listeners: IPv4, IPv6 */
 	struct proxy *proxy;
+	struct dnstcp dns;    /* the proxy's DNS hook's context */
 	pthread_mutex_t lock; /* the queue below */
 	uint8_t servers[SERVERS_MAX][16];
 	unsigned nservers, dropped;
@@ -133,7 +134,7 @@ static void proxy_settings(struct inline_src *s, const struct runconf *c, struct
 }
 
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct decider *dc, struct agent_notices *n)
+				struct decider *dc, struct agent_notices *n, struct namewatch *names)
 {
 	struct inline_src *s = calloc(1, sizeof(*s));
 	struct proxy_conf pc;
@@ -150,6 +151,11 @@ struct inline_src *inline_start(struct engine *e, struct kside *k, const struct 
 		pc.notice = agent_notices_page;
 		pc.notice_ctx = n;
 	}
+	/* whatever steers tcp/53 here (dns_tcp, or the inline ports), it is
+	 * relayed as DNS, never parsed as HTTP */
+	s->dns = (struct dnstcp){.e = e, .dc = dc, .names = names};
+	pc.dns = dnstcp_answer;
+	pc.dns_ctx = &s->dns;
 	s->proxy = proxy_start(&pc);
 	if (!s->proxy) {
 		ew_err("couldn't start the inline proxy: %s", strerror(errno));

@@ -14,6 +14,7 @@
 
 #include "config/runconf.h"
 #include "decide.h"
+#include "dnstcp.h"
 #include "engine/engine.h"
 #include "kside.h"
 #include "notices.h"
@@ -25,9 +26,13 @@ struct inline_src;
  * engine e (started) with c's inline settings, the policy's decisions of
  * dc (outlives the source) at request heads and object verdicts, its
  * notices from n's templates (if any; n outlives the proxy), and lets TC
- * steer new flows. Returns NULL with errno set (printed). */
+ * steer new flows. DNS over TCP connections (tcp/53, steered when
+ * c->inl.dns_tcp) are relayed by the proxy with blocked names answered
+ * from names' view of the domain tables (agent/dnstcp.h; names outlives
+ * the source; NULL: relayed untouched). Returns NULL with errno set
+ * (printed). */
 struct inline_src *inline_start(struct engine *e, struct kside *k, const struct runconf *c,
-				struct decider *dc, struct agent_notices *n);
+				struct decider *dc, struct agent_notices *n, struct namewatch *names);
 
 /* Main loop, once a second: blocks the server addresses that blocked
  * objects came from, when c asked for it. */

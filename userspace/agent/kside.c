@@ -140,6 +140,22 @@ static int policy_tags_of(const struct runconf *c, const struct apolicy *g, stru
 	return err;
 }
 
+/* Inline, with inline.dns_tcp: tcp/53 an inline port (not one limited to
+ * the policy's tags), so DNS over TCP goes through the proxy's DNS relay
+ * (docs/domains.md): queries TC cannot read whole are answered there. */
+static int dns_port(const struct runconf *c, struct ports_entry *ports, int *n)
+{
+	struct ports_entry dns = {.key = {.port = htons(53), .proto = IPPROTO_TCP}};
+
+	if (c->mode != RUN_INLINE || !c->inl.dns_tcp)
+		return 0;
+	if (ports_mark_inline(ports, n, EW_PORT_MAX, &dns, 1)) {
+		ew_err("too many ports (at most %d mirrored and inline in all)", EW_PORT_MAX);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy *g)
 {
 	struct ports_entry ports[EW_PORT_MAX];
@@ -153,6 +169,8 @@ int kside_policy(struct kside *k, const struct runconf *c, const struct apolicy 
 		err = -ENOMEM;
 	if (!err && t)
 		err = policy_tags_of(c, g, t, ports, &n);
+	if (!err)
+		err = dns_port(c, ports, &n);
 	if (!err)
 		err = tags_store(t);
 	if (!err && (err = ports_store(k->ports_fd, ports, (size_t)n)))

@@ -91,17 +91,39 @@ static int enforce(struct namewatch *w, const struct flow_info *fi, uint32_t rul
 	return 0;
 }
 
+/* The domain tables' answer for name asked by client (under the lock):
+ * 1 with *a, 0 when not there, -errno. */
+static int lookup(struct namewatch *w, const uint8_t client[16], const char *name,
+		  struct ew_dns_answer *a)
+{
+	int found;
+
+	pthread_mutex_lock(&w->lock);
+	found = domains_lookup(w->view, client, name, strlen(name), a);
+	pthread_mutex_unlock(&w->lock);
+	return found;
+}
+
+int namewatch_lookup(struct namewatch *w, const uint8_t client[16], const char *name,
+		     struct ew_dns_answer *a)
+{
+	int found;
+
+	bump(w, &w->st.names, 1);
+	found = lookup(w, client, name, a);
+	if (found < 0)
+		bump(w, &w->st.errors, 1);
+	return found;
+}
+
 /* Without a policy: the domain tables for the client's group. 1 and the
  * rule in *v when blocked, 0 when not, -errno. */
 static int tables(struct namewatch *w, const struct flow_info *fi, const char *name,
 		  struct namewatch_verdict *v)
 {
 	struct ew_dns_answer a;
-	int found;
+	int found = lookup(w, fi->client_addr, name, &a);
 
-	pthread_mutex_lock(&w->lock);
-	found = domains_lookup(w->view, fi->client_addr, name, strlen(name), &a);
-	pthread_mutex_unlock(&w->lock);
 	if (found <= 0 || a.kind == EW_DNS_PASS)
 		return found < 0 ? found : 0;
 	v->block = true;

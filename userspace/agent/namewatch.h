@@ -86,6 +86,13 @@ void namewatch_frame(struct namewatch *w, const uint8_t *frame, size_t len, uint
 int namewatch_seen(struct namewatch *w, const struct flow_info *fi, const char *name,
 		   const char *via, const struct dpi_result *r);
 
+/* What the domain tables in force decide for name (NUL-terminated) asked
+ * by client (16 bytes, IPv4-mapped): 1 with the answer in *a (its kind
+ * EW_DNS_PASS for an exception), 0 when no entry holds it, -errno.
+ * Counted in names (and errors). Any thread. */
+int namewatch_lookup(struct namewatch *w, const uint8_t client[16], const char *name,
+		     struct ew_dns_answer *a);
+
 void namewatch_stats(struct namewatch *w, struct namewatch_stats *st);
 
 /* Ends the flows in reading and frees w. */

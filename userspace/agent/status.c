@@ -20,6 +20,10 @@ static void status_inline(struct agent *a, FILE *out)
 		(unsigned long long)ps.blocked, (unsigned long long)ps.streamed,
 		(unsigned long long)ps.learned, (unsigned long long)ps.held_bytes,
 		(unsigned long long)ps.held_peak);
+	fprintf(out, "dns over tcp: queries %llu, answered by the agent %llu, connections refused "
+		     "%llu\n",
+		(unsigned long long)ps.dns_queries, (unsigned long long)ps.dns_answered,
+		(unsigned long long)ps.dns_refused);
 }
 
 static void status_icap(struct agent *a, FILE *out)

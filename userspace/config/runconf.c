@@ -34,6 +34,7 @@ void runconf_default(struct runconf *c)
 		.idle_ns = 60 * SEC,
 		.learn_ns = 600 * SEC,
 		.blocked = RUN_BLOCKED_NOTICE,
+		.dns_tcp = true,
 		.mark = 0xe57,	  /* kernel/steer_route.h: STEER_MARK_DEFAULT */
 		.table = 17751,	  /* STEER_TABLE_DEFAULT */
 	};
@@ -267,7 +268,7 @@ static int inline_section(struct runconf *c, struct ynode *n, struct diag *d)
 	static const char *const keys[] = {"ports",     "hold_max",	 "hold_total",
 					   "max_connections", "idle_timeout", "learn_for",
 					   "block_server",    "blocked",	  "steer_mark",
-					   "steer_table",     NULL};
+					   "steer_table",     "dns_tcp",	  NULL};
 	static const char *const blocked[] = {"notice", "reset", NULL};
 	struct runconf_inline *in = &c->inl;
 	struct ynode *v;
@@ -289,6 +290,8 @@ static int inline_section(struct runconf *c, struct ynode *n, struct diag *d)
 		err |= yget_duration(&c->doc, v, 0, 365 * 86400 * SEC, d, &in->learn_ns);
 	if ((v = (struct ynode *)ymap_get(n, "block_server")))
 		err |= yget_bool(&c->doc, v, d, &in->block_server);
+	if ((v = (struct ynode *)ymap_get(n, "dns_tcp")))
+		err |= yget_bool(&c->doc, v, d, &in->dns_tcp);
 	if ((v = (struct ynode *)ymap_get(n, "blocked")) && !yget_enum(&c->doc, v, blocked, d, &b))
 		in->blocked = (enum runconf_blocked)b;
 	else if (v)

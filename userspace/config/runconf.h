@@ -29,6 +29,7 @@ struct runconf_inline {
 	uint64_t idle_ns;	  /* a connection idle this long is closed */
 	uint64_t learn_ns;	  /* a matched URL is refused this long (0: never) */
 	bool block_server;	  /* also block the server address of a match */
+	bool dns_tcp;		  /* steer tcp/53 to the proxy's DNS relay (default) */
 	enum runconf_blocked blocked; /* what a blocked object becomes */
 	uint32_t mark, table;	  /* steered packets' mark and local routing table */
 };

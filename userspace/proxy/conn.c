@@ -152,7 +152,8 @@ static void interest(struct conn *c)
 	struct pdir *q = &c->d[STREAM_C2S], *r = &c->d[STREAM_S2C];
 	uint32_t ci = 0, ui = 0;
 
-	if (!q->eof && q->out.len < PROXY_WINDOW)
+	/* DNS: the client's queries wait while its answers do (dnsconn.c) */
+	if (!q->eof && q->out.len < PROXY_WINDOW && (!c->dns || r->out.len < PROXY_WINDOW))
 		ci |= EPOLLIN;
 	if (r->out.len)
 		ci |= EPOLLOUT;
@@ -193,6 +194,8 @@ int conn_new(struct loop *l, int fd)
 	socklen_t cl = sizeof(cli), sl = sizeof(srv);
 	struct conn *c = NULL;
 	int up = -ENOTCONN;
+	uint8_t orig[16];
+	uint16_t oport;
 
 	/* the accepted socket's local address is the original destination */
 	if (getpeername(fd, (struct sockaddr *)&cli, &cl) ||
@@ -203,7 +206,10 @@ int conn_new(struct loop *l, int fd)
 		goto fail;
 	flow_fill(&c->fi, &cli, p->conf.connect ? &srv : &p->conf.upstream,
 		  __atomic_add_fetch(&p->flow_ids, 1, __ATOMIC_RELAXED));
-	c->hf = http_stream_ops()->flow_open(l->http, &c->fi);
+	addr16(&srv, orig, &oport); /* the original destination, in any mode */
+	c->dns = p->conf.dns && oport == (p->conf.dns_port ? p->conf.dns_port : PROXY_DNS_PORT);
+	if (!c->dns)
+		c->hf = http_stream_ops()->flow_open(l->http, &c->fi);
 	idle_add(l, c);
 	interest(c);
 	if (c->reset) {
@@ -293,9 +299,15 @@ static int pull(struct conn *c, enum stream_dir dir, int fd)
 				PCOUNT(c->l, bytes_c2s, (uint64_t)n);
 			else
 				PCOUNT(c->l, bytes_s2c, (uint64_t)n);
-			hold_feed(c, dir, tail, (size_t)n);
+			if (c->dns)
+				dnsconn_feed(c, dir);
+			else
+				hold_feed(c, dir, tail, (size_t)n);
 		} else if (n == 0) {
-			hold_end(c, dir);
+			if (c->dns)
+				dnsconn_end(c, dir);
+			else
+				hold_end(c, dir);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
 			break;
 		} else {
@@ -339,11 +351,13 @@ static int push(struct conn *c, enum stream_dir dir)
 /* After the hold logic had its say: act on its marks, write, wait. */
 static void after(struct conn *c)
 {
+	if (c->dns)
+		dnsconn_feed(c, STREAM_C2S); /* queries that waited for the client to read */
 	if (c->reset) {
 		conn_close(c, STREAM_CLOSE_RST, true);
 		return;
 	}
-	if (hold_overdue(c)) {
+	if (c->dns ? dnsconn_overdue(c) : hold_overdue(c)) {
 		PCOUNT(c->l, conns_timed_out, 1);
 		conn_close(c, STREAM_CLOSE_TIMEOUT, true);
 		return;

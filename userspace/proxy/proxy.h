@@ -108,6 +108,20 @@ struct proxy_block {
 	const char *page_template;  /* the decision's template ("" the kind's) */
 };
 
+/* DNS over TCP (proxy_conf.dns): the longest answer the caller writes. */
+#define PROXY_DNS_ANSWER_MAX 512
+#define PROXY_DNS_PORT	     53
+
+/* One whole DNS query a client sent on a connection to port 53, without
+ * TCP's length prefix; valid during the call. */
+struct proxy_dns_query {
+	uint64_t flow_id;
+	uint8_t client[16], server[16]; /* IPv6 or IPv4-mapped */
+	uint16_t cport, sport;
+	const uint8_t *msg;
+	size_t len;
+};
+
 struct proxy_conf {
 	unsigned threads;	 /* event loops; 0: the online CPUs */
 	struct engine *engine;	 /* started (engine_start); outlives the proxy */
@@ -166,6 +180,18 @@ struct proxy_conf {
 	 * open connections fell to 7/8 of it. From any loop thread. Optional. */
 	void (*over_cap)(void *ctx, bool over);
 	void *cap_ctx;
+	/* DNS over TCP (docs/proxy.md): with dns set, a connection whose
+	 * original destination port is dns_port (0: 53) is relayed message
+	 * by message (proxy/dnsconn.c), not parsed as HTTP. Each whole query
+	 * the client sends, however it was cut into segments, is handed to
+	 * dns (loop threads, several at once): it writes an answer of at
+	 * most size bytes (PROXY_DNS_ANSWER_MAX) to answer and returns its
+	 * length, and the client gets that answer (between two whole
+	 * answers of the server's) in place of the query, which never
+	 * reaches the server; 0: the query goes upstream. Must not block. */
+	size_t (*dns)(void *ctx, const struct proxy_dns_query *q, uint8_t *answer, size_t size);
+	void *dns_ctx;
+	uint16_t dns_port;
 };
 
 /* Counters, all connections and loops. */
@@ -186,6 +212,10 @@ struct proxy_stats {
 				   * lost them (not HTTP, resynchronising) */
 	uint64_t held_bytes, held_peak; /* bytes held now, at most */
 	uint64_t learn_urls;	  /* URLs in the learned-block table */
+	uint64_t dns_queries;	  /* DNS over TCP: whole queries read from clients */
+	uint64_t dns_answered;	  /* ... answered by proxy_conf.dns, not forwarded */
+	uint64_t dns_refused;	  /* connections reset: an empty message, or a
+				   * message cut off for idle_ns */
 };
 
 /* The defaults: threads 0, 4096 connections, 8 MiB per response and

@@ -5,8 +5,9 @@
  * refusals), learn.c, notice.c, buf.c. Not an interface: use proxy.h.
  *
  * Calls go one way: proxy.c -> conn.c -> hold.c -> learn.c, notice.c,
- * buf.c. hold.c decides and marks the connection (reset, close_after);
- * conn.c acts on the marks once the parser has returned. */
+ * buf.c; conn.c -> dnsconn.c -> buf.c for DNS over TCP. hold.c decides
+ * and marks the connection (reset, close_after); conn.c acts on the marks
+ * once the parser has returned. */
 #ifndef EW_PROXY_INT_H
 #define EW_PROXY_INT_H
 
@@ -94,6 +95,7 @@ struct conn {
 	struct conn *prev, *next; /* the loop's idle list, oldest first; once
 				   * dead, next links the loop's dead list */
 	bool dead;		/* closed; freed after the loop's wake-up */
+	bool dns;		/* DNS over TCP: relayed by dnsconn.c, no parser */
 };
 
 struct proxy;
@@ -205,6 +207,20 @@ void hold_close(struct conn *c, enum stream_close why);
  * held body): a held response streams on; true if a head is overdue and
  * the connection must close. */
 bool hold_overdue(struct conn *c);
+
+/* dnsconn.c: DNS over TCP, in place of hold.c for connections to the
+ * DNS port (proxy_conf.dns) */
+
+/* Bytes just appended to c->d[dir].in: whole client queries go to the
+ * caller's hook and then upstream or answered, whole server answers to
+ * the client. Called again with nothing new once the client has read
+ * (queries wait while PROXY_WINDOW bytes of answers do). */
+void dnsconn_feed(struct conn *c, enum stream_dir dir);
+/* The source of dir ended: a message cut off there is dropped. */
+void dnsconn_end(struct conn *c, enum stream_dir dir);
+/* A message begun idle_ns ago and still not whole: the connection must
+ * close (counted in dns_refused). */
+bool dnsconn_overdue(struct conn *c);
 
 /* notice.c */
 
