@@ -192,20 +192,24 @@ ew_dns_server()
 	ew_fail "dnsmasq did not start: $(cat "$EW_TMP/dnsmasq.log" 2>/dev/null)"
 }
 
-# ew_icap_respmod FILE [URL]: a RESPMOD of FILE as an image response (to
-# GET URL, with its request head, when given) to the agent's ICAP service
-# on the edge's 127.0.0.1:1344; prints the answer's ICAP and HTTP status
-# lines, its ISTag and the notice's "This content ..." line.
+# ew_icap_respmod FILE [URL [LANG]]: a RESPMOD of FILE as an image
+# response (to GET URL, with its request head and Accept-Language LANG,
+# when given) to the agent's ICAP service on the edge's 127.0.0.1:1344;
+# prints the answer's ICAP and HTTP status lines, its ISTag, Content-Type
+# and the plain notice's "This content ..." line; the answer whole in
+# $EW_TMP/icap_answer.
 ew_icap_respmod()
 {
-	edge "$EW_PY" - "$1" "${2:-}" <<'PY'
+	edge "$EW_PY" - "$1" "${2:-}" "${3:-}" "$EW_TMP/icap_answer" <<'PY'
 import socket, sys
-path, url = sys.argv[1], sys.argv[2]
+path, url, lang, keep = sys.argv[1:5]
 body = open(path, "rb").read()
 ctype = b"image/png" if path.endswith(".png") else b"image/jpeg"
 rq = b""
 if url:
-    rq = b"GET %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (url.encode(), url.split("/")[2].encode())
+    rq = b"GET %s HTTP/1.1\r\nHost: %s\r\n%s\r\n" % (
+        url.encode(), url.split("/")[2].encode(),
+        b"Accept-Language: %s\r\n" % lang.encode() if lang else b"")
 res = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (ctype, len(body))
 enc = (b"req-hdr=0, res-hdr=%d, res-body=%d" % (len(rq), len(rq) + len(res)) if rq
        else b"res-hdr=0, res-body=%d" % len(res))
@@ -220,8 +224,9 @@ while True:
     if not d:
         break
     data += d
+open(keep, "wb").write(data)
 for line in data.replace(b"\r\n", b"\n").split(b"\n"):
-    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ", b"This content")):
+    if line.startswith((b"ICAP/1.0 ", b"HTTP/1.1 ", b"ISTag: ", b"Content-Type: ", b"This content")):
         print(line.decode())
 PY
 }

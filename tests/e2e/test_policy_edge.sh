@@ -26,7 +26,8 @@
 #     arrives byte for byte; another minor address still gets the
 #     disclaimer;
 #   - ICAP (the agent's service): a picture from a host a rule names gets
-#     the rule's 451 notice and a block event with the rule and the
+#     the rule's 451 notice from the templates, in Hindi for a request
+#     that asked for it, and a block event with the rule and the
 #     policy's version; another host's 204;
 #   - reload to a changed policy while a slow download (nginx limit_rate)
 #     runs: the download finishes byte-identical, the new rules apply to
@@ -187,16 +188,18 @@ grep '"rule":"minors-adult"' "$LOG" | grep -q '"action":"warn"' ||
 
 
 ew_say "ICAP: the agent's service asks the policy"
-out=$(ew_icap_respmod "$WWW/meadow.jpg" http://court.test/meadow.jpg)
-grep -q "^HTTP/1.1 451" <<<"$out" && grep -qF "the rule 'court-icap' (category 'court-order')" <<<"$out" ||
+out=$(ew_icap_respmod "$WWW/meadow.jpg" http://court.test/meadow.jpg hi)
+grep -q "^HTTP/1.1 451" <<<"$out" && grep -q "^Content-Type: text/html" <<<"$out" ||
 	ew_fail "a picture from court.test over ICAP: $out"
+grep -qF "अवरुद्ध कर दी गई है" "$EW_TMP/icap_answer" && grep -qF "court-order" "$EW_TMP/icap_answer" ||
+	ew_fail "not the rule's Hindi notice over ICAP: $(head -c 600 "$EW_TMP/icap_answer")"
 out=$(ew_icap_respmod "$WWW/meadow.jpg" http://other.test/meadow.jpg)
 grep -q "^ICAP/1.0 204" <<<"$out" || ew_fail "a picture from other.test over ICAP: $out"
 tag1=$(sed -n 's/^ISTag: //p' <<<"$out")
 ew_wait_grep "$LOG" '"rule":"court-icap"' || ew_fail "no event naming court-icap"
 grep '"rule":"court-icap"' "$LOG" | grep -q '"event":"block".*"policy_version":"[0-9a-f]' ||
 	ew_fail "the ICAP block event: $(grep court-icap "$LOG")"
-ew_ok "451 naming the rule for court.test, 204 for other.test, a block event with the version"
+ew_ok "the rule's Hindi 451 notice for court.test, 204 for other.test, a block event with the version"
 
 ew_say "reload to a changed policy while a slow download runs"
 cli curl -s -m 30 --interface 10.10.1.1 -o "$EW_TMP/slow" "http://10.10.2.1/slow.bin" &

@@ -137,6 +137,8 @@ static int start_icap(struct agent *a)
 		      ((const struct apolicy *)rcu_writer_get(&a->pol))->version);
 	ic.judge = decide_icap;
 	ic.judge_ctx = &a->dc;
+	ic.page = agent_notices_icap_page; /* the notices' templates, when there are */
+	ic.page_ctx = &a->notices;
 	a->icap = icapsvc_start(a->e, &ic, ri->listen, ri->threads);
 	return a->icap ? 0 : -errno;
 }

@@ -232,6 +232,7 @@ void decide_icap(void *ctx, const struct obj_verdict *v, const char *client_ip,
 	if (j->rule) {
 		objsink_copy_name(j->name, o.rule->name);
 		objsink_copy_name(j->category, o.rule->category);
+		objsink_copy_name(j->notice, o.rule->notice ? o.rule->notice : "");
 	} else if (j->block) {
 		objsink_copy_name(j->name, v->list);
 		objsink_copy_name(j->category, v->category);

@@ -105,13 +105,31 @@ int agent_notices_start(struct agent_notices *n)
 	return 0;
 }
 
+/* Renders kind k for v at ts_ns (the rule's template tmpl when the set
+ * has it, else the kind's) in the language accept picks; 0: the caller's
+ * built-in page. */
+static size_t render(struct agent_notices *n, enum notice_kind k, const char *tmpl,
+		     const char *accept, uint64_t ts_ns, struct notice_vars *v, char *buf,
+		     size_t size, int *status)
+{
+	time_t t = (time_t)(ts_ns / 1000000000ull);
+	char when[32];
+	struct tm tm;
+	int len;
+
+	if (tmpl && tmpl[0] && notice_lang_choose(n->set, tmpl, NULL, NULL))
+		v->tmpl = tmpl; /* else the kind's */
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
+	v->time = when;
+	len = notice_render(n->set, k, accept, v, buf, size, status);
+	return len >= 0 ? (size_t)len : 0;
+}
+
 size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, size_t size,
 			  int *status)
 {
 	struct agent_notices *n = ctx;
-	char url[2304], ref[24], when[32];
-	time_t t = (time_t)(b->ts_ns / 1000000000ull);
-	struct tm tm;
+	char url[2304], ref[24];
 	bool rule = b->rule && b->rule[0]; /* the policy decided */
 	struct notice_vars v = {.rule = rule ? b->rule : b->list,
 				.category = rule ? b->page_category : b->category,
@@ -119,15 +137,10 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 				.host = b->host,
 				.url = url,
 				.ref = ref,
-				.time = when,
 				.status = rule ? (int)b->status : n->status};
 	char token[ACK_TOKEN_LEN + 1];
 	enum notice_kind k = NOTICE_BLOCK;
-	int len;
 
-	if (b->page_template && b->page_template[0] &&
-	    notice_lang_choose(n->set, b->page_template, NULL, NULL))
-		v.tmpl = b->page_template; /* else the kind's */
 	snprintf(url, sizeof(url), "http://%s%s", b->host, b->uri);
 	if (b->act == PROXY_WARN) { /* the form posts to the notice server */
 		if (!n->srv || !n->ack_url || !v.category || !v.category[0])
@@ -138,9 +151,37 @@ size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, siz
 		k = NOTICE_WARN;
 	}
 	snprintf(ref, sizeof(ref), "%016" PRIx64, b->flow_id);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
-	len = notice_render(n->set, k, b->accept_language, &v, buf, size, status);
-	return len >= 0 ? (size_t)len : 0; /* the proxy's built-in page then */
+	return render(n, k, b->page_template, b->accept_language, b->ts_ns, &v, buf, size,
+		      status);
+}
+
+size_t agent_notices_icap_page(void *ctx, const struct icap_judgement *j,
+			       const struct icap_page_req *r, char *buf, size_t size,
+			       unsigned *status)
+{
+	struct agent_notices *n = ctx;
+	char url[2304];
+	struct notice_vars v = {.rule = j->name[0] ? j->name : "-",
+				.category = j->category,
+				.contact = n->contact,
+				.host = r->host,
+				.url = url,
+				.ref = "icap",
+				.status = j->rule ? (int)j->status : n->status};
+	struct timespec now;
+	size_t len;
+	int st = 0;
+
+	if (!n->set)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* an absolute target (a proxy's request line) is the URL already */
+	snprintf(url, sizeof(url), "%s%s%s", strstr(r->uri, "://") ? "" : "http://",
+		 strstr(r->uri, "://") ? "" : r->host, r->uri);
+	len = render(n, NOTICE_BLOCK, j->notice, r->accept_language,
+		     (uint64_t)now.tv_sec * 1000000000ull, &v, buf, size, &st);
+	*status = (unsigned)st;
+	return len;
 }
 
 void agent_notices_close(struct agent_notices *n)

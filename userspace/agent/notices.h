@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "config/runconf.h"
+#include "icap/icap.h"
 #include "notice/server.h"
 #include "proxy/proxy.h"
 
@@ -46,6 +47,13 @@ int agent_notices_start(struct agent_notices *n);
  * has it, else the kind's ("block", "warn"). */
 size_t agent_notices_page(void *ctx, const struct proxy_block *b, char *buf, size_t size,
 			  int *status);
+
+/* icap_conf.page: the block notice of an ICAP judgement j for the
+ * encapsulated request r, in its client's language (ctx: the
+ * agent_notices); 0 without templates (the ICAP server's plain page). */
+size_t agent_notices_icap_page(void *ctx, const struct icap_judgement *j,
+			       const struct icap_page_req *r, char *buf, size_t size,
+			       unsigned *status);
 
 /* Stops the server, frees the templates. Call after the proxy stopped. */
 void agent_notices_close(struct agent_notices *n);

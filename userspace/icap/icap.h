@@ -44,6 +44,13 @@ struct icap_judgement {
 	bool rule;			 /* name is a rule's (else a list's) */
 	char name[OBJSINK_NAME_MAX];
 	char category[OBJSINK_NAME_MAX];
+	char notice[OBJSINK_NAME_MAX]; /* the rule's page template ("" the kind's) */
+};
+
+/* What a block page may say of the request it answers: from the
+ * encapsulated request head ("" when there is none). */
+struct icap_page_req {
+	const char *host, *uri, *accept_language;
 };
 
 #define ICAP_DEF_TYPES                                                                  \
@@ -73,6 +80,12 @@ struct icap_conf {
 	void (*judge)(void *ctx, const struct obj_verdict *v, const char *client_ip,
 		      struct icap_judgement *j);
 	void *judge_ctx;
+	/* The block page of j (HTML, the notice templates) into buf (size
+	 * bytes): its length with *status set, or 0 for the built-in plain
+	 * page. NULL: always the plain one. Any server thread. */
+	size_t (*page)(void *ctx, const struct icap_judgement *j, const struct icap_page_req *r,
+		       char *buf, size_t size, unsigned *status);
+	void *page_ctx;
 };
 
 /* Counters of a server (all threads), approximate while it runs. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/httphdr.h"
 #include "icapxint.h"
 
 void icap_out_free(struct icap_out *o)
@@ -149,30 +150,65 @@ void resp_last_chunk(struct icap_out *o)
 	out_put(o, "0\r\n\r\n", 5);
 }
 
-/* The notice until the policy's templates land: plain text, no input of
- * the request echoed back. */
-void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j)
-{
-	const char *reason = j->status == 403 ? "Forbidden" : "Unavailable For Legal Reasons";
-	const char *name = j->name[0] ? j->name : "-", *cat = j->category;
-	unsigned status = j->status == 403 ? 403 : 451;
-	char page[512], hdr[512];
-	int np, nh;
+#define PAGE_MAX (64 * 1024) /* a rendered notice page at most */
 
-	np = snprintf(page, sizeof(page),
-		      "%u %s\n\nThis content was blocked by edgeward: %s '%s'%s%s%s.\n", status,
-		      reason, j->rule ? "the rule" : "it matched the list", name,
-		      *cat ? " (category '" : "", cat, *cat ? "')" : "");
-	if (np < 0 || (size_t)np >= sizeof(page))
-		np = (int)strlen(page);
+/* The built-in notice: plain text, no input of the request echoed back. */
+static size_t plain_page(const struct icap_judgement *j, unsigned status, char *page,
+			 size_t size)
+{
+	const char *name = j->name[0] ? j->name : "-", *cat = j->category;
+	int n = snprintf(page, size, "%u %s\n\nThis content was blocked by edgeward: %s '%s'%s%s%s.\n",
+			 status, status == 403 ? "Forbidden" : "Unavailable For Legal Reasons",
+			 j->rule ? "the rule" : "it matched the list", name,
+			 *cat ? " (category '" : "", cat, *cat ? "')" : "");
+
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : strlen(page);
+}
+
+/* The template's page for j (c->page), given the encapsulated request's
+ * Host, target and Accept-Language; 0: none (no hook, no template, no
+ * memory). */
+static size_t rendered_page(const struct icap_conf *c, const struct icap_judgement *j,
+			    const struct icap_msg *m, char *page, unsigned *status)
+{
+	struct icap_page_req r = {"", "", ""};
+	struct http_head *h;
+	const uint8_t *p;
+	size_t n = 0, len = 0;
+
+	if (!c->page || !page || !(h = calloc(1, sizeof(*h))))
+		return 0;
+	p = m ? icap_msg_req_hdr(m, &n) : NULL;
+	if (p && n && !httphdr_parse(p, n, 0, h))
+		r = (struct icap_page_req){h->host, h->uri, h->accept_language};
+	len = c->page(c->page_ctx, j, &r, page, PAGE_MAX, status);
+	free(h);
+	return len <= PAGE_MAX ? len : 0;
+}
+
+void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j,
+		const struct icap_msg *m)
+{
+	unsigned status = j->status == 403 ? 403 : 451, st = status;
+	char plain[512], hdr[512], *page = c->page ? malloc(PAGE_MAX) : NULL;
+	size_t np = rendered_page(c, j, m, page, &st);
+	bool html = np > 0;
+	int nh;
+
+	if (html)
+		status = st == 403 ? 403 : 451;
+	else
+		np = plain_page(j, status, plain, sizeof(plain));
 	nh = snprintf(hdr, sizeof(hdr),
 		      "HTTP/1.1 %u %s\r\n"
-		      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+		      "Content-Type: text/%s; charset=utf-8\r\nContent-Length: %zu\r\n"
 		      "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-		      status, reason, np);
+		      status, status == 403 ? "Forbidden" : "Unavailable For Legal Reasons",
+		      html ? "html" : "plain", np);
 	head(o, c, 200, false);
 	out_fmt(o, "Encapsulated: res-hdr=0, res-body=%d\r\n\r\n", nh);
 	out_put(o, hdr, (size_t)nh);
-	resp_chunk(o, (const uint8_t *)page, (size_t)np);
+	resp_chunk(o, (const uint8_t *)(html ? page : plain), np);
 	resp_last_chunk(o);
+	free(page);
 }

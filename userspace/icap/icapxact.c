@@ -444,7 +444,7 @@ static void answer(struct icap_conn *c, struct icap_out *o, bool at_preview)
 			CNT(sh, blocked);
 		if (!tx->hits)
 			tx->j.status = 451; /* a fail-closed limit */
-		resp_block(o, cf, &tx->j);
+		resp_block(o, cf, &tx->j, tx->m);
 		break;
 	case TX_STATUS:
 		if (tx->status == 200)

@@ -102,9 +102,11 @@ void resp_echo_head(struct icap_out *o, const struct icap_conf *c, const struct 
 		    bool has_body);
 void resp_chunk(struct icap_out *o, const uint8_t *p, size_t n);
 void resp_last_chunk(struct icap_out *o);
-/* 200 with an HTTP notice (j->status: 451 or 403) naming the rule or
- * list and the category; "-" when nothing was judged (a fail-closed
- * limit). */
-void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j);
+/* 200 with an HTTP notice (j->status: 451 or 403): the page c->page
+ * renders for j and m's encapsulated request, else a plain one naming the
+ * rule or list and the category ("-" when nothing was judged: a
+ * fail-closed limit). */
+void resp_block(struct icap_out *o, const struct icap_conf *c, const struct icap_judgement *j,
+		const struct icap_msg *m);
 
 #endif
