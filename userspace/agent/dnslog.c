@@ -42,9 +42,13 @@ int dnslog_answer(struct engine *e, struct decider *dc, const struct mirror_pkt 
 	if (packet_decode(PKT_LINK_EN10MB, pkt->data, pkt->cap_len, 0, pkt->ts_ns, &p, &err) ||
 	    (p.flags & PKT_F_FRAG) || (p.proto != IPPROTO_UDP && p.proto != IPPROTO_TCP))
 		return -EINVAL;
-	msg = p.payload + (p.proto == IPPROTO_TCP ? 2 : 0); /* TCP: the length prefix */
-	len = p.len - (p.proto == IPPROTO_TCP ? 2 : 0);
-	if (p.len < 2 || dnsmsg_question(msg, len, &q) || !q.response)
+	msg = p.payload;
+	len = p.len;
+	if (p.proto == IPPROTO_TCP && len >= 2) { /* the length prefix */
+		msg += 2;
+		len -= 2;
+	}
+	if (dnsmsg_question(msg, len, &q) || !q.response)
 		return -EINVAL;
 	/* the answer goes from the server's address back to the client */
 	memcpy(fi.client_addr, p.dst, 16);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "util/clock.h"
 #include "names/dnsmsg.h"
 #include "object/hash.h"
 
@@ -28,14 +29,6 @@ static const char *const enforced_names[] = {
 	[ENF_DNS_NXDOMAIN] = "dns_nxdomain",
 	[ENF_DNS_NODATA] = "dns_nodata",
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Starts an event line: event name, time, sensor (host name). */
 static void begin(struct ej_writer *w, const char *event, uint64_t ts)
@@ -65,7 +58,7 @@ int agent_event_start(struct engine *e, const struct runconf *c, const char *con
 {
 	struct ej_writer w;
 
-	begin(&w, "agent", now_ns());
+	begin(&w, "agent", wall_ns());
 	ej_str(&w, "action", "start");
 	ej_i64(&w, "pid", getpid());
 	ej_str(&w, "config", config_path);
@@ -81,7 +74,7 @@ int agent_event_stop(struct engine *e, const char *why, const struct engine_stat
 {
 	struct ej_writer w;
 
-	begin(&w, "agent", now_ns());
+	begin(&w, "agent", wall_ns());
 	ej_str(&w, "action", "stop");
 	ej_str(&w, "reason", why);
 	ej_u64(&w, "objects", st->obj.objects);
@@ -96,7 +89,7 @@ int agent_event_lists(struct engine *e, const char *action, const struct listset
 {
 	struct ej_writer w;
 
-	begin(&w, "lists", now_ns());
+	begin(&w, "lists", wall_ns());
 	ej_str(&w, "action", action);
 	ej_bool(&w, "ok", !error);
 	ej_str(&w, "error", error);
@@ -199,7 +192,7 @@ static void put_event_id(struct ej_writer *w)
 	uint8_t id[16] = {0};
 
 	if (getrandom(id, sizeof(id), GRND_NONBLOCK) != sizeof(id)) {
-		uint64_t t = now_ns(); /* no entropy yet: time and address */
+		uint64_t t = wall_ns(); /* no entropy yet: time and address */
 
 		memcpy(id, &t, sizeof(t));
 		memcpy(id + 8, &w, sizeof(w) < 8 ? sizeof(w) : 8);
@@ -247,7 +240,7 @@ int agent_event_block(struct engine *e, const struct agent_block *b)
 	struct ej_writer w;
 
 	begin(&w, b->action && strcmp(b->action, "block") ? b->action : "block",
-	      b->ts_ns ? b->ts_ns : now_ns());
+	      b->ts_ns ? b->ts_ns : wall_ns());
 	put_event_id(&w);
 	put_interface(&w, v->live);
 	put_flow(&w, b);
@@ -270,7 +263,7 @@ int agent_event_policy(struct engine *e, const char *action, const char *path,
 {
 	struct ej_writer w;
 
-	begin(&w, "policy", now_ns());
+	begin(&w, "policy", wall_ns());
 	ej_str(&w, "action", action);
 	ej_bool(&w, "ok", !error);
 	ej_str(&w, "error", error);
@@ -299,7 +292,7 @@ int agent_event_name_block(struct engine *e, const struct agent_name_block *b)
 	struct ej_writer w;
 
 
-	begin(&w, action, b->ts_ns ? b->ts_ns : now_ns());
+	begin(&w, action, b->ts_ns ? b->ts_ns : wall_ns());
 	put_event_id(&w);
 	put_interface(&w, b->fi);
 	put_flow_of(&w, b->fi->id, b->fi->client_addr, b->fi->client_port, b->fi->server_addr,
@@ -331,7 +324,7 @@ int agent_event_health(struct engine *e, const char *problem, uint64_t count,
 {
 	struct ej_writer w;
 
-	begin(&w, "health", now_ns());
+	begin(&w, "health", wall_ns());
 	ej_str(&w, "problem", problem);
 	ej_u64(&w, "count", count);
 	ej_str(&w, "detail", detail);

@@ -10,6 +10,7 @@
 
 #include "capture/ingest.h"
 #include "events.h"
+#include "util/clock.h"
 #include "kernel/domains.h"
 #include "log/log.h"
 #include "names/tlshello.h"
@@ -42,14 +43,6 @@ struct hello_flow {
 	size_t len;
 	int done;
 };
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void bump(struct namewatch *w, uint64_t *counter, uint64_t n)
 {

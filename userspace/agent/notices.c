@@ -13,6 +13,7 @@
 #include "icapsvc.h"
 #include "log/log.h"
 #include "notices.h"
+#include "util/clock.h"
 
 /* Where the inline disclaimer's form posts: notices url, else the listen
  * address when it names one (a wildcard is no address a browser can
@@ -168,18 +169,16 @@ size_t agent_notices_icap_page(void *ctx, const struct icap_judgement *j,
 				.url = url,
 				.ref = "icap",
 				.status = j->rule ? (int)j->status : n->status};
-	struct timespec now;
 	size_t len;
 	int st = 0;
 
 	if (!n->set)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
 	/* an absolute target (a proxy's request line) is the URL already */
 	snprintf(url, sizeof(url), "%s%s%s", strstr(r->uri, "://") ? "" : "http://",
 		 strstr(r->uri, "://") ? "" : r->host, r->uri);
-	len = render(n, NOTICE_BLOCK, j->notice, r->accept_language,
-		     (uint64_t)now.tv_sec * 1000000000ull, &v, buf, size, &st);
+	len = render(n, NOTICE_BLOCK, j->notice, r->accept_language, wall_ns(), &v, buf, size,
+		     &st);
 	*status = (unsigned)st;
 	return len;
 }

@@ -15,6 +15,7 @@
 #include "capture/pcapng.h"
 #include "dnslog.h"
 #include "events.h"
+#include "util/clock.h"
 #include "kernel/mirror.h"
 #include "log/log.h"
 #include "rst.h"
@@ -177,14 +178,6 @@ int tap_free(struct tap *t)
 }
 
 /* ---- enforcement --------------------------------------------------------------------- */
-
-static uint64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Resets both ends of a TCP flow, when the reassembler knows where each
  * direction stands. */
